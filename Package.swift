@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+// Rumor: peer-to-peer service discovery for Swift on Linux.
+// Zero package dependencies: Foundation, Glibc, Dispatch, Synchronization and
+// the system libcrypto (AES-GCM only) through a module map.
+import PackageDescription
+
+let package = Package(
+  name: "Rumor",
+  products: [
+    .library(name: "Rumor", targets: ["Rumor"]),
+    .executable(name: "rumor", targets: ["RumorCLI"]),
+    .executable(name: "rumor-bench", targets: ["RumorBench"]),
+  ],
+  targets: [
+    // The system's libcrypto, used for AES-GCM and random bytes only.
+    .systemLibrary(
+      name: "COpenSSL",
+      path: "Sources/COpenSSL",
+      pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]
+    ),
+    // Bytes on the wire: msgpack, memberlist messages and framing, LZW,
+    // CRC32, AES-GCM, labels, Serf tags and messages. No IO, no clock.
+    .target(name: "RumorWire", dependencies: ["COpenSSL"]),
+    // The public library users import.
+    .target(name: "Rumor", dependencies: ["RumorWire"]),
+    // The `rumor` command-line tool.
+    .executableTarget(name: "RumorCLI", dependencies: ["Rumor"]),
+    // Codec throughput benchmark (run in release; figures in docs/benchmarks.md).
+    .executableTarget(name: "RumorBench", dependencies: ["RumorWire"]),
+    .testTarget(
+      name: "RumorWireTests", dependencies: ["RumorWire"], exclude: ["Fixtures"]),
+    .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,6 @@
+// The parts of the system libcrypto Rumor uses: AES-GCM through the EVP
+// interface. Nothing else from OpenSSL is imported.
+#ifndef RUMOR_COPENSSL_SHIM_H
+#define RUMOR_COPENSSL_SHIM_H
+#include <openssl/evp.h>
+#endif

@@ -1,0 +1,45 @@
+/// The compress envelope (message type 9): `0x09` then
+/// `msgpack{Algo: 0, Buf: <LZW bytes>}`. Algorithm 0 (LZW) is the only one.
+public enum Compression {
+  /// memberlist's limit on decompressed output (40 MiB).
+  public static let defaultLimit = 40 << 20
+
+  private static let keys = [StructKey("Algo"), StructKey("Buf")]
+
+  /// Wraps `message` (a whole message or compound, type byte included).
+  public static func wrap<C: Collection>(_ message: C) -> [UInt8] where C.Element == UInt8 {
+    let compressed = LZW.compress(message)
+    var writer = MessagePackWriter(capacity: compressed.count + 16)
+    writer.bytes.append(MessageType.compress.rawValue)
+    writer.writeMapHeader(count: 2)
+    writer.writeKey(keys[0])
+    writer.writeUnsigned(0)
+    writer.writeKey(keys[1])
+    writer.writeRaw(compressed)
+    return writer.bytes
+  }
+
+  /// Reads the body of a compress message (type byte already read) and
+  /// returns the decompressed bytes.
+  static func unwrap(_ reader: inout MessagePackReader, limit: Int) throws(WireError) -> [UInt8] {
+    let start = reader.position
+    var algorithm: UInt8 = 0
+    var buffer: ArraySlice<UInt8> = []
+    try reader.readStruct(keys) { (field, index) throws(WireError) in
+      if index == 0 {
+        algorithm = try field.readUnsigned(UInt8.self)
+      } else {
+        buffer = try field.readBytes() ?? []
+      }
+    }
+    guard algorithm == 0 else {
+      throw WireError(
+        .unsupported, "compression algorithm \(algorithm) is unknown (only 0, LZW)", at: start)
+    }
+    let decompressed = try LZW.decompress(buffer, limit: limit)
+    guard !decompressed.isEmpty else {
+      throw WireError(.malformed, "compressed message is empty", at: start)
+    }
+    return decompressed
+  }
+}

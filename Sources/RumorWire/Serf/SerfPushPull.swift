@@ -1,0 +1,172 @@
+/// Serf's state (Serf type 2), carried as the user state of a memberlist
+/// push-pull: its clocks, each member's last status time, who has left,
+/// and the ring of recent user events.
+public struct SerfPushPull: Hashable, Sendable, WireStruct {
+  /// The member clock.
+  public var lamportTime: UInt64
+  /// Each member's last join or leave intent time.
+  public var statusLamportTimes: [String: UInt64]
+  /// Members that have left.
+  public var leftMembers: [String]
+  /// The event clock.
+  public var eventLamportTime: UInt64
+  /// The recent-event ring: Serf sends all 512 slots, nil where empty.
+  public var events: [SerfEventBatch?]
+  /// The query clock.
+  public var queryLamportTime: UInt64
+
+  /// Creates Serf state.
+  public init(
+    lamportTime: UInt64 = 0, statusLamportTimes: [String: UInt64] = [:], leftMembers: [String] = [],
+    eventLamportTime: UInt64 = 0, events: [SerfEventBatch?] = [], queryLamportTime: UInt64 = 0
+  ) {
+    self.lamportTime = lamportTime
+    self.statusLamportTimes = statusLamportTimes
+    self.leftMembers = leftMembers
+    self.eventLamportTime = eventLamportTime
+    self.events = events
+    self.queryLamportTime = queryLamportTime
+  }
+
+  init() { self.init(lamportTime: 0) }
+
+  static let keys = [
+    StructKey("LTime"), StructKey("StatusLTimes"), StructKey("LeftMembers"),
+    StructKey("EventLTime"), StructKey("Events"), StructKey("QueryLTime"),
+  ]
+
+  mutating func decodeField(_ index: Int, from reader: inout MessagePackReader) throws(WireError) {
+    switch index {
+    case 0: lamportTime = try reader.readUnsigned(UInt64.self)
+    case 1:
+      var times: [String: UInt64] = [:]
+      if reader.peekByte() == 0xc0 {
+        _ = try reader.readByte()
+      } else {
+        let count = try reader.readMapHeader()
+        for _ in 0..<count {
+          let name = try reader.readString()
+          times[name] = try reader.readUnsigned(UInt64.self)
+        }
+      }
+      statusLamportTimes = times
+    case 2:
+      let count = try reader.readArrayHeader() ?? 0
+      var names: [String] = []
+      for _ in 0..<count { names.append(try reader.readString()) }
+      leftMembers = names
+    case 3: eventLamportTime = try reader.readUnsigned(UInt64.self)
+    case 4:
+      let count = try reader.readArrayHeader() ?? 0
+      var batches: [SerfEventBatch?] = []
+      batches.reserveCapacity(count)
+      for _ in 0..<count {
+        if reader.peekByte() == 0xc0 {
+          _ = try reader.readByte()
+          batches.append(nil)
+        } else {
+          batches.append(try SerfEventBatch(from: &reader))
+        }
+      }
+      events = batches
+    default: queryLamportTime = try reader.readUnsigned(UInt64.self)
+    }
+  }
+
+  func encode(into writer: inout MessagePackWriter) {
+    let keys = Self.keys
+    writer.writeMapHeader(count: 6)
+    writer.writeKey(keys[3])
+    writer.writeUnsigned(eventLamportTime)
+    writer.writeKey(keys[4])
+    writer.writeArrayHeader(count: events.count)
+    for batch in events {
+      if let batch { batch.encode(into: &writer) } else { writer.writeNil() }
+    }
+    writer.writeKey(keys[0])
+    writer.writeUnsigned(lamportTime)
+    writer.writeKey(keys[2])
+    writer.writeArrayHeader(count: leftMembers.count)
+    for name in leftMembers { writer.writeString(name) }
+    writer.writeKey(keys[5])
+    writer.writeUnsigned(queryLamportTime)
+    writer.writeKey(keys[1])
+    writer.writeMapHeader(count: statusLamportTimes.count)
+    for name in statusLamportTimes.keys.sorted() {
+      writer.writeString(name)
+      writer.writeUnsigned(statusLamportTimes[name] ?? 0)
+    }
+  }
+}
+
+/// The user events Serf saw at one event clock time.
+public struct SerfEventBatch: Hashable, Sendable, WireStruct {
+  /// The event clock time.
+  public var lamportTime: UInt64
+  /// The events, as (name, payload).
+  public var events: [SerfEvent]
+
+  /// Creates a batch.
+  public init(lamportTime: UInt64 = 0, events: [SerfEvent] = []) {
+    self.lamportTime = lamportTime
+    self.events = events
+  }
+
+  init() { self.init(lamportTime: 0) }
+
+  static let keys = [StructKey("LTime"), StructKey("Events")]
+
+  mutating func decodeField(_ index: Int, from reader: inout MessagePackReader) throws(WireError) {
+    if index == 0 {
+      lamportTime = try reader.readUnsigned(UInt64.self)
+      return
+    }
+    let count = try reader.readArrayHeader() ?? 0
+    var collected: [SerfEvent] = []
+    for _ in 0..<count { collected.append(try SerfEvent(from: &reader)) }
+    events = collected
+  }
+
+  func encode(into writer: inout MessagePackWriter) {
+    writer.writeMapHeader(count: 2)
+    writer.writeKey(Self.keys[1])
+    writer.writeArrayHeader(count: events.count)
+    for event in events { event.encode(into: &writer) }
+    writer.writeKey(Self.keys[0])
+    writer.writeUnsigned(lamportTime)
+  }
+}
+
+/// One remembered user event: its name and payload.
+public struct SerfEvent: Hashable, Sendable, WireStruct {
+  /// The event name.
+  public var name: String
+  /// The event payload.
+  public var payload: [UInt8]
+
+  /// Creates an event.
+  public init(name: String = "", payload: [UInt8] = []) {
+    self.name = name
+    self.payload = payload
+  }
+
+  init() { self.init(name: "") }
+
+  static let keys = [StructKey("Name"), StructKey("Payload")]
+
+  mutating func decodeField(_ index: Int, from reader: inout MessagePackReader) throws(WireError) {
+    if index == 0 {
+      name = try reader.readString()
+    } else {
+      payload = try reader.readByteArray()
+    }
+  }
+
+  func encode(into writer: inout MessagePackWriter) {
+    writer.writeMapHeader(count: 2)
+    writer.writeKey(Self.keys[0])
+    writer.writeString(name)
+    writer.writeKey(Self.keys[1])
+    writer.writeBytesOrNil(payload)
+  }
+}
