@@ -1,1 +1,1 @@
-import RumorWire
+@_exported import RumorWire

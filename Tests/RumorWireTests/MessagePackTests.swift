@@ -60,6 +60,17 @@ struct MessagePackTests {
     }
   }
 
+  @Test("signed formats with the high bit set read as negative numbers")
+  func negativeSignedFormats() throws {
+    for (encoded, value) in [
+      ("d0ff", -1), ("d0 80", -128), ("d1 8000", -32768), ("d2 ffffffff", -1),
+      ("d3 8000000000000000", Int(Int64.min)),
+    ] {
+      var reader = MessagePackReader(hex(encoded))
+      #expect(try reader.readSigned(Int.self) == value, "\(encoded)")
+    }
+  }
+
   @Test("a negative or too wide value in an unsigned field is an error, not a trap")
   func integerOutOfRange() {
     var reader = MessagePackReader(hex("ff"))

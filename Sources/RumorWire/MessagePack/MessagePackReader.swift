@@ -67,11 +67,13 @@ public struct MessagePackReader: Sendable {
   public mutating func readBigEndian<T: FixedWidthInteger>(_: T.Type) throws(WireError) -> T {
     let size = MemoryLayout<T>.size
     let slice = try readSlice(count: size)
-    var value: T = 0
+    // Assembled unsigned and then reinterpreted, so that a signed type gets
+    // its two's-complement value instead of trapping on a high bit.
+    var value: UInt64 = 0
     for byte in slice {
-      value = (value << 8) | T(byte)
+      value = (value << 8) | UInt64(byte)
     }
-    return value
+    return T(truncatingIfNeeded: value)
   }
 
   // MARK: Scalars

@@ -1,0 +1,92 @@
+/// The arguments of one command, parsed against the options it declares.
+///
+/// Accepts `--name value` and `--name=value`; a bare `--` ends options.
+/// Anything not declared is a usage error naming the culprit, so a typo
+/// never silently changes what a command does.
+struct ArgumentList {
+  /// An option a command accepts.
+  struct Option {
+    /// The name without dashes.
+    var name: String
+    /// Whether the option takes a value.
+    var takesValue: Bool
+  }
+
+  /// The command's name, for error messages.
+  let command: String
+  private var values: [String: [String]] = [:]
+  private var flags: Set<String> = []
+  /// Arguments that are not options, in order.
+  private(set) var positional: [String] = []
+
+  /// Parses `arguments` against `options`; `--help` and `-h` are always
+  /// accepted.
+  init(_ arguments: [String], command: String, options: [Option]) throws(CommandError) {
+    self.command = command
+    let byName = Dictionary(options.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    var index = 0
+    var optionsEnded = false
+    while index < arguments.count {
+      let argument = arguments[index]
+      index += 1
+      if optionsEnded || !argument.hasPrefix("-") || argument == "-" {
+        positional.append(argument)
+        continue
+      }
+      if argument == "--" {
+        optionsEnded = true
+        continue
+      }
+      if argument == "-h" || argument == "--help" {
+        flags.insert("help")
+        continue
+      }
+      let body = argument.drop { $0 == "-" }
+      let name = String(body.prefix { $0 != "=" })
+      let inline = body.firstIndex(of: "=").map { String(body[body.index(after: $0)...]) }
+      guard let option = byName[name] else {
+        throw .usage("unknown option '\(argument)'", command: command)
+      }
+      guard option.takesValue else {
+        if inline != nil {
+          throw .usage("option --\(name) takes no value", command: command)
+        }
+        flags.insert(name)
+        continue
+      }
+      if let inline {
+        values[name, default: []].append(inline)
+      } else if index < arguments.count {
+        values[name, default: []].append(arguments[index])
+        index += 1
+      } else {
+        throw .usage("option --\(name) needs a value", command: command)
+      }
+    }
+  }
+
+  /// Whether help was asked for.
+  var wantsHelp: Bool { flags.contains("help") }
+
+  /// Whether a flag was given.
+  func flag(_ name: String) -> Bool { flags.contains(name) }
+
+  /// Every value given for a repeatable option, in order.
+  func values(_ name: String) -> [String] { values[name] ?? [] }
+
+  /// The value of an option given at most once.
+  func value(_ name: String) throws(CommandError) -> String? {
+    let given = values(name)
+    guard given.count <= 1 else {
+      throw .usage("option --\(name) is given \(given.count) times", command: command)
+    }
+    return given.first
+  }
+
+  /// Refuses positional arguments beyond `count`.
+  func expectPositional(atMost count: Int) throws(CommandError) {
+    guard positional.count <= count else {
+      throw .usage("unexpected argument '\(positional[count])'", command: command)
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import Rumor
+
+/// Turns `--key` / `--encrypt` values into a keyring, with errors that say
+/// which key is wrong and how.
+enum KeyParsing {
+  static func keyring(fromBase64 keys: [String], option: String) throws(CommandError) -> Keyring? {
+    guard !keys.isEmpty else { return nil }
+    var decoded: [[UInt8]] = []
+    for (index, text) in keys.enumerated() {
+      let trimmed = text.trimmingCharacters(in: .whitespaces)
+      guard let data = Data(base64Encoded: trimmed) else {
+        throw .failure(
+          "--\(option) value \(index + 1) is not base64 (make a key with 'rumor keygen')")
+      }
+      decoded.append(Array(data))
+    }
+    do {
+      return try Keyring(keys: decoded)
+    } catch {
+      throw .failure("--\(option): \(error.reason)")
+    }
+  }
+}

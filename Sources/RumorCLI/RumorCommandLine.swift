@@ -1,0 +1,68 @@
+import Rumor
+
+/// The `rumor` command: finds the subcommand and runs it.
+enum RumorCommandLine {
+  /// The version `rumor version` prints.
+  static let version = "0.1.0-dev"
+
+  /// A subcommand: its name, its line in the help, and how to run it.
+  struct Entry: Sendable {
+    var name: String
+    var summary: String
+    var run: @Sendable (_ arguments: [String], _ console: Console) throws(CommandError) -> Void
+  }
+
+  static let commands: [Entry] = [
+    Entry(name: "demo", summary: DemoCommand.summary, run: DemoCommand.run),
+    Entry(name: "decode", summary: DecodeCommand.summary, run: DecodeCommand.run),
+    Entry(name: "keygen", summary: KeygenCommand.summary, run: KeygenCommand.run),
+    Entry(
+      name: "version", summary: "Print Rumor's version",
+      run: { _, console in console.out("rumor \(version)") }),
+  ]
+
+  static var help: String {
+    let width = commands.map(\.name.count).max() ?? 0
+    let lines = commands.map {
+      "  " + $0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.summary
+    }
+    return """
+      Rumor: peer-to-peer service discovery over SWIM gossip, wire-compatible with memberlist and Serf.
+
+      Usage: rumor <command> [options]
+
+      Commands:
+      \(lines.joined(separator: "\n"))
+
+      Run 'rumor <command> --help' for a command's options.
+      """
+  }
+
+  /// Runs the command line (without the program name) and returns the
+  /// exit status.
+  static func run(_ arguments: [String], console: Console) -> Int32 {
+    guard let name = arguments.first else {
+      console.err(help)
+      return CommandError.usageStatus
+    }
+    if ["-h", "--help", "help"].contains(name) {
+      if arguments.count > 1, let entry = commands.first(where: { $0.name == arguments[1] }) {
+        return run([entry.name, "--help"], console: console)
+      }
+      console.out(help)
+      return 0
+    }
+    if name == "--version" { return run(["version"], console: console) }
+    guard let entry = commands.first(where: { $0.name == name }) else {
+      console.err("rumor: unknown command '\(name)' (see 'rumor --help')")
+      return CommandError.usageStatus
+    }
+    do {
+      try entry.run(Array(arguments.dropFirst()), console)
+      return 0
+    } catch {
+      console.err("rumor \(name): \(error.message)")
+      return error.status
+    }
+  }
+}
