@@ -22,14 +22,17 @@ let package = Package(
     // Bytes on the wire: msgpack, memberlist messages and framing, LZW,
     // CRC32, AES-GCM, labels, Serf tags and messages. No IO, no clock.
     .target(name: "RumorWire", dependencies: ["COpenSSL"]),
+    // The SWIM state machine with Lifeguard: pure, no IO, no clock.
+    .target(name: "RumorCore", dependencies: ["RumorWire"]),
     // The public library users import.
-    .target(name: "Rumor", dependencies: ["RumorWire"]),
+    .target(name: "Rumor", dependencies: ["RumorWire", "RumorCore"]),
     // The `rumor` command-line tool.
     .executableTarget(name: "RumorCLI", dependencies: ["Rumor"]),
     // Codec throughput benchmark (run in release; figures in docs/benchmarks.md).
     .executableTarget(name: "RumorBench", dependencies: ["RumorWire"]),
     .testTarget(
       name: "RumorWireTests", dependencies: ["RumorWire"], exclude: ["Fixtures"]),
+    .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore"]),
     .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI"]),
   ],
   swiftLanguageModes: [.v6]

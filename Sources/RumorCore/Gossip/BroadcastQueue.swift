@@ -1,0 +1,171 @@
+/// Messages waiting to be gossiped, each sent a limited number of times
+/// (memberlist's `TransmitLimitedQueue`, SWIM §4.1).
+///
+/// - A new message about a member replaces any queued message about it
+///   (invalidation), so stale news is never sent after fresh news.
+/// - Messages sent fewer times go first (SWIM: prefer "younger" updates);
+///   among equals, the newest first. (memberlist also prefers larger
+///   messages among equals, a packing heuristic Rumor leaves out.)
+/// - A message is dropped once it has been handed out `limit` times.
+///
+/// Every operation is O(1) amortised or O(messages handed out), never
+/// O(queue length): a seed in a 10,000-member join storm holds thousands.
+struct BroadcastQueue {
+  private struct Item {
+    var id: UInt64
+    var subject: String?
+    var bytes: [UInt8]
+    var transmits: Int
+  }
+
+  private struct Entry {
+    var slot: Int32
+    var id: UInt64
+  }
+
+  /// Items by slot; freed slots are reused.
+  private var slots: [Item?] = []
+  private var freeSlots: [Int32] = []
+  /// `buckets[t]` lists the items sent `t` times, oldest first. Entries
+  /// whose item was replaced or moved on go stale in place and are
+  /// compacted once they outnumber the live ones.
+  private var buckets: [[Entry]] = []
+  private var liveCounts: [Int] = []
+  private var slotBySubject: [String: Int32] = [:]
+  private var nextID: UInt64 = 1
+  /// How many messages are queued.
+  private(set) var count = 0
+
+  /// The smallest message worth looking for when a packet is nearly full.
+  private static let smallestMessage = 8
+  /// How many too-large messages one `take` may pass over before giving up.
+  private static let maximumSkips = 64
+
+  /// Whether nothing is queued.
+  var isEmpty: Bool { count == 0 }
+
+  /// Queues `bytes` (a whole message); a message with the same subject
+  /// still queued is dropped.
+  mutating func enqueue(_ bytes: [UInt8], subject: String?) {
+    if let subject, let old = slotBySubject[subject] {
+      release(slot: old, countedIn: slots[Int(old)]?.transmits)
+    }
+    let item = Item(id: nextID, subject: subject, bytes: bytes, transmits: 0)
+    nextID += 1
+    let slot: Int32
+    if let reused = freeSlots.popLast() {
+      slot = reused
+      slots[Int(slot)] = item
+    } else {
+      slot = Int32(slots.count)
+      slots.append(item)
+    }
+    if let subject { slotBySubject[subject] = slot }
+    append(Entry(slot: slot, id: item.id), toBucket: 0)
+    count += 1
+  }
+
+  /// Whether a message about `subject` is still queued.
+  func contains(subject: String) -> Bool {
+    slotBySubject[subject] != nil
+  }
+
+  /// Hands out messages that fit in `space` bytes, each costing its
+  /// length plus `overheadEach`, at most `maximumCount` of them; each
+  /// counts as one transmission, and one sent `limit` times is dropped.
+  mutating func take(space: Int, overheadEach: Int, limit: Int, maximumCount: Int) -> [[UInt8]] {
+    var taken: [[UInt8]] = []
+    // Moved to their next bucket after the scan, so that one packet never
+    // carries a message twice.
+    var sent: [(entry: Entry, transmits: Int)] = []
+    var remaining = space
+    var skips = 0
+    var bucket = 0
+    func wantsMore() -> Bool {
+      remaining >= Self.smallestMessage + overheadEach && taken.count < maximumCount
+        && skips < Self.maximumSkips
+    }
+    while bucket < buckets.count, wantsMore() {
+      var position = buckets[bucket].count - 1
+      while position >= 0, wantsMore() {
+        let entry = buckets[bucket][position]
+        guard let item = live(entry) else {
+          if position == buckets[bucket].count - 1 { buckets[bucket].removeLast() }
+          position -= 1
+          continue
+        }
+        let cost = item.bytes.count + overheadEach
+        guard cost <= remaining else {
+          skips += 1
+          position -= 1
+          continue
+        }
+        remaining -= cost
+        taken.append(item.bytes)
+        if position == buckets[bucket].count - 1 {
+          buckets[bucket].removeLast()
+        } else {
+          buckets[bucket][position].id = 0
+        }
+        liveCounts[bucket] -= 1
+        sent.append((entry, item.transmits + 1))
+        position -= 1
+      }
+      bucket += 1
+    }
+    for (entry, transmits) in sent {
+      if transmits >= limit {
+        release(slot: entry.slot, countedIn: nil)
+      } else {
+        slots[Int(entry.slot)]?.transmits = transmits
+        append(entry, toBucket: transmits)
+      }
+    }
+    for index in 0..<min(bucket + 1, buckets.count) { compactIfSparse(index) }
+    return taken
+  }
+
+  /// Drops everything.
+  mutating func removeAll() {
+    self = BroadcastQueue()
+  }
+
+  private func live(_ entry: Entry) -> Item? {
+    guard let item = slots[Int(entry.slot)], item.id == entry.id else { return nil }
+    return item
+  }
+
+  private mutating func append(_ entry: Entry, toBucket bucket: Int) {
+    while buckets.count <= bucket {
+      buckets.append([])
+      liveCounts.append(0)
+    }
+    buckets[bucket].append(entry)
+    liveCounts[bucket] += 1
+  }
+
+  private mutating func compactIfSparse(_ bucket: Int) {
+    let entries = buckets[bucket].count
+    guard entries > 32, entries > 2 * liveCounts[bucket] else { return }
+    let slots = self.slots
+    buckets[bucket].removeAll { entry in
+      slots[Int(entry.slot)].map { $0.id != entry.id } ?? true
+    }
+  }
+
+  /// Frees an item; `countedIn` is the bucket whose live count still
+  /// includes it (nil when the caller already took it out).
+  private mutating func release(slot: Int32, countedIn bucket: Int?) {
+    guard let item = slots[Int(slot)] else { return }
+    if let subject = item.subject, slotBySubject[subject] == slot {
+      slotBySubject[subject] = nil
+    }
+    slots[Int(slot)] = nil
+    freeSlots.append(slot)
+    count -= 1
+    if let bucket, bucket < liveCounts.count {
+      liveCounts[bucket] -= 1
+      compactIfSparse(bucket)
+    }
+  }
+}

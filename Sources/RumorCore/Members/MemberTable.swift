@@ -1,0 +1,129 @@
+import RumorWire
+
+/// Everything one node knows about each member, itself included, stored
+/// for ten thousand members per node: compact records in one array, which
+/// is also the probe order, and a name index.
+///
+/// The array order is the round-robin probe order (SWIM §4.3): a new member
+/// is appended and swapped with a random position (O(1), and the order
+/// stays a uniform shuffle); at the end of each round dead and left members
+/// past their gossip-to-the-dead time are reaped and the order reshuffled.
+struct MemberTable {
+  /// One member as stored.
+  struct Record {
+    var name: String
+    var address: NodeAddress
+    var meta: [UInt8]
+    var incarnation: UInt32
+    var state: MemberState
+    var versions: ProtocolVersions
+    /// When this node last saw the state change (nanoseconds).
+    var stateChange: Int64
+
+    func member() -> Member {
+      Member(
+        name: name, address: address, meta: meta, incarnation: incarnation, state: state,
+        versions: versions, stateChanged: Timestamp(nanoseconds: stateChange))
+    }
+  }
+
+  private(set) var records: [Record] = []
+  private var indexByName: [String: Int] = [:]
+  /// The next position to probe.
+  private(set) var probePosition = 0
+  /// Members alive or suspect (the local node included).
+  private(set) var activeCount = 0
+
+  /// How many members are known, dead and left ones not yet reaped included
+  /// (memberlist's `estNumNodes`, which scales timeouts and retransmits).
+  var count: Int { records.count }
+
+  /// The position of `name`, if known.
+  func position(of name: String) -> Int? { indexByName[name] }
+
+  /// The record of `name`, if known.
+  func record(named name: String) -> Record? {
+    indexByName[name].map { records[$0] }
+  }
+
+  /// The record at `position`.
+  subscript(position: Int) -> Record { records[position] }
+
+  /// Changes the record at `position` (not its name).
+  mutating func update(at position: Int, _ change: (inout Record) -> Void) {
+    let wasActive = records[position].state.isActive
+    change(&records[position])
+    let isActive = records[position].state.isActive
+    if wasActive != isActive { activeCount += isActive ? 1 : -1 }
+  }
+
+  /// Adds a member at a random position of the probe order; returns where
+  /// it landed.
+  @discardableResult
+  mutating func insert(_ record: Record, using random: inout SplitMix64) -> Int {
+    let end = records.count
+    records.append(record)
+    indexByName[record.name] = end
+    if record.state.isActive { activeCount += 1 }
+    let offset = random.below(end + 1)
+    swapPositions(offset, end)
+    return offset
+  }
+
+  private mutating func swapPositions(_ first: Int, _ second: Int) {
+    guard first != second else { return }
+    records.swapAt(first, second)
+    indexByName[records[first].name] = first
+    indexByName[records[second].name] = second
+  }
+
+  /// The next member to probe that passes `eligible`, advancing the probe
+  /// position; nil when the round is over (then reap, which starts a new
+  /// round, and ask again).
+  mutating func nextProbeTarget(eligible: (Record) -> Bool) -> Int? {
+    while probePosition < records.count {
+      let position = probePosition
+      probePosition += 1
+      if eligible(records[position]) { return position }
+    }
+    return nil
+  }
+
+  /// Removes every member for which `isExpired` holds and shuffles the
+  /// rest (the end of a probe round). `keep` names a member never removed.
+  mutating func reapAndShuffle(
+    keep: String, using random: inout SplitMix64, isExpired: (Record) -> Bool
+  ) {
+    records.removeAll { $0.name != keep && isExpired($0) }
+    if records.count > 1 {
+      for index in stride(from: records.count - 1, to: 0, by: -1) {
+        records.swapAt(index, random.below(index + 1))
+      }
+    }
+    indexByName.removeAll(keepingCapacity: true)
+    activeCount = 0
+    for (position, record) in records.enumerated() {
+      indexByName[record.name] = position
+      if record.state.isActive { activeCount += 1 }
+    }
+    probePosition = 0
+  }
+
+  /// Up to `count` distinct random positions passing `eligible`, by random
+  /// draws (at most `3 × members` of them), as memberlist's `kRandomNodes`:
+  /// O(count) for a large cluster, with no pass over the whole table.
+  func randomPositions(
+    _ count: Int, using random: inout SplitMix64, eligible: (Record) -> Bool
+  ) -> [Int] {
+    var chosen: [Int] = []
+    guard count > 0, !records.isEmpty else { return chosen }
+    var attempts = 0
+    while chosen.count < count && attempts < 3 * records.count {
+      attempts += 1
+      let position = random.below(records.count)
+      if chosen.contains(position) || !eligible(records[position]) { continue }
+      chosen.append(position)
+    }
+    return chosen
+  }
+}

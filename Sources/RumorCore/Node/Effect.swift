@@ -1,0 +1,51 @@
+/// What the core asks its owner (the node runtime or the simulator) to do.
+/// The core never performs IO itself.
+public enum Effect: Sendable, Hashable {
+  /// Send `bytes` as one UDP datagram to `address`.
+  case send(bytes: [UInt8], to: NodeAddress)
+  /// Open a TCP stream to `address`, write `request`, read one reply
+  /// message, and report it with `streamReplied(id:bytes:now:)`, or report
+  /// `streamFailed(id:reason:now:)` if anything fails or `timeout` passes.
+  case openStream(id: UInt64, to: NodeAddress, request: [UInt8], timeout: Duration)
+  /// Tell the application about a change in membership.
+  case event(MembershipEvent)
+  /// Hand a delegate message (Serf's, for example) to the application.
+  case deliver(DelegateMessage)
+  /// A join attempt (see `SWIMNode.join`) finished; `error` is nil on
+  /// success.
+  case joinFinished(address: NodeAddress, error: String?)
+}
+
+/// A change in membership as seen by one node.
+public enum MembershipEvent: Sendable, Hashable {
+  /// A member appeared, or came back after failing or leaving.
+  case joined(Member)
+  /// A member changed its metadata (tags).
+  case updated(Member)
+  /// A member became suspect.
+  case suspected(Member)
+  /// A suspected member refuted the suspicion.
+  case recovered(Member)
+  /// A member was declared failed.
+  case failed(Member)
+  /// A member left gracefully.
+  case left(Member)
+
+  /// The member the event is about.
+  public var member: Member {
+    switch self {
+    case .joined(let member), .updated(let member), .suspected(let member),
+      .recovered(let member), .failed(let member), .left(let member):
+      member
+    }
+  }
+}
+
+/// Bytes for the application layered on the protocol (Serf's messages and
+/// state), carried by memberlist user messages and push-pull user state.
+public enum DelegateMessage: Sendable, Hashable {
+  /// A user message received over UDP or TCP.
+  case message([UInt8])
+  /// A peer's user state from a push-pull exchange.
+  case remoteState([UInt8], join: Bool)
+}

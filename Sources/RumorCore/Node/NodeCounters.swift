@@ -1,0 +1,31 @@
+/// Running totals a node keeps about its traffic and decisions, for the
+/// simulator's reports and the agent's metrics.
+public struct NodeCounters: Sendable, Hashable {
+  /// UDP datagrams sent.
+  public var packetsSent = 0
+  /// Bytes of UDP datagrams sent.
+  public var bytesSent = 0
+  /// The largest datagram sent.
+  public var largestPacket = 0
+  /// UDP datagrams received.
+  public var packetsReceived = 0
+  /// Bytes of UDP datagrams received.
+  public var bytesReceived = 0
+  /// Datagrams (or parts of them) dropped because they did not decode.
+  public var decodeErrors = 0
+  /// TCP streams opened.
+  public var streamsOpened = 0
+  /// TCP streams accepted and answered.
+  public var streamsAnswered = 0
+  /// Probes started.
+  public var probes = 0
+  /// Probes that ended without any ack.
+  public var failedProbes = 0
+  /// Suspicions this node raised itself.
+  public var suspicionsRaised = 0
+  /// Times this node refuted a claim about itself.
+  public var refutations = 0
+
+  /// Creates zeroed counters.
+  public init() {}
+}

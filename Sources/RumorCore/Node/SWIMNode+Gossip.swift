@@ -1,0 +1,76 @@
+import RumorWire
+
+/// Sending: piggybacking queued news on every packet, the gossip loop, and
+/// the packet encoding shared by all sends.
+extension SWIMNode {
+  /// Sends `message` with as much queued news piggybacked as fits.
+  mutating func send(_ message: [UInt8], to target: NodeAddress, protocolMax: UInt8?) {
+    let checksum = (protocolMax ?? 0) >= 5
+    let overhead = codec.overhead(checksum: checksum)
+    let space =
+      settings.packetBudget - message.count - Compound.headerSize - Compound.perPartOverhead
+      - overhead
+    let news = takeBroadcasts(space: space, maximumCount: Compound.maximumParts - 1)
+    if news.isEmpty {
+      seal(message, to: target, checksum: checksum)
+    } else if let compound = try? Compound.encode([message] + news) {
+      seal(compound, to: target, checksum: checksum)
+    }
+  }
+
+  /// Sends `bytes` as they are (a message or a compound), no piggybacking.
+  mutating func sendRaw(_ bytes: [UInt8], to target: NodeAddress, protocolMax: UInt8?) {
+    seal(bytes, to: target, checksum: (protocolMax ?? 0) >= 5)
+  }
+
+  private mutating func seal(_ payload: [UInt8], to target: NodeAddress, checksum: Bool) {
+    guard let packet = try? codec.seal(payload, checksum: checksum, using: &random) else { return }
+    counters.packetsSent += 1
+    counters.bytesSent += packet.count
+    counters.largestPacket = max(counters.largestPacket, packet.count)
+    effects.append(.send(bytes: packet, to: target))
+  }
+
+  /// Queued memberlist news first, then delegate (Serf) messages.
+  mutating func takeBroadcasts(space: Int, maximumCount: Int) -> [[UInt8]] {
+    let limit = retransmitLimit
+    var news = broadcasts.take(
+      space: space, overheadEach: Compound.perPartOverhead, limit: limit, maximumCount: maximumCount
+    )
+    if !userBroadcasts.isEmpty && news.count < maximumCount {
+      let used = news.reduce(0) { $0 + $1.count + Compound.perPartOverhead }
+      news += userBroadcasts.take(
+        space: space - used, overheadEach: Compound.perPartOverhead, limit: limit,
+        maximumCount: maximumCount - news.count)
+    }
+    return news
+  }
+
+  /// One gossip round: queued news to a few random members that are alive,
+  /// suspect, or recently dead (so they learn it and can refute).
+  mutating func gossip(now: Int64) {
+    guard !broadcasts.isEmpty || !userBroadcasts.isEmpty else { return }
+    let me = name
+    let horizon = gossipToTheDead
+    let targets = table.randomPositions(settings.gossipNodes, using: &random) { record in
+      guard record.name != me else { return false }
+      switch record.state {
+      case .alive, .suspect: return true
+      case .dead: return now.subtractingSaturating(record.stateChange) <= horizon
+      case .left: return false
+      }
+    }
+    for position in targets {
+      let target = table[position]
+      let checksum = target.versions.protocolMax >= 5
+      let space = settings.packetBudget - Compound.headerSize - codec.overhead(checksum: checksum)
+      let news = takeBroadcasts(space: space, maximumCount: Compound.maximumParts)
+      if news.isEmpty { return }
+      if news.count == 1 {
+        sendRaw(news[0], to: target.address, protocolMax: target.versions.protocolMax)
+      } else if let compound = try? Compound.encode(news) {
+        sendRaw(compound, to: target.address, protocolMax: target.versions.protocolMax)
+      }
+    }
+  }
+}

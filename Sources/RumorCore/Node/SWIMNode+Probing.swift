@@ -1,0 +1,204 @@
+import RumorWire
+
+/// Failure detection: the probe loop (SWIM §3-4, memberlist's `probeNode`)
+/// and relaying indirect probes for others.
+extension SWIMNode {
+  /// Starts probing the next member in the round-robin order.
+  mutating func startProbe(now: Int64) {
+    let me = name
+    let eligible: (MemberTable.Record) -> Bool = { $0.name != me && $0.state.isActive }
+    var position = table.nextProbeTarget(eligible: eligible)
+    if position == nil {
+      reapAndShuffle(now: now)
+      position = table.nextProbeTarget(eligible: eligible)
+    }
+    guard let position else { return }
+    let target = table[position]
+    let sequence = nextSequence()
+    let deadline = now.addingSaturating(awareness.scale(probeInterval))
+    probe = ActiveProbe(
+      sequence: sequence, target: target.name, targetAddress: target.address, start: now,
+      deadline: deadline)
+    counters.probes += 1
+    let ping = Message.ping(pingTo(target.name, sequence: sequence)).encoded()
+    if target.state == .suspect && settings.lifeguard {
+      // Lifeguard's buddy system: tell a suspect it is suspected in the
+      // same packet, so it can refute at once (no piggyback: room for both).
+      let suspect = Message.suspect(
+        Suspect(incarnation: target.incarnation, node: target.name, from: name)
+      ).encoded()
+      if let compound = try? Compound.encode([ping, suspect]) {
+        sendRaw(compound, to: target.address, protocolMax: target.versions.protocolMax)
+      }
+    } else {
+      send(ping, to: target.address, protocolMax: target.versions.protocolMax)
+    }
+    let directWait =
+      settings.adaptiveProbeTimeout
+      ? rtt.timeout(for: target.name, ceiling: probeTimeout) : probeTimeout
+    timers.schedule(
+      at: now.addingSaturating(min(directWait, deadline - now)), .directTimeout(sequence))
+    timers.schedule(at: deadline, .probeDeadline(sequence))
+  }
+
+  /// A ping addressed to `target`, with this node's address for the ack.
+  func pingTo(_ target: String, sequence: UInt32) -> Ping {
+    Ping(
+      seqNo: sequence, node: target, sourceAddr: address.ipBytes, sourcePort: address.port,
+      sourceNode: name)
+  }
+
+  /// No direct ack in time: ask `indirectChecks` alive members to probe
+  /// the target, and try it over TCP.
+  mutating func directProbeTimedOut(sequence: UInt32, now: Int64) {
+    guard var current = probe, current.sequence == sequence, !current.acked,
+      !current.indirectSent
+    else { return }
+    current.indirectSent = true
+    let me = name
+    let target = current.target
+    let helpers = table.randomPositions(settings.indirectChecks, using: &random) {
+      $0.name != me && $0.name != target && $0.state == .alive
+    }
+    let targetRecord = table.record(named: target)
+    for position in helpers {
+      let helper = table[position]
+      let wantsNack = settings.lifeguard && helper.versions.protocolMax >= 4
+      if wantsNack { current.expectedNacks += 1 }
+      let request = IndirectPing(
+        seqNo: sequence, target: current.targetAddress.ipBytes, port: current.targetAddress.port,
+        node: target, nack: wantsNack, sourceAddr: address.ipBytes, sourcePort: address.port,
+        sourceNode: name)
+      send(
+        Message.indirectPing(request).encoded(), to: helper.address,
+        protocolMax: helper.versions.protocolMax)
+    }
+    if !settings.disableTCPPings, (targetRecord?.versions.protocolMax ?? 0) >= 3,
+      current.deadline > now
+    {
+      let ping = Message.ping(pingTo(target, sequence: sequence))
+      if let request = try? streamCodec.encode(ping, includeLabel: true, using: &random) {
+        let id = openStream(
+          to: current.targetAddress, request: request,
+          timeout: .nanoseconds(current.deadline - now), purpose: .fallbackPing(sequence: sequence))
+        current.fallbackStream = id
+      }
+    }
+    probe = current
+  }
+
+  /// The probe's time is up: success if anything answered, otherwise
+  /// suspect the target and adjust local health.
+  mutating func finishProbe(sequence: UInt32, now: Int64) {
+    guard let current = probe, current.sequence == sequence else { return }
+    probe = nil
+    judge(current, now: now)
+    if probeTickMissed {
+      probeTickMissed = false
+      startProbe(now: now)
+    }
+  }
+
+  private mutating func judge(_ current: ActiveProbe, now: Int64) {
+    if current.acked || current.fallbackReached {
+      awareness.apply(-1)
+      return
+    }
+    counters.failedProbes += 1
+    // Lifeguard: nacks that did not come mean our own links are at fault,
+    // not (only) the target; without nack-capable helpers, any failure
+    // counts against us.
+    if current.expectedNacks > 0 {
+      awareness.apply(max(0, current.expectedNacks - current.nacks))
+    } else {
+      awareness.apply(1)
+    }
+    guard let record = table.record(named: current.target), record.state.isActive else { return }
+    counters.suspicionsRaised += 1
+    applySuspect(Suspect(incarnation: record.incarnation, node: record.name, from: name), now: now)
+  }
+
+  /// An ack arrived: for our probe, or for a ping we relay.
+  mutating func received(_ ack: Ack, now: Int64) {
+    if var current = probe, current.sequence == ack.seqNo {
+      if !current.acked, !current.indirectSent, settings.adaptiveProbeTimeout {
+        rtt.record(now - current.start, for: current.target)
+      }
+      current.acked = true
+      probe = current
+      // A direct or relayed ack ends the probe at once.
+      finishProbe(sequence: ack.seqNo, now: now)
+      return
+    }
+    if var relay = relays[ack.seqNo], !relay.acked {
+      relay.acked = true
+      relays[ack.seqNo] = relay
+      send(
+        Message.ack(Ack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester,
+        protocolMax: nil)
+    }
+  }
+
+  /// A nack from a helper: it could not reach the target either.
+  mutating func received(_ nack: Nack) {
+    guard var current = probe, current.sequence == nack.seqNo else { return }
+    current.nacks += 1
+    probe = current
+  }
+
+  /// Someone asks us to probe a target for them.
+  mutating func received(_ request: IndirectPing, from sender: NodeAddress, now: Int64) {
+    let port = request.port == 0 ? address.port : request.port
+    guard let target = NodeAddress(ip: request.target, port: port) else { return }
+    let replyTo =
+      NodeAddress(ip: request.sourceAddr, port: request.sourcePort).flatMap {
+        request.sourcePort == 0 ? nil : $0
+      } ?? sender
+    let sequence = nextSequence()
+    relays[sequence] = Relay(
+      requesterSequence: request.seqNo, requester: replyTo, wantsNack: request.nack)
+    let ping = Ping(
+      seqNo: sequence, node: request.node, sourceAddr: address.ipBytes, sourcePort: address.port,
+      sourceNode: name)
+    send(
+      Message.ping(ping).encoded(), to: target,
+      protocolMax: table.record(named: request.node)?.versions.protocolMax)
+    timers.schedule(at: now.addingSaturating(probeTimeout), .relayTimeout(sequence))
+  }
+
+  /// A relayed ping got no ack in time: nack if the requester wants it.
+  mutating func relayTimedOut(sequence: UInt32) {
+    guard let relay = relays.removeValue(forKey: sequence) else { return }
+    if relay.wantsNack && !relay.acked {
+      send(
+        Message.nack(Nack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester,
+        protocolMax: nil)
+    }
+  }
+
+  /// A ping for us: ack it, to its source address if it gave one.
+  mutating func received(_ ping: Ping, from sender: NodeAddress) {
+    guard ping.node.isEmpty || ping.node == name else { return }
+    let replyTo =
+      ping.sourcePort == 0
+      ? sender : (NodeAddress(ip: ping.sourceAddr, port: ping.sourcePort) ?? sender)
+    send(Message.ack(Ack(seqNo: ping.seqNo)).encoded(), to: replyTo, protocolMax: nil)
+  }
+
+  /// The end of a probe round: forget dead and left members whose
+  /// gossip-to-the-dead time is over, and reshuffle the probe order.
+  mutating func reapAndShuffle(now: Int64) {
+    let horizon = gossipToTheDead
+    var reaped: [String] = []
+    table.reapAndShuffle(keep: name, using: &random) { record in
+      let expired =
+        !record.state.isActive && now.subtractingSaturating(record.stateChange) > horizon
+      if expired { reaped.append(record.name) }
+      return expired
+    }
+    for member in reaped {
+      suspicions[member] = nil
+      rtt.forget(member)
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import RumorWire
+
+/// Incoming packets: decode, then hand each message to its rule.
+extension SWIMNode {
+  /// Handles one UDP datagram from `sender`. Bytes that do not decode are
+  /// counted and dropped; whatever did decode is still handled.
+  public mutating func receivePacket(_ bytes: [UInt8], from sender: NodeAddress, now: Timestamp)
+    -> [Effect]
+  {
+    counters.packetsReceived += 1
+    counters.bytesReceived += bytes.count
+    let packet = codec.decode(bytes)
+    counters.decodeErrors += packet.errors.count
+    for decoded in packet.messages {
+      handle(decoded.message, from: sender, now: now.nanoseconds)
+    }
+    return drainEffects()
+  }
+
+  /// Handles one decoded message, as if it had arrived in a packet.
+  public mutating func receive(_ message: Message, from sender: NodeAddress, now: Timestamp)
+    -> [Effect]
+  {
+    handle(message, from: sender, now: now.nanoseconds)
+    return drainEffects()
+  }
+
+  mutating func handle(_ message: Message, from sender: NodeAddress, now: Int64) {
+    switch message {
+    case .ping(let ping): received(ping, from: sender)
+    case .indirectPing(let request): received(request, from: sender, now: now)
+    case .ack(let ack): received(ack, now: now)
+    case .nack(let nack): received(nack)
+    case .suspect(let suspect): applySuspect(suspect, now: now)
+    case .alive(let alive): applyAlive(alive, now: now)
+    case .dead(let dead): applyDead(dead, now: now)
+    case .user(let user): effects.append(.deliver(.message(user.payload)))
+    case .pushPull, .error:
+      // Stream-only messages; the packet codec already refuses them.
+      counters.decodeErrors += 1
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import RumorWire
+
+/// What news about a member does to what this node knows: memberlist's
+/// `aliveNode`, `suspectNode`, `deadNode` and `refute`, with `Precedence`
+/// deciding which news wins.
+extension SWIMNode {
+  /// Sets this node's own record alive at `incarnation` with `meta` and
+  /// gossips it (start-up and metadata changes).
+  mutating func setLocalAlive(incarnation: UInt32, meta: [UInt8], now: Int64) {
+    guard let position = table.position(of: name) else { return }
+    table.update(at: position) { record in
+      record.incarnation = incarnation
+      record.meta = meta
+      if record.state != .alive {
+        record.state = .alive
+        record.stateChange = now
+      }
+    }
+    broadcastLocalAlive()
+  }
+
+  private mutating func broadcastLocalAlive() {
+    let record = localRecord
+    let alive = Alive(
+      incarnation: record.incarnation, node: name, addr: address.ipBytes, port: address.port,
+      meta: record.meta, vsn: record.versions.bytes)
+    broadcasts.enqueue(Message.alive(alive).encoded(), subject: name)
+  }
+
+  /// Someone accused this node: take an incarnation above the accusation,
+  /// gossip that we are alive, and count it against our own health.
+  mutating func refute(accusedIncarnation: UInt32, now: Int64) {
+    let current = localRecord.incarnation
+    let incarnation = max(current &+ 1, accusedIncarnation &+ 1)
+    counters.refutations += 1
+    awareness.apply(1)
+    guard let position = table.position(of: name) else { return }
+    table.update(at: position) { $0.incarnation = incarnation }
+    broadcastLocalAlive()
+  }
+
+  /// An alive message (gossip, push-pull, or a join).
+  mutating func applyAlive(_ alive: Alive, now: Int64) {
+    if alive.node == name {
+      applyAliveAboutMe(alive, now: now)
+      return
+    }
+    guard let address = NodeAddress(ip: alive.addr, port: alive.port) else { return }
+    let versions = ProtocolVersions(alive.vsn)
+    if let versions,
+      versions.protocolMin == 0 || versions.protocolMax == 0
+        || versions.protocolMin > versions.protocolMax
+    {
+      return
+    }
+    guard let position = table.position(of: alive.node) else {
+      guard alive.incarnation > 0 else { return }
+      table.insert(
+        MemberTable.Record(
+          name: alive.node, address: address, meta: alive.meta, incarnation: alive.incarnation,
+          state: .alive, versions: versions ?? .rumor, stateChange: now),
+        using: &random)
+      broadcasts.enqueue(Message.alive(alive).encoded(), subject: alive.node)
+      if let member = table.record(named: alive.node)?.member() { emit(.joined(member)) }
+      return
+    }
+    let record = table[position]
+    var takesNewAddress = false
+    if record.address != address {
+      // A new address for a known name: allowed for a member that left, or
+      // one dead for longer than the reclaim time; otherwise a conflict.
+      let reclaimable =
+        record.state == .left
+        || (record.state == .dead && reclaimTime > 0
+          && now.subtractingSaturating(record.stateChange) > reclaimTime)
+      guard reclaimable else { return }
+      takesNewAddress = true
+    }
+    guard
+      takesNewAddress
+        || Precedence.supersedes(
+          .alive(alive.incarnation), state: record.state, incarnation: record.incarnation)
+    else { return }
+    suspicions[alive.node] = nil
+    broadcasts.enqueue(Message.alive(alive).encoded(), subject: alive.node)
+    let oldState = record.state
+    let metaChanged = record.meta != alive.meta
+    table.update(at: position) { updated in
+      updated.incarnation = alive.incarnation
+      updated.meta = alive.meta
+      updated.address = address
+      if let versions { updated.versions = versions }
+      if updated.state != .alive {
+        updated.state = .alive
+        updated.stateChange = now
+      }
+    }
+    let member = table[position].member()
+    switch oldState {
+    case .dead, .left: emit(.joined(member))
+    case .suspect: emit(metaChanged ? .updated(member) : .recovered(member))
+    case .alive: if metaChanged { emit(.updated(member)) }
+    }
+  }
+
+  private mutating func applyAliveAboutMe(_ alive: Alive, now: Int64) {
+    // After leaving, old alive messages must not bring us back.
+    guard !hasLeft else { return }
+    let record = localRecord
+    guard alive.incarnation >= record.incarnation else { return }
+    if alive.incarnation == record.incarnation && alive.meta == record.meta
+      && alive.vsn == record.versions.bytes
+    {
+      return
+    }
+    // Someone gossips an older or different version of us (a restart with
+    // new tags, for example): override it.
+    refute(accusedIncarnation: alive.incarnation, now: now)
+  }
+
+  /// A suspect message, or our own failed probe.
+  mutating func applySuspect(_ suspect: Suspect, now: Int64) {
+    guard let position = table.position(of: suspect.node) else { return }
+    let record = table[position]
+    guard suspect.incarnation >= record.incarnation else { return }
+    if var suspicion = suspicions[suspect.node] {
+      // Another member suspects it too: an independent confirmation
+      // shortens the timeout (Lifeguard) and is worth passing on.
+      if settings.lifeguard, suspicion.confirm(from: suspect.from) {
+        suspicions[suspect.node] = suspicion
+        timers.schedule(at: suspicion.deadline, .suspicionTimeout(suspect.node, suspicion.start))
+        broadcasts.enqueue(Message.suspect(suspect).encoded(), subject: suspect.node)
+      }
+      return
+    }
+    guard
+      Precedence.supersedes(
+        .suspect(suspect.incarnation), state: record.state, incarnation: record.incarnation)
+    else { return }
+    if suspect.node == name {
+      refute(accusedIncarnation: suspect.incarnation, now: now)
+      return
+    }
+    broadcasts.enqueue(Message.suspect(suspect).encoded(), subject: suspect.node)
+    table.update(at: position) { updated in
+      updated.incarnation = suspect.incarnation
+      updated.state = .suspect
+      updated.stateChange = now
+    }
+    let members = table.count
+    // memberlist aims to reach the minimum timeout two probe intervals
+    // short of the suspicion multiplier; with too few members to confirm,
+    // expect none.
+    var expected = settings.lifeguard ? settings.suspicionMultiplier - 2 : 0
+    if members - 2 < expected { expected = 0 }
+    let minimum = Suspicion.minimumTimeout(
+      multiplier: settings.suspicionMultiplier, members: members, probeInterval: probeInterval)
+    let maximum =
+      settings.lifeguard ? minimum * Int64(settings.suspicionMaxTimeoutMultiplier) : minimum
+    let suspicion = Suspicion(
+      from: suspect.from, expected: max(0, expected), minimum: minimum, maximum: maximum, now: now)
+    suspicions[suspect.node] = suspicion
+    timers.schedule(at: suspicion.deadline, .suspicionTimeout(suspect.node, suspicion.start))
+    emit(.suspected(table[position].member()))
+  }
+
+  /// A suspicion timer fired: if the member is still in that suspicion
+  /// and the (possibly shortened) timeout is reached, declare it dead.
+  mutating func suspicionTimedOut(member: String, start: Int64, now: Int64) {
+    guard let suspicion = suspicions[member], suspicion.start == start else { return }
+    // An earlier timer of a suspicion whose deadline moved: wait for the new one.
+    guard suspicion.deadline <= now else { return }
+    guard let record = table.record(named: member), record.state == .suspect,
+      record.stateChange == start
+    else {
+      suspicions[member] = nil
+      return
+    }
+    applyDead(Dead(incarnation: record.incarnation, node: member, from: name), now: now)
+  }
+
+  /// A dead message (a failure, or a leave when it comes from the member
+  /// itself).
+  mutating func applyDead(_ dead: Dead, now: Int64) {
+    guard let position = table.position(of: dead.node) else { return }
+    let record = table[position]
+    guard dead.incarnation >= record.incarnation else { return }
+    suspicions[dead.node] = nil
+    guard
+      Precedence.supersedes(
+        .dead(dead.incarnation, left: dead.isLeave), state: record.state,
+        incarnation: record.incarnation)
+    else { return }
+    if dead.node == name && !hasLeft {
+      refute(accusedIncarnation: dead.incarnation, now: now)
+      return
+    }
+    broadcasts.enqueue(Message.dead(dead).encoded(), subject: dead.node)
+    table.update(at: position) { updated in
+      updated.incarnation = dead.incarnation
+      updated.state = dead.isLeave ? .left : .dead
+      updated.stateChange = now
+    }
+    let member = table[position].member()
+    emit(dead.isLeave ? .left(member) : .failed(member))
+  }
+}

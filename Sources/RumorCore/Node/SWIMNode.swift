@@ -1,0 +1,291 @@
+import RumorWire
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// One member's protocol state machine: SWIM with memberlist's semantics
+/// and the Lifeguard extensions, and nothing else. It owns no socket,
+/// reads no clock and uses no global randomness: time comes in with every
+/// call, randomness from a seeded generator, and everything it wants done
+/// goes out as `Effect`s. The node runtime drives it with real sockets and
+/// the monotonic clock; the simulator drives thousands of them with a
+/// virtual network and clock.
+///
+/// ```swift
+/// var node = try SWIMNode(name: "api-1", address: address, seed: 42)
+/// var effects = node.start(now: clock.now)
+/// effects += node.join([seedAddress], now: clock.now)
+/// // … perform the effects; feed packets to `receivePacket`, stream
+/// // replies to `streamReplied`, and call `tick` at `nextDeadline`.
+/// ```
+public struct SWIMNode: Sendable {
+  /// This member's unique name.
+  public let name: String
+  /// The address other members reach this one at.
+  public private(set) var address: NodeAddress
+  /// The protocol settings.
+  public let settings: SWIMSettings
+  /// What this node has counted so far.
+  public internal(set) var counters = NodeCounters()
+  /// Opaque state the application (Serf) sends in push-pull exchanges.
+  public var localUserState: [UInt8] = []
+
+  var codec: PacketCodec
+  var streamCodec: StreamCodec
+  var random: SplitMix64
+  var table = MemberTable()
+  var timers = TimerQueue<TimerEvent>()
+  var broadcasts = BroadcastQueue()
+  var userBroadcasts = BroadcastQueue()
+  var suspicions: [String: Suspicion] = [:]
+  var awareness: Awareness
+  var probe: ActiveProbe?
+  var relays: [UInt32: Relay] = [:]
+  var streams: [UInt64: StreamPurpose] = [:]
+  var rtt = RoundTripEstimator()
+  var sequence: UInt32 = 0
+  var nextStreamID: UInt64 = 1
+  var started = false
+  var probeTickMissed = false
+  /// Set by `leave`: the node no longer refutes its own death.
+  public internal(set) var hasLeft = false
+  var effects: [Effect] = []
+
+  // Settings in nanoseconds, converted once.
+  let probeInterval: Int64
+  let probeTimeout: Int64
+  let gossipInterval: Int64
+  let pushPullInterval: Int64
+  let gossipToTheDead: Int64
+  let reclaimTime: Int64
+
+  /// Creates a node that knows only itself. `seed` drives every random
+  /// choice it makes; `wire` sets the label and encryption keys.
+  public init(
+    name: String, address: NodeAddress, meta: [UInt8] = [], settings: SWIMSettings = SWIMSettings(),
+    wire: WireOptions = WireOptions(), seed: UInt64
+  ) throws(SettingsError) {
+    try settings.validate()
+    guard !name.isEmpty else { throw SettingsError(problems: ["the node name must not be empty"]) }
+    guard meta.count <= SerfTags.maximumMetaSize else {
+      throw SettingsError(problems: [
+        "node metadata is \(meta.count) bytes; the limit is \(SerfTags.maximumMetaSize)"
+      ])
+    }
+    self.name = name
+    self.address = address
+    self.settings = settings
+    var options = wire
+    options.compression = settings.compression
+    options.acceptsAnyLabel = false
+    codec = PacketCodec(options: options)
+    streamCodec = StreamCodec(options: options)
+    random = SplitMix64(seed: seed)
+    awareness = Awareness(maximum: settings.lifeguard ? settings.awarenessMaxMultiplier : 1)
+    probeInterval = settings.probeInterval.nanosecondsClamped
+    probeTimeout = settings.probeTimeout.nanosecondsClamped
+    gossipInterval = settings.gossipInterval.nanosecondsClamped
+    pushPullInterval = settings.pushPullInterval.nanosecondsClamped
+    gossipToTheDead = settings.gossipToTheDeadTime.nanosecondsClamped
+    reclaimTime = settings.deadNodeReclaimTime.nanosecondsClamped
+    table.insert(
+      MemberTable.Record(
+        name: name, address: address, meta: meta, incarnation: 0, state: .dead,
+        versions: .rumor, stateChange: 0),
+      using: &random)
+  }
+
+  // MARK: Life cycle
+
+  /// Announces this node (incarnation 1) and starts its timers, each with
+  /// a random first delay so that members do not tick in step.
+  public mutating func start(now: Timestamp) -> [Effect] {
+    guard !started else { return [] }
+    started = true
+    let clock = now.nanoseconds
+    setLocalAlive(incarnation: 1, meta: localRecord.meta, now: clock)
+    timers.schedule(at: clock + Int64(random.below(Int(probeInterval))), .probeTick)
+    timers.schedule(at: clock + Int64(random.below(Int(gossipInterval))), .gossipTick)
+    if pushPullInterval > 0 {
+      timers.schedule(at: clock + Int64(random.below(Int(pushPullInterval))), .pushPullTick)
+    }
+    return drainEffects()
+  }
+
+  /// Fires every timer due at `now`.
+  public mutating func tick(now: Timestamp) -> [Effect] {
+    let clock = now.nanoseconds
+    while let event = timers.popDue(at: clock) {
+      handle(event, now: clock)
+    }
+    return drainEffects()
+  }
+
+  /// When `tick` should next be called.
+  public var nextDeadline: Timestamp? {
+    timers.earliest.map(Timestamp.init(nanoseconds:))
+  }
+
+  /// Joins a cluster through the members at `addresses`, by a full state
+  /// exchange with each (memberlist's join). Each attempt reports back as
+  /// `Effect.joinFinished`.
+  public mutating func join(_ addresses: [NodeAddress], now: Timestamp) -> [Effect] {
+    for target in addresses where target != address {
+      openPushPull(to: target, join: true, now: now.nanoseconds)
+    }
+    return drainEffects()
+  }
+
+  /// Leaves gracefully: gossips this node's own death (memberlist's leave:
+  /// a dead message from itself, which others record as left). Keep the
+  /// node running until `isLeaveBroadcast` so that the news gets out.
+  public mutating func leave(now: Timestamp) -> [Effect] {
+    guard !hasLeft else { return [] }
+    hasLeft = true
+    let record = localRecord
+    applyDead(Dead(incarnation: record.incarnation, node: name, from: name), now: now.nanoseconds)
+    return drainEffects()
+  }
+
+  /// Whether this node's leave has been sent as often as gossip sends any
+  /// news (or there is nobody left to tell).
+  public var isLeaveBroadcast: Bool {
+    hasLeft && (!broadcasts.contains(subject: name) || table.activeCount == 0)
+  }
+
+  /// Changes this node's metadata (Serf tags) and gossips it with a new
+  /// incarnation.
+  public mutating func updateMeta(_ meta: [UInt8], now: Timestamp) throws(SettingsError) -> [Effect]
+  {
+    guard meta.count <= SerfTags.maximumMetaSize else {
+      throw SettingsError(problems: [
+        "node metadata is \(meta.count) bytes; the limit is \(SerfTags.maximumMetaSize)"
+      ])
+    }
+    setLocalAlive(incarnation: localRecord.incarnation &+ 1, meta: meta, now: now.nanoseconds)
+    return drainEffects()
+  }
+
+  /// Queues a delegate (Serf) message for gossip.
+  public mutating func broadcastUserMessage(_ payload: [UInt8]) {
+    userBroadcasts.enqueue(Message.user(UserMessage(payload: payload)).encoded(), subject: nil)
+  }
+
+  // MARK: Views
+
+  /// Every known member, this node included, in name order.
+  public var members: [Member] {
+    table.records.map { $0.member() }.sorted { $0.name < $1.name }
+  }
+
+  /// What this node knows about `name`.
+  public func member(named name: String) -> Member? {
+    table.record(named: name)?.member()
+  }
+
+  /// How many members are known (dead ones not yet reaped included).
+  public var memberCount: Int { table.count }
+
+  /// How many members are alive or suspect, this node included.
+  public var activeMemberCount: Int { table.activeCount }
+
+  /// This node's incarnation.
+  public var incarnation: UInt32 { localRecord.incarnation }
+
+  /// The local health score (0 is healthy).
+  public var healthScore: Int { awareness.score }
+
+  /// Visits every known member's name, state and incarnation without
+  /// building `Member` values (the simulator checks convergence this way).
+  public func forEachMember(_ body: (String, MemberState, UInt32) -> Void) {
+    for record in table.records { body(record.name, record.state, record.incarnation) }
+  }
+
+  // MARK: Internals shared by the extensions
+
+  var localRecord: MemberTable.Record {
+    // The local record is inserted in `init` and never reaped.
+    table.record(named: name)
+      ?? MemberTable.Record(
+        name: name, address: address, meta: [], incarnation: 0, state: .dead, versions: .rumor,
+        stateChange: 0)
+  }
+
+  mutating func drainEffects() -> [Effect] {
+    defer { effects.removeAll(keepingCapacity: true) }
+    return effects
+  }
+
+  mutating func emit(_ event: MembershipEvent) {
+    effects.append(.event(event))
+  }
+
+  mutating func nextSequence() -> UInt32 {
+    sequence &+= 1
+    return sequence
+  }
+
+  /// Each broadcast is sent `retransmitMultiplier × ⌈log10(n + 1)⌉` times.
+  var retransmitLimit: Int {
+    let scale = Int(log10(Double(table.count + 1)).rounded(.up))
+    return settings.retransmitMultiplier * max(1, scale)
+  }
+
+  mutating func handle(_ event: TimerEvent, now: Int64) {
+    switch event {
+    case .probeTick:
+      timers.schedule(at: now + probeInterval, .probeTick)
+      // A tick during a probe waits for it to end, like a Go ticker that
+      // keeps one tick for a busy receiver.
+      if probe == nil { startProbe(now: now) } else { probeTickMissed = true }
+    case .gossipTick:
+      timers.schedule(at: now + gossipInterval, .gossipTick)
+      gossip(now: now)
+    case .pushPullTick:
+      timers.schedule(at: now + scaledPushPullInterval, .pushPullTick)
+      pushPullWithRandomMember(now: now)
+    case .directTimeout(let sequence):
+      directProbeTimedOut(sequence: sequence, now: now)
+    case .probeDeadline(let sequence):
+      finishProbe(sequence: sequence, now: now)
+    case .relayTimeout(let sequence):
+      relayTimedOut(sequence: sequence)
+    case .suspicionTimeout(let member, let start):
+      suspicionTimedOut(member: member, start: start, now: now)
+    }
+  }
+
+  /// The push-pull interval grows with the cluster beyond 32 members:
+  /// × (⌈log2(n) − log2(32)⌉ + 1).
+  var scaledPushPullInterval: Int64 {
+    let members = table.count
+    guard members > 32 else { return pushPullInterval }
+    let factor = Int64((log2(Double(members)) - 5).rounded(.up)) + 1
+    return pushPullInterval.multipliedReportingOverflow(by: factor).overflow
+      ? .max : pushPullInterval * factor
+  }
+}
+
+/// Why a timer was set.
+enum TimerEvent {
+  case probeTick
+  case gossipTick
+  case pushPullTick
+  /// The direct ping of probe `sequence` got no ack within the timeout.
+  case directTimeout(UInt32)
+  /// Probe `sequence` is over.
+  case probeDeadline(UInt32)
+  /// The relayed ping `sequence` got no ack: send a nack if asked to.
+  case relayTimeout(UInt32)
+  /// The suspicion of `member` that started at `start` may be due.
+  case suspicionTimeout(String, Int64)
+}
+
+/// A stream this node opened, and what to do with the reply.
+enum StreamPurpose {
+  case pushPull(join: Bool, target: NodeAddress)
+  case fallbackPing(sequence: UInt32)
+}

@@ -1,0 +1,312 @@
+import RumorWire
+import Testing
+
+@testable import RumorCore
+
+@Suite("The SWIM state machine on fake time")
+struct SWIMNodeTests {
+  @Test("a ping for this node is acked to its source address, with queued news piggybacked")
+  func pingIsAcked() throws {
+    var node = try makeNode(knowing: 0)
+    let ping = Ping(
+      seqNo: 7, node: "n0", sourceAddr: address(5).ipBytes, sourcePort: address(5).port,
+      sourceNode: "n5")
+    let sent = sentMessages(node.receive(.ping(ping), from: address(9), now: at(0.1)))
+    #expect(sent.first?.message == .ack(Ack(seqNo: 7)))
+    #expect(sent.first?.to == address(5))
+    // The node's own alive rides along (it was queued at start).
+    #expect(
+      sent.contains { if case .alive(let alive) = $0.message { alive.node == "n0" } else { false } }
+    )
+  }
+
+  @Test("a ping for another name is ignored")
+  func pingForAnotherName() throws {
+    var node = try makeNode(knowing: 0)
+    #expect(
+      node.receive(.ping(Ping(seqNo: 1, node: "other")), from: address(1), now: at(0)).isEmpty)
+  }
+
+  @Test("a probe with no answer goes indirect, tries TCP, then suspects, then declares dead")
+  func failedProbeLeadsToDeath() throws {
+    var node = try makeNode(knowing: 4)
+    let first = try #require(firstProbe(&node))
+    #expect(first.ping.sourceNode == "n0")
+    let target = first.ping.node
+    // Nobody answers: after the probe timeout, indirect pings to the 3 others.
+    let effects = run(&node, from: first.time, to: first.time + 0.99)
+    let indirect = sentMessages(effects).compactMap { sent -> IndirectPing? in
+      if case .indirectPing(let request) = sent.message, request.seqNo == first.ping.seqNo {
+        return request
+      }
+      return nil
+    }
+    #expect(indirect.count == 3)
+    #expect(indirect.allSatisfy { $0.node == target && $0.nack })
+    #expect(effects.contains { if case .openStream = $0 { true } else { false } })
+    let verdict = run(&node, from: first.time + 0.99, to: first.time + 1.01)
+    #expect(events(verdict).contains(.suspected(try #require(node.member(named: target)))))
+    #expect(node.member(named: target)?.state == .suspect)
+    #expect(node.healthScore > 0)
+    // Five members: suspicion min 4 s, max 24 s, two confirmations expected.
+    _ = run(&node, from: first.time + 1.01, to: first.time + 24.9)
+    #expect(node.member(named: target)?.state == .suspect)
+    let death = run(&node, from: first.time + 24.9, to: first.time + 25.1)
+    #expect(node.member(named: target)?.state == .dead)
+    #expect(
+      events(death).contains {
+        if case .failed(let member) = $0 { member.name == target } else { false }
+      })
+  }
+
+  @Test("independent confirmations bring the death forward to the minimum timeout")
+  func confirmationsShortenSuspicion() throws {
+    var node = try makeNode(knowing: 5)
+    _ = node.receive(
+      .suspect(Suspect(incarnation: 1, node: "n1", from: "n2")), from: address(2), now: at(1))
+    _ = node.receive(
+      .suspect(Suspect(incarnation: 1, node: "n1", from: "n3")), from: address(3), now: at(1.5))
+    _ = node.receive(
+      .suspect(Suspect(incarnation: 1, node: "n1", from: "n4")), from: address(4), now: at(2))
+    _ = run(&node, from: 2, to: 4.9)
+    #expect(node.member(named: "n1")?.state == .suspect)
+    _ = run(&node, from: 4.9, to: 5.1)
+    #expect(node.member(named: "n1")?.state == .dead)
+  }
+
+  @Test("an ack ends the probe as a success: no indirect pings, no suspicion")
+  func ackEndsProbe() throws {
+    var node = try makeNode(knowing: 2)
+    let first = try #require(firstProbe(&node))
+    _ = node.receive(
+      .ack(Ack(seqNo: first.ping.seqNo)), from: address(1), now: at(first.time + 0.01))
+    let later = run(&node, from: first.time + 0.01, to: first.time + 0.99)
+    #expect(
+      !sentMessages(later).contains { if case .indirectPing = $0.message { true } else { false } })
+    #expect(node.members.allSatisfy { $0.state == .alive })
+    #expect(node.healthScore == 0)
+  }
+
+  @Test("an accusation about this node is refuted with a higher incarnation")
+  func refutation() throws {
+    var node = try makeNode(knowing: 2)
+    let effects = node.receive(
+      .suspect(Suspect(incarnation: 1, node: "n0", from: "n1")), from: address(1), now: at(1))
+    #expect(node.incarnation == 2)
+    #expect(node.counters.refutations == 1)
+    #expect(events(effects).isEmpty)
+    _ = node.receive(
+      .dead(Dead(incarnation: 5, node: "n0", from: "n1")), from: address(1), now: at(2))
+    #expect(node.incarnation == 6)
+    #expect(node.member(named: "n0")?.state == .alive)
+  }
+
+  @Test("alive with an equal incarnation does not clear a suspicion; a higher one does")
+  func aliveClearsSuspicionOnlyWhenNewer() throws {
+    var node = try makeNode(knowing: 3)
+    _ = node.receive(
+      .suspect(Suspect(incarnation: 1, node: "n1", from: "n2")), from: address(2), now: at(1))
+    _ = node.receive(.alive(alive(1, incarnation: 1)), from: address(1), now: at(1.1))
+    #expect(node.member(named: "n1")?.state == .suspect)
+    let effects = node.receive(.alive(alive(1, incarnation: 2)), from: address(1), now: at(1.2))
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(events(effects).map(\.member.name) == ["n1"])
+  }
+
+  @Test("a dead message from the member itself marks it left")
+  func leaveIsLeft() throws {
+    var node = try makeNode(knowing: 2)
+    let effects = node.receive(
+      .dead(Dead(incarnation: 1, node: "n1", from: "n1")), from: address(1), now: at(1))
+    #expect(node.member(named: "n1")?.state == .left)
+    #expect(events(effects).first.map { if case .left = $0 { true } else { false } } == true)
+  }
+
+  @Test("leaving gossips this node's own death and stops refuting it")
+  func leaving() throws {
+    var node = try makeNode(knowing: 2)
+    _ = node.leave(now: at(1))
+    #expect(node.member(named: "n0")?.state == .left)
+    #expect(!node.isLeaveBroadcast)
+    let effects = run(&node, from: 1, to: 10)
+    let deads = sentMessages(effects).filter {
+      $0.message == .dead(Dead(incarnation: 1, node: "n0", from: "n0"))
+    }
+    #expect(!deads.isEmpty)
+    #expect(node.isLeaveBroadcast)
+    _ = node.receive(.alive(alive(0, incarnation: 1)), from: address(1), now: at(11))
+    #expect(node.member(named: "n0")?.state == .left)
+  }
+
+  @Test("tag changes go out as alive with a higher incarnation and show as updates")
+  func metaChange() throws {
+    var node = try makeNode(knowing: 1)
+    _ = try node.updateMeta([0xff, 0x80], now: at(1))
+    #expect(node.incarnation == 2)
+    var other = try makeNode(knowing: 1)
+    let effects = other.receive(
+      .alive(alive(1, incarnation: 2, meta: [0xff, 0x80])), from: address(1), now: at(1))
+    #expect(events(effects).first.map { if case .updated = $0 { true } else { false } } == true)
+  }
+
+  @Test("metadata over 512 bytes is refused")
+  func metaLimit() throws {
+    var node = try makeNode(knowing: 0)
+    #expect(throws: SettingsError.self) {
+      try node.updateMeta([UInt8](repeating: 1, count: 600), now: at(1))
+    }
+  }
+
+  @Test("a known name at a new address is a conflict unless the member has left")
+  func addressConflicts() throws {
+    var node = try makeNode(knowing: 2)
+    var moved = alive(1, incarnation: 5)
+    moved.port = 9999
+    _ = node.receive(.alive(moved), from: address(1), now: at(1))
+    #expect(node.member(named: "n1")?.address == address(1))
+    _ = node.receive(
+      .dead(Dead(incarnation: 1, node: "n1", from: "n1")), from: address(1), now: at(2))
+    moved.incarnation = 1
+    _ = node.receive(.alive(moved), from: address(1), now: at(3))
+    #expect(node.member(named: "n1")?.address.port == 9999)
+    #expect(node.member(named: "n1")?.state == .alive)
+  }
+
+  @Test("a push-pull reports dead members only as suspects and left ones as left")
+  func pushPullMerge() throws {
+    var node = try makeNode(knowing: 3)
+    let remote = PushPull(
+      states: [
+        PushNodeState(
+          name: "n1", addr: address(1).ipBytes, port: address(1).port, incarnation: 1, state: .dead,
+          vsn: ProtocolVersions.rumor.bytes),
+        PushNodeState(
+          name: "n2", addr: address(2).ipBytes, port: address(2).port, incarnation: 1, state: .left,
+          vsn: ProtocolVersions.rumor.bytes),
+        PushNodeState(
+          name: "n7", addr: address(7).ipBytes, port: address(7).port, incarnation: 3,
+          state: .alive, vsn: ProtocolVersions.rumor.bytes),
+      ], userState: [1, 2])
+    let request = try StreamCodec().encode(.pushPull(remote), includeLabel: true)
+    let (answer, effects) = node.handleStream(request, from: address(1), now: at(1))
+    guard case .reply(let reply) = answer else {
+      Issue.record("no reply: \(answer)")
+      return
+    }
+    guard case .pushPull(let ours) = try StreamCodec().decode(reply[...], allowLabel: false).message
+    else {
+      Issue.record("reply is not a push-pull")
+      return
+    }
+    // The reply is our state before the merge.
+    #expect(ours.states.count == 4)
+    #expect(node.member(named: "n1")?.state == .suspect)
+    #expect(node.member(named: "n2")?.state == .left)
+    #expect(node.member(named: "n7")?.incarnation == 3)
+    #expect(effects.contains(.deliver(.remoteState([1, 2], join: false))))
+    // A request cut short asks for more bytes.
+    #expect(
+      node.handleStream(Array(request.dropLast(3)), from: address(1), now: at(1)).answer
+        == .needMoreBytes)
+  }
+
+  @Test("joining opens a push-pull and reports the outcome")
+  func join() throws {
+    var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
+    _ = node.start(now: at(0))
+    let effects = node.join([address(1)], now: at(0))
+    guard case .openStream(let id, let target, let request, _) = try #require(effects.first) else {
+      Issue.record("no stream opened")
+      return
+    }
+    #expect(target == address(1))
+    guard case .pushPull(let mine) = try StreamCodec().decode(request[...]).message else {
+      Issue.record("not a push-pull")
+      return
+    }
+    #expect(mine.join)
+    let reply = try StreamCodec().encode(
+      .pushPull(
+        PushPull(
+          join: true,
+          states: [
+            PushNodeState(
+              name: "n1", addr: address(1).ipBytes, port: address(1).port, incarnation: 1,
+              vsn: ProtocolVersions.rumor.bytes)
+          ])),
+      includeLabel: false)
+    let done = node.streamReplied(id: id, bytes: reply, now: at(0.1))
+    #expect(done.contains(.joinFinished(address: address(1), error: nil)))
+    #expect(node.activeMemberCount == 2)
+    #expect(node.join([address(2)], now: at(1)).count == 1)
+    let failed = node.streamFailed(id: id + 1, reason: "connection refused", now: at(1.1))
+    #expect(failed == [.joinFinished(address: address(2), error: "connection refused")])
+  }
+
+  @Test("an indirect ping is relayed, and the target's silence comes back as a nack")
+  func relaying() throws {
+    var node = try makeNode(knowing: 3)
+    let request = IndirectPing(
+      seqNo: 42, target: address(2).ipBytes, port: address(2).port, node: "n2", nack: true,
+      sourceAddr: address(1).ipBytes, sourcePort: address(1).port, sourceNode: "n1")
+    let sent = sentMessages(node.receive(.indirectPing(request), from: address(1), now: at(1)))
+    guard case .ping(let relayed) = try #require(sent.first?.message) else {
+      Issue.record("no relayed ping")
+      return
+    }
+    #expect(sent.first?.to == address(2))
+    #expect(relayed.node == "n2")
+    let nacks = sentMessages(run(&node, from: 1, to: 1.6)).filter {
+      $0.message == .nack(Nack(seqNo: 42))
+    }
+    #expect(nacks.count == 1)
+    #expect(nacks.first?.to == address(1))
+    // A second relay that gets its ack forwards it and sends no nack.
+    let second = sentMessages(node.receive(.indirectPing(request), from: address(1), now: at(2)))
+    guard case .ping(let again) = try #require(second.first?.message) else {
+      Issue.record("no second relayed ping")
+      return
+    }
+    let acks = sentMessages(
+      node.receive(.ack(Ack(seqNo: again.seqNo)), from: address(2), now: at(2.1)))
+    #expect(acks.first?.message == .ack(Ack(seqNo: 42)))
+    #expect(acks.first?.to == address(1))
+    let quiet = sentMessages(run(&node, from: 2.1, to: 2.6)).filter {
+      $0.message == .nack(Nack(seqNo: 42))
+    }
+    #expect(quiet.isEmpty)
+  }
+
+  @Test("the same seed gives the same effects")
+  func determinism() throws {
+    var first = try makeNode(knowing: 20, seed: 9)
+    var second = try makeNode(knowing: 20, seed: 9)
+    #expect(run(&first, from: 0, to: 30) == run(&second, from: 0, to: 30))
+  }
+
+  @Test("invalid settings are reported, all at once")
+  func invalidSettings() {
+    var settings = SWIMSettings()
+    settings.probeTimeout = .seconds(5)
+    settings.indirectChecks = -1
+    do {
+      try settings.validate()
+      Issue.record("accepted invalid settings")
+    } catch {
+      #expect(error.problems.count == 2)
+    }
+    #expect(throws: SettingsError.self) { try SWIMNode(name: "", address: address(0), seed: 1) }
+  }
+
+  @Test("profiles carry memberlist's values")
+  func profiles() {
+    let wan = SWIMSettings(profile: .wan)
+    #expect(
+      wan.probeInterval == .seconds(5) && wan.probeTimeout == .seconds(3)
+        && wan.suspicionMultiplier == 6)
+    let local = SWIMSettings(profile: .local)
+    #expect(
+      local.indirectChecks == 1 && local.retransmitMultiplier == 2
+        && local.gossipInterval == .milliseconds(100))
+  }
+}
