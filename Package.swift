@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "Rumor", targets: ["Rumor"]),
     .executable(name: "rumor", targets: ["RumorCLI"]),
     .executable(name: "rumor-bench", targets: ["RumorBench"]),
+    .executable(name: "rumor-sim", targets: ["RumorSimulatorCLI"]),
   ],
   targets: [
     // The system's libcrypto, used for AES-GCM and random bytes only.
@@ -26,14 +27,24 @@ let package = Package(
     .target(name: "RumorCore", dependencies: ["RumorWire"]),
     // The public library users import.
     .target(name: "Rumor", dependencies: ["RumorWire", "RumorCore"]),
+    // Argument parsing and console output shared by the executables.
+    .target(name: "CommandLineSupport"),
     // The `rumor` command-line tool.
-    .executableTarget(name: "RumorCLI", dependencies: ["Rumor"]),
+    .executableTarget(name: "RumorCLI", dependencies: ["Rumor", "CommandLineSupport"]),
     // Codec throughput benchmark (run in release; figures in docs/benchmarks.md).
     .executableTarget(name: "RumorBench", dependencies: ["RumorWire"]),
+    // The deterministic simulator: thousands of real nodes on a virtual
+    // network and clock.
+    .target(
+      name: "RumorSimulator", dependencies: ["RumorCore"], path: "Simulations/RumorSimulator"),
+    .executableTarget(
+      name: "RumorSimulatorCLI", dependencies: ["RumorSimulator", "CommandLineSupport"],
+      path: "Simulations/rumor-sim"),
     .testTarget(
       name: "RumorWireTests", dependencies: ["RumorWire"], exclude: ["Fixtures"]),
     .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore"]),
-    .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI"]),
+    .testTarget(name: "RumorSimulationTests", dependencies: ["RumorSimulator"]),
+    .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI", "CommandLineSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Rumor
 
 /// The `rumor` command: finds the subcommand and runs it.

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Foundation
 
 let status = RumorCommandLine.run(

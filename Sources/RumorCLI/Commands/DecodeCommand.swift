@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Foundation
 import Rumor
 
@@ -32,7 +33,7 @@ enum DecodeCommand {
 
   static func run(_ arguments: [String], console: Console) throws(CommandError) {
     let parsed = try ArgumentList(
-      arguments, command: "decode",
+      arguments, command: "rumor decode",
       options: [
         .init(name: "hex", takesValue: true), .init(name: "file", takesValue: true),
         .init(name: "key", takesValue: true), .init(name: "label", takesValue: true),
@@ -43,7 +44,7 @@ enum DecodeCommand {
     let bytes = try input(parsed)
     let label = try parsed.value("label")
     if let label {
-      do { try Label.validate(label) } catch { throw .usage(error.reason, command: "decode") }
+      do { try Label.validate(label) } catch { throw .usage(error.reason, command: "rumor decode") }
     }
     let options = WireOptions(
       label: label ?? "",
@@ -84,12 +85,14 @@ enum DecodeCommand {
     case (let hex?, nil):
       do {
         let bytes = try Hex.decode(hex)
-        guard !bytes.isEmpty else { throw CommandError.usage("--hex is empty", command: "decode") }
+        guard !bytes.isEmpty else {
+          throw CommandError.usage("--hex is empty", command: "rumor decode")
+        }
         return bytes
       } catch let error as CommandError {
         throw error
       } catch {
-        throw .usage("--hex: \(error)", command: "decode")
+        throw .usage("--hex: \(error)", command: "rumor decode")
       }
     case (nil, let path?):
       let data: Data?
@@ -102,9 +105,9 @@ enum DecodeCommand {
       guard !data.isEmpty else { throw .failure("\(path) is empty") }
       return Array(data)
     case (nil, nil):
-      throw .usage("give the bytes with --hex or --file", command: "decode")
+      throw .usage("give the bytes with --hex or --file", command: "rumor decode")
     case (_?, _?):
-      throw .usage("give --hex or --file, not both", command: "decode")
+      throw .usage("give --hex or --file, not both", command: "rumor decode")
     }
   }
 

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Rumor
 
 /// `rumor demo`: the README's main job.
@@ -19,7 +20,7 @@ enum DemoCommand {
     """
 
   static func run(_ arguments: [String], console: Console) throws(CommandError) {
-    let parsed = try ArgumentList(arguments, command: "demo", options: [])
+    let parsed = try ArgumentList(arguments, command: "rumor demo", options: [])
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
     console.out(

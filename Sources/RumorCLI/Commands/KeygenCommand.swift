@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Foundation
 import Rumor
 
@@ -17,7 +18,7 @@ enum KeygenCommand {
 
   static func run(_ arguments: [String], console: Console) throws(CommandError) {
     let parsed = try ArgumentList(
-      arguments, command: "keygen", options: [.init(name: "json", takesValue: false)])
+      arguments, command: "rumor keygen", options: [.init(name: "json", takesValue: false)])
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
     var generator = SystemRandomNumberGenerator()

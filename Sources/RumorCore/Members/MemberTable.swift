@@ -33,6 +33,8 @@ struct MemberTable {
   private(set) var probePosition = 0
   /// Members alive or suspect (the local node included).
   private(set) var activeCount = 0
+  /// Members alive, not suspect (the local node included).
+  private(set) var aliveCount = 0
 
   /// How many members are known, dead and left ones not yet reaped included
   /// (memberlist's `estNumNodes`, which scales timeouts and retransmits).
@@ -51,10 +53,15 @@ struct MemberTable {
 
   /// Changes the record at `position` (not its name).
   mutating func update(at position: Int, _ change: (inout Record) -> Void) {
-    let wasActive = records[position].state.isActive
+    let before = records[position].state
     change(&records[position])
-    let isActive = records[position].state.isActive
-    if wasActive != isActive { activeCount += isActive ? 1 : -1 }
+    tally(before, -1)
+    tally(records[position].state, 1)
+  }
+
+  private mutating func tally(_ state: MemberState, _ delta: Int) {
+    if state.isActive { activeCount += delta }
+    if state == .alive { aliveCount += delta }
   }
 
   /// Adds a member at a random position of the probe order; returns where
@@ -64,7 +71,7 @@ struct MemberTable {
     let end = records.count
     records.append(record)
     indexByName[record.name] = end
-    if record.state.isActive { activeCount += 1 }
+    tally(record.state, 1)
     let offset = random.below(end + 1)
     swapPositions(offset, end)
     return offset
@@ -102,9 +109,10 @@ struct MemberTable {
     }
     indexByName.removeAll(keepingCapacity: true)
     activeCount = 0
+    aliveCount = 0
     for (position, record) in records.enumerated() {
       indexByName[record.name] = position
-      if record.state.isActive { activeCount += 1 }
+      tally(record.state, 1)
     }
     probePosition = 0
   }

@@ -28,6 +28,16 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
     self.port = port
   }
 
+  /// Creates an IPv4 address from its four numbers.
+  public init(ipv4 first: UInt8, _ second: UInt8, _ third: UInt8, _ fourth: UInt8, port: UInt16) {
+    high = 0
+    low =
+      0xffff_ffff
+      & (UInt64(first) << 24 | UInt64(second) << 16 | UInt64(third) << 8 | UInt64(fourth))
+    isIPv4 = true
+    self.port = port
+  }
+
   /// Parses "host:port" with a numeric host ("10.0.0.1:7946",
   /// "[::1]:7946"); nil if it is not one.
   public init?(_ text: String) {

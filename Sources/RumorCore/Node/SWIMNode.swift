@@ -192,6 +192,9 @@ public struct SWIMNode: Sendable {
   /// How many members are alive or suspect, this node included.
   public var activeMemberCount: Int { table.activeCount }
 
+  /// How many members are alive (not suspect), this node included.
+  public var aliveMemberCount: Int { table.aliveCount }
+
   /// This node's incarnation.
   public var incarnation: UInt32 { localRecord.incarnation }
 

@@ -3,25 +3,31 @@
 /// Accepts `--name value` and `--name=value`; a bare `--` ends options.
 /// Anything not declared is a usage error naming the culprit, so a typo
 /// never silently changes what a command does.
-struct ArgumentList {
+public struct ArgumentList {
   /// An option a command accepts.
-  struct Option {
+  public struct Option: Sendable {
     /// The name without dashes.
-    var name: String
+    public var name: String
     /// Whether the option takes a value.
-    var takesValue: Bool
+    public var takesValue: Bool
+
+    /// Declares an option.
+    public init(name: String, takesValue: Bool) {
+      self.name = name
+      self.takesValue = takesValue
+    }
   }
 
   /// The command's name, for error messages.
-  let command: String
+  public let command: String
   private var values: [String: [String]] = [:]
   private var flags: Set<String> = []
   /// Arguments that are not options, in order.
-  private(set) var positional: [String] = []
+  public private(set) var positional: [String] = []
 
   /// Parses `arguments` against `options`; `--help` and `-h` are always
   /// accepted.
-  init(_ arguments: [String], command: String, options: [Option]) throws(CommandError) {
+  public init(_ arguments: [String], command: String, options: [Option]) throws(CommandError) {
     self.command = command
     let byName = Dictionary(options.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     var index = 0
@@ -66,16 +72,16 @@ struct ArgumentList {
   }
 
   /// Whether help was asked for.
-  var wantsHelp: Bool { flags.contains("help") }
+  public var wantsHelp: Bool { flags.contains("help") }
 
   /// Whether a flag was given.
-  func flag(_ name: String) -> Bool { flags.contains(name) }
+  public func flag(_ name: String) -> Bool { flags.contains(name) }
 
   /// Every value given for a repeatable option, in order.
-  func values(_ name: String) -> [String] { values[name] ?? [] }
+  public func values(_ name: String) -> [String] { values[name] ?? [] }
 
   /// The value of an option given at most once.
-  func value(_ name: String) throws(CommandError) -> String? {
+  public func value(_ name: String) throws(CommandError) -> String? {
     let given = values(name)
     guard given.count <= 1 else {
       throw .usage("option --\(name) is given \(given.count) times", command: command)
@@ -84,7 +90,7 @@ struct ArgumentList {
   }
 
   /// Refuses positional arguments beyond `count`.
-  func expectPositional(atMost count: Int) throws(CommandError) {
+  public func expectPositional(atMost count: Int) throws(CommandError) {
     guard positional.count <= count else {
       throw .usage("unexpected argument '\(positional[count])'", command: command)
     }

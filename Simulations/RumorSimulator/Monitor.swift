@@ -1,0 +1,222 @@
+import RumorCore
+
+/// Watches a simulation and measures what the scenarios report:
+/// convergence, detection of failed and left members, false positives,
+/// and the curves for the report.
+public final class Monitor: Simulation.Observer {
+  /// Nodes a scenario made faulty (killed, paused, lossy); news about all
+  /// others is judged as news about healthy members.
+  public private(set) var faulty: Set<Int> = []
+  /// Members every running node should see alive.
+  public private(set) var expectedAlive: Set<Int> = []
+
+  /// Suspicion events about healthy members, anywhere.
+  public private(set) var falseSuspicions = 0
+  /// Failure events about healthy members, anywhere.
+  public private(set) var falseDeaths = 0
+  /// Failure events about healthy members raised by healthy members
+  /// (Lifeguard's FP-).
+  public private(set) var falseDeathsAtHealthy = 0
+  /// Healthy members ever suspected by anyone.
+  public private(set) var healthySuspected: Set<Int> = []
+  /// Healthy members ever declared failed by anyone.
+  public private(set) var healthyDeclaredDead: Set<Int> = []
+  /// Failure events about members that are faulty but not dead (paused or
+  /// lossy): correct by the protocol's definition, but what Lifeguard
+  /// tries to avoid for merely slow members.
+  public private(set) var faultyButAliveDeclaredDead = 0
+  /// Suspicion and failure events in total.
+  public private(set) var suspicionEvents = 0
+  /// Failure events in total.
+  public private(set) var failureEvents = 0
+  /// Observers that saw a gracefully leaving member as failed.
+  public private(set) var leaversSeenFailed = 0
+
+  /// When all running nodes first saw exactly the expected members alive.
+  public private(set) var convergedAt: Int64?
+  private var convergedNodes: Set<Int> = []
+  private var runningCount = 0
+
+  /// For each watched departure: when it happened, and per observer when
+  /// it was noticed.
+  public struct Departure: Sendable {
+    /// The member that was killed or left.
+    public var member: Int
+    /// When.
+    public var time: Int64
+    /// Whether it left gracefully.
+    public var graceful: Bool
+    /// When each observer first marked it failed or left.
+    public var noticed: [Int: Int64] = [:]
+  }
+  /// Departures being watched, in order.
+  public private(set) var departures: [Departure] = []
+  private var departureIndex: [Int: Int] = [:]
+  private var dead: Set<Int> = []
+
+  /// One point of the informed-fraction curve.
+  public struct Sample: Sendable {
+    /// Seconds of virtual time.
+    public var time: Double
+    /// Fraction of (running node, expected member) pairs seen alive.
+    public var informed: Double
+  }
+  /// The informed-fraction curve.
+  public private(set) var samples: [Sample] = []
+  /// Distinct sizes of the alive view each node went through (Rapid's
+  /// "unique cluster sizes"), one bit set per node; only when asked for,
+  /// as it costs a bit per node and possible size.
+  private var viewSizes: [[UInt64]] = []
+
+  private unowned let simulation: Simulation
+
+  /// Watches `simulation`; `countViewSizes` records the distinct view
+  /// sizes each node goes through.
+  public init(_ simulation: Simulation, countViewSizes: Bool = false) {
+    self.simulation = simulation
+    if countViewSizes {
+      let words = (simulation.configuration.nodes + 64) / 64
+      viewSizes = Array(
+        repeating: Array(repeating: 0, count: words), count: simulation.configuration.nodes)
+    }
+    simulation.observer = self
+  }
+
+  /// The mean and the largest number of distinct alive-view sizes a node
+  /// went through; nil unless counted.
+  public var distinctViewSizes: (mean: Double, maximum: Int)? {
+    guard !viewSizes.isEmpty else { return nil }
+    let counts = viewSizes.map { words in words.reduce(0) { $0 + $1.nonzeroBitCount } }
+    let seen = counts.filter { $0 > 0 }
+    guard !seen.isEmpty else { return (0, 0) }
+    return (Double(seen.reduce(0, +)) / Double(seen.count), seen.max() ?? 0)
+  }
+
+  /// A node started: expect every node to see it.
+  public func started(_ index: Int) {
+    expectedAlive.insert(index)
+    dead.remove(index)
+    runningCount += 1
+    resetConvergence()
+  }
+
+  /// A node was made faulty; if `departs`, it is gone for good (killed or
+  /// leaving) and its detection is timed.
+  public func fault(_ index: Int, departs: Bool, graceful: Bool = false, time: Int64) {
+    faulty.insert(index)
+    guard departs else { return }
+    expectedAlive.remove(index)
+    dead.insert(index)
+    runningCount -= 1
+    convergedNodes.remove(index)
+    departureIndex[index] = departures.count
+    departures.append(Departure(member: index, time: time, graceful: graceful))
+    resetConvergence()
+  }
+
+  /// Starts looking for convergence afresh (the expected view changed).
+  public func resetConvergence() {
+    convergedAt = nil
+    convergedNodes = []
+  }
+
+  /// Whether every running node sees exactly the expected members alive.
+  public var isConverged: Bool { convergedAt != nil }
+
+  /// Records a point of the informed curve.
+  public func sample(time: Int64) {
+    var informed = 0
+    var running = 0
+    for index in expectedAlive where simulation.isRunning(index) {
+      running += 1
+      informed += min(simulation.aliveView(index), expectedAlive.count)
+    }
+    let total = running * max(1, expectedAlive.count)
+    samples.append(
+      Sample(time: Double(time) / 1e9, informed: total == 0 ? 0 : Double(informed) / Double(total)))
+  }
+
+  // MARK: Observer
+
+  /// Counts a membership event seen by `observer`.
+  public func membershipEvent(_ event: MembershipEvent, at observer: Int, time: Int64) {
+    guard let subject = Simulation.index(of: event.member.name) else { return }
+    let healthySubject = !faulty.contains(subject)
+    switch event {
+    case .suspected:
+      suspicionEvents += 1
+      if healthySubject {
+        falseSuspicions += 1
+        healthySuspected.insert(subject)
+      }
+    case .failed:
+      failureEvents += 1
+      if healthySubject {
+        falseDeaths += 1
+        healthyDeclaredDead.insert(subject)
+        if !faulty.contains(observer) { falseDeathsAtHealthy += 1 }
+      } else if !dead.contains(subject) {
+        faultyButAliveDeclaredDead += 1
+      }
+      noteDeparture(subject, observer: observer, time: time, asFailure: true)
+    case .left:
+      noteDeparture(subject, observer: observer, time: time, asFailure: false)
+    case .joined, .updated, .recovered:
+      break
+    }
+  }
+
+  private func noteDeparture(_ subject: Int, observer: Int, time: Int64, asFailure: Bool) {
+    guard let position = departureIndex[subject], observer != subject,
+      departures[position].noticed[observer] == nil
+    else { return }
+    departures[position].noticed[observer] = time
+    if asFailure && departures[position].graceful { leaversSeenFailed += 1 }
+  }
+
+  /// Checks whether `index` now sees the expected view.
+  public func touched(_ index: Int, time: Int64) {
+    let view = simulation.aliveView(index)
+    if index < viewSizes.count, view / 64 < viewSizes[index].count {
+      viewSizes[index][view / 64] |= 1 << UInt64(view % 64)
+    }
+    guard convergedAt == nil, expectedAlive.contains(index) else { return }
+    if view == expectedAlive.count && simulation.isRunning(index) {
+      convergedNodes.insert(index)
+    } else {
+      convergedNodes.remove(index)
+    }
+    if convergedNodes.count == runningCount && runningCount > 0 {
+      convergedAt = time
+    }
+  }
+
+  // MARK: Detection
+
+  /// Seconds from each departure to its first notice, and to its notice by
+  /// every node running at the end (nil where that did not happen).
+  public func detectionTimes() -> (first: [Double?], all: [Double?]) {
+    let observers = expectedAlive.filter { simulation.isRunning($0) }
+    var first: [Double?] = []
+    var all: [Double?] = []
+    for departure in departures {
+      let times = departure.noticed.values
+      first.append(times.min().map { Double($0 - departure.time) / 1e9 })
+      let byEveryone = observers.map { departure.noticed[$0] }
+      if byEveryone.allSatisfy({ $0 != nil }), let last = byEveryone.compactMap({ $0 }).max() {
+        all.append(Double(last - departure.time) / 1e9)
+      } else {
+        all.append(nil)
+      }
+    }
+    return (first, all)
+  }
+
+  /// Every observer's detection delay for every departure, in seconds
+  /// (the detection-time CDF of the report).
+  public func allDetectionDelays() -> [Double] {
+    departures.flatMap { departure in
+      departure.noticed.values.map { Double($0 - departure.time) / 1e9 }
+    }.sorted()
+  }
+}

@@ -1,0 +1,352 @@
+import RumorCore
+import RumorWire
+
+/// Thousands of real `SWIMNode`s on a virtual network and a virtual clock,
+/// with the real codec in between (bytes and packet limits are real).
+///
+/// One seed gives one run, event for event: every random choice comes from
+/// seeded generators and ties between simultaneous events go to the one
+/// scheduled first.
+public final class Simulation {
+  /// What to simulate.
+  public struct Configuration: Sendable {
+    /// How many nodes exist (not all need to be running).
+    public var nodes: Int
+    /// The seed of every random choice.
+    public var seed: UInt64
+    /// The protocol settings of every node.
+    public var settings: SWIMSettings
+    /// The network.
+    public var network: NetworkModel
+    /// Label and keys of every node.
+    public var wire: WireOptions
+    /// How many datagrams a paused node's socket buffer holds (the kernel's
+    /// default 208 KiB receive buffer holds a few hundred full packets).
+    public var socketBufferPackets: Int
+
+    /// Creates a configuration.
+    public init(
+      nodes: Int, seed: UInt64, settings: SWIMSettings = SWIMSettings(),
+      network: NetworkModel = NetworkModel(), wire: WireOptions = WireOptions(),
+      socketBufferPackets: Int = 256
+    ) {
+      self.nodes = nodes
+      self.seed = seed
+      self.settings = settings
+      self.network = network
+      self.wire = wire
+      self.socketBufferPackets = socketBufferPackets
+    }
+  }
+
+  /// Something a scenario makes happen.
+  public enum Action: Sendable {
+    /// Start node `index` and join it through `via` (nil: join nobody).
+    case start(Int, via: Int?)
+    /// Kill node `index` at once (kill -9): it stops, nothing is sent.
+    case kill(Int)
+    /// Stop node `index` handling packets and timers until `resume`.
+    case pause(Int)
+    /// Let a paused node catch up: buffered packets, then its timers.
+    case resume(Int)
+    /// Node `index` leaves gracefully, then stops after `after`.
+    case leave(Int, stopAfter: Duration)
+    /// Split the nodes into groups (group number per node).
+    case partition([Int])
+    /// Remove any partition.
+    case heal
+    /// Set the loss of node `index`'s packets, both ways.
+    case nodeLoss(Int, ingress: Double, egress: Double)
+  }
+
+  /// Receives what happens, for the metrics.
+  public protocol Observer: AnyObject {
+    /// Node `observer` saw a membership change.
+    func membershipEvent(_ event: MembershipEvent, at observer: Int, time: Int64)
+    /// Node `index` handled something (its view may have changed).
+    func touched(_ index: Int, time: Int64)
+  }
+
+  private enum Event {
+    case deliver(to: Int, from: Int, bytes: [UInt8])
+    case wake(Int, generation: Int)
+    case streamArrives(to: Int, from: Int, generation: Int, id: UInt64, request: [UInt8])
+    case streamReply(to: Int, generation: Int, id: UInt64, bytes: [UInt8])
+    case streamFails(to: Int, generation: Int, id: UInt64, reason: String)
+    case action(Action)
+  }
+
+  private struct OpenStream: Hashable {
+    var node: Int
+    var generation: Int
+    var id: UInt64
+  }
+
+  /// The configuration.
+  public let configuration: Configuration
+  /// The network, which scenarios may change between events.
+  public var network: NetworkModel
+  /// The virtual time, in nanoseconds.
+  public private(set) var now: Int64 = 0
+  /// Gets every membership event and node activity.
+  public weak var observer: Observer?
+  /// Datagrams handed to the network, and bytes, by all nodes (including
+  /// those lost on the way).
+  public private(set) var packetsSent = 0
+  /// Bytes of those datagrams.
+  public private(set) var bytesSent = 0
+  /// The largest datagram any node sent.
+  public private(set) var largestPacket = 0
+  /// Streams opened by all nodes.
+  public private(set) var streamsOpened = 0
+
+  private var nodes: [SWIMNode?]
+  private var generations: [Int]
+  private var paused: [Bool]
+  private var bufferedPackets: [[(from: Int, bytes: [UInt8])]]
+  private var bufferedStreams: [[(from: Int, generation: Int, id: UInt64, request: [UInt8])]]
+  private var scheduledWake: [Int64?]
+  private var openStreams: Set<OpenStream> = []
+  private var queue = EventQueue<Event>()
+  private var random: SplitMix64
+  private let addresses: [NodeAddress]
+  private let indexByAddress: [NodeAddress: Int]
+
+  /// Creates the simulation; no node runs until started.
+  public init(_ configuration: Configuration) {
+    self.configuration = configuration
+    network = configuration.network
+    random = SplitMix64(seed: configuration.seed)
+    let count = configuration.nodes
+    nodes = Array(repeating: nil, count: count)
+    generations = Array(repeating: 0, count: count)
+    paused = Array(repeating: false, count: count)
+    bufferedPackets = Array(repeating: [], count: count)
+    bufferedStreams = Array(repeating: [], count: count)
+    scheduledWake = Array(repeating: nil, count: count)
+    addresses = (0..<count).map(Self.address)
+    indexByAddress = Dictionary(uniqueKeysWithValues: addresses.enumerated().map { ($1, $0) })
+  }
+
+  /// Node `index`'s address: 10.x.y.z:7946.
+  public static func address(_ index: Int) -> NodeAddress {
+    NodeAddress(
+      ipv4: 10, UInt8(truncatingIfNeeded: index >> 16), UInt8(truncatingIfNeeded: index >> 8),
+      UInt8(truncatingIfNeeded: index), port: 7946)
+  }
+
+  /// Node `index`'s name.
+  public static func name(_ index: Int) -> String { "n\(index)" }
+
+  /// The index of the node named `name`, if it is one of ours.
+  public static func index(of name: String) -> Int? {
+    guard name.first == "n" else { return nil }
+    return Int(name.dropFirst())
+  }
+
+  // MARK: Running
+
+  /// Schedules `action` at virtual time `time` (nanoseconds).
+  public func schedule(_ action: Action, at time: Int64) {
+    queue.schedule(.action(action), at: max(time, now))
+  }
+
+  /// Runs events until `end` (nanoseconds) or until `stop` returns true
+  /// (checked after each event). Returns whether `stop` ended the run.
+  @discardableResult
+  public func run(until end: Int64, stop: () -> Bool = { false }) -> Bool {
+    while let time = queue.nextTime, time <= end {
+      guard let (eventTime, event) = queue.pop() else { break }
+      now = eventTime
+      handle(event)
+      if stop() { return true }
+    }
+    now = max(now, end)
+    return false
+  }
+
+  /// Whether node `index` is running (started and not killed or stopped).
+  public func isRunning(_ index: Int) -> Bool { nodes[index] != nil }
+
+  /// Whether node `index` is paused.
+  public func isPaused(_ index: Int) -> Bool { paused[index] }
+
+  /// Node `index`'s state machine, if it runs.
+  public func node(_ index: Int) -> SWIMNode? { nodes[index] }
+
+  /// How many members node `index` sees alive (itself included).
+  public func aliveView(_ index: Int) -> Int { nodes[index]?.aliveMemberCount ?? 0 }
+
+  // MARK: Events
+
+  private func handle(_ event: Event) {
+    switch event {
+    case .deliver(let to, let from, let bytes):
+      guard nodes[to] != nil else { return }
+      if paused[to] {
+        if bufferedPackets[to].count < configuration.socketBufferPackets {
+          bufferedPackets[to].append((from, bytes))
+        }
+        return
+      }
+      let effects = nodes[to]?.receivePacket(bytes, from: addresses[from], now: timestamp) ?? []
+      perform(effects, of: to)
+    case .wake(let index, let generation):
+      guard generation == generations[index], nodes[index] != nil, !paused[index],
+        scheduledWake[index] == now
+      else { return }
+      scheduledWake[index] = nil
+      perform(nodes[index]?.tick(now: timestamp) ?? [], of: index)
+    case .streamArrives(let to, let from, let generation, let id, let request):
+      guard nodes[to] != nil else {
+        let back = latency(to, from)
+        queue.schedule(
+          .streamFails(to: from, generation: generation, id: id, reason: "connection refused"),
+          at: now + back)
+        return
+      }
+      if paused[to] {
+        bufferedStreams[to].append((from, generation, id, request))
+        return
+      }
+      answerStream(at: to, from: from, generation: generation, id: id, request: request)
+    case .streamReply(let to, let generation, let id, let bytes):
+      let key = OpenStream(node: to, generation: generation, id: id)
+      guard openStreams.remove(key) != nil, generation == generations[to], nodes[to] != nil else {
+        return
+      }
+      perform(nodes[to]?.streamReplied(id: id, bytes: bytes, now: timestamp) ?? [], of: to)
+    case .streamFails(let to, let generation, let id, let reason):
+      let key = OpenStream(node: to, generation: generation, id: id)
+      guard openStreams.remove(key) != nil, generation == generations[to], nodes[to] != nil else {
+        return
+      }
+      perform(nodes[to]?.streamFailed(id: id, reason: reason, now: timestamp) ?? [], of: to)
+    case .action(let action):
+      perform(action)
+    }
+  }
+
+  private func answerStream(at index: Int, from: Int, generation: Int, id: UInt64, request: [UInt8])
+  {
+    guard network.connected(from, index) else { return }
+    guard
+      let (answer, effects) = nodes[index]?.handleStream(
+        request, from: addresses[from], now: timestamp)
+    else { return }
+    perform(effects, of: index)
+    if case .reply(let bytes) = answer {
+      queue.schedule(
+        .streamReply(to: from, generation: generation, id: id, bytes: bytes),
+        at: now + latency(index, from))
+    }
+  }
+
+  private func perform(_ action: Action) {
+    switch action {
+    case .start(let index, let via):
+      guard nodes[index] == nil else { return }
+      generations[index] += 1
+      paused[index] = false
+      bufferedPackets[index] = []
+      bufferedStreams[index] = []
+      do {
+        var node = try SWIMNode(
+          name: Self.name(index), address: addresses[index], settings: configuration.settings,
+          wire: configuration.wire,
+          seed: configuration.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
+            &+ UInt64(generations[index]))
+        var effects = node.start(now: timestamp)
+        if let via, via != index { effects += node.join([addresses[via]], now: timestamp) }
+        nodes[index] = node
+        perform(effects, of: index)
+      } catch {
+        // Settings are validated before a run starts; nothing to start.
+        return
+      }
+    case .kill(let index):
+      nodes[index] = nil
+      paused[index] = false
+      bufferedPackets[index] = []
+      bufferedStreams[index] = []
+      scheduledWake[index] = nil
+    case .pause(let index):
+      if nodes[index] != nil { paused[index] = true }
+    case .resume(let index):
+      guard paused[index] else { return }
+      paused[index] = false
+      let packets = bufferedPackets[index]
+      bufferedPackets[index] = []
+      for (from, bytes) in packets {
+        perform(
+          nodes[index]?.receivePacket(bytes, from: addresses[from], now: timestamp) ?? [], of: index
+        )
+      }
+      let streams = bufferedStreams[index]
+      bufferedStreams[index] = []
+      for stream in streams {
+        answerStream(
+          at: index, from: stream.from, generation: stream.generation, id: stream.id,
+          request: stream.request)
+      }
+      scheduledWake[index] = nil
+      perform(nodes[index]?.tick(now: timestamp) ?? [], of: index)
+    case .leave(let index, let stopAfter):
+      perform(nodes[index]?.leave(now: timestamp) ?? [], of: index)
+      queue.schedule(.action(.kill(index)), at: now + stopAfter.nanosecondsClamped)
+    case .partition(let groups):
+      network.partition = groups
+    case .heal:
+      network.partition = []
+    case .nodeLoss(let index, let ingress, let egress):
+      network.ingressLoss[index] = ingress
+      network.egressLoss[index] = egress
+    }
+  }
+
+  private func perform(_ effects: [Effect], of index: Int) {
+    for effect in effects {
+      switch effect {
+      case .send(let bytes, let target):
+        packetsSent += 1
+        bytesSent += bytes.count
+        largestPacket = max(largestPacket, bytes.count)
+        guard let to = indexByAddress[target], network.delivers(index, to, random: &random) else {
+          continue
+        }
+        queue.schedule(.deliver(to: to, from: index, bytes: bytes), at: now + latency(index, to))
+      case .openStream(let id, let target, let request, let timeout):
+        streamsOpened += 1
+        let generation = generations[index]
+        openStreams.insert(OpenStream(node: index, generation: generation, id: id))
+        queue.schedule(
+          .streamFails(to: index, generation: generation, id: id, reason: "timed out"),
+          at: now + timeout.nanosecondsClamped)
+        guard let to = indexByAddress[target], network.connected(index, to) else { continue }
+        queue.schedule(
+          .streamArrives(to: to, from: index, generation: generation, id: id, request: request),
+          at: now + latency(index, to))
+      case .event(let event):
+        observer?.membershipEvent(event, at: index, time: now)
+      case .deliver, .joinFinished:
+        break
+      }
+    }
+    observer?.touched(index, time: now)
+    rescheduleWake(index)
+  }
+
+  private func rescheduleWake(_ index: Int) {
+    guard let deadline = nodes[index]?.nextDeadline?.nanoseconds else { return }
+    let time = max(deadline, now)
+    if let scheduled = scheduledWake[index], scheduled <= time { return }
+    scheduledWake[index] = time
+    queue.schedule(.wake(index, generation: generations[index]), at: time)
+  }
+
+  private func latency(_ from: Int, _ to: Int) -> Int64 {
+    network.latency(from, to, seed: configuration.seed, random: &random)
+  }
+
+  private var timestamp: Timestamp { Timestamp(nanoseconds: now) }
+}

@@ -1,0 +1,153 @@
+import CommandLineSupport
+import Foundation
+import RumorCore
+import RumorSimulator
+import RumorWire
+
+/// `rumor-sim`: runs one scenario of the deterministic simulator.
+enum SimulatorCommand {
+  static let help = """
+    Usage: rumor-sim --nodes N --scenario S [--seed K] [--profile lan|wan|local] [--loss P]
+                     [--duration SECONDS] [--json] [--report FILE] [options]
+
+    Runs N real Rumor nodes (the real SWIM core and the real codec) on a
+    simulated network with a virtual clock. The same seed gives the same
+    run, byte for byte, apart from the wall-clock and memory figures.
+
+    Scenarios:
+      converge    every node starts knowing one seed; time until all see all alive
+      crash       after convergence kill some nodes; time to first and full detection
+      leave       after convergence some nodes leave; time until all see them left
+      pause       stall a few nodes (SIGSTOP-like); healthy members suspected or declared dead
+      loss        random loss all along, one node killed half-way; false positives, detection
+      partition   split in two, heal; time to one view again
+      churn       nodes join and leave for half the run; false positives, time to settle
+
+    Options:
+      --nodes N             cluster size (required)
+      --scenario S          one of the scenarios above (required)
+      --seed K              random seed (default 1)
+      --profile P           lan (default), wan or local: memberlist's settings
+      --loss P              packet loss probability, 0 to 0.99 (default 0)
+      --duration SECONDS    virtual seconds after the fault; for converge, the whole run (default 60)
+      --affected K          nodes killed, leaving or paused (default: 1% for crash/leave, 3 for pause)
+      --fault-seconds S     how long a pause or partition lasts (default 10)
+      --latency MIN-MAX     base one-way latency range in ms (default 0.1-1)
+      --jitter MS           mean extra latency per packet in ms (default 0.2)
+      --no-lifeguard        plain SWIM: no local health, fixed suspicion timeout, no nacks
+      --adaptive-timeout    wait for direct acks as long as measured round trips suggest
+      --view-sizes          count the distinct view sizes each node goes through
+      --json                print one JSON object instead of a summary
+      --report FILE         write an SVG report (informed fraction, detection CDF, load)
+    """
+
+  static func run(_ arguments: [String], console: Console) throws(CommandError) {
+    let command = "rumor-sim"
+    let parsed = try ArgumentList(
+      arguments, command: command,
+      options: [
+        "nodes", "scenario", "seed", "profile", "loss", "duration", "affected", "fault-seconds",
+        "latency", "jitter", "report",
+      ].map { ArgumentList.Option(name: $0, takesValue: true) }
+        + ["no-lifeguard", "adaptive-timeout", "view-sizes", "json"].map {
+          ArgumentList.Option(name: $0, takesValue: false)
+        })
+    if parsed.wantsHelp { return console.out(help) }
+    try parsed.expectPositional(atMost: 0)
+    func number<T: LosslessStringConvertible>(_ name: String, _ type: T.Type, default fallback: T?)
+      throws(CommandError) -> T?
+    {
+      guard let text = try parsed.value(name) else { return fallback }
+      guard let value = T(text) else {
+        throw .usage("--\(name) '\(text)' is not a valid number", command: command)
+      }
+      return value
+    }
+    guard let nodes = try number("nodes", Int.self, default: nil) else {
+      throw .usage("--nodes is required", command: command)
+    }
+    guard (1...100_000).contains(nodes) else {
+      throw .usage("--nodes must be 1 to 100000 (is \(nodes))", command: command)
+    }
+    guard let scenarioName = try parsed.value("scenario") else {
+      throw .usage("--scenario is required", command: command)
+    }
+    guard let scenario = Scenario(rawValue: scenarioName) else {
+      let names = Scenario.allCases.map(\.rawValue).joined(separator: ", ")
+      throw .usage("unknown scenario '\(scenarioName)' (one of \(names))", command: command)
+    }
+    let profileName = try parsed.value("profile") ?? "lan"
+    guard let profile = Profile(rawValue: profileName) else {
+      throw .usage("unknown profile '\(profileName)' (lan, wan or local)", command: command)
+    }
+    let loss = try number("loss", Double.self, default: 0) ?? 0
+    guard (0...0.99).contains(loss) else {
+      throw .usage("--loss must be between 0 and 0.99 (is \(loss))", command: command)
+    }
+    let duration = try number("duration", Double.self, default: 60) ?? 60
+    guard duration > 0 && duration <= 86_400 else {
+      throw .usage("--duration must be above 0 and at most 86400 seconds", command: command)
+    }
+    let faultSeconds = try number("fault-seconds", Double.self, default: 10) ?? 10
+    guard faultSeconds > 0 && faultSeconds <= 86_400 else {
+      throw .usage("--fault-seconds must be above 0 and at most 86400", command: command)
+    }
+    let affected = try number("affected", Int.self, default: nil)
+    if let affected, affected < 0 || affected >= nodes {
+      throw .usage("--affected must be 0 to nodes - 1", command: command)
+    }
+    var network = NetworkModel()
+    if let latency = try parsed.value("latency") {
+      let parts = latency.split(separator: "-").compactMap { Double($0) }
+      guard parts.count == 2, parts[0] >= 0, parts[0] <= parts[1], parts[1] <= 10_000 else {
+        throw .usage("--latency wants MIN-MAX in milliseconds, like 0.1-1", command: command)
+      }
+      network.baseLatency = parts[0]...parts[1]
+    }
+    let jitter = try number("jitter", Double.self, default: network.jitter) ?? network.jitter
+    guard jitter >= 0 && jitter <= 10_000 else {
+      throw .usage("--jitter must be 0 to 10000 ms", command: command)
+    }
+    network.jitter = jitter
+    var settings = SWIMSettings(profile: profile)
+    settings.lifeguard = !parsed.flag("no-lifeguard")
+    settings.adaptiveProbeTimeout = parsed.flag("adaptive-timeout")
+    let seed = try number("seed", UInt64.self, default: 1) ?? 1
+    let options = ScenarioOptions(
+      scenario: scenario, nodes: nodes, seed: seed, settings: settings, loss: loss,
+      duration: duration, affected: affected, faultSeconds: faultSeconds, network: network,
+      countViewSizes: parsed.flag("view-sizes"))
+    let clock = ContinuousClock()
+    let started = clock.now
+    var result = ScenarioRunner.run(options)
+    let elapsed = clock.now - started
+    result.wallSeconds =
+      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    result.peakMemoryMegabytes = PeakMemory.megabytes()
+    if let path = try parsed.value("report") {
+      do {
+        try SVGReport(result).render().write(toFile: path, atomically: true, encoding: .utf8)
+      } catch {
+        throw .failure("cannot write the report to \(path): \(error.localizedDescription)")
+      }
+    }
+    if parsed.flag("json") {
+      console.out(result.json().text)
+    } else {
+      console.out(Summary.text(result))
+    }
+  }
+}
+
+let status: Int32
+do {
+  try SimulatorCommand.run(
+    Array(CommandLine.arguments.dropFirst()),
+    console: Console(
+      out: { print($0) }, err: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
+  status = 0
+} catch {
+  FileHandle.standardError.write(Data(("rumor-sim: \(error.message)\n").utf8))
+  status = error.status
+}
+exit(status)

@@ -1,0 +1,88 @@
+import Foundation
+import RumorCore
+import Testing
+
+@testable import RumorSimulator
+
+/// Runs a scenario and, when an expectation fails, says how to reproduce it.
+func simulate(_ options: ScenarioOptions) -> (result: ScenarioResult, reproduce: Comment) {
+  let result = ScenarioRunner.run(options)
+  var command =
+    "swift run -c release rumor-sim --nodes \(options.nodes) --scenario \(options.scenario.rawValue) --seed \(options.seed) --profile \(options.settings.profile.rawValue) --duration \(Int(options.duration))"
+  if options.loss > 0 { command += " --loss \(options.loss)" }
+  if !options.settings.lifeguard { command += " --no-lifeguard" }
+  if let affected = options.affected { command += " --affected \(affected)" }
+  return (result, "seed \(options.seed); reproduce with: \(command)")
+}
+
+@Suite("Simulations with fixed seeds")
+struct ScenarioTests {
+  @Test("100 nodes joining through one seed converge within a bound derived from the settings")
+  func convergence() {
+    let settings = SWIMSettings(profile: .lan)
+    let (result, reproduce) = simulate(
+      ScenarioOptions(scenario: .converge, nodes: 100, seed: 7, settings: settings, duration: 30))
+    // News reaches everyone in O(log n) gossip rounds; allow ten rounds per
+    // doubling, plus one probe interval for the staggered starts.
+    let rounds = 10 * Int((log2(100.0)).rounded(.up))
+    let bound = Double(rounds) * 0.2 + 1.0
+    let converged = result.convergeSeconds
+    #expect(converged != nil, reproduce)
+    #expect(
+      (converged ?? .infinity) <= bound,
+      "converged after \(converged ?? -1) s, bound \(bound) s; \(reproduce)")
+    #expect(result.falseSuspicions == 0, reproduce)
+    #expect(result.maximumPacketBytes <= settings.packetBudget, reproduce)
+  }
+
+  @Test("a crashed node is marked failed by every live node", arguments: [UInt64(3), 4])
+  func crashDetected(seed: UInt64) {
+    let (result, reproduce) = simulate(
+      ScenarioOptions(scenario: .crash, nodes: 50, seed: seed, duration: 40, affected: 2))
+    #expect(result.departures.count == 2, reproduce)
+    #expect(result.departures.allSatisfy { $0.all != nil }, reproduce)
+    // Probing finds it within a few periods; the suspicion timeout for
+    // 50 members is 4 × log10(50) ≈ 6.8 s, up to 6× that unconfirmed.
+    #expect((result.detectAllSeconds ?? .infinity) < 45, reproduce)
+    #expect(result.falseDeaths == 0, reproduce)
+  }
+
+  @Test("no healthy node is ever declared dead at 5% packet loss with Lifeguard on")
+  func lossWithLifeguard() {
+    let (result, reproduce) = simulate(
+      ScenarioOptions(scenario: .loss, nodes: 60, seed: 11, loss: 0.05, duration: 60))
+    #expect(result.falseDeaths == 0, reproduce)
+    #expect(result.departures.first?.all != nil, reproduce)
+  }
+
+  @Test("a graceful leave is seen as left, never failed")
+  func leaveIsLeft() {
+    let (result, reproduce) = simulate(
+      ScenarioOptions(scenario: .leave, nodes: 40, seed: 5, duration: 20, affected: 3))
+    #expect(result.leaversSeenFailed == 0, reproduce)
+    #expect(result.departures.allSatisfy { $0.all != nil }, reproduce)
+  }
+
+  @Test("after a partition heals the two sides merge into one view")
+  func partitionHeals() {
+    let (result, reproduce) = simulate(
+      ScenarioOptions(scenario: .partition, nodes: 30, seed: 2, duration: 60, faultSeconds: 15))
+    #expect(result.remergeSeconds != nil, reproduce)
+  }
+
+  @Test("two runs with one seed produce identical output")
+  func determinism() {
+    let options = ScenarioOptions(
+      scenario: .pause, nodes: 40, seed: 99, loss: 0.02, duration: 20, affected: 2, faultSeconds: 6)
+    let first = ScenarioRunner.run(options)
+    let second = ScenarioRunner.run(options)
+    #expect(first.json(includeTiming: false).text == second.json(includeTiming: false).text)
+    #expect(first.packetsPerNode == second.packetsPerNode)
+    #expect(first.detectionDelays == second.detectionDelays)
+    let other = ScenarioRunner.run(
+      ScenarioOptions(
+        scenario: .pause, nodes: 40, seed: 100, loss: 0.02, duration: 20, affected: 2,
+        faultSeconds: 6))
+    #expect(first.packetsPerNode != other.packetsPerNode)
+  }
+}
