@@ -286,10 +286,25 @@ public enum Inspector {
     case .map(let entries):
       return .object(
         entries.map { entry in
-          (key: entry.key.stringValue ?? generic(entry.key).text, value: generic(entry.value))
+          (key: entry.key.stringValue ?? keyText(entry.key), value: generic(entry.value))
         })
     case .extension(let type, let data):
       return .object([("ext_type", .integer(Int64(type))), ("data", .string(Hex.encode(data)))])
+    }
+  }
+
+  /// A map key that is not a string, as an object key. An array or map key
+  /// is shown as `msgpack:` and its bytes in hex: as JSON text it would be
+  /// escaped once more at every level of keys nested in keys, doubling the
+  /// text each time (24 levels already took 3 s and 360 MB; 31 are legal).
+  private static func keyText(_ key: MessagePackValue) -> String {
+    switch key {
+    case .array, .map:
+      var writer = MessagePackWriter()
+      writer.write(key)
+      return "msgpack:" + Hex.encode(writer.bytes)
+    default:
+      return generic(key).text
     }
   }
 }

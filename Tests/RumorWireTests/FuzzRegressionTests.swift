@@ -1,0 +1,73 @@
+import Testing
+
+@testable import RumorWire
+
+/// Inputs the libFuzzer target (`Tests/Fuzz`, see docs/fuzzing.md) found,
+/// kept byte for byte so the bugs they exposed stay fixed. Each test takes
+/// the input through the same path as `Tests/Fuzz/FuzzDecode.swift` did.
+@Suite("Fuzzer regressions: inputs that once hung or trapped a decoder")
+struct FuzzRegressionTests {
+  /// The fuzz target's fixed nonce: its sealing modes must be deterministic.
+  let fuzzNonce = [UInt8](repeating: 0x5a, count: 12)
+
+  /// Far above what these inputs take now (milliseconds), far below what
+  /// they took before the fix (the 5-second libFuzzer timeout, and
+  /// doubling with every level of nesting).
+  let timeLimit = Duration.seconds(1)
+
+  @Test("a sealed packet whose Serf coordinate nests map keys in map keys decodes in milliseconds")
+  func nestedMapKeysFoundByTheFuzzer() throws {
+    // fuzz-out/artifacts/timeout-b8d62fea253409748209e9a3bc88ababd303eef4.
+    // Mode byte 0x15: seal the rest with version 0 under the 32-byte key,
+    // then decode it as a packet of an encrypted cluster.
+    let input = hex(
+      "150702009600250282a75061796c6f6164da00820184aa41646a7575746d6c8181818181818181818181"
+        + "81818181818181818181810000000000818181818181818181818181656e74cb3f08d907951fd724a545"
+        + "72726f72cb3fea67000063696f6ec3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c344"
+        + "696374696fc3c3c3c3c3c3c3c3c3c3c3c3c3c3c30000000074000000000000000000a44e6f6465a56361"
+        + "702d62")
+    #expect(input.count == 171)
+    let keyring = try Keyring(keys: [serfCaptureKey, memberlistCaptureKey])
+    let sealed = try keyring.seal(
+      Array(input.dropFirst()), additionalData: [], version: 0, nonce: fuzzNonce)
+
+    let clock = ContinuousClock()
+    let started = clock.now
+    let report = Inspector.inspectPacket(sealed, options: WireOptions(keyring: keyring))
+    let text = report.messages.map(\.text).joined()
+    let elapsed = clock.now - started
+
+    #expect(elapsed < timeLimit, "took \(elapsed)")
+    // The compound's second part is cut short: reported, not fatal.
+    #expect(report.errors.map(\.kind) == [.truncated])
+    #expect(report.messages.count == 1)
+    #expect(text.count < 2_000, "\(text.count) characters of JSON")
+    #expect(text.contains("\"msgpack:8181"))
+  }
+
+  @Test("map keys nested 31 deep, the most the reader allows, render once each as msgpack hex")
+  func deepestNestedMapKeys() throws {
+    // The fuzzer's input reduced by hand: a plaintext ack (mode byte 0x00)
+    // whose payload is Serf's ping version 1 and then 31 maps, each the
+    // key of the one around it. Before the fix every level escaped the
+    // JSON of the level inside it again, doubling the text each time.
+    let payload = [0x01] + [UInt8](repeating: 0x81, count: 31) + [UInt8](repeating: 0, count: 32)
+    let input =
+      hex("0282a55365714e6f01a75061796c6f6164d9") + [UInt8(payload.count)] + payload
+
+    let clock = ContinuousClock()
+    let started = clock.now
+    let report = Inspector.inspectPacket(input, options: WireOptions())
+    let text = report.messages.map(\.text).joined()
+    let elapsed = clock.now - started
+
+    #expect(elapsed < timeLimit, "took \(elapsed)")
+    #expect(report.errors.isEmpty)
+    #expect(report.messages.count == 1)
+    #expect(text.count < 1_000, "\(text.count) characters of JSON")
+    // The outer map's only key is the 30 maps inside it, as their bytes.
+    let coordinate = report.messages.first?["coordinate"]
+    let key = "msgpack:" + String(repeating: "81", count: 30) + String(repeating: "00", count: 31)
+    #expect(coordinate == .object([(key, .integer(0))]))
+  }
+}
