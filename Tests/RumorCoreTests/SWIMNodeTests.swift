@@ -310,3 +310,91 @@ struct SWIMNodeTests {
         && local.gossipInterval == .milliseconds(100))
   }
 }
+
+@Suite("Joining beyond memberlist")
+struct JoinFollowUpTests {
+  func joinReply(members: [Int]) throws -> [UInt8] {
+    let states = members.map { index in
+      PushNodeState(
+        name: "n\(index)", addr: address(index).ipBytes, port: address(index).port, incarnation: 1,
+        vsn: ProtocolVersions.rumor.bytes)
+    }
+    return try StreamCodec().encode(
+      .pushPull(PushPull(join: true, states: states)), includeLabel: false)
+  }
+
+  @Test("members learned from a join reply are taken in without being re-gossiped")
+  func replyMembersAreNotRegossiped() throws {
+    var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
+    _ = node.start(now: at(0))
+    guard
+      case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
+    else {
+      Issue.record("no join stream")
+      return
+    }
+    _ = node.streamReplied(id: id, bytes: try joinReply(members: Array(1...30)), now: at(0.01))
+    #expect(node.activeMemberCount == 31)
+    // Gossip now carries only our own alive, not the thirty we learned.
+    let gossip = sentMessages(run(&node, from: 0.01, to: 1.0))
+    let alives = gossip.compactMap { sent -> String? in
+      if case .alive(let alive) = sent.message { return alive.node }
+      return nil
+    }
+    #expect(Set(alives) == ["n0"])
+  }
+
+  @Test("a joiner's own alive, learned by the member it joins through, is gossiped")
+  func joinerIsGossiped() throws {
+    var node = try makeNode(knowing: 3)
+    let request = try StreamCodec().encode(
+      .pushPull(
+        PushPull(
+          join: true,
+          states: [
+            PushNodeState(
+              name: "n9", addr: address(9).ipBytes, port: address(9).port, incarnation: 1,
+              vsn: ProtocolVersions.rumor.bytes)
+          ])),
+      includeLabel: true)
+    _ = node.handleStream(request, from: address(9), now: at(1))
+    let gossip = sentMessages(run(&node, from: 1, to: 2))
+    #expect(
+      gossip.contains {
+        if case .alive(let alive) = $0.message { alive.node == "n9" } else { false }
+      })
+  }
+
+  @Test("after joining, the node exchanges full state again 2, 6 and 14 seconds later")
+  func followUpSyncs() throws {
+    var settings = SWIMSettings()
+    settings.pushPullInterval = .zero  // only the follow-ups exchange state
+    settings.probeInterval = .seconds(60)  // and no probe fails within the test
+    settings.disableTCPPings = true
+    var node = try SWIMNode(name: "n0", address: address(0), settings: settings, seed: 3)
+    _ = node.start(now: at(0))
+    guard
+      case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
+    else {
+      Issue.record("no join stream")
+      return
+    }
+    _ = node.streamReplied(id: id, bytes: try joinReply(members: [1, 2, 3]), now: at(0))
+    var opened: [Double] = []
+    var now = at(0)
+    var steps = 0
+    while let deadline = node.nextDeadline, deadline <= at(30), steps < 10_000 {
+      now = deadline
+      steps += 1
+      for effect in node.tick(now: now) {
+        if case .openStream(let streamID, _, let request, _) = effect,
+          case .pushPull = try StreamCodec().decode(request[...]).message
+        {
+          opened.append(now.seconds)
+          _ = node.streamFailed(id: streamID, reason: "test", now: now)
+        }
+      }
+    }
+    #expect(opened == [2, 6, 14])
+  }
+}

@@ -39,8 +39,9 @@ extension SWIMNode {
     broadcastLocalAlive()
   }
 
-  /// An alive message (gossip, push-pull, or a join).
-  mutating func applyAlive(_ alive: Alive, now: Int64) {
+  /// An alive message (gossip, push-pull, or a join). `gossipIfNew`
+  /// false takes in a member we did not know without re-gossiping it.
+  mutating func applyAlive(_ alive: Alive, now: Int64, gossipIfNew: Bool = true) {
     if alive.node == name {
       applyAliveAboutMe(alive, now: now)
       return
@@ -60,7 +61,7 @@ extension SWIMNode {
           name: alive.node, address: address, meta: alive.meta, incarnation: alive.incarnation,
           state: .alive, versions: versions ?? .rumor, stateChange: now),
         using: &random)
-      broadcasts.enqueue(Message.alive(alive).encoded(), subject: alive.node)
+      if gossipIfNew { broadcasts.enqueue(Message.alive(alive).encoded(), subject: alive.node) }
       if let member = table.record(named: alive.node)?.member() { emit(.joined(member)) }
       return
     }

@@ -74,8 +74,19 @@ extension SWIMNode {
     }
     switch (purpose, reply) {
     case (.pushPull(let join, let target), .pushPull(let remote)):
-      merge(remote, now: clock)
-      if join { effects.append(.joinFinished(address: target, error: nil)) }
+      // Members we learn from a peer's reply are known around the cluster
+      // already: taking them in without re-gossiping each keeps a join
+      // storm from filling every queue with thousands of alive messages.
+      merge(remote, now: clock, gossipNewMembers: false)
+      if join {
+        effects.append(.joinFinished(address: target, error: nil))
+        if settings.joinFollowUpSyncs > 0 && !hadJoined {
+          hadJoined = true
+          let wait: Int64 = 2_000_000_000
+          timers.schedule(
+            at: clock.addingSaturating(wait), .followUpSync(settings.joinFollowUpSyncs, wait: wait))
+        }
+      }
     case (.fallbackPing(let sequence), .ack(let ack)) where ack.seqNo == sequence:
       if var current = probe, current.sequence == sequence {
         current.fallbackReached = true
@@ -137,7 +148,9 @@ extension SWIMNode {
     case .pushPull(let remote):
       // Answer with our state as it was before merging theirs.
       let reply = answer(.pushPull(localState(join: remote.join)))
-      merge(remote, now: clock)
+      // A joiner's news is new to the cluster: gossip it. Anti-entropy only
+      // gossips changes to members we knew.
+      merge(remote, now: clock, gossipNewMembers: remote.join)
       return (reply, drainEffects())
     case .user(let user):
       effects.append(.deliver(.message(user.payload)))
@@ -157,14 +170,14 @@ extension SWIMNode {
   /// Applies a peer's full state: alive news as alive, left as left, and
   /// dead or suspect only as a suspicion of our own (a push-pull never
   /// declares anyone dead directly).
-  mutating func merge(_ remote: PushPull, now: Int64) {
+  mutating func merge(_ remote: PushPull, now: Int64, gossipNewMembers: Bool) {
     for state in remote.states {
       switch state.state {
       case .alive:
         applyAlive(
           Alive(
             incarnation: state.incarnation, node: state.name, addr: state.addr, port: state.port,
-            meta: state.meta, vsn: state.vsn), now: now)
+            meta: state.meta, vsn: state.vsn), now: now, gossipIfNew: gossipNewMembers)
       case .left:
         applyDead(
           Dead(incarnation: state.incarnation, node: state.name, from: state.name), now: now)

@@ -50,6 +50,7 @@ public struct SWIMNode: Sendable {
   var nextStreamID: UInt64 = 1
   var started = false
   var probeTickMissed = false
+  var hadJoined = false
   /// Set by `leave`: the node no longer refutes its own death.
   public internal(set) var hasLeft = false
   var effects: [Effect] = []
@@ -250,6 +251,12 @@ public struct SWIMNode: Sendable {
     case .pushPullTick:
       timers.schedule(at: now + scaledPushPullInterval, .pushPullTick)
       pushPullWithRandomMember(now: now)
+    case .followUpSync(let remaining, let wait):
+      pushPullWithRandomMember(now: now)
+      if remaining > 1 {
+        timers.schedule(
+          at: now.addingSaturating(2 * wait), .followUpSync(remaining - 1, wait: 2 * wait))
+      }
     case .directTimeout(let sequence):
       directProbeTimedOut(sequence: sequence, now: now)
     case .probeDeadline(let sequence):
@@ -285,6 +292,9 @@ enum TimerEvent {
   case relayTimeout(UInt32)
   /// The suspicion of `member` that started at `start` may be due.
   case suspicionTimeout(String, Int64)
+  /// One of the full-state exchanges after a join; `remaining` including
+  /// this one, the next `2 × wait` later.
+  case followUpSync(Int, wait: Int64)
 }
 
 /// A stream this node opened, and what to do with the reply.

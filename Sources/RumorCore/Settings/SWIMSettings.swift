@@ -68,6 +68,13 @@ public struct SWIMSettings: Sendable, Hashable {
   /// Compress outgoing messages with LZW where that helps
   /// (`EnableCompression`).
   public var compression: Bool
+  /// Beyond memberlist: after a successful join, exchange full state with a
+  /// random member this many more times, 2, 6, 14… seconds later (each
+  /// wait twice the one before). A member that joins in a join storm learns
+  /// who joined after it in seconds instead of at the next push-pull, which
+  /// the cluster size stretches to minutes. Push-pull is standard
+  /// memberlist, so peers need nothing new. 0 turns it off.
+  public var joinFollowUpSyncs: Int
 
   /// The settings of `profile`.
   public init(profile: Profile = .lan) {
@@ -90,6 +97,7 @@ public struct SWIMSettings: Sendable, Hashable {
     lifeguard = true
     adaptiveProbeTimeout = false
     compression = true
+    joinFollowUpSyncs = 3
     switch profile {
     case .lan:
       break
@@ -130,6 +138,9 @@ public struct SWIMSettings: Sendable, Hashable {
         "probe timeout (\(probeTimeout)) must not exceed the probe interval (\(probeInterval))")
     }
     if pushPullInterval < .zero { problems.append("push-pull interval must not be negative") }
+    if !(0...16).contains(joinFollowUpSyncs) {
+      problems.append("join follow-up syncs must be 0 to 16 (is \(joinFollowUpSyncs))")
+    }
     if gossipToTheDeadTime < .zero {
       problems.append("gossip-to-the-dead time must not be negative")
     }
