@@ -58,7 +58,8 @@ public final class Monitor: Simulation.Observer {
   public struct Sample: Sendable {
     /// Seconds of virtual time.
     public var time: Double
-    /// Fraction of (running node, expected member) pairs seen alive.
+    /// Fraction of running nodes whose alive view is exactly the expected
+    /// size: after a join all members, after a crash all but the dead.
     public var informed: Double
   }
   /// The informed-fraction curve.
@@ -129,11 +130,11 @@ public final class Monitor: Simulation.Observer {
     var running = 0
     for index in expectedAlive where simulation.isRunning(index) {
       running += 1
-      informed += min(simulation.aliveView(index), expectedAlive.count)
+      if simulation.aliveView(index) == expectedAlive.count { informed += 1 }
     }
-    let total = running * max(1, expectedAlive.count)
     samples.append(
-      Sample(time: Double(time) / 1e9, informed: total == 0 ? 0 : Double(informed) / Double(total)))
+      Sample(
+        time: Double(time) / 1e9, informed: running == 0 ? 0 : Double(informed) / Double(running)))
   }
 
   // MARK: Observer

@@ -126,22 +126,29 @@ public enum ScenarioRunner {
     let faultEnd = faultStart + Int64(options.faultSeconds * 1e9)
     let end = faultStart + Int64(options.duration * 1e9)
     let victims = pick(options.affectedCount, of: options.nodes, excluding: [0], random: &random)
+    func window(_ start: Int64, _ end: Int64?) {
+      result.faultStartSeconds = Double(start) / 1e9
+      result.faultEndSeconds = end.map { Double($0) / 1e9 }
+    }
     switch options.scenario {
     case .converge:
       _ = advance(to: Int64(options.duration * 1e9))
     case .crash:
+      if !victims.isEmpty { window(faultStart, nil) }
       for victim in victims {
         simulation.schedule(.kill(victim), at: faultStart)
         monitor.fault(victim, departs: true, time: faultStart)
       }
       _ = advance(to: end)
     case .leave:
+      if !victims.isEmpty { window(faultStart, nil) }
       for victim in victims {
         simulation.schedule(.leave(victim, stopAfter: .seconds(3)), at: faultStart)
         monitor.fault(victim, departs: true, graceful: true, time: faultStart)
       }
       _ = advance(to: end)
     case .pause:
+      if !victims.isEmpty { window(faultStart, faultEnd) }
       for victim in victims {
         simulation.schedule(.pause(victim), at: faultStart)
         simulation.schedule(.resume(victim), at: faultEnd)
@@ -150,6 +157,7 @@ public enum ScenarioRunner {
       _ = advance(to: end)
     case .loss:
       let kill = simulation.now + Int64(options.duration * 1e9) / 2
+      if !victims.isEmpty { window(kill, nil) }
       for victim in victims {
         simulation.schedule(.kill(victim), at: kill)
         monitor.fault(victim, departs: true, time: kill)
@@ -157,6 +165,7 @@ public enum ScenarioRunner {
       _ = advance(to: end)
     case .partition:
       let groups = (0..<options.nodes).map { $0 < options.nodes / 2 ? 0 : 1 }
+      window(faultStart, faultEnd)
       simulation.schedule(.partition(groups), at: faultStart)
       simulation.schedule(.heal, at: faultEnd)
       _ = advance(to: faultEnd)
@@ -166,6 +175,7 @@ public enum ScenarioRunner {
       result.remergeSeconds = monitor.convergedAt.map { Double($0 - healed) / 1e9 }
       _ = advance(to: end)
     case .churn:
+      window(faultStart, faultStart + (end - faultStart) / 2)
       runChurn(
         simulation, monitor, options: options, from: faultStart, until: end, random: &random,
         advance: advance)

@@ -16,6 +16,11 @@ public struct ScenarioResult: Sendable {
   public var departures: [(first: Double?, all: Double?)] = []
   /// After a partition heals or churn stops: seconds to one view again.
   public var remergeSeconds: Double?
+  /// When the scenario's fault began (seconds of virtual time); nil for
+  /// scenarios without one.
+  public var faultStartSeconds: Double?
+  /// When a lasting fault (pause, partition, churn) ended.
+  public var faultEndSeconds: Double?
   /// Suspicion events about healthy members.
   public var falseSuspicions = 0
   /// Failure events about healthy members.

@@ -76,6 +76,13 @@ public final class Simulation {
     case action(Action)
   }
 
+  /// A running node, boxed so that reading or changing it never copies
+  /// the state machine (a copy would duplicate its member table).
+  private final class NodeSlot {
+    var node: SWIMNode
+    init(_ node: SWIMNode) { self.node = node }
+  }
+
   private struct OpenStream: Hashable {
     var node: Int
     var generation: Int
@@ -100,7 +107,7 @@ public final class Simulation {
   /// Streams opened by all nodes.
   public private(set) var streamsOpened = 0
 
-  private var nodes: [SWIMNode?]
+  private var nodes: [NodeSlot?]
   private var generations: [Int]
   private var paused: [Bool]
   private var bufferedPackets: [[(from: Int, bytes: [UInt8])]]
@@ -172,10 +179,10 @@ public final class Simulation {
   public func isPaused(_ index: Int) -> Bool { paused[index] }
 
   /// Node `index`'s state machine, if it runs.
-  public func node(_ index: Int) -> SWIMNode? { nodes[index] }
+  public func node(_ index: Int) -> SWIMNode? { nodes[index]?.node }
 
   /// How many members node `index` sees alive (itself included).
-  public func aliveView(_ index: Int) -> Int { nodes[index]?.aliveMemberCount ?? 0 }
+  public func aliveView(_ index: Int) -> Int { nodes[index]?.node.aliveMemberCount ?? 0 }
 
   // MARK: Events
 
@@ -189,14 +196,15 @@ public final class Simulation {
         }
         return
       }
-      let effects = nodes[to]?.receivePacket(bytes, from: addresses[from], now: timestamp) ?? []
+      let effects =
+        nodes[to]?.node.receivePacket(bytes, from: addresses[from], now: timestamp) ?? []
       perform(effects, of: to)
     case .wake(let index, let generation):
       guard generation == generations[index], nodes[index] != nil, !paused[index],
         scheduledWake[index] == now
       else { return }
       scheduledWake[index] = nil
-      perform(nodes[index]?.tick(now: timestamp) ?? [], of: index)
+      perform(nodes[index]?.node.tick(now: timestamp) ?? [], of: index)
     case .streamArrives(let to, let from, let generation, let id, let request):
       guard nodes[to] != nil else {
         let back = latency(to, from)
@@ -215,13 +223,13 @@ public final class Simulation {
       guard openStreams.remove(key) != nil, generation == generations[to], nodes[to] != nil else {
         return
       }
-      perform(nodes[to]?.streamReplied(id: id, bytes: bytes, now: timestamp) ?? [], of: to)
+      perform(nodes[to]?.node.streamReplied(id: id, bytes: bytes, now: timestamp) ?? [], of: to)
     case .streamFails(let to, let generation, let id, let reason):
       let key = OpenStream(node: to, generation: generation, id: id)
       guard openStreams.remove(key) != nil, generation == generations[to], nodes[to] != nil else {
         return
       }
-      perform(nodes[to]?.streamFailed(id: id, reason: reason, now: timestamp) ?? [], of: to)
+      perform(nodes[to]?.node.streamFailed(id: id, reason: reason, now: timestamp) ?? [], of: to)
     case .action(let action):
       perform(action)
     }
@@ -231,7 +239,7 @@ public final class Simulation {
   {
     guard network.connected(from, index) else { return }
     guard
-      let (answer, effects) = nodes[index]?.handleStream(
+      let (answer, effects) = nodes[index]?.node.handleStream(
         request, from: addresses[from], now: timestamp)
     else { return }
     perform(effects, of: index)
@@ -258,7 +266,7 @@ public final class Simulation {
             &+ UInt64(generations[index]))
         var effects = node.start(now: timestamp)
         if let via, via != index { effects += node.join([addresses[via]], now: timestamp) }
-        nodes[index] = node
+        nodes[index] = NodeSlot(node)
         perform(effects, of: index)
       } catch {
         // Settings are validated before a run starts; nothing to start.
@@ -279,7 +287,8 @@ public final class Simulation {
       bufferedPackets[index] = []
       for (from, bytes) in packets {
         perform(
-          nodes[index]?.receivePacket(bytes, from: addresses[from], now: timestamp) ?? [], of: index
+          nodes[index]?.node.receivePacket(bytes, from: addresses[from], now: timestamp) ?? [],
+          of: index
         )
       }
       let streams = bufferedStreams[index]
@@ -290,9 +299,9 @@ public final class Simulation {
           request: stream.request)
       }
       scheduledWake[index] = nil
-      perform(nodes[index]?.tick(now: timestamp) ?? [], of: index)
+      perform(nodes[index]?.node.tick(now: timestamp) ?? [], of: index)
     case .leave(let index, let stopAfter):
-      perform(nodes[index]?.leave(now: timestamp) ?? [], of: index)
+      perform(nodes[index]?.node.leave(now: timestamp) ?? [], of: index)
       queue.schedule(.action(.kill(index)), at: now + stopAfter.nanosecondsClamped)
     case .partition(let groups):
       network.partition = groups
@@ -337,7 +346,7 @@ public final class Simulation {
   }
 
   private func rescheduleWake(_ index: Int) {
-    guard let deadline = nodes[index]?.nextDeadline?.nanoseconds else { return }
+    guard let deadline = nodes[index]?.node.nextDeadline?.nanoseconds else { return }
     let time = max(deadline, now)
     if let scheduled = scheduledWake[index], scheduled <= time { return }
     scheduledWake[index] = time

@@ -58,4 +58,22 @@ struct BroadcastQueueTests {
     }
     #expect(handedOut == 5_000 * 4)
   }
+
+  @Test("past its capacity the queue drops the message sent most often, never the protected one")
+  func capacity() {
+    var queue = BroadcastQueue()
+    queue.capacity = 3
+    queue.protectedSubject = "me"
+    queue.enqueue(message(0), subject: "me")
+    _ = queue.take(space: 1000, overheadEach: 2, limit: 10, maximumCount: 10)
+    _ = queue.take(space: 1000, overheadEach: 2, limit: 10, maximumCount: 10)
+    queue.enqueue(message(1), subject: "a")
+    _ = queue.take(space: 1000, overheadEach: 2, limit: 10, maximumCount: 10)
+    queue.enqueue(message(2), subject: "b")
+    queue.enqueue(message(3), subject: "c")
+    #expect(queue.count == 3)
+    #expect(queue.contains(subject: "me"))
+    #expect(!queue.contains(subject: "a"))
+    #expect(queue.contains(subject: "b") && queue.contains(subject: "c"))
+  }
 }

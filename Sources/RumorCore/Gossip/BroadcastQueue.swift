@@ -10,6 +10,12 @@
 ///
 /// Every operation is O(1) amortised or O(messages handed out), never
 /// O(queue length): a seed in a 10,000-member join storm holds thousands.
+///
+/// The queue holds at most `capacity` messages; past that, the one sent
+/// most often goes (it has had most of its chances), except news about
+/// `protectedSubject` (this node's own alive or leave). Serf bounds its
+/// queues the same way; memberlist does not, which in a join storm costs
+/// every member a queue of thousands of alive messages.
 struct BroadcastQueue {
   private struct Item {
     var id: UInt64
@@ -35,6 +41,10 @@ struct BroadcastQueue {
   private var nextID: UInt64 = 1
   /// How many messages are queued.
   private(set) var count = 0
+  /// The most messages kept.
+  var capacity = Int.max
+  /// A subject whose news is never dropped for room.
+  var protectedSubject: String?
 
   /// The smallest message worth looking for when a packet is nearly full.
   private static let smallestMessage = 8
@@ -63,6 +73,21 @@ struct BroadcastQueue {
     if let subject { slotBySubject[subject] = slot }
     append(Entry(slot: slot, id: item.id), toBucket: 0)
     count += 1
+    if count > capacity { dropMostSent() }
+  }
+
+  /// Drops the message sent most often (the oldest of those), keeping
+  /// news about the protected subject.
+  private mutating func dropMostSent() {
+    for bucket in stride(from: buckets.count - 1, through: 0, by: -1) where liveCounts[bucket] > 0 {
+      for entry in buckets[bucket] {
+        guard let item = live(entry), item.subject == nil || item.subject != protectedSubject else {
+          continue
+        }
+        release(slot: entry.slot, countedIn: bucket)
+        return
+      }
+    }
   }
 
   /// Whether a message about `subject` is still queued.

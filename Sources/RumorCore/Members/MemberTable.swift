@@ -11,14 +11,29 @@ import RumorWire
 struct MemberTable {
   /// One member as stored.
   struct Record {
+    // Ordered largest first so that the record packs into 64 bytes: one
+    // per member per node adds up to gigabytes in a 10,000-node simulation.
     var name: String
-    var address: NodeAddress
     var meta: [UInt8]
-    var incarnation: UInt32
-    var state: MemberState
-    var versions: ProtocolVersions
     /// When this node last saw the state change (nanoseconds).
     var stateChange: Int64
+    var address: NodeAddress
+    var incarnation: UInt32
+    var versions: ProtocolVersions
+    var state: MemberState
+
+    init(
+      name: String, address: NodeAddress, meta: [UInt8], incarnation: UInt32, state: MemberState,
+      versions: ProtocolVersions, stateChange: Int64
+    ) {
+      self.name = name
+      self.meta = meta
+      self.stateChange = stateChange
+      self.address = address
+      self.incarnation = incarnation
+      self.versions = versions
+      self.state = state
+    }
 
     func member() -> Member {
       Member(
@@ -28,7 +43,7 @@ struct MemberTable {
   }
 
   private(set) var records: [Record] = []
-  private var indexByName: [String: Int] = [:]
+  private var indexByName: [String: Int32] = [:]
   /// The next position to probe.
   private(set) var probePosition = 0
   /// Members alive or suspect (the local node included).
@@ -41,11 +56,11 @@ struct MemberTable {
   var count: Int { records.count }
 
   /// The position of `name`, if known.
-  func position(of name: String) -> Int? { indexByName[name] }
+  func position(of name: String) -> Int? { indexByName[name].map(Int.init) }
 
   /// The record of `name`, if known.
   func record(named name: String) -> Record? {
-    indexByName[name].map { records[$0] }
+    indexByName[name].map { records[Int($0)] }
   }
 
   /// The record at `position`.
@@ -69,8 +84,13 @@ struct MemberTable {
   @discardableResult
   mutating func insert(_ record: Record, using random: inout SplitMix64) -> Int {
     let end = records.count
+    if end == records.capacity {
+      // Grow by a quarter rather than double: at ten thousand members the
+      // slack of doubling costs more than the extra copies.
+      records.reserveCapacity(end + end / 4 + 16)
+    }
     records.append(record)
-    indexByName[record.name] = end
+    indexByName[record.name] = Int32(end)
     tally(record.state, 1)
     let offset = random.below(end + 1)
     swapPositions(offset, end)
@@ -80,8 +100,8 @@ struct MemberTable {
   private mutating func swapPositions(_ first: Int, _ second: Int) {
     guard first != second else { return }
     records.swapAt(first, second)
-    indexByName[records[first].name] = first
-    indexByName[records[second].name] = second
+    indexByName[records[first].name] = Int32(first)
+    indexByName[records[second].name] = Int32(second)
   }
 
   /// The next member to probe that passes `eligible`, advancing the probe
@@ -111,7 +131,7 @@ struct MemberTable {
     activeCount = 0
     aliveCount = 0
     for (position, record) in records.enumerated() {
-      indexByName[record.name] = position
+      indexByName[record.name] = Int32(position)
       tally(record.state, 1)
     }
     probePosition = 0

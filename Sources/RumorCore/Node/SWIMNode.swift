@@ -92,6 +92,9 @@ public struct SWIMNode: Sendable {
     pushPullInterval = settings.pushPullInterval.nanosecondsClamped
     gossipToTheDead = settings.gossipToTheDeadTime.nanosecondsClamped
     reclaimTime = settings.deadNodeReclaimTime.nanosecondsClamped
+    broadcasts.capacity = settings.broadcastQueueLimit
+    broadcasts.protectedSubject = name
+    userBroadcasts.capacity = settings.broadcastQueueLimit
     table.insert(
       MemberTable.Record(
         name: name, address: address, meta: meta, incarnation: 0, state: .dead,

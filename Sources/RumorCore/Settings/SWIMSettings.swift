@@ -68,6 +68,12 @@ public struct SWIMSettings: Sendable, Hashable {
   /// Compress outgoing messages with LZW where that helps
   /// (`EnableCompression`).
   public var compression: Bool
+  /// The most gossip messages a node keeps queued; past that, the one sent
+  /// most often is dropped (never this node's own news). Serf bounds its
+  /// queues likewise (`MaxQueueDepth`); memberlist does not, which in a
+  /// join storm gives every member a queue of thousands of alive messages.
+  /// Push-pull repairs whatever a dropped message would have told.
+  public var broadcastQueueLimit: Int
   /// Beyond memberlist: after a successful join, exchange full state with a
   /// random member this many more times, 2, 6, 14… seconds later (each
   /// wait twice the one before). A member that joins in a join storm learns
@@ -98,6 +104,7 @@ public struct SWIMSettings: Sendable, Hashable {
     adaptiveProbeTimeout = false
     compression = true
     joinFollowUpSyncs = 3
+    broadcastQueueLimit = 1024
     switch profile {
     case .lan:
       break
@@ -138,6 +145,9 @@ public struct SWIMSettings: Sendable, Hashable {
         "probe timeout (\(probeTimeout)) must not exceed the probe interval (\(probeInterval))")
     }
     if pushPullInterval < .zero { problems.append("push-pull interval must not be negative") }
+    if !(16...1_000_000).contains(broadcastQueueLimit) {
+      problems.append("broadcast queue limit must be 16 to 1000000 (is \(broadcastQueueLimit))")
+    }
     if !(0...16).contains(joinFollowUpSyncs) {
       problems.append("join follow-up syncs must be 0 to 16 (is \(joinFollowUpSyncs))")
     }

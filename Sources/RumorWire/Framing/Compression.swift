@@ -7,7 +7,12 @@ public enum Compression {
   private static let keys = [StructKey("Algo"), StructKey("Buf")]
 
   /// Wraps `message` (a whole message or compound, type byte included).
-  public static func wrap<C: Collection>(_ message: C) -> [UInt8] where C.Element == UInt8 {
+  public static func wrap(_ message: [UInt8]) -> [UInt8] {
+    wrap(message[...])
+  }
+
+  /// Wraps `message` (a whole message or compound, type byte included).
+  public static func wrap(_ message: ArraySlice<UInt8>) -> [UInt8] {
     let compressed = LZW.compress(message)
     var writer = MessagePackWriter(capacity: compressed.count + 16)
     writer.bytes.append(MessageType.compress.rawValue)

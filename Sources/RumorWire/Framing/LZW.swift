@@ -17,11 +17,15 @@ public enum LZW {
   // MARK: Compression
 
   /// Compresses `input`.
-  public static func compress<C: Collection>(_ input: C) -> [UInt8] where C.Element == UInt8 {
+  public static func compress(_ input: [UInt8]) -> [UInt8] {
+    compress(input[...])
+  }
+
+  /// Compresses `input`.
+  public static func compress(_ input: ArraySlice<UInt8>) -> [UInt8] {
     var output = BitWriter(capacity: input.count / 2 + 16)
     output.write(clearCode, width: firstWidth)
-    var iterator = input.makeIterator()
-    guard let first = iterator.next() else {
+    guard let first = input.first else {
       output.write(endCode, width: firstWidth)
       return output.finish()
     }
@@ -30,38 +34,47 @@ public enum LZW {
     var highest = endCode  // the code most recently assigned
     var overflow: UInt32 = 1 << firstWidth
     var code = UInt32(first)
+    var position = input.startIndex + 1
+    let end = input.endIndex
 
-    // After a code is emitted the next dictionary code is implied; this
-    // widens the codes and, when the table is full, sends a clear.
-    func advance() -> Bool {
+    while position < end {
+      let byte = input[position]
+      position += 1
+      let key = code << 8 | UInt32(byte)
+      let found = table.code(for: key)
+      if found != 0 {
+        code = found
+        continue
+      }
+      output.write(code, width: width)
+      code = UInt32(byte)
+      // The next dictionary code is implied by the emission: widen the
+      // codes when it needs another bit, and clear a full table.
       highest += 1
       if highest == overflow {
         width += 1
         overflow <<= 1
       }
-      guard highest == maximumCode else { return true }
-      output.write(clearCode, width: width)
-      width = firstWidth
-      highest = endCode
-      overflow = 1 << firstWidth
-      table.removeAll()
-      return false
-    }
-
-    while let byte = iterator.next() {
-      let key = code << 8 | UInt32(byte)
-      if let known = table.code(for: key) {
-        code = known
-        continue
-      }
-      output.write(code, width: width)
-      code = UInt32(byte)
-      if advance() {
+      if highest == maximumCode {
+        output.write(clearCode, width: width)
+        width = firstWidth
+        highest = endCode
+        overflow = 1 << firstWidth
+        table.removeAll()
+      } else {
         table.insert(key: key, code: highest)
       }
     }
     output.write(code, width: width)
-    _ = advance()
+    highest += 1
+    if highest == overflow {
+      width += 1
+      overflow <<= 1
+    }
+    if highest == maximumCode {
+      output.write(clearCode, width: width)
+      width = firstWidth
+    }
     output.write(endCode, width: width)
     return output.finish()
   }
@@ -69,16 +82,17 @@ public enum LZW {
   /// Packs codes least-significant bit first.
   private struct BitWriter {
     var bytes: [UInt8] = []
-    var bits: UInt32 = 0
-    var count = 0
+    var bits: UInt64 = 0
+    var count: UInt64 = 0
 
     init(capacity: Int) {
       bytes.reserveCapacity(capacity)
     }
 
+    @inline(__always)
     mutating func write(_ code: UInt32, width: Int) {
-      bits |= code << UInt32(count)
-      count += width
+      bits |= UInt64(code) << count
+      count += UInt64(width)
       while count >= 8 {
         bytes.append(UInt8(truncatingIfNeeded: bits))
         bits >>= 8
@@ -108,16 +122,19 @@ public enum LZW {
       mask = size - 1
     }
 
-    func code(for key: UInt32) -> UInt32? {
+    /// The code for `key`, or 0 when there is none.
+    @inline(__always)
+    func code(for key: UInt32) -> UInt32 {
       var index = Self.hash(key) & mask
       while true {
         let slot = slots[index]
-        if slot == 0 { return nil }
+        if slot == 0 { return 0 }
         if slot >> 12 == key { return slot & 0xfff }
         index = (index + 1) & mask
       }
     }
 
+    @inline(__always)
     mutating func insert(key: UInt32, code: UInt32) {
       var index = Self.hash(key) & mask
       while slots[index] != 0 {
@@ -130,6 +147,7 @@ public enum LZW {
       for index in slots.indices { slots[index] = 0 }
     }
 
+    @inline(__always)
     static func hash(_ key: UInt32) -> Int {
       Int(truncatingIfNeeded: (key &* 0x9E37_79B1) >> 16)
     }
@@ -144,18 +162,22 @@ public enum LZW {
   public static func decompress(_ input: ArraySlice<UInt8>, limit: Int) throws(WireError)
     -> [UInt8]
   {
-    var output: [UInt8] = []
-    output.reserveCapacity(min(limit, input.count * 3))
-    var prefix = [UInt16](repeating: 0, count: 4096)
-    var suffix = [UInt8](repeating: 0, count: 4096)
-    var scratch = [UInt8](repeating: 0, count: 4096)
+    // Every dictionary entry is a stretch of the output already written:
+    // the previous code's expansion plus one byte. So an entry is kept as
+    // (start, length) in the output, and emitting a code is a copy from
+    // earlier output, with no chains to walk.
+    var output = [UInt8](repeating: 0, count: max(64, min(limit, input.count * 4)))
+    var written = 0
+    var starts = [Int](repeating: 0, count: 4096)
+    var lengths = [Int](repeating: 0, count: 4096)
     var position = input.startIndex
-    var bits: UInt32 = 0
+    var bits: UInt64 = 0
     var bitCount = 0
     var width = firstWidth
     var highest = endCode
     var overflow: UInt32 = 1 << firstWidth
     var last: UInt32? = nil
+    var lastStart = 0
 
     while true {
       let codeStart = position
@@ -163,62 +185,57 @@ public enum LZW {
         guard position < input.endIndex else {
           throw WireError(.truncated, "LZW data ends without an end code", at: codeStart)
         }
-        bits |= UInt32(input[position]) << UInt32(bitCount)
+        bits |= UInt64(input[position]) << UInt64(bitCount)
         position += 1
         bitCount += 8
       }
-      let code = bits & ((1 << UInt32(width)) - 1)
-      bits >>= UInt32(width)
+      let code = UInt32(truncatingIfNeeded: bits) & ((1 << UInt32(width)) - 1)
+      bits >>= UInt64(width)
       bitCount -= width
 
-      if code < clearCode {
-        output.append(UInt8(code))
-        if let last {
-          suffix[Int(highest)] = UInt8(code)
-          prefix[Int(highest)] = UInt16(last)
-        }
-      } else if code == clearCode {
+      if code == clearCode {
         width = firstWidth
         highest = endCode
         overflow = 1 << firstWidth
         last = nil
         continue
-      } else if code == endCode {
+      }
+      if code == endCode {
+        output.removeLast(output.count - written)
         return output
-      } else if code <= highest {
-        // Expand right to left into `scratch`. A code equal to `highest` is
-        // the one being defined: the last expansion plus its first byte.
-        var index = scratch.count - 1
-        var walk = code
-        if code == highest, let last {
-          var head = last
-          while head >= clearCode { head = UInt32(prefix[Int(head)]) }
-          scratch[index] = UInt8(head)
-          index -= 1
-          walk = last
-        }
-        while walk >= clearCode {
-          guard index > 0 else {
-            throw WireError(.malformed, "LZW code \(code) expands too far", at: codeStart)
-          }
-          scratch[index] = suffix[Int(walk)]
-          index -= 1
-          walk = UInt32(prefix[Int(walk)])
-        }
-        scratch[index] = UInt8(walk)
-        output.append(contentsOf: scratch[index...])
-        if let last {
-          suffix[Int(highest)] = UInt8(walk)
-          prefix[Int(highest)] = UInt16(last)
-        }
-      } else {
+      }
+      guard code < clearCode || code <= highest else {
         throw WireError(
           .malformed, "invalid LZW code \(code) (highest defined is \(highest))", at: codeStart)
       }
-      guard output.count <= limit else {
+      let start = written
+      if last != nil {
+        // The entry being defined: the previous expansion and the first
+        // byte of this one, which starts right after it. For a code equal
+        // to `highest` this is the very expansion about to be copied.
+        starts[Int(highest)] = lastStart
+        lengths[Int(highest)] = start + 1 - lastStart
+      }
+      let length = code < clearCode ? 1 : lengths[Int(code)]
+      guard written + length <= limit else {
         throw WireError(.tooLarge, "LZW output exceeds the \(limit)-byte limit", at: codeStart)
       }
+      if written + length > output.count {
+        output.append(contentsOf: repeatElement(0, count: max(output.count, length)))
+      }
+      if code < clearCode {
+        output[written] = UInt8(code)
+      } else {
+        // Forwards, byte by byte: for a code equal to `highest` the copy
+        // reads the byte it has just written, as LZ77 overlaps do.
+        let source = starts[Int(code)]
+        for offset in 0..<length {
+          output[written + offset] = output[source + offset]
+        }
+      }
+      written += length
       last = code
+      lastStart = start
       highest += 1
       if highest >= overflow {
         if width == maximumWidth {
