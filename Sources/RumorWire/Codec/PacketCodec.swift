@@ -135,11 +135,7 @@ public struct PacketCodec: Sendable {
   public func seal<G: RandomNumberGenerator>(
     _ payload: [UInt8], checksum: Bool, using generator: inout G
   ) throws(WireError) -> [UInt8] {
-    var body = payload
-    if options.compression {
-      let compressed = Compression.wrap(payload)
-      if compressed.count < payload.count { body = compressed }
-    }
+    var body = compressIfSmaller(payload)
     if checksum { body = CRC32.wrap(body) }
     if let keyring = options.outgoingKeyring {
       body = try keyring.seal(body, additionalData: Array(options.label.utf8), using: &generator)
@@ -147,10 +143,27 @@ public struct PacketCodec: Sendable {
     return options.label.isEmpty ? body : Label.header(options.label) + body
   }
 
-  /// Wraps a message with the system's random generator for the nonce.
+  /// Wraps a message, with a nonce from the operating system.
   public func seal(_ payload: [UInt8], checksum: Bool) throws(WireError) -> [UInt8] {
-    var generator = SystemRandomNumberGenerator()
-    return try seal(payload, checksum: checksum, using: &generator)
+    var body = compressIfSmaller(payload)
+    if checksum { body = CRC32.wrap(body) }
+    if let keyring = options.outgoingKeyring {
+      body = try keyring.seal(body, additionalData: Array(options.label.utf8))
+    }
+    return options.label.isEmpty ? body : Label.header(options.label) + body
+  }
+
+  /// LZW only pays off on larger payloads; below this memberlist's attempt
+  /// always fails (the compress envelope alone is 13 bytes), so it is
+  /// skipped. Receivers accept either form.
+  static let smallestWorthCompressing = 96
+
+  private func compressIfSmaller(_ payload: [UInt8]) -> [UInt8] {
+    guard options.compression, payload.count >= Self.smallestWorthCompressing else {
+      return payload
+    }
+    let compressed = Compression.wrap(payload)
+    return compressed.count < payload.count ? compressed : payload
   }
 
   /// Bytes `seal` adds at most on top of the payload (label, CRC when

@@ -90,10 +90,17 @@ enum AESGCM {
 
   private static func cipher(forKeyLength length: Int) -> OpaquePointer? {
     switch length {
-    case 16: EVP_aes_128_gcm()
-    case 24: EVP_aes_192_gcm()
-    case 32: EVP_aes_256_gcm()
+    case 16: aes128
+    case 24: aes192
+    case 32: aes256
     default: nil
     }
   }
+
+  // The EVP_aes_*_gcm() getters return libcrypto's static, read-only
+  // cipher descriptions, never freed and safe to share between threads;
+  // fetching them once saves a lookup on every packet.
+  nonisolated(unsafe) private static let aes128 = EVP_aes_128_gcm()
+  nonisolated(unsafe) private static let aes192 = EVP_aes_192_gcm()
+  nonisolated(unsafe) private static let aes256 = EVP_aes_256_gcm()
 }
