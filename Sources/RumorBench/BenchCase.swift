@@ -46,7 +46,43 @@ extension BenchCase {
       try compound("compound+aes", encryptedGossip, codec: encrypting, detail: "CRC, AES-256-GCM"),
       try compound(
         "compound+lzw", plainGossip, codec: compressing, detail: "CRC, LZW", compressed: true),
+      try pushPull(states: 1_000, compressed: false),
+      try pushPull(states: 1_000, compressed: true),
     ]
+  }
+
+  private static func address(_ index: Int) -> [UInt8] {
+    let third = UInt8(truncatingIfNeeded: index / 250)
+    let fourth = UInt8(truncatingIfNeeded: index % 250)
+    return [10, 0, third, fourth]
+  }
+
+  /// A full-state exchange over TCP, as a member of a cluster of `states`
+  /// members sends it (what joins and anti-entropy cost).
+  private static func pushPull(states count: Int, compressed: Bool) throws -> BenchCase {
+    let states = (0..<count).map { index in
+      PushNodeState(
+        name: "node-\(index).dc1.internal", addr: address(index),
+        port: Fixtures.port, incarnation: UInt32(1 + index % 3), vsn: ProtocolVersions.rumor.bytes)
+    }
+    let message = Message.pushPull(PushPull(join: false, states: states))
+    let codec = StreamCodec(options: WireOptions(compression: compressed))
+    var generator = SystemRandomNumberGenerator()
+    let stream = try codec.encode(message, includeLabel: false, using: &generator)
+    guard try codec.decode(stream[...]).message == message else {
+      throw SetupError(description: "push-pull: decoded state differs from the encoded one")
+    }
+    return BenchCase(
+      name: compressed ? "push-pull+lzw" : "push-pull", detail: "\(count) node states, stream",
+      datagram: stream,
+      encode: { () throws(WireError) -> UInt64 in
+        var generator = SystemRandomNumberGenerator()
+        return Digest.bytes(try codec.encode(message, includeLabel: false, using: &generator))
+      },
+      decode: {
+        guard let decoded = try? codec.decode(stream[...]) else { return 0 }
+        return UInt64(decoded.consumedCount)
+      })
   }
 
   /// A bare message: encode is `Message.encoded()`, nothing else.

@@ -64,80 +64,100 @@ public struct MessagePackReader: Sendable {
   }
 
   /// Reads a big-endian fixed-width integer.
+  @inline(__always)
   public mutating func readBigEndian<T: FixedWidthInteger>(_: T.Type) throws(WireError) -> T {
     let size = MemoryLayout<T>.size
-    let slice = try readSlice(count: size)
+    guard size <= remainingCount else {
+      throw WireError(
+        .truncated, "input ends \(size - remainingCount) bytes short of a \(size)-byte value",
+        at: position)
+    }
     // Assembled unsigned and then reinterpreted, so that a signed type gets
     // its two's-complement value instead of trapping on a high bit.
     var value: UInt64 = 0
-    for byte in slice {
-      value = (value << 8) | UInt64(byte)
+    for offset in 0..<size {
+      value = (value << 8) | UInt64(bytes[position + offset])
     }
+    position += size
     return T(truncatingIfNeeded: value)
   }
 
   // MARK: Scalars
 
-  /// Reads any integer and returns it as a signed or unsigned 64-bit value.
-  public mutating func readInteger() throws(WireError) -> MessagePackValue {
+  /// An integer as read, before it is fitted to a field.
+  enum Integer {
+    case unsigned(UInt64)
+    case negative(Int64)
+  }
+
+  /// Reads any integer family (nil reads as 0, as in Go).
+  mutating func readAnyInteger() throws(WireError) -> Integer {
     let start = position
     let format = try readByte()
     switch format {
     case 0x00...0x7f: return .unsigned(UInt64(format))
-    case 0xe0...0xff: return .signed(Int64(Int8(bitPattern: format)))
+    case 0xe0...0xff: return .negative(Int64(Int8(bitPattern: format)))
     case 0xcc: return .unsigned(UInt64(try readBigEndian(UInt8.self)))
     case 0xcd: return .unsigned(UInt64(try readBigEndian(UInt16.self)))
     case 0xce: return .unsigned(UInt64(try readBigEndian(UInt32.self)))
     case 0xcf: return .unsigned(try readBigEndian(UInt64.self))
-    case 0xd0: return Self.normalized(Int64(try readBigEndian(Int8.self)))
-    case 0xd1: return Self.normalized(Int64(try readBigEndian(Int16.self)))
-    case 0xd2: return Self.normalized(Int64(try readBigEndian(Int32.self)))
-    case 0xd3: return Self.normalized(try readBigEndian(Int64.self))
+    case 0xd0: return Self.signed(Int64(try readBigEndian(Int8.self)))
+    case 0xd1: return Self.signed(Int64(try readBigEndian(Int16.self)))
+    case 0xd2: return Self.signed(Int64(try readBigEndian(Int32.self)))
+    case 0xd3: return Self.signed(try readBigEndian(Int64.self))
     case 0xc0: return .unsigned(0)
     default:
       throw WireError(.malformed, "expected an integer, found \(Self.describe(format))", at: start)
     }
   }
 
-  private static func normalized(_ value: Int64) -> MessagePackValue {
-    value >= 0 ? .unsigned(UInt64(value)) : .signed(value)
+  private static func signed(_ value: Int64) -> Integer {
+    value >= 0 ? .unsigned(UInt64(value)) : .negative(value)
+  }
+
+  /// Reads any integer and returns it as a signed or unsigned 64-bit value.
+  public mutating func readInteger() throws(WireError) -> MessagePackValue {
+    switch try readAnyInteger() {
+    case .unsigned(let value): .unsigned(value)
+    case .negative(let value): .signed(value)
+    }
   }
 
   /// Reads an integer into an unsigned field, refusing negative values and
   /// values that do not fit.
+  @inline(__always)
   public mutating func readUnsigned<T: FixedWidthInteger & UnsignedInteger>(
     _: T.Type
   ) throws(WireError) -> T {
     let start = position
-    switch try readInteger() {
+    switch try readAnyInteger() {
     case .unsigned(let value):
-      guard let fitted = T(exactly: value) else {
+      guard value <= UInt64(truncatingIfNeeded: T.max) else {
         throw WireError(
           .unsupported, "value \(value) does not fit in \(T.bitWidth) unsigned bits", at: start)
       }
-      return fitted
-    case .signed(let value):
+      return T(truncatingIfNeeded: value)
+    case .negative(let value):
       throw WireError(.unsupported, "negative value \(value) for an unsigned field", at: start)
-    default:
-      throw WireError(.malformed, "expected an integer", at: start)
     }
   }
 
   /// Reads an integer into a signed field (a Go `int` or `int64`).
+  @inline(__always)
   public mutating func readSigned<T: FixedWidthInteger & SignedInteger>(
     _: T.Type
   ) throws(WireError) -> T {
     let start = position
-    let fitted: T?
-    switch try readInteger() {
-    case .unsigned(let value): fitted = T(exactly: value)
-    case .signed(let value): fitted = T(exactly: value)
-    default: fitted = nil
-    }
-    guard let fitted else {
+    let minimum = Int64(truncatingIfNeeded: T.min)
+    let maximum = Int64(truncatingIfNeeded: T.max)
+    switch try readAnyInteger() {
+    case .unsigned(let value) where value <= UInt64(maximum):
+      return T(truncatingIfNeeded: value)
+    case .negative(let value) where value >= minimum:
+      return T(truncatingIfNeeded: value)
+    default:
       throw WireError(.unsupported, "integer does not fit in \(T.bitWidth) signed bits", at: start)
     }
-    return fitted
   }
 
   /// Reads a boolean (nil reads as false, as in Go).
@@ -294,7 +314,7 @@ public struct MessagePackReader: Sendable {
     if let count = try readArrayHeaderIfPresent() {
       for index in 0..<count {
         if index < keys.count {
-          try readField(keys[index], index: index, field)
+          try readField(of: keys, index: index, field)
         } else {
           try skipValue()
         }
@@ -316,24 +336,37 @@ public struct MessagePackReader: Sendable {
         try skipValue()
         continue
       }
-      let name = try readSlice(count: length)
-      if let index = keys.firstIndex(where: { $0.matches(name) }) {
-        try readField(keys[index], index: index, field)
+      guard length <= remainingCount else {
+        throw WireError(.truncated, "input ends inside a field name", at: keyStart)
+      }
+      // Compare packed words, field by field in place: copying whole keys
+      // (or slicing the name) would retain buffers on every field.
+      let (high, low) = StructKey.pack(bytes, from: position, count: length)
+      position += length
+      var match = -1
+      for index in 0..<keys.count
+      where keys[index].length == length && keys[index].high == high && keys[index].low == low {
+        match = index
+        break
+      }
+      if match >= 0 {
+        try readField(of: keys, index: match, field)
       } else {
         try skipValue()
       }
     }
   }
 
+  @inline(__always)
   private mutating func readField(
-    _ key: StructKey, index: Int,
+    of keys: [StructKey], index: Int,
     _ field: (inout MessagePackReader, Int) throws(WireError) -> Void
   ) throws(WireError) {
     do {
       try field(&self, index)
     } catch {
       var named = error
-      named.reason = "field \(key.name): " + error.reason
+      named.reason = "field \(keys[index].name): " + error.reason
       throw named
     }
   }
@@ -461,24 +494,50 @@ public struct MessagePackReader: Sendable {
   }
 }
 
-/// A Go struct field name, kept in the two forms the codec needs.
+/// A Go struct field name, kept in the forms the codec needs.
 struct StructKey: Sendable {
   /// The Go field name, for error messages.
   let name: String
-  /// The name's UTF-8 bytes, for matching keys on decode.
-  let utf8: [UInt8]
   /// The name as a msgpack raw value, written as is on encode.
   let encoded: [UInt8]
+  /// The name's length in bytes.
+  let length: Int
+  /// The name's first 16 bytes packed into two words (zero padded), so
+  /// that matching a key read from the wire is two integer comparisons.
+  /// Every memberlist and Serf field name fits; a longer name would also
+  /// need `length` and its first 16 bytes to match, which none shares.
+  let high: UInt64
+  let low: UInt64
 
   init(_ name: String) {
     self.name = name
-    self.utf8 = Array(name.utf8)
+    let utf8 = Array(name.utf8)
+    length = utf8.count
+    (high, low) = Self.pack(utf8[...])
     var writer = MessagePackWriter(capacity: utf8.count + 1)
     writer.writeString(name)
     self.encoded = writer.bytes
   }
 
-  func matches(_ candidate: ArraySlice<UInt8>) -> Bool {
-    candidate.count == utf8.count && candidate.elementsEqual(utf8)
+  /// The first 16 bytes of `bytes`, big-endian in two words.
+  static func pack(_ bytes: ArraySlice<UInt8>) -> (UInt64, UInt64) {
+    pack(bytes, from: bytes.startIndex, count: bytes.count)
+  }
+
+  /// The first 16 of the `count` bytes at `start`, big-endian in two words.
+  @inline(__always)
+  static func pack(_ bytes: ArraySlice<UInt8>, from start: Int, count: Int) -> (UInt64, UInt64) {
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+    let firstWord = min(count, 8)
+    for offset in 0..<firstWord {
+      high |= UInt64(bytes[start + offset]) << UInt64(56 - 8 * offset)
+    }
+    if count > 8 {
+      for offset in 8..<min(count, 16) {
+        low |= UInt64(bytes[start + offset]) << UInt64(120 - 8 * offset)
+      }
+    }
+    return (high, low)
   }
 }

@@ -3,7 +3,7 @@
 ///
 /// In the old msgpack spec memberlist uses, strings and byte slices are the
 /// same "raw" family, so both decode to `.raw`.
-public indirect enum MessagePackValue: Hashable, Sendable {
+public enum MessagePackValue: Hashable, Sendable {
   /// `c0`.
   case `nil`
   /// `c2` / `c3`.
