@@ -11,6 +11,7 @@ let package = Package(
     .executable(name: "rumor", targets: ["RumorCLI"]),
     .executable(name: "rumor-bench", targets: ["RumorBench"]),
     .executable(name: "rumor-sim", targets: ["RumorSimulatorCLI"]),
+    .executable(name: "rumor-core-bench", targets: ["RumorCoreBench"]),
   ],
   targets: [
     // The system's libcrypto, used for AES-GCM and random bytes only.
@@ -33,6 +34,9 @@ let package = Package(
     .executableTarget(name: "RumorCLI", dependencies: ["Rumor", "CommandLineSupport"]),
     // Codec throughput benchmark (run in release; figures in docs/benchmarks.md).
     .executableTarget(name: "RumorBench", dependencies: ["RumorWire"]),
+    // SWIM core cost per event at up to 10,000 members (figures in docs/benchmarks.md).
+    .executableTarget(
+      name: "RumorCoreBench", dependencies: ["RumorCore", "RumorWire", "CommandLineSupport"]),
     // The deterministic simulator: thousands of real nodes on a virtual
     // network and clock.
     .target(

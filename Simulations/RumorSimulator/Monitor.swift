@@ -25,10 +25,22 @@ public final class Monitor: Simulation.Observer {
   /// lossy): correct by the protocol's definition, but what Lifeguard
   /// tries to avoid for merely slow members.
   public private(set) var faultyButAliveDeclaredDead = 0
-  /// Suspicion and failure events in total.
+  /// Suspicion events in total.
   public private(set) var suspicionEvents = 0
   /// Failure events in total.
   public private(set) var failureEvents = 0
+  /// Failure events about members that were not dead (Lifeguard's FP: a
+  /// stalled or lossy member is slow, not failed).
+  public private(set) var failuresAboutLiving = 0
+  /// Of those, the ones raised at faulty members (Lifeguard found most
+  /// false positives are raised at the slow members themselves).
+  public private(set) var failuresAboutLivingAtFaulty = 0
+  /// Healthy members ever declared failed by a healthy member.
+  public private(set) var healthyDeclaredDeadByHealthy: Set<Int> = []
+  /// What healthy members think of the faulty ones, once asked for.
+  public private(set) var faultyViews: FaultyViewTracker?
+  /// The traffic window, once opened.
+  public private(set) var loadWindow: LoadWindow?
   /// Observers that saw a gracefully leaving member as failed.
   public private(set) var leaversSeenFailed = 0
 
@@ -48,6 +60,9 @@ public final class Monitor: Simulation.Observer {
     public var graceful: Bool
     /// When each observer first marked it failed or left.
     public var noticed: [Int: Int64] = [:]
+    /// When anyone first suspected it after it went (SWIM's "first
+    /// detection"; nil if nobody did).
+    public var firstSuspected: Int64?
   }
   /// Departures being watched, in order.
   public private(set) var departures: [Departure] = []
@@ -115,6 +130,17 @@ public final class Monitor: Simulation.Observer {
     resetConvergence()
   }
 
+  /// From now on, follow what healthy members think of `groups` (each a
+  /// name and faulty node indices); call when the views are settled.
+  public func trackFaultyViews(_ groups: [(name: String, members: [Int])]) {
+    faultyViews = FaultyViewTracker(groups: groups, simulation: simulation, at: simulation.now)
+  }
+
+  /// Starts counting traffic now, for the steady-state load figures.
+  public func openLoadWindow() {
+    loadWindow = LoadWindow(simulation, at: simulation.now)
+  }
+
   /// Starts looking for convergence afresh (the expected view changed).
   public func resetConvergence() {
     convergedAt = nil
@@ -143,6 +169,7 @@ public final class Monitor: Simulation.Observer {
   public func membershipEvent(_ event: MembershipEvent, at observer: Int, time: Int64) {
     guard let subject = Simulation.index(of: event.member.name) else { return }
     let healthySubject = !faulty.contains(subject)
+    faultyViews?.record(event, subject: subject, at: observer, time: time)
     switch event {
     case .suspected:
       suspicionEvents += 1
@@ -150,12 +177,20 @@ public final class Monitor: Simulation.Observer {
         falseSuspicions += 1
         healthySuspected.insert(subject)
       }
+      noteSuspicion(subject, observer: observer, time: time)
     case .failed:
       failureEvents += 1
+      if !dead.contains(subject) {
+        failuresAboutLiving += 1
+        if faulty.contains(observer) { failuresAboutLivingAtFaulty += 1 }
+      }
       if healthySubject {
         falseDeaths += 1
         healthyDeclaredDead.insert(subject)
-        if !faulty.contains(observer) { falseDeathsAtHealthy += 1 }
+        if !faulty.contains(observer) {
+          falseDeathsAtHealthy += 1
+          healthyDeclaredDeadByHealthy.insert(subject)
+        }
       } else if !dead.contains(subject) {
         faultyButAliveDeclaredDead += 1
       }
@@ -165,6 +200,15 @@ public final class Monitor: Simulation.Observer {
     case .joined, .updated, .recovered:
       break
     }
+  }
+
+  private func noteSuspicion(_ subject: Int, observer: Int, time: Int64) {
+    // A departure is registered when it is scheduled; only suspicions
+    // after the member actually went count as detecting it.
+    guard let position = departureIndex[subject], observer != subject,
+      departures[position].firstSuspected == nil, time >= departures[position].time
+    else { return }
+    departures[position].firstSuspected = time
   }
 
   private func noteDeparture(_ subject: Int, observer: Int, time: Int64, asFailure: Bool) {
@@ -211,6 +255,29 @@ public final class Monitor: Simulation.Observer {
       }
     }
     return (first, all)
+  }
+
+  /// Seconds from each departure to its first suspicion by anyone (nil
+  /// where nobody suspected it: a graceful leave, or a notice that came
+  /// as a failure straight away).
+  public func firstSuspicionTimes() -> [Double?] {
+    departures.map { departure in
+      departure.firstSuspected.map { Double($0 - departure.time) / 1e9 }
+    }
+  }
+
+  /// Seconds from each departure's first notice (failed or left) to its
+  /// notice by every node running at the end: how long the news took to
+  /// spread once it existed (nil where someone never heard).
+  public func disseminationTimes() -> [Double?] {
+    let observers = expectedAlive.filter { simulation.isRunning($0) }
+    return departures.map { departure in
+      let byEveryone = observers.map { departure.noticed[$0] }
+      guard byEveryone.allSatisfy({ $0 != nil }), let first = departure.noticed.values.min(),
+        let last = byEveryone.compactMap({ $0 }).max()
+      else { return nil }
+      return Double(last - first) / 1e9
+    }
   }
 
   /// Every observer's detection delay for every departure, in seconds

@@ -1,5 +1,11 @@
 import RumorCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// The experiments `rumor-sim` runs.
 public enum Scenario: String, Sendable, CaseIterable {
   /// Every node starts knowing one seed: time until all see all alive.
@@ -22,6 +28,17 @@ public enum Scenario: String, Sendable, CaseIterable {
   /// After convergence, nodes join and leave continuously for half the
   /// run: false positives, and time to one view once it stops.
   case churn
+  /// Lifeguard's Interval experiment: after convergence, some members
+  /// stall together for the fault time, run normally for the interval,
+  /// and again, for the whole run: false positives (failure events about
+  /// members that are alive) and those raised by healthy members about
+  /// healthy members (FP-).
+  case stall
+  /// Rapid's gray failures: after convergence 1% of members lose 80% of
+  /// their packets both ways for good, and another 1% flip-flop between
+  /// unreachable and reachable every 20 s: healthy members declared dead,
+  /// and how often the faulty ones come back into views once out.
+  case gray
 }
 
 /// Everything a run depends on.
@@ -41,8 +58,13 @@ public struct ScenarioOptions: Sendable {
   public var duration: Double
   /// How many nodes are killed, leave, or are paused (default per scenario).
   public var affected: Int?
-  /// How long a pause or partition lasts, in seconds.
+  /// How long a pause, stall or partition lasts, in seconds.
   public var faultSeconds: Double
+  /// For `stall`: the normal running time between stalls, in seconds
+  /// (nil: as long as a stall).
+  public var intervalSeconds: Double?
+  /// For `stall`: frozen process or cut-off member.
+  public var stallMode: StallMode
   /// The network's base latency range and jitter (milliseconds).
   public var network: NetworkModel
   /// Count the distinct view sizes each node goes through.
@@ -55,7 +77,7 @@ public struct ScenarioOptions: Sendable {
     scenario: Scenario, nodes: Int, seed: UInt64 = 1, settings: SWIMSettings = SWIMSettings(),
     loss: Double = 0, duration: Double = 60, affected: Int? = nil, faultSeconds: Double = 10,
     network: NetworkModel = NetworkModel(), countViewSizes: Bool = false,
-    sampleInterval: Double = 0.25
+    sampleInterval: Double = 0.25, intervalSeconds: Double? = nil, stallMode: StallMode = .pause
   ) {
     self.scenario = scenario
     self.nodes = nodes
@@ -68,15 +90,21 @@ public struct ScenarioOptions: Sendable {
     self.network = network
     self.countViewSizes = countViewSizes
     self.sampleInterval = sampleInterval
+    self.intervalSeconds = intervalSeconds
+    self.stallMode = stallMode
   }
 
-  /// How many nodes the scenario's fault touches.
+  /// How many nodes the scenario's fault touches (for `gray`, in each of
+  /// its two groups).
   var affectedCount: Int {
-    if let affected { return max(0, min(affected, nodes - 1)) }
+    // Never the seed (node 0); gray needs room for two groups.
+    let most = scenario == .gray ? (nodes - 1) / 2 : nodes - 1
+    if let affected { return max(0, min(affected, most)) }
     switch scenario {
     case .crash, .leave: return max(1, nodes / 100)
     case .pause: return min(3, max(1, nodes / 10))
-    case .loss: return 1
+    case .loss, .stall: return 1
+    case .gray: return min(max(1, nodes / 100), most)
     case .converge, .partition, .churn: return 0
     }
   }
@@ -86,8 +114,20 @@ public struct ScenarioOptions: Sendable {
 public enum ScenarioRunner {
   private static let second: Int64 = 1_000_000_000
 
+  /// How long a gray flip-flopper is unreachable, then reachable (Rapid §7).
+  static let flipFlopHalfPeriod: Int64 = 20 * second
+
   /// Runs `options.scenario` to the end and returns the measurements.
   public static func run(_ options: ScenarioOptions) -> ScenarioResult {
+    var options = options
+    if options.scenario == .gray {
+      // The simulator carries TCP streams without loss, so memberlist's TCP
+      // fallback ping would always reach an 80%-lossy member and it would
+      // never be suspected. Through real 80% loss, a TCP ping needs four
+      // segments across the bad link within the probe's last half second,
+      // and a lost SYN waits a full second: it practically never makes it.
+      options.settings.disableTCPPings = true
+    }
     var network = options.network
     network.loss = options.loss
     let simulation = Simulation(
@@ -130,15 +170,25 @@ public enum ScenarioRunner {
       result.faultStartSeconds = Double(start) / 1e9
       result.faultEndSeconds = end.map { Double($0) / 1e9 }
     }
+    /// Runs to just before the fault (scheduled already, so that it keeps
+    /// its place among simultaneous events) and starts counting traffic.
+    func openLoadWindow() {
+      _ = advance(to: faultStart - 1)
+      monitor.openLoadWindow()
+    }
     switch options.scenario {
     case .converge:
-      _ = advance(to: Int64(options.duration * 1e9))
+      let total = Int64(options.duration * 1e9)
+      _ = advance(to: total / 2)
+      monitor.openLoadWindow()
+      _ = advance(to: total)
     case .crash:
       if !victims.isEmpty { window(faultStart, nil) }
       for victim in victims {
         simulation.schedule(.kill(victim), at: faultStart)
         monitor.fault(victim, departs: true, time: faultStart)
       }
+      openLoadWindow()
       _ = advance(to: end)
     case .leave:
       if !victims.isEmpty { window(faultStart, nil) }
@@ -146,6 +196,7 @@ public enum ScenarioRunner {
         simulation.schedule(.leave(victim, stopAfter: .seconds(3)), at: faultStart)
         monitor.fault(victim, departs: true, graceful: true, time: faultStart)
       }
+      openLoadWindow()
       _ = advance(to: end)
     case .pause:
       if !victims.isEmpty { window(faultStart, faultEnd) }
@@ -154,6 +205,7 @@ public enum ScenarioRunner {
         simulation.schedule(.resume(victim), at: faultEnd)
         monitor.fault(victim, departs: false, time: faultStart)
       }
+      openLoadWindow()
       _ = advance(to: end)
     case .loss:
       let kill = simulation.now + Int64(options.duration * 1e9) / 2
@@ -162,12 +214,37 @@ public enum ScenarioRunner {
         simulation.schedule(.kill(victim), at: kill)
         monitor.fault(victim, departs: true, time: kill)
       }
+      openLoadWindow()
+      _ = advance(to: end)
+    case .stall:
+      let lastResume = scheduleStalls(
+        simulation, monitor, options: options, victims: victims, from: faultStart, until: end)
+      if !victims.isEmpty { window(faultStart, lastResume) }
+      result.stallCycles =
+        victims.isEmpty ? 0 : stallCycles(options: options, span: end - faultStart)
+      openLoadWindow()
+      // Run on until every suspicion a stall started has run out, so that
+      // the last stalls are counted as fully as the first.
+      _ = advance(to: max(end, lastResume + longestSuspicion(options)))
+    case .gray:
+      let flippers = pick(
+        victims.count, of: options.nodes, excluding: Set(victims).union([0]), random: &random)
+      if !victims.isEmpty { window(faultStart, nil) }
+      for victim in victims {
+        simulation.schedule(.nodeLoss(victim, ingress: 0.8, egress: 0.8), at: faultStart)
+        monitor.fault(victim, departs: false, time: faultStart)
+      }
+      scheduleFlipFlops(
+        simulation, monitor, options: options, flippers: flippers, from: faultStart, until: end)
+      openLoadWindow()
+      monitor.trackFaultyViews([("lossy", victims), ("flipflop", flippers)])
       _ = advance(to: end)
     case .partition:
       let groups = (0..<options.nodes).map { $0 < options.nodes / 2 ? 0 : 1 }
       window(faultStart, faultEnd)
       simulation.schedule(.partition(groups), at: faultStart)
       simulation.schedule(.heal, at: faultEnd)
+      openLoadWindow()
       _ = advance(to: faultEnd)
       monitor.resetConvergence()
       let healed = simulation.now
@@ -176,6 +253,7 @@ public enum ScenarioRunner {
       _ = advance(to: end)
     case .churn:
       window(faultStart, faultStart + (end - faultStart) / 2)
+      openLoadWindow()
       runChurn(
         simulation, monitor, options: options, from: faultStart, until: end, random: &random,
         advance: advance)
@@ -186,6 +264,85 @@ public enum ScenarioRunner {
     }
     result.record(simulation: simulation, monitor: monitor)
     return result
+  }
+
+  /// Schedules Lifeguard's Interval cycles: all `victims` stall together
+  /// (frozen or cut off, as `options.stallMode` says) for the fault time,
+  /// run for the interval, and again while cycles still start before
+  /// `end`. Returns when the last stall ends.
+  private static func scheduleStalls(
+    _ simulation: Simulation, _ monitor: Monitor, options: ScenarioOptions, victims: [Int],
+    from start: Int64, until end: Int64
+  ) -> Int64 {
+    guard !victims.isEmpty else { return start }
+    let stall = max(1, Int64(options.faultSeconds * 1e9))
+    let interval = max(0, Int64((options.intervalSeconds ?? options.faultSeconds) * 1e9))
+    // Isolated members each get a group of their own: cut off from the
+    // others that stall with them too.
+    var groups = Array(repeating: 0, count: options.nodes)
+    for (position, victim) in victims.enumerated() { groups[victim] = position + 1 }
+    var cycle = start
+    var lastResume = start
+    while cycle < end {
+      switch options.stallMode {
+      case .pause:
+        for victim in victims {
+          simulation.schedule(.pause(victim), at: cycle)
+          simulation.schedule(.resume(victim), at: cycle + stall)
+        }
+      case .isolate:
+        simulation.schedule(.partition(groups), at: cycle)
+        simulation.schedule(.heal, at: cycle + stall)
+      }
+      lastResume = cycle + stall
+      cycle += stall + interval
+    }
+    for victim in victims { monitor.fault(victim, departs: false, time: start) }
+    return lastResume
+  }
+
+  /// How many stall cycles start within `span` nanoseconds.
+  static func stallCycles(options: ScenarioOptions, span: Int64) -> Int {
+    let stall = max(1, Int64(options.faultSeconds * 1e9))
+    let interval = max(0, Int64((options.intervalSeconds ?? options.faultSeconds) * 1e9))
+    guard span > 0 else { return 0 }
+    return Int((span - 1) / (stall + interval)) + 1
+  }
+
+  /// The longest a suspicion can last in this cluster (Lifeguard's
+  /// maximum, β × α × log10 n probe intervals), plus two probe intervals
+  /// for the probe that raises it.
+  static func longestSuspicion(_ options: ScenarioOptions) -> Int64 {
+    let settings = options.settings
+    let period = settings.probeInterval.nanosecondsClamped
+    let minimum =
+      Double(settings.suspicionMultiplier) * max(1, log10(Double(max(1, options.nodes))))
+      * Double(period)
+    let multiplier = settings.lifeguard ? Double(settings.suspicionMaxTimeoutMultiplier) : 1
+    return Int64(minimum * multiplier) + 2 * period
+  }
+
+  /// Rapid's flip-flop: `flippers` are unreachable (every packet and
+  /// stream to or from them dropped) for 20 s, reachable for 20 s, and so
+  /// on until `end`. A partition rather than node loss, because the
+  /// simulator's node loss leaves TCP streams through, and a push-pull
+  /// would carry news to and from a member that should hear nothing.
+  private static func scheduleFlipFlops(
+    _ simulation: Simulation, _ monitor: Monitor, options: ScenarioOptions, flippers: [Int],
+    from start: Int64, until end: Int64
+  ) {
+    guard !flippers.isEmpty else { return }
+    // Each flipper alone in its own group: cut off from everyone, the
+    // other flippers included.
+    var groups = Array(repeating: 0, count: options.nodes)
+    for (position, flipper) in flippers.enumerated() { groups[flipper] = position + 1 }
+    var time = start
+    while time < end {
+      simulation.schedule(.partition(groups), at: time)
+      simulation.schedule(.heal, at: time + flipFlopHalfPeriod)
+      time += 2 * flipFlopHalfPeriod
+    }
+    for flipper in flippers { monitor.fault(flipper, departs: false, time: start) }
   }
 
   /// Half the run: every two seconds one node leaves (or, every other

@@ -56,6 +56,36 @@ public struct ScenarioResult: Sendable {
   public var detectionDelays: [Double] = []
   /// Datagrams sent by each node running at the end.
   public var packetsPerNode: [Int] = []
+  /// Seconds from each departure to its first suspicion by anyone (SWIM's
+  /// first detection; nil: nobody suspected it).
+  public var firstSuspicions: [Double?] = []
+  /// Median of `firstSuspicions` over departures that were suspected.
+  public var suspectFirstSeconds: Double?
+  /// Mean of the same (SWIM's analysis gives an expected value).
+  public var suspectFirstMeanSeconds: Double?
+  /// Seconds from each departure's first notice to its notice by all.
+  public var disseminations: [Double?] = []
+  /// Median of `disseminations` over departures everyone noticed.
+  public var disseminateSeconds: Double?
+  /// Suspicion events in total.
+  public var suspicionEvents = 0
+  /// Failure events in total.
+  public var failureEvents = 0
+  /// Failure events about members that were not dead (Lifeguard's FP).
+  public var livingDeclaredDead = 0
+  /// Of those, the ones raised at faulty (stalled, lossy) members.
+  public var livingDeclaredDeadAtFaulty = 0
+  /// Distinct healthy members ever declared dead by a healthy member.
+  public var healthyDeclaredDeadByHealthy = 0
+  /// For `stall`: how many stall cycles ran.
+  public var stallCycles: Int?
+  /// Traffic from the fault on (for `converge`, over the second half of
+  /// the run): the steady-state load.
+  public var window: LoadWindow.Figures?
+  /// When that window began, seconds of virtual time.
+  public var windowStartSeconds: Double?
+  /// For `gray`: what the healthy members thought of the faulty ones.
+  public var faultyViews: FaultyViewTracker?
 
   init(options: ScenarioOptions) {
     self.options = options
@@ -87,6 +117,85 @@ public struct ScenarioResult: Sendable {
     packetsPerNode = (0..<simulation.configuration.nodes).compactMap {
       simulation.node($0)?.counters.packetsSent
     }
+    firstSuspicions = monitor.firstSuspicionTimes()
+    let suspected = firstSuspicions.compactMap { $0 }.sorted()
+    suspectFirstSeconds = suspected.isEmpty ? nil : suspected[suspected.count / 2]
+    suspectFirstMeanSeconds =
+      suspected.isEmpty ? nil : suspected.reduce(0, +) / Double(suspected.count)
+    disseminations = monitor.disseminationTimes()
+    let spread = disseminations.compactMap { $0 }.sorted()
+    disseminateSeconds = spread.isEmpty ? nil : spread[spread.count / 2]
+    suspicionEvents = monitor.suspicionEvents
+    failureEvents = monitor.failureEvents
+    livingDeclaredDead = monitor.failuresAboutLiving
+    livingDeclaredDeadAtFaulty = monitor.failuresAboutLivingAtFaulty
+    healthyDeclaredDeadByHealthy = monitor.healthyDeclaredDeadByHealthy.count
+    window = monitor.loadWindow?.figures(simulation)
+    windowStartSeconds = monitor.loadWindow.map { Double($0.start) / 1e9 }
+    faultyViews = monitor.faultyViews
+  }
+
+  /// The fields added for the comparisons with the papers
+  /// (docs/simulation.md), after the original ones so that those keep
+  /// their places.
+  private func extraFields(_ number: (Double?) -> JSONValue) -> [(key: String, value: JSONValue)] {
+    let settings = options.settings
+    var fields: [(key: String, value: JSONValue)] = [
+      ("affected", .count(options.affectedCount)),
+      ("fault_s", number(options.faultSeconds)),
+      ("interval_s", number(options.intervalSeconds ?? options.faultSeconds)),
+      ("duration_s", number(options.duration)),
+      ("tcp_pings", .bool(!settings.disableTCPPings)),
+      ("probe_interval_s", number(Double(settings.probeInterval.nanosecondsClamped) / 1e9)),
+      ("suspect_first_s", number(suspectFirstSeconds)),
+      ("suspect_first_mean_s", number(suspectFirstMeanSeconds)),
+      ("suspect_first_each_s", .array(firstSuspicions.map(number))),
+      ("disseminate_s", number(disseminateSeconds)),
+      ("disseminate_each_s", .array(disseminations.map(number))),
+      ("suspicion_events", .count(suspicionEvents)),
+      ("failure_events", .count(failureEvents)),
+      ("fp_events", .count(livingDeclaredDead)),
+      ("fp_events_at_faulty", .count(livingDeclaredDeadAtFaulty)),
+      ("healthy_declared_dead_by_healthy", .count(healthyDeclaredDeadByHealthy)),
+      ("window_start_s", number(windowStartSeconds)),
+      ("window_msgs_per_node_per_s", number(window?.packetsPerNodePerSecond)),
+      ("window_bytes_per_node_per_s", number(window?.bytesPerNodePerSecond)),
+      ("window_bytes_per_node_per_s_p99", number(window?.bytesPerSecondP99)),
+      ("window_bytes_per_node_per_s_max", number(window?.bytesPerSecondMaximum)),
+      ("window_rx_bytes_per_node_per_s", number(window?.receivedBytesPerNodePerSecond)),
+      ("window_streams_per_node_per_s", number(window?.streamsPerNodePerSecond)),
+    ]
+    if let stallCycles {
+      fields.append(("stall_mode", .string(options.stallMode.rawValue)))
+      fields.append(("stall_cycles", .count(stallCycles)))
+    }
+    if let views = faultyViews {
+      func since(_ time: Int64?) -> JSONValue {
+        number(time.map { Double($0 - views.start) / 1e9 })
+      }
+      let perNode = Double(max(1, views.healthyObservers))
+      for group in views.groups {
+        fields += [
+          ("\(group.name)_members", .array(group.members.map { .count($0) })),
+          ("\(group.name)_readmissions", .count(group.readmissions)),
+          ("\(group.name)_readmissions_at_healthy", .count(group.readmissionsAtHealthy)),
+          ("\(group.name)_declared_dead_by_healthy", .count(group.declaredDeadByHealthy)),
+          ("\(group.name)_first_dead_s", since(group.firstDeclaredDeadByHealthy)),
+          ("\(group.name)_removed_s", since(group.removedAt)),
+          ("\(group.name)_in_healthy_views_end", .count(group.inViewPairs)),
+        ]
+      }
+      fields += [
+        ("faulty_removed_s", since(views.allRemovedAt)),
+        ("view_changes_per_healthy_node", number(Double(views.viewChanges) / perNode)),
+        (
+          "view_changes_after_removal_per_healthy_node",
+          views.allRemovedAt == nil
+            ? .null : number(Double(views.viewChangesAfterRemoval) / perNode)
+        ),
+      ]
+    }
+    return fields
   }
 
   /// The run as one JSON object: the fields the issue names (null where a
@@ -123,6 +232,7 @@ public struct ScenarioResult: Sendable {
       fields.append(("distinct_view_sizes_mean", number(sizes.mean)))
       fields.append(("distinct_view_sizes_max", .count(sizes.maximum)))
     }
+    fields += extraFields(number)
     if includeTiming {
       fields.append(("wall_s", number(wallSeconds)))
       fields.append(("peak_rss_mb", number(peakMemoryMegabytes)))

@@ -26,6 +26,33 @@ enum Summary {
       "  load per node              \(String(format: "%.2f", result.messagesPerNodePerSecond)) packets/s, \(String(format: "%.0f", result.bytesPerNodePerSecond)) bytes/s, largest packet \(result.maximumPacketBytes) bytes",
       "  simulated                  \(seconds(result.simulatedSeconds)) in \(seconds(result.wallSeconds)) wall, peak \(result.peakMemoryMegabytes.map { String(format: "%.0f MB", $0) } ?? "?")",
     ]
+    if let suspected = result.suspectFirstSeconds {
+      lines.append("  first suspicion (median)   \(seconds(suspected))")
+    }
+    if let spread = result.disseminateSeconds {
+      lines.append("  first notice to all        \(seconds(spread))")
+    }
+    if options.scenario == .stall {
+      lines.append(
+        "  stall cycles               \(result.stallCycles ?? 0), FP \(result.livingDeclaredDead) (\(result.livingDeclaredDeadAtFaulty) raised at stalled members), FP- \(result.falseDeathsAtHealthy), suspicions \(result.suspicionEvents)"
+      )
+    }
+    if let views = result.faultyViews {
+      for group in views.groups {
+        let removed = group.removedAt.map { seconds(Double($0 - views.start) / 1e9) } ?? "never"
+        lines.append(
+          "  \(group.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(group.members.count) members: declared dead by healthy \(group.declaredDeadByHealthy), out of all healthy views after \(removed), re-admitted \(group.readmissionsAtHealthy) times at healthy members"
+        )
+      }
+      lines.append(
+        "  healthy declared dead      \(result.healthyDeclaredDeadByHealthy) by healthy members, \(result.healthyDeclaredDead) by anyone"
+      )
+    }
+    if let window = result.window {
+      lines.append(
+        "  steady load (from \(seconds(result.windowStartSeconds)))  \(String(format: "%.2f", window.packetsPerNodePerSecond)) packets/s, \(String(format: "%.0f", window.bytesPerNodePerSecond)) bytes/s per node"
+      )
+    }
     if result.leaversSeenFailed > 0 {
       lines.append("  leavers seen as failed     \(result.leaversSeenFailed)")
     }

@@ -22,6 +22,12 @@ enum SimulatorCommand {
       loss        random loss all along, one node killed half-way; false positives, detection
       partition   split in two, heal; time to one view again
       churn       nodes join and leave for half the run; false positives, time to settle
+      stall       Lifeguard's Interval experiment: --affected members stall together for
+                  the fault time, run for the interval, again while --duration lasts
+                  (then until every suspicion has run out); FP, FP- and suspicions
+      gray        Rapid's gray failures: 1% lose 80% of packets, 1% flip-flop (20 s
+                  unreachable, 20 s reachable); healthy declared dead, re-admissions
+                  (TCP fallback pings off: the simulator's streams know no loss)
 
     Options:
       --nodes N             cluster size (required)
@@ -30,8 +36,14 @@ enum SimulatorCommand {
       --profile P           lan (default), wan or local: memberlist's settings
       --loss P              packet loss probability, 0 to 0.99 (default 0)
       --duration SECONDS    virtual seconds after the fault; for converge, the whole run (default 60)
-      --affected K          nodes killed, leaving or paused (default: 1% for crash/leave, 3 for pause)
-      --fault-seconds S     how long a pause or partition lasts (default 10)
+      --affected K          nodes killed, leaving, paused or stalled (default: 1% for crash/leave,
+                            3 for pause, 1 for stall); for gray, the size of each faulty group (1%)
+      --fault-seconds S     how long a pause, stall or partition lasts (default 10)
+      --interval-seconds S  for stall, the normal running time between stalls (default: the
+                            fault time)
+      --stall-mode M        for stall: pause (frozen process, packets wait in its socket
+                            buffer; default) or isolate (keeps running, every packet and
+                            stream to or from it dropped: Lifeguard's blocked member)
       --latency MIN-MAX     base one-way latency range in ms (default 0.1-1)
       --jitter MS           mean extra latency per packet in ms (default 0.2)
       --no-lifeguard        plain SWIM: no local health, fixed suspicion timeout, no nacks
@@ -47,7 +59,7 @@ enum SimulatorCommand {
       arguments, command: command,
       options: [
         "nodes", "scenario", "seed", "profile", "loss", "duration", "affected", "fault-seconds",
-        "latency", "jitter", "report",
+        "latency", "jitter", "report", "interval-seconds", "stall-mode",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + ["no-lifeguard", "adaptive-timeout", "view-sizes", "json"].map {
           ArgumentList.Option(name: $0, takesValue: false)
@@ -92,6 +104,14 @@ enum SimulatorCommand {
     guard faultSeconds > 0 && faultSeconds <= 86_400 else {
       throw .usage("--fault-seconds must be above 0 and at most 86400", command: command)
     }
+    let interval = try number("interval-seconds", Double.self, default: nil)
+    if let interval, !(interval > 0 && interval <= 86_400) {
+      throw .usage("--interval-seconds must be above 0 and at most 86400", command: command)
+    }
+    let stallModeName = try parsed.value("stall-mode") ?? StallMode.pause.rawValue
+    guard let stallMode = StallMode(rawValue: stallModeName) else {
+      throw .usage("unknown stall mode '\(stallModeName)' (pause or isolate)", command: command)
+    }
     let affected = try number("affected", Int.self, default: nil)
     if let affected, affected < 0 || affected >= nodes {
       throw .usage("--affected must be 0 to nodes - 1", command: command)
@@ -116,7 +136,7 @@ enum SimulatorCommand {
     let options = ScenarioOptions(
       scenario: scenario, nodes: nodes, seed: seed, settings: settings, loss: loss,
       duration: duration, affected: affected, faultSeconds: faultSeconds, network: network,
-      countViewSizes: parsed.flag("view-sizes"))
+      countViewSizes: parsed.flag("view-sizes"), intervalSeconds: interval, stallMode: stallMode)
     let clock = ContinuousClock()
     let started = clock.now
     var result = ScenarioRunner.run(options)

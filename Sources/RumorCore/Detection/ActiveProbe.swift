@@ -1,3 +1,5 @@
+import RumorWire
+
 /// The probe in progress (SWIM §3, memberlist's `probeNode`): a direct
 /// ping, then after `probeTimeout` indirect pings through others and a TCP
 /// fallback ping, and at `deadline` a verdict.

@@ -80,14 +80,30 @@ struct BroadcastQueue {
   /// news about the protected subject.
   private mutating func dropMostSent() {
     for bucket in stride(from: buckets.count - 1, through: 0, by: -1) where liveCounts[bucket] > 0 {
-      for entry in buckets[bucket] {
-        guard let item = live(entry), item.subject == nil || item.subject != protectedSubject else {
+      // Stale entries at the front are cut off on the way, so that the
+      // next search does not walk past them again.
+      var leadingStale = 0
+      var victim: Entry?
+      for (position, entry) in buckets[bucket].enumerated() {
+        guard isLive(entry) else {
+          if position == leadingStale { leadingStale += 1 }
           continue
         }
-        release(slot: entry.slot, countedIn: bucket)
+        if let protectedSubject, slots[Int(entry.slot)]?.subject == protectedSubject { continue }
+        victim = entry
+        break
+      }
+      if leadingStale > 0 { buckets[bucket].removeFirst(leadingStale) }
+      if let victim {
+        release(slot: victim.slot, countedIn: bucket)
         return
       }
     }
+  }
+
+  /// Whether `entry` still points at its item, without copying the item.
+  private func isLive(_ entry: Entry) -> Bool {
+    slots[Int(entry.slot)]?.id == entry.id
   }
 
   /// Whether a message about `subject` is still queued.

@@ -1,3 +1,5 @@
+import RumorWire
+
 /// What the core asks its owner (the node runtime or the simulator) to do.
 /// The core never performs IO itself.
 public enum Effect: Sendable, Hashable {

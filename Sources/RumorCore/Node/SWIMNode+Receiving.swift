@@ -32,7 +32,7 @@ extension SWIMNode {
     case .ack(let ack): received(ack, now: now)
     case .nack(let nack): received(nack)
     case .suspect(let suspect): applySuspect(suspect, now: now)
-    case .alive(let alive): applyAlive(alive, now: now)
+    case .alive(let alive): applyAlive(AliveNews(alive), now: now)
     case .dead(let dead): applyDead(dead, now: now)
     case .user(let user): effects.append(.deliver(.message(user.payload)))
     case .pushPull, .error:

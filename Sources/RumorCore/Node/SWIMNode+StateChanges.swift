@@ -41,7 +41,7 @@ extension SWIMNode {
 
   /// An alive message (gossip, push-pull, or a join). `gossipIfNew`
   /// false takes in a member we did not know without re-gossiping it.
-  mutating func applyAlive(_ alive: Alive, now: Int64, gossipIfNew: Bool = true) {
+  mutating func applyAlive(_ alive: AliveNews, now: Int64, gossipIfNew: Bool = true) {
     if alive.node == name {
       applyAliveAboutMe(alive, now: now)
       return
@@ -58,10 +58,13 @@ extension SWIMNode {
       guard alive.incarnation > 0 else { return }
       table.insert(
         MemberTable.Record(
-          name: alive.node, address: address, meta: alive.meta, incarnation: alive.incarnation,
-          state: .alive, versions: versions ?? .rumor, stateChange: now),
+          name: alive.node, address: address, meta: Array(alive.meta),
+          incarnation: alive.incarnation, state: .alive, versions: versions ?? .rumor,
+          stateChange: now),
         using: &random)
-      if gossipIfNew { broadcasts.enqueue(Message.alive(alive).encoded(), subject: alive.node) }
+      if gossipIfNew {
+        broadcasts.enqueue(Message.alive(alive.message).encoded(), subject: alive.node)
+      }
       if let member = table.record(named: alive.node)?.member() { emit(.joined(member)) }
       return
     }
@@ -83,12 +86,12 @@ extension SWIMNode {
           .alive(alive.incarnation), state: record.state, incarnation: record.incarnation)
     else { return }
     suspicions[alive.node] = nil
-    broadcasts.enqueue(Message.alive(alive).encoded(), subject: alive.node)
+    broadcasts.enqueue(Message.alive(alive.message).encoded(), subject: alive.node)
     let oldState = record.state
-    let metaChanged = record.meta != alive.meta
+    let metaChanged = !record.meta.elementsEqual(alive.meta)
     table.update(at: position) { updated in
       updated.incarnation = alive.incarnation
-      updated.meta = alive.meta
+      if metaChanged { updated.meta = Array(alive.meta) }
       updated.address = address
       if let versions { updated.versions = versions }
       if updated.state != .alive {
@@ -104,13 +107,13 @@ extension SWIMNode {
     }
   }
 
-  private mutating func applyAliveAboutMe(_ alive: Alive, now: Int64) {
+  private mutating func applyAliveAboutMe(_ alive: AliveNews, now: Int64) {
     // After leaving, old alive messages must not bring us back.
     guard !hasLeft else { return }
     let record = localRecord
     guard alive.incarnation >= record.incarnation else { return }
-    if alive.incarnation == record.incarnation && alive.meta == record.meta
-      && alive.vsn == record.versions.bytes
+    if alive.incarnation == record.incarnation && alive.meta.elementsEqual(record.meta)
+      && alive.vsn.elementsEqual(record.versions.bytes)
     {
       return
     }

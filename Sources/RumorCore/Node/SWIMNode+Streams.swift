@@ -16,15 +16,19 @@ extension SWIMNode {
     return id
   }
 
-  /// This node's whole view, as push-pull sends it.
-  func localState(join: Bool) -> PushPull {
-    let states = table.records.map { record in
-      PushNodeState(
-        name: record.name, addr: record.address.ipBytes, port: record.address.port,
-        meta: record.meta, incarnation: record.incarnation,
-        state: Self.wireState(record.state), vsn: record.versions.bytes)
+  /// This node's whole view as an encoded push-pull message, written
+  /// straight from the member table (no per-member values are built).
+  func localStateMessage(join: Bool) -> [UInt8] {
+    var writer = PushPullWriter(
+      join: join, stateCount: table.count, userStateCount: localUserState.count,
+      intStyle: streamCodec.options.intStyle)
+    for record in table.records {
+      writer.appendState(
+        name: record.name, address: record.address, meta: record.meta,
+        incarnation: record.incarnation, state: Self.wireState(record.state),
+        versions: record.versions)
     }
-    return PushPull(join: join, states: states, userState: localUserState)
+    return writer.finish(userState: localUserState)
   }
 
   static func wireState(_ state: MemberState) -> WireMemberState {
@@ -39,7 +43,7 @@ extension SWIMNode {
   mutating func openPushPull(to target: NodeAddress, join: Bool, now: Int64) {
     guard
       let request = try? streamCodec.encode(
-        .pushPull(localState(join: join)), includeLabel: true, using: &random)
+        encoded: localStateMessage(join: join), includeLabel: true, using: &random)
     else { return }
     openStream(
       to: target, request: request, timeout: settings.tcpTimeout,
@@ -60,44 +64,79 @@ extension SWIMNode {
     openPushPull(to: table[position].address, join: false, now: now)
   }
 
+  /// A stream message as read: a push-pull is kept as a reader over its
+  /// members, so that thousands of them are merged without being built.
+  enum StreamRequest {
+    case pushPull(PushPullReader)
+    case message(Message)
+  }
+
+  /// Reads one stream message; a push-pull is checked to be complete but
+  /// its members are left for the caller to walk.
+  func readStreamMessage(_ bytes: [UInt8], allowLabel: Bool) throws(WireError) -> StreamRequest {
+    try streamCodec.decode(bytes[...], allowLabel: allowLabel) {
+      (reader) throws(WireError) -> StreamRequest in
+      let start = reader.position
+      let typeByte = try reader.readByte()
+      guard let type = MessageType(rawValue: typeByte) else {
+        throw WireError(.unsupported, "unknown stream message type \(typeByte)", at: start)
+      }
+      if type == .pushPull {
+        let members = try PushPullReader(reader)
+        // Walk to the end once so that a request cut short is reported
+        // (read more) before anything is answered or merged.
+        var check = members
+        _ = try check.userState()
+        reader = check.reader
+        return .pushPull(members)
+      }
+      guard let message = try Message.decodeBody(type, from: &reader, transport: .stream) else {
+        throw WireError(
+          .unsupported, "message type \(typeByte) is not valid at the start of a stream message",
+          at: start)
+      }
+      return .message(message)
+    }.value
+  }
+
   /// The reply to a stream this node opened.
   public mutating func streamReplied(id: UInt64, bytes: [UInt8], now: Timestamp) -> [Effect] {
     guard let purpose = streams.removeValue(forKey: id) else { return [] }
     let clock = now.nanoseconds
-    let reply: Message
-    do {
-      reply = try streamCodec.decode(bytes[...], allowLabel: false).message
+    do throws(WireError) {
+      switch (purpose, try readStreamMessage(bytes, allowLabel: false)) {
+      case (.pushPull(let join, let target), .pushPull(let members)):
+        // Members we learn from a peer's reply are known around the cluster
+        // already: taking them in without re-gossiping each keeps a join
+        // storm from filling every queue with thousands of alive messages.
+        try merge(members, now: clock, gossipNewMembers: false)
+        if join {
+          effects.append(.joinFinished(address: target, error: nil))
+          scheduleFollowUpSyncs(now: clock)
+        }
+      case (.fallbackPing(let sequence), .message(.ack(let ack))) where ack.seqNo == sequence:
+        if var current = probe, current.sequence == sequence {
+          current.fallbackReached = true
+          probe = current
+        }
+      case (_, .message(.error(let remote))):
+        finishStream(purpose, error: "the peer answered with an error: \(remote.error)", now: clock)
+      default:
+        finishStream(purpose, error: "unexpected reply", now: clock)
+      }
     } catch {
       counters.decodeErrors += 1
       finishStream(purpose, error: "could not decode the reply: \(error)", now: clock)
-      return drainEffects()
-    }
-    switch (purpose, reply) {
-    case (.pushPull(let join, let target), .pushPull(let remote)):
-      // Members we learn from a peer's reply are known around the cluster
-      // already: taking them in without re-gossiping each keeps a join
-      // storm from filling every queue with thousands of alive messages.
-      merge(remote, now: clock, gossipNewMembers: false)
-      if join {
-        effects.append(.joinFinished(address: target, error: nil))
-        if settings.joinFollowUpSyncs > 0 && !hadJoined {
-          hadJoined = true
-          let wait: Int64 = 2_000_000_000
-          timers.schedule(
-            at: clock.addingSaturating(wait), .followUpSync(settings.joinFollowUpSyncs, wait: wait))
-        }
-      }
-    case (.fallbackPing(let sequence), .ack(let ack)) where ack.seqNo == sequence:
-      if var current = probe, current.sequence == sequence {
-        current.fallbackReached = true
-        probe = current
-      }
-    case (_, .error(let remote)):
-      finishStream(purpose, error: "the peer answered with an error: \(remote.error)", now: clock)
-    default:
-      finishStream(purpose, error: "unexpected \(reply.type.name) reply", now: clock)
     }
     return drainEffects()
+  }
+
+  private mutating func scheduleFollowUpSyncs(now: Int64) {
+    guard settings.joinFollowUpSyncs > 0 && !hadJoined else { return }
+    hadJoined = true
+    let wait: Int64 = 2_000_000_000
+    timers.schedule(
+      at: now.addingSaturating(wait), .followUpSync(settings.joinFollowUpSyncs, wait: wait))
   }
 
   /// A stream this node opened failed (refused, timed out, cut).
@@ -129,9 +168,9 @@ extension SWIMNode {
     -> (answer: StreamAnswer, effects: [Effect])
   {
     let clock = now.nanoseconds
-    let request: Message
+    let request: StreamRequest
     do {
-      request = try streamCodec.decode(bytes[...], allowLabel: true).message
+      request = try readStreamMessage(bytes, allowLabel: true)
     } catch  where error.kind == .truncated && error.layers.isEmpty {
       return (.needMoreBytes, [])
     } catch {
@@ -142,26 +181,38 @@ extension SWIMNode {
     }
     counters.streamsAnswered += 1
     switch request {
-    case .ping(let ping):
+    case .message(.ping(let ping)):
       guard ping.node.isEmpty || ping.node == name else { return (.close, []) }
       return (answer(.ack(Ack(seqNo: ping.seqNo))), [])
-    case .pushPull(let remote):
+    case .pushPull(let members):
       // Answer with our state as it was before merging theirs.
-      let reply = answer(.pushPull(localState(join: remote.join)))
+      let reply = answer(encoded: localStateMessage(join: members.join))
       // A joiner's news is new to the cluster: gossip it. Anti-entropy only
       // gossips changes to members we knew.
-      merge(remote, now: clock, gossipNewMembers: remote.join)
+      do {
+        try merge(members, now: clock, gossipNewMembers: members.join)
+      } catch {
+        counters.decodeErrors += 1
+      }
       return (reply, drainEffects())
-    case .user(let user):
+    case .message(.user(let user)):
       effects.append(.deliver(.message(user.payload)))
       return (.close, drainEffects())
-    default:
-      return (answer(.error(ErrorResponse(error: "unexpected \(request.type.name) message"))), [])
+    case .message(let other):
+      return (
+        answer(.error(ErrorResponse(error: "unexpected \(other.type.name) message"))), []
+      )
     }
   }
 
   private mutating func answer(_ message: Message) -> StreamAnswer {
-    guard let bytes = try? streamCodec.encode(message, includeLabel: false, using: &random) else {
+    answer(encoded: message.encoded(for: .stream, intStyle: streamCodec.options.intStyle))
+  }
+
+  private mutating func answer(encoded message: [UInt8]) -> StreamAnswer {
+    guard
+      let bytes = try? streamCodec.encode(encoded: message, includeLabel: false, using: &random)
+    else {
       return .close
     }
     return .reply(bytes)
@@ -170,14 +221,14 @@ extension SWIMNode {
   /// Applies a peer's full state: alive news as alive, left as left, and
   /// dead or suspect only as a suspicion of our own (a push-pull never
   /// declares anyone dead directly).
-  mutating func merge(_ remote: PushPull, now: Int64, gossipNewMembers: Bool) {
-    for state in remote.states {
+  mutating func merge(_ remote: PushPullReader, now: Int64, gossipNewMembers: Bool)
+    throws(WireError)
+  {
+    var members = remote
+    while let state = try members.next() {
       switch state.state {
       case .alive:
-        applyAlive(
-          Alive(
-            incarnation: state.incarnation, node: state.name, addr: state.addr, port: state.port,
-            meta: state.meta, vsn: state.vsn), now: now, gossipIfNew: gossipNewMembers)
+        applyAlive(AliveNews(state), now: now, gossipIfNew: gossipNewMembers)
       case .left:
         applyDead(
           Dead(incarnation: state.incarnation, node: state.name, from: state.name), now: now)
@@ -188,8 +239,9 @@ extension SWIMNode {
         continue
       }
     }
-    if !remote.userState.isEmpty {
-      effects.append(.deliver(.remoteState(remote.userState, join: remote.join)))
+    let userState = try members.userState()
+    if !userState.isEmpty {
+      effects.append(.deliver(.remoteState(Array(userState), join: remote.join)))
     }
   }
 }

@@ -222,8 +222,12 @@ public struct SWIMNode: Sendable {
   }
 
   mutating func drainEffects() -> [Effect] {
-    defer { effects.removeAll(keepingCapacity: true) }
-    return effects
+    // Hand the buffer over and start a new one: keeping its capacity
+    // would copy it (the caller holds it) at the size of the largest
+    // burst ever, for every node, on every call.
+    let drained = effects
+    effects = []
+    return drained
   }
 
   mutating func emit(_ event: MembershipEvent) {

@@ -31,6 +31,33 @@ public struct StreamCodec: Sendable {
     public var compressed: Bool
     /// How many input bytes it took; the next message (if any) starts there.
     public var consumedCount: Int
+
+    /// Creates a decoded message.
+    public init(
+      message: Message, label: String? = nil, encryptionVersion: UInt8? = nil,
+      keyIndex: Int? = nil, compressed: Bool = false, consumedCount: Int = 0
+    ) {
+      self.message = message
+      self.label = label
+      self.encryptionVersion = encryptionVersion
+      self.keyIndex = keyIndex
+      self.compressed = compressed
+      self.consumedCount = consumedCount
+    }
+  }
+
+  /// The envelope around one stream message.
+  public struct Envelope: Hashable, Sendable {
+    /// The label header, if the bytes started with one.
+    public var label: String?
+    /// The encryption version, when the message was encrypted.
+    public var encryptionVersion: UInt8?
+    /// Which key of the keyring decrypted it.
+    public var keyIndex: Int?
+    /// Whether it was LZW-compressed.
+    public var compressed = false
+    /// How many input bytes it took; the next message (if any) starts there.
+    public var consumedCount = 0
   }
 
   /// Decodes the message at the front of `bytes`.
@@ -41,21 +68,49 @@ public struct StreamCodec: Sendable {
   public func decode(_ bytes: ArraySlice<UInt8>, allowLabel: Bool = true) throws(WireError)
     -> DecodedStreamMessage
   {
+    let (message, envelope) = try decode(bytes, allowLabel: allowLabel) {
+      (reader) throws(WireError) -> Message in
+      let start = reader.position
+      let typeByte = try reader.readByte()
+      guard let type = MessageType(rawValue: typeByte),
+        let message = try Message.decodeBody(type, from: &reader, transport: .stream)
+      else {
+        throw WireError(
+          .unsupported, "message type \(typeByte) is not valid at the start of a stream message",
+          at: start)
+      }
+      return message
+    }
+    return DecodedStreamMessage(
+      message: message, label: envelope.label, encryptionVersion: envelope.encryptionVersion,
+      keyIndex: envelope.keyIndex, compressed: envelope.compressed,
+      consumedCount: envelope.consumedCount)
+  }
+
+  /// Unwraps the message at the front of `bytes` (label, encryption,
+  /// compression) and lets `parse` read it from its type byte on, so that
+  /// a caller can take a large message apart piece by piece (see
+  /// `PushPullReader`) instead of building it whole.
+  public func decode<Value>(
+    _ bytes: ArraySlice<UInt8>, allowLabel: Bool,
+    parse: (inout MessagePackReader) throws(WireError) -> Value
+  ) throws(WireError) -> (value: Value, envelope: Envelope) {
     var reader = MessagePackReader(bytes)
-    var headerLabel: String?
+    var envelope = Envelope()
     if allowLabel, reader.peekByte() == MessageType.hasLabel.rawValue {
-      headerLabel = try Label.read(&reader)
+      envelope.label = try Label.read(&reader)
     }
     if allowLabel {
-      try options.checkLabel(headerLabel ?? "", present: headerLabel != nil, at: bytes.startIndex)
+      try options.checkLabel(
+        envelope.label ?? "", present: envelope.label != nil, at: bytes.startIndex)
     }
     // A reply has no header but is still authenticated with our label.
-    let label = headerLabel ?? options.label
+    let label = envelope.label ?? options.label
     let envelopeStart = reader.position
     guard let first = reader.peekByte() else {
       throw WireError(.truncated, "stream ends before a message", at: reader.position)
     }
-    var result: DecodedStreamMessage
+    let value: Value
     if first == MessageType.encrypt.rawValue {
       guard let keyring = options.keyring else {
         throw WireError(
@@ -71,63 +126,44 @@ public struct StreamCodec: Sendable {
       let blob = try reader.readSlice(count: length)
       let opened = try keyring.open(blob, additionalData: header + Array(label.utf8))
       do throws(WireError) {
-        result = try decodePlain(opened.plaintext[...])
+        var inner = MessagePackReader(opened.plaintext)
+        value = try parsePlain(&inner, compressed: &envelope.compressed, parse: parse)
       } catch {
         throw error.inside("decrypted stream message", at: envelopeStart)
       }
-      result.encryptionVersion = opened.version
-      result.keyIndex = opened.keyIndex
+      envelope.encryptionVersion = opened.version
+      envelope.keyIndex = opened.keyIndex
     } else {
       if options.keyring != nil && options.verifyIncoming {
         throw WireError(
           .authentication, "stream message is not encrypted but encryption is required",
           at: envelopeStart)
       }
-      result = try decodePlain(reader.remainder)
-      _ = try reader.readSlice(count: result.consumedCount)
+      value = try parsePlain(&reader, compressed: &envelope.compressed, parse: parse)
     }
-    result.label = headerLabel
-    result.consumedCount = reader.position - bytes.startIndex
-    return result
+    envelope.consumedCount = reader.position - bytes.startIndex
+    return (value, envelope)
   }
 
-  /// Decodes a possibly compressed message; `consumedCount` counts the
-  /// bytes of `bytes` it took.
-  private func decodePlain(_ bytes: ArraySlice<UInt8>) throws(WireError) -> DecodedStreamMessage {
-    var reader = MessagePackReader(bytes)
-    let start = reader.position
-    let typeByte = try reader.readByte()
-    if typeByte == MessageType.compress.rawValue {
-      let plain = try Compression.unwrap(&reader, limit: options.decompressionLimit)
-      var inner: DecodedStreamMessage
-      do throws(WireError) {
-        var innerReader = MessagePackReader(plain)
-        inner = try decodeMessage(&innerReader)
-      } catch {
-        throw error.inside("decompressed stream message", at: start)
-      }
-      inner.compressed = true
-      inner.consumedCount = reader.position - start
-      return inner
+  /// Parses a possibly compressed message at the reader's position and
+  /// leaves the reader after it.
+  private func parsePlain<Value>(
+    _ reader: inout MessagePackReader, compressed: inout Bool,
+    parse: (inout MessagePackReader) throws(WireError) -> Value
+  ) throws(WireError) -> Value {
+    guard reader.peekByte() == MessageType.compress.rawValue else {
+      return try parse(&reader)
     }
-    reader = MessagePackReader(bytes)
-    return try decodeMessage(&reader)
-  }
-
-  private func decodeMessage(_ reader: inout MessagePackReader) throws(WireError)
-    -> DecodedStreamMessage
-  {
     let start = reader.position
-    let typeByte = try reader.readByte()
-    guard let type = MessageType(rawValue: typeByte),
-      let message = try Message.decodeBody(type, from: &reader, transport: .stream)
-    else {
-      throw WireError(
-        .unsupported, "message type \(typeByte) is not valid at the start of a stream message",
-        at: start)
+    _ = try reader.readByte()
+    let plain = try Compression.unwrap(&reader, limit: options.decompressionLimit)
+    compressed = true
+    do throws(WireError) {
+      var inner = MessagePackReader(plain)
+      return try parse(&inner)
+    } catch {
+      throw error.inside("decompressed stream message", at: start)
     }
-    return DecodedStreamMessage(
-      message: message, compressed: false, consumedCount: reader.position - start)
   }
 
   /// Encodes one stream message. `includeLabel` is true for the dialer's
@@ -135,7 +171,17 @@ public struct StreamCodec: Sendable {
   public func encode<G: RandomNumberGenerator>(
     _ message: Message, includeLabel: Bool, using generator: inout G
   ) throws(WireError) -> [UInt8] {
-    var body = message.encoded(for: .stream, intStyle: options.intStyle)
+    try encode(
+      encoded: message.encoded(for: .stream, intStyle: options.intStyle),
+      includeLabel: includeLabel, using: &generator)
+  }
+
+  /// Wraps an already encoded stream message (type byte first, as
+  /// `PushPullWriter` makes them) for sending.
+  public func encode<G: RandomNumberGenerator>(
+    encoded message: [UInt8], includeLabel: Bool, using generator: inout G
+  ) throws(WireError) -> [UInt8] {
+    var body = message
     if options.compression {
       body = Compression.wrap(body)
     }

@@ -120,6 +120,25 @@ public struct MessagePackWriter: Sendable {
     }
   }
 
+  /// Writes an address's IP as a raw value of 4 or 16 bytes.
+  public mutating func writeIP(_ address: NodeAddress) {
+    address.withIPBytes { raw in
+      writeRawHeader(count: raw.count)
+      bytes.append(contentsOf: raw)
+    }
+  }
+
+  /// Writes the six version bytes as a raw value.
+  public mutating func writeVersions(_ versions: ProtocolVersions) {
+    bytes.append(0xa6)
+    bytes.append(versions.protocolMin)
+    bytes.append(versions.protocolMax)
+    bytes.append(versions.protocolCurrent)
+    bytes.append(versions.delegateMin)
+    bytes.append(versions.delegateMax)
+    bytes.append(versions.delegateCurrent)
+  }
+
   /// Writes a string as a legacy raw value.
   public mutating func writeString(_ string: String) {
     writeRaw(string.utf8)

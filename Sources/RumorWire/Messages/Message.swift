@@ -93,7 +93,7 @@ public enum Message: Hashable, Sendable {
   /// Returns nil for the envelope types (compound, compress, encrypt, CRC,
   /// label), which the codecs unwrap. Bytes after a struct are ignored, as
   /// Go does; a packet user message takes every remaining byte.
-  static func decodeBody(
+  public static func decodeBody(
     _ type: MessageType, from reader: inout MessagePackReader, transport: Transport
   ) throws(WireError) -> Message? {
     switch type {

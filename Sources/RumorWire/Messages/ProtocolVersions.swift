@@ -38,10 +38,16 @@ public struct ProtocolVersions: Hashable, Sendable {
 
   /// Reads the first six bytes of `vsn`; nil when there are fewer.
   public init?(_ vsn: [UInt8]) {
+    self.init(vsn[...])
+  }
+
+  /// Reads the first six bytes of `vsn`; nil when there are fewer.
+  public init?(_ vsn: ArraySlice<UInt8>) {
     guard vsn.count >= 6 else { return nil }
+    let start = vsn.startIndex
     self.init(
-      protocolMin: vsn[0], protocolMax: vsn[1], protocolCurrent: vsn[2], delegateMin: vsn[3],
-      delegateMax: vsn[4], delegateCurrent: vsn[5])
+      protocolMin: vsn[start], protocolMax: vsn[start + 1], protocolCurrent: vsn[start + 2],
+      delegateMin: vsn[start + 3], delegateMax: vsn[start + 4], delegateCurrent: vsn[start + 5])
   }
 
   /// The six bytes in wire order.

@@ -21,59 +21,170 @@ public struct PushPull: Hashable, Sendable {
     self.userState = userState
   }
 
-  private static let headerKeys = [
+  static let headerKeys = [
     StructKey("Nodes"), StructKey("UserStateLen"), StructKey("Join"),
   ]
 
   /// Reads the header, the states and the user state that follow type byte 6.
   init(from reader: inout MessagePackReader) throws(WireError) {
+    var body = try PushPullReader(reader)
+    var states: [PushNodeState] = []
+    states.reserveCapacity(body.stateCount)
+    while let state = try body.next() {
+      states.append(PushNodeState(state))
+    }
+    let userState = try body.userState()
+    reader = body.reader
+    self.init(join: body.join, states: states, userState: Array(userState))
+  }
+
+  func encode(into writer: inout MessagePackWriter) {
+    Self.writeHeader(
+      into: &writer, join: join, stateCount: states.count, userStateCount: userState.count)
+    for state in states {
+      state.encode(into: &writer)
+    }
+    writer.bytes.append(contentsOf: userState)
+  }
+
+  static func writeHeader(
+    into writer: inout MessagePackWriter, join: Bool, stateCount: Int, userStateCount: Int
+  ) {
+    let keys = headerKeys
+    writer.writeMapHeader(count: 3)
+    writer.writeKey(keys[2])
+    writer.writeBool(join)
+    writer.writeKey(keys[0])
+    writer.writeGoInt(Int64(stateCount))
+    writer.writeKey(keys[1])
+    writer.writeGoInt(Int64(userStateCount))
+  }
+}
+
+/// Reads a push-pull body one member at a time, without building arrays
+/// for each member: a 10,000-member exchange then costs no allocation
+/// per member (the simulator does hundreds of thousands of them).
+public struct PushPullReader: Sendable {
+  /// Whether the exchange is a join.
+  public let join: Bool
+  /// How many node states the header announces.
+  public let stateCount: Int
+  private let userStateLength: Int
+  private var statesRead = 0
+  /// Positioned after what has been read.
+  public private(set) var reader: MessagePackReader
+
+  /// Reads the header of a push-pull body (what follows type byte 6).
+  public init(_ body: MessagePackReader) throws(WireError) {
+    var reader = body
     var nodes = 0
     var userStateLength = 0
     var join = false
     let headerStart = reader.position
-    try reader.readStruct(Self.headerKeys) { (field, index) throws(WireError) in
+    try reader.readStruct(PushPull.headerKeys) { (field, index) throws(WireError) in
       switch index {
       case 0: nodes = try field.readSigned(Int.self)
       case 1: userStateLength = try field.readSigned(Int.self)
       default: join = try field.readBool()
       }
     }
-    guard (0...Self.maximumStates).contains(nodes) else {
+    guard (0...PushPull.maximumStates).contains(nodes) else {
       throw WireError(.tooLarge, "push-pull announces \(nodes) node states", at: headerStart)
     }
-    guard (0...Self.maximumUserStateSize).contains(userStateLength) else {
+    guard (0...PushPull.maximumUserStateSize).contains(userStateLength) else {
       throw WireError(
         .tooLarge, "push-pull announces \(userStateLength) bytes of user state", at: headerStart)
     }
     // Each state takes well over 8 bytes; a count the input cannot hold is
-    // refused before anything is allocated for it.
+    // refused before anything is done with it.
     guard nodes <= reader.remainingCount / 8 else {
       throw WireError(
         .truncated, "push-pull announces \(nodes) node states in \(reader.remainingCount) bytes",
         at: headerStart)
     }
-    var states: [PushNodeState] = []
-    states.reserveCapacity(nodes)
-    for _ in 0..<nodes {
-      states.append(try PushNodeState(from: &reader))
-    }
-    let userState = Array(try reader.readSlice(count: userStateLength))
-    self.init(join: join, states: states, userState: userState)
+    self.join = join
+    self.stateCount = nodes
+    self.userStateLength = userStateLength
+    self.reader = reader
   }
 
-  func encode(into writer: inout MessagePackWriter) {
-    let keys = Self.headerKeys
-    writer.writeMapHeader(count: 3)
-    writer.writeKey(keys[2])
-    writer.writeBool(join)
-    writer.writeKey(keys[0])
-    writer.writeGoInt(Int64(states.count))
-    writer.writeKey(keys[1])
-    writer.writeGoInt(Int64(userState.count))
-    for state in states {
-      state.encode(into: &writer)
+  /// The next node state, or nil after the last one.
+  public mutating func next() throws(WireError) -> PushNodeStateView? {
+    guard statesRead < stateCount else { return nil }
+    statesRead += 1
+    var view = PushNodeStateView()
+    try reader.readStruct(PushNodeState.keys) { (field, index) throws(WireError) in
+      switch index {
+      case 0: view.name = try field.readString()
+      case 1: view.addr = try field.readBytes() ?? []
+      case 2: view.port = try field.readUnsigned(UInt16.self)
+      case 3: view.meta = try field.readBytes() ?? []
+      case 4: view.incarnation = try field.readUnsigned(UInt32.self)
+      case 5: view.stateCode = try field.readSigned(Int64.self)
+      default: view.vsn = try field.readBytes() ?? []
+      }
     }
-    writer.bytes.append(contentsOf: userState)
+    return view
+  }
+
+  /// The user state; call after the last node state.
+  public mutating func userState() throws(WireError) -> ArraySlice<UInt8> {
+    while try next() != nil {}
+    return try reader.readSlice(count: userStateLength)
+  }
+}
+
+/// One node state as read, its byte fields still slices of the input.
+public struct PushNodeStateView: Sendable {
+  /// The member's name.
+  public var name = ""
+  /// Its advertised IP bytes.
+  public var addr: ArraySlice<UInt8> = []
+  /// Its advertised port.
+  public var port: UInt16 = 0
+  /// Its metadata.
+  public var meta: ArraySlice<UInt8> = []
+  /// Its incarnation.
+  public var incarnation: UInt32 = 0
+  /// The state code as sent.
+  public var stateCode: Int64 = 0
+  /// Its version bytes.
+  public var vsn: ArraySlice<UInt8> = []
+
+  /// The state, or nil for a code memberlist does not define.
+  public var state: WireMemberState? { WireMemberState(rawValue: stateCode) }
+}
+
+/// Writes a push-pull message member by member from values the caller
+/// already holds, without building a `PushNodeState` (and its arrays) for
+/// each: how a node sends its view of thousands of members.
+public struct PushPullWriter: Sendable {
+  private var writer: MessagePackWriter
+
+  /// Starts the message: type byte and header for `stateCount` states.
+  public init(join: Bool, stateCount: Int, userStateCount: Int, intStyle: GoIntStyle = .legacy) {
+    writer = MessagePackWriter(capacity: 16 + stateCount * 64 + userStateCount, intStyle: intStyle)
+    writer.bytes.append(MessageType.pushPull.rawValue)
+    PushPull.writeHeader(
+      into: &writer, join: join, stateCount: stateCount, userStateCount: userStateCount)
+  }
+
+  /// Appends one member's state; call exactly `stateCount` times.
+  public mutating func appendState(
+    name: String, address: NodeAddress, meta: [UInt8], incarnation: UInt32,
+    state: WireMemberState, versions: ProtocolVersions
+  ) {
+    PushNodeState.write(
+      into: &writer, name: name, port: address.port, meta: meta, incarnation: incarnation,
+      stateCode: state.rawValue, addr: { $0.writeIP(address) }, vsn: { $0.writeVersions(versions) })
+  }
+
+  /// The whole message (type byte included), with `userState` appended;
+  /// it must be `userStateCount` bytes.
+  public func finish(userState: [UInt8]) -> [UInt8] {
+    var bytes = writer.bytes
+    bytes.append(contentsOf: userState)
+    return bytes
   }
 }
 
@@ -130,11 +241,34 @@ public struct PushNodeState: Hashable, Sendable, WireStruct {
     }
   }
 
+  /// A state made of a view's slices.
+  public init(_ view: PushNodeStateView) {
+    name = view.name
+    addr = Array(view.addr)
+    port = view.port
+    meta = Array(view.meta)
+    incarnation = view.incarnation
+    stateCode = view.stateCode
+    vsn = Array(view.vsn)
+  }
+
   func encode(into writer: inout MessagePackWriter) {
+    Self.write(
+      into: &writer, name: name, port: port, meta: meta, incarnation: incarnation,
+      stateCode: stateCode, addr: { $0.writeBytesOrNil(addr) }, vsn: { $0.writeBytesOrNil(vsn) })
+  }
+
+  /// Writes one state with sorted keys; `addr` and `vsn` write those two
+  /// values, which callers hold in different forms.
+  static func write(
+    into writer: inout MessagePackWriter, name: String, port: UInt16, meta: [UInt8],
+    incarnation: UInt32, stateCode: Int64, addr: (inout MessagePackWriter) -> Void,
+    vsn: (inout MessagePackWriter) -> Void
+  ) {
     let keys = Self.keys
     writer.writeMapHeader(count: 7)
     writer.writeKey(keys[1])
-    writer.writeBytesOrNil(addr)
+    addr(&writer)
     writer.writeKey(keys[4])
     writer.writeUnsigned(UInt64(incarnation))
     writer.writeKey(keys[3])
@@ -146,7 +280,7 @@ public struct PushNodeState: Hashable, Sendable, WireStruct {
     writer.writeKey(keys[5])
     writer.writeGoInt(stateCode)
     writer.writeKey(keys[6])
-    writer.writeBytesOrNil(vsn)
+    vsn(&writer)
   }
 }
 

@@ -1,5 +1,3 @@
-import RumorWire
-
 /// Where a member listens: an IPv4 or IPv6 address and a port, stored
 /// inline (no heap allocation), because every node keeps one per member
 /// and the simulator keeps ten thousand nodes of ten thousand members.
@@ -14,18 +12,38 @@ public struct NodeAddress: Hashable, Sendable, Comparable, CustomStringConvertib
 
   /// Creates an address from 4 or 16 bytes; nil for other lengths.
   public init?(ip bytes: [UInt8], port: UInt16) {
-    guard bytes.count == 4 || bytes.count == 16 else { return nil }
+    self.init(ip: bytes[...], port: port)
+  }
+
+  /// Creates an address from 4 or 16 bytes; nil for other lengths.
+  public init?(ip bytes: ArraySlice<UInt8>, port: UInt16) {
     var high: UInt64 = 0
     var low: UInt64 = 0
-    let padded = bytes.count == 4 ? [UInt8](repeating: 0, count: 12) + bytes : bytes
-    for index in 0..<8 {
-      high = high << 8 | UInt64(padded[index])
-      low = low << 8 | UInt64(padded[index + 8])
+    let start = bytes.startIndex
+    switch bytes.count {
+    case 4:
+      for offset in 0..<4 { low = low << 8 | UInt64(bytes[start + offset]) }
+    case 16:
+      for offset in 0..<8 {
+        high = high << 8 | UInt64(bytes[start + offset])
+        low = low << 8 | UInt64(bytes[start + 8 + offset])
+      }
+    default:
+      return nil
     }
     self.high = high
     self.low = low
     self.isIPv4 = bytes.count == 4
     self.port = port
+  }
+
+  /// Calls `body` with the address bytes as memberlist sends them (4 for
+  /// IPv4, else 16), without allocating.
+  public func withIPBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    var words = (high.bigEndian, low.bigEndian)
+    return withUnsafeBytes(of: &words) { raw in
+      body(isIPv4 ? UnsafeRawBufferPointer(rebasing: raw[12..<16]) : raw)
+    }
   }
 
   /// Creates an IPv4 address from its four numbers.

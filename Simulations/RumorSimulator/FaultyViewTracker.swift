@@ -1,0 +1,149 @@
+import RumorCore
+
+/// Follows what the healthy members think of a set of faulty ones, to tell
+/// a detector that removes gray-failing members once (Rapid) from one that
+/// lets them back in and throws them out again (Rapid's complaint about
+/// memberlist).
+///
+/// The faulty members come in groups (lossy, flip-flopping) so that each
+/// kind's oscillation is reported on its own. "In view" means alive or
+/// suspect, memberlist's notion of membership.
+public struct FaultyViewTracker: Sendable {
+  /// The figures of one group of faulty members.
+  public struct Group: Sendable {
+    /// What the group is called in reports ("lossy", "flipflop").
+    public var name: String
+    /// The members of the group, sorted.
+    public var members: [Int]
+    /// Times one of them was re-admitted (went from failed or left, or
+    /// from forgotten, back into a view) after it was first declared
+    /// failed by anyone else. Counted at every observer.
+    public var readmissions = 0
+    /// The same, counted at healthy observers only.
+    public var readmissionsAtHealthy = 0
+    /// How many of them some healthy member ever declared failed.
+    public var declaredDeadByHealthy = 0
+    /// When a healthy member first declared one of them failed.
+    public var firstDeclaredDeadByHealthy: Int64?
+    /// When no healthy member had any of them in view any more, the first
+    /// time (nanoseconds); nil if that never happened.
+    public var removedAt: Int64?
+    /// (healthy observer, member of the group) pairs in view now.
+    public var inViewPairs = 0
+  }
+
+  /// When tracking began (the faults start then).
+  public let start: Int64
+  /// The groups, in the order given.
+  public private(set) var groups: [Group]
+  /// When no healthy member had any faulty member in view, the first time.
+  public private(set) var allRemovedAt: Int64?
+  /// View changes (joined, failed, left) at healthy observers since `start`.
+  public private(set) var viewChanges = 0
+  /// View changes at healthy observers after `allRemovedAt`.
+  public private(set) var viewChangesAfterRemoval = 0
+  /// The healthy observers, for per-node averages.
+  public let healthyObservers: Int
+
+  private let nodeCount: Int
+  /// Group and position of each faulty member, by node index (nil: healthy).
+  private var slot: [(group: Int, position: Int)?]
+  private var firstDeclaredDead: [Int64?]
+  private var everDeadByHealthy: [Bool]
+  /// Whether healthy observer `o` has faulty member at `position` in view,
+  /// at `position * nodeCount + o`.
+  private var inView: [Bool]
+  private var totalInView = 0
+
+  /// Starts tracking `groups` (names and node indices) at `time`, reading
+  /// each healthy running node's current view from `simulation`.
+  init(
+    groups memberGroups: [(name: String, members: [Int])], simulation: Simulation, at time: Int64
+  ) {
+    start = time
+    nodeCount = simulation.configuration.nodes
+    groups = memberGroups.map { Group(name: $0.name, members: $0.members.sorted()) }
+    slot = Array(repeating: nil, count: nodeCount)
+    var position = 0
+    for (group, members) in groups.enumerated() {
+      for member in members.members {
+        slot[member] = (group, position)
+        position += 1
+      }
+    }
+    firstDeclaredDead = Array(repeating: nil, count: position)
+    everDeadByHealthy = Array(repeating: false, count: position)
+    inView = Array(repeating: false, count: position * nodeCount)
+    var healthy = 0
+    for observer in 0..<nodeCount where slot[observer] == nil && simulation.isRunning(observer) {
+      healthy += 1
+      guard let node = simulation.node(observer) else { continue }
+      for (group, members) in groups.enumerated() {
+        for member in members.members {
+          guard let place = slot[member],
+            node.member(named: Simulation.name(member))?.state.isActive == true
+          else { continue }
+          inView[place.position * nodeCount + observer] = true
+          groups[group].inViewPairs += 1
+          totalInView += 1
+        }
+      }
+    }
+    healthyObservers = healthy
+  }
+
+  /// Whether `index` is one of the tracked faulty members.
+  public func isFaulty(_ index: Int) -> Bool { index < slot.count && slot[index] != nil }
+
+  /// Takes in one membership event seen by `observer`.
+  mutating func record(_ event: MembershipEvent, subject: Int, at observer: Int, time: Int64) {
+    guard time >= start, observer != subject, observer < nodeCount, subject < nodeCount else {
+      return
+    }
+    let healthyObserver = slot[observer] == nil
+    let changesView: Bool
+    switch event {
+    case .joined, .failed, .left: changesView = true
+    case .suspected, .recovered, .updated: changesView = false
+    }
+    if healthyObserver && changesView {
+      viewChanges += 1
+      if allRemovedAt != nil { viewChangesAfterRemoval += 1 }
+    }
+    guard let place = slot[subject] else { return }
+    let pair = place.position * nodeCount + observer
+    switch event {
+    case .failed, .left:
+      if case .failed = event, firstDeclaredDead[place.position] == nil {
+        firstDeclaredDead[place.position] = time
+      }
+      guard healthyObserver else { return }
+      if case .failed = event, !everDeadByHealthy[place.position] {
+        everDeadByHealthy[place.position] = true
+        groups[place.group].declaredDeadByHealthy += 1
+        if groups[place.group].firstDeclaredDeadByHealthy == nil {
+          groups[place.group].firstDeclaredDeadByHealthy = time
+        }
+      }
+      guard inView[pair] else { return }
+      inView[pair] = false
+      groups[place.group].inViewPairs -= 1
+      totalInView -= 1
+      if groups[place.group].inViewPairs == 0 && groups[place.group].removedAt == nil {
+        groups[place.group].removedAt = time
+      }
+      if totalInView == 0 && allRemovedAt == nil { allRemovedAt = time }
+    case .joined:
+      if firstDeclaredDead[place.position] != nil {
+        groups[place.group].readmissions += 1
+        if healthyObserver { groups[place.group].readmissionsAtHealthy += 1 }
+      }
+      guard healthyObserver, !inView[pair] else { return }
+      inView[pair] = true
+      groups[place.group].inViewPairs += 1
+      totalInView += 1
+    case .suspected, .recovered, .updated:
+      break
+    }
+  }
+}

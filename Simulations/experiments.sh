@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# Runs the simulator experiments behind docs/simulation.md, one table per
+# command, and prints each table as Markdown.
+#
+#   Simulations/experiments.sh TABLE [OUT]
+#
+# TABLE is one of:
+#   stall        Lifeguard's Interval grid, members cut off (--stall-mode isolate)
+#   stall-pause  the same grid, members frozen (--stall-mode pause)
+#   gray         Rapid's gray failures at 1,000 members, Lifeguard on and off
+#   joinstorm    1,000, 1,500 and 2,000 members joining through one seed
+#   scaling      first detection, dissemination and load at 10, 100, 1,000 members
+#   all          every table above, in that order
+# OUT is the output folder (default sim-out). Every run writes one JSON line
+# to OUT/TABLE/NAME.json; a run whose file exists is not run again, so an
+# interrupted table resumes where it stopped (delete the folder to start
+# afresh). The table goes to OUT/TABLE.md and to standard output.
+#
+# JOBS (environment) sets how many runs go in parallel (default: nproc).
+# Needs bash, jq and a Swift 6 toolchain. Run from anywhere in the package.
+set -euo pipefail
+
+usage() {
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+[[ $# -ge 1 && $# -le 2 ]] || usage
+table=$1
+out=${2:-sim-out}
+case $table in
+  stall | stall-pause | gray | joinstorm | scaling | all) ;;
+  *) usage ;;
+esac
+command -v jq >/dev/null || {
+  echo "experiments.sh: jq is needed to build the tables" >&2
+  exit 1
+}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=${JOBS:-$(nproc)}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# One release build for all runs, in its own scratch folder so that it does
+# not disturb a development build in .build.
+echo "building rumor-sim (release)…" >&2
+swift build -c release --package-path "$root" --scratch-path "$root/.build-exp" \
+  --product rumor-sim >&2
+# Every run of this invocation uses this copy, so a rebuild meanwhile
+# cannot mix two builds in one table.
+sim="$out/.rumor-sim"
+cp "$root/.build-exp/release/rumor-sim" "$sim"
+
+# run_grid DIR < lines of "NAME ARGS…": runs each line not yet done, JOBS at
+# a time, writing DIR/NAME.json.
+run_grid() {
+  local dir=$1
+  mkdir -p "$dir"
+  local pending="$dir/.pending"
+  : >"$pending"
+  local total=0
+  while read -r name args; do
+    [[ -z $name ]] && continue
+    total=$((total + 1))
+    [[ -s "$dir/$name.json" ]] || printf '%s %s\n' "$name" "$args" >>"$pending"
+  done
+  local todo
+  todo=$(wc -l <"$pending")
+  echo "$(basename "$dir"): $todo of $total runs to do, $jobs at a time" >&2
+  # xargs gives each line to a fresh bash; a run writes to a temporary file
+  # first so that an interrupted run leaves nothing behind.
+  SIM=$sim DIR=$dir xargs -r -P "$jobs" -L 1 bash -c '
+    name=$0
+    "$SIM" "$@" --json >"$DIR/$name.tmp" && mv "$DIR/$name.tmp" "$DIR/$name.json"
+  ' <"$pending"
+  rm -f "$pending"
+}
+
+# all_runs DIR: every run of DIR as one JSON array.
+all_runs() { cat "$1"/*.json | jq -s '.'; }
+
+# jq helpers shared by the tables.
+jq_lib='
+  def median: sort | if length == 0 then null
+    elif length % 2 == 1 then .[length / 2 | floor]
+    else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def fmt($digits): if . == null then "–"
+    else (. * pow(10; $digits) | round) / pow(10; $digits) | tostring end;
+  def spread($digits): . as $all | map(select(. != null)) as $v
+    | (if ($v | length) == 0 then "never"
+       else "\($v | median | fmt($digits)) (\($v | min | fmt($digits))–\($v | max | fmt($digits)))" end)
+      + (if ($v | length) > 0 and ($v | length) < ($all | length)
+         then "; never in \(($all | length) - ($v | length)) of \($all | length)" else "" end);
+  def ratios: map(select(. != null)) | if length == 0 then "–"
+    else "\(median | fmt(2)) % (\(min | fmt(2))–\(max | fmt(2)))" end;
+  def pct($part; $whole): if $whole == 0 then "–" else ($part / $whole * 100 | fmt(2)) + " %" end;
+'
+
+stall_grid() {
+  local mode=$1 intervals=$2
+  local seed c d i lg
+  for seed in 1 2 3; do
+    for c in 1 2 4 8 16 32; do
+      for d in 0.128 0.512 2.048 8.192 16.384 32.768; do
+        for i in $intervals; do
+          for lg in on off; do
+            local flag=""
+            [[ $lg == off ]] && flag="--no-lifeguard"
+            echo "c${c}-d${d}-i${i}-lg${lg}-s${seed} --nodes 128 --scenario stall" \
+              "--stall-mode $mode --affected $c --fault-seconds $d --interval-seconds $i" \
+              "--duration 120 --seed $seed $flag"
+          done
+        done
+      done
+    done
+  done
+}
+
+stall_table() {
+  local dir=$1 title=$2
+  all_runs "$dir" | jq -r "$jq_lib"'
+    def totals: {
+      fp: (map(.fp_events) | add), fpm: (map(.false_deaths_at_healthy) | add),
+      fpf: (map(.fp_events_at_faulty) | add), sus: (map(.suspicion_events) | add),
+      dead: (map(.healthy_declared_dead_by_healthy) | add), runs: length };
+    (map(select(.lifeguard | not)) | totals) as $swim
+    | (map(select(.lifeguard)) | totals) as $lg
+    | (group_by(.seed) | map(
+        (map(select(.lifeguard | not)) | totals) as $s | (map(select(.lifeguard)) | totals) as $l
+        | { fp: (if $s.fp == 0 then null else $l.fp / $s.fp * 100 end),
+            fpm: (if $s.fpm == 0 then null else $l.fpm / $s.fpm * 100 end) })) as $seeds
+    | "### '"$title"'",
+      "",
+      "\(length) runs: \($seeds | length) seeds × C ∈ \(map(.affected) | unique) × D ∈ \(map(.fault_s) | unique) s × I ∈ \(map(.interval_s) | unique) s × Lifeguard on/off; \(.[0].nodes) members, \(.[0].duration_s) s of cycles each.",
+      "",
+      "| config | FP events | FP- events | FP % SWIM | FP- % SWIM | FP raised at stalled members | suspicion events | healthy members declared dead by healthy (sum over runs) |",
+      "|---|---|---|---|---|---|---|---|",
+      "| SWIM (`--no-lifeguard`) | \($swim.fp) | \($swim.fpm) | 100 % | 100 % | \($swim.fpf) | \($swim.sus) | \($swim.dead) |",
+      "| Lifeguard | \($lg.fp) | \($lg.fpm) | \(pct($lg.fp; $swim.fp)) | \(pct($lg.fpm; $swim.fpm)) | \($lg.fpf) | \($lg.sus) | \($lg.dead) |",
+      "",
+      "Lifeguard as % of SWIM per seed, median (min–max): FP \($seeds | map(.fp) | ratios), FP- \($seeds | map(.fpm) | ratios) (– where SWIM had none).",
+      "",
+      "| C stalled | SWIM FP | Lifeguard FP | % | SWIM FP- | Lifeguard FP- | % |",
+      "|---|---|---|---|---|---|---|",
+      (group_by(.affected)[] | (map(select(.lifeguard | not)) | totals) as $s
+        | (map(select(.lifeguard)) | totals) as $l
+        | "| \(.[0].affected) | \($s.fp) | \($l.fp) | \(pct($l.fp; $s.fp)) | \($s.fpm) | \($l.fpm) | \(pct($l.fpm; $s.fpm)) |"),
+      "",
+      "| D (s) | SWIM FP | Lifeguard FP | % | SWIM FP- | Lifeguard FP- | % |",
+      "|---|---|---|---|---|---|---|",
+      (group_by(.fault_s)[] | (map(select(.lifeguard | not)) | totals) as $s
+        | (map(select(.lifeguard)) | totals) as $l
+        | "| \(.[0].fault_s) | \($s.fp) | \($l.fp) | \(pct($l.fp; $s.fp)) | \($s.fpm) | \($l.fpm) | \(pct($l.fpm; $s.fpm)) |"),
+      "",
+      "| I (s) | SWIM FP | Lifeguard FP | % | SWIM FP- | Lifeguard FP- | % |",
+      "|---|---|---|---|---|---|---|",
+      (group_by(.interval_s)[] | (map(select(.lifeguard | not)) | totals) as $s
+        | (map(select(.lifeguard)) | totals) as $l
+        | "| \(.[0].interval_s) | \($s.fp) | \($l.fp) | \(pct($l.fp; $s.fp)) | \($s.fpm) | \($l.fpm) | \(pct($l.fpm; $s.fpm)) |")
+  '
+}
+
+gray_grid() {
+  local seed lg
+  for seed in 1 2 3; do
+    for lg in on off; do
+      local flag=""
+      [[ $lg == off ]] && flag="--no-lifeguard"
+      echo "n1000-lg${lg}-s${seed} --nodes 1000 --scenario gray --duration 240 --seed $seed $flag"
+    done
+  done
+}
+
+gray_table() {
+  all_runs "$1" | jq -r "$jq_lib"'
+    "### Gray failures, 1,000 members",
+    "",
+    "Median (min–max) over \(map(.seed) | unique | length) seeds; 10 lossy and 10 flip-flopping members; 240 s after the faults begin. Times in seconds from the start of the faults.",
+    "",
+    "| figure | Lifeguard | SWIM (`--no-lifeguard`) |",
+    "|---|---|---|",
+    ((group_by(.lifeguard) | reverse) as [$on, $off]
+    | [
+        ["healthy members declared dead by a healthy member", "healthy_declared_dead_by_healthy", 0],
+        ["healthy members declared dead by anyone (faulty observers included)", "healthy_declared_dead", 0],
+        ["FP- events (failure events about healthy members at healthy members)", "false_deaths_at_healthy", 0],
+        ["lossy members ever declared dead by a healthy member (of 10)", "lossy_declared_dead_by_healthy", 0],
+        ["first lossy member declared dead (s)", "lossy_first_dead_s", 1],
+        ["all lossy members out of every healthy view (s)", "lossy_removed_s", 1],
+        ["lossy re-admissions at healthy members", "lossy_readmissions_at_healthy", 0],
+        ["(healthy member, lossy member) pairs in view at the end (of 9,800)", "lossy_in_healthy_views_end", 0],
+        ["flip-floppers ever declared dead by a healthy member (of 10)", "flipflop_declared_dead_by_healthy", 0],
+        ["first flip-flopper declared dead (s)", "flipflop_first_dead_s", 1],
+        ["all flip-floppers out of every healthy view (s)", "flipflop_removed_s", 1],
+        ["flip-flopper re-admissions at healthy members", "flipflop_readmissions_at_healthy", 0],
+        ["(healthy member, flip-flopper) pairs in view at the end (of 9,800)", "flipflop_in_healthy_views_end", 0],
+        ["all 20 faulty members out of every healthy view (s)", "faulty_removed_s", 1],
+        ["view changes per healthy member during the run", "view_changes_per_healthy_node", 1],
+        ["view changes per healthy member after all faulty members were out", "view_changes_after_removal_per_healthy_node", 1],
+        ["packets sent per member per second", "window_msgs_per_node_per_s", 2],
+        ["bytes sent per member per second", "window_bytes_per_node_per_s", 0]
+      ][] as [$figure, $key, $digits]
+      | "| \($figure) | \($on | map(.[$key]) | spread($digits)) | \($off | map(.[$key]) | spread($digits)) |")
+  '
+}
+
+joinstorm_grid() {
+  local seed n
+  for seed in 1 2 3; do
+    for n in 1000 1500 2000; do
+      echo "n${n}-s${seed} --nodes $n --scenario converge --duration 30 --view-sizes --seed $seed"
+    done
+  done
+}
+
+joinstorm_table() {
+  all_runs "$1" | jq -r "$jq_lib"'
+    "### Join storm: every member joins through one seed within 100 ms",
+    "",
+    "Median (min–max) over \(map(.seed) | unique | length) seeds.",
+    "",
+    "| members | all see all (s) | distinct view sizes per member, mean | most distinct sizes at one member | packets/member/s after | peak RSS (MB) |",
+    "|---|---|---|---|---|---|",
+    (group_by(.nodes)[]
+      | "| \(.[0].nodes) | \(map(.converge_s) | spread(2)) | \(map(.distinct_view_sizes_mean) | spread(1)) | \(map(.distinct_view_sizes_max) | spread(0)) | \(map(.window_msgs_per_node_per_s) | spread(2)) | \(map(.peak_rss_mb) | spread(0)) |")
+  '
+}
+
+scaling_grid() {
+  local n seeds seed
+  for n in 10 100 1000; do
+    seeds=20
+    [[ $n == 1000 ]] && seeds=3
+    for ((seed = 1; seed <= seeds; seed++)); do
+      echo "crash-n${n}-s${seed} --nodes $n --scenario crash --duration 60 --seed $seed"
+      echo "leave-n${n}-s${seed} --nodes $n --scenario leave --duration 30 --seed $seed"
+    done
+    for ((seed = 1; seed <= 3; seed++)); do
+      echo "converge-n${n}-s${seed} --nodes $n --scenario converge --duration 240 --seed $seed"
+    done
+  done
+}
+
+scaling_table() {
+  all_runs "$1" | jq -r "$jq_lib"'
+    def pooled($key): map(.[$key][]) | map(select(. != null));
+    def periods: map(.probe_interval_s as $period
+      | .suspect_first_each_s[] | select(. != null) / $period);
+    def mean: if length == 0 then null else add / length end;
+    "### First detection, dissemination and load against n",
+    "",
+    "crash: 1 % of members (at least 1) killed 1 s after convergence; leave: the same number leave gracefully; quiet: a converge run of 240 s, load over its second half. First-detection and dissemination figures pool every departure of every seed; loads are median (min–max) over seeds.",
+    "",
+    "| n | crash runs / departures | first suspicion, mean (periods) | median | p90 | max | first failure notice, median (s) | failure known to all, median (s) | failure: first notice to all (s) | leave: first notice to all (s) | ln n |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    (group_by(.nodes)[] | . as $runs
+      | ($runs | map(select(.scenario == "crash"))) as $crash
+      | ($runs | map(select(.scenario == "leave"))) as $leave
+      | ($crash | periods | sort) as $first
+      | "| \($runs[0].nodes) | \($crash | length) / \($first | length) | \($first | mean | fmt(2)) | \($first | median | fmt(2)) | \($first[(($first | length) * 0.9 | floor)] | fmt(2)) | \($first | max | fmt(2)) | \($crash | map(.detect_first_s) | median | fmt(2)) | \($crash | map(.detect_all_s) | median | fmt(2)) | \($crash | pooled("disseminate_each_s") | median | fmt(2)) | \($leave | pooled("disseminate_each_s") | median | fmt(2)) | \($runs[0].nodes | log | fmt(2)) |"),
+    "",
+    "| n | quiet: packets sent/member/s | quiet: bytes sent/member/s | quiet: p99 / max bytes/s over members | quiet: TCP streams/member/s | after 1 % crashes: packets/member/s | after 1 % crashes: bytes/member/s |",
+    "|---|---|---|---|---|---|---|",
+    (group_by(.nodes)[] | . as $runs
+      | ($runs | map(select(.scenario == "converge"))) as $quiet
+      | ($runs | map(select(.scenario == "crash"))) as $crash
+      | "| \($runs[0].nodes) | \($quiet | map(.window_msgs_per_node_per_s) | spread(2)) | \($quiet | map(.window_bytes_per_node_per_s) | spread(0)) | \($quiet | map(.window_bytes_per_node_per_s_p99) | median | fmt(0)) / \($quiet | map(.window_bytes_per_node_per_s_max) | median | fmt(0)) | \($quiet | map(.window_streams_per_node_per_s) | spread(3)) | \($crash | map(.window_msgs_per_node_per_s) | spread(2)) | \($crash | map(.window_bytes_per_node_per_s) | spread(0)) |")
+  '
+}
+
+# run_table NAME: runs NAME's grid and writes and prints its table.
+run_table() {
+  local name=$1 dir="$out/$1"
+  case $name in
+    stall)
+      stall_grid isolate "0.016 1.024 16.384" | run_grid "$dir"
+      stall_table "$dir" "Lifeguard Interval grid, stalled members cut off (--stall-mode isolate)" \
+        >"$out/$name.md"
+      ;;
+    stall-pause)
+      stall_grid pause "1.024" | run_grid "$dir"
+      stall_table "$dir" "Lifeguard Interval grid, stalled members frozen (--stall-mode pause)" \
+        >"$out/$name.md"
+      ;;
+    gray)
+      gray_grid | run_grid "$dir"
+      gray_table "$dir" >"$out/$name.md"
+      ;;
+    joinstorm)
+      joinstorm_grid | run_grid "$dir"
+      joinstorm_table "$dir" >"$out/$name.md"
+      ;;
+    scaling)
+      scaling_grid | run_grid "$dir"
+      scaling_table "$dir" >"$out/$name.md"
+      ;;
+  esac
+  cat "$out/$name.md"
+  echo
+}
+
+if [[ $table == all ]]; then
+  for name in stall stall-pause gray joinstorm scaling; do run_table "$name"; done
+else
+  run_table "$table"
+fi
