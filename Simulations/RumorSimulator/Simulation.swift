@@ -209,7 +209,7 @@ public final class Simulation {
       guard nodes[to] != nil else {
         let back = latency(to, from)
         queue.schedule(
-          .streamFails(to: from, generation: generation, id: id, reason: "connection refused"),
+          .streamFails(to: from, generation: generation, id: id, reason: Self.refused),
           at: now + back)
         return
       }
@@ -229,7 +229,9 @@ public final class Simulation {
       guard openStreams.remove(key) != nil, generation == generations[to], nodes[to] != nil else {
         return
       }
-      perform(nodes[to]?.node.streamFailed(id: id, reason: reason, now: timestamp) ?? [], of: to)
+      perform(
+        nodes[to]?.node.streamFailed(
+          id: id, reason: reason, refused: reason == Self.refused, now: timestamp) ?? [], of: to)
     case .action(let action):
       perform(action)
     }
@@ -358,4 +360,8 @@ public final class Simulation {
   }
 
   private var timestamp: Timestamp { Timestamp(nanoseconds: now) }
+
+  /// What a connection to a port nobody listens on fails with.
+  private static let refused = "connection refused"
+
 }

@@ -243,6 +243,39 @@ struct SWIMNodeTests {
     #expect(failed == [.joinFinished(address: address(2), error: "connection refused")])
   }
 
+  @Test("a join reply from a cluster speaking an incompatible protocol version is refused")
+  func incompatibleJoin() throws {
+    var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
+    _ = node.start(now: at(0))
+    guard
+      case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
+    else {
+      Issue.record("no join stream")
+      return
+    }
+    // A member that understands protocols 6 to 7 only: nobody can talk to it.
+    let alien = ProtocolVersions(
+      protocolMin: 6, protocolMax: 7, protocolCurrent: 6, delegateMin: 2, delegateMax: 5,
+      delegateCurrent: 4)
+    let reply = try StreamCodec().encode(
+      .pushPull(
+        PushPull(
+          join: true,
+          states: [
+            PushNodeState(
+              name: "n1", addr: address(1).ipBytes, port: address(1).port, incarnation: 1,
+              vsn: alien.bytes)
+          ])),
+      includeLabel: false)
+    let effects = node.streamReplied(id: id, bytes: reply, now: at(0.1))
+    guard case .joinFinished(_, let error?) = try #require(effects.first) else {
+      Issue.record("join did not fail: \(effects)")
+      return
+    }
+    #expect(error.contains("incompatible"))
+    #expect(node.activeMemberCount == 1)
+  }
+
   @Test("an indirect ping is relayed, and the target's silence comes back as a nack")
   func relaying() throws {
     var node = try makeNode(knowing: 3)
@@ -396,5 +429,62 @@ struct JoinFollowUpTests {
       }
     }
     #expect(opened == [2, 6, 14])
+  }
+}
+
+@Suite("Refused connections as proof of a crash")
+struct RefusedConnectionTests {
+  func probeUntilFallback(_ node: inout SWIMNode) throws -> (
+    stream: UInt64, target: String, time: Double
+  )? {
+    guard let first = firstProbe(&node) else { return nil }
+    var now = at(first.time)
+    var steps = 0
+    while let deadline = node.nextDeadline, steps < 1_000 {
+      steps += 1
+      now = deadline
+      for effect in node.tick(now: now) {
+        if case .openStream(let id, _, let request, _) = effect,
+          case .ping = try StreamCodec().decode(request[...]).message
+        {
+          return (id, first.ping.node, now.seconds)
+        }
+      }
+    }
+    return nil
+  }
+
+  @Test(
+    "with the option on, a refused fallback ping gets the member declared dead one probe interval later"
+  )
+  func refusedMeansDead() throws {
+    var settings = SWIMSettings()
+    settings.refusedConnectionIsFailure = true
+    var node = try makeNode(knowing: 20, settings: settings)
+    let fallback = try #require(try probeUntilFallback(&node))
+    let effects = node.streamFailed(
+      id: fallback.stream, reason: "connection refused", refused: true,
+      now: at(fallback.time + 0.001))
+    #expect(
+      events(effects).contains {
+        if case .suspected(let member) = $0 { member.name == fallback.target } else { false }
+      })
+    _ = run(&node, from: fallback.time + 0.001, to: fallback.time + 0.9)
+    #expect(node.member(named: fallback.target)?.state == .suspect)
+    _ = run(&node, from: fallback.time + 0.9, to: fallback.time + 1.1)
+    #expect(node.member(named: fallback.target)?.state == .dead)
+  }
+
+  @Test(
+    "with the option off, a refused fallback ping changes nothing: the usual suspicion timeout applies"
+  )
+  func refusedIgnoredByDefault() throws {
+    var node = try makeNode(knowing: 20)
+    let fallback = try #require(try probeUntilFallback(&node))
+    _ = node.streamFailed(
+      id: fallback.stream, reason: "connection refused", refused: true,
+      now: at(fallback.time + 0.001))
+    _ = run(&node, from: fallback.time + 0.001, to: fallback.time + 3)
+    #expect(node.member(named: fallback.target)?.state == .suspect)
   }
 }

@@ -16,6 +16,8 @@ struct ActiveProbe {
   var nacks = 0
   var fallbackStream: UInt64?
   var fallbackReached = false
+  /// The fallback ping's connection was refused: the process is gone.
+  var fallbackRefused = false
 }
 
 /// An indirect ping this node relays for another member: the ping it sent

@@ -52,6 +52,12 @@ struct Suspicion {
     return true
   }
 
+  /// Brings the deadline forward to `deadline` (never back), when there
+  /// is proof beyond timeouts that the member is gone.
+  mutating func expedite(to deadline: Int64) {
+    self.deadline = min(self.deadline, max(start, deadline))
+  }
+
   /// The total timeout after `confirmations` of `expected` confirmations.
   static func timeout(confirmations: Int, expected: Int, minimum: Int64, maximum: Int64) -> Int64 {
     guard expected > 0 else { return minimum }

@@ -7,7 +7,8 @@ public enum Effect: Sendable, Hashable {
   case send(bytes: [UInt8], to: NodeAddress)
   /// Open a TCP stream to `address`, write `request`, read one reply
   /// message, and report it with `streamReplied(id:bytes:now:)`, or report
-  /// `streamFailed(id:reason:now:)` if anything fails or `timeout` passes.
+  /// `streamFailed(id:reason:refused:now:)` if anything fails or `timeout`
+  /// passes.
   case openStream(id: UInt64, to: NodeAddress, request: [UInt8], timeout: Duration)
   /// Tell the application about a change in membership.
   case event(MembershipEvent)

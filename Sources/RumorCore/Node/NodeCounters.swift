@@ -25,6 +25,8 @@ public struct NodeCounters: Sendable, Hashable {
   public var suspicionsRaised = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
+  /// Push-pull exchanges refused because protocol versions clash.
+  public var incompatibleMerges = 0
 
   /// Creates zeroed counters.
   public init() {}

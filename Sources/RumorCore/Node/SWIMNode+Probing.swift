@@ -115,7 +115,10 @@ extension SWIMNode {
     }
     guard let record = table.record(named: current.target), record.state.isActive else { return }
     counters.suspicionsRaised += 1
-    applySuspect(Suspect(incarnation: record.incarnation, node: record.name, from: name), now: now)
+    let refused = current.fallbackRefused && settings.refusedConnectionIsFailure
+    applySuspect(
+      Suspect(incarnation: record.incarnation, node: record.name, from: name), now: now,
+      provenGoneBy: refused ? now.addingSaturating(probeInterval) : nil)
   }
 
   /// An ack arrived: for our probe, or for a ping we relay.

@@ -122,17 +122,23 @@ extension SWIMNode {
     refute(accusedIncarnation: alive.incarnation, now: now)
   }
 
-  /// A suspect message, or our own failed probe.
-  mutating func applySuspect(_ suspect: Suspect, now: Int64) {
+  /// A suspect message, or our own failed probe; `provenGoneBy` is a
+  /// deadline to declare it dead by, when this node has proof (a refused
+  /// connection) that the member's process is gone.
+  mutating func applySuspect(_ suspect: Suspect, now: Int64, provenGoneBy: Int64? = nil) {
     guard let position = table.position(of: suspect.node) else { return }
     let record = table[position]
     guard suspect.incarnation >= record.incarnation else { return }
     if var suspicion = suspicions[suspect.node] {
       // Another member suspects it too: an independent confirmation
       // shortens the timeout (Lifeguard) and is worth passing on.
-      if settings.lifeguard, suspicion.confirm(from: suspect.from) {
+      let confirmed = settings.lifeguard && suspicion.confirm(from: suspect.from)
+      if let provenGoneBy { suspicion.expedite(to: provenGoneBy) }
+      if confirmed || provenGoneBy != nil {
         suspicions[suspect.node] = suspicion
         timers.schedule(at: suspicion.deadline, .suspicionTimeout(suspect.node, suspicion.start))
+      }
+      if confirmed {
         broadcasts.enqueue(Message.suspect(suspect).encoded(), subject: suspect.node)
       }
       return
@@ -161,8 +167,9 @@ extension SWIMNode {
       multiplier: settings.suspicionMultiplier, members: members, probeInterval: probeInterval)
     let maximum =
       settings.lifeguard ? minimum * Int64(settings.suspicionMaxTimeoutMultiplier) : minimum
-    let suspicion = Suspicion(
+    var suspicion = Suspicion(
       from: suspect.from, expected: max(0, expected), minimum: minimum, maximum: maximum, now: now)
+    if let provenGoneBy { suspicion.expedite(to: provenGoneBy) }
     suspicions[suspect.node] = suspicion
     timers.schedule(at: suspicion.deadline, .suspicionTimeout(suspect.node, suspicion.start))
     emit(.suspected(table[position].member()))

@@ -67,7 +67,9 @@ extension SWIMNode {
   /// A stream message as read: a push-pull is kept as a reader over its
   /// members, so that thousands of them are merged without being built.
   enum StreamRequest {
-    case pushPull(PushPullReader)
+    /// A push-pull: its members still to read, and why they cannot be
+    /// merged with ours (nil when they can).
+    case pushPull(PushPullReader, incompatibility: String?)
     case message(Message)
   }
 
@@ -84,11 +86,16 @@ extension SWIMNode {
       if type == .pushPull {
         let members = try PushPullReader(reader)
         // Walk to the end once so that a request cut short is reported
-        // (read more) before anything is answered or merged.
+        // (read more) before anything is answered or merged, and check on
+        // the way that both sides' versions are compatible.
         var check = members
+        var span = localVersionSpan()
+        while let state = try check.next() {
+          span.include(ProtocolVersions(state.vsn), alive: state.state == .alive)
+        }
         _ = try check.userState()
         reader = check.reader
-        return .pushPull(members)
+        return .pushPull(members, incompatibility: span.incompatibility)
       }
       guard let message = try Message.decodeBody(type, from: &reader, transport: .stream) else {
         throw WireError(
@@ -105,7 +112,12 @@ extension SWIMNode {
     let clock = now.nanoseconds
     do throws(WireError) {
       switch (purpose, try readStreamMessage(bytes, allowLabel: false)) {
-      case (.pushPull(let join, let target), .pushPull(let members)):
+      case (.pushPull(true, let target), .pushPull(_, let incompatibility?)):
+        effects.append(
+          .joinFinished(address: target, error: "incompatible cluster: \(incompatibility)"))
+      case (.pushPull(false, _), .pushPull(_, _?)):
+        counters.incompatibleMerges += 1
+      case (.pushPull(let join, let target), .pushPull(let members, nil)):
         // Members we learn from a peer's reply are known around the cluster
         // already: taking them in without re-gossiping each keeps a join
         // storm from filling every queue with thousands of alive messages.
@@ -140,9 +152,25 @@ extension SWIMNode {
   }
 
   /// A stream this node opened failed (refused, timed out, cut).
-  public mutating func streamFailed(id: UInt64, reason: String, now: Timestamp) -> [Effect] {
+  /// `refused` says the connection itself was refused (ECONNREFUSED):
+  /// the peer's host is up but nothing listens on its port.
+  public mutating func streamFailed(
+    id: UInt64, reason: String, refused: Bool = false, now: Timestamp
+  ) -> [Effect] {
     guard let purpose = streams.removeValue(forKey: id) else { return [] }
-    finishStream(purpose, error: reason, now: now.nanoseconds)
+    let clock = now.nanoseconds
+    if refused, case .fallbackPing(let sequence) = purpose, var current = probe,
+      current.sequence == sequence
+    {
+      current.fallbackRefused = true
+      probe = current
+      // Nothing will answer a process that is gone: judge the probe now
+      // instead of waiting out the probe interval.
+      if settings.refusedConnectionIsFailure && !current.acked {
+        finishProbe(sequence: sequence, now: clock)
+      }
+    }
+    finishStream(purpose, error: reason, now: clock)
     return drainEffects()
   }
 
@@ -184,9 +212,14 @@ extension SWIMNode {
     case .message(.ping(let ping)):
       guard ping.node.isEmpty || ping.node == name else { return (.close, []) }
       return (answer(.ack(Ack(seqNo: ping.seqNo))), [])
-    case .pushPull(let members):
-      // Answer with our state as it was before merging theirs.
+    case .pushPull(let members, let incompatibility):
+      // Answer with our state as it was before merging theirs; the other
+      // side runs the same check and gives up if the versions clash.
       let reply = answer(encoded: localStateMessage(join: members.join))
+      guard incompatibility == nil else {
+        counters.incompatibleMerges += 1
+        return (reply, [])
+      }
       // A joiner's news is new to the cluster: gossip it. Anti-entropy only
       // gossips changes to members we knew.
       do {
@@ -216,6 +249,15 @@ extension SWIMNode {
       return .close
     }
     return .reply(bytes)
+  }
+
+  /// The version span of our own members.
+  func localVersionSpan() -> VersionSpan {
+    var span = VersionSpan()
+    for record in table.records {
+      span.include(record.versions, alive: record.state == .alive)
+    }
+    return span
   }
 
   /// Applies a peer's full state: alive news as alive, left as left, and

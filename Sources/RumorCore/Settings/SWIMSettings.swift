@@ -65,6 +65,15 @@ public struct SWIMSettings: Sendable, Hashable {
   /// `probeTimeout`, so that a dead member is handed to indirect probes
   /// sooner. Off by default until the simulator shows it wins.
   public var adaptiveProbeTimeout: Bool
+  /// Beyond memberlist: when the TCP fallback ping of a failed probe is
+  /// refused (the target's host answers but nothing listens on its port:
+  /// the process is gone), suspect it with a timeout of one probe interval
+  /// instead of Lifeguard's minutes-long one, and so declare a crashed
+  /// process dead in seconds. A stalled process is not affected (its kernel
+  /// still accepts the connection), so false positives do not rise; a
+  /// firewall that rejects (rather than drops) the gossip port would make
+  /// this wrong, which is why it is off by default.
+  public var refusedConnectionIsFailure: Bool
   /// Compress outgoing messages with LZW where that helps
   /// (`EnableCompression`).
   public var compression: Bool
@@ -102,6 +111,7 @@ public struct SWIMSettings: Sendable, Hashable {
     disableTCPPings = false
     lifeguard = true
     adaptiveProbeTimeout = false
+    refusedConnectionIsFailure = false
     compression = true
     joinFollowUpSyncs = 3
     broadcastQueueLimit = 1024
