@@ -47,6 +47,7 @@ let package = Package(
     .testTarget(
       name: "RumorWireTests", dependencies: ["RumorWire"], exclude: ["Fixtures"]),
     .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore"]),
+    .testTarget(name: "RumorTests", dependencies: ["Rumor"]),
     .testTarget(name: "RumorSimulationTests", dependencies: ["RumorSimulator"]),
     .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI", "CommandLineSupport"]),
   ],

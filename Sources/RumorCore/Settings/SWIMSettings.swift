@@ -198,6 +198,11 @@ public struct SettingsError: Error, Hashable, Sendable, CustomStringConvertible 
   /// One sentence per problem.
   public var problems: [String]
 
+  /// Creates an error listing `problems`.
+  public init(problems: [String]) {
+    self.problems = problems
+  }
+
   /// The problems joined by "; ".
   public var description: String { problems.joined(separator: "; ") }
 }

@@ -1,0 +1,51 @@
+import RumorCore
+import RumorWire
+
+/// Everything needed to start a node. The defaults give a LAN node on
+/// 127.0.0.1:7946 with no encryption and no tags.
+///
+/// ```swift
+/// var configuration = NodeConfiguration(name: "api-1")
+/// configuration.bind = NodeAddress("10.0.0.5:7946")!
+/// configuration.tags = ["svc.api": "http://:8080"]
+/// let node = try RumorNode.start(configuration)
+/// ```
+public struct NodeConfiguration: Sendable {
+  /// The node's unique name in the cluster.
+  public var name: String
+  /// Where to listen (UDP and TCP on the same port). Port 0 picks a free
+  /// port. 0.0.0.0 listens everywhere; then `advertise` (or the first
+  /// private address of this machine) is what others are told.
+  public var bind: NodeAddress
+  /// The address other members should use, when it differs from `bind`
+  /// (behind NAT, in containers, or when binding 0.0.0.0).
+  public var advertise: NodeAddress?
+  /// The protocol settings (a profile, plus any overrides).
+  public var settings: SWIMSettings
+  /// Encryption keys (16, 24 or 32 bytes each); the first encrypts.
+  /// Empty for a plaintext cluster.
+  public var keys: [[UInt8]]
+  /// The cluster label; nodes with different labels ignore each other.
+  public var label: String
+  /// Serf-compatible tags gossiped in the node's metadata (512 bytes at
+  /// most once encoded).
+  public var tags: [String: String]
+  /// Seeds every random choice the protocol makes (random when nil).
+  public var seed: UInt64?
+
+  /// A configuration with the defaults above.
+  public init(
+    name: String, bind: NodeAddress = NodeAddress(ipv4: 127, 0, 0, 1, port: 7946),
+    advertise: NodeAddress? = nil, settings: SWIMSettings = SWIMSettings(),
+    keys: [[UInt8]] = [], label: String = "", tags: [String: String] = [:], seed: UInt64? = nil
+  ) {
+    self.name = name
+    self.bind = bind
+    self.advertise = advertise
+    self.settings = settings
+    self.keys = keys
+    self.label = label
+    self.tags = tags
+    self.seed = seed
+  }
+}

@@ -1,0 +1,387 @@
+import RumorCore
+import RumorWire
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// The node's owner thread: one epoll loop that drives the SWIM state
+/// machine with the monotonic clock and performs its effects on real
+/// sockets. Everything here runs on that one thread; the rest of the
+/// process talks to it through the `NodeMailbox`.
+///
+/// No busy loop: the thread sleeps in `poll` until a socket is ready, a
+/// command arrives, or the next protocol deadline. (`poll` rather than
+/// `epoll`: Swift's Glibc module does not export epoll, and a node watches
+/// a handful of descriptors.)
+final class NodeLoop {
+  private var node: SWIMNode
+  private let mailbox: NodeMailbox
+  private let udp: Int32
+  private let listener: Int32
+  private var connections: [Int32: Connection] = [:]
+  private var inboundCount = 0
+  private var joins: [JoinWaiter] = []
+  private var leave: (deadline: Int64, done: @Sendable () -> Void)?
+  private var membersChanged = true
+  private var running = true
+  private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
+  private let tcpTimeout: Int64
+
+  /// Most inbound streams handled at once (memberlist's limit).
+  static let maximumInbound = 128
+
+  private struct JoinWaiter {
+    var remaining: Set<NodeAddress>
+    var answered = 0
+    var failures: [String] = []
+    let done: @Sendable (Result<Int, JoinError>) -> Void
+  }
+
+  init(node: SWIMNode, mailbox: NodeMailbox, udp: Int32, listener: Int32) {
+    self.node = node
+    self.mailbox = mailbox
+    self.udp = udp
+    self.listener = listener
+    self.tcpTimeout = node.settings.tcpTimeout.nanosecondsClamped
+  }
+
+  // MARK: The loop
+
+  /// Runs until shutdown.
+  func run() {
+    perform(node.start(now: Timestamp(nanoseconds: now())))
+    var watched: [pollfd] = []
+    while running {
+      let clock = now()
+      if let deadline = node.nextDeadline, deadline.nanoseconds <= clock {
+        perform(node.tick(now: Timestamp(nanoseconds: clock)))
+      }
+      expireConnections(now: clock)
+      checkLeave(now: clock)
+      publishIfChanged()
+      guard running else { break }
+      watched.removeAll(keepingCapacity: true)
+      for descriptor in [udp, listener, mailbox.wakeDescriptor] {
+        watched.append(pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0))
+      }
+      for connection in connections.values {
+        let events = connection.phase == .reading ? POLLIN : POLLOUT
+        watched.append(pollfd(fd: connection.descriptor, events: Int16(events), revents: 0))
+      }
+      let ready = watched.withUnsafeMutableBufferPointer { buffer in
+        poll(buffer.baseAddress, nfds_t(buffer.count), waitMilliseconds(now: now()))
+      }
+      guard ready >= 0 else {
+        if errno == EINTR { continue }
+        break
+      }
+      for entry in watched where entry.revents != 0 {
+        if entry.fd == udp {
+          receivePackets()
+        } else if entry.fd == listener {
+          acceptConnections()
+        } else if entry.fd == mailbox.wakeDescriptor {
+          var drain = [UInt8](repeating: 0, count: 64)
+          _ = read(entry.fd, &drain, drain.count)
+          for command in mailbox.takeCommands() { handle(command) }
+        } else {
+          service(entry.fd)
+        }
+      }
+    }
+    closeEverything()
+  }
+
+  private func now() -> Int64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+  }
+
+  /// Sleep until the earliest deadline: the core's, a connection's, the
+  /// leave's. Rounded up, so that the loop never wakes just before one.
+  private func waitMilliseconds(now clock: Int64) -> Int32 {
+    var earliest = node.nextDeadline?.nanoseconds ?? clock + 1_000_000_000
+    for connection in connections.values { earliest = min(earliest, connection.deadline) }
+    if let leave { earliest = min(earliest, clock + 10_000_000, leave.deadline) }
+    let wait = max(0, earliest - clock)
+    return Int32(clamping: (wait + 999_999) / 1_000_000)
+  }
+
+  // MARK: Effects
+
+  private func perform(_ effects: [Effect]) {
+    for effect in effects {
+      switch effect {
+      case .send(let bytes, let target):
+        _ = Sockets.send(bytes, to: target, on: udp)
+      case .openStream(let id, let target, let request, let timeout):
+        open(id: id, to: target, request: request, timeout: timeout)
+      case .event(let event):
+        membersChanged = true
+        mailbox.publish(event)
+      case .deliver:
+        break
+      case .joinFinished(let address, let error):
+        joinFinished(address, error: error)
+      }
+    }
+  }
+
+  private func publishIfChanged() {
+    guard membersChanged else { return }
+    membersChanged = false
+    mailbox.publish(members: node.members, counters: node.counters)
+  }
+
+  // MARK: Commands
+
+  private func handle(_ command: NodeCommand) {
+    let clock = Timestamp(nanoseconds: now())
+    switch command {
+    case .join(let addresses, let done):
+      let targets = Set(addresses.filter { $0 != node.address })
+      guard !targets.isEmpty else {
+        done(.failure(JoinError(failures: ["no address to join besides this node's own"])))
+        return
+      }
+      joins.append(JoinWaiter(remaining: targets, done: done))
+      perform(node.join(Array(targets).sorted(), now: clock))
+    case .leave(let timeout, let done):
+      perform(node.leave(now: clock))
+      membersChanged = true
+      leave = (
+        clock.nanoseconds.addingReportingOverflow(timeout.nanosecondsClamped).partialValue, done
+      )
+    case .setMeta(let meta, let done):
+      do {
+        perform(try node.updateMeta(meta, now: clock))
+        membersChanged = true
+        done(nil)
+      } catch {
+        done(error)
+      }
+    case .broadcast(let payload):
+      node.broadcastUserMessage(payload)
+    case .shutdown(let done):
+      running = false
+      done()
+    }
+  }
+
+  private func joinFinished(_ address: NodeAddress, error: String?) {
+    for index in joins.indices where joins[index].remaining.contains(address) {
+      joins[index].remaining.remove(address)
+      if let error {
+        joins[index].failures.append("\(address): \(error)")
+      } else {
+        joins[index].answered += 1
+      }
+    }
+    let finished = joins.filter { $0.remaining.isEmpty }
+    joins.removeAll { $0.remaining.isEmpty }
+    for waiter in finished {
+      waiter.done(
+        waiter.answered > 0
+          ? .success(waiter.answered) : .failure(JoinError(failures: waiter.failures)))
+    }
+  }
+
+  private func checkLeave(now clock: Int64) {
+    guard let pending = leave, node.isLeaveBroadcast || clock >= pending.deadline else { return }
+    leave = nil
+    pending.done()
+  }
+
+  // MARK: UDP
+
+  private func receivePackets() {
+    // Bounded, so that a flood cannot starve timers and streams.
+    for _ in 0..<256 {
+      guard let (count, sender) = Sockets.receive(on: udp, into: &receiveBuffer) else { return }
+      guard let sender, count > 0 else { continue }
+      let packet = Array(receiveBuffer[0..<count])
+      perform(node.receivePacket(packet, from: sender, now: Timestamp(nanoseconds: now())))
+    }
+  }
+
+  // MARK: TCP
+
+  private func open(id: UInt64, to target: NodeAddress, request: [UInt8], timeout: Duration) {
+    switch Sockets.connect(to: target) {
+    case .success(let descriptor):
+      var connection = Connection(
+        descriptor: descriptor, role: .outbound(id: id), phase: .connecting,
+        deadline: now() + timeout.nanosecondsClamped)
+      connection.outgoing = request
+      connections[descriptor] = connection
+    case .failure(let error):
+      perform(
+        node.streamFailed(
+          id: id, reason: error.message,
+          refused: error.message == SocketAddress.errorText(ECONNREFUSED),
+          now: Timestamp(nanoseconds: now())))
+    }
+  }
+
+  private func acceptConnections() {
+    while let (descriptor, peer) = Sockets.accept(on: listener) {
+      guard inboundCount < Self.maximumInbound, let peer else {
+        close(descriptor)
+        continue
+      }
+      inboundCount += 1
+      connections[descriptor] = Connection(
+        descriptor: descriptor, role: .inbound(peer: peer), phase: .reading,
+        deadline: now() + tcpTimeout)
+    }
+  }
+
+  private func service(_ descriptor: Int32) {
+    guard var connection = connections[descriptor] else {
+      close(descriptor)
+      return
+    }
+    switch connection.phase {
+    case .connecting:
+      let code = Sockets.connectionError(of: descriptor)
+      guard code == 0 else {
+        fail(connection, reason: SocketAddress.errorText(code), refused: code == ECONNREFUSED)
+        return
+      }
+      connection.phase = .writing
+      connections[descriptor] = connection
+      writeSome(descriptor)
+    case .writing:
+      writeSome(descriptor)
+    case .reading:
+      readSome(descriptor)
+    }
+  }
+
+  private func writeSome(_ descriptor: Int32) {
+    guard var connection = connections[descriptor] else { return }
+    while connection.written < connection.outgoing.count {
+      let count = connection.outgoing.withUnsafeBytes { raw in
+        write(
+          descriptor, raw.baseAddress.map { $0 + connection.written },
+          raw.count - connection.written)
+      }
+      if count < 0 {
+        if errno == EAGAIN || errno == EWOULDBLOCK { break }
+        fail(connection, reason: "write failed: \(SocketAddress.errorText())", refused: false)
+        return
+      }
+      connection.written += count
+    }
+    connections[descriptor] = connection
+    guard connection.written == connection.outgoing.count else { return }
+    if connection.closeAfterWrite {
+      finish(descriptor)
+      return
+    }
+    connection.phase = .reading
+    connections[descriptor] = connection
+  }
+
+  private func readSome(_ descriptor: Int32) {
+    guard var connection = connections[descriptor] else { return }
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    var ended = false
+    while true {
+      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      if count > 0 {
+        connection.incoming.append(contentsOf: chunk[0..<count])
+        if connection.incoming.count > Connection.maximumIncoming {
+          fail(
+            connection, reason: "the peer sent more than \(Connection.maximumIncoming) bytes",
+            refused: false)
+          return
+        }
+        continue
+      }
+      if count == 0 {
+        ended = true
+      } else if errno != EAGAIN && errno != EWOULDBLOCK {
+        fail(connection, reason: "read failed: \(SocketAddress.errorText())", refused: false)
+        return
+      }
+      break
+    }
+    connections[descriptor] = connection
+    switch connection.role {
+    case .outbound(let id):
+      // The acceptor closes after its reply; the reply is what came.
+      guard ended else { return }
+      finish(descriptor)
+      perform(
+        node.streamReplied(id: id, bytes: connection.incoming, now: Timestamp(nanoseconds: now())))
+    case .inbound(let peer):
+      let (answer, effects) = node.handleStream(
+        connection.incoming, from: peer, now: Timestamp(nanoseconds: now()))
+      perform(effects)
+      switch answer {
+      case .needMoreBytes:
+        if ended { finish(descriptor) }
+      case .close:
+        finish(descriptor)
+      case .reply(let bytes):
+        connection.outgoing = bytes
+        connection.written = 0
+        connection.phase = .writing
+        connection.closeAfterWrite = true
+        connections[descriptor] = connection
+        writeSome(descriptor)
+      }
+    }
+  }
+
+  private func fail(_ connection: Connection, reason: String, refused: Bool) {
+    finish(connection.descriptor)
+    if case .outbound(let id) = connection.role {
+      perform(
+        node.streamFailed(
+          id: id, reason: reason, refused: refused, now: Timestamp(nanoseconds: now())))
+    }
+  }
+
+  private func finish(_ descriptor: Int32) {
+    guard let connection = connections.removeValue(forKey: descriptor) else { return }
+    if case .inbound = connection.role { inboundCount -= 1 }
+    close(descriptor)
+  }
+
+  private func expireConnections(now clock: Int64) {
+    let expired = connections.values.filter { $0.deadline <= clock }
+    for connection in expired {
+      fail(connection, reason: "timed out", refused: false)
+    }
+  }
+
+  // MARK: Shutdown
+
+  private func closeEverything() {
+    for descriptor in Array(connections.keys) { finish(descriptor) }
+    let pending = mailbox.stop()
+    for command in pending {
+      switch command {
+      case .join(_, let done): done(.failure(JoinError(failures: ["the node has shut down"])))
+      case .leave(_, let done): done()
+      case .setMeta(_, let done): done(SettingsError(problems: ["the node has shut down"]))
+      case .broadcast: break
+      case .shutdown(let done): done()
+      }
+    }
+    for waiter in joins { waiter.done(.failure(JoinError(failures: ["the node has shut down"]))) }
+    joins = []
+    leave?.done()
+    leave = nil
+    close(udp)
+    close(listener)
+    close(mailbox.wakeDescriptor)
+    close(mailbox.wakeWriteDescriptor)
+  }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import RumorCore
+import RumorWire
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// A running cluster member: sockets, an owner thread, and the SWIM state
+/// machine it drives. Many nodes can run in one process.
+///
+/// ```swift
+/// let node = try RumorNode.start(NodeConfiguration(name: "api-1", tags: ["svc.api": "http://:8080"]))
+/// try await node.join(["10.0.0.2:7946", "gossip.internal"])
+/// for await event in node.events() {
+///   print(event)
+/// }
+/// ```
+///
+/// The API is safe to use from any thread or task: calls are messages to
+/// the owner thread, and `members` is an immutable snapshot it publishes on
+/// every change, so reading it never waits on the protocol.
+public final class RumorNode: Sendable {
+  /// The node's name.
+  public let name: String
+  /// The address other members reach it at.
+  public let address: NodeAddress
+  /// The address its sockets are bound to.
+  public let boundAddress: NodeAddress
+  private let mailbox: NodeMailbox
+
+  private init(name: String, address: NodeAddress, boundAddress: NodeAddress, mailbox: NodeMailbox)
+  {
+    self.name = name
+    self.address = address
+    self.boundAddress = boundAddress
+    self.mailbox = mailbox
+  }
+
+  /// Binds the sockets and starts the node's thread. Throws if the
+  /// configuration is invalid or the port is taken.
+  public static func start(_ configuration: NodeConfiguration) throws -> RumorNode {
+    let meta = try SerfTags.encode(configuration.tags)
+    let keyring = configuration.keys.isEmpty ? nil : try Keyring(keys: configuration.keys)
+    try Label.validate(configuration.label)
+    let (udp, listener, bound) = try bindSockets(configuration.bind)
+    var advertised = configuration.advertise ?? bound
+    if configuration.advertise == nil, bound.ipBytes.allSatisfy({ $0 == 0 }),
+      let host = NodeAddress(ip: AddressResolver.defaultAdvertiseHost(), port: bound.port)
+    {
+      advertised = host
+    }
+    let node: SWIMNode
+    let mailbox: NodeMailbox
+    do {
+      node = try SWIMNode(
+        name: configuration.name, address: advertised, meta: meta, settings: configuration.settings,
+        wire: WireOptions(label: configuration.label, keyring: keyring),
+        seed: configuration.seed ?? UInt64.random(in: .min ... .max))
+      mailbox = try NodeMailbox()
+    } catch {
+      close(udp)
+      close(listener)
+      throw error
+    }
+    let thread = Thread {
+      NodeLoop(node: node, mailbox: mailbox, udp: udp, listener: listener).run()
+    }
+    thread.name = "rumor-\(configuration.name)"
+    thread.start()
+    return RumorNode(
+      name: configuration.name, address: advertised, boundAddress: bound, mailbox: mailbox)
+  }
+
+  /// UDP and TCP on one port; for port 0 the TCP listener picks it and
+  /// UDP follows, retrying if that port's UDP side is taken.
+  private static func bindSockets(_ bind: NodeAddress) throws(TransportError) -> (
+    udp: Int32, listener: Int32, bound: NodeAddress
+  ) {
+    var attempts = 0
+    while true {
+      attempts += 1
+      let listener = try Sockets.listener(boundTo: bind)
+      var bound = Sockets.localAddress(of: listener) ?? bind
+      if bind.port != 0 { bound.port = bind.port }
+      do {
+        let udp = try Sockets.udp(boundTo: bound)
+        return (udp, listener, bound)
+      } catch {
+        close(listener)
+        if bind.port != 0 || attempts >= 10 { throw error }
+      }
+    }
+  }
+
+  // MARK: Membership
+
+  /// Joins a cluster through `seeds` ("host:port", "host" for port 7946,
+  /// "[v6]:port"); a name joins every address it resolves to. Returns how
+  /// many addresses answered; throws when none did.
+  @discardableResult
+  public func join(_ seeds: [String]) async throws -> Int {
+    var addresses: [NodeAddress] = []
+    var failures: [String] = []
+    for seed in seeds {
+      do {
+        addresses += try await AddressResolver.resolve(seed, defaultPort: 7946)
+      } catch {
+        failures.append(error.message)
+      }
+    }
+    guard !addresses.isEmpty else {
+      throw JoinError(failures: failures.isEmpty ? ["no seed given"] : failures)
+    }
+    return try await join(addresses: addresses)
+  }
+
+  /// Joins through numeric addresses.
+  @discardableResult
+  public func join(addresses: [NodeAddress]) async throws -> Int {
+    let outcome: Result<Int, JoinError> = await withCheckedContinuation { continuation in
+      let accepted = mailbox.submit(.join(addresses, done: { continuation.resume(returning: $0) }))
+      if !accepted {
+        continuation.resume(returning: .failure(JoinError(failures: ["the node has shut down"])))
+      }
+    }
+    return try outcome.get()
+  }
+
+  /// Leaves gracefully: others see this node as left, not failed. Waits
+  /// until the news has been gossiped enough, or `timeout`. The node keeps
+  /// running (answering probes) until `shutdown`.
+  public func leave(timeout: Duration = .seconds(5)) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      let accepted = mailbox.submit(.leave(timeout: timeout, done: { continuation.resume() }))
+      if !accepted { continuation.resume() }
+    }
+  }
+
+  /// Stops the node: closes every socket and ends the thread and every
+  /// event stream. Others will see it fail (call `leave` first to be seen
+  /// as left).
+  public func shutdown() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      let accepted = mailbox.submit(.shutdown(done: { continuation.resume() }))
+      if !accepted { continuation.resume() }
+    }
+  }
+
+  /// Replaces this node's tags; they reach the others with its next
+  /// incarnation.
+  public func setTags(_ tags: [String: String]) async throws {
+    let meta = try SerfTags.encode(tags)
+    let failure: SettingsError? = await withCheckedContinuation { continuation in
+      let accepted = mailbox.submit(.setMeta(meta, done: { continuation.resume(returning: $0) }))
+      if !accepted {
+        continuation.resume(returning: SettingsError(problems: ["the node has shut down"]))
+      }
+    }
+    if let failure { throw failure }
+  }
+
+  // MARK: Views
+
+  /// Every member this node knows, itself included, by name: an immutable
+  /// snapshot, published on every change.
+  public var members: [Member] { mailbox.members }
+
+  /// This node's traffic and protocol counters, as of the last snapshot.
+  public var counters: NodeCounters { mailbox.counters }
+
+  /// A new stream of membership events (joined, updated, suspected,
+  /// recovered, failed, left), from now on. It ends when the node stops.
+  public func events() -> AsyncStream<MembershipEvent> {
+    mailbox.subscribe()
+  }
+
+  /// Whether the node has been shut down.
+  public var isStopped: Bool { mailbox.isStopped }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Rumor
+import Testing
+
+/// Loopback, any free port.
+let anyPort = NodeAddress(ipv4: 127, 0, 0, 1, port: 0)
+
+/// Local-profile settings: fast enough for tests, memberlist's values.
+func testSettings() -> SWIMSettings {
+  SWIMSettings(profile: .local)
+}
+
+/// Polls `condition` every 20 ms for at most `seconds`.
+func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
+  let deadline = Date().addingTimeInterval(seconds)
+  while Date() < deadline {
+    if condition() { return true }
+    try? await Task.sleep(for: .milliseconds(20))
+  }
+  return condition()
+}
+
+@Suite("Nodes on real sockets in one process")
+struct NodeTests {
+  @Test("three nodes join through one and all see each other alive, with tags")
+  func threeNodesConverge() async throws {
+    var nodes: [RumorNode] = []
+    for index in 0..<3 {
+      nodes.append(
+        try RumorNode.start(
+          NodeConfiguration(
+            name: "node-\(index)", bind: anyPort, settings: testSettings(),
+            tags: ["svc.test": "http://:\(8000 + index)"], seed: UInt64(index + 1))))
+    }
+    for node in nodes.dropFirst() {
+      let answered = try await node.join(addresses: [nodes[0].address])
+      #expect(answered == 1)
+    }
+    let converged = await eventually(within: 10) {
+      nodes.allSatisfy { node in node.members.filter { $0.state == .alive }.count == 3 }
+    }
+    #expect(converged, "views: \(nodes.map { $0.members.map(\.description) })")
+    let tags = try SerfTags.decode(
+      try #require(nodes[2].members.first { $0.name == "node-0" }).meta)
+    #expect(tags == ["svc.test": "http://:8000"])
+    for node in nodes { await node.shutdown() }
+  }
+
+  @Test("a graceful leave is seen as left, and a shut-down node as failed")
+  func leaveAndFailure() async throws {
+    var nodes: [RumorNode] = []
+    for index in 0..<3 {
+      nodes.append(
+        try RumorNode.start(
+          NodeConfiguration(
+            name: "m\(index)", bind: anyPort, settings: testSettings(), seed: UInt64(index + 7))))
+    }
+    for node in nodes.dropFirst() { try await node.join(addresses: [nodes[0].address]) }
+    #expect(
+      await eventually(within: 10) { nodes[0].members.filter { $0.state == .alive }.count == 3 })
+    await nodes[1].leave(timeout: .seconds(2))
+    await nodes[1].shutdown()
+    #expect(
+      await eventually(within: 10) { nodes[0].members.first { $0.name == "m1" }?.state == .left })
+    await nodes[2].shutdown()
+    // Local profile: suspicion takes 3 × max(1, log10 n) probe intervals and more.
+    #expect(
+      await eventually(within: 30) { nodes[0].members.first { $0.name == "m2" }?.state == .dead })
+    await nodes[0].shutdown()
+  }
+
+  @Test("events report joins and tag updates")
+  func events() async throws {
+    let first = try RumorNode.start(
+      NodeConfiguration(name: "e0", bind: anyPort, settings: testSettings(), seed: 1))
+    let second = try RumorNode.start(
+      NodeConfiguration(name: "e1", bind: anyPort, settings: testSettings(), seed: 2))
+    let stream = first.events()
+    try await second.join(addresses: [first.address])
+    try await second.setTags(["role": "db"])
+    var sawJoin = false
+    var sawUpdate = false
+    let deadline = Date().addingTimeInterval(10)
+    for await event in stream {
+      if case .joined(let member) = event, member.name == "e1" { sawJoin = true }
+      if case .updated(let member) = event, member.name == "e1" { sawUpdate = true }
+      if (sawJoin && sawUpdate) || Date() > deadline { break }
+    }
+    #expect(sawJoin && sawUpdate)
+    await first.shutdown()
+    await second.shutdown()
+  }
+
+  @Test("a port in use and a bad key are clear errors")
+  func startErrors() async throws {
+    let first = try RumorNode.start(
+      NodeConfiguration(name: "p0", bind: anyPort, settings: testSettings()))
+    #expect(throws: TransportError.self) {
+      try RumorNode.start(
+        NodeConfiguration(name: "p1", bind: first.boundAddress, settings: testSettings()))
+    }
+    #expect(throws: WireError.self) {
+      try RumorNode.start(NodeConfiguration(name: "p2", bind: anyPort, keys: [[1, 2, 3]]))
+    }
+    await first.shutdown()
+  }
+
+  @Test("joining an address where nobody listens fails with the reason")
+  func joinNobody() async throws {
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "lonely", bind: anyPort, settings: testSettings()))
+    do {
+      try await node.join(["127.0.0.1:1"])
+      Issue.record("joined nobody")
+    } catch let error as JoinError {
+      #expect(error.description.contains("127.0.0.1:1"))
+    }
+    await node.shutdown()
+  }
+}
