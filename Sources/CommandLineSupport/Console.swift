@@ -1,13 +1,14 @@
 /// Where a command writes: standard output and standard error, as
 /// closures so that tests can capture what a command prints.
-public struct Console {
+public struct Console: Sendable {
   /// Writes one line to standard output.
-  public var out: (String) -> Void
+  public var out: @Sendable (String) -> Void
   /// Writes one line to standard error.
-  public var err: (String) -> Void
+  public var err: @Sendable (String) -> Void
 
   /// Creates a console from two line writers.
-  public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
+  public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void)
+  {
     self.out = out
     self.err = err
   }

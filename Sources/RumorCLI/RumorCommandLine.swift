@@ -10,11 +10,14 @@ enum RumorCommandLine {
   struct Entry: Sendable {
     var name: String
     var summary: String
-    var run: @Sendable (_ arguments: [String], _ console: Console) throws(CommandError) -> Void
+    var run:
+      @Sendable (_ arguments: [String], _ console: Console) async throws(CommandError) -> Void
   }
 
   static let commands: [Entry] = [
     Entry(name: "demo", summary: DemoCommand.summary, run: DemoCommand.run),
+    Entry(name: "agent", summary: AgentCommand.summary, run: AgentCommand.run),
+    Entry(name: "members", summary: MembersCommand.summary, run: MembersCommand.run),
     Entry(name: "decode", summary: DecodeCommand.summary, run: DecodeCommand.run),
     Entry(name: "keygen", summary: KeygenCommand.summary, run: KeygenCommand.run),
     Entry(
@@ -41,25 +44,25 @@ enum RumorCommandLine {
 
   /// Runs the command line (without the program name) and returns the
   /// exit status.
-  static func run(_ arguments: [String], console: Console) -> Int32 {
+  static func run(_ arguments: [String], console: Console) async -> Int32 {
     guard let name = arguments.first else {
       console.err(help)
       return CommandError.usageStatus
     }
     if ["-h", "--help", "help"].contains(name) {
       if arguments.count > 1, let entry = commands.first(where: { $0.name == arguments[1] }) {
-        return run([entry.name, "--help"], console: console)
+        return await run([entry.name, "--help"], console: console)
       }
       console.out(help)
       return 0
     }
-    if name == "--version" { return run(["version"], console: console) }
+    if name == "--version" { return await run(["version"], console: console) }
     guard let entry = commands.first(where: { $0.name == name }) else {
       console.err("rumor: unknown command '\(name)' (see 'rumor --help')")
       return CommandError.usageStatus
     }
     do {
-      try entry.run(Array(arguments.dropFirst()), console)
+      try await entry.run(Array(arguments.dropFirst()), console)
       return 0
     } catch {
       console.err("rumor \(name): \(error.message)")

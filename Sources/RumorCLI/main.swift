@@ -1,7 +1,7 @@
 import CommandLineSupport
 import Foundation
 
-let status = RumorCommandLine.run(
+let status = await RumorCommandLine.run(
   Array(CommandLine.arguments.dropFirst()),
   console: Console(
     out: { print($0) },

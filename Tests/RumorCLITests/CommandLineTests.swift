@@ -4,14 +4,14 @@ import Testing
 @testable import RumorCLI
 
 /// Runs the command line and captures what it prints.
-func runRumor(_ arguments: [String]) -> (status: Int32, out: [String], err: [String]) {
+func runRumor(_ arguments: [String]) async -> (status: Int32, out: [String], err: [String]) {
   final class Capture: @unchecked Sendable {
     // @unchecked: written only by the command, on this thread, before it returns.
     var out: [String] = []
     var err: [String] = []
   }
   let capture = Capture()
-  let status = RumorCommandLine.run(
+  let status = await RumorCommandLine.run(
     arguments, console: Console(out: { capture.out.append($0) }, err: { capture.err.append($0) }))
   return (status, capture.out, capture.err)
 }
@@ -19,9 +19,9 @@ func runRumor(_ arguments: [String]) -> (status: Int32, out: [String], err: [Str
 @Suite("The rumor command line")
 struct CommandLineTests {
   @Test("decode prints one JSON object per message with its envelopes")
-  func decodeCompound() {
+  func decodeCompound() async {
     // The captured ack with a piggybacked leave (memberlist 0.2.2).
-    let result = runRumor([
+    let result = await runRumor([
       "decode", "--hex",
       "0702001200270282a75061796c6f6164c0a55365714e6f020583a446726f6da66e6f64652d62ab496e6361726e6174696f6e01a44e6f6465a66e6f64652d62",
     ])
@@ -35,9 +35,9 @@ struct CommandLineTests {
   }
 
   @Test("decode decrypts with --key and decodes Serf messages inside user messages")
-  func decodeEncryptedSerfLeave() {
+  func decodeEncryptedSerfLeave() async {
     // Frame 33 of the encrypted Serf capture: the leave intent.
-    let result = runRumor([
+    let result = await runRumor([
       "decode", "--key", "R4Mb1OwXrycAedNJxIEYPerlJhXMkHXBHme5iEkdL/Y=", "--hex",
       "017482232f8737b98ab05f7c8239d064644046e61535de051ffe2478dd1883d9490d579dc9d812747204df4837dc49034d1a03edc8c158266ccdf564779c",
     ])
@@ -49,8 +49,8 @@ struct CommandLineTests {
   }
 
   @Test("decode of a stream prints the push-pull nodes with their tags and Serf state")
-  func decodeStream() throws {
-    let result = runRumor([
+  func decodeStream() async throws {
+    let result = await runRumor([
       "decode", "--stream", "--hex",
       "0683a44a6f696ec3a54e6f64657301ac5573657253746174654c656e0287a441646472a47f000001ab496e6361726e6174696f6e01a44d657461abff81a4726f6c65a3776562a44e616d65a66e6f64652d62a4506f7274cd461ba5537461746500a356736ea60105020205055553",
     ])
@@ -64,8 +64,8 @@ struct CommandLineTests {
   }
 
   @Test("malformed input is one line on stderr naming the byte, and exit 1")
-  func malformed() {
-    let result = runRumor(["decode", "--hex", "0082a44e6f6465"])
+  func malformed() async {
+    let result = await runRumor(["decode", "--hex", "0082a44e6f6465"])
     #expect(result.status == 1)
     #expect(result.out.isEmpty)
     #expect(result.err.count == 1)
@@ -74,16 +74,16 @@ struct CommandLineTests {
   }
 
   @Test("an encrypted payload without --key suggests passing the key")
-  func encryptedHint() {
+  func encryptedHint() async {
     let payload = "01" + String(repeating: "ab", count: 40)
-    let result = runRumor(["decode", "--hex", payload])
+    let result = await runRumor(["decode", "--hex", payload])
     #expect(result.status == 1)
     #expect(result.err.first?.contains("--key") == true)
   }
 
   @Test("a wrong key is a failure that says no key decrypts the payload")
-  func wrongKey() {
-    let result = runRumor([
+  func wrongKey() async {
+    let result = await runRumor([
       "decode", "--key", "AAAAAAAAAAAAAAAAAAAAAA==", "--hex",
       "01" + String(repeating: "ab", count: 40),
     ])
@@ -92,42 +92,42 @@ struct CommandLineTests {
   }
 
   @Test("bad command lines exit 2 with one line that says what was wrong")
-  func usageErrors() {
+  func usageErrors() async {
     for arguments in [
       ["decode"], ["decode", "--hex"], ["decode", "--bogus"],
       ["decode", "--hex", "00", "--file", "x"],
       ["decode", "--hex", "0g"], ["decode", "--hex", "00", "extra"], ["frobnicate"], [],
       ["keygen", "--json=yes"],
     ] {
-      let result = runRumor(arguments)
+      let result = await runRumor(arguments)
       #expect(result.status == 2, "\(arguments)")
       #expect(!result.err.isEmpty, "\(arguments)")
     }
   }
 
   @Test("a key that is not base64 or has the wrong length is a clear failure")
-  func badKeys() {
-    let notBase64 = runRumor(["decode", "--key", "%%%", "--hex", "00"])
+  func badKeys() async {
+    let notBase64 = await runRumor(["decode", "--key", "%%%", "--hex", "00"])
     #expect(notBase64.status == 1)
     #expect(notBase64.err.first?.contains("not base64") == true)
-    let short = runRumor(["decode", "--key", "AAEC", "--hex", "00"])
+    let short = await runRumor(["decode", "--key", "AAEC", "--hex", "00"])
     #expect(short.status == 1)
     #expect(short.err.first?.contains("16, 24 or 32 bytes") == true)
   }
 
   @Test("every command has --help")
-  func help() {
+  func help() async {
     for command in RumorCommandLine.commands.map(\.name) where command != "version" {
-      let result = runRumor([command, "--help"])
+      let result = await runRumor([command, "--help"])
       #expect(result.status == 0)
       #expect(result.out.first?.hasPrefix("Usage: rumor \(command)") == true, "\(command)")
     }
-    #expect(runRumor(["--help"]).out.first?.contains("Rumor") == true)
+    #expect(await runRumor(["--help"]).out.first?.contains("Rumor") == true)
   }
 
   @Test("with --key, a payload that is not encrypted is still decoded as plaintext")
-  func keyWithPlaintext() {
-    let result = runRumor([
+  func keyWithPlaintext() async {
+    let result = await runRumor([
       "decode", "--key", "AAAAAAAAAAAAAAAAAAAAAA==", "--hex",
       "0282a75061796c6f6164c0a55365714e6f01",
     ])
@@ -136,19 +136,20 @@ struct CommandLineTests {
   }
 
   @Test("keygen prints a 32-byte base64 key, different every time")
-  func keygen() throws {
-    let first = try #require(runRumor(["keygen"]).out.first)
-    let second = try #require(runRumor(["keygen"]).out.first)
+  func keygen() async throws {
+    let first = try #require(await runRumor(["keygen"]).out.first)
+    let second = try #require(await runRumor(["keygen"]).out.first)
     #expect(first.count == 44)
     #expect(first != second)
     #expect(
-      runRumor(["decode", "--key", first, "--hex", "0282a75061796c6f6164c0a55365714e6f01"]).status
+      await runRumor(["decode", "--key", first, "--hex", "0282a75061796c6f6164c0a55365714e6f01"])
+        .status
         == 0)
   }
 
   @Test("the demo runs the wire round trip and says the live cluster is coming")
-  func demo() {
-    let result = runRumor(["demo"])
+  func demo() async {
+    let result = await runRumor(["demo"])
     #expect(result.status == 0)
     #expect(result.out.joined().contains("not built yet"))
     #expect(result.out.filter { $0.contains(#""type":"alive""#) }.count == 3)
