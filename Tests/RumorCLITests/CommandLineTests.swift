@@ -147,11 +147,12 @@ struct CommandLineTests {
         == 0)
   }
 
-  @Test("the demo runs the wire round trip and says the live cluster is coming")
+  @Test("the demo forms a cluster, kills a node and reports every survivor's detection")
   func demo() async {
-    let result = await runRumor(["demo"])
-    #expect(result.status == 0)
-    #expect(result.out.joined().contains("not built yet"))
-    #expect(result.out.filter { $0.contains(#""type":"alive""#) }.count == 3)
+    let result = await runRumor(["demo", "--nodes", "4"])
+    #expect(result.status == 0, "\(result.err)")
+    let text = result.out.joined(separator: "\n")
+    #expect(text.contains("every node sees 4 alive"))
+    #expect(result.out.filter { $0.contains("declared node-3 failed after") }.count == 3)
   }
 }
