@@ -48,6 +48,8 @@ let package = Package(
       name: "RumorWireTests", dependencies: ["RumorWire"], exclude: ["Fixtures"]),
     .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore"]),
     .testTarget(name: "RumorTests", dependencies: ["Rumor"]),
+    // Real agent processes (and real serf agents, when installed) on loopback.
+    .testTarget(name: "RumorIntegrationTests", dependencies: ["Rumor", "RumorCLI"]),
     .testTarget(name: "RumorSimulationTests", dependencies: ["RumorSimulator"]),
     .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI", "CommandLineSupport"]),
   ],

@@ -1,0 +1,27 @@
+import RumorWire
+
+/// What the Serf layer wants done after an input.
+public struct SerfOutcome: Hashable, Sendable {
+  /// Serf messages to gossip, in order: pass each to
+  /// `SWIMNode.broadcastUserMessage`. These are intents the layer accepted
+  /// and re-gossips, as Serf does, and join intents it makes to refute a
+  /// leave intent about itself.
+  public var broadcasts: [[UInt8]]
+  /// Member statuses that moved, in the order they moved.
+  public var changes: [SerfStatusChange]
+  /// Why the input was dropped, when it was not a valid Serf message or
+  /// state. The layer has counted it; nothing else happened.
+  public var error: WireError?
+
+  /// Creates an outcome (empty by default).
+  public init(
+    broadcasts: [[UInt8]] = [], changes: [SerfStatusChange] = [], error: WireError? = nil
+  ) {
+    self.broadcasts = broadcasts
+    self.changes = changes
+    self.error = error
+  }
+
+  /// Whether there is nothing to do.
+  public var isEmpty: Bool { broadcasts.isEmpty && changes.isEmpty && error == nil }
+}

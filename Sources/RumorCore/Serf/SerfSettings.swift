@@ -1,0 +1,58 @@
+/// The Serf layer's settings. The defaults are Serf's (`DefaultConfig`);
+/// each setting names the Serf field it mirrors.
+///
+/// Invalid values are reported by `validate()`, never trapped on.
+public struct SerfSettings: Sendable, Hashable {
+  /// How long an intent about a member memberlist does not know yet is
+  /// kept, waiting for memberlist to see the member (`RecentIntentTimeout`).
+  /// 5 minutes.
+  public var recentIntentTimeout: Duration = .seconds(5 * 60)
+  /// The most intents about unknown members kept at once. Serf's map has
+  /// no bound; ours has one so that a flood of intents about made-up names
+  /// cannot grow it without end. When full, the oldest intent goes. 4096.
+  public var intentBufferLimit = 4096
+  /// How often failed and left members and old intents are looked at for
+  /// reaping (`ReapInterval`). 15 s.
+  public var reapInterval: Duration = .seconds(15)
+  /// How long a failed member is remembered, and may be reconnected to,
+  /// before it is forgotten (`ReconnectTimeout`). 24 hours.
+  public var reconnectTimeout: Duration = .seconds(24 * 3600)
+  /// How long a left member is remembered as a tombstone, so that the
+  /// leave keeps spreading through push-pull (`TombstoneTimeout`). 24 hours.
+  public var tombstoneTimeout: Duration = .seconds(24 * 3600)
+  /// How long a pruning force-leave waits before forgetting a member that
+  /// is still leaving, so that its own leave gets out first
+  /// (`BroadcastTimeout` + `LeavePropagateDelay`). 6 s.
+  public var pruneDelay: Duration = .seconds(6)
+  /// The slots of the user-event ring sent in push-pull state
+  /// (`EventBuffer`). Rumor keeps no events and sends every slot empty,
+  /// as a Serf agent that saw none does. 512.
+  public var eventBufferSize = 512
+
+  /// Serf's defaults.
+  public init() {}
+
+  /// Reports every invalid setting at once.
+  public func validate() throws(SettingsError) {
+    var problems: [String] = []
+    func notNegative(_ value: Duration, _ name: String) {
+      if value < .zero { problems.append("\(name) must not be negative (is \(value))") }
+    }
+    notNegative(recentIntentTimeout, "recent-intent timeout")
+    notNegative(reconnectTimeout, "reconnect timeout")
+    notNegative(tombstoneTimeout, "tombstone timeout")
+    notNegative(pruneDelay, "prune delay")
+    if reapInterval <= .zero {
+      problems.append("reap interval must be above zero (is \(reapInterval))")
+    }
+    if !(1...1_000_000).contains(intentBufferLimit) {
+      problems.append("intent buffer limit must be 1 to 1000000 (is \(intentBufferLimit))")
+    }
+    // A Go Serf decodes any length, but rings of other sizes than its own
+    // only waste bytes; 0 would make the push-pull carry no ring at all.
+    if !(1...65_536).contains(eventBufferSize) {
+      problems.append("event buffer size must be 1 to 65536 (is \(eventBufferSize))")
+    }
+    if !problems.isEmpty { throw SettingsError(problems: problems) }
+  }
+}
