@@ -18,13 +18,17 @@ import RumorWire
 /// a handful of descriptors.)
 final class NodeLoop {
   private var node: SWIMNode
+  private var serf: SerfLayer
+  private var sentJoinIntent = false
+  private var random = SystemRandomNumberGenerator()
+  private var nextReconnect: Int64 = 0
   private let mailbox: NodeMailbox
   private let udp: Int32
   private let listener: Int32
   private var connections: [Int32: Connection] = [:]
   private var inboundCount = 0
   private var joins: [JoinWaiter] = []
-  private var leave: (deadline: Int64, done: @Sendable () -> Void)?
+  private var leave: Leave?
   private var membersChanged = true
   private var running = true
   private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
@@ -33,6 +37,19 @@ final class NodeLoop {
   /// Most inbound streams handled at once (memberlist's limit).
   static let maximumInbound = 128
 
+  /// A graceful leave in two steps, as Serf does it: first Serf's leave
+  /// intent (so Serf peers will say "left", not "failed"), then
+  /// memberlist's leave.
+  private struct Leave {
+    var intentDeadline: Int64
+    var deadline: Int64
+    var memberlistLeaveSent = false
+    let done: @Sendable () -> Void
+  }
+
+  /// Serf tries to rejoin a failed member this often.
+  static let reconnectInterval: Int64 = 30_000_000_000
+
   private struct JoinWaiter {
     var remaining: Set<NodeAddress>
     var answered = 0
@@ -40,8 +57,10 @@ final class NodeLoop {
     let done: @Sendable (Result<Int, JoinError>) -> Void
   }
 
-  init(node: SWIMNode, mailbox: NodeMailbox, udp: Int32, listener: Int32) {
+  init(node: SWIMNode, serf: SerfLayer, mailbox: NodeMailbox, udp: Int32, listener: Int32) {
     self.node = node
+    self.serf = serf
+    self.node.localUserState = serf.localState()
     self.mailbox = mailbox
     self.udp = udp
     self.listener = listener
@@ -59,6 +78,11 @@ final class NodeLoop {
       if let deadline = node.nextDeadline, deadline.nanoseconds <= clock {
         perform(node.tick(now: Timestamp(nanoseconds: clock)))
       }
+      if let deadline = serf.nextDeadline, deadline.nanoseconds <= clock {
+        _ = serf.tick(now: Timestamp(nanoseconds: clock))
+        node.localUserState = serf.localState()
+      }
+      reconnectIfDue(now: clock)
       expireConnections(now: clock)
       checkLeave(now: clock)
       publishIfChanged()
@@ -105,6 +129,8 @@ final class NodeLoop {
   /// leave's. Rounded up, so that the loop never wakes just before one.
   private func waitMilliseconds(now clock: Int64) -> Int32 {
     var earliest = node.nextDeadline?.nanoseconds ?? clock + 1_000_000_000
+    if let serfDeadline = serf.nextDeadline?.nanoseconds { earliest = min(earliest, serfDeadline) }
+    earliest = min(earliest, nextReconnect)
     for connection in connections.values { earliest = min(earliest, connection.deadline) }
     if let leave { earliest = min(earliest, clock + 10_000_000, leave.deadline) }
     let wait = max(0, earliest - clock)
@@ -122,13 +148,51 @@ final class NodeLoop {
         open(id: id, to: target, request: request, timeout: timeout)
       case .event(let event):
         membersChanged = true
+        tellSerf(event)
         mailbox.publish(event)
-      case .deliver:
-        break
+      case .deliver(.message(let payload)):
+        apply(serf.receive(payload, now: Timestamp(nanoseconds: now())))
+      case .deliver(.remoteState(let state, let join)):
+        apply(serf.mergeRemoteState(state, join: join, now: Timestamp(nanoseconds: now())))
       case .joinFinished(let address, let error):
         joinFinished(address, error: error)
       }
     }
+  }
+
+  /// Serf keeps its own member statuses from memberlist's events.
+  private func tellSerf(_ event: MembershipEvent) {
+    let clock = Timestamp(nanoseconds: now())
+    let name = event.member.name
+    switch event {
+    case .joined: _ = serf.memberJoined(name, now: clock)
+    case .failed: _ = serf.memberFailed(name, now: clock)
+    case .left: _ = serf.memberLeft(name, now: clock)
+    case .updated, .suspected, .recovered: return
+    }
+    node.localUserState = serf.localState()
+  }
+
+  /// Gossips what the Serf layer wants re-broadcast and refreshes the
+  /// state it gives push-pull exchanges.
+  private func apply(_ outcome: SerfOutcome) {
+    for payload in outcome.broadcasts { node.broadcastUserMessage(payload) }
+    node.localUserState = serf.localState()
+  }
+
+  /// Serf's reconnect: every 30 s, with probability failed / alive, try to
+  /// join one failed member again, so that a healed partition merges.
+  private func reconnectIfDue(now clock: Int64) {
+    guard clock >= nextReconnect else { return }
+    nextReconnect = clock + Self.reconnectInterval
+    guard leave == nil else { return }
+    let failed = node.members.filter { $0.state == .dead }
+    let alive = max(1, node.activeMemberCount)
+    guard !failed.isEmpty,
+      Double.random(in: 0..<1, using: &random) < Double(failed.count) / Double(alive),
+      let target = failed.randomElement(using: &random)
+    else { return }
+    perform(node.join([target.address], now: Timestamp(nanoseconds: clock)))
   }
 
   private func publishIfChanged() {
@@ -151,11 +215,20 @@ final class NodeLoop {
       joins.append(JoinWaiter(remaining: targets, done: done))
       perform(node.join(Array(targets).sorted(), now: clock))
     case .leave(let timeout, let done):
-      perform(node.leave(now: clock))
-      membersChanged = true
-      leave = (
-        clock.nanoseconds.addingReportingOverflow(timeout.nanosecondsClamped).partialValue, done
-      )
+      let deadline = clock.nanoseconds.addingReportingOverflow(timeout.nanosecondsClamped)
+        .partialValue
+      leave = Leave(
+        intentDeadline: clock.nanoseconds + min(timeout.nanosecondsClamped / 2, 2_000_000_000),
+        deadline: deadline, done: done)
+      if let intent = serf.leaveIntent(), node.activeMemberCount > 1 {
+        // Straight to every member as well as by gossip: the intent must
+        // be there before memberlist's leave, or Serf says "failed".
+        node.broadcastUserMessage(intent)
+        perform(node.sendUserMessageToAliveMembers(intent, now: clock))
+        node.localUserState = serf.localState()
+      } else {
+        leave?.intentDeadline = clock.nanoseconds
+      }
     case .setMeta(let meta, let done):
       do {
         perform(try node.updateMeta(meta, now: clock))
@@ -173,6 +246,11 @@ final class NodeLoop {
   }
 
   private func joinFinished(_ address: NodeAddress, error: String?) {
+    if error == nil, !sentJoinIntent, let intent = serf.joinIntent() {
+      // Serf announces itself once a join has reached someone.
+      sentJoinIntent = true
+      node.broadcastUserMessage(intent)
+    }
     for index in joins.indices where joins[index].remaining.contains(address) {
       joins[index].remaining.remove(address)
       if let error {
@@ -191,7 +269,16 @@ final class NodeLoop {
   }
 
   private func checkLeave(now clock: Int64) {
-    guard let pending = leave, node.isLeaveBroadcast || clock >= pending.deadline else { return }
+    guard var pending = leave else { return }
+    if !pending.memberlistLeaveSent {
+      // Wait for the intent to be gossiped out (or half the time allowed).
+      guard node.pendingUserMessages == 0 || clock >= pending.intentDeadline else { return }
+      pending.memberlistLeaveSent = true
+      leave = pending
+      perform(node.leave(now: Timestamp(nanoseconds: clock)))
+      membersChanged = true
+    }
+    guard node.isLeaveBroadcast || clock >= pending.deadline else { return }
     leave = nil
     pending.done()
   }

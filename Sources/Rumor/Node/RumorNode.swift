@@ -53,8 +53,10 @@ public final class RumorNode: Sendable {
       advertised = host
     }
     let node: SWIMNode
+    let serf: SerfLayer
     let mailbox: NodeMailbox
     do {
+      serf = try SerfLayer(name: configuration.name)
       node = try SWIMNode(
         name: configuration.name, address: advertised, meta: meta, settings: configuration.settings,
         wire: WireOptions(label: configuration.label, keyring: keyring),
@@ -66,7 +68,7 @@ public final class RumorNode: Sendable {
       throw error
     }
     let thread = Thread {
-      NodeLoop(node: node, mailbox: mailbox, udp: udp, listener: listener).run()
+      NodeLoop(node: node, serf: serf, mailbox: mailbox, udp: udp, listener: listener).run()
     }
     thread.name = "rumor-\(configuration.name)"
     thread.start()

@@ -178,6 +178,23 @@ public struct SWIMNode: Sendable {
     userBroadcasts.enqueue(Message.user(UserMessage(payload: payload)).encoded(), subject: nil)
   }
 
+  /// How many delegate messages are still to be gossiped (each is dropped
+  /// once sent as often as any news).
+  public var pendingUserMessages: Int { userBroadcasts.count }
+
+  /// Sends a delegate message straight to every alive member, besides
+  /// gossiping it: for news that must arrive before what follows it (a
+  /// Serf leave intent before memberlist's leave).
+  public mutating func sendUserMessageToAliveMembers(_ payload: [UInt8], now: Timestamp)
+    -> [Effect]
+  {
+    let message = Message.user(UserMessage(payload: payload)).encoded()
+    for record in table.records where record.state == .alive && record.name != name {
+      sendRaw(message, to: record.address, protocolMax: record.versions.protocolMax)
+    }
+    return drainEffects()
+  }
+
   // MARK: Views
 
   /// Every known member, this node included, in name order.
