@@ -12,78 +12,47 @@ let buildDirectory: URL = {
   return executable.deletingLastPathComponent()
 }()
 
-/// A `rumor agent` child process: started on a free loopback port, its
-/// output collected, and always ended by PID (SIGKILL as a last resort).
-final class AgentProcess: @unchecked Sendable {
-  // @unchecked: `output` is appended on the pipe's reading thread and read
-  // by the test under `lock`; everything else is set once in `init`.
+/// A `rumor agent` child process on a loopback port.
+final class AgentProcess: Sendable {
   let name: String
-  let process = Process()
-  private let pipe = Pipe()
-  private let lock = NSLock()
-  private var output = ""
-  private(set) var address: NodeAddress?
+  let child: ChildProcess
+  let address: NodeAddress?
 
-  /// Starts `rumor agent --name NAME --bind 127.0.0.1:PORT …` and waits
-  /// until it says where it listens.
+  /// Starts `rumor agent --name NAME --bind 127.0.0.1:PORT …` (local
+  /// profile) and waits until it says where it listens.
   init(name: String, port: UInt16 = 0, arguments: [String] = []) throws {
     self.name = name
-    process.executableURL = buildDirectory.appendingPathComponent("rumor")
-    process.arguments =
-      ["agent", "--name", name, "--bind", "127.0.0.1:\(port)", "--profile", "local"] + arguments
-    process.standardOutput = pipe
-    process.standardError = pipe
-    pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-      let data = handle.availableData
-      guard let self, !data.isEmpty else { return }
-      self.lock.lock()
-      self.output += String(decoding: data, as: UTF8.self)
-      self.lock.unlock()
-    }
-    try process.run()
+    child = try ChildProcess(
+      buildDirectory.appendingPathComponent("rumor"),
+      ["agent", "--name", name, "--bind", "127.0.0.1:\(port)", "--profile", "local"] + arguments)
     let deadline = Date().addingTimeInterval(15)
-    while Date() < deadline && process.isRunning {
-      if let line = log.split(separator: "\n").first(where: { $0.contains(" started ") }),
-        let bound = line.split(separator: " ").firstIndex(of: "on"),
-        let text = line.split(separator: " ").dropFirst(bound + 1).first,
-        let parsed = NodeAddress(String(text.trimmingCharacters(in: .punctuationCharacters)))
-      {
-        address = parsed
-        return
+    var found: NodeAddress?
+    while Date() < deadline && child.isRunning && found == nil {
+      if let line = child.log.split(separator: "\n").first(where: { $0.contains(" started ") }) {
+        let words = line.split(separator: " ")
+        if let on = words.firstIndex(of: "on"), on + 1 < words.count {
+          found = NodeAddress(String(words[on + 1].trimmingCharacters(in: .punctuationCharacters)))
+        }
       }
-      usleep(20_000)
+      if found == nil { usleep(20_000) }
     }
-    stop(signal: SIGKILL)
-    throw AgentFailure("agent \(name) did not start: \(log)")
+    address = found
+    guard found != nil else {
+      child.stop(signal: SIGKILL)
+      throw AgentFailure("agent \(name) did not start: \(child.log)")
+    }
   }
 
   /// Everything the agent printed so far.
-  var log: String {
-    lock.lock()
-    defer { lock.unlock() }
-    return output
-  }
+  var log: String { child.log }
 
-  /// Sends `signal` and waits (up to 10 s) for the process to exit.
-  func stop(signal: Int32 = SIGINT) {
-    guard process.isRunning else { return }
-    kill(process.processIdentifier, signal)
-    let deadline = Date().addingTimeInterval(10)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-    }
-  }
+  /// Sends `signal` and waits for the agent to exit.
+  func stop(signal: Int32 = SIGINT) { child.stop(signal: signal) }
 
   /// The members this agent knows, asked over the read-only push-pull.
-  func members() async throws -> [Member] {
+  func members(keys: [[UInt8]] = []) async throws -> [Member] {
     guard let address else { throw AgentFailure("agent \(name) has no address") }
-    return try await PeerQuery.members(of: address, timeout: .seconds(3))
-  }
-
-  deinit {
-    stop(signal: SIGKILL)
+    return try await PeerQuery.members(of: address, keys: keys, timeout: .seconds(3))
   }
 }
 

@@ -115,7 +115,7 @@ struct MultiProcessTests {
       if index % 500 == 0 { usleep(2_000) }  // do not overflow the socket buffer outright
     }
     try await Task.sleep(for: .seconds(2))
-    #expect(agents[0].process.isRunning, "the agent died: \(agents[0].log)")
+    #expect(agents[0].child.isRunning, "the agent died: \(agents[0].log)")
     let stillWhole = await eventually(within: 10) {
       for agent in agents {
         guard let view = try? await agent.members(), view.filter({ $0.state == .alive }).count == 3

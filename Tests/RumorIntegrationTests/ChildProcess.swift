@@ -1,0 +1,89 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A child process whose output is collected, always ended by PID
+/// (SIGKILL as a last resort, also when the test fails or throws).
+final class ChildProcess: @unchecked Sendable {
+  // @unchecked: `output` is appended on the pipe's reading thread and read
+  // by the test, both under `lock`; the rest is set once in `init`.
+  let process = Process()
+  private let pipe = Pipe()
+  private let lock = NSLock()
+  private var output = ""
+
+  /// Starts `executable` with `arguments`.
+  init(_ executable: URL, _ arguments: [String]) throws {
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardOutput = pipe
+    process.standardError = pipe
+    pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+      let data = handle.availableData
+      guard let self, !data.isEmpty else { return }
+      self.lock.lock()
+      self.output += String(decoding: data, as: UTF8.self)
+      self.lock.unlock()
+    }
+    try process.run()
+  }
+
+  /// Everything the process printed so far.
+  var log: String {
+    lock.lock()
+    defer { lock.unlock() }
+    return output
+  }
+
+  /// Whether the process still runs.
+  var isRunning: Bool { process.isRunning }
+
+  /// Sends `signal` and waits (up to 10 s) for the process to exit.
+  func stop(signal: Int32 = SIGINT) {
+    guard process.isRunning else { return }
+    kill(process.processIdentifier, signal)
+    let deadline = Date().addingTimeInterval(10)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning {
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
+  }
+
+  deinit {
+    stop(signal: SIGKILL)
+  }
+}
+
+/// A free TCP and UDP port on loopback, right now.
+func freePort() -> UInt16 {
+  for _ in 0..<50 {
+    let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer {
+      close(tcp)
+      close(udp)
+    }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(tcp, $0, length) }
+    }
+    guard bound == 0 else { continue }
+    var actual = sockaddr_in()
+    var actualLength = length
+    _ = withUnsafeMutablePointer(to: &actual) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(tcp, $0, &actualLength) }
+    }
+    var udpAddress = actual
+    let udpBound = withUnsafePointer(to: &udpAddress) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(udp, $0, length) }
+    }
+    if udpBound == 0 { return UInt16(bigEndian: actual.sin_port) }
+  }
+  return 0
+}

@@ -1,0 +1,210 @@
+import Foundation
+import Rumor
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The `serf` binary, when installed (Debian package `serf`).
+let serfExecutable: URL? = ["/usr/bin/serf", "/usr/local/bin/serf"].map(URL.init(fileURLWithPath:))
+  .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+/// A `serf agent` child process on loopback (local profile), with its RPC.
+final class SerfAgent: Sendable {
+  let name: String
+  let address: NodeAddress
+  let rpcPort: UInt16
+  let child: ChildProcess
+
+  init(name: String, join: [NodeAddress] = [], arguments: [String] = []) throws {
+    guard let serfExecutable else { throw AgentFailure("serf is not installed") }
+    self.name = name
+    let port = freePort()
+    rpcPort = freePort()
+    address = NodeAddress(ipv4: 127, 0, 0, 1, port: port)
+    child = try ChildProcess(
+      serfExecutable,
+      [
+        "agent", "-node=\(name)", "-bind=127.0.0.1:\(port)", "-rpc-addr=127.0.0.1:\(rpcPort)",
+        "-profile=local", "-log-level=info",
+      ] + join.map { "-join=\($0)" } + arguments)
+    let deadline = Date().addingTimeInterval(15)
+    while Date() < deadline && child.isRunning && !child.log.contains("Serf agent running") {
+      usleep(20_000)
+    }
+    guard child.isRunning, child.log.contains("Serf agent running") else {
+      child.stop(signal: SIGKILL)
+      throw AgentFailure("serf agent \(name) did not start: \(child.log)")
+    }
+  }
+
+  /// What `serf members -format=json` says: name → (status, tags).
+  func members() -> [String: (status: String, tags: [String: String])] {
+    guard let serfExecutable,
+      let query = try? ChildProcess(
+        serfExecutable, ["members", "-rpc-addr=127.0.0.1:\(rpcPort)", "-format=json"])
+    else { return [:] }
+    query.process.waitUntilExit()
+    usleep(20_000)  // let the pipe reader take the last bytes
+    guard let data = query.log.data(using: .utf8),
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let list = object["members"] as? [[String: Any]]
+    else { return [:] }
+    var members: [String: (status: String, tags: [String: String])] = [:]
+    for entry in list {
+      guard let name = entry["name"] as? String, let status = entry["status"] as? String else {
+        continue
+      }
+      members[name] = (status, entry["tags"] as? [String: String] ?? [:])
+    }
+    return members
+  }
+
+  /// Sends `signal` and waits for the agent to exit.
+  func stop(signal: Int32 = SIGINT) { child.stop(signal: signal) }
+}
+
+@Suite(
+  "Serf agents and Rumor agents in one cluster", .serialized,
+  .enabled(if: serfExecutable != nil, "serf is not installed: apt-get install -y serf"))
+struct SerfInteropTests {
+  @Test(
+    "three serf and three rumor agents converge, each side lists all six alive, serf shows rumor's tags"
+  )
+  func mixedClusterConverges() async throws {
+    var serfs: [SerfAgent] = []
+    var rumors: [AgentProcess] = []
+    defer {
+      for agent in serfs { agent.stop(signal: SIGKILL) }
+      for agent in rumors { agent.stop(signal: SIGKILL) }
+    }
+    serfs.append(try SerfAgent(name: "s0"))
+    let seed = serfs[0].address
+    for index in 1..<3 { serfs.append(try SerfAgent(name: "s\(index)", join: [seed])) }
+    for index in 0..<3 {
+      rumors.append(
+        try AgentProcess(
+          name: "r\(index)",
+          arguments: ["--join", seed.description, "--tag", "svc.r\(index)=http://:80\(index)"]))
+    }
+    let names = Set(["s0", "s1", "s2", "r0", "r1", "r2"])
+    let serfSees = await eventually(within: 20) {
+      serfs.allSatisfy { agent in
+        let view = agent.members()
+        return Set(view.filter { $0.value.status == "alive" }.keys) == names
+      }
+    }
+    #expect(serfSees, "serf: \(serfs.map { $0.members().mapValues(\.status) })")
+    let rumorSees = await eventually(within: 20) {
+      for agent in rumors {
+        guard let view = try? await agent.members(),
+          Set(view.filter { $0.state == .alive }.map(\.name)) == names
+        else { return false }
+      }
+      return true
+    }
+    #expect(rumorSees)
+    #expect(serfs[1].members()["r2"]?.tags == ["svc.r2": "http://:802"])
+  }
+
+  @Test("kill -9 of a rumor agent makes serf mark it failed, and the other way round")
+  func killsAreDetectedBothWays() async throws {
+    let serf = try SerfAgent(name: "ks0")
+    let other = try SerfAgent(name: "ks1", join: [serf.address])
+    let rumor = try AgentProcess(name: "kr0", arguments: ["--join", serf.address.description])
+    let victim = try AgentProcess(name: "kr1", arguments: ["--join", serf.address.description])
+    defer {
+      for agent in [serf, other] { agent.stop(signal: SIGKILL) }
+      for agent in [rumor, victim] { agent.stop(signal: SIGKILL) }
+    }
+    #expect(
+      await eventually(within: 20) {
+        serf.members().values.filter { $0.status == "alive" }.count == 4
+      })
+    victim.stop(signal: SIGKILL)
+    #expect(await eventually(within: 40) { serf.members()["kr1"]?.status == "failed" })
+    other.stop(signal: SIGKILL)
+    #expect(
+      await eventually(within: 40) {
+        (try? await rumor.members())?.first { $0.name == "ks1" }?.state == .dead
+      })
+  }
+
+  @Test("a graceful leave is seen as left, never failed, on both sides, five times over")
+  func leavesAreLeft() async throws {
+    let serf = try SerfAgent(name: "ls0")
+    let watcher = try AgentProcess(name: "lw", arguments: ["--join", serf.address.description])
+    defer {
+      serf.stop(signal: SIGKILL)
+      watcher.stop(signal: SIGKILL)
+    }
+    for round in 0..<5 {
+      // A Rumor agent leaves; the serf agent must never call it failed.
+      let leaver = try AgentProcess(
+        name: "rl\(round)", arguments: ["--join", serf.address.description])
+      defer { leaver.stop(signal: SIGKILL) }
+      #expect(await eventually(within: 20) { serf.members()["rl\(round)"]?.status == "alive" })
+      leaver.stop(signal: SIGINT)
+      var sawFailed = false
+      let left = await eventually(within: 20) {
+        let status = serf.members()["rl\(round)"]?.status
+        if status == "failed" { sawFailed = true }
+        return status == "left"
+      }
+      #expect(
+        left && !sawFailed,
+        "round \(round): serf saw \(serf.members()["rl\(round)"]?.status ?? "nothing")")
+      // A serf agent leaves; the Rumor agent must see it left.
+      let serfLeaver = try SerfAgent(name: "sl\(round)", join: [serf.address])
+      defer { serfLeaver.stop(signal: SIGKILL) }
+      #expect(
+        await eventually(within: 20) {
+          (try? await watcher.members())?.first { $0.name == "sl\(round)" }?.state == .alive
+        })
+      serfLeaver.stop(signal: SIGINT)
+      #expect(
+        await eventually(within: 20) {
+          (try? await watcher.members())?.first { $0.name == "sl\(round)" }?.state == .left
+        })
+    }
+  }
+
+  @Test("an encrypted cluster works, and nodes with another key are never admitted")
+  func encryption() async throws {
+    let key = "R4Mb1OwXrycAedNJxIEYPerlJhXMkHXBHme5iEkdL/Y="
+    let other = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+    let keyBytes = [Array(Data(base64Encoded: key) ?? Data())]
+    let serf = try SerfAgent(name: "es0", arguments: ["-encrypt=\(key)"])
+    let rumor = try AgentProcess(
+      name: "er0", arguments: ["--join", serf.address.description, "--encrypt", key])
+    defer {
+      serf.stop(signal: SIGKILL)
+      rumor.stop(signal: SIGKILL)
+    }
+    #expect(await eventually(within: 20) { serf.members()["er0"]?.status == "alive" })
+    #expect(
+      await eventually(within: 20) {
+        (try? await rumor.members(keys: keyBytes))?.first { $0.name == "es0" }?.state == .alive
+      })
+    // A Rumor agent with another key cannot join; a serf agent with another
+    // key cannot either; neither ever shows up.
+    let intruder = try ChildProcess(
+      buildDirectory.appendingPathComponent("rumor"),
+      [
+        "agent", "--name", "bad", "--bind", "127.0.0.1:0", "--join", serf.address.description,
+        "--encrypt", other,
+      ])
+    defer { intruder.stop(signal: SIGKILL) }
+    let badSerf = try? SerfAgent(
+      name: "badserf", join: [rumor.address].compactMap { $0 }, arguments: ["-encrypt=\(other)"])
+    defer { badSerf?.stop(signal: SIGKILL) }
+    try await Task.sleep(for: .seconds(5))
+    #expect(serf.members()["bad"] == nil && serf.members()["badserf"] == nil)
+    let view = try await rumor.members(keys: keyBytes)
+    #expect(!view.contains { $0.name == "bad" || $0.name == "badserf" })
+    intruder.process.waitUntilExit()
+    #expect(
+      intruder.process.terminationStatus == 1, "the intruder should fail to join: \(intruder.log)")
+  }
+}
