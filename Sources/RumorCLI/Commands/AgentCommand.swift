@@ -28,6 +28,10 @@ enum AgentCommand {
       --label LABEL         the cluster's label (nodes with another label are ignored)
       --profile P           lan (default), wan or local: memberlist's timings
       --leave-timeout S     how long to spread the leave before stopping (default 5)
+      --fast-crash-detection
+                            declare a member dead one probe interval after a
+                            connection to it is refused (its process is gone),
+                            instead of waiting out the suspicion timeout
 
     Exit status: 0 after a clean stop, 1 if the node cannot start or join, 2
     for a bad command line.
@@ -39,8 +43,8 @@ enum AgentCommand {
       arguments, command: command,
       options: [
         "name", "bind", "advertise", "join", "tag", "encrypt", "label", "profile", "leave-timeout",
-      ]
-      .map { ArgumentList.Option(name: $0, takesValue: true) })
+      ].map { ArgumentList.Option(name: $0, takesValue: true) }
+        + [ArgumentList.Option(name: "fast-crash-detection", takesValue: false)])
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
     guard let name = try parsed.value("name"), !name.isEmpty else {
@@ -56,6 +60,7 @@ enum AgentCommand {
     }
     configuration.settings = SWIMSettings(
       profile: try NodeOptions.profile(try parsed.value("profile"), command: command))
+    configuration.settings.refusedConnectionIsFailure = parsed.flag("fast-crash-detection")
     configuration.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
     configuration.keys = try NodeOptions.keys(parsed.values("encrypt"))
     configuration.label = try parsed.value("label") ?? ""
