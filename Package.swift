@@ -51,7 +51,7 @@ let package = Package(
     // Real agent processes (and real serf agents, when installed) on loopback.
     .testTarget(name: "RumorIntegrationTests", dependencies: ["Rumor", "RumorCLI"]),
     .testTarget(name: "RumorSimulationTests", dependencies: ["RumorSimulator"]),
-    .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI", "CommandLineSupport"]),
+    .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI", "CommandLineSupport", "Rumor"]),
   ],
   swiftLanguageModes: [.v6]
 )

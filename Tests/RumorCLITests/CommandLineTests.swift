@@ -1,4 +1,5 @@
 import CommandLineSupport
+import Rumor
 import Testing
 
 @testable import RumorCLI
@@ -154,5 +155,58 @@ struct CommandLineTests {
     let text = result.out.joined(separator: "\n")
     #expect(text.contains("every node sees 4 alive"))
     #expect(result.out.filter { $0.contains("declared node-3 failed after") }.count == 3)
+  }
+}
+
+@Suite("Errors of the node commands")
+struct NodeCommandErrorTests {
+  @Test("members of an unreachable peer is one line on stderr and exit 1")
+  func unreachablePeer() async {
+    let result = await runRumor(["members", "--peer", "127.0.0.1:1", "--timeout", "2"])
+    #expect(result.status == 1)
+    #expect(result.err.count == 1)
+    #expect(result.err.first?.contains("127.0.0.1:1") == true)
+  }
+
+  @Test("members and agent refuse bad flags with exit 2")
+  func usage() async {
+    for arguments in [
+      ["members"], ["members", "--peer", "x:y"],
+      ["members", "--peer", "127.0.0.1:1", "--status", "dead"],
+      ["agent"], ["agent", "--name", "a", "--bind", "nonsense"],
+      ["agent", "--name", "a", "--profile", "fast"],
+      ["agent", "--name", "a", "--tag", "novalue"], ["demo", "--nodes", "2"],
+    ] {
+      let result = await runRumor(arguments)
+      #expect(result.status == 2, "\(arguments): \(result.err)")
+      #expect(result.err.count == 1, "\(arguments)")
+    }
+  }
+
+  @Test("an agent on a port in use fails with a clear reason and exit 1")
+  func portInUse() async throws {
+    let holder = try RumorNode.start(
+      NodeConfiguration(name: "holder", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let result = await runRumor([
+      "agent", "--name", "second", "--bind", holder.boundAddress.description,
+    ])
+    #expect(result.status == 1)
+    #expect(result.err.first?.contains("in use") == true, "\(result.err)")
+    await holder.shutdown()
+  }
+
+  @Test("members with a wrong key says the key is the likely problem")
+  func wrongKey() async throws {
+    let key = (0..<32).map { UInt8($0) }
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "keyed", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0), keys: [key]))
+    let result = await runRumor([
+      "members", "--peer", node.address.description, "--encrypt",
+      "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+      "--timeout", "2",
+    ])
+    #expect(result.status == 1)
+    #expect(result.err.first?.contains("key") == true, "\(result.err)")
+    await node.shutdown()
   }
 }

@@ -118,3 +118,44 @@ struct NodeTests {
     await node.shutdown()
   }
 }
+
+@Suite("Node resources and addresses")
+struct NodeResourceTests {
+  func openDescriptors() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+  }
+
+  @Test("shutting a node down closes every descriptor it opened")
+  func noDescriptorLeak() async throws {
+    // Other tests run in parallel in this process; compare against a
+    // node-free moment, allowing for their churn by repeating.
+    let before = openDescriptors()
+    var nodes: [RumorNode] = []
+    for index in 0..<4 {
+      nodes.append(
+        try RumorNode.start(
+          NodeConfiguration(name: "fd\(index)", bind: anyPort, settings: testSettings())))
+    }
+    for node in nodes.dropFirst() { try await node.join(addresses: [nodes[0].address]) }
+    #expect(await eventually(within: 10) { nodes[0].members.count == 4 })
+    for node in nodes { await node.shutdown() }
+    try await Task.sleep(for: .milliseconds(200))
+    let after = openDescriptors()
+    // Four nodes hold at least 16 descriptors (UDP, TCP listener, pipe ends).
+    #expect(after <= before + 2, "descriptors before \(before), after \(after)")
+  }
+
+  @Test("nodes work over IPv6 loopback")
+  func ipv6() async throws {
+    let v6 = try #require(NodeAddress("[::1]:0"))
+    let first = try RumorNode.start(
+      NodeConfiguration(name: "v6a", bind: v6, settings: testSettings()))
+    let second = try RumorNode.start(
+      NodeConfiguration(name: "v6b", bind: v6, settings: testSettings()))
+    try await second.join(addresses: [first.address])
+    #expect(await eventually(within: 10) { first.members.filter { $0.state == .alive }.count == 2 })
+    #expect(first.address.host == "::1")
+    await first.shutdown()
+    await second.shutdown()
+  }
+}

@@ -47,6 +47,11 @@ enum MembersCommand {
     let timeout =
       try NodeOptions.seconds(try parsed.value("timeout"), option: "timeout", command: command) ?? 5
     let keys = try NodeOptions.keys(parsed.values("encrypt"))
+    do {
+      _ = try AddressResolver.split(peerText, defaultPort: 7946)
+    } catch {
+      throw .usage("--peer: \(error)", command: command)
+    }
     let peer: NodeAddress
     do {
       guard let first = try await AddressResolver.resolve(peerText, defaultPort: 7946).first else {
