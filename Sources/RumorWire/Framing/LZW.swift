@@ -23,134 +23,109 @@ public enum LZW {
 
   /// Compresses `input`.
   public static func compress(_ input: ArraySlice<UInt8>) -> [UInt8] {
-    var output = BitWriter(capacity: input.count / 2 + 16)
-    output.write(clearCode, width: firstWidth)
-    guard let first = input.first else {
-      output.write(endCode, width: firstWidth)
-      return output.finish()
-    }
-    var table = CodeTable(expectedEntries: min(input.count, 4096))
-    var width = firstWidth
-    var highest = endCode  // the code most recently assigned
-    var overflow: UInt32 = 1 << firstWidth
-    var code = UInt32(first)
-    var position = input.startIndex + 1
-    let end = input.endIndex
-
-    while position < end {
-      let byte = input[position]
-      position += 1
-      let key = code << 8 | UInt32(byte)
-      let found = table.code(for: key)
-      if found != 0 {
-        code = found
-        continue
+    // Codes are at most 12 bits per input byte, plus clear and end codes
+    // and one clear per 3,838 codes: 2 bytes per input byte is a safe bound.
+    var output = [UInt8](repeating: 0, count: 2 * input.count + 16)
+    var size = 64
+    while size < min(input.count, 4096) * 2 { size <<= 1 }
+    var table = [UInt32](repeating: 0, count: size)
+    let written = input.withUnsafeBufferPointer { source in
+      output.withUnsafeMutableBufferPointer { target in
+        table.withUnsafeMutableBufferPointer { slots in
+          compress(source, into: target, table: slots)
+        }
       }
-      output.write(code, width: width)
-      code = UInt32(byte)
-      // The next dictionary code is implied by the emission: widen the
-      // codes when it needs another bit, and clear a full table.
+    }
+    output.removeLast(output.count - written)
+    return output
+  }
+
+  /// The compressor proper, on raw buffers: the input is ours (a message
+  /// this node encoded), the output is sized for the worst case above, and
+  /// every table index is masked, so no access can leave its buffer.
+  private static func compress(
+    _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
+    table slots: UnsafeMutableBufferPointer<UInt32>
+  ) -> Int {
+    var bits: UInt64 = 0
+    var bitCount: UInt64 = 0
+    var written = 0
+    func emit(_ code: UInt32, _ width: Int) {
+      bits |= UInt64(code) << bitCount
+      bitCount += UInt64(width)
+      while bitCount >= 8 {
+        output[written] = UInt8(truncatingIfNeeded: bits)
+        written += 1
+        bits >>= 8
+        bitCount -= 8
+      }
+    }
+    let mask = slots.count - 1
+    emit(clearCode, firstWidth)
+    var width = firstWidth
+    if let first = input.first {
+      var highest = endCode  // the code most recently assigned
+      var overflow: UInt32 = 1 << firstWidth
+      var code = UInt32(first)
+      var position = 1
+      let end = input.count
+      while position < end {
+        let byte = input[position]
+        position += 1
+        // Each slot holds `key << 12 | code`; 0 is empty (codes are >= 258).
+        let key = code << 8 | UInt32(byte)
+        var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B1) >> 16) & mask
+        var found: UInt32 = 0
+        while true {
+          let slot = slots[index]
+          if slot == 0 { break }
+          if slot >> 12 == key {
+            found = slot & 0xfff
+            break
+          }
+          index = (index + 1) & mask
+        }
+        if found != 0 {
+          code = found
+          continue
+        }
+        emit(code, width)
+        code = UInt32(byte)
+        // The next dictionary code is implied by the emission: widen the
+        // codes when it needs another bit, and clear a full table.
+        highest += 1
+        if highest == overflow {
+          width += 1
+          overflow <<= 1
+        }
+        if highest == maximumCode {
+          emit(clearCode, width)
+          width = firstWidth
+          highest = endCode
+          overflow = 1 << firstWidth
+          slots.update(repeating: 0)
+        } else {
+          // `index` is the empty slot where the probe above stopped.
+          slots[index] = key << 12 | highest
+        }
+      }
+      emit(code, width)
       highest += 1
       if highest == overflow {
         width += 1
         overflow <<= 1
       }
       if highest == maximumCode {
-        output.write(clearCode, width: width)
+        emit(clearCode, width)
         width = firstWidth
-        highest = endCode
-        overflow = 1 << firstWidth
-        table.removeAll()
-      } else {
-        table.insert(key: key, code: highest)
       }
     }
-    output.write(code, width: width)
-    highest += 1
-    if highest == overflow {
-      width += 1
-      overflow <<= 1
+    emit(endCode, width)
+    if bitCount > 0 {
+      output[written] = UInt8(truncatingIfNeeded: bits)
+      written += 1
     }
-    if highest == maximumCode {
-      output.write(clearCode, width: width)
-      width = firstWidth
-    }
-    output.write(endCode, width: width)
-    return output.finish()
-  }
-
-  /// Packs codes least-significant bit first.
-  private struct BitWriter {
-    var bytes: [UInt8] = []
-    var bits: UInt64 = 0
-    var count: UInt64 = 0
-
-    init(capacity: Int) {
-      bytes.reserveCapacity(capacity)
-    }
-
-    @inline(__always)
-    mutating func write(_ code: UInt32, width: Int) {
-      bits |= UInt64(code) << count
-      count += UInt64(width)
-      while count >= 8 {
-        bytes.append(UInt8(truncatingIfNeeded: bits))
-        bits >>= 8
-        count -= 8
-      }
-    }
-
-    mutating func finish() -> [UInt8] {
-      if count > 0 {
-        bytes.append(UInt8(truncatingIfNeeded: bits))
-      }
-      return bytes
-    }
-  }
-
-  /// Maps (prefix code, next byte) to a dictionary code with open
-  /// addressing. Sized to the input, so small packets stay cheap.
-  private struct CodeTable {
-    /// Each slot holds `key << 12 | code`; 0 is empty (codes are >= 258).
-    var slots: [UInt32]
-    let mask: Int
-
-    init(expectedEntries: Int) {
-      var size = 64
-      while size < expectedEntries * 2 { size <<= 1 }
-      slots = Array(repeating: 0, count: size)
-      mask = size - 1
-    }
-
-    /// The code for `key`, or 0 when there is none.
-    @inline(__always)
-    func code(for key: UInt32) -> UInt32 {
-      var index = Self.hash(key) & mask
-      while true {
-        let slot = slots[index]
-        if slot == 0 { return 0 }
-        if slot >> 12 == key { return slot & 0xfff }
-        index = (index + 1) & mask
-      }
-    }
-
-    @inline(__always)
-    mutating func insert(key: UInt32, code: UInt32) {
-      var index = Self.hash(key) & mask
-      while slots[index] != 0 {
-        index = (index + 1) & mask
-      }
-      slots[index] = key << 12 | code
-    }
-
-    mutating func removeAll() {
-      for index in slots.indices { slots[index] = 0 }
-    }
-
-    @inline(__always)
-    static func hash(_ key: UInt32) -> Int {
-      Int(truncatingIfNeeded: (key &* 0x9E37_79B1) >> 16)
-    }
+    return written
   }
 
   // MARK: Decompression
