@@ -2,4 +2,5 @@
 // (Member, MembershipEvent, SWIMSettings) and the wire types (NodeAddress,
 // SerfTags) it speaks in.
 @_exported import RumorCore
+@_exported import RumorDiscovery
 @_exported import RumorWire

@@ -23,7 +23,8 @@ public enum PeerQuery {
     let request = try codec.encode(.pushPull(PushPull(join: false)), includeLabel: true)
     let reply: Result<[UInt8], TransportError> = await withCheckedContinuation { continuation in
       DispatchQueue.global().async {
-        continuation.resume(returning: exchange(request, with: peer, timeout: timeout))
+        let exchange = BlockingExchange(peer: peer, timeout: timeout)
+        continuation.resume(returning: exchange.run(request))
       }
     }
     let bytes = try reply.get()
@@ -63,80 +64,5 @@ public enum PeerQuery {
     return Member(
       name: state.name, address: address, meta: state.meta, incarnation: state.incarnation,
       state: status, versions: ProtocolVersions(state.vsn) ?? .rumor)
-  }
-
-  /// Connects, writes `request`, reads until the peer closes; all within
-  /// `timeout`. Runs on a global queue: it blocks.
-  private static func exchange(_ request: [UInt8], with peer: NodeAddress, timeout: Duration)
-    -> Result<[UInt8], TransportError>
-  {
-    let descriptor: Int32
-    switch Sockets.connect(to: peer) {
-    case .success(let connected): descriptor = connected
-    case .failure(let error):
-      return .failure(TransportError("cannot connect to \(peer): \(error.message)"))
-    }
-    defer { close(descriptor) }
-    let deadline = monotonicNanoseconds() + timeout.nanosecondsClamped
-    var connecting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-    guard wait(&connecting, until: deadline) else {
-      return .failure(TransportError("cannot connect to \(peer): timed out"))
-    }
-    let code = Sockets.connectionError(of: descriptor)
-    guard code == 0 else {
-      let hint = code == ECONNREFUSED ? " (is a Rumor or Serf agent running there?)" : ""
-      return .failure(
-        TransportError("cannot connect to \(peer): \(SocketAddress.errorText(code))\(hint)"))
-    }
-    var written = 0
-    while written < request.count {
-      var writable = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-      guard wait(&writable, until: deadline) else {
-        return .failure(TransportError("\(peer) did not take the request in time"))
-      }
-      let count = request.withUnsafeBytes { raw in
-        write(descriptor, raw.baseAddress.map { $0 + written }, raw.count - written)
-      }
-      if count < 0 && errno != EAGAIN {
-        return .failure(TransportError("cannot write to \(peer): \(SocketAddress.errorText())"))
-      }
-      written += max(0, count)
-    }
-    var reply: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      var readable = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-      guard wait(&readable, until: deadline) else {
-        return .failure(TransportError("\(peer) did not answer within \(timeout)"))
-      }
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      if count == 0 { return .success(reply) }
-      if count < 0 {
-        if errno == EAGAIN { continue }
-        return .failure(TransportError("cannot read from \(peer): \(SocketAddress.errorText())"))
-      }
-      reply.append(contentsOf: chunk[0..<count])
-      guard reply.count <= Connection.maximumIncoming else {
-        return .failure(
-          TransportError("\(peer) sent more than \(Connection.maximumIncoming) bytes"))
-      }
-    }
-  }
-
-  private static func wait(_ entry: inout pollfd, until deadline: Int64) -> Bool {
-    while true {
-      let left = deadline - monotonicNanoseconds()
-      guard left > 0 else { return false }
-      let result = poll(&entry, 1, Int32(clamping: (left + 999_999) / 1_000_000))
-      if result > 0 { return true }
-      if result == 0 { return false }
-      if errno != EINTR { return false }
-    }
-  }
-
-  private static func monotonicNanoseconds() -> Int64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
   }
 }
