@@ -12,6 +12,7 @@ let package = Package(
     .executable(name: "rumor-bench", targets: ["RumorBench"]),
     .executable(name: "rumor-sim", targets: ["RumorSimulatorCLI"]),
     .executable(name: "rumor-core-bench", targets: ["RumorCoreBench"]),
+    .executable(name: "rumor-resolve-bench", targets: ["RumorResolveBench"]),
   ],
   targets: [
     // The system's libcrypto, used for AES-GCM and random bytes only.
@@ -26,8 +27,11 @@ let package = Package(
     .target(name: "RumorWire", dependencies: ["COpenSSL"]),
     // The SWIM state machine with Lifeguard: pure, no IO, no clock.
     .target(name: "RumorCore", dependencies: ["RumorWire"]),
+    // Service-discovery configuration: the YAML subset, the typed model,
+    // environment overrides, deployment-mode detection and conventions.
+    .target(name: "RumorDiscovery", dependencies: ["RumorCore", "RumorWire"]),
     // The public library users import.
-    .target(name: "Rumor", dependencies: ["RumorWire", "RumorCore"]),
+    .target(name: "Rumor", dependencies: ["RumorWire", "RumorCore", "RumorDiscovery"]),
     // Argument parsing and console output shared by the executables.
     .target(name: "CommandLineSupport"),
     // The `rumor` command-line tool.
@@ -37,6 +41,9 @@ let package = Package(
     // SWIM core cost per event at up to 10,000 members (figures in docs/benchmarks.md).
     .executableTarget(
       name: "RumorCoreBench", dependencies: ["RumorCore", "RumorWire", "CommandLineSupport"]),
+    // url(for:) latency with 1,000 members next to a loopback Redis GET
+    // (figures in docs/benchmarks.md).
+    .executableTarget(name: "RumorResolveBench", dependencies: ["Rumor", "CommandLineSupport"]),
     // The deterministic simulator: thousands of real nodes on a virtual
     // network and clock.
     .target(
@@ -48,6 +55,8 @@ let package = Package(
       name: "RumorWireTests", dependencies: ["RumorWire"], exclude: ["Fixtures"]),
     .testTarget(name: "RumorCoreTests", dependencies: ["RumorCore"]),
     .testTarget(name: "RumorTests", dependencies: ["Rumor"]),
+    .testTarget(
+      name: "RumorDiscoveryTests", dependencies: ["RumorDiscovery", "RumorCore", "RumorWire"]),
     // Real agent processes (and real serf agents, when installed) on loopback.
     .testTarget(name: "RumorIntegrationTests", dependencies: ["Rumor", "RumorCLI"]),
     .testTarget(name: "RumorSimulationTests", dependencies: ["RumorSimulator"]),

@@ -18,8 +18,12 @@ enum RumorCommandLine {
     Entry(name: "demo", summary: DemoCommand.summary, run: DemoCommand.run),
     Entry(name: "agent", summary: AgentCommand.summary, run: AgentCommand.run),
     Entry(name: "members", summary: MembersCommand.summary, run: MembersCommand.run),
+    Entry(name: "resolve", summary: ResolveCommand.summary, run: ResolveCommand.run),
+    Entry(name: "services", summary: ServicesCommand.summary, run: ServicesCommand.run),
+    Entry(name: "health", summary: HealthCommand.summary, run: HealthCommand.run),
     Entry(name: "decode", summary: DecodeCommand.summary, run: DecodeCommand.run),
     Entry(name: "keygen", summary: KeygenCommand.summary, run: KeygenCommand.run),
+    Entry(name: "config", summary: ConfigCommand.summary, run: ConfigCommand.run),
     Entry(
       name: "version", summary: "Print Rumor's version",
       run: { _, console in console.out("rumor \(version)") }),

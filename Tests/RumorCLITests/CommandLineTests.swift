@@ -148,13 +148,27 @@ struct CommandLineTests {
         == 0)
   }
 
-  @Test("the demo forms a cluster, kills a node and reports every survivor's detection")
+  @Test("the demo resolves every service, fails over from a failing check and a killed node")
   func demo() async {
-    let result = await runRumor(["demo", "--nodes", "4"])
+    let result = await runRumor(["demo"])
     #expect(result.status == 0, "\(result.err)")
     let text = result.out.joined(separator: "\n")
-    #expect(text.contains("every node sees 4 alive"))
-    #expect(result.out.filter { $0.contains("declared node-3 failed after") }.count == 3)
+    #expect(text.contains("8 members, 7 service instances passing"), "\(text)")
+    for name in ["redis", "backend", "ai-stack", "npu-worker", "frontend"] {
+      let padded = name.padding(toLength: 15, withPad: " ", startingAt: 0)
+      #expect(result.out.contains { $0.hasPrefix("✅ \(padded) → ") && $0.contains("(gossip: ") })
+      #expect(result.out.contains { $0.hasPrefix("✅ \(padded) → healthy (") })
+    }
+    #expect(text.contains("api-1 gossiped health.backend=critical"))
+    // After the failing check, backend resolves to api-2 only; after the
+    // kill, redis to cache-2 only.
+    let afterCheck = result.out.drop { !$0.contains("api-1 gossiped") }.dropFirst().prefix(2)
+    #expect(
+      afterCheck.count == 2 && afterCheck.allSatisfy { $0.contains("api-2") }, "\(afterCheck)")
+    let afterKill = result.out.drop { !$0.contains("stopped using it") }.dropFirst().prefix(1)
+    #expect(afterKill.first?.contains("(gossip: cache-2, passing)") == true, "\(afterKill)")
+    #expect(text.contains("all 7 survivors declared cache-1 failed"))
+    #expect(text.contains("skipped cache-1"))
   }
 }
 
@@ -173,9 +187,11 @@ struct NodeCommandErrorTests {
     for arguments in [
       ["members"], ["members", "--peer", "x:y"],
       ["members", "--peer", "127.0.0.1:1", "--status", "dead"],
-      ["agent"], ["agent", "--name", "a", "--bind", "nonsense"],
+      ["agent", "--name", "", "--bind", "127.0.0.1:0"],
+      ["agent", "--name", "a", "--bind", "nonsense"],
       ["agent", "--name", "a", "--profile", "fast"],
       ["agent", "--name", "a", "--tag", "novalue"], ["demo", "--nodes", "2"],
+      ["demo", "--profile", "fast"],
     ] {
       let result = await runRumor(arguments)
       #expect(result.status == 2, "\(arguments): \(result.err)")

@@ -207,4 +207,37 @@ struct SerfInteropTests {
     #expect(
       intruder.process.terminationStatus == 1, "the intruder should fail to join: \(intruder.log)")
   }
+
+  @Test("a service advertised by a plain serf agent's tags is resolved by rumor")
+  func serfAdvertisedService() async throws {
+    let serf = try SerfAgent(
+      name: "svc-serf",
+      arguments: ["-tag", "svc.redis=redis://:6399", "-tag", "svc.backend=http://:8701/api"])
+    let rumor = try AgentProcess(
+      name: "svc-rumor", arguments: ["--join", serf.address.description])
+    defer {
+      serf.stop(signal: SIGKILL)
+      rumor.stop(signal: SIGKILL)
+    }
+    let configuration = try ConfigurationLoader.effective(
+      DiscoveryConfiguration(),
+      host: HostEnvironment(variables: ["AUTOBOT_DEPLOYMENT_MODE": "local"]))
+    // Through the Rumor agent's gossip view, and straight from serf's.
+    var fromRumor: [Member] = []
+    #expect(
+      await eventually(within: 20) {
+        fromRumor = (try? await rumor.members()) ?? []
+        return fromRumor.contains { $0.name == "svc-serf" && $0.state == .alive }
+      })
+    let fromSerf = try await PeerQuery.members(of: serf.address)
+    for members in [fromRumor, fromSerf] {
+      let registry = ServiceRegistry(configuration: configuration, members: members, variables: [:])
+      let redis = try registry.resolve("redis")
+      #expect(redis.url.description == "redis://127.0.0.1:6399")
+      #expect(redis.source == .gossip)
+      #expect(redis.instance?.node == "svc-serf")
+      #expect(
+        try registry.url(for: "backend", path: "/health") == "http://127.0.0.1:8701/api/health")
+    }
+  }
 }

@@ -20,11 +20,11 @@ struct HealthProbeTests {
     }
     defer { server.stop() }
     let good = await HealthProbe.run(
-      .http(path: "/health"), host: "127.0.0.1", port: server.address.port)
+      HealthCheck(kind: .http, path: "/health"), host: "127.0.0.1", port: server.address.port)
     #expect(good.passed)
     #expect(good.statusCode == 200)
     let bad = await HealthProbe.run(
-      .http(path: "/other"), host: "localhost", port: server.address.port)
+      HealthCheck(kind: .http, path: "/other"), host: "localhost", port: server.address.port)
     #expect(!bad.passed)
     #expect(bad.statusCode == 503)
     #expect(bad.error == "HTTP 503")
@@ -36,10 +36,10 @@ struct HealthProbeTests {
       HTTPResponse()
     }
     let port = server.address.port
-    #expect(await HealthProbe.run(.tcp, host: "127.0.0.1", port: port).passed)
+    #expect(await HealthProbe.run(HealthCheck(kind: .tcp), host: "127.0.0.1", port: port).passed)
     server.stop()
     try await Task.sleep(for: .milliseconds(100))
-    let closed = await HealthProbe.run(.tcp, host: "127.0.0.1", port: port)
+    let closed = await HealthProbe.run(HealthCheck(kind: .tcp), host: "127.0.0.1", port: port)
     #expect(!closed.passed)
     #expect(closed.error?.contains("refused") == true, "\(closed.error ?? "")")
   }
@@ -53,7 +53,8 @@ struct HealthProbeTests {
     }
     defer { silent.stop() }
     let result = await HealthProbe.run(
-      .http(path: "/"), host: "127.0.0.1", port: silent.address.port, timeout: .milliseconds(300))
+      HealthCheck(kind: .http, timeout: .milliseconds(300)), host: "127.0.0.1",
+      port: silent.address.port)
     #expect(!result.passed)
     #expect(result.responseTime < .seconds(1.5))
   }
@@ -77,7 +78,7 @@ struct HealthProbeTests {
     }
     var result = HealthCheckResult(passed: false, responseTime: .zero)
     for _ in 0..<50 where !result.passed {
-      result = await HealthProbe.run(.redis, host: "127.0.0.1", port: port)
+      result = await HealthProbe.run(HealthCheck(kind: .redis), host: "127.0.0.1", port: port)
       if !result.passed { try await Task.sleep(for: .milliseconds(100)) }
     }
     #expect(result.passed, "\(result.error ?? "")")
@@ -87,7 +88,7 @@ struct HealthProbeTests {
     }
     defer { http.stop() }
     let wrong = await HealthProbe.run(
-      .redis, host: "127.0.0.1", port: http.address.port, timeout: .seconds(2))
+      HealthCheck(kind: .redis), host: "127.0.0.1", port: http.address.port)
     #expect(!wrong.passed)
   }
 }

@@ -121,28 +121,78 @@ struct NodeTests {
 
 @Suite("Node resources and addresses")
 struct NodeResourceTests {
-  func openDescriptors() -> Int {
-    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+  /// The inodes of this process's open pipes.
+  func pipeInodes() -> Set<String> {
+    let directory = "/proc/self/fd"
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return Set(
+      entries.compactMap { entry in
+        guard
+          let target = try? FileManager.default.destinationOfSymbolicLink(
+            atPath: "\(directory)/\(entry)"),
+          target.hasPrefix("pipe:")
+        else { return nil }
+        return target
+      })
   }
 
-  @Test("shutting a node down closes every descriptor it opened")
+  /// The local ports of UDP sockets and listening TCP sockets on this
+  /// machine (from /proc/net): a node's port is its own, so this tells
+  /// whether its sockets are open whatever other tests do meanwhile.
+  func boundPorts() -> Set<UInt16> {
+    var ports: Set<UInt16> = []
+    for table in ["udp", "udp6", "tcp", "tcp6"] {
+      // Read to the end: procfs reports size 0, and a single read stops at
+      // a page, missing sockets once there are many.
+      guard let handle = FileHandle(forReadingAtPath: "/proc/net/\(table)"),
+        let data = try? handle.readToEnd()
+      else { continue }
+      try? handle.close()
+      let text = String(decoding: data, as: UTF8.self)
+      for line in text.split(separator: "\n").dropFirst() {
+        let fields = line.split(separator: " ")
+        guard fields.count > 3, let colon = fields[1].lastIndex(of: ":"),
+          let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
+        else { continue }
+        // TCP: only listeners (0A); closed connections linger in TIME_WAIT
+        // without belonging to anyone.
+        if table.hasPrefix("tcp") && fields[3] != "0A" { continue }
+        ports.insert(port)
+      }
+    }
+    return ports
+  }
+
+  @Test("shutting a node down closes every socket and pipe it opened")
   func noDescriptorLeak() async throws {
-    // Other tests run in parallel in this process; compare against a
-    // node-free moment, allowing for their churn by repeating.
-    let before = openDescriptors()
+    // Other tests run in parallel in this process, so descriptors are
+    // attributed precisely: sockets by the nodes' ports, pipes by the
+    // inodes that appeared while the nodes started.
+    let pipesBefore = pipeInodes()
     var nodes: [RumorNode] = []
     for index in 0..<4 {
       nodes.append(
         try RumorNode.start(
           NodeConfiguration(name: "fd\(index)", bind: anyPort, settings: testSettings())))
     }
+    let newPipes = pipeInodes().subtracting(pipesBefore)
+    let ports = Set(nodes.map(\.boundAddress.port))
+    // /proc/net is read in pages while other tests open and close sockets,
+    // so one reading can miss an entry: look again before concluding.
+    #expect(
+      await eventually(within: 10) { ports.isSubset(of: boundPorts()) },
+      "the check sees the nodes' sockets")
+    #expect(newPipes.count >= 4, "each node has a wake-up pipe")
     for node in nodes.dropFirst() { try await node.join(addresses: [nodes[0].address]) }
-    #expect(await eventually(within: 10) { nodes[0].members.count == 4 })
+    #expect(await eventually(within: 30) { nodes[0].members.count == 4 })
     for node in nodes { await node.shutdown() }
-    try await Task.sleep(for: .milliseconds(200))
-    let after = openDescriptors()
-    // Four nodes hold at least 16 descriptors (UDP, TCP listener, pipe ends).
-    #expect(after <= before + 2, "descriptors before \(before), after \(after)")
+    #expect(
+      await eventually(within: 10) { boundPorts().isDisjoint(with: ports) },
+      "still bound: \(boundPorts().intersection(ports))")
+    let stillOpen = newPipes.intersection(pipeInodes())
+    #expect(
+      newPipes.count - stillOpen.count >= 4,
+      "pipes opened while the nodes started: \(newPipes.count), still open: \(stillOpen.count)")
   }
 
   @Test("nodes work over IPv6 loopback")

@@ -1,13 +1,16 @@
 import Dispatch
+import RumorDiscovery
 import RumorWire
 
 /// Runs health checks against real endpoints: HTTP GET, TCP connect and
 /// Redis PING, each with a deadline, on a dispatch queue (they block).
 public enum HealthProbe {
-  /// Checks `check` against `host:port` (a name is resolved first).
-  public static func run(
-    _ check: HealthCheck, host: String, port: UInt16, timeout: Duration = .seconds(5)
-  ) async -> HealthCheckResult {
+  /// Checks `check` against `host:port` (a name is resolved first),
+  /// giving up after the check's timeout.
+  public static func run(_ check: HealthCheck, host: String, port: UInt16) async
+    -> HealthCheckResult
+  {
+    let timeout = check.timeout
     let started = BlockingExchange.monotonicNanoseconds()
     func elapsed() -> Duration {
       .nanoseconds(BlockingExchange.monotonicNanoseconds() - started)
@@ -41,7 +44,7 @@ public enum HealthProbe {
     func elapsed() -> Duration {
       .nanoseconds(BlockingExchange.monotonicNanoseconds() - started)
     }
-    switch check {
+    switch check.kind {
     case .tcp:
       switch exchange.connectOnly() {
       case .success: return HealthCheckResult(passed: true, responseTime: elapsed())
@@ -63,7 +66,8 @@ public enum HealthProbe {
       case .failure(let error):
         return HealthCheckResult(passed: false, responseTime: elapsed(), error: error.message)
       }
-    case .http(let path):
+    case .http:
+      let path = check.path
       let hostHeader = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
       let request = Array(
         "GET \(path.hasPrefix("/") ? path : "/" + path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: rumor-health\r\nAccept: */*\r\nConnection: close\r\n\r\n"

@@ -1,4 +1,5 @@
 import RumorCore
+import RumorDiscovery
 import RumorWire
 
 /// Everything needed to start a node. The defaults give a LAN node on
@@ -30,6 +31,9 @@ public struct NodeConfiguration: Sendable {
   /// Serf-compatible tags gossiped in the node's metadata (512 bytes at
   /// most once encoded).
   public var tags: [String: String]
+  /// Services this node runs, advertised as `svc.<name>` tags and
+  /// checked as each one's check says (see `RumorNode.advertise`).
+  public var services: [AdvertisedService]
   /// Seeds every random choice the protocol makes (random when nil).
   public var seed: UInt64?
 
@@ -37,7 +41,8 @@ public struct NodeConfiguration: Sendable {
   public init(
     name: String, bind: NodeAddress = NodeAddress(ipv4: 127, 0, 0, 1, port: 7946),
     advertise: NodeAddress? = nil, settings: SWIMSettings = SWIMSettings(),
-    keys: [[UInt8]] = [], label: String = "", tags: [String: String] = [:], seed: UInt64? = nil
+    keys: [[UInt8]] = [], label: String = "", tags: [String: String] = [:],
+    services: [AdvertisedService] = [], seed: UInt64? = nil
   ) {
     self.name = name
     self.bind = bind
@@ -46,6 +51,7 @@ public struct NodeConfiguration: Sendable {
     self.keys = keys
     self.label = label
     self.tags = tags
+    self.services = services
     self.seed = seed
   }
 }

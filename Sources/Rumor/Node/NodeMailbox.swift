@@ -37,6 +37,10 @@ final class NodeMailbox: Sendable {
   }
 
   private let state = Mutex(State())
+  /// Bumped after every published snapshot, so readers that derive data
+  /// from the members (the service resolver) can tell with one atomic
+  /// load, without the lock, that their copy is still current.
+  private let version = Atomic<UInt64>(0)
   /// The read end of the wake-up pipe, watched by the owner thread.
   let wakeDescriptor: Int32
   /// The write end, written by `submit`.
@@ -92,7 +96,11 @@ final class NodeMailbox: Sendable {
       state.members = members
       state.counters = counters
     }
+    version.add(1, ordering: .releasing)
   }
+
+  /// How many snapshots have been published.
+  var snapshotVersion: UInt64 { version.load(ordering: .acquiring) }
 
   /// Hands an event to every subscriber (owner thread).
   func publish(_ event: MembershipEvent) {

@@ -30,19 +30,24 @@ public final class RumorNode: Sendable {
   /// The address its sockets are bound to.
   public let boundAddress: NodeAddress
   private let mailbox: NodeMailbox
+  private let advertiser: ServiceAdvertiser
 
-  private init(name: String, address: NodeAddress, boundAddress: NodeAddress, mailbox: NodeMailbox)
-  {
+  private init(
+    name: String, address: NodeAddress, boundAddress: NodeAddress, mailbox: NodeMailbox,
+    advertiser: ServiceAdvertiser
+  ) {
     self.name = name
     self.address = address
     self.boundAddress = boundAddress
     self.mailbox = mailbox
+    self.advertiser = advertiser
   }
 
   /// Binds the sockets and starts the node's thread. Throws if the
   /// configuration is invalid or the port is taken.
   public static func start(_ configuration: NodeConfiguration) throws -> RumorNode {
-    let meta = try SerfTags.encode(configuration.tags)
+    let meta = try SerfTags.encode(
+      ServiceAdvertiser.initialTags(baseTags: configuration.tags, services: configuration.services))
     let keyring = configuration.keys.isEmpty ? nil : try Keyring(keys: configuration.keys)
     try Label.validate(configuration.label)
     let (udp, listener, bound) = try bindSockets(configuration.bind)
@@ -72,8 +77,15 @@ public final class RumorNode: Sendable {
     }
     thread.name = "rumor-\(configuration.name)"
     thread.start()
+    let advertiser = ServiceAdvertiser(
+      baseTags: configuration.tags, services: configuration.services, checkHost: advertised.host
+    ) { [mailbox] meta, done in
+      mailbox.submit(.setMeta(meta, done: done))
+    }
+    advertiser.startChecks()
     return RumorNode(
-      name: configuration.name, address: advertised, boundAddress: bound, mailbox: mailbox)
+      name: configuration.name, address: advertised, boundAddress: bound, mailbox: mailbox,
+      advertiser: advertiser)
   }
 
   /// UDP and TCP on one port; for port 0 the TCP listener picks it and
@@ -145,24 +157,42 @@ public final class RumorNode: Sendable {
   /// event stream. Others will see it fail (call `leave` first to be seen
   /// as left).
   public func shutdown() async {
+    advertiser.stop()
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       let accepted = mailbox.submit(.shutdown(done: { continuation.resume() }))
       if !accepted { continuation.resume() }
     }
   }
 
-  /// Replaces this node's tags; they reach the others with its next
-  /// incarnation.
+  /// Replaces this node's tags other than those of its advertised
+  /// services; they reach the others with its next incarnation. Throws,
+  /// changing nothing, when everything would not fit in 512 bytes.
   public func setTags(_ tags: [String: String]) async throws {
-    let meta = try SerfTags.encode(tags)
-    let failure: SettingsError? = await withCheckedContinuation { continuation in
-      let accepted = mailbox.submit(.setMeta(meta, done: { continuation.resume(returning: $0) }))
-      if !accepted {
-        continuation.resume(returning: SettingsError(problems: ["the node has shut down"]))
-      }
-    }
-    if let failure { throw failure }
+    try await advertiser.setBaseTags(tags)
   }
+
+  // MARK: Services
+
+  /// Advertises a service this node runs as the tag `svc.<name>` (an
+  /// empty host in its URL means this node's address) and, if it has a
+  /// check, starts checking it and gossips its health as `health.<name>`.
+  /// A service starts critical until its first check passes. Replaces a
+  /// service of the same name. Throws, changing nothing, for an invalid
+  /// name or when the tags would not fit in the node's 512 bytes of
+  /// metadata.
+  public func advertise(_ service: AdvertisedService) async throws {
+    try await advertiser.add(service)
+  }
+
+  /// Stops advertising the service `name`; returns false if it was not
+  /// advertised.
+  @discardableResult
+  public func withdraw(_ name: String) async throws -> Bool {
+    try await advertiser.remove(name)
+  }
+
+  /// The services this node advertises, with their health and last check.
+  public var advertisedServices: [AdvertisedServiceStatus] { advertiser.statuses }
 
   // MARK: Views
 
@@ -181,4 +211,8 @@ public final class RumorNode: Sendable {
 
   /// Whether the node has been shut down.
   public var isStopped: Bool { mailbox.isStopped }
+
+  /// How many member snapshots have been published: a cheap way (one
+  /// atomic load) to tell whether `members` changed since last read.
+  var snapshotVersion: UInt64 { mailbox.snapshotVersion }
 }

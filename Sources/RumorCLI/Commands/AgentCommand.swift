@@ -5,36 +5,52 @@ import Rumor
 
 /// `rumor agent`: runs a node until SIGINT or SIGTERM, logging membership.
 enum AgentCommand {
-  static let summary = "Run a node until interrupted, logging joins, failures and leaves"
+  static let summary = "Run a node until interrupted: gossip, advertise and check services"
   static let help = """
-    Usage: rumor agent --name NAME [--bind HOST:PORT] [--advertise HOST:PORT]
-                       [--join HOST:PORT]... [--tag KEY=VALUE]... [--encrypt BASE64KEY]
-                       [--label LABEL] [--profile lan|wan|local]
+    Usage: rumor agent [--config FILE] [--name NAME] [--bind HOST:PORT]
+                       [--advertise HOST:PORT] [--join HOST:PORT]... [--tag KEY=VALUE]...
+                       [--service NAME=URL]... [--encrypt BASE64KEY] [--label LABEL]
+                       [--profile lan|wan|local] [--fast-crash-detection]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
-    Serf, so `serf agent`s can be peers. Logs one line per join, update,
-    failure and leave.
+    Serf, so `serf agent`s can be peers. It advertises the services of the
+    configuration (`advertise:`, RUMOR_SERVICES, --service) as svc.NAME
+    tags, checks each on its own schedule and gossips its health. Logs one
+    line per join, update, failure and leave, and per change of a
+    service's health.
+
+    Every setting comes from, in order of precedence: these flags, the
+    environment (RUMOR_NODE_NAME, RUMOR_BIND, RUMOR_ADVERTISE, RUMOR_JOIN,
+    RUMOR_ENCRYPT, RUMOR_LABEL, RUMOR_PROFILE, RUMOR_SERVICES), the file
+    (--config or RUMOR_CONFIG), and the deployment mode's defaults (see
+    `rumor config show`). Seeds given by a flag, variable or file must
+    answer; the mode's conventional seeds are tried and retried quietly,
+    since the first node of a cluster has nobody to join.
 
     Options:
-      --name NAME           this node's unique name (required)
-      --bind HOST:PORT      where to listen, UDP and TCP (default 127.0.0.1:7946;
-                            port 0 picks a free port)
+      --config FILE         the configuration file (default $RUMOR_CONFIG)
+      --name NAME           this node's unique name (default: the host name, with
+                            the process id in local mode)
+      --bind HOST:PORT      where to listen, UDP and TCP (default 127.0.0.1:7946 in
+                            local mode, 0.0.0.0:7946 elsewhere; port 0 picks one)
       --advertise HOST:PORT the address to give others, if not the bind address
       --join HOST:PORT      a member to join through; repeat for more; a name joins
                             every address it resolves to
       --tag KEY=VALUE       a tag to gossip (Serf-compatible); repeat for more
+      --service NAME=URL    a service to advertise and check (redis=redis://:6379;
+                            an empty host means this node); repeat for more
       --encrypt KEY         the cluster's AES key, base64 (see 'rumor keygen')
       --label LABEL         the cluster's label (nodes with another label are ignored)
-      --profile P           lan (default), wan or local: memberlist's timings
+      --profile P           lan, wan or local: memberlist's timings
       --leave-timeout S     how long to spread the leave before stopping (default 5)
       --fast-crash-detection
                             declare a member dead one probe interval after a
                             connection to it is refused (its process is gone),
                             instead of waiting out the suspicion timeout
 
-    Exit status: 0 after a clean stop, 1 if the node cannot start or join, 2
-    for a bad command line.
+    Exit status: 0 after a clean stop, 1 if the configuration is invalid or
+    the node cannot start or join, 2 for a bad command line.
     """
 
   static func run(_ arguments: [String], console: Console) async throws(CommandError) {
@@ -42,60 +58,95 @@ enum AgentCommand {
     let parsed = try ArgumentList(
       arguments, command: command,
       options: [
-        "name", "bind", "advertise", "join", "tag", "encrypt", "label", "profile", "leave-timeout",
+        "config", "name", "bind", "advertise", "join", "tag", "service", "encrypt", "label",
+        "profile", "leave-timeout",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [ArgumentList.Option(name: "fast-crash-detection", takesValue: false)])
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
-    guard let name = try parsed.value("name"), !name.isEmpty else {
-      throw .usage("--name is required", command: command)
-    }
-    var configuration = NodeConfiguration(name: name)
-    if let bind = try parsed.value("bind") {
-      configuration.bind = try NodeOptions.address(bind, option: "bind", command: command)
-    }
-    if let advertise = try parsed.value("advertise") {
-      configuration.advertise = try NodeOptions.address(
-        advertise, option: "advertise", command: command)
-    }
-    configuration.settings = SWIMSettings(
-      profile: try NodeOptions.profile(try parsed.value("profile"), command: command))
-    configuration.settings.refusedConnectionIsFailure = parsed.flag("fast-crash-detection")
-    configuration.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
-    configuration.keys = try NodeOptions.keys(parsed.values("encrypt"))
-    configuration.label = try parsed.value("label") ?? ""
+    let plan = try AgentPlan(parsed, command: command)
     let leaveTimeout =
       try NodeOptions.seconds(
         try parsed.value("leave-timeout"), option: "leave-timeout", command: command) ?? 5
     let signals = SignalWaiter()
     let node: RumorNode
     do {
-      node = try RumorNode.start(configuration)
+      node = try RumorNode.start(plan.node)
     } catch {
       throw .failure("cannot start: \(error)")
     }
     let log = Task { await logEvents(of: node, console: console) }
+    let health = Task { await logHealth(of: node, console: console) }
     console.out(
-      "\(timestamp()) started \(node.name) on \(node.boundAddress), advertising \(node.address)")
-    let seeds = parsed.values("join")
-    if !seeds.isEmpty {
+      "\(timestamp()) started \(node.name) on \(node.boundAddress), advertising \(node.address) (mode \(plan.mode))"
+    )
+    for service in plan.node.services {
+      console.out(
+        "\(timestamp()) advertising \(service.name) at \(service.url), checked by \(service.check?.summary ?? "nothing")"
+      )
+    }
+    if !plan.seeds.isEmpty {
       do {
-        let answered = try await node.join(seeds)
+        let answered = try await node.join(plan.seeds)
         console.out(
-          "\(timestamp()) joined the cluster through \(answered) of \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
+          "\(timestamp()) joined the cluster through \(answered) of \(plan.seeds.count) seed\(plan.seeds.count == 1 ? "" : "s")"
         )
       } catch {
         await node.shutdown()
         log.cancel()
+        health.cancel()
         throw .failure("\(error)")
       }
     }
+    let retries = Task {
+      await joinConventionalSeeds(plan.conventionalSeeds, node: node, console: console)
+    }
     let received = await signals.next()
+    retries.cancel()
+    health.cancel()
     console.out("\(timestamp()) \(received), leaving the cluster")
     await node.leave(timeout: .milliseconds(Int64(leaveTimeout * 1000)))
     await node.shutdown()
     _ = await log.value
     console.out("\(timestamp()) stopped")
+  }
+
+  /// Tries the mode's seeds while this node knows nobody else: at once,
+  /// then every 10 s, quietly, since in a fresh cluster most of them are
+  /// not up yet (or are this very node).
+  private static func joinConventionalSeeds(
+    _ seeds: [String], node: RumorNode, console: Console
+  ) async {
+    // Joining oneself proves nothing.
+    let own = [node.address.description, node.boundAddress.description]
+    let seeds = seeds.filter { !own.contains($0) }
+    guard !seeds.isEmpty else { return }
+    var announced = false
+    while !Task.isCancelled {
+      if node.members.filter({ $0.state == .alive }).count <= 1,
+        let answered = try? await node.join(seeds), answered > 0, !announced
+      {
+        console.out(
+          "\(timestamp()) joined through the mode's conventional seeds (\(answered) answered)")
+        announced = true
+      }
+      try? await Task.sleep(for: .seconds(10))
+    }
+  }
+
+  /// Logs each change of an advertised service's health.
+  private static func logHealth(of node: RumorNode, console: Console) async {
+    var last: [String: ServiceHealth] = [:]
+    while !Task.isCancelled {
+      for status in node.advertisedServices where status.lastCheck != nil {
+        let name = status.service.name
+        guard last[name] != status.health else { continue }
+        last[name] = status.health
+        let detail = status.lastCheck.flatMap(\.error).map { " (\($0))" } ?? ""
+        console.out("\(timestamp()) service \(name) is \(status.health)\(detail)")
+      }
+      try? await Task.sleep(for: .milliseconds(200))
+    }
   }
 
   private static func logEvents(of node: RumorNode, console: Console) async {

@@ -2,24 +2,33 @@ import CommandLineSupport
 import Foundation
 import Rumor
 
-/// `rumor demo`: the README's main job, a small cluster on loopback in this
-/// process: it forms, one member is killed, the others notice.
+/// `rumor demo`: the README's main job. A cluster on loopback in this
+/// process runs the brief's services as small stand-in servers with real
+/// health checks; an application node resolves them; a service fails its
+/// checks and a node is killed, and the resolver fails over each time.
 enum DemoCommand {
-  static let summary = "Run a 5-node cluster on loopback, kill a node, watch the others notice"
+  static let summary =
+    "Run a local cluster that advertises services, resolves them and survives failures"
   static let help = """
-    Usage: rumor demo [--nodes N] [--profile lan|wan|local] [--memberlist-detection]
+    Usage: rumor demo [--profile local|lan|wan] [--memberlist-detection]
 
-    Starts N nodes (default 5) in this process on 127.0.0.1, joins them
-    through the first, prints the cluster once every node sees every other
-    alive, then kills one (its sockets close without a goodbye) and prints
-    when each survivor declared it failed.
+    Starts, in this process on 127.0.0.1, stand-in servers for the brief's
+    services (redis ×2, backend ×2, ai-stack, npu-worker, frontend) and one
+    Rumor node beside each, advertising it with a real health check (Redis
+    PING, HTTP GET of the health path) every 500 ms; plus an "app" node that
+    only resolves. Then:
+
+      1. prints how the app resolves each service and checks its health,
+      2. makes one backend fail its health check (its node stays up) and
+         shows the app's resolver move to the other backend,
+      3. kills a redis node without a goodbye and shows the resolver fail
+         over to the backup, and when every survivor declared it failed.
 
     By default the nodes use the local profile and Rumor's fast crash
     detection (a refused connection proves the process is gone);
     --memberlist-detection uses memberlist's timeouts only.
 
     Options:
-      --nodes N                 cluster size, 3 to 50 (default 5)
       --profile P               local (default), lan or wan
       --memberlist-detection    turn fast crash detection off
     """
@@ -29,72 +38,112 @@ enum DemoCommand {
     let parsed = try ArgumentList(
       arguments, command: command,
       options: [
-        .init(name: "nodes", takesValue: true), .init(name: "profile", takesValue: true),
+        .init(name: "profile", takesValue: true),
         .init(name: "memberlist-detection", takesValue: false),
       ])
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
-    let count =
-      try parsed.value("nodes").map { text throws(CommandError) -> Int in
-        guard let value = Int(text), (3...50).contains(value) else {
-          throw .usage("--nodes must be 3 to 50 (not '\(text)')", command: command)
-        }
-        return value
-      } ?? 5
     var settings = SWIMSettings(
       profile: try NodeOptions.profile(try parsed.value("profile") ?? "local", command: command))
     settings.refusedConnectionIsFailure = !parsed.flag("memberlist-detection")
+    let cluster: DemoCluster
     do {
-      try await demo(nodes: count, settings: settings, console: console)
+      cluster = try DemoCluster(settings: settings)
     } catch {
+      throw .failure("could not start the demo cluster: \(error)")
+    }
+    do {
+      try await story(cluster, settings: settings, console: console)
+    } catch {
+      await cluster.shutdown()
       throw .failure("\(error)")
     }
+    await cluster.shutdown()
   }
 
-  private static func demo(nodes count: Int, settings: SWIMSettings, console: Console) async throws
+  private static func story(_ cluster: DemoCluster, settings: SWIMSettings, console: Console)
+    async throws
   {
     console.out(
-      "Rumor demo: \(count) nodes on loopback, in this process (profile \(settings.profile.rawValue))."
+      "Rumor demo: \(cluster.nodes.count) nodes on 127.0.0.1 in this process (profile \(settings.profile.rawValue)), each beside a stand-in service with a real health check; \"app\" only resolves."
     )
-    var nodes: [RumorNode] = []
-    do {
-      for index in 1...count {
-        nodes.append(
-          try RumorNode.start(
-            NodeConfiguration(
-              name: "node-\(index)", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0),
-              settings: settings, tags: ["demo": "yes", "index": String(index)])))
-      }
-      let started = Date()
-      for node in nodes.dropFirst() {
-        try await node.join(addresses: [nodes[0].address])
-      }
-      guard await waitUntil(seconds: 30, { nodes.allSatisfy { aliveCount($0) == count } }) else {
-        throw TransportError("the cluster did not converge within 30 s")
-      }
-      console.out(
-        "Converged in \(seconds(since: started)): every node sees \(count) alive. As node-1 sees it:\n"
-      )
-      console.out(MembersCommand.table(nodes[0].members))
-      let victim = nodes.remove(at: count / 2)
-      console.out("\nKilling \(victim.name) (\(victim.address)): its sockets close, no goodbye.")
-      let survivors = nodes
-      let watchers = survivors.map { ($0.name, $0.events()) }
-      let killed = Date()
-      await victim.shutdown()
-      try await report(watchers, victim: victim.name, since: killed, console: console)
-      console.out(
-        "\nEvery survivor agrees \(victim.name) has failed. Stop a node gracefully (rumor agent, SIGINT) and it shows as left instead."
-      )
-    } catch {
-      for node in nodes { await node.shutdown() }
-      throw error
+    let started = Date()
+    try await cluster.join()
+    try await cluster.waitUntil("every instance passing in the app's view", seconds: 30) {
+      cluster.passing(in: cluster.registry.catalog) == cluster.services.count
     }
-    for node in nodes { await node.shutdown() }
+    console.out(
+      "Converged in \(seconds(since: started)): \(cluster.nodes.count) members, \(cluster.services.count) service instances passing.\n"
+    )
+    console.out(MembersCommand.table(cluster.app.members))
+
+    console.out("\n🔗 Service URL Resolution (the app's url(for:)):")
+    for name in DemoCluster.serviceNames { console.out(resolutionLine(cluster, name)) }
+    console.out("\n🏥 Service Health Checks (probed now from the app):")
+    let reports = await cluster.registry.checkAllHealth()
+    for name in DemoCluster.serviceNames {
+      if let report = reports[name] { console.out(HealthCommand.line(report, width: 15)) }
+    }
+
+    // Act 2: a service fails while its node is fine.
+    let sick = try cluster.instance(node: "api-1")
+    console.out("\n▶ api-1's backend starts answering 503 (its node stays up).")
+    sick.service.set(healthy: false)
+    let failing = Date()
+    try await cluster.waitUntil("api-1's backend to be critical in the app's view", seconds: 30) {
+      cluster.registry.catalog.instances["backend"]?.first { $0.node == "api-1" }?.health
+        == .critical
+    }
+    console.out(
+      "  api-1 gossiped health.backend=critical after \(seconds(since: failing)) (2 failed checks, 500 ms apart)."
+    )
+    for _ in 0..<2 { console.out(resolutionLine(cluster, "backend")) }
+
+    // Act 3: a node dies with its service.
+    let primary = try cluster.registry.resolve("redis")
+    let backup = try cluster.registry.backupURL(for: "redis")
+    console.out(
+      "\n▶ Killing cache-1 and its redis without a goodbye (the app's primary redis is \(primary.instance?.node ?? "?"), backup \(backup))."
+    )
+    let victim = try cluster.instance(node: "cache-1")
+    let watchers = cluster.nodes.filter { $0 !== victim.node }.map { ($0.name, $0.events()) }
+    let killed = Date()
+    victim.service.stop()
+    await victim.node.shutdown()
+    try await cluster.waitUntil("the app to stop resolving redis to cache-1", seconds: 60) {
+      cluster.registry.catalog.instances["redis"]?.first { $0.node == "cache-1" }?.memberState
+        != .alive
+    }
+    console.out(
+      "  after \(seconds(since: killed)) the app saw cache-1 \(cluster.registry.catalog.instances["redis"]?.first { $0.node == "cache-1" }?.memberState.description ?? "gone") and stopped using it:"
+    )
+    console.out(resolutionLine(cluster, "redis"))
+    try await reportFailures(watchers, victim: "cache-1", since: killed, console: console)
+
+    console.out("\nHow the app resolves redis now (rumor resolve redis --explain):")
+    let now = try cluster.registry.resolve("redis")
+    for (index, line) in now.explanation.enumerated() { console.out("  \(index + 1). \(line)") }
+    console.out(
+      "\nNo registry server anywhere: each process answered from its own gossip view. Try `rumor agent` and `rumor resolve --peer` next (README)."
+    )
+  }
+
+  /// `✅ redis → redis://127.0.0.1:4321  (gossip: cache-1, passing)`.
+  private static func resolutionLine(_ cluster: DemoCluster, _ name: String) -> String {
+    let label = name.padding(toLength: 15, withPad: " ", startingAt: 0)
+    do {
+      let resolution = try cluster.registry.resolve(name)
+      let origin =
+        resolution.instance.map { "\(resolution.source): \($0.node), \($0.health)" }
+        ?? resolution.source.description
+      return "✅ \(label) → \(resolution.url)  (\(origin))"
+    } catch {
+      return "❌ \(label) → \(error)"
+    }
   }
 
   /// Prints each survivor's failure notice as it comes, in order.
-  private static func report(
+  private static func reportFailures(
     _ watchers: [(String, AsyncStream<MembershipEvent>)], victim: String, since killed: Date,
     console: Console
   ) async throws {
@@ -113,28 +162,21 @@ enum DemoCommand {
         try await Task.sleep(for: .seconds(120))
         throw TransportError("not every survivor noticed within 120 s")
       }
+      var delays: [Double] = []
       for _ in watchers {
-        guard let (name, delay) = try await group.next() else { break }
-        console.out("  \(name) declared \(victim) failed after \(String(format: "%.2f", delay)) s")
+        guard let (_, delay) = try await group.next() else { break }
+        delays.append(delay)
       }
       group.cancelAll()
+      if let first = delays.min(), let last = delays.max() {
+        console.out(
+          "  all \(delays.count) survivors declared \(victim) failed, the first after \(String(format: "%.2f", first)) s, the last after \(String(format: "%.2f", last)) s."
+        )
+      }
     }
   }
 
-  private static func aliveCount(_ node: RumorNode) -> Int {
-    node.members.filter { $0.state == .alive }.count
-  }
-
-  private static func seconds(since start: Date) -> String {
+  static func seconds(since start: Date) -> String {
     String(format: "%.2f s", Date().timeIntervalSince(start))
-  }
-
-  private static func waitUntil(seconds: Double, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-      if condition() { return true }
-      try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
   }
 }

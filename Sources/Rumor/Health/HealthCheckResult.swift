@@ -1,24 +1,3 @@
-import RumorWire
-
-/// How the owning node checks that one of its services works.
-public enum HealthCheck: Sendable, Hashable, CustomStringConvertible {
-  /// An HTTP GET of `path`; any 2xx status passes.
-  case http(path: String)
-  /// A TCP connection that opens passes.
-  case tcp
-  /// A Redis `PING` answered with `+PONG` passes.
-  case redis
-
-  /// "http GET /health", "tcp connect", "redis PING".
-  public var description: String {
-    switch self {
-    case .http(let path): "http GET \(path)"
-    case .tcp: "tcp connect"
-    case .redis: "redis PING"
-    }
-  }
-}
-
 /// What one check found.
 public struct HealthCheckResult: Sendable, Hashable {
   /// Whether the check passed.

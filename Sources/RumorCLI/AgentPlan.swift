@@ -1,0 +1,98 @@
+import CommandLineSupport
+import Rumor
+
+/// What `rumor agent` will run: its flags laid over the effective
+/// configuration (environment over file over the mode's defaults).
+struct AgentPlan {
+  /// The node to start.
+  var node: NodeConfiguration
+  /// Seeds someone asked for (a flag, variable or file): at least one must
+  /// answer.
+  var seeds: [String]
+  /// The mode's conventional seeds: tried quietly, and again while alone.
+  var conventionalSeeds: [String]
+  /// The deployment mode in effect.
+  var mode: DeploymentMode
+
+  /// The plan for a parsed `rumor agent` command line.
+  init(_ parsed: ArgumentList, command: String) throws(CommandError) {
+    let effective = try PeerOptions.configuration(parsed)
+    let gossip = effective.gossip
+    mode = effective.mode
+    let name = try parsed.value("name") ?? gossip.nodeName
+    guard !name.isEmpty else { throw .usage("--name must not be empty", command: command) }
+    node = NodeConfiguration(name: name)
+    node.bind = try Self.address(
+      parsed.value("bind"), or: gossip.bind, option: "bind", key: "gossip.bind",
+      origins: effective.origins, command: command)
+    if let advertise = try parsed.value("advertise") {
+      node.advertise = try NodeOptions.address(advertise, option: "advertise", command: command)
+    } else if let advertise = gossip.advertise {
+      node.advertise = try Self.address(
+        nil, or: advertise, option: "advertise", key: "gossip.advertise",
+        origins: effective.origins, command: command)
+    }
+    let profile = try parsed.value("profile").map { text throws(CommandError) in
+      try NodeOptions.profile(text, command: command)
+    }
+    node.settings = SWIMSettings(profile: profile ?? gossip.profile)
+    node.settings.refusedConnectionIsFailure = parsed.flag("fast-crash-detection")
+    node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
+    let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))
+    node.keys = flagKeys.isEmpty ? gossip.encryptionKeys : flagKeys
+    node.label = try parsed.value("label") ?? gossip.label
+    node.services = try Self.services(
+      gossip.advertised, flags: parsed.values("service"), command: command)
+
+    let flagSeeds = parsed.values("join")
+    if !flagSeeds.isEmpty {
+      seeds = flagSeeds
+      conventionalSeeds = []
+    } else {
+      let conventional = GossipSeeds.conventional(
+        mode: effective.mode, domain: effective.domain, namespace: effective.namespace,
+        services: effective.services.map(\.name))
+      seeds = gossip.seeds.filter { !conventional.contains($0) }.map(\.description)
+      conventionalSeeds = conventional.map(\.description)
+    }
+  }
+
+  /// The configuration's services, then `--service NAME=URL` flags (each
+  /// with its standard check), a flag replacing a service of its name.
+  private static func services(
+    _ configured: [AdvertisedService], flags: [String], command: String
+  ) throws(CommandError) -> [AdvertisedService] {
+    var services = configured
+    for text in flags {
+      let parsed: [AdvertisedService]
+      do {
+        parsed = try EnvironmentOverrides.advertisedServices(text)
+      } catch {
+        throw .usage("--service: \(error.reason)", command: command)
+      }
+      for var service in parsed {
+        service.check = HealthCheck.standard(forService: service.name, url: service.url)
+        services.removeAll { $0.name == service.name }
+        services.append(service)
+      }
+    }
+    return services
+  }
+
+  /// A numeric address from the flag, else from the configuration (whose
+  /// errors name the key and where its value came from).
+  private static func address(
+    _ flag: String?, or configured: HostAndPort, option: String, key: String,
+    origins: [String: ValueOrigin], command: String
+  ) throws(CommandError) -> NodeAddress {
+    if let flag { return try NodeOptions.address(flag, option: option, command: command) }
+    do {
+      return try NodeOptions.address(configured.description, option: option, command: command)
+    } catch {
+      let origin = origins[key].map { " (\($0))" } ?? ""
+      throw .failure(
+        "\(key) = \(configured)\(origin) is not a numeric address; a node binds and advertises IP addresses"
+      )
+    }
+  }
+}

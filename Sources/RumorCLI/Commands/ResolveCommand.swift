@@ -1,0 +1,75 @@
+import CommandLineSupport
+import Rumor
+
+/// `rumor resolve`: the URL of a service, as `url(for:path:)` gives it.
+enum ResolveCommand {
+  static let summary = "Print the URL of a healthy instance of a service"
+  static let help = """
+    Usage: rumor resolve NAME [PATH] [--peer HOST:PORT] [--config FILE] [--explain] [--json]
+
+    Prints the URL of NAME (with PATH appended) and nothing else, resolved
+    in Rumor's order:
+      1. <NAME>_HOST / <NAME>_PORT in the environment
+      2. a healthy instance in the gossip view of --peer (member alive,
+         service passing, or warning when nothing passes)
+      3. services.NAME or load_balancers.NAME in the configuration file
+      4. the deployment mode's convention (local: localhost, docker_local:
+         autobot-NAME, distributed: NAME-01.DOMAIN, kubernetes:
+         NAME-service.NAMESPACE.svc.cluster.local) with the default port
+    Without --peer, step 2 is skipped. Exits 1, with the reason on stderr,
+    when no step gives a URL.
+
+    Options:
+      --config FILE      the configuration file (default $RUMOR_CONFIG, or none)
+      --explain          also print each step: what it found, what it skipped and why
+      --json             {service, url, source, node, explanation} instead of the URL
+    \(PeerOptions.help)
+
+    Examples:
+      AUTOBOT_DEPLOYMENT_MODE=docker_local rumor resolve redis   # redis://autobot-redis:6379
+      rumor resolve ai-stack /api/process --peer 127.0.0.1:7946 --explain
+    """
+
+  static func run(_ arguments: [String], console: Console) async throws(CommandError) {
+    let command = "rumor resolve"
+    let parsed = try ArgumentList(
+      arguments, command: command,
+      options: PeerOptions.options + [
+        .init(name: "config", takesValue: true), .init(name: "explain", takesValue: false),
+        .init(name: "json", takesValue: false),
+      ])
+    if parsed.wantsHelp { return console.out(help) }
+    try parsed.expectPositional(atMost: 2)
+    guard let name = parsed.positional.first else {
+      throw .usage("the service name is missing", command: command)
+    }
+    let path = parsed.positional.count > 1 ? parsed.positional[1] : ""
+    let registry = try await ServiceCommands.registry(parsed, command: command)
+    let resolution: Resolution
+    do {
+      resolution = try registry.resolve(name, path: path)
+    } catch {
+      if parsed.flag("explain") {
+        for (index, line) in error.tried.enumerated() { console.err("\(index + 1). \(line)") }
+      }
+      throw .failure(error.description)
+    }
+    if parsed.flag("json") {
+      console.out(
+        JSONValue.object([
+          ("service", .string(name)), ("url", .string(resolution.url.description)),
+          ("source", .string(resolution.source.rawValue)),
+          ("node", resolution.instance.map { .string($0.node) } ?? .null),
+          ("explanation", .array(resolution.explanation.map(JSONValue.string))),
+        ]).text)
+      return
+    }
+    console.out(resolution.url.description)
+    if parsed.flag("explain") {
+      for (index, line) in resolution.explanation.enumerated() {
+        console.out("\(index + 1). \(line)")
+      }
+      console.out("answered by: \(resolution.source)")
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import CommandLineSupport
+import Rumor
+
+/// The options of commands that read a running node's view of the cluster
+/// (`--peer`, `--encrypt`, `--label`, `--timeout`), and the read itself.
+enum PeerOptions {
+  /// The options, for `ArgumentList`.
+  static let options: [ArgumentList.Option] = [
+    .init(name: "peer", takesValue: true), .init(name: "encrypt", takesValue: true),
+    .init(name: "label", takesValue: true), .init(name: "timeout", takesValue: true),
+  ]
+
+  /// Their lines in a command's help.
+  static let help = """
+      --peer HOST:PORT   the node to ask (a Rumor or Serf agent); a name is resolved
+      --encrypt KEY      the cluster's key, if it is encrypted (serf keygen format)
+      --label LABEL      the cluster's label, if it has one
+      --timeout SECONDS  how long to wait for the answer (default 5)
+    """
+
+  /// The members the `--peer` node knows (read-only: it learns nothing
+  /// and nothing joins); nil when `--peer` is absent.
+  static func members(_ parsed: ArgumentList, command: String) async throws(CommandError)
+    -> [Member]?
+  {
+    guard let peerText = try parsed.value("peer") else { return nil }
+    let timeout =
+      try NodeOptions.seconds(try parsed.value("timeout"), option: "timeout", command: command) ?? 5
+    let keys = try NodeOptions.keys(parsed.values("encrypt"))
+    do {
+      _ = try AddressResolver.split(peerText, defaultPort: 7946)
+    } catch {
+      throw .usage("--peer: \(error)", command: command)
+    }
+    do {
+      guard let peer = try await AddressResolver.resolve(peerText, defaultPort: 7946).first else {
+        throw TransportError("'\(peerText)' resolves to nothing")
+      }
+      return try await PeerQuery.members(
+        of: peer, keys: keys, label: try parsed.value("label") ?? "",
+        timeout: .milliseconds(Int64(timeout * 1000)))
+    } catch let error as CommandError {
+      throw error
+    } catch {
+      throw .failure("\(error)")
+    }
+  }
+
+  /// The effective configuration for `--config FILE` (else `RUMOR_CONFIG`,
+  /// else none) under this process's environment; its errors, with their
+  /// positions, make the command fail.
+  static func configuration(_ parsed: ArgumentList) throws(CommandError) -> EffectiveConfiguration {
+    do {
+      return try ConfigurationLoader.effective(file: try parsed.value("config"), host: .current())
+    } catch let error as CommandError {
+      throw error
+    } catch {
+      throw .failure("invalid configuration:\n\(error)")
+    }
+  }
+}

@@ -1,0 +1,498 @@
+import RumorCore
+import RumorWire
+
+/// Turns a parsed YAML document into a `DiscoveryConfiguration`.
+///
+/// Decoding does not stop at the first problem: every error is collected,
+/// named by file, position and key path, so one `rumor config check` shows
+/// all there is to fix. Unknown keys are errors (a typo must not silently
+/// leave a setting at its default), with a "did you mean" when one is near.
+struct ConfigurationDecoder {
+  static let topLevelKeys = ["deployment", "services", "load_balancers", "gossip", "advertise"]
+  static let deploymentKeys = ["mode", "domain", "namespace"]
+  static let serviceKeys = ["host", "port", "scheme", "timeout", "retries"]
+  static let loadBalancerKeys = ["hosts", "strategy"]
+  static let gossipKeys = ["node_name", "bind", "advertise", "join", "encrypt", "label", "profile"]
+  static let advertisedKeys = ["url", "check"]
+  static let checkKeys = [
+    "type", "path", "interval", "timeout", "failures_before_critical", "successes_before_passing",
+  ]
+  /// The gossip port, memberlist's and Serf's default.
+  static let gossipPort: UInt16 = 7946
+
+  let file: String
+  var configuration: DiscoveryConfiguration
+  var errors: [ConfigurationError] = []
+
+  /// Decodes `root`, parsed from `file`.
+  static func decode(_ root: YAMLValue, file: String) -> (
+    configuration: DiscoveryConfiguration, errors: [ConfigurationError]
+  ) {
+    var decoder = ConfigurationDecoder(file: file)
+    decoder.decodeRoot(root)
+    return (decoder.configuration, decoder.errors)
+  }
+
+  private init(file: String) {
+    self.file = file
+    configuration = DiscoveryConfiguration(file: file)
+  }
+
+  private mutating func decodeRoot(_ root: YAMLValue) {
+    if case .scalar = root.content {
+      report(
+        root.position, "",
+        "expected the configuration's sections (\(Self.topLevelKeys.joined(separator: ", "))) as 'key:' lines, found a single value"
+      )
+      return
+    }
+    for entry in entries(of: root, path: "", allowed: Self.topLevelKeys) {
+      switch entry.key {
+      case "deployment": decodeDeployment(entry.value)
+      case "services": decodeServices(entry.value)
+      case "load_balancers": decodeLoadBalancers(entry.value)
+      case "gossip": decodeGossip(entry.value)
+      default: decodeAdvertised(entry.value, keyPosition: entry.keyPosition)
+      }
+    }
+  }
+
+  // MARK: Sections
+
+  private mutating func decodeDeployment(_ value: YAMLValue) {
+    for entry in entries(of: value, path: "deployment", allowed: Self.deploymentKeys) {
+      let path = "deployment.\(entry.key)"
+      switch entry.key {
+      case "mode":
+        configuration.mode = parse(entry.value, path) { text throws(InvalidValue) in
+          try DeploymentMode(parsing: text)
+        }
+      case "domain":
+        configuration.domain = parse(entry.value, path) { text throws(InvalidValue) in
+          try HostName.validateDomain(text)
+          return text
+        }
+      default:
+        configuration.namespace = parse(entry.value, path) { text throws(InvalidValue) in
+          try HostName.validateNamespace(text)
+          return text
+        }
+      }
+    }
+  }
+
+  private mutating func decodeServices(_ value: YAMLValue) {
+    for entry in entries(of: value, path: "services", allowed: nil) {
+      guard let name = serviceName(entry, section: "services") else { continue }
+      let path = "services.\(name)"
+      var endpoint = ServiceEndpoint(name: name)
+      configuration.origins[path] = .file(file, entry.keyPosition)
+      for field in entries(of: entry.value, path: path, allowed: Self.serviceKeys) {
+        let fieldPath = "\(path).\(field.key)"
+        switch field.key {
+        case "host":
+          endpoint.host = parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try Self.serviceHost(text, portKey: "port")
+          }
+        case "port":
+          endpoint.port = parse(field.value, fieldPath, Self.port)
+        case "scheme":
+          endpoint.scheme = parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try ServiceURL.validateScheme(text)
+            return text
+          }
+        case "timeout":
+          endpoint.timeout = parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try DurationText.parse(text, maximum: .seconds(3600))
+          }
+        default:
+          endpoint.retries = parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try Self.count(text, in: 0...100, what: "number of retries")
+          }
+        }
+      }
+      configuration.services.append(endpoint)
+    }
+  }
+
+  private mutating func decodeLoadBalancers(_ value: YAMLValue) {
+    for entry in entries(of: value, path: "load_balancers", allowed: nil) {
+      guard let name = serviceName(entry, section: "load_balancers") else { continue }
+      let path = "load_balancers.\(name)"
+      var balancer = LoadBalancer(name: name, hosts: [])
+      var hasHosts = false
+      configuration.origins[path] = .file(file, entry.keyPosition)
+      for field in entries(of: entry.value, path: path, allowed: Self.loadBalancerKeys) {
+        if field.key == "hosts" {
+          hasHosts = true
+          let items = items(field.value, path: "\(path).hosts", splittingCommas: false)
+          for (index, item) in items.enumerated() {
+            if let host = parse(
+              item, "\(path).hosts[\(index)]",
+              { text throws(InvalidValue) in
+                try HostAndPort(parsing: text)
+              })
+            {
+              balancer.hosts.append(host)
+            }
+          }
+          if items.isEmpty {
+            report(
+              field.value.position, "\(path).hosts", "is empty; list at least one '- host:port'")
+          }
+        } else if let strategy = parse(
+          field.value, "\(path).strategy",
+          { text throws(InvalidValue) in
+            try Choice.parse(text, as: LoadBalancingStrategy.self, what: "load-balancing strategy")
+          })
+        {
+          balancer.strategy = strategy
+        }
+      }
+      if !hasHosts {
+        report(entry.keyPosition, path, "needs 'hosts:', a list of '- host:port' lines")
+      }
+      configuration.loadBalancers.append(balancer)
+    }
+  }
+
+  private mutating func decodeGossip(_ value: YAMLValue) {
+    for entry in entries(of: value, path: "gossip", allowed: Self.gossipKeys) {
+      let path = "gossip.\(entry.key)"
+      switch entry.key {
+      case "node_name":
+        configuration.gossip.nodeName = parse(entry.value, path, Self.nodeName)
+      case "bind":
+        configuration.gossip.bind = parse(entry.value, path) { text throws(InvalidValue) in
+          try Self.numericAddress(text, allowsPortZero: true)
+        }
+      case "advertise":
+        configuration.gossip.advertise = parse(entry.value, path) { text throws(InvalidValue) in
+          try Self.numericAddress(text, allowsPortZero: false)
+        }
+      case "join":
+        configuration.gossip.join = items(entry.value, path: path, splittingCommas: true)
+          .enumerated().compactMap { index, item in
+            parse(item, "\(path)[\(index)]", Self.seed)
+          }
+      case "encrypt":
+        configuration.gossip.encryptionKeys = items(entry.value, path: path, splittingCommas: true)
+          .enumerated().compactMap { index, item in
+            parse(item, "\(path)[\(index)]", EncryptionKey.decode)
+          }
+      case "label":
+        configuration.gossip.label = parse(entry.value, path, Self.label)
+      default:
+        configuration.gossip.profile = parse(entry.value, path) { text throws(InvalidValue) in
+          try Choice.parse(text, as: Profile.self, what: "gossip profile")
+        }
+      }
+    }
+  }
+
+  private mutating func decodeAdvertised(_ value: YAMLValue, keyPosition: SourcePosition) {
+    for entry in entries(of: value, path: "advertise", allowed: nil) {
+      guard let name = serviceName(entry, section: "advertise") else { continue }
+      let path = "advertise.\(name)"
+      var url: ServiceURL?
+      var checkValue: YAMLValue?
+      switch entry.value.content {
+      case .scalar:
+        url = parse(entry.value, path, ServiceURL.init(parsing:))
+      case .map:
+        for field in entries(of: entry.value, path: path, allowed: Self.advertisedKeys) {
+          if field.key == "url" {
+            url = parse(field.value, "\(path).url", ServiceURL.init(parsing:))
+          } else {
+            checkValue = field.value
+          }
+        }
+        if entry.value["url"] == nil {
+          report(
+            entry.keyPosition, path,
+            "needs 'url:', where the service listens (e.g. http://:8001/api; an empty host means this node)"
+          )
+        }
+      default:
+        report(
+          entry.value.position, path,
+          "expected the service's URL (e.g. redis://:6379) or 'url:' and 'check:' lines, found \(entry.value.kindDescription)"
+        )
+      }
+      guard let url else { continue }
+      let check =
+        checkValue.map { decodeCheck($0, path: "\(path).check", service: name, url: url) }
+        ?? HealthCheck.standard(forService: name, url: url)
+      configuration.advertise.append(AdvertisedService(name: name, url: url, check: check))
+      configuration.origins[path] = .file(file, entry.keyPosition)
+    }
+    checkTagSize(at: keyPosition)
+  }
+
+  /// A `check:`: `none`, nothing (the standard check) or its settings
+  /// over the standard check's.
+  private mutating func decodeCheck(
+    _ value: YAMLValue, path: String, service: String, url: ServiceURL
+  ) -> HealthCheck? {
+    var check = HealthCheck.standard(forService: service, url: url)
+    if case .scalar(let text, _) = value.content {
+      if text != "none" {
+        report(
+          value.position, path,
+          "expected 'none' (no check) or the check's settings as indented 'key: value' lines, found '\(text)'"
+        )
+      }
+      return nil
+    }
+    let fields = entries(of: value, path: path, allowed: Self.checkKeys)
+    if let type = fields.first(where: { $0.key == "type" }),
+      let kind = parse(
+        type.value, "\(path).type",
+        { text throws(InvalidValue) in
+          try Choice.parse(text, as: HealthCheck.Kind.self, what: "check type")
+        })
+    {
+      check.kind = kind
+      if kind != .http { check.path = "/" }
+    }
+    var timeoutPosition: SourcePosition?
+    for field in fields {
+      let fieldPath = "\(path).\(field.key)"
+      switch field.key {
+      case "type": break
+      case "path":
+        guard check.kind == .http else {
+          report(
+            field.keyPosition, fieldPath,
+            "applies to http checks only; remove it or set 'type: http'")
+          continue
+        }
+        check.path = parse(field.value, fieldPath, Self.httpPath) ?? check.path
+      case "interval":
+        check.interval =
+          parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try DurationText.parse(text, maximum: .seconds(3600))
+          } ?? check.interval
+      case "timeout":
+        timeoutPosition = field.value.position
+        check.timeout =
+          parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try DurationText.parse(text, maximum: .seconds(3600))
+          } ?? check.timeout
+      case "failures_before_critical":
+        check.failuresBeforeCritical =
+          parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try Self.count(text, in: 1...100, what: "number of failures")
+          } ?? check.failuresBeforeCritical
+      default:
+        check.successesBeforePassing =
+          parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try Self.count(text, in: 1...100, what: "number of successes")
+          } ?? check.successesBeforePassing
+      }
+    }
+    if check.timeout >= check.interval {
+      report(
+        timeoutPosition ?? value.position, "\(path).timeout",
+        "\(DurationText.format(check.timeout)) is not shorter than the interval (\(DurationText.format(check.interval))); a check must end before the next one starts"
+      )
+    }
+    return check
+  }
+
+  /// memberlist carries tags in 512 bytes of node metadata: refuse a list
+  /// of services that could not be gossiped once every one of them is
+  /// critical (the longest health value).
+  private mutating func checkTagSize(at position: SourcePosition) {
+    var tags: [String: String] = [:]
+    for service in configuration.advertise {
+      tags[service.tagKey] = service.url.description
+      tags[service.healthTagKey] = "critical"
+    }
+    do {
+      _ = try SerfTags.encode(tags)
+    } catch {
+      report(
+        position, "advertise",
+        "the services' tags do not fit in a node's metadata: \(error.reason) (advertise fewer services, or shorten names and paths)"
+      )
+    }
+  }
+
+  // MARK: Building blocks
+
+  private mutating func report(_ position: SourcePosition, _ path: String, _ message: String) {
+    errors.append(
+      ConfigurationError(.file(file, position), path.isEmpty ? message : "\(path): \(message)"))
+  }
+
+  /// The entries of a map, without those whose key is not in `allowed`
+  /// (each reported); an empty value has none.
+  private mutating func entries(of value: YAMLValue, path: String, allowed: [String]?)
+    -> [YAMLValue.Entry]
+  {
+    switch value.content {
+    case .empty:
+      return []
+    case .map(let entries):
+      guard let allowed else { return entries }
+      return entries.filter { entry in
+        if allowed.contains(entry.key) { return true }
+        var message =
+          path.isEmpty ? "unknown top-level key '\(entry.key)'" : "unknown key '\(entry.key)'"
+        if let close = Suggestion.closest(to: entry.key, among: allowed) {
+          message += "; did you mean '\(close)'?"
+        }
+        message += " (known: \(allowed.joined(separator: ", ")))"
+        report(entry.keyPosition, path, message)
+        return false
+      }
+    default:
+      report(
+        value.position, path,
+        "expected a map (indented 'key: value' lines), found \(value.kindDescription)")
+      return []
+    }
+  }
+
+  /// A scalar value parsed by `parser`, its origin recorded; nil (and an
+  /// error reported) if it is missing, not a scalar or not valid.
+  private mutating func parse<Value>(
+    _ value: YAMLValue, _ path: String, _ parser: (String) throws(InvalidValue) -> Value
+  ) -> Value? {
+    switch value.content {
+    case .scalar(let text, _):
+      do {
+        let parsed = try parser(text)
+        configuration.origins[path] = .file(file, value.position)
+        return parsed
+      } catch {
+        report(value.position, path, error.reason)
+        return nil
+      }
+    case .empty:
+      report(value.position, path, "has no value; give one, or remove the key")
+      return nil
+    default:
+      report(value.position, path, "expected a single value, found \(value.kindDescription)")
+      return nil
+    }
+  }
+
+  /// The items of a list; with `splittingCommas`, a single value may list
+  /// them separated by commas, as the environment variables do.
+  private mutating func items(_ value: YAMLValue, path: String, splittingCommas: Bool)
+    -> [YAMLValue]
+  {
+    switch value.content {
+    case .list(let items):
+      configuration.origins[path] = .file(file, value.position)
+      return items
+    case .empty:
+      return []
+    case .scalar(let text, let style) where splittingCommas:
+      configuration.origins[path] = .file(file, value.position)
+      return text.split(separator: ",").map {
+        YAMLValue(.scalar($0.trimmingSpaces, style), at: value.position)
+      }.filter { $0.scalar?.isEmpty == false }
+    default:
+      report(
+        value.position, path,
+        "expected a list ('- item' lines, indented below the key), found \(value.kindDescription)")
+      return []
+    }
+  }
+
+  /// The entry's key as a service name, or nil after reporting it.
+  private mutating func serviceName(_ entry: YAMLValue.Entry, section: String) -> String? {
+    do {
+      try ServiceName.validate(entry.key)
+      return entry.key
+    } catch {
+      report(entry.keyPosition, section, error.reason)
+      return nil
+    }
+  }
+
+  // MARK: Value rules shared with the environment
+
+  /// A port, 1 to 65535.
+  static func port(_ text: String) throws(InvalidValue) -> UInt16 {
+    guard let number = Int(text), let port = UInt16(exactly: number), port > 0 else {
+      throw InvalidValue("'\(text)' is not a port; use a whole number from 1 to 65535")
+    }
+    return port
+  }
+
+  /// A whole number in `range`.
+  static func count(_ text: String, in range: ClosedRange<Int>, what: String) throws(InvalidValue)
+    -> Int
+  {
+    guard let number = Int(text), range.contains(number) else {
+      throw InvalidValue(
+        "'\(text)' is not a \(what); use a whole number from \(range.lowerBound) to \(range.upperBound)"
+      )
+    }
+    return number
+  }
+
+  /// A service's host alone: the port has its own setting.
+  static func serviceHost(_ text: String, portKey: String) throws(InvalidValue) -> String {
+    if !text.contains("://"), let address = try? HostAndPort(parsing: text), !text.hasPrefix("[") {
+      throw InvalidValue(
+        "'\(text)' has a port; give the host alone and the port in \(portKey) (\(address.port))")
+    }
+    try HostName.validate(text)
+    return text
+  }
+
+  /// A numeric address for binding or advertising, port 7946 unless given.
+  static func numericAddress(_ text: String, allowsPortZero: Bool) throws(InvalidValue)
+    -> HostAndPort
+  {
+    let address = try HostAndPort(
+      parsing: text, defaultPort: gossipPort, allowsPortZero: allowsPortZero)
+    guard address.isNumeric else {
+      throw InvalidValue(
+        "'\(text)' is not a numeric IP address; use 0.0.0.0 for every interface, 127.0.0.1 for this machine, or the machine's own address"
+      )
+    }
+    return address
+  }
+
+  /// A member to join through: a name or address, port 7946 unless given.
+  static func seed(_ text: String) throws(InvalidValue) -> HostAndPort {
+    try HostAndPort(parsing: text, defaultPort: gossipPort)
+  }
+
+  /// A node name: not empty, no control characters.
+  static func nodeName(_ text: String) throws(InvalidValue) -> String {
+    guard !text.isEmpty, text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+    else {
+      throw InvalidValue("a node name must be non-empty text without control characters")
+    }
+    guard text.utf8.count <= 255 else {
+      throw InvalidValue("a node name is longer than 255 bytes")
+    }
+    return text
+  }
+
+  /// A cluster label: memberlist sends it in a one-byte-length header.
+  static func label(_ text: String) throws(InvalidValue) -> String {
+    guard text.utf8.count <= 255 else {
+      throw InvalidValue("a label is longer than 255 bytes, memberlist's limit")
+    }
+    return text
+  }
+
+  /// An HTTP path for a check.
+  static func httpPath(_ text: String) throws(InvalidValue) -> String {
+    guard text.hasPrefix("/"),
+      text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+    else {
+      throw InvalidValue(
+        "'\(text)' is not an HTTP path; start it with '/' and percent-encode spaces")
+    }
+    return text
+  }
+}

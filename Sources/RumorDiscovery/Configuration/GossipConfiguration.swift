@@ -1,0 +1,38 @@
+import RumorCore
+
+/// The `gossip:` section: how this process's node joins the cluster.
+/// Unset fields take the deployment mode's defaults (see `GossipDefaults`
+/// and `GossipSeeds`).
+public struct GossipConfiguration: Hashable, Sendable {
+  /// The node's unique name in the cluster.
+  public var nodeName: String?
+  /// Where to listen, UDP and TCP (a numeric address; port 0 picks one).
+  public var bind: HostAndPort?
+  /// The address to give others when it is not the bind address (NAT,
+  /// containers, binding 0.0.0.0).
+  public var advertise: HostAndPort?
+  /// Members to join through: names or addresses, port 7946 unless given.
+  /// A name joins every address it resolves to.
+  public var join: [HostAndPort]
+  /// AES-GCM keys, primary first; empty for a plaintext cluster.
+  public var encryptionKeys: [[UInt8]]
+  /// The cluster label; nodes with another label ignore each other.
+  public var label: String?
+  /// memberlist's timing preset.
+  public var profile: Profile?
+
+  /// Creates a gossip section; everything unset by default.
+  public init(
+    nodeName: String? = nil, bind: HostAndPort? = nil, advertise: HostAndPort? = nil,
+    join: [HostAndPort] = [], encryptionKeys: [[UInt8]] = [], label: String? = nil,
+    profile: Profile? = nil
+  ) {
+    self.nodeName = nodeName
+    self.bind = bind
+    self.advertise = advertise
+    self.join = join
+    self.encryptionKeys = encryptionKeys
+    self.label = label
+    self.profile = profile
+  }
+}

@@ -1,0 +1,54 @@
+/// The environment variables Rumor reads. Each overrides the file's value
+/// for the same setting; an empty variable counts as unset.
+public enum EnvironmentVariable {
+  /// `local`, `docker_local`, `distributed` or `kubernetes`; overrides
+  /// `deployment.mode` and detection.
+  public static let deploymentMode = "AUTOBOT_DEPLOYMENT_MODE"
+  /// The DNS domain of a distributed deployment; overrides
+  /// `deployment.domain`.
+  public static let domain = "AUTOBOT_DOMAIN"
+  /// The Kubernetes namespace; overrides `deployment.namespace`.
+  public static let namespace = "AUTOBOT_NAMESPACE"
+  /// The configuration file to read when none is given on the command
+  /// line.
+  public static let configFile = "RUMOR_CONFIG"
+  /// `gossip.node_name`.
+  public static let nodeName = "RUMOR_NODE_NAME"
+  /// `gossip.bind`, `IP[:PORT]`.
+  public static let bind = "RUMOR_BIND"
+  /// `gossip.advertise`, `IP[:PORT]`.
+  public static let advertise = "RUMOR_ADVERTISE"
+  /// `gossip.join`, comma-separated `HOST[:PORT]`.
+  public static let join = "RUMOR_JOIN"
+  /// `gossip.encrypt`, comma-separated base64 keys, primary first.
+  public static let encrypt = "RUMOR_ENCRYPT"
+  /// `gossip.label`.
+  public static let label = "RUMOR_LABEL"
+  /// `gossip.profile`: `lan`, `wan` or `local`.
+  public static let profile = "RUMOR_PROFILE"
+  /// `advertise:`, comma-separated `NAME=URL`; a file's check for the same
+  /// name is kept.
+  public static let services = "RUMOR_SERVICES"
+  /// Set by Kubernetes in every container: the sign of a pod.
+  public static let kubernetesServiceHost = "KUBERNETES_SERVICE_HOST"
+
+  /// Every `RUMOR_` variable the configuration reads, to catch typos.
+  public static let rumorVariables = [
+    configFile, nodeName, bind, advertise, join, encrypt, label, profile, services,
+  ]
+
+  /// `<NAME>_HOST` for a service: the name upper-cased, `-` turned into
+  /// `_` (`ai-stack` → `AI_STACK_HOST`).
+  public static func host(forService name: String) -> String {
+    prefix(name) + "_HOST"
+  }
+
+  /// `<NAME>_PORT` for a service (`ai-stack` → `AI_STACK_PORT`).
+  public static func port(forService name: String) -> String {
+    prefix(name) + "_PORT"
+  }
+
+  private static func prefix(_ name: String) -> String {
+    String(name.uppercased().map { $0 == "-" ? "_" : $0 })
+  }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Rumor
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@Suite("rumor agent advertising services from its configuration", .serialized)
+struct AgentServiceTests {
+  /// Whether the test's backend answers 200.
+  final class Health: Sendable {
+    let good = Atomic<Bool>(true)
+  }
+
+  @Test(
+    "an agent configured by file advertises and checks a service; a resolver elsewhere follows its health"
+  )
+  func configuredAgent() async throws {
+    let health = Health()
+    let backend = try HTTPResponder(bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)) { _ in
+      health.good.load(ordering: .acquiring) ? HTTPResponse(body: "ok") : HTTPResponse(status: 500)
+    }
+    defer { backend.stop() }
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("rumor-agent-\(UUID().uuidString).yml").path
+    try """
+    deployment:
+      mode: local
+    gossip:
+      label: agent-test
+    advertise:
+      backend:
+        url: http://:\(backend.address.port)/api
+        check:
+          interval: 300ms
+          timeout: 250ms
+          failures_before_critical: 2
+    """.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+
+    let owner = try AgentProcess(name: "owner", arguments: ["--config", file])
+    let other = try AgentProcess(
+      name: "other",
+      arguments: ["--label", "agent-test", "--join", try #require(owner.address).description])
+    defer {
+      owner.stop(signal: SIGKILL)
+      other.stop(signal: SIGKILL)
+    }
+    let configuration = try ConfigurationLoader.effective(
+      DiscoveryConfiguration(mode: .local), host: HostEnvironment())
+    let peer = try #require(other.address)
+    func resolution() async -> Resolution? {
+      guard let members = try? await PeerQuery.members(of: peer, label: "agent-test") else {
+        return nil
+      }
+      let registry = ServiceRegistry(configuration: configuration, members: members, variables: [:])
+      return try? registry.resolve("backend", path: "/v1")
+    }
+    let expected = "http://127.0.0.1:\(backend.address.port)/api/v1"
+    var seen: Resolution?
+    #expect(
+      await eventually(within: 40) {
+        seen = await resolution()
+        return seen?.url.description == expected
+      }, "last: \(String(describing: seen)); owner log: \(owner.log)")
+    #expect(seen?.instance?.node == "owner")
+    #expect(owner.log.contains("advertising backend at http://:\(backend.address.port)/api"))
+    #expect(await eventually(within: 30) { owner.log.contains("service backend is passing") })
+
+    // The backend fails its checks: the owner gossips critical and the
+    // other side's view stops offering it (local mode's convention answers).
+    health.good.store(false, ordering: .releasing)
+    #expect(
+      await eventually(within: 40) {
+        seen = await resolution()
+        return seen?.source == .convention
+      }, "last: \(String(describing: seen))")
+    #expect(seen?.explanation[1].contains("owner") == true)
+    #expect(seen?.explanation[1].contains("critical") == true)
+    #expect(
+      await eventually(within: 30) { owner.log.contains("service backend is critical (HTTP 500)") },
+      "\(owner.log)")
+  }
+
+  @Test("an invalid configuration file stops the agent with its positioned errors")
+  func invalidConfiguration() throws {
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("rumor-agent-bad-\(UUID().uuidString).yml").path
+    try "gossip:\n  bind: here\n".write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let child = try ChildProcess(
+      buildDirectory.appendingPathComponent("rumor"),
+      ["agent", "--name", "bad", "--config", file])
+    defer { child.stop(signal: SIGKILL) }
+    child.process.waitUntilExit()
+    usleep(20_000)
+    #expect(child.process.terminationStatus == 1)
+    #expect(child.log.contains("\(file):2:"), "\(child.log)")
+  }
+}
