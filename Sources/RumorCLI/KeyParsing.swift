@@ -1,5 +1,5 @@
 import CommandLineSupport
-import Foundation
+import FoundationEssentials
 import Rumor
 
 /// Turns `--key` / `--encrypt` values into a keyring, with errors that say
@@ -9,7 +9,7 @@ enum KeyParsing {
     guard !keys.isEmpty else { return nil }
     var decoded: [[UInt8]] = []
     for (index, text) in keys.enumerated() {
-      let trimmed = text.trimmingCharacters(in: .whitespaces)
+      let trimmed = text.trimmed
       guard let data = Data(base64Encoded: trimmed) else {
         throw .failure(
           "--\(option) value \(index + 1) is not base64 (make a key with 'rumor keygen')")

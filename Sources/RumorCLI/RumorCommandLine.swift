@@ -32,7 +32,7 @@ enum RumorCommandLine {
   static var help: String {
     let width = commands.map(\.name.count).max() ?? 0
     let lines = commands.map {
-      "  " + $0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.summary
+      "  " + $0.name.padded(to: width + 2) + $0.summary
     }
     return """
       Rumor: peer-to-peer service discovery over SWIM gossip, wire-compatible with memberlist and Serf.

@@ -10,7 +10,7 @@ enum TextTable {
     return all.map { row in
       row.enumerated().map { column, cell in
         column == row.count - 1
-          ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+          ? cell : cell.padded(to: widths[column])
       }.joined(separator: "  ")
     }.joined(separator: "\n")
   }

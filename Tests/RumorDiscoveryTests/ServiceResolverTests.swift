@@ -304,4 +304,52 @@ func effective(_ yaml: String = "", variables: [String: String] = [:]) throws
       (error as? ResolutionError)?.tried.last == "no backup: only redis://pinned:6379 is eligible"
     }
   }
+
+  // MARK: The fast path
+
+  /// `quickURL` (falling back to `resolve` when it has no answer) and
+  /// `resolve` alone, on twin resolvers, give the same URLs in the same
+  /// order, with failures, breakers opening and half-open trials, for
+  /// every strategy.
+  @Test(arguments: ["round_robin", "random", "first", "least_failures"])
+  func theFastPathChoosesExactlyAsResolveDoes(strategy: String) throws {
+    let yaml = """
+      load_balancers:
+        api:
+          hosts:
+            - api-01.example:8001
+          strategy: \(strategy)
+      """
+    var quick = try resolver(yaml)
+    var full = try resolver(yaml)
+    let catalog = try redisCatalog(
+      [
+        "a": ["svc.api": "http://:1"], "b": ["svc.api": "http://:1", "health.api": "warning"],
+        "c": ["svc.api": "http://:1"], "d": ["svc.api": "http://:1", "health.api": "critical"],
+        "e": ["svc.api": "http://:1"], "f": ["svc.api": "http://:1"],
+      ],
+      states: ["e": .suspect])
+    var generator = SplitMix64(seed: 7)
+    var time = now
+    for call in 0..<400 {
+      time = time + .milliseconds(500)
+      let path = call % 3 == 0 ? "/v1" : ""
+      let expected = try? full.resolve("api", path: path, catalog: catalog, at: time).url
+        .description
+      let got =
+        quick.quickURL("api", path: path, catalog: catalog, at: time)
+        ?? (try? quick.resolve("api", path: path, catalog: catalog, at: time).url.description)
+      #expect(got == expected, "call \(call) with \(strategy)")
+      // Callers report failures of some calls: breakers open and recover.
+      if let url = expected, Int.random(in: 0..<4, using: &generator) == 0 {
+        let parsed = try ServiceURL(parsing: url)
+        full.recordFailure(of: parsed, at: time)
+        quick.recordFailure(of: parsed, at: time)
+      } else if let url = expected, Int.random(in: 0..<8, using: &generator) == 0 {
+        let parsed = try ServiceURL(parsing: url)
+        full.recordSuccess(of: parsed)
+        quick.recordSuccess(of: parsed)
+      }
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RumorWire
 import Synchronization
 
@@ -43,11 +43,9 @@ public final class TCPResponder: Sendable {
     wake = (ends[0], ends[1])
     let listener = self.listener
     let wakeRead = wake.read
-    let thread = Thread {
+    OwnerThread.start(name: "rumor-\(name)-\(bound.port)") {
       Self.serve(listener: listener, wake: wakeRead, answer: answer)
     }
-    thread.name = "rumor-\(name)-\(bound.port)"
-    thread.start()
   }
 
   /// Stops listening and closes the socket (connections in progress end).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RumorCore
 import RumorWire
 
@@ -72,11 +72,9 @@ public final class RumorNode: Sendable {
       close(listener)
       throw error
     }
-    let thread = Thread {
+    OwnerThread.start(name: "rumor-\(configuration.name)") {
       NodeLoop(node: node, serf: serf, mailbox: mailbox, udp: udp, listener: listener).run()
     }
-    thread.name = "rumor-\(configuration.name)"
-    thread.start()
     let advertiser = ServiceAdvertiser(
       baseTags: configuration.tags, services: configuration.services, checkHost: advertised.host
     ) { [mailbox] meta, done in

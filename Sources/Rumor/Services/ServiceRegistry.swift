@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RumorCore
 import RumorDiscovery
 import Synchronization
@@ -88,7 +88,16 @@ public final class ServiceRegistry: Sendable {
   /// (DESIGN.md's resolution order). Throws, naming the service and what
   /// each step found, when there is none.
   public func url(for name: String, path: String = "") throws(ResolutionError) -> String {
-    try resolve(name, path: path).url.description
+    let now = Self.now()
+    let catalog = currentCatalog()
+    // The common answers (the environment, a healthy gossip instance)
+    // take the fast path; the rest need `resolve`'s full walk anyway.
+    if let url = state.withLock({
+      $0.resolver.quickURL(name, path: path, catalog: catalog, at: now)
+    }) {
+      return url
+    }
+    return try resolve(name, path: path).url.description
   }
 
   /// Like `url(for:path:)`, with which step answered, the instance and

@@ -1,7 +1,13 @@
 import CommandLineSupport
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Rumor
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
 
 /// `rumor agent`: runs a node until SIGINT or SIGTERM, logging membership.
 enum AgentCommand {
@@ -166,11 +172,7 @@ enum AgentCommand {
     }
   }
 
-  static func timestamp() -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date())
-  }
+  static func timestamp() -> String { logTimestamp() }
 }
 
 /// Waits for SIGINT or SIGTERM (which no longer kill the process once

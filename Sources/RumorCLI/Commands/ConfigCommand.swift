@@ -239,7 +239,7 @@ enum ConfigCommand {
   ) -> [String] {
     let width = rows.map(\.key.count).max() ?? 0
     return rows.map { row in
-      indent + row.key.padding(toLength: width + 2, withPad: " ", startingAt: 0) + row.value
+      indent + row.key.padded(to: width + 2) + row.value
         + (row.origin.map { "  " + $0 } ?? "")
     }
   }

@@ -1,5 +1,5 @@
 import CommandLineSupport
-import Foundation
+import FoundationEssentials
 import Rumor
 
 /// `rumor decode`: takes one UDP payload or one direction of a TCP stream
@@ -95,13 +95,18 @@ enum DecodeCommand {
         throw .usage("--hex: \(error)", command: "rumor decode")
       }
     case (nil, let path?):
-      let data: Data?
+      let data: [UInt8]
       if path == "-" {
-        data = FileHandle.standardInput.readDataToEndOfFile()
+        data = readStandardInput()
       } else {
-        data = FileManager.default.contents(atPath: path)
+        switch LocalFile.bytes(path, limit: 64 << 20) {
+        case .success(let bytes): data = bytes
+        case .failure(.missing): throw .failure("cannot read \(path): no such file")
+        case .failure(.directory): throw .failure("cannot read \(path): it is a directory")
+        case .failure(.unreadable(let reason)): throw .failure("cannot read \(path): \(reason)")
+        case .failure(.tooLarge): throw .failure("\(path) is larger than 64 MiB")
+        }
       }
-      guard let data else { throw .failure("cannot read \(path)") }
       guard !data.isEmpty else { throw .failure("\(path) is empty") }
       return Array(data)
     case (nil, nil):

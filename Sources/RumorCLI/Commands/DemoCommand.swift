@@ -1,5 +1,5 @@
 import CommandLineSupport
-import Foundation
+import FoundationEssentials
 import Rumor
 
 /// `rumor demo`: the README's main job. A cluster on loopback in this
@@ -130,7 +130,7 @@ enum DemoCommand {
 
   /// `✅ redis → redis://127.0.0.1:4321  (gossip: cache-1, passing)`.
   private static func resolutionLine(_ cluster: DemoCluster, _ name: String) -> String {
-    let label = name.padding(toLength: 15, withPad: " ", startingAt: 0)
+    let label = name.padded(to: 15)
     do {
       let resolution = try cluster.registry.resolve(name)
       let origin =
@@ -170,13 +170,13 @@ enum DemoCommand {
       group.cancelAll()
       if let first = delays.min(), let last = delays.max() {
         console.out(
-          "  all \(delays.count) survivors declared \(victim) failed, the first after \(String(format: "%.2f", first)) s, the last after \(String(format: "%.2f", last)) s."
+          "  all \(delays.count) survivors declared \(victim) failed, the first after \(fixed(first, decimals: 2)) s, the last after \(fixed(last, decimals: 2)) s."
         )
       }
     }
   }
 
   static func seconds(since start: Date) -> String {
-    String(format: "%.2f s", Date().timeIntervalSince(start))
+    fixed(Date().timeIntervalSince(start), decimals: 2) + " s"
   }
 }

@@ -1,5 +1,5 @@
 import CommandLineSupport
-import Foundation
+import FoundationEssentials
 import Rumor
 
 /// `rumor health`: resolves services and checks them now, from here.
@@ -59,7 +59,7 @@ enum HealthCommand {
   /// format.
   static func line(_ report: ServiceHealthReport, width: Int) -> String {
     let mark = report.status == .healthy ? "✅" : "❌"
-    let name = report.service.padding(toLength: width, withPad: " ", startingAt: 0)
+    let name = report.service.padded(to: width)
     var detail: String
     if report.status == .healthy, let time = report.responseTime {
       detail = "(\(seconds(time))s response time)"
@@ -75,7 +75,7 @@ enum HealthCommand {
   /// in well under a millisecond, and "0.000s" would say nothing).
   private static func seconds(_ duration: Duration) -> String {
     let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    return String(format: value < 0.01 ? "%.4f" : "%.3f", value)
+    return fixed(value, decimals: value < 0.01 ? 4 : 3)
   }
 
   private static func json(_ report: ServiceHealthReport) -> JSONValue {

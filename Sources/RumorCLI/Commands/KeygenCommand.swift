@@ -1,5 +1,5 @@
 import CommandLineSupport
-import Foundation
+import FoundationEssentials
 import Rumor
 
 /// `rumor keygen`: a new encryption key, printed as `serf keygen` prints it.

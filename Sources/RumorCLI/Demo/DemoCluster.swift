@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Rumor
 
 /// The cast of `rumor demo`: a node beside each stand-in service, and an

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reading a configuration: from a file's text to the effective settings.
 ///
@@ -41,22 +41,14 @@ public enum ConfigurationLoader {
     let fail = { (message: String) in
       ConfigurationErrors([ConfigurationError(.file(file, nil), message)])
     }
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
-      throw fail("no such file")
-    }
-    guard !isDirectory.boolValue else { throw fail("is a directory, not a configuration file") }
-    guard let handle = FileHandle(forReadingAtPath: file) else {
-      throw fail("cannot be opened for reading (check its permissions)")
-    }
-    defer { try? handle.close() }
-    let data: Data
-    do {
-      data = try handle.read(upToCount: maximumFileSize + 1) ?? Data()
-    } catch {
-      throw fail("cannot be read: \(error.localizedDescription)")
-    }
-    guard data.count <= maximumFileSize else {
+    let data: [UInt8]
+    switch LocalFile.bytes(file, limit: maximumFileSize) {
+    case .success(let bytes): data = bytes
+    case .failure(.missing): throw fail("no such file")
+    case .failure(.directory): throw fail("is a directory, not a configuration file")
+    case .failure(.unreadable(let reason)):
+      throw fail("cannot be read: \(reason) (check the path and its permissions)")
+    case .failure(.tooLarge):
       throw fail("is larger than \(maximumFileSize / 1024) KiB; is this the right file?")
     }
     guard let text = String(validating: data, as: UTF8.self) else {
@@ -71,7 +63,7 @@ public enum ConfigurationLoader {
 
   /// Where the first byte that is not UTF-8 is, so that the error can
   /// point at it.
-  static func firstInvalidUTF8(in data: Data) -> SourcePosition {
+  static func firstInvalidUTF8(in data: [UInt8]) -> SourcePosition {
     var position = SourcePosition(line: 1, column: 1)
     var parser = Unicode.UTF8.ForwardParser()
     var iterator = data.makeIterator()

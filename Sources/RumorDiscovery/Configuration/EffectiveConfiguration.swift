@@ -117,7 +117,7 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     if let configured = configuration.namespace {
       namespace = configured
     } else if let podNamespace = host.readFile(GossipDefaults.serviceAccountNamespaceFile)?
-      .trimmingCharacters(in: .whitespacesAndNewlines),
+      .trimmingWhitespace,
       (try? HostName.validateNamespace(podNamespace)) != nil
     {
       namespace = podNamespace

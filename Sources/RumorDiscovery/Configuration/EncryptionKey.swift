@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Gossip encryption keys as written in files and `RUMOR_ENCRYPT`: base64
 /// of 16, 24 or 32 bytes, the format `serf keygen` and `rumor keygen`

@@ -24,7 +24,7 @@ public struct ServiceURL: Hashable, Sendable, CustomStringConvertible {
   public init(parsing text: String) throws(InvalidValue) {
     let example =
       "write scheme://host:port/path, e.g. http://:8001/api (an empty host means this node)"
-    guard let separator = text.range(of: "://") else {
+    guard let separator = text.firstRange(of: "://") else {
       throw InvalidValue("'\(text)' is not a URL; \(example)")
     }
     let scheme = String(text[..<separator.lowerBound])
@@ -52,7 +52,7 @@ public struct ServiceURL: Hashable, Sendable, CustomStringConvertible {
       }
       address = HostAndPort(host: "", port: port)
     } else {
-      do {
+      do throws(InvalidValue) {
         address = try HostAndPort(parsing: authority)
       } catch {
         throw InvalidValue("the host and port of '\(text)': \(error.reason)")

@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
 
 /// What the configuration may learn from the machine it runs on:
 /// environment variables, a few files (`/.dockerenv`, the cgroup, the
@@ -34,20 +40,13 @@ public struct HostEnvironment: Sendable {
     HostEnvironment(
       variables: ProcessInfo.processInfo.environment, hostName: localHostName(),
       processID: ProcessInfo.processInfo.processIdentifier,
-      readFile: { path in
-        // Procfs files report size 0, so read them to the end rather than
-        // trusting the size.
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.readToEnd() else { return "" }
-        return String(decoding: data, as: UTF8.self)
-      })
+      readFile: { path in LocalFile.text(path) })
   }
 
   /// The value of a variable, spaces trimmed; nil when unset or empty, so
   /// that `REDIS_HOST=` in a Compose file means "not set".
   public func variable(_ name: String) -> String? {
-    guard let value = variables[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+    guard let value = variables[name]?.trimmingWhitespace, !value.isEmpty else {
       return nil
     }
     return value

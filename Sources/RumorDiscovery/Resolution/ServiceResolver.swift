@@ -24,6 +24,11 @@ public struct ServiceResolver: Sendable {
   public let breakerSettings: CircuitBreaker.Settings
   private var picker: InstancePicker
   private var histories: [HostAndPort: InstanceHistory] = [:]
+  /// Step 1's answers, fixed by the configuration: looked up, not rebuilt,
+  /// on every call.
+  private let environmentURLs: [String: ServiceURL]
+  /// Each load-balanced service's strategy (round robin for the others).
+  private let strategies: [String: LoadBalancingStrategy]
 
   /// A resolver; `seed` drives the `random` and `least_failures` choices.
   public init(
@@ -35,6 +40,73 @@ public struct ServiceResolver: Sendable {
     self.variables = variables
     self.breakerSettings = breakerSettings
     picker = InstancePicker(seed: seed)
+    var environmentURLs: [String: ServiceURL] = [:]
+    for service in configuration.services {
+      if case .environment? = service.hostOrigin, let url = Self.url(of: service) {
+        environmentURLs[service.name] = url
+      }
+    }
+    self.environmentURLs = environmentURLs
+    var strategies: [String: LoadBalancingStrategy] = [:]
+    for pool in configuration.loadBalancers where strategies[pool.name] == nil {
+      strategies[pool.name] = pool.strategy
+    }
+    self.strategies = strategies
+  }
+
+  // MARK: The lookup's fast path
+
+  /// The URL text for `name` with `path` appended when step 1 or step 2
+  /// answers, without composing the explanation `resolve` returns; nil
+  /// when neither does, and the caller should call `resolve`, which then
+  /// makes the choice this call did not make. The choice, the strategy's
+  /// cursor and the claimed half-open trial are exactly `resolve`'s.
+  public mutating func quickURL(
+    _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
+  ) -> String? {
+    if let url = environmentURLs[name] {
+      return Self.appending(path, to: url).description
+    }
+    guard let choices = catalog?.choices[name] else { return nil }
+    var instances = choices.passing.isEmpty ? choices.warning : choices.passing
+    var texts = choices.passing.isEmpty ? choices.warningURLs : choices.passingURLs
+    if !histories.isEmpty {
+      // Breakers exist: leave out the refusing instances, as `plan` does,
+      // before choosing between passing and warning ones.
+      let resolver = self
+      let open = { (instance: ServiceInstance) in
+        resolver.refuses(Self.key(of: instance.url), at: now)
+      }
+      if choices.passing.contains(where: open) || choices.warning.contains(where: open) {
+        let passing = choices.passing.indices.filter { !open(choices.passing[$0]) }
+        let warning = choices.warning.indices.filter { !open(choices.warning[$0]) }
+        let (list, urls, kept) =
+          passing.isEmpty
+          ? (choices.warning, choices.warningURLs, warning)
+          : (choices.passing, choices.passingURLs, passing)
+        instances = kept.map { list[$0] }
+        texts = kept.map { urls[$0] }
+      }
+    }
+    guard !instances.isEmpty else { return nil }
+    let candidates = instances
+    let index =
+      picker.pick(
+        among: candidates.count, service: name, strategy: strategies[name] ?? .roundRobin,
+        failures: {
+          histories[Self.key(of: candidates[$0].url)]?.recentFailures(at: now) ?? 0
+        }) ?? 0
+    let chosen = candidates[index]
+    if !histories.isEmpty {
+      _ = histories[Self.key(of: chosen.url)]?.breaker.allowsRequest(at: now)
+    }
+    return path.isEmpty ? texts[index] : Self.appending(path, to: chosen.url).description
+  }
+
+  /// Whether the breaker at `key` refuses a call now.
+  private func refuses(_ key: HostAndPort, at now: Timestamp) -> Bool {
+    guard let breaker = histories[key]?.breaker else { return false }
+    return !breaker.wouldAllowRequest(at: now)
   }
 
   // MARK: Resolving
@@ -194,7 +266,7 @@ public struct ServiceResolver: Sendable {
   }
 
   private func gossipStep(_ name: String, catalog: ServiceCatalog?, at now: Timestamp) -> Step {
-    let strategy = configuration.loadBalancers.first { $0.name == name }?.strategy ?? .roundRobin
+    let strategy = strategies[name] ?? .roundRobin
     var step = Step(source: .gossip, strategy: strategy, note: "")
     guard let catalog else {
       step.note = "no gossip view (this process runs no node)"
@@ -320,9 +392,7 @@ public struct ServiceResolver: Sendable {
 
   /// Why the breaker at `key` refuses a call now, or nil if it allows one.
   private func circuitRefusal(_ key: HostAndPort, at now: Timestamp) -> String? {
-    guard let breaker = histories[key]?.breaker, !breaker.wouldAllowRequest(at: now) else {
-      return nil
-    }
+    guard refuses(key, at: now), let breaker = histories[key]?.breaker else { return nil }
     switch breaker.state(at: now) {
     case .open:
       let left = breaker.reopensAt.map { $0.nanoseconds(since: now) } ?? 0

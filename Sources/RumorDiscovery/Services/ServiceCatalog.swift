@@ -12,6 +12,23 @@ public struct ServiceCatalog: Sendable {
   public private(set) var instances: [String: [ServiceInstance]] = [:]
   /// Tags that could not be understood, as "member: what is wrong".
   public private(set) var problems: [String] = []
+  /// The instances a lookup may choose from, by service: computed with
+  /// the catalog so that the lookup itself filters nothing and formats no
+  /// URL.
+  public private(set) var choices: [String: Choices] = [:]
+
+  /// The instances of one service on alive members that are not critical,
+  /// split by health, in member-name order, with their URLs formatted.
+  public struct Choices: Sendable {
+    /// Instances reporting `passing`.
+    public var passing: [ServiceInstance] = []
+    /// `passing`'s URLs as text, index for index.
+    public var passingURLs: [String] = []
+    /// Instances reporting `warning`.
+    public var warning: [ServiceInstance] = []
+    /// `warning`'s URLs as text, index for index.
+    public var warningURLs: [String] = []
+  }
 
   /// The prefix of service tags.
   public static let servicePrefix = "svc."
@@ -54,6 +71,22 @@ public struct ServiceCatalog: Sendable {
     }
     for service in instances.keys {
       instances[service]?.sort { $0.node < $1.node }
+    }
+    for (service, list) in instances {
+      var choice = Choices()
+      for instance in list where instance.memberState == .alive {
+        switch instance.health {
+        case .passing:
+          choice.passing.append(instance)
+          choice.passingURLs.append(instance.url.description)
+        case .warning:
+          choice.warning.append(instance)
+          choice.warningURLs.append(instance.url.description)
+        case .critical:
+          continue
+        }
+      }
+      choices[service] = choice
     }
     problems.sort()
   }
