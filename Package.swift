@@ -13,6 +13,7 @@ let package = Package(
     .executable(name: "rumor-sim", targets: ["RumorSimulatorCLI"]),
     .executable(name: "rumor-core-bench", targets: ["RumorCoreBench"]),
     .executable(name: "rumor-resolve-bench", targets: ["RumorResolveBench"]),
+    .executable(name: "rumor-example-service", targets: ["ExampleService"]),
   ],
   targets: [
     // The system's libcrypto, used for AES-GCM and random bytes only.
@@ -44,6 +45,9 @@ let package = Package(
     // url(for:) latency with 1,000 members next to a loopback Redis GET
     // (figures in docs/benchmarks.md).
     .executableTarget(name: "RumorResolveBench", dependencies: ["Rumor", "CommandLineSupport"]),
+    // An HTTP service that embeds a node and advertises itself: the
+    // library by example (k8s/ deploys it).
+    .executableTarget(name: "ExampleService", dependencies: ["Rumor"]),
     // The deterministic simulator: thousands of real nodes on a virtual
     // network and clock.
     .target(
@@ -58,7 +62,8 @@ let package = Package(
     .testTarget(
       name: "RumorDiscoveryTests", dependencies: ["RumorDiscovery", "RumorCore", "RumorWire"]),
     // Real agent processes (and real serf agents, when installed) on loopback.
-    .testTarget(name: "RumorIntegrationTests", dependencies: ["Rumor", "RumorCLI"]),
+    .testTarget(
+      name: "RumorIntegrationTests", dependencies: ["Rumor", "RumorCLI", "ExampleService"]),
     .testTarget(name: "RumorSimulationTests", dependencies: ["RumorSimulator"]),
     .testTarget(name: "RumorCLITests", dependencies: ["RumorCLI", "CommandLineSupport", "Rumor"]),
   ],

@@ -13,8 +13,10 @@ enum PeerOptions {
   /// Their lines in a command's help.
   static let help = """
       --peer HOST:PORT   the node to ask (a Rumor or Serf agent); a name is resolved
-      --encrypt KEY      the cluster's key, if it is encrypted (serf keygen format)
-      --label LABEL      the cluster's label, if it has one
+      --encrypt KEY      the cluster's key, if it is encrypted (serf keygen format);
+                         default: RUMOR_ENCRYPT, else the configuration file's
+      --label LABEL      the cluster's label, if it has one; default: RUMOR_LABEL,
+                         else the configuration file's
       --timeout SECONDS  how long to wait for the answer (default 5)
     """
 
@@ -26,7 +28,16 @@ enum PeerOptions {
     guard let peerText = try parsed.value("peer") else { return nil }
     let timeout =
       try NodeOptions.seconds(try parsed.value("timeout"), option: "timeout", command: command) ?? 5
-    let keys = try NodeOptions.keys(parsed.values("encrypt"))
+    var keys = try NodeOptions.keys(parsed.values("encrypt"))
+    var label = try parsed.value("label")
+    if parsed.values("encrypt").isEmpty || label == nil {
+      // Like the agent: what the flags leave out comes from the
+      // environment and the file, so that a query run beside an agent
+      // speaks its cluster's key and label without repeating them.
+      let gossip = try configuration(parsed).gossip
+      if parsed.values("encrypt").isEmpty { keys = gossip.encryptionKeys }
+      label = label ?? gossip.label
+    }
     do {
       _ = try AddressResolver.split(peerText, defaultPort: 7946)
     } catch {
@@ -37,7 +48,7 @@ enum PeerOptions {
         throw TransportError("'\(peerText)' resolves to nothing")
       }
       return try await PeerQuery.members(
-        of: peer, keys: keys, label: try parsed.value("label") ?? "",
+        of: peer, keys: keys, label: label ?? "",
         timeout: .milliseconds(Int64(timeout * 1000)))
     } catch let error as CommandError {
       throw error

@@ -356,25 +356,41 @@ struct JoinFollowUpTests {
       .pushPull(PushPull(join: true, states: states)), includeLabel: false)
   }
 
-  @Test("members learned from a join reply are taken in without being re-gossiped")
-  func replyMembersAreNotRegossiped() throws {
+  /// The alive messages `n0` gossips in its first second after joining
+  /// through a member whose reply lists `members`.
+  func gossipedAfterJoining(replyMembers members: [Int]) throws -> Set<String> {
     var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
     _ = node.start(now: at(0))
     guard
       case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
     else {
       Issue.record("no join stream")
-      return
+      return []
     }
-    _ = node.streamReplied(id: id, bytes: try joinReply(members: Array(1...30)), now: at(0.01))
-    #expect(node.activeMemberCount == 31)
-    // Gossip now carries only our own alive, not the thirty we learned.
-    let gossip = sentMessages(run(&node, from: 0.01, to: 1.0))
-    let alives = gossip.compactMap { sent -> String? in
-      if case .alive(let alive) = sent.message { return alive.node }
-      return nil
-    }
-    #expect(Set(alives) == ["n0"])
+    let replied = node.streamReplied(
+      id: id, bytes: try joinReply(members: members), now: at(0.01))
+    #expect(node.activeMemberCount == members.count + 1)
+    let gossip = sentMessages(replied + run(&node, from: 0.01, to: 1.0))
+    return Set(
+      gossip.compactMap { sent -> String? in
+        if case .alive(let alive) = sent.message { return alive.node }
+        return nil
+      })
+  }
+
+  @Test("members learned from a big join reply are taken in without being re-gossiped")
+  func bigReplyMembersAreNotRegossiped() throws {
+    // Gossip carries only our own alive, not the hundred we learned.
+    #expect(try gossipedAfterJoining(replyMembers: Array(1...100)) == ["n0"])
+  }
+
+  @Test("members learned from a small join reply are re-gossiped, as memberlist does")
+  func smallReplyMembersAreRegossiped() throws {
+    let gossiped = try gossipedAfterJoining(replyMembers: Array(1...10))
+    // Our own alive and news of the ten, as far as a second of gossip
+    // rounds (three members each, four sends a message) carries it.
+    #expect(gossiped.contains("n0"))
+    #expect(gossiped.count > 5, "\(gossiped.sorted())")
   }
 
   @Test("a joiner's own alive, learned by the member it joins through, is gossiped")

@@ -84,6 +84,29 @@ struct AgentServiceTests {
       "\(owner.log)")
   }
 
+  @Test("queries take the cluster's label and key from RUMOR_LABEL and RUMOR_ENCRYPT")
+  func queriesReadTheEnvironment() async throws {
+    let key = "cg8StVXbQJ0gPvMd9o7yrg=="
+    let agent = try AgentProcess(
+      name: "labelled", arguments: ["--label", "env-test", "--encrypt", key])
+    defer { agent.stop(signal: SIGKILL) }
+    let peer = try #require(agent.address).description
+    func members(_ environment: [String: String]) throws -> (status: Int32, log: String) {
+      let child = try ChildProcess(
+        buildDirectory.appendingPathComponent("rumor"),
+        ["members", "--peer", peer, "--json", "--timeout", "2"], environment: environment)
+      defer { child.stop(signal: SIGKILL) }
+      child.process.waitUntilExit()
+      usleep(20_000)
+      return (child.process.terminationStatus, child.log)
+    }
+    let informed = try members(["RUMOR_LABEL": "env-test", "RUMOR_ENCRYPT": key])
+    #expect(informed.status == 0, "\(informed.log)")
+    #expect(informed.log.contains("\"labelled\""), "\(informed.log)")
+    let uninformed = try members(["RUMOR_LABEL": "", "RUMOR_ENCRYPT": ""])
+    #expect(uninformed.status == 1, "\(uninformed.log)")
+  }
+
   @Test("an invalid configuration file stops the agent with its positioned errors")
   func invalidConfiguration() throws {
     let file = FileManager.default.temporaryDirectory

@@ -14,10 +14,14 @@ final class ChildProcess: @unchecked Sendable {
   private let lock = NSLock()
   private var output = ""
 
-  /// Starts `executable` with `arguments`.
-  init(_ executable: URL, _ arguments: [String]) throws {
+  /// Starts `executable` with `arguments`, with `environment` added to
+  /// this process's variables.
+  init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws {
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.standardOutput = pipe
     process.standardError = pipe
     pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in

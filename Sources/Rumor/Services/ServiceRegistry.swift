@@ -149,8 +149,8 @@ public final class ServiceRegistry: Sendable {
   // MARK: Health
 
   /// Resolves `name` and checks that instance now (Redis PING, HTTP GET
-  /// of the service's health path, or TCP connect), feeding the result to
-  /// its circuit breaker.
+  /// of the service's health path, or TCP connect) within the service's
+  /// configured timeout, feeding the result to its circuit breaker.
   public func checkHealth(of name: String) async -> ServiceHealthReport {
     let resolution: Resolution
     do {
@@ -162,7 +162,10 @@ public final class ServiceRegistry: Sendable {
     }
     var base = resolution.url
     base.path = ""
-    let check = HealthCheck.standard(forService: name, url: base)
+    var check = HealthCheck.standard(forService: name, url: base)
+    // The service's configured call timeout (services.<name>.timeout)
+    // bounds the probe too: a check must not wait longer than a call would.
+    if let timeout = configuration.service(named: name)?.timeout { check.timeout = timeout }
     let result = await HealthProbe.run(check, host: base.host, port: base.port)
     if result.passed {
       reportSuccess(base.description)

@@ -74,7 +74,7 @@ enum AgentCommand {
     let leaveTimeout =
       try NodeOptions.seconds(
         try parsed.value("leave-timeout"), option: "leave-timeout", command: command) ?? 5
-    let signals = SignalWaiter()
+    let signals = ShutdownSignal()
     let node: RumorNode
     do {
       node = try RumorNode.start(plan.node)
@@ -118,8 +118,9 @@ enum AgentCommand {
   }
 
   /// Tries the mode's seeds while this node knows nobody else: at once,
-  /// then every 10 s, quietly, since in a fresh cluster most of them are
-  /// not up yet (or are this very node).
+  /// then every 10 s. In a fresh cluster most of them are not up yet (or
+  /// are this very node), so a failure is said once, after a minute
+  /// alone, not at every try.
   private static func joinConventionalSeeds(
     _ seeds: [String], node: RumorNode, console: Console
   ) async {
@@ -128,13 +129,33 @@ enum AgentCommand {
     let seeds = seeds.filter { !own.contains($0) }
     guard !seeds.isEmpty else { return }
     var announced = false
+    var failures = 0
     while !Task.isCancelled {
-      if node.members.filter({ $0.state == .alive }).count <= 1,
-        let answered = try? await node.join(seeds), answered > 0, !announced
-      {
-        console.out(
-          "\(timestamp()) joined through the mode's conventional seeds (\(answered) answered)")
-        announced = true
+      if node.members.filter({ $0.state == .alive }).count <= 1 {
+        let answered: Int
+        let reason: String
+        do {
+          answered = try await node.join(seeds)
+          reason = "none answered"
+        } catch {
+          answered = 0
+          reason = "\(error)"
+        }
+        if answered > 0 {
+          if !announced {
+            console.out(
+              "\(timestamp()) joined through the mode's conventional seeds (\(answered) answered)")
+          }
+          announced = true
+          failures = 0
+        } else {
+          failures += 1
+          if failures == 6 {
+            console.out(
+              "\(timestamp()) still alone after a minute: the mode's seeds (\(seeds.joined(separator: ", "))) do not answer (\(reason)); retrying every 10 s. Give --join HOST:PORT if the cluster is elsewhere."
+            )
+          }
+        }
       }
       try? await Task.sleep(for: .seconds(10))
     }
@@ -142,6 +163,9 @@ enum AgentCommand {
 
   /// Logs each change of an advertised service's health.
   private static func logHealth(of node: RumorNode, console: Console) async {
+    // An agent that advertises nothing has nothing to log: no polling, so
+    // that an idle agent stays asleep between protocol periods.
+    guard !node.advertisedServices.isEmpty else { return }
     var last: [String: ServiceHealth] = [:]
     while !Task.isCancelled {
       for status in node.advertisedServices where status.lastCheck != nil {
@@ -158,46 +182,11 @@ enum AgentCommand {
   private static func logEvents(of node: RumorNode, console: Console) async {
     for await event in node.events() {
       let member = event.member
-      let verb: String
-      switch event {
-      case .joined: verb = "joined"
-      case .updated: verb = "updated"
-      case .suspected: verb = "suspect"
-      case .recovered: verb = "recovered"
-      case .failed: verb = "failed"
-      case .left: verb = "left"
-      }
+      let verb = event.verb
       console.out(
         "\(timestamp()) \(verb) \(member.name) \(member.address) incarnation \(member.incarnation)")
     }
   }
 
   static func timestamp() -> String { logTimestamp() }
-}
-
-/// Waits for SIGINT or SIGTERM (which no longer kill the process once
-/// this exists) and says which came.
-final class SignalWaiter {
-  private let stream: AsyncStream<String>
-  private let sources: [any DispatchSourceSignal]
-
-  init() {
-    let (stream, continuation) = AsyncStream<String>.makeStream()
-    var sources: [any DispatchSourceSignal] = []
-    for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { continuation.yield(name) }
-      source.resume()
-      sources.append(source)
-    }
-    self.stream = stream
-    self.sources = sources
-  }
-
-  /// The next signal's name.
-  func next() async -> String {
-    for await name in stream { return name }
-    return "end of signals"
-  }
 }

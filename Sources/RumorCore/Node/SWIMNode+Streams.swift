@@ -119,12 +119,20 @@ extension SWIMNode {
         counters.incompatibleMerges += 1
       case (.pushPull(let join, let target), .pushPull(let members, nil)):
         // Members we learn from a peer's reply are known around the cluster
-        // already: taking them in without re-gossiping each keeps a join
-        // storm from filling every queue with thousands of alive messages.
-        try merge(members, now: clock, gossipNewMembers: false)
+        // already: in a big cluster, taking them in without re-gossiping
+        // each keeps a join storm from filling every queue with thousands
+        // of alive messages. In a small one, re-gossiping them as
+        // memberlist does costs little and reaches the members that joined
+        // before them, which would otherwise wait for a follow-up sync.
+        try merge(
+          members, now: clock,
+          gossipNewMembers: members.stateCount <= Self.joinReplyGossipLimit)
         if join {
           effects.append(.joinFinished(address: target, error: nil))
           scheduleFollowUpSyncs(now: clock)
+          // Announce ourselves now rather than at the next gossip tick:
+          // the rest of the cluster learns of a joiner one round sooner.
+          gossip(now: clock)
         }
       case (.fallbackPing(let sequence), .message(.ack(let ack))) where ack.seqNo == sequence:
         if var current = probe, current.sequence == sequence {
@@ -138,10 +146,19 @@ extension SWIMNode {
       }
     } catch {
       counters.decodeErrors += 1
-      finishStream(purpose, error: "could not decode the reply: \(error)", now: clock)
+      // A peer that cannot read our stream (another label, or no key in
+      // common) closes it without a word: say what that usually means.
+      finishStream(
+        purpose,
+        error: bytes.isEmpty
+          ? "the peer closed the connection without answering (a different label or encryption key?)"
+          : "could not decode the reply: \(error)", now: clock)
     }
     return drainEffects()
   }
+
+  /// The largest join reply whose new members are re-gossiped.
+  static let joinReplyGossipLimit = 64
 
   private mutating func scheduleFollowUpSyncs(now: Int64) {
     guard settings.joinFollowUpSyncs > 0 && !hadJoined else { return }
@@ -224,6 +241,8 @@ extension SWIMNode {
       // gossips changes to members we knew.
       do {
         try merge(members, now: clock, gossipNewMembers: members.join)
+        // Pass a joiner's news on at once, not at the next gossip tick.
+        if members.join { gossip(now: clock) }
       } catch {
         counters.decodeErrors += 1
       }

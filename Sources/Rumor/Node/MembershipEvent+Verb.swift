@@ -1,0 +1,17 @@
+import RumorCore
+
+extension MembershipEvent {
+  /// The event as one log word: `joined`, `updated`, `suspect`,
+  /// `recovered`, `failed` or `left` (the status words `rumor members`
+  /// prints, so that logs and tables read alike).
+  public var verb: String {
+    switch self {
+    case .joined: "joined"
+    case .updated: "updated"
+    case .suspected: "suspect"
+    case .recovered: "recovered"
+    case .failed: "failed"
+    case .left: "left"
+    }
+  }
+}
