@@ -4,7 +4,7 @@ import Rumor
 
 /// `url(for:)` from several threads at once on one shared registry.
 ///
-/// Every lookup takes the registry's own `Mutex` (the round-robin cursors
+/// Every lookup takes the registry's own lock (the round-robin cursors
 /// and circuit breakers live behind it), so this shows what contention on
 /// that lock costs. The node's protocol thread never takes it: it only
 /// bumps an atomic snapshot version that a node-backed registry reads.

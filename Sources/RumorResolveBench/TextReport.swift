@@ -97,7 +97,7 @@ enum TextReport {
         lines.append(
           "\(concurrent.workers.count) threads on \(results.machine.onlineCPUs) CPUs give "
             + Formatting.fixed(aggregate / single.callsPerSecond, 2)
-            + "× the single-thread rate (each lookup takes the registry's Mutex)")
+            + "× the single-thread rate (each lookup takes the registry's lock)")
       }
     }
     return lines.joined(separator: "\n")
