@@ -10,6 +10,14 @@
 #   gray         Rapid's gray failures at 1,000 members, Lifeguard on and off
 #   joinstorm    1,000, 1,500 and 2,000 members joining through one seed
 #   scaling      first detection, dissemination and load at 10, 100, 1,000 members
+#   stall-guard  the stall grid again with --guarded-accusations (Lifeguard on),
+#                against the stall table's runs (run `stall` first)
+#   gray-guard   the gray runs again with --guarded-accusations, against `gray`'s
+#   crash-guard  crash detection at 100 and 1,000 members, guard on and off
+#   tradeoff     detection time against false deaths and load at 200 members under
+#                0 / 1 / 5 % loss: memberlist's defaults, adaptive probe timeouts,
+#                the guard, and the guard with a lower suspicion multiplier
+#   tradeoff-loss  the same without TCP fallback pings at 10 % (10 seeds) and 20 % loss
 #   all          every table above, in that order
 # OUT is the output folder (default sim-out). Every run writes one JSON line
 # to OUT/TABLE/NAME.json; a run whose file exists is not run again, so an
@@ -21,7 +29,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -29,7 +37,8 @@ usage() {
 table=$1
 out=${2:-sim-out}
 case $table in
-  stall | stall-pause | gray | joinstorm | scaling | all) ;;
+  stall | stall-pause | gray | joinstorm | scaling | stall-guard | gray-guard | crash-guard | \
+    tradeoff | tradeoff-loss | all) ;;
   *) usage ;;
 esac
 command -v jq >/dev/null || {
@@ -269,6 +278,219 @@ scaling_table() {
   '
 }
 
+# The stall grid with guarded accusations, Lifeguard on; same names as the
+# stall grid's, with "lgguard" for "lgon", so that every run has a twin.
+stall_guard_grid() {
+  local seed c d i
+  for seed in 1 2 3; do
+    for c in 1 2 4 8 16 32; do
+      for d in 0.128 0.512 2.048 8.192 16.384 32.768; do
+        for i in 0.016 1.024 16.384; do
+          echo "c${c}-d${d}-i${i}-lgguard-s${seed} --nodes 128 --scenario stall" \
+            "--stall-mode isolate --affected $c --fault-seconds $d --interval-seconds $i" \
+            "--duration 120 --seed $seed --guarded-accusations"
+        done
+      done
+    done
+  done
+}
+
+# stall_guard_table GUARD_DIR BASE_DIR: the guarded runs against their SWIM
+# and Lifeguard twins (only cells with all three runs count).
+stall_guard_table() {
+  local guard=$1 base=$2
+  { cat "$guard"/*.json; cat "$base"/*.json; } | jq -s -r "$jq_lib"'
+    def cell: "\(.affected)-\(.fault_s)-\(.interval_s)-\(.seed)";
+    def variant: if .guarded_accusations then "guard" elif .lifeguard then "lg" else "swim" end;
+    def totals: {
+      fp: (map(.fp_events) | add // 0), fpm: (map(.false_deaths_at_healthy) | add // 0),
+      fpf: (map(.fp_events_at_faulty) | add // 0), sus: (map(.suspicion_events) | add // 0),
+      fs: (map(.false_suspicions) | add // 0),
+      dead: (map(.healthy_declared_dead_by_healthy) | add // 0),
+      deadruns: (map(select(.healthy_declared_dead_by_healthy > 0)) | length), runs: length };
+    (group_by(cell) | map(select(length == 3)) | flatten) as $runs
+    | ($runs | map(select(variant == "swim")) | totals) as $swim
+    | ($runs | map(select(variant == "lg")) | totals) as $lg
+    | ($runs | map(select(variant == "guard")) | totals) as $g
+    | def row($name; $t): "| \($name) | \($t.fp) | \($t.fpm) | \(pct($t.fp; $swim.fp)) | \(pct($t.fpm; $swim.fpm)) | \($t.fpf) | \($t.fs) | \(pct($t.fs; $swim.fs)) | \($t.dead) | \($t.deadruns) of \($t.runs) |";
+      "### Stalled members cut off, guarded accusations",
+      "",
+      "\($runs | length / 3) cells (\($runs | map(.seed) | unique | length) seeds × C ∈ \($runs | map(.affected) | unique) × D ∈ \($runs | map(.fault_s) | unique) s × I ∈ \($runs | map(.interval_s) | unique) s), each run three ways; 128 members, 120 s of cycles each.",
+      "",
+      "| config | FP events | FP- events | FP % SWIM | FP- % SWIM | FP raised at stalled members | false suspicions | false suspicions % SWIM | healthy members declared dead by healthy (sum over runs) | runs with any |",
+      "|---|---|---|---|---|---|---|---|---|---|",
+      row("SWIM (`--no-lifeguard`)"; $swim),
+      row("Lifeguard"; $lg),
+      row("Lifeguard + `--guarded-accusations`"; $g),
+      "",
+      "| C stalled | Lifeguard FP | guarded FP | Lifeguard FP- | guarded FP- |",
+      "|---|---|---|---|---|",
+      ($runs | group_by(.affected)[] | (map(select(variant == "lg")) | totals) as $l
+        | (map(select(variant == "guard")) | totals) as $x
+        | "| \(.[0].affected) | \($l.fp) | \($x.fp) | \($l.fpm) | \($x.fpm) |"),
+      "",
+      "| D (s) | Lifeguard FP | guarded FP | Lifeguard FP- | guarded FP- |",
+      "|---|---|---|---|---|",
+      ($runs | group_by(.fault_s)[] | (map(select(variant == "lg")) | totals) as $l
+        | (map(select(variant == "guard")) | totals) as $x
+        | "| \(.[0].fault_s) | \($l.fp) | \($x.fp) | \($l.fpm) | \($x.fpm) |"),
+      "",
+      "| I (s) | Lifeguard FP | guarded FP | Lifeguard FP- | guarded FP- |",
+      "|---|---|---|---|---|",
+      ($runs | group_by(.interval_s)[] | (map(select(variant == "lg")) | totals) as $l
+        | (map(select(variant == "guard")) | totals) as $x
+        | "| \(.[0].interval_s) | \($l.fp) | \($x.fp) | \($l.fpm) | \($x.fpm) |")
+  '
+}
+
+gray_guard_grid() {
+  local seed
+  for seed in 1 2 3; do
+    echo "n1000-lgguard-s${seed} --nodes 1000 --scenario gray --duration 240 --seed $seed" \
+      "--guarded-accusations"
+  done
+}
+
+# gray_guard_table GUARD_DIR BASE_DIR
+gray_guard_table() {
+  { cat "$1"/*.json; cat "$2"/*.json; } | jq -s -r "$jq_lib"'
+    "### Gray failures, 1,000 members, guarded accusations",
+    "",
+    "Median (min–max) over seeds \(map(.seed) | unique); 10 lossy and 10 flip-flopping members; 240 s after the faults begin. Times in seconds from the start of the faults.",
+    "",
+    "| figure | Lifeguard + `--guarded-accusations` | Lifeguard | SWIM (`--no-lifeguard`) |",
+    "|---|---|---|---|",
+    (map(select(.guarded_accusations)) as $g
+    | map(select(.lifeguard and (.guarded_accusations | not))) as $on
+    | map(select(.lifeguard | not)) as $off
+    | [
+        ["healthy members declared dead by a healthy member", "healthy_declared_dead_by_healthy", 0],
+        ["healthy members declared dead by anyone (faulty observers included)", "healthy_declared_dead", 0],
+        ["FP- events (failure events about healthy members at healthy members)", "false_deaths_at_healthy", 0],
+        ["false suspicions (suspicion events about healthy members)", "false_suspicions", 0],
+        ["lossy members ever declared dead by a healthy member (of 10)", "lossy_declared_dead_by_healthy", 0],
+        ["first lossy member declared dead (s)", "lossy_first_dead_s", 1],
+        ["all lossy members out of every healthy view (s)", "lossy_removed_s", 1],
+        ["lossy re-admissions at healthy members", "lossy_readmissions_at_healthy", 0],
+        ["(healthy member, lossy member) pairs in view at the end (of 9,800)", "lossy_in_healthy_views_end", 0],
+        ["flip-floppers ever declared dead by a healthy member (of 10)", "flipflop_declared_dead_by_healthy", 0],
+        ["first flip-flopper declared dead (s)", "flipflop_first_dead_s", 1],
+        ["all flip-floppers out of every healthy view (s)", "flipflop_removed_s", 1],
+        ["flip-flopper re-admissions at healthy members", "flipflop_readmissions_at_healthy", 0],
+        ["(healthy member, flip-flopper) pairs in view at the end (of 9,800)", "flipflop_in_healthy_views_end", 0],
+        ["all 20 faulty members out of every healthy view (s)", "faulty_removed_s", 1],
+        ["view changes per healthy member during the run", "view_changes_per_healthy_node", 1],
+        ["view changes per healthy member after all faulty members were out", "view_changes_after_removal_per_healthy_node", 1],
+        ["packets sent per member per second", "window_msgs_per_node_per_s", 2],
+        ["bytes sent per member per second", "window_bytes_per_node_per_s", 0]
+      ][] as [$figure, $key, $digits]
+      | "| \($figure) | \($g | map(.[$key]) | spread($digits)) | \($on | map(.[$key]) | spread($digits)) | \($off | map(.[$key]) | spread($digits)) |")
+  '
+}
+
+crash_guard_grid() {
+  local n seed g
+  for n in 100 1000; do
+    for seed in 1 2 3; do
+      for g in off on; do
+        local flag=""
+        [[ $g == on ]] && flag="--guarded-accusations"
+        echo "crash-n${n}-g${g}-s${seed} --nodes $n --scenario crash --duration 60 --seed $seed $flag"
+      done
+    done
+  done
+}
+
+crash_guard_table() {
+  all_runs "$1" | jq -r "$jq_lib"'
+    def mean: if length == 0 then null else add / length end;
+    "### Crash detection with the guard on and off",
+    "",
+    "1 % of the members (at least one) killed 1 s after convergence; seeds \(map(.seed) | unique); every departure pooled. Times in seconds from the kill.",
+    "",
+    "| n | guard | departures | first suspicion, median | first failure notice, median (per run) | failure known to all, median (per run) | failure known to all, max | false suspicions | false deaths | packets/member/s |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    (group_by(.nodes)[] | group_by(.guarded_accusations)[]
+      | (map(.suspect_first_each_s[]) | map(select(. != null))) as $first
+      | "| \(.[0].nodes) | \(if .[0].guarded_accusations then "on" else "off" end) | \($first | length) | \($first | median | fmt(2)) | \(map(.detect_first_s) | spread(2)) | \(map(.detect_all_s) | spread(2)) | \(map(.detect_all_s) | max | fmt(2)) | \(map(.false_suspicions) | add) | \(map(.false_deaths) | add) | \(map(.window_msgs_per_node_per_s) | spread(2)) |")
+  '
+}
+
+# Variants for the trade-off: NAME and rumor-sim flags. With TCP fallback
+# pings on (memberlist's default), the simulator's lossless streams rescue
+# every probe that packet loss alone would fail, so the variants are run
+# with them off too.
+tradeoff_variants() {
+  cat <<'VARIANTS'
+default
+adaptive --adaptive-timeout
+alpha3 --suspicion-multiplier 3
+alpha2 --suspicion-multiplier 2
+guard --guarded-accusations
+guard-alpha3 --guarded-accusations --suspicion-multiplier 3
+guard-alpha2 --guarded-accusations --suspicion-multiplier 2
+guard-adaptive-alpha2 --guarded-accusations --adaptive-timeout --suspicion-multiplier 2
+VARIANTS
+}
+
+tradeoff_grid() {
+  local loss seed name flags
+  for seed in 1 2 3; do
+    for loss in 0 0.01 0.05; do
+      while read -r name flags; do
+        echo "tcp-${name}-l${loss}-s${seed} --nodes 200 --scenario crash --affected 4" \
+          "--loss $loss --duration 60 --seed $seed $flags"
+      done < <(tradeoff_variants; printf '%s\n' "refused --refused-is-failure" \
+        "guard-refused --guarded-accusations --refused-is-failure")
+    done
+    for loss in 0 0.01 0.05 0.1; do
+      while read -r name flags; do
+        echo "notcp-${name}-l${loss}-s${seed} --nodes 200 --scenario crash --affected 4" \
+          "--loss $loss --duration 60 --seed $seed --no-tcp-pings $flags"
+      done < <(tradeoff_variants)
+    done
+  done
+}
+
+# More seeds and more loss for the variants that differ in false deaths:
+# TCP fallback pings off, 10 % loss with seeds 1 to 10 and 20 % loss with
+# seeds 1 to 3 (a 20 % run takes about 40 s).
+tradeoff_loss_grid() {
+  local loss seed name flags
+  for seed in 1 2 3 4 5 6 7 8 9 10; do
+    for loss in 0.1 0.2; do
+      [[ $loss == 0.2 && $seed -gt 3 ]] && continue
+      while read -r name flags; do
+        echo "notcp-${name}-l${loss}-s${seed} --nodes 200 --scenario crash --affected 4" \
+          "--loss $loss --duration 60 --seed $seed --no-tcp-pings $flags"
+      done < <(tradeoff_variants | grep -v adaptive)
+    done
+  done
+}
+
+tradeoff_table() {
+  all_runs "$1" | jq -r "$jq_lib"'
+    def variant: [if .guarded_accusations then "guard" else null end,
+      if .adaptive_probe_timeout then "adaptive" else null end,
+      if .refused_connection_is_failure then "refused = dead" else null end,
+      if .suspicion_multiplier != 4 then "α = \(.suspicion_multiplier)" else null end]
+      | map(select(. != null)) | if length == 0 then "memberlist defaults (α = 4)" else join(" + ") end;
+    "### Detection time against false positives and load, 200 members",
+    "",
+    "crash: 4 members killed 1 s after convergence, 60 s; uniform loss on every datagram; seeds \(map(.seed) | unique) per cell, departures pooled. Detection times in seconds from the kill; false suspicions and false deaths summed over the seeds; load over the 60 s after the kill, median over seeds.",
+    ((group_by(.tcp_pings) | reverse)[] | "",
+    "TCP fallback pings \(if .[0].tcp_pings then "on (memberlist'"'"'s default)" else "off (`--no-tcp-pings`)" end):",
+    "",
+    "| loss | variant | first suspicion, median | first failure notice, median | known to all, median | known to all, max | false suspicions | false deaths | FP- (healthy at healthy) | packets/member/s | bytes/member/s |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    (group_by(.loss)[] | group_by(variant)
+      | sort_by([.[0].refused_connection_is_failure, .[0].guarded_accusations,
+          .[0].adaptive_probe_timeout, -.[0].suspicion_multiplier])[]
+      | (map(.suspect_first_each_s[]) | map(select(. != null))) as $sus
+      | "| \(.[0].loss * 100 | fmt(0)) % | \(.[0] | variant) | \($sus | median | fmt(2)) | \(map(.detect_first_s) | median | fmt(2)) | \(map(.detect_all_s) | median | fmt(2)) | \(map(.detect_all_s) | max | fmt(2)) | \(map(.false_suspicions) | add) | \(map(.false_deaths) | add) | \(map(.false_deaths_at_healthy) | add) | \(map(.window_msgs_per_node_per_s) | median | fmt(2)) | \(map(.window_bytes_per_node_per_s) | median | fmt(0)) |"))
+  '
+}
+
 # run_table NAME: runs NAME's grid and writes and prints its table.
 run_table() {
   local name=$1 dir="$out/$1"
@@ -295,13 +517,34 @@ run_table() {
       scaling_grid | run_grid "$dir"
       scaling_table "$dir" >"$out/$name.md"
       ;;
+    stall-guard)
+      stall_guard_grid | run_grid "$dir"
+      stall_guard_table "$dir" "$out/stall" >"$out/$name.md"
+      ;;
+    gray-guard)
+      gray_guard_grid | run_grid "$dir"
+      gray_guard_table "$dir" "$out/gray" >"$out/$name.md"
+      ;;
+    crash-guard)
+      crash_guard_grid | run_grid "$dir"
+      crash_guard_table "$dir" >"$out/$name.md"
+      ;;
+    tradeoff)
+      tradeoff_grid | run_grid "$dir"
+      tradeoff_table "$dir" >"$out/$name.md"
+      ;;
+    tradeoff-loss)
+      tradeoff_loss_grid | run_grid "$dir"
+      tradeoff_table "$dir" >"$out/$name.md"
+      ;;
   esac
   cat "$out/$name.md"
   echo
 }
 
 if [[ $table == all ]]; then
-  for name in stall stall-pause gray joinstorm scaling; do run_table "$name"; done
+  for name in stall stall-pause gray joinstorm scaling stall-guard gray-guard crash-guard \
+    tradeoff tradeoff-loss; do run_table "$name"; done
 else
   run_table "$table"
 fi

@@ -37,7 +37,11 @@
 #   --settle S / --idle S  settle time and idle window (defaults 5 and 30 s)
 #   --port-base P          first port (default 24000; each run takes 2N fresh ports
 #                          above the previous run's; must stay below 32768)
-#   --skip-build           use the existing .build-bench-serf/release/rumor
+#   --link MODE            how rumor is linked: static (default: the Swift libraries
+#                          linked in, --static-swift-stdlib), fully-static (a
+#                          static executable, libc and libcrypto too, as serf is
+#                          built) or dynamic (shared Swift libraries)
+#   --skip-build           use the existing build for the --link mode
 #   --poll S               poll interval (default 0.1)
 # Environment: SERF (serf binary), PY (python3).
 #
@@ -52,7 +56,6 @@ SERF=${SERF:-serf}
 PY=${PY:-python3}
 POLLER="$HERE/members_poll.py"
 REPORT="$HERE/compare_report.py"
-SCRATCH=${SCRATCH:-.build-bench-static}
 HOST=127.0.0.1
 
 SIZES="8 16 32 64"
@@ -64,6 +67,7 @@ SETTLE_S=5
 IDLE_S=30
 PORT_BASE=24000
 SKIP_BUILD=0
+LINK=static
 POLL_S=0.1
 CONVERGE_TIMEOUT_S=120
 DETECT_TIMEOUT_S=120
@@ -81,6 +85,7 @@ while (($#)); do
     --port-base) PORT_BASE=$2; shift 2 ;;
     --poll) POLL_S=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
+    --link) LINK=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 64 ;;
   esac
@@ -89,6 +94,13 @@ for n in $SIZES; do
   [[ "$n" =~ ^[0-9]+$ ]] && ((n >= 4 && n <= 256)) || { echo "bad size '$n' (4..256)" >&2; exit 64; }
 done
 case $PROFILE in lan | wan | local) ;; *) echo "bad profile '$PROFILE'" >&2; exit 64 ;; esac
+case $LINK in
+  static) LINK_FLAGS=(--static-swift-stdlib) ;;
+  fully-static) LINK_FLAGS=(-Xswiftc -static-executable) ;;
+  dynamic) LINK_FLAGS=() ;;
+  *) echo "bad --link '$LINK' (static, fully-static or dynamic)" >&2; exit 64 ;;
+esac
+SCRATCH=.build-bench-$LINK
 
 now() { printf '%s\n' "$EPOCHREALTIME"; }
 fcalc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
@@ -168,11 +180,11 @@ fi
 
 cd "$ROOT"
 if ((SKIP_BUILD == 0)); then
-  # Statically linked, as Rumor is deployed (k8s/Dockerfile) and as serf
-  # ships: shared Swift libraries add several MB of resident memory per
-  # process (docs/benchmarks.md has both figures).
-  log "building rumor (release, --static-swift-stdlib, --scratch-path $SCRATCH)"
-  swift build -c release --static-swift-stdlib --product rumor --scratch-path "$SCRATCH" >&2
+  # Statically linked by default, as Rumor is deployed (k8s/Dockerfile)
+  # and as serf ships: shared Swift libraries add several MB of resident
+  # memory per process (docs/benchmarks.md has the figure for each mode).
+  log "building rumor (release, --link $LINK: ${LINK_FLAGS[*]:-shared libraries}, --scratch-path $SCRATCH)"
+  swift build -c release "${LINK_FLAGS[@]}" --product rumor --scratch-path "$SCRATCH" >&2
 fi
 RUMOR="$ROOT/$SCRATCH/release/rumor"
 [[ -x "$RUMOR" ]] || { echo "no $RUMOR (drop --skip-build)" >&2; exit 69; }

@@ -10,6 +10,7 @@ enum Summary {
     var lines = [
       "\(options.scenario.rawValue): \(options.nodes) nodes, seed \(options.seed), profile \(options.settings.profile.rawValue)"
         + (options.settings.lifeguard ? "" : ", plain SWIM")
+        + (options.settings.guardedAccusations ? ", guarded accusations" : "")
         + (options.loss > 0 ? ", loss \(options.loss)" : ""),
       "  converged after            \(seconds(result.convergeSeconds))",
     ]

@@ -48,6 +48,14 @@ enum SimulatorCommand {
       --jitter MS           mean extra latency per packet in ms (default 0.2)
       --no-lifeguard        plain SWIM: no local health, fixed suspicion timeout, no nacks
       --adaptive-timeout    wait for direct acks as long as measured round trips suggest
+      --guarded-accusations an unconfirmed suspicion is re-probed, not declared dead, when
+                            its timeout runs out; dead only if a helper's nack backs it
+      --refused-is-failure  a refused TCP fallback ping (the process is gone; the simulator
+                            refuses streams to killed members) means dead one probe later
+      --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
+      --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
+                            DisableTcpPings); the simulator's streams know no loss, so
+                            with them on, packet loss alone never fails a probe
       --view-sizes          count the distinct view sizes each node goes through
       --json                print one JSON object instead of a summary
       --report FILE         write an SVG report (informed fraction, detection CDF, load)
@@ -59,9 +67,12 @@ enum SimulatorCommand {
       arguments, command: command,
       options: [
         "nodes", "scenario", "seed", "profile", "loss", "duration", "affected", "fault-seconds",
-        "latency", "jitter", "report", "interval-seconds", "stall-mode",
+        "latency", "jitter", "report", "interval-seconds", "stall-mode", "suspicion-multiplier",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
-        + ["no-lifeguard", "adaptive-timeout", "view-sizes", "json"].map {
+        + [
+          "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
+          "no-tcp-pings", "view-sizes", "json",
+        ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
     if parsed.wantsHelp { return console.out(help) }
@@ -132,6 +143,15 @@ enum SimulatorCommand {
     var settings = SWIMSettings(profile: profile)
     settings.lifeguard = !parsed.flag("no-lifeguard")
     settings.adaptiveProbeTimeout = parsed.flag("adaptive-timeout")
+    settings.guardedAccusations = parsed.flag("guarded-accusations")
+    settings.refusedConnectionIsFailure = parsed.flag("refused-is-failure")
+    settings.disableTCPPings = parsed.flag("no-tcp-pings")
+    if let multiplier = try number("suspicion-multiplier", Int.self, default: nil) {
+      guard (1...64).contains(multiplier) else {
+        throw .usage("--suspicion-multiplier must be 1 to 64 (is \(multiplier))", command: command)
+      }
+      settings.suspicionMultiplier = multiplier
+    }
     let seed = try number("seed", UInt64.self, default: 1) ?? 1
     let options = ScenarioOptions(
       scenario: scenario, nodes: nodes, seed: seed, settings: settings, loss: loss,

@@ -37,6 +37,7 @@ struct AgentPlan {
     }
     node.settings = SWIMSettings(profile: profile ?? gossip.profile)
     node.settings.refusedConnectionIsFailure = parsed.flag("fast-crash-detection")
+    node.settings.guardedAccusations = parsed.flag("guarded-accusations")
     node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
     let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))
     node.keys = flagKeys.isEmpty ? gossip.encryptionKeys : flagKeys

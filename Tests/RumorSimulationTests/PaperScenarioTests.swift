@@ -8,7 +8,7 @@ import Testing
 /// Runs a scenario and, when an expectation fails, says how to reproduce
 /// it, with the options the paper scenarios add (the `simulate` helper of
 /// ScenarioTests predates them).
-private func simulatePaper(_ options: ScenarioOptions) -> (
+func simulatePaper(_ options: ScenarioOptions) -> (
   result: ScenarioResult, reproduce: Comment
 ) {
   let result = ScenarioRunner.run(options)
@@ -16,6 +16,17 @@ private func simulatePaper(_ options: ScenarioOptions) -> (
     "swift run -c release rumor-sim --nodes \(options.nodes) --scenario \(options.scenario.rawValue) --seed \(options.seed) --profile \(options.settings.profile.rawValue) --duration \(options.duration)"
   if options.loss > 0 { command += " --loss \(options.loss)" }
   if !options.settings.lifeguard { command += " --no-lifeguard" }
+  if options.settings.guardedAccusations { command += " --guarded-accusations" }
+  if options.settings.refusedConnectionIsFailure { command += " --refused-is-failure" }
+  if options.settings.disableTCPPings && options.scenario != .gray {
+    command += " --no-tcp-pings"
+  }
+  if options.settings.suspicionMultiplier
+    != SWIMSettings(profile: options.settings.profile)
+    .suspicionMultiplier
+  {
+    command += " --suspicion-multiplier \(options.settings.suspicionMultiplier)"
+  }
   if let affected = options.affected { command += " --affected \(affected)" }
   command += " --fault-seconds \(options.faultSeconds)"
   if let interval = options.intervalSeconds { command += " --interval-seconds \(interval)" }

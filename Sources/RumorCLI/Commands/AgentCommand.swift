@@ -17,6 +17,7 @@ enum AgentCommand {
                        [--advertise HOST:PORT] [--join HOST:PORT]... [--tag KEY=VALUE]...
                        [--service NAME=URL]... [--encrypt BASE64KEY] [--label LABEL]
                        [--profile lan|wan|local] [--fast-crash-detection]
+                       [--guarded-accusations]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
@@ -54,6 +55,12 @@ enum AgentCommand {
                             declare a member dead one probe interval after a
                             connection to it is refused (its process is gone),
                             instead of waiting out the suspicion timeout
+      --guarded-accusations
+                            do not declare a member dead on this node's word
+                            alone: an unconfirmed suspicion is checked again
+                            first, so a node that is itself cut off accuses
+                            nobody (off by default, as in memberlist; see
+                            docs/simulation.md)
 
     Exit status: 0 after a clean stop, 1 if the configuration is invalid or
     the node cannot start or join, 2 for a bad command line.
@@ -67,7 +74,9 @@ enum AgentCommand {
         "config", "name", "bind", "advertise", "join", "tag", "service", "encrypt", "label",
         "profile", "leave-timeout",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
-        + [ArgumentList.Option(name: "fast-crash-detection", takesValue: false)])
+        + ["fast-crash-detection", "guarded-accusations"].map {
+          ArgumentList.Option(name: $0, takesValue: false)
+        })
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
     let plan = try AgentPlan(parsed, command: command)

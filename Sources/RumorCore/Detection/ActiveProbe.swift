@@ -10,6 +10,10 @@ struct ActiveProbe {
   let start: Int64
   /// `start + probeInterval × (health + 1)`.
   let deadline: Int64
+  /// A re-probe of a suspect whose unconfirmed suspicion ran out
+  /// (`SWIMSettings.guardedAccusations`): its verdict settles that
+  /// suspicion instead of raising a new one.
+  var reprobe = false
   var acked = false
   var indirectSent = false
   var expectedNacks = 0

@@ -28,8 +28,20 @@ struct Suspicion {
   private(set) var confirmers: Set<String>
   /// Independent confirmations counted (the first accuser excluded).
   private(set) var confirmations = 0
+  /// Whether any member other than the first accuser has suspected the
+  /// member, counted even past `expected` (or when none are expected).
+  private(set) var corroborated = false
   /// When the member is declared dead unless it refutes.
   private(set) var deadline: Int64
+  /// Whether its timeout ran out unconfirmed and it now waits for a
+  /// re-probe's verdict (`SWIMSettings.guardedAccusations`); a
+  /// confirmation that arrives later does not release it, since it may be
+  /// an echo of this node's own accusation (a push-pull reports a suspect
+  /// as the receiver's own suspicion).
+  private(set) var held = false
+  /// Whether there is proof beyond timeouts that the member is gone (a
+  /// refused connection; see `expedite(to:)`), which needs no re-probe.
+  private(set) var proven = false
 
   init(from accuser: String, expected: Int, minimum: Int64, maximum: Int64, now: Int64) {
     start = now
@@ -43,7 +55,9 @@ struct Suspicion {
   /// Counts a suspicion from `accuser`; returns true when it is a new,
   /// independent confirmation (which is then worth re-gossiping).
   mutating func confirm(from accuser: String) -> Bool {
-    guard confirmations < expected, !confirmers.contains(accuser) else { return false }
+    guard !confirmers.contains(accuser) else { return false }
+    corroborated = true
+    guard confirmations < expected else { return false }
     confirmers.insert(accuser)
     confirmations += 1
     deadline = start.addingSaturating(
@@ -52,9 +66,15 @@ struct Suspicion {
     return true
   }
 
+  /// Marks the suspicion as waiting for a re-probe's verdict.
+  mutating func hold() {
+    held = true
+  }
+
   /// Brings the deadline forward to `deadline` (never back), when there
   /// is proof beyond timeouts that the member is gone.
   mutating func expedite(to deadline: Int64) {
+    proven = true
     self.deadline = min(self.deadline, max(start, deadline))
   }
 

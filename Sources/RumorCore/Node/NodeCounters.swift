@@ -23,6 +23,13 @@ public struct NodeCounters: Sendable, Hashable {
   public var failedProbes = 0
   /// Suspicions this node raised itself.
   public var suspicionsRaised = 0
+  /// Times an unconfirmed suspicion's timeout ran out and was held for a
+  /// re-probe instead of declaring the member dead
+  /// (`SWIMSettings.guardedAccusations`).
+  public var accusationsHeld = 0
+  /// Held suspicions that a re-probe settled as dead (a helper's nack
+  /// confirmed the suspect unreachable).
+  public var accusationsConfirmedByReprobe = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
   /// Push-pull exchanges refused because protocol versions clash.

@@ -3,8 +3,15 @@ import RumorWire
 /// Failure detection: the probe loop (SWIM §3-4, memberlist's `probeNode`)
 /// and relaying indirect probes for others.
 extension SWIMNode {
-  /// Starts probing the next member in the round-robin order.
+  /// Starts probing the next member in the round-robin order, or a
+  /// suspect waiting for a re-probe (every other probe at most).
   mutating func startProbe(now: Int64) {
+    if !lastProbeWasReprobe, let position = nextReprobeTarget() {
+      lastProbeWasReprobe = true
+      startProbe(of: position, reprobe: true, now: now)
+      return
+    }
+    lastProbeWasReprobe = false
     let me = name
     let eligible: (MemberTable.Record) -> Bool = { $0.name != me && $0.state.isActive }
     var position = table.nextProbeTarget(eligible: eligible)
@@ -13,12 +20,17 @@ extension SWIMNode {
       position = table.nextProbeTarget(eligible: eligible)
     }
     guard let position else { return }
+    startProbe(of: position, reprobe: false, now: now)
+  }
+
+  /// Pings the member at `position` and sets the probe's timers.
+  private mutating func startProbe(of position: Int, reprobe: Bool, now: Int64) {
     let target = table[position]
     let sequence = nextSequence()
     let deadline = now.addingSaturating(awareness.scale(probeInterval))
     probe = ActiveProbe(
       sequence: sequence, target: target.name, targetAddress: target.address, start: now,
-      deadline: deadline)
+      deadline: deadline, reprobe: reprobe)
     counters.probes += 1
     let ping = Message.ping(pingTo(target.name, sequence: sequence)).encoded()
     if target.state == .suspect && settings.lifeguard {
@@ -102,9 +114,13 @@ extension SWIMNode {
   private mutating func judge(_ current: ActiveProbe, now: Int64) {
     if current.acked || current.fallbackReached {
       awareness.apply(-1)
+      // The suspect answered and, with the suspicion in the same packet,
+      // will refute; look again later if the refutation does not come.
+      if current.reprobe { keepAccusation(of: current.target, now: now) }
       return
     }
     counters.failedProbes += 1
+    let healthyBefore = awareness.score == 0
     // Lifeguard: nacks that did not come mean our own links are at fault,
     // not (only) the target; without nack-capable helpers, any failure
     // counts against us.
@@ -114,6 +130,10 @@ extension SWIMNode {
       awareness.apply(1)
     }
     guard let record = table.record(named: current.target), record.state.isActive else { return }
+    if current.reprobe {
+      settleAccusation(after: current, healthyBefore: healthyBefore, now: now)
+      return
+    }
     counters.suspicionsRaised += 1
     let refused = current.fallbackRefused && settings.refusedConnectionIsFailure
     applySuspect(

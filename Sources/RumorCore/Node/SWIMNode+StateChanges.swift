@@ -133,9 +133,12 @@ extension SWIMNode {
       // Another member suspects it too: an independent confirmation
       // shortens the timeout (Lifeguard) and is worth passing on.
       let confirmed = settings.lifeguard && suspicion.confirm(from: suspect.from)
+      if confirmed && lateConfirmation(of: suspicion, now: now) { suspicion.hold() }
       if let provenGoneBy { suspicion.expedite(to: provenGoneBy) }
+      // Stored even when nothing counts towards the timeout: it may now be
+      // corroborated (`SWIMSettings.guardedAccusations`).
+      suspicions[suspect.node] = suspicion
       if confirmed || provenGoneBy != nil {
-        suspicions[suspect.node] = suspicion
         timers.schedule(at: suspicion.deadline, .suspicionTimeout(suspect.node, suspicion.start))
       }
       if confirmed {
@@ -185,6 +188,10 @@ extension SWIMNode {
       record.stateChange == start
     else {
       suspicions[member] = nil
+      return
+    }
+    if holdsAccusation(suspicion) {
+      holdForReprobe(member)
       return
     }
     applyDead(Dead(incarnation: record.incarnation, node: member, from: name), now: now)

@@ -43,6 +43,12 @@ public struct SWIMNode: Sendable {
   var suspicions: [String: Suspicion] = [:]
   var awareness: Awareness
   var probe: ActiveProbe?
+  /// Suspects whose unconfirmed suspicion ran out, waiting for a re-probe
+  /// (`SWIMSettings.guardedAccusations`), oldest first.
+  var reprobes: [String] = []
+  /// Whether the last probe started was such a re-probe (they alternate
+  /// with round-robin probes, so that probing goes on).
+  var lastProbeWasReprobe = false
   var relays: [UInt32: Relay] = [:]
   var streams: [UInt64: StreamPurpose] = [:]
   var rtt = RoundTripEstimator()

@@ -74,6 +74,37 @@ public struct SWIMSettings: Sendable, Hashable {
   /// firewall that rejects (rather than drops) the gossip port would make
   /// this wrong, which is why it is off by default.
   public var refusedConnectionIsFailure: Bool
+  /// Beyond memberlist (needs `lifeguard`): a suspicion that nobody else
+  /// has confirmed does not expire into `dead` on its timer alone. When
+  /// its timeout runs out, this node probes the suspect once more, in
+  /// place of its next round-robin probe: a ping with the suspicion in the
+  /// same packet (Lifeguard's buddy system, so a live suspect hears it and
+  /// refutes), then indirect pings that ask for nacks. The member is
+  /// declared dead only if that probe fails and a helper's nack shows that
+  /// this node's own links work and the helper cannot reach the suspect
+  /// either; otherwise the suspicion is kept and re-probed one minimum
+  /// suspicion timeout later. An independent confirmation in good time
+  /// lets the timer expire as usual; one that leaves the suspect less than
+  /// two probe intervals to refute (often this node's own accusation,
+  /// echoed back by a push-pull) is settled by the re-probe too. A refused
+  /// connection (`refusedConnectionIsFailure`) is proof and is not held.
+  ///
+  /// Why: a member cut off from everyone, or losing most of its packets,
+  /// fails its probes and suspects healthy members; its suspect messages
+  /// are lost, so the accused never refute, and with memberlist's rule
+  /// the accuser's own timer, firing once it is back, turns the accusation
+  /// into a `dead` that the whole cluster accepts (docs/simulation.md,
+  /// the cut-off stall and gray failures). Real crashes are confirmed by
+  /// many probers and are not slowed. Only standard messages are sent, so
+  /// memberlist peers interoperate; the differences are that such a
+  /// suspicion can outlive memberlist's timeout, and that a member whose
+  /// only evidence is its own failed probes (every other member it could
+  /// ask being unreachable too) keeps the others suspect instead of dead,
+  /// unless no other member is alive in its view at all. Under very heavy
+  /// loss a single nack is weak evidence (in the simulator, 20 % loss
+  /// still gives false deaths, fewer than without the guard). Off by
+  /// default to behave exactly like memberlist.
+  public var guardedAccusations: Bool
   /// Compress outgoing messages with LZW where that helps
   /// (`EnableCompression`).
   public var compression: Bool
@@ -112,6 +143,7 @@ public struct SWIMSettings: Sendable, Hashable {
     lifeguard = true
     adaptiveProbeTimeout = false
     refusedConnectionIsFailure = false
+    guardedAccusations = false
     compression = true
     joinFollowUpSyncs = 3
     broadcastQueueLimit = 1024

@@ -1,9 +1,10 @@
+import RumorCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import RumorCore
 
 /// What this process has seen of calls to one instance (one host and
 /// port): its circuit breaker and a recent-failure score for the

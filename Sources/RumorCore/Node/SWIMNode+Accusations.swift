@@ -1,0 +1,80 @@
+import RumorWire
+
+/// Guarded accusations (`SWIMSettings.guardedAccusations`, beyond
+/// memberlist): a suspicion nobody else confirmed is turned into `dead`
+/// only after a re-probe of the suspect shows that this node's links work
+/// and the suspect is unreachable from elsewhere too.
+extension SWIMNode {
+  /// Whether `suspicion`, whose timeout has run out, must be re-probed
+  /// rather than declared dead: the setting (with Lifeguard) is on, no
+  /// other member had confirmed it when it first ran out, there is no
+  /// proof that the member is gone (a refused connection), and some other
+  /// member is alive in this node's view to relay a probe (with nobody to
+  /// ask, the timer is all the evidence there can be).
+  func holdsAccusation(_ suspicion: Suspicion) -> Bool {
+    settings.guardedAccusations && settings.lifeguard && !suspicion.proven
+      && table.aliveCount > 1 && (suspicion.held || !suspicion.corroborated)
+  }
+
+  /// Whether a confirmation just counted for `suspicion` leaves its
+  /// member less than two probe intervals to hear of it and refute. Such a
+  /// late confirmation is often this node's own accusation coming back
+  /// (a push-pull turns a suspect it carries into the receiver's own
+  /// suspicion, which the receiver gossips), so with the guard on the
+  /// suspicion is settled by a re-probe instead of the timer.
+  func lateConfirmation(of suspicion: Suspicion, now: Int64) -> Bool {
+    settings.guardedAccusations && settings.lifeguard
+      && suspicion.deadline <= now.addingSaturating(2 * probeInterval)
+  }
+
+  /// Holds the suspicion of `member` and queues it for a re-probe at the
+  /// next probe that is not one.
+  mutating func holdForReprobe(_ member: String) {
+    counters.accusationsHeld += 1
+    suspicions[member]?.hold()
+    if !reprobes.contains(member) { reprobes.append(member) }
+  }
+
+  /// The table position of the oldest queued suspect that still waits for
+  /// a re-probe; entries whose suspicion ended meanwhile are dropped.
+  mutating func nextReprobeTarget() -> Int? {
+    while !reprobes.isEmpty {
+      let member = reprobes.removeFirst()
+      guard let position = table.position(of: member), table[position].state == .suspect,
+        suspicions[member] != nil
+      else { continue }
+      return position
+    }
+    return nil
+  }
+
+  /// The re-probe of a held suspect failed: declare it dead if a helper's
+  /// nack (this node reached the helper, the helper could not reach the
+  /// suspect) or a refused connection backs the suspicion, or if no helper
+  /// could be asked and this node's own health was perfect; otherwise keep
+  /// the suspicion and look again later.
+  mutating func settleAccusation(after current: ActiveProbe, healthyBefore: Bool, now: Int64) {
+    guard let record = table.record(named: current.target), record.state == .suspect,
+      let suspicion = suspicions[current.target]
+    else { return }
+    // A newer suspicion whose own timeout has not run out yet keeps its timer.
+    guard suspicion.deadline <= now else { return }
+    let refused = current.fallbackRefused && settings.refusedConnectionIsFailure
+    let backed = current.nacks > 0 || refused || (current.expectedNacks == 0 && healthyBefore)
+    guard backed else {
+      keepAccusation(of: current.target, now: now)
+      return
+    }
+    counters.accusationsConfirmedByReprobe += 1
+    applyDead(Dead(incarnation: record.incarnation, node: record.name, from: name), now: now)
+  }
+
+  /// Keeps a held suspicion of `member` and checks it again one minimum
+  /// suspicion timeout from now (it ends sooner if the member refutes or
+  /// another member confirms it).
+  mutating func keepAccusation(of member: String, now: Int64) {
+    guard let suspicion = suspicions[member] else { return }
+    timers.schedule(
+      at: now.addingSaturating(suspicion.minimum), .suspicionTimeout(member, suspicion.start))
+  }
+}

@@ -1,0 +1,235 @@
+import RumorWire
+import Testing
+
+@testable import RumorCore
+
+/// What the node under test sent while `drive` ran it.
+private struct Traffic {
+  var effects: [Effect] = []
+  /// Each message sent, with its destination and the time.
+  var sent: [(message: Message, to: NodeAddress, time: Double)] = []
+}
+
+/// Runs `node` from `start` to `end` on fake time, answering as the
+/// network would: every member but `silent` acks the pings sent to it at
+/// once, and when `nacks` is true the helpers asked to reach `silent`
+/// answer with a nack.
+private func drive(
+  _ node: inout SWIMNode, from start: Double, to end: Double, silent: String, nacks: Bool
+) -> Traffic {
+  var traffic = Traffic()
+  let stop = at(end)
+  var steps = 0
+  while let deadline = node.nextDeadline, deadline <= stop, steps < 100_000 {
+    steps += 1
+    let now = max(deadline, at(start))
+    var pending = node.tick(now: now)
+    while !pending.isEmpty {
+      let effects = pending
+      pending = []
+      traffic.effects += effects
+      for sent in sentMessages(effects) {
+        traffic.sent.append((sent.message, sent.to, now.seconds))
+        switch sent.message {
+        case .ping(let ping) where ping.node != silent:
+          pending += node.receive(.ack(Ack(seqNo: ping.seqNo)), from: sent.to, now: now)
+        case .indirectPing(let request) where request.node == silent && nacks && request.nack:
+          pending += node.receive(.nack(Nack(seqNo: request.seqNo)), from: sent.to, now: now)
+        default:
+          break
+        }
+      }
+    }
+  }
+  return traffic
+}
+
+/// Guarded accusations on (and TCP fallback pings off, so that only the
+/// UDP probe decides).
+private func guarded(_ on: Bool = true) -> SWIMSettings {
+  var settings = SWIMSettings()
+  settings.guardedAccusations = on
+  settings.disableTCPPings = true
+  return settings
+}
+
+/// Starts a node that knows four others and runs it to its first probe;
+/// returns the node, that probe's target and the probe's time.
+private func nodeWithFirstProbe(_ settings: SWIMSettings) throws -> (
+  node: SWIMNode, target: String, time: Double
+) {
+  var node = try makeNode(knowing: 4, settings: settings)
+  let first = try #require(firstProbe(&node))
+  return (node, first.ping.node, first.time)
+}
+
+@Suite("Guarded accusations (beyond memberlist)")
+struct GuardedAccusationTests {
+  @Test("the setting is off by default, so memberlist's behaviour is the default")
+  func offByDefault() {
+    #expect(!SWIMSettings().guardedAccusations)
+    #expect(!SWIMSettings(profile: .wan).guardedAccusations)
+    #expect(!SWIMSettings(profile: .local).guardedAccusations)
+  }
+
+  @Test("a suspicion counts as corroborated once another member suspects too, even past the count")
+  func corroboration() {
+    var suspicion = Suspicion(
+      from: "a", expected: 0, minimum: 4_000_000_000, maximum: 4_000_000_000, now: 0)
+    #expect(!suspicion.corroborated)
+    let again = suspicion.confirm(from: "a")
+    #expect(!again && !suspicion.corroborated)
+    // No confirmations are expected, so none shortens the timeout, but
+    // the suspicion is no longer this accuser's alone.
+    let other = suspicion.confirm(from: "b")
+    #expect(!other && suspicion.corroborated)
+    #expect(suspicion.deadline == 4_000_000_000)
+  }
+
+  @Test("off: an unconfirmed suspicion expires into dead at Lifeguard's maximum timeout")
+  func offExpiresIntoDead() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded(false))
+    _ = drive(&node, from: start, to: start + 1.01, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .suspect)
+    // Five members: minimum 4 s, maximum 24 s, no confirmation.
+    _ = drive(&node, from: start + 1.01, to: start + 25.1, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .dead)
+    #expect(node.counters.accusationsHeld == 0)
+  }
+
+  @Test(
+    "on: an unconfirmed suspicion whose timeout runs out is re-probed with the suspicion attached, not declared dead"
+  )
+  func heldAndReprobed() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded())
+    _ = drive(&node, from: start, to: start + 1.01, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .suspect)
+    let traffic = drive(&node, from: start + 1.01, to: start + 60, silent: target, nacks: false)
+    // No helper says it cannot reach the suspect either: nothing backs
+    // the accusation, so the suspect stays suspect.
+    #expect(node.member(named: target)?.state == .suspect)
+    #expect(node.counters.accusationsHeld >= 1)
+    #expect(node.counters.accusationsConfirmedByReprobe == 0)
+    #expect(!events(traffic.effects).contains { if case .failed = $0 { true } else { false } })
+    // After the timeout (start + 1 s + 24 s) the suspect was pinged with
+    // its suspicion in the same packet (the buddy system), so that a live
+    // suspect hears it and refutes.
+    let told = traffic.sent.filter { sent in
+      guard sent.time > start + 25, sent.to == node.member(named: target)?.address else {
+        return false
+      }
+      if case .suspect(let suspect) = sent.message { return suspect.node == target }
+      return false
+    }
+    #expect(!told.isEmpty)
+  }
+
+  @Test("on: a re-probe that fails while helpers nack declares the suspect dead")
+  func nackBacksTheAccusation() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded())
+    _ = drive(&node, from: start, to: start + 24.9, silent: target, nacks: true)
+    #expect(node.member(named: target)?.state == .suspect)
+    let traffic = drive(&node, from: start + 24.9, to: start + 29, silent: target, nacks: true)
+    #expect(node.member(named: target)?.state == .dead)
+    #expect(node.counters.accusationsHeld == 1)
+    #expect(node.counters.accusationsConfirmedByReprobe == 1)
+    #expect(
+      events(traffic.effects).contains {
+        if case .failed(let member) = $0 { member.name == target } else { false }
+      })
+  }
+
+  @Test("on: a confirmation from another member in good time lets the timer expire as usual")
+  func confirmedExpiresAsUsual() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded())
+    _ = drive(&node, from: start, to: start + 1.01, silent: target, nacks: false)
+    let other = target == "n2" ? "n3" : "n2"
+    let incarnation = try #require(node.member(named: target)?.incarnation)
+    _ = node.receive(
+      .suspect(Suspect(incarnation: incarnation, node: target, from: other)), from: address(2),
+      now: at(start + 2))
+    // One confirmation of two: 24 − 20 · ln 2 / ln 3 = 11.381 s after the
+    // suspicion began (at start + 1 s).
+    _ = drive(&node, from: start + 2, to: start + 12.3, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .suspect)
+    _ = drive(&node, from: start + 12.3, to: start + 12.5, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .dead)
+    #expect(node.counters.accusationsHeld == 0)
+  }
+
+  @Test(
+    "on: a confirmation that comes too late for the suspect to refute (an echo of our own) does not release it"
+  )
+  func lateConfirmationIsHeld() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded())
+    _ = drive(&node, from: start, to: start + 20, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .suspect)
+    let other = target == "n2" ? "n3" : "n2"
+    let incarnation = try #require(node.member(named: target)?.incarnation)
+    // Its deadline with one confirmation (start + 12.4 s) has passed.
+    _ = node.receive(
+      .suspect(Suspect(incarnation: incarnation, node: target, from: other)), from: address(2),
+      now: at(start + 20))
+    _ = drive(&node, from: start + 20, to: start + 40, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .suspect)
+    #expect(node.counters.accusationsHeld >= 1)
+  }
+
+  @Test("on: a suspect that refutes after the re-probe is alive again")
+  func refutationEndsIt() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded())
+    _ = drive(&node, from: start, to: start + 30, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .suspect)
+    let index = try #require(Int(target.dropFirst()))
+    let effects = node.receive(
+      .alive(alive(index, incarnation: 2)), from: address(index), now: at(start + 30))
+    #expect(node.member(named: target)?.state == .alive)
+    #expect(events(effects).contains { if case .recovered = $0 { true } else { false } })
+    // From now on it answers, and nothing accuses it again.
+    _ = drive(&node, from: start + 30, to: start + 60, silent: "", nacks: false)
+    #expect(node.member(named: target)?.state == .alive)
+  }
+
+  @Test("on: with no other member alive to ask, the timer alone still declares death")
+  func nobodyToAsk() throws {
+    var node = try makeNode(knowing: 1, settings: guarded())
+    // Two members: the suspicion timeout is 4 s, no confirmations expected.
+    _ = drive(&node, from: 0, to: 8, silent: "n1", nacks: false)
+    #expect(node.member(named: "n1")?.state == .dead)
+  }
+
+  @Test("on, with plain SWIM: the setting needs Lifeguard and changes nothing without it")
+  func needsLifeguard() throws {
+    var settings = guarded()
+    settings.lifeguard = false
+    var (node, target, start) = try nodeWithFirstProbe(settings)
+    // SWIM: a fixed timeout of 4 s after the failed probe.
+    _ = drive(&node, from: start, to: start + 5.1, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .dead)
+    #expect(node.counters.accusationsHeld == 0)
+  }
+
+  @Test("on: a refused connection is proof enough, so the guard does not hold that suspicion")
+  func refusedConnectionIsNotHeld() throws {
+    var settings = SWIMSettings()
+    settings.guardedAccusations = true
+    settings.refusedConnectionIsFailure = true
+    var node = try makeNode(knowing: 20, settings: settings)
+    let fallback = try #require(try RefusedConnectionTests().probeUntilFallback(&node))
+    _ = node.streamFailed(
+      id: fallback.stream, reason: "connection refused", refused: true,
+      now: at(fallback.time + 0.001))
+    _ = run(&node, from: fallback.time + 0.001, to: fallback.time + 1.1)
+    #expect(node.member(named: fallback.target)?.state == .dead)
+    #expect(node.counters.accusationsHeld == 0)
+  }
+
+  @Test("on: the same seed gives the same effects")
+  func determinism() throws {
+    var first = try makeNode(knowing: 8, settings: guarded(), seed: 5)
+    var second = try makeNode(knowing: 8, settings: guarded(), seed: 5)
+    let one = drive(&first, from: 0, to: 60, silent: "n3", nacks: false)
+    let two = drive(&second, from: 0, to: 60, silent: "n3", nacks: false)
+    #expect(one.effects == two.effects)
+  }
+}

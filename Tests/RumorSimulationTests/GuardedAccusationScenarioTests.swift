@@ -1,0 +1,71 @@
+import RumorCore
+import Testing
+
+@testable import RumorSimulator
+
+@Suite("Guarded accusations in the simulator")
+struct GuardedAccusationScenarioTests {
+  /// 48 members, 3 of them cut off for 4 s every 8 s for 20 s: with
+  /// memberlist's rule, their accusations made in the dark come back as
+  /// `dead` for healthy members.
+  func cutOffStall(guarded: Bool) -> ScenarioOptions {
+    var settings = SWIMSettings()
+    settings.guardedAccusations = guarded
+    return ScenarioOptions(
+      scenario: .stall, nodes: 48, seed: 3, settings: settings, duration: 20, affected: 3,
+      faultSeconds: 4, intervalSeconds: 4, stallMode: .isolate)
+  }
+
+  @Test("members cut off for seconds get healthy members declared dead by healthy ones by default")
+  func defaultDeclaresHealthyDead() {
+    let (result, reproduce) = simulatePaper(cutOffStall(guarded: false))
+    #expect(result.stallCycles == 3, reproduce)
+    #expect(result.healthyDeclaredDeadByHealthy > 0, reproduce)
+  }
+
+  @Test("with guarded accusations, no healthy member is declared dead by a healthy one")
+  func guardedSparesHealthyMembers() {
+    let (result, reproduce) = simulatePaper(cutOffStall(guarded: true))
+    #expect(result.stallCycles == 3, reproduce)
+    #expect(result.convergeSeconds != nil, reproduce)
+    #expect(result.falseDeathsAtHealthy == 0, reproduce)
+    #expect(result.healthyDeclaredDeadByHealthy == 0, reproduce)
+    // The cut-off members still suspected healthy ones: the guard keeps
+    // those suspicions from ending in death, it does not hide them.
+    #expect(result.falseSuspicions > 0, reproduce)
+  }
+
+  @Test("with guarded accusations a crashed member is still declared dead by everyone")
+  func guardedStillDetectsCrashes() {
+    var settings = SWIMSettings()
+    settings.guardedAccusations = true
+    let options = ScenarioOptions(
+      scenario: .crash, nodes: 32, seed: 3, settings: settings, duration: 30, affected: 2)
+    let (result, reproduce) = simulatePaper(options)
+    #expect(result.detectAllSeconds != nil, reproduce)
+    #expect(result.falseDeaths == 0, reproduce)
+  }
+
+  @Test("the JSON names the guard, the refused-connection rule and the suspicion multiplier")
+  func jsonFields() {
+    var settings = SWIMSettings()
+    settings.guardedAccusations = true
+    settings.suspicionMultiplier = 3
+    let result = ScenarioRunner.run(
+      ScenarioOptions(scenario: .crash, nodes: 8, seed: 1, settings: settings, duration: 10))
+    let text = result.json(includeTiming: false).text
+    #expect(text.contains("\"guarded_accusations\":true"), "\(text)")
+    #expect(text.contains("\"refused_connection_is_failure\":false"), "\(text)")
+    #expect(text.contains("\"suspicion_multiplier\":3"), "\(text)")
+  }
+
+  @Test("a guarded stall run with one seed produces identical output")
+  func determinism() {
+    var options = cutOffStall(guarded: true)
+    options.nodes = 20
+    options.duration = 10
+    let first = ScenarioRunner.run(options).json(includeTiming: false).text
+    let second = ScenarioRunner.run(options).json(includeTiming: false).text
+    #expect(first == second, "seed \(options.seed)")
+  }
+}
