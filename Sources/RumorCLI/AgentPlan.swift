@@ -38,6 +38,14 @@ struct AgentPlan {
     node.settings = SWIMSettings(profile: profile ?? gossip.profile)
     node.settings.refusedConnectionIsFailure = parsed.flag("fast-crash-detection")
     node.settings.guardedAccusations = parsed.flag("guarded-accusations")
+    if let text = try parsed.value("suspicion-multiplier") {
+      guard let multiplier = Int(text), (1...64).contains(multiplier) else {
+        throw .usage(
+          "--suspicion-multiplier wants a whole number from 1 to 64, not '\(text)'",
+          command: command)
+      }
+      node.settings.suspicionMultiplier = multiplier
+    }
     node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
     let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))
     node.keys = flagKeys.isEmpty ? gossip.encryptionKeys : flagKeys
@@ -58,8 +66,10 @@ struct AgentPlan {
     }
   }
 
-  /// The configuration's services, then `--service NAME=URL` flags (each
-  /// with its standard check), a flag replacing a service of its name.
+  /// The configuration's services, then `--service NAME=URL` flags, a
+  /// flag replacing a service of its name: it keeps that service's
+  /// configured check (as RUMOR_SERVICES does), else gets the standard
+  /// one for its name and scheme.
   private static func services(
     _ configured: [AdvertisedService], flags: [String], command: String
   ) throws(CommandError) -> [AdvertisedService] {
@@ -72,7 +82,9 @@ struct AgentPlan {
         throw .usage("--service: \(error.reason)", command: command)
       }
       for var service in parsed {
-        service.check = HealthCheck.standard(forService: service.name, url: service.url)
+        service.check =
+          configured.first { $0.name == service.name }?.check
+          ?? HealthCheck.standard(forService: service.name, url: service.url)
         services.removeAll { $0.name == service.name }
         services.append(service)
       }

@@ -57,6 +57,8 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
 
   /// One line: what is wrong and at which byte.
   public var description: String {
+    // An encoding error concerns a value, not a position in any input.
+    guard kind != .encoding else { return reason }
     var text = "\(reason) at byte \(offset)"
     if !layers.isEmpty {
       text += " of the " + layers.reversed().joined(separator: " in the ")

@@ -107,6 +107,11 @@ func effective(_ yaml: String = "", variables: [String: String] = [:]) throws
       try resolver.resolve("ai-stack", catalog: ServiceCatalog(), at: now).url.description
       == "http://localhost:9090"
     #expect(outcome4)
+    let explained = try resolver.resolve("ai-stack", catalog: ServiceCatalog(), at: now)
+    #expect(
+      explained.explanation.first
+        == "environment: AI_STACK_HOST not set (AI_STACK_PORT=9090 applies to the file's and the convention's URL)"
+    )
     let catalog = try redisCatalog(["ai-1": ["svc.ai-stack": "http://:8080"]])
     let outcome5 =
       try resolver.resolve("ai-stack", catalog: catalog, at: now).url.description

@@ -17,7 +17,7 @@ enum AgentCommand {
                        [--advertise HOST:PORT] [--join HOST:PORT]... [--tag KEY=VALUE]...
                        [--service NAME=URL]... [--encrypt BASE64KEY] [--label LABEL]
                        [--profile lan|wan|local] [--fast-crash-detection]
-                       [--guarded-accusations]
+                       [--guarded-accusations] [--suspicion-multiplier N]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
@@ -61,6 +61,12 @@ enum AgentCommand {
                             first, so a node that is itself cut off accuses
                             nobody (off by default, as in memberlist; see
                             docs/simulation.md)
+      --suspicion-multiplier N
+                            how many probe intervals (times log10 of the
+                            cluster size) a suspicion lasts before death
+                            (the profile's: 4 for lan); lower detects
+                            crashes sooner, and is safe against false deaths
+                            only with --guarded-accusations (docs/simulation.md)
 
     Exit status: 0 after a clean stop, 1 if the configuration is invalid or
     the node cannot start or join, 2 for a bad command line.
@@ -72,7 +78,7 @@ enum AgentCommand {
       arguments, command: command,
       options: [
         "config", "name", "bind", "advertise", "join", "tag", "service", "encrypt", "label",
-        "profile", "leave-timeout",
+        "profile", "leave-timeout", "suspicion-multiplier",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + ["fast-crash-detection", "guarded-accusations"].map {
           ArgumentList.Option(name: $0, takesValue: false)

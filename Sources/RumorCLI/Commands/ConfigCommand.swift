@@ -194,8 +194,8 @@ enum ConfigCommand {
     }
     let gossip = effective.gossip
     let seedsFrom =
-      (origins["gossip.join"].map { "(gossip.join at \($0), then" } ?? "(")
-      + " the \(effective.mode) convention)"
+      (origins["gossip.join"].map { "(gossip.join at \($0), then " } ?? "(")
+      + "the \(effective.mode) convention)"
     lines.append("")
     lines.append("Gossip:")
     lines += keyValueLines(

@@ -262,6 +262,13 @@ public struct ServiceResolver: Sendable {
           "\(hostVariable) is set but '\(name)' is not a known service, so its scheme and port are unknown: add services.\(name) with scheme and port to the configuration"
       )
     }
+    if let service, case .environment(let variable)? = service.portOrigin, let port = service.port {
+      return Step(
+        source: .environment,
+        note:
+          "\(hostVariable) not set (\(variable)=\(port) applies to the file's and the convention's URL)"
+      )
+    }
     return Step(source: .environment, note: "\(hostVariable) not set")
   }
 
