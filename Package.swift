@@ -38,7 +38,7 @@ let package = Package(
     // The `rumor` command-line tool.
     .executableTarget(name: "RumorCLI", dependencies: ["Rumor", "CommandLineSupport"]),
     // Codec throughput benchmark (run in release; figures in docs/benchmarks.md).
-    .executableTarget(name: "RumorBench", dependencies: ["RumorWire"]),
+    .executableTarget(name: "RumorBench", dependencies: ["RumorWire", "CommandLineSupport"]),
     // SWIM core cost per event at up to 10,000 members (figures in docs/benchmarks.md).
     .executableTarget(
       name: "RumorCoreBench", dependencies: ["RumorCore", "RumorWire", "CommandLineSupport"]),

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import RumorWire
 
 #if canImport(Glibc)
