@@ -32,7 +32,9 @@
 #   --profile lan          lan | wan | local, for both systems (default lan)
 #   --repeat K             run the whole interleaved matrix K times (default 1)
 #   --systems "rumor serf rumor-fast"   which systems (default: all three; rumor-fast
-#                          only if `rumor agent --help` lists --fast-crash-detection)
+#                          only if `rumor agent --help` lists --fast-crash-detection);
+#                          also rumor-guarded: --guarded-accusations
+#                          --suspicion-multiplier 2 (not in the default set)
 #   --out DIR              output folder (default bench-out/, relative to the package)
 #   --settle S / --idle S  settle time and idle window (defaults 5 and 30 s)
 #   --port-base P          first port (default 24000; each run takes 2N fresh ports
@@ -232,9 +234,10 @@ start_agent() { # i [join-addr]
         -profile="$PROFILE" -log-level=info ${join:+-join="$join"} \
         >"$WD/node-$i.log" 2>&1 </dev/null &
       ;;
-    rumor | rumor-fast)
+    rumor | rumor-fast | rumor-guarded)
       local -a extra=()
       [[ $SYS == rumor-fast ]] && extra+=(--fast-crash-detection)
+      [[ $SYS == rumor-guarded ]] && extra+=(--guarded-accusations --suspicion-multiplier 2)
       [[ -n "$join" ]] && extra+=(--join "$join")
       "$RUMOR" agent --name "node-$i" --bind "$(gossip_addr "$i")" --profile "$PROFILE" "${extra[@]}" \
         >"$WD/node-$i.log" 2>&1 </dev/null &

@@ -125,7 +125,11 @@ struct SWIMNodeTests {
   @Test("leaving gossips this node's own death and stops refuting it")
   func leaving() throws {
     var node = try makeNode(knowing: 2)
-    _ = node.leave(now: at(1))
+    let farewell = sentMessages(node.leave(now: at(1))).filter {
+      $0.message == .dead(Dead(incarnation: 1, node: "n0", from: "n0"))
+    }
+    // Sent straight to both members at once, besides being gossiped.
+    #expect(Set(farewell.map(\.to)) == [address(1), address(2)])
     #expect(node.member(named: "n0")?.state == .left)
     #expect(!node.isLeaveBroadcast)
     let effects = run(&node, from: 1, to: 10)
