@@ -231,6 +231,27 @@ func effective(_ yaml: String = "", variables: [String: String] = [:]) throws
     #expect(urls == ["api-01.example", "api-02.example", "api-01.example", "api-02.example"])
   }
 
+  @Test func aStrategyWithoutHostsAppliesToGossipAndLeavesTheFileStepToServices() throws {
+    var resolver = try resolver(
+      """
+      services:
+        api:
+          host: api.example
+          port: 8001
+          scheme: http
+      load_balancers:
+        api:
+          strategy: first
+      """)
+    let catalog = try redisCatalog(["b": ["svc.api": "http://:1"], "a": ["svc.api": "http://:1"]])
+    for _ in 0..<3 {
+      let node = try resolver.resolve("api", catalog: catalog, at: now).instance?.node
+      #expect(node == "a")
+    }
+    let fallback = try resolver.resolve("api", catalog: ServiceCatalog(), at: now)
+    #expect(fallback.url.description == "http://api.example:8001")
+  }
+
   // MARK: Circuit breakers
 
   @Test func anOpenCircuitSkipsItsInstanceUntilTheTrial() throws {

@@ -107,7 +107,10 @@ enum ConfigCommand {
       return parts.isEmpty ? service.name : "\(service.name) (\(parts.joined(separator: ", ")))"
     }
     let balancers = configuration.loadBalancers.map { balancer in
-      "\(balancer.name) (\(balancer.strategy): \(balancer.hosts.map(\.description).joined(separator: ", ")))"
+      let hosts =
+        balancer.hosts.isEmpty
+        ? "gossip instances only" : balancer.hosts.map(\.description).joined(separator: ", ")
+      return "\(balancer.name) (\(balancer.strategy): \(hosts))"
     }
     let advertised = configuration.advertise.map { service in
       "\(service.name) \(service.url)" + (service.check.map { " (\($0.summary))" } ?? " (no check)")

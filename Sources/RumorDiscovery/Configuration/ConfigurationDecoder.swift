@@ -119,12 +119,12 @@ struct ConfigurationDecoder {
     for entry in entries(of: value, path: "load_balancers", allowed: nil) {
       guard let name = serviceName(entry, section: "load_balancers") else { continue }
       let path = "load_balancers.\(name)"
+      // Without `hosts:` the entry only sets the strategy for the
+      // service's gossip instances.
       var balancer = LoadBalancer(name: name, hosts: [])
-      var hasHosts = false
       configuration.origins[path] = .file(file, entry.keyPosition)
       for field in entries(of: entry.value, path: path, allowed: Self.loadBalancerKeys) {
         if field.key == "hosts" {
-          hasHosts = true
           let items = items(field.value, path: "\(path).hosts", splittingCommas: false)
           for (index, item) in items.enumerated() {
             if let host = parse(
@@ -148,9 +148,6 @@ struct ConfigurationDecoder {
         {
           balancer.strategy = strategy
         }
-      }
-      if !hasHosts {
-        report(entry.keyPosition, path, "needs 'hosts:', a list of '- host:port' lines")
       }
       configuration.loadBalancers.append(balancer)
     }

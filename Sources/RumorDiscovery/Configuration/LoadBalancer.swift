@@ -1,9 +1,11 @@
 /// A static pool of instances for one name (`load_balancers.<name>`), the
-/// fallback when gossip knows no healthy instance.
+/// fallback when gossip knows no healthy instance, and the strategy for
+/// that name's gossip instances too. Without hosts it only sets the
+/// strategy.
 public struct LoadBalancer: Hashable, Sendable {
   /// The name it is resolved by (`api`).
   public var name: String
-  /// The instances, in order.
+  /// The instances, in order; empty when the entry only sets a strategy.
   public var hosts: [HostAndPort]
   /// How to pick among them.
   public var strategy: LoadBalancingStrategy

@@ -322,7 +322,9 @@ public struct ServiceResolver: Sendable {
   private func configurationStep(
     _ name: String, service: EffectiveConfiguration.Service?, at now: Timestamp
   ) -> Step {
-    if let pool = configuration.loadBalancers.first(where: { $0.name == name }) {
+    if let pool = configuration.loadBalancers.first(where: { $0.name == name }),
+      !pool.hosts.isEmpty
+    {
       var step = Step(source: .configuration, strategy: pool.strategy, note: "")
       let scheme = service?.scheme ?? "http"
       var skipped: [String] = []
