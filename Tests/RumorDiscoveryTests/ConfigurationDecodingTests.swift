@@ -168,6 +168,20 @@ struct ConfigurationDecodingTests {
       ])
   }
 
+  @Test("standard checks by scheme: redis PING, HTTP GET of the known path, TCP for TLS schemes")
+  func standardChecks() throws {
+    func kind(_ name: String, _ url: String) throws -> HealthCheck {
+      HealthCheck.standard(forService: name, url: try ServiceURL(parsing: url))
+    }
+    #expect(try kind("redis", "redis://:6379").kind == .redis)
+    #expect(try kind("backend", "http://:8001").kind == .http)
+    #expect(try kind("backend", "http://:8001").path == "/api/system/health")
+    #expect(try kind("web", "http://:80").path == "/")
+    #expect(try kind("backend", "https://:8443").kind == .tcp)
+    #expect(try kind("redis", "rediss://:6380").kind == .tcp)
+    #expect(try kind("db", "postgres://:5432").kind == .tcp)
+  }
+
   @Test("a load balancer without hosts only sets the strategy; an empty hosts list is an error")
   func loadBalancerHosts() throws {
     #expect(decodingErrors("load_balancers:\n  api:\n    strategy: first\n").isEmpty)

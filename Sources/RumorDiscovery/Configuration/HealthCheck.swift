@@ -54,14 +54,16 @@ public struct HealthCheck: Hashable, Sendable {
   }
 
   /// The check an advertised service gets without a `check:`, and the
-  /// base that a `check:` changes: Redis is pinged, HTTP(S) services are
+  /// base that a `check:` changes: Redis is pinged, HTTP services are
   /// asked for their known health path (or `/`), anything else gets a TCP
-  /// connect.
+  /// connect. That includes `https` and `rediss`: the probes speak no TLS
+  /// (the only cryptography Rumor links is AES-GCM), and a plaintext
+  /// request to a TLS port would fail every check.
   public static func standard(forService name: String, url: ServiceURL) -> HealthCheck {
     let known = KnownService.named(name)
     switch url.scheme {
-    case "redis", "rediss": return HealthCheck(kind: .redis)
-    case "http", "https": return HealthCheck(kind: .http, path: known?.healthPath ?? "/")
+    case "redis": return HealthCheck(kind: .redis)
+    case "http": return HealthCheck(kind: .http, path: known?.healthPath ?? "/")
     default: return HealthCheck(kind: .tcp)
     }
   }
