@@ -382,6 +382,25 @@ struct JoinFollowUpTests {
       })
   }
 
+  @Test("a join answered by a closed connection names a different label or key as the likely cause")
+  func silentJoinReply() throws {
+    var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
+    _ = node.start(now: at(0))
+    guard
+      case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
+    else {
+      Issue.record("no join stream")
+      return
+    }
+    let errors = node.streamReplied(id: id, bytes: [], now: at(0.01)).compactMap {
+      effect -> String? in
+      if case .joinFinished(_, let error?) = effect { return error }
+      return nil
+    }
+    #expect(errors.count == 1)
+    #expect(errors.first?.contains("a different label or encryption key?") == true, "\(errors)")
+  }
+
   @Test("members learned from a big join reply are taken in without being re-gossiped")
   func bigReplyMembersAreNotRegossiped() throws {
     // Gossip carries only our own alive, not the hundred we learned.
