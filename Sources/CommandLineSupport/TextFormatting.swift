@@ -15,15 +15,6 @@ extension String {
     count >= width
       ? String(prefix(max(width, 0))) : self + String(repeating: " ", count: width - count)
   }
-
-  /// The text without leading and trailing spaces, tabs and line breaks.
-  public var trimmed: String {
-    let isSpace = { (c: Character) in c == " " || c == "\t" || c == "\n" || c == "\r" }
-    guard let first = firstIndex(where: { !isSpace($0) }),
-      let last = lastIndex(where: { !isSpace($0) })
-    else { return "" }
-    return String(self[first...last])
-  }
 }
 
 /// `value` with exactly `decimals` digits after the point ("1.50"), as

@@ -1,3 +1,5 @@
+import CommandLineSupport
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -36,22 +38,6 @@ enum PeakMemory {
   /// Peak RSS in bytes of this program image (`VmHWM`), or nil where
   /// `/proc` is missing.
   static func highWaterMarkBytes() -> UInt64? {
-    let descriptor = open("/proc/self/status", O_RDONLY)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var text: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      guard count > 0 else { break }
-      text += chunk[0..<count]
-    }
-    // The line reads "VmHWM:<tab>   13100 kB".
-    for line in text.split(separator: UInt8(ascii: "\n")) {
-      let fields = line.split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-      guard fields.count >= 2, fields[0].elementsEqual("VmHWM:".utf8) else { continue }
-      return UInt64(String(decoding: fields[1], as: UTF8.self)).map { $0 * 1024 }
-    }
-    return nil
+    ProcessStatus.bytes(of: "VmHWM").map { UInt64(max(0, $0)) }
   }
 }

@@ -9,7 +9,7 @@ enum KeyParsing {
     guard !keys.isEmpty else { return nil }
     var decoded: [[UInt8]] = []
     for (index, text) in keys.enumerated() {
-      let trimmed = text.trimmed
+      let trimmed = text.trimmingWhitespace
       guard let data = Data(base64Encoded: trimmed) else {
         throw .failure(
           "--\(option) value \(index + 1) is not base64 (make a key with 'rumor keygen')")

@@ -1,27 +1,7 @@
-/// Number formatting for the tables, without Foundation's formatters.
-enum Formatting {
-  /// `value` with `digits` decimals (non-negative values).
-  static func fixed(_ value: Double, _ digits: Int) -> String {
-    var scale = 1
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = Int((max(0, value) * Double(scale)).rounded())
-    let whole = grouped(scaled / scale)
-    guard digits > 0 else { return whole }
-    let fraction = String(scaled % scale)
-    return whole + "." + String(repeating: "0", count: digits - fraction.count) + fraction
-  }
+import CommandLineSupport
 
-  /// 10000 as "10,000".
-  static func grouped(_ value: Int) -> String {
-    let digits = String(value)
-    var text = ""
-    for (index, digit) in digits.enumerated() {
-      if index > 0 && (digits.count - index) % 3 == 0 && digit != "-" { text += "," }
-      text.append(digit)
-    }
-    return text
-  }
-
+/// The core benchmark's own figures, on the shared table formatting.
+extension Formatting {
   /// Bytes as KiB or MiB with one decimal.
   static func bytes(_ value: Double?) -> String {
     guard let value else { return "n/a" }
@@ -32,25 +12,5 @@ enum Formatting {
   /// `fixed`, keeping a minus sign (memory can shrink between readings).
   static func fixedSigned(_ value: Double, _ digits: Int) -> String {
     value < 0 ? "-" + fixed(-value, digits) : fixed(value, digits)
-  }
-
-  /// `cells` padded to `widths`: the first `leftAligned` cells read
-  /// left-aligned (names), the rest right-aligned (numbers).
-  static func row(_ cells: [String], widths: [Int], leftAligned: Int = 1) -> String {
-    var text = ""
-    for (index, cell) in cells.enumerated() {
-      let width = index < widths.count ? widths[index] : 0
-      let padding = String(repeating: " ", count: max(0, width - cell.count))
-      text += index < leftAligned ? cell + padding : padding + cell
-      if index < cells.count - 1 { text += "  " }
-    }
-    return text
-  }
-
-  /// `value` rounded to `digits` decimals, for JSON.
-  static func rounded(_ value: Double, _ digits: Int) -> Double {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    return (value * scale).rounded() / scale
   }
 }

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import RumorWire
 
 /// Everything as one JSON object (`--json`).

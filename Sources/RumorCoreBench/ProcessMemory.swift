@@ -1,3 +1,5 @@
+import CommandLineSupport
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -20,7 +22,7 @@ struct ProcessMemory {
   /// measurement freed and the allocator kept.
   static func current() -> ProcessMemory {
     trim()
-    return ProcessMemory(resident: residentBytes(), heapInUse: heapBytes())
+    return ProcessMemory(resident: ProcessStatus.bytes(of: "VmRSS"), heapInUse: heapBytes())
   }
 
   /// glibc's `malloc_trim(0)`, looked up at run time because `<malloc.h>`
@@ -30,6 +32,8 @@ struct ProcessMemory {
     #if canImport(Glibc)
       typealias MallocTrim = @convention(c) (Int) -> Int32
       guard let symbol = dlsym(nil, "malloc_trim") else { return }
+      // Sound: the symbol is glibc's malloc_trim, whose C type is exactly
+      // MallocTrim; no outside data reaches this call.
       _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
     #endif
   }
@@ -45,6 +49,9 @@ struct ProcessMemory {
     #if canImport(Glibc) && arch(x86_64)
       typealias MallocInfo = @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?
       guard let symbol = dlsym(nil, "mallinfo2") else { return nil }
+      // Sound on x86-64 only (hence the #if): the symbol is glibc's
+      // mallinfo2, called with the ABI shape described above; it reads no
+      // outside data and writes only the 10 words of `fields`.
       let call = unsafeBitCast(symbol, to: MallocInfo.self)
       // struct mallinfo2: arena, ordblks, smblks, hblks, hblkhd, usmblks,
       // fsmblks, uordblks, fordblks, keepcost, each a size_t.
@@ -57,25 +64,5 @@ struct ProcessMemory {
     #else
       return nil
     #endif
-  }
-
-  private static func residentBytes() -> Int? {
-    let descriptor = open("/proc/self/status", O_RDONLY)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var text: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      guard count > 0 else { break }
-      text += chunk[0..<count]
-    }
-    // The line reads "VmRSS:<tab>   13100 kB".
-    for line in text.split(separator: UInt8(ascii: "\n")) {
-      let fields = line.split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-      guard fields.count >= 2, fields[0].elementsEqual("VmRSS:".utf8) else { continue }
-      return Int(String(decoding: fields[1], as: UTF8.self)).map { $0 * 1024 }
-    }
-    return nil
   }
 }

@@ -1,3 +1,5 @@
+import CommandLineSupport
+
 /// The targets, checked against the measured figures.
 enum Targets {
   /// A status change must be handled in under 50 µs…

@@ -1,3 +1,5 @@
+import CommandLineSupport
+
 /// The tables printed without `--json`, one section per benchmark.
 enum TextReport {
   /// The lines before the first table.

@@ -1,3 +1,4 @@
+import CommandLineSupport
 import Rumor
 
 /// Everything as one JSON object (`--json`).

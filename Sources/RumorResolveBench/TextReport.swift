@@ -1,3 +1,5 @@
+import CommandLineSupport
+
 /// The tables printed without `--json`.
 enum TextReport {
   /// The whole report.

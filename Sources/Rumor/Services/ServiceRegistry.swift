@@ -90,29 +90,26 @@ public final class ServiceRegistry: Sendable {
   public func url(for name: String, path: String = "") throws(ResolutionError) -> String {
     let now = Self.now()
     // The common answers (the environment, a healthy gossip instance)
-    // take the fast path: one lock, held for a few hundred nanoseconds,
-    // when the cached catalog is current. The rest need `resolve`'s
-    // full walk anyway.
-    let version = node?.snapshotVersion
-    let snapshot = self.snapshot
-    let quick: String?? = state.withLock { state in
-      if let version {
-        guard state.catalogVersion == version else { return .none }
-        return .some(state.resolver.quickURL(name, path: path, catalog: state.catalog, at: now))
-      }
-      return .some(state.resolver.quickURL(name, path: path, catalog: snapshot, at: now))
-    }
-    if case .some(.some(let url)) = quick { return url }
-    if quick == nil {
-      // The snapshot changed: rebuild the catalog, then try again.
-      let catalog = currentCatalog()
-      if let url = state.withLock({
-        $0.resolver.quickURL(name, path: path, catalog: catalog, at: now)
-      }) {
-        return url
-      }
-    }
+    // take the fast path; the rest need `resolve`'s full walk anyway.
+    if let url = quickURL(name, path: path, at: now) { return url }
     return try resolve(name, path: path).url.description
+  }
+
+  /// `ServiceResolver.quickURL` on the current catalog: one lock, held for
+  /// a few hundred nanoseconds, when the cached catalog is current; a
+  /// rebuild first when the node published a new snapshot.
+  private func quickURL(_ name: String, path: String, at now: Timestamp) -> String? {
+    guard let node else {
+      return state.withLock { $0.resolver.quickURL(name, path: path, catalog: snapshot, at: now) }
+    }
+    let version = node.snapshotVersion
+    let current: String?? = state.withLock { state in
+      guard state.catalogVersion == version else { return .none }
+      return .some(state.resolver.quickURL(name, path: path, catalog: state.catalog, at: now))
+    }
+    if let current { return current }
+    let catalog = currentCatalog()
+    return state.withLock { $0.resolver.quickURL(name, path: path, catalog: catalog, at: now) }
   }
 
   /// Like `url(for:path:)`, with which step answered, the instance and

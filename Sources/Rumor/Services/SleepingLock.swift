@@ -13,10 +13,12 @@
 /// time slice of a preempted holder and a lookup costs tens of
 /// microseconds of CPU instead of a few hundred nanoseconds
 /// (docs/benchmarks.md, rumor-resolve-bench).
+///
+/// Why `@unchecked Sendable` is safe: `value` is read and written only
+/// inside `withLock`, between pthread_mutex_lock and pthread_mutex_unlock
+/// on `mutex`, which this object allocates in init, never moves and frees
+/// in deinit; no other member touches either.
 final class SleepingLock<Value: Sendable>: @unchecked Sendable {
-  // @unchecked: `value` is read and written only inside `withLock`, between
-  // pthread_mutex_lock and pthread_mutex_unlock on `mutex`, which this
-  // object allocates in init, never moves and frees in deinit.
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
   private var value: Value
 

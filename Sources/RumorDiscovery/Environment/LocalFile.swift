@@ -59,7 +59,7 @@ public enum LocalFile {
 
 extension String {
   /// The text without leading and trailing spaces, tabs and line breaks.
-  var trimmingWhitespace: String {
+  public var trimmingWhitespace: String {
     let isSpace = { (c: Character) in c == " " || c == "\t" || c == "\n" || c == "\r" }
     guard let first = firstIndex(where: { !isSpace($0) }),
       let last = lastIndex(where: { !isSpace($0) })

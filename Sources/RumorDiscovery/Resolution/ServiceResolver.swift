@@ -89,14 +89,13 @@ public struct ServiceResolver: Sendable {
       }
     }
     guard !instances.isEmpty else { return nil }
-    let candidates = instances
     let index =
       picker.pick(
-        among: candidates.count, service: name, strategy: strategies[name] ?? .roundRobin,
-        failures: {
-          histories[Self.key(of: candidates[$0].url)]?.recentFailures(at: now) ?? 0
+        among: instances.count, service: name, strategy: strategies[name] ?? .roundRobin,
+        failures: { [instances] in
+          histories[Self.key(of: instances[$0].url)]?.recentFailures(at: now) ?? 0
         }) ?? 0
-    let chosen = candidates[index]
+    let chosen = instances[index]
     if !histories.isEmpty {
       _ = histories[Self.key(of: chosen.url)]?.breaker.allowsRequest(at: now)
     }
