@@ -12,7 +12,8 @@
 #   scaling      first detection, dissemination and load at 10, 100, 1,000 members
 #   stall-guard  the stall grid again with --guarded-accusations (Lifeguard on),
 #                against the stall table's runs (run `stall` first)
-#   gray-guard   the gray runs again with --guarded-accusations, against `gray`'s
+#   gray-guard   the gray runs again with --guarded-accusations, alone and with
+#                --flap-quarantine 60, against `gray`'s
 #   crash-guard  crash detection at 100 and 1,000 members, guard on and off
 #   tradeoff     detection time against false deaths and load at 200 members under
 #                0 / 1 / 5 % loss: memberlist's defaults, adaptive probe timeouts,
@@ -29,7 +30,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -130,8 +131,9 @@ stall_table() {
   local dir=$1 title=$2
   all_runs "$dir" | jq -r "$jq_lib"'
     def totals: {
-      fp: (map(.fp_events) | add), fpm: (map(.false_deaths_at_healthy) | add),
-      fpf: (map(.fp_events_at_faulty) | add), sus: (map(.suspicion_events) | add),
+      fp: (map(.false_deaths) | add), fpm: (map(.false_deaths_at_healthy) | add),
+      fpf: ((map(.false_deaths) | add) - (map(.false_deaths_at_healthy) | add)),
+      out: (map(.faulty_alive_declared_dead) | add), sus: (map(.suspicion_events) | add),
       dead: (map(.healthy_declared_dead_by_healthy) | add), runs: length };
     (map(select(.lifeguard | not)) | totals) as $swim
     | (map(select(.lifeguard)) | totals) as $lg
@@ -143,10 +145,10 @@ stall_table() {
       "",
       "\(length) runs: \($seeds | length) seeds × C ∈ \(map(.affected) | unique) × D ∈ \(map(.fault_s) | unique) s × I ∈ \(map(.interval_s) | unique) s × Lifeguard on/off; \(.[0].nodes) members, \(.[0].duration_s) s of cycles each.",
       "",
-      "| config | FP events | FP- events | FP % SWIM | FP- % SWIM | FP raised at stalled members | suspicion events | healthy members declared dead by healthy (sum over runs) |",
-      "|---|---|---|---|---|---|---|---|",
-      "| SWIM (`--no-lifeguard`) | \($swim.fp) | \($swim.fpm) | 100 % | 100 % | \($swim.fpf) | \($swim.sus) | \($swim.dead) |",
-      "| Lifeguard | \($lg.fp) | \($lg.fpm) | \(pct($lg.fp; $swim.fp)) | \(pct($lg.fpm; $swim.fpm)) | \($lg.fpf) | \($lg.sus) | \($lg.dead) |",
+      "| config | FP events | FP- events | FP % SWIM | FP- % SWIM | FP raised at stalled members | stalled members declared dead (not FP) | suspicion events | healthy members declared dead by healthy (sum over runs) |",
+      "|---|---|---|---|---|---|---|---|---|",
+      "| SWIM (`--no-lifeguard`) | \($swim.fp) | \($swim.fpm) | 100 % | 100 % | \($swim.fpf) | \($swim.out) | \($swim.sus) | \($swim.dead) |",
+      "| Lifeguard | \($lg.fp) | \($lg.fpm) | \(pct($lg.fp; $swim.fp)) | \(pct($lg.fpm; $swim.fpm)) | \($lg.fpf) | \($lg.out) | \($lg.sus) | \($lg.dead) |",
       "",
       "Lifeguard as % of SWIM per seed, median (min–max): FP \($seeds | map(.fp) | ratios), FP- \($seeds | map(.fpm) | ratios) (– where SWIM had none).",
       "",
@@ -303,8 +305,9 @@ stall_guard_table() {
     def cell: "\(.affected)-\(.fault_s)-\(.interval_s)-\(.seed)";
     def variant: if .guarded_accusations then "guard" elif .lifeguard then "lg" else "swim" end;
     def totals: {
-      fp: (map(.fp_events) | add // 0), fpm: (map(.false_deaths_at_healthy) | add // 0),
-      fpf: (map(.fp_events_at_faulty) | add // 0), sus: (map(.suspicion_events) | add // 0),
+      fp: (map(.false_deaths) | add // 0), fpm: (map(.false_deaths_at_healthy) | add // 0),
+      fpf: ((map(.false_deaths) | add // 0) - (map(.false_deaths_at_healthy) | add // 0)),
+      out: (map(.faulty_alive_declared_dead) | add // 0), sus: (map(.suspicion_events) | add // 0),
       fs: (map(.false_suspicions) | add // 0),
       dead: (map(.healthy_declared_dead_by_healthy) | add // 0),
       deadruns: (map(select(.healthy_declared_dead_by_healthy > 0)) | length), runs: length };
@@ -312,13 +315,13 @@ stall_guard_table() {
     | ($runs | map(select(variant == "swim")) | totals) as $swim
     | ($runs | map(select(variant == "lg")) | totals) as $lg
     | ($runs | map(select(variant == "guard")) | totals) as $g
-    | def row($name; $t): "| \($name) | \($t.fp) | \($t.fpm) | \(pct($t.fp; $swim.fp)) | \(pct($t.fpm; $swim.fpm)) | \($t.fpf) | \($t.fs) | \(pct($t.fs; $swim.fs)) | \($t.dead) | \($t.deadruns) of \($t.runs) |";
+    | def row($name; $t): "| \($name) | \($t.fp) | \($t.fpm) | \(pct($t.fp; $swim.fp)) | \(pct($t.fpm; $swim.fpm)) | \($t.fpf) | \($t.out) | \($t.fs) | \(pct($t.fs; $swim.fs)) | \($t.dead) | \($t.deadruns) of \($t.runs) |";
       "### Stalled members cut off, guarded accusations",
       "",
       "\($runs | length / 3) cells (\($runs | map(.seed) | unique | length) seeds × C ∈ \($runs | map(.affected) | unique) × D ∈ \($runs | map(.fault_s) | unique) s × I ∈ \($runs | map(.interval_s) | unique) s), each run three ways; 128 members, 120 s of cycles each.",
       "",
-      "| config | FP events | FP- events | FP % SWIM | FP- % SWIM | FP raised at stalled members | false suspicions | false suspicions % SWIM | healthy members declared dead by healthy (sum over runs) | runs with any |",
-      "|---|---|---|---|---|---|---|---|---|---|",
+      "| config | FP events | FP- events | FP % SWIM | FP- % SWIM | FP raised at stalled members | stalled members declared dead (not FP) | false suspicions | false suspicions % SWIM | healthy members declared dead by healthy (sum over runs) | runs with any |",
+      "|---|---|---|---|---|---|---|---|---|---|---|",
       row("SWIM (`--no-lifeguard`)"; $swim),
       row("Lifeguard"; $lg),
       row("Lifeguard + `--guarded-accusations`"; $g),
@@ -348,6 +351,8 @@ gray_guard_grid() {
   for seed in 1 2 3; do
     echo "n1000-lgguard-s${seed} --nodes 1000 --scenario gray --duration 240 --seed $seed" \
       "--guarded-accusations"
+    echo "n1000-lgguardq-s${seed} --nodes 1000 --scenario gray --duration 240 --seed $seed" \
+      "--guarded-accusations --flap-quarantine 60"
   done
 }
 
@@ -358,9 +363,10 @@ gray_guard_table() {
     "",
     "Median (min–max) over seeds \(map(.seed) | unique); 10 lossy and 10 flip-flopping members; 240 s after the faults begin. Times in seconds from the start of the faults.",
     "",
-    "| figure | Lifeguard + `--guarded-accusations` | Lifeguard | SWIM (`--no-lifeguard`) |",
-    "|---|---|---|---|",
-    (map(select(.guarded_accusations)) as $g
+    "| figure | guard + `--flap-quarantine 60` | Lifeguard + `--guarded-accusations` | Lifeguard | SWIM (`--no-lifeguard`) |",
+    "|---|---|---|---|---|",
+    (map(select(.guarded_accusations and (.flap_quarantine_s // 0) > 0)) as $q
+    | map(select(.guarded_accusations and (.flap_quarantine_s // 0) == 0)) as $g
     | map(select(.lifeguard and (.guarded_accusations | not))) as $on
     | map(select(.lifeguard | not)) as $off
     | [
@@ -384,7 +390,7 @@ gray_guard_table() {
         ["packets sent per member per second", "window_msgs_per_node_per_s", 2],
         ["bytes sent per member per second", "window_bytes_per_node_per_s", 0]
       ][] as [$figure, $key, $digits]
-      | "| \($figure) | \($g | map(.[$key]) | spread($digits)) | \($on | map(.[$key]) | spread($digits)) | \($off | map(.[$key]) | spread($digits)) |")
+      | "| \($figure) | \($q | map(.[$key]) | spread($digits)) | \($g | map(.[$key]) | spread($digits)) | \($on | map(.[$key]) | spread($digits)) | \($off | map(.[$key]) | spread($digits)) |")
   '
 }
 

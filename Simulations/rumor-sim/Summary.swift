@@ -11,6 +11,8 @@ enum Summary {
       "\(options.scenario.rawValue): \(options.nodes) nodes, seed \(options.seed), profile \(options.settings.profile.rawValue)"
         + (options.settings.lifeguard ? "" : ", plain SWIM")
         + (options.settings.guardedAccusations ? ", guarded accusations" : "")
+        + (options.settings.flapQuarantine > .zero
+          ? ", flap quarantine \(options.settings.flapQuarantine)" : "")
         + (options.loss > 0 ? ", loss \(options.loss)" : ""),
       "  converged after            \(seconds(result.convergeSeconds))",
     ]

@@ -50,6 +50,8 @@ enum SimulatorCommand {
       --adaptive-timeout    wait for direct acks as long as measured round trips suggest
       --guarded-accusations an unconfirmed suspicion is re-probed, not declared dead, when
                             its timeout runs out; dead only if a helper's nack backs it
+      --flap-quarantine S   keep a member that fails again soon after a failure out for S
+                            seconds, doubling each time up to 32 × S (default 0: off)
       --refused-is-failure  a refused TCP fallback ping (the process is gone; the simulator
                             refuses streams to killed members) means dead one probe later
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
@@ -68,6 +70,7 @@ enum SimulatorCommand {
       options: [
         "nodes", "scenario", "seed", "profile", "loss", "duration", "affected", "fault-seconds",
         "latency", "jitter", "report", "interval-seconds", "stall-mode", "suspicion-multiplier",
+        "flap-quarantine",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [
           "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
@@ -151,6 +154,13 @@ enum SimulatorCommand {
         throw .usage("--suspicion-multiplier must be 1 to 64 (is \(multiplier))", command: command)
       }
       settings.suspicionMultiplier = multiplier
+    }
+    if let quarantine = try number("flap-quarantine", Double.self, default: nil) {
+      guard quarantine >= 0 && quarantine <= 86_400 else {
+        throw .usage(
+          "--flap-quarantine must be 0 to 86400 seconds (is \(quarantine))", command: command)
+      }
+      settings.flapQuarantine = .milliseconds(Int64((quarantine * 1000).rounded()))
     }
     let seed = try number("seed", UInt64.self, default: 1) ?? 1
     let options = ScenarioOptions(

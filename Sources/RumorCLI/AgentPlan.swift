@@ -46,6 +46,11 @@ struct AgentPlan {
       }
       node.settings.suspicionMultiplier = multiplier
     }
+    if let seconds = try NodeOptions.seconds(
+      parsed.value("flap-quarantine"), option: "flap-quarantine", command: command)
+    {
+      node.settings.flapQuarantine = .milliseconds(Int64((seconds * 1000).rounded()))
+    }
     node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
     let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))
     node.keys = flagKeys.isEmpty ? gossip.encryptionKeys : flagKeys

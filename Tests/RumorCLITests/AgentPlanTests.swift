@@ -8,7 +8,7 @@ import Testing
 @Suite("rumor agent's plan: flags over the configuration")
 struct AgentPlanTests {
   static let options: [ArgumentList.Option] =
-    ["config", "name", "bind", "service", "join", "suspicion-multiplier"].map {
+    ["config", "name", "bind", "service", "join", "suspicion-multiplier", "flap-quarantine"].map {
       ArgumentList.Option(name: $0, takesValue: true)
     }
     + ["fast-crash-detection", "guarded-accusations"].map {
@@ -65,5 +65,9 @@ struct AgentPlanTests {
     let quick = try plan(base + ["--guarded-accusations", "--suspicion-multiplier", "2"])
     #expect(quick.node.settings.suspicionMultiplier == 2)
     #expect(throws: CommandError.self) { try plan(base + ["--suspicion-multiplier", "0"]) }
+    #expect(plain.node.settings.flapQuarantine == .zero)
+    let damped = try plan(base + ["--guarded-accusations", "--flap-quarantine", "60"])
+    #expect(damped.node.settings.flapQuarantine == .seconds(60))
+    #expect(throws: CommandError.self) { try plan(base + ["--flap-quarantine", "soon"]) }
   }
 }

@@ -59,6 +59,34 @@ struct GuardedAccusationScenarioTests {
     #expect(text.contains("\"suspicion_multiplier\":3"), "\(text)")
   }
 
+  /// Rapid's gray failures, small: 60 members, one losing 80 % of its
+  /// packets and one unreachable 20 s out of every 40, for 160 s.
+  func grayFailures(quarantine seconds: Int64) -> ScenarioOptions {
+    var settings = SWIMSettings()
+    settings.guardedAccusations = true
+    settings.flapQuarantine = .seconds(seconds)
+    return ScenarioOptions(
+      scenario: .gray, nodes: 60, seed: 1, settings: settings, duration: 160, affected: 1)
+  }
+
+  @Test("flap quarantine lets the gray-failing members back in less often, and no healthy one out")
+  func quarantineDampsReadmissions() throws {
+    let (plain, reproducePlain) = simulatePaper(grayFailures(quarantine: 0))
+    let (damped, reproduce) = simulatePaper(grayFailures(quarantine: 30))
+    func readmissions(_ result: ScenarioResult) -> Int {
+      result.faultyViews?.groups.map(\.readmissionsAtHealthy).reduce(0, +) ?? 0
+    }
+    #expect(plain.quarantineTotals == nil, reproducePlain)
+    let totals = try #require(damped.quarantineTotals, reproduce)
+    #expect(totals.quarantines > 0, reproduce)
+    #expect(totals.probationsPassed <= totals.probationPings, reproduce)
+    #expect(readmissions(plain) > 0, reproducePlain)
+    #expect(readmissions(damped) < readmissions(plain), reproduce)
+    #expect(plain.healthyDeclaredDeadByHealthy == 0, reproducePlain)
+    #expect(damped.healthyDeclaredDeadByHealthy == 0, reproduce)
+    #expect(damped.json(includeTiming: false).text.contains("\"flap_quarantine_s\":30"), reproduce)
+  }
+
   @Test("a guarded stall run with one seed produces identical output")
   func determinism() {
     var options = cutOffStall(guarded: true)

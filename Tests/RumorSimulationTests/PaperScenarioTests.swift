@@ -18,6 +18,9 @@ func simulatePaper(_ options: ScenarioOptions) -> (
   if !options.settings.lifeguard { command += " --no-lifeguard" }
   if options.settings.guardedAccusations { command += " --guarded-accusations" }
   if options.settings.refusedConnectionIsFailure { command += " --refused-is-failure" }
+  if options.settings.flapQuarantine > .zero {
+    command += " --flap-quarantine \(options.settings.flapQuarantine.components.seconds)"
+  }
   if options.settings.disableTCPPings && options.scenario != .gray {
     command += " --no-tcp-pings"
   }

@@ -18,6 +18,7 @@ enum AgentCommand {
                        [--service NAME=URL]... [--encrypt BASE64KEY] [--label LABEL]
                        [--profile lan|wan|local] [--fast-crash-detection]
                        [--guarded-accusations] [--suspicion-multiplier N]
+                       [--flap-quarantine SECONDS]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
@@ -67,6 +68,11 @@ enum AgentCommand {
                             (the profile's: 4 for lan); lower detects
                             crashes sooner, and is safe against false deaths
                             only with --guarded-accusations (docs/simulation.md)
+      --flap-quarantine S   keep a member that fails again soon after a failure
+                            out of this node's view for S seconds, twice as
+                            long each further time (up to 32 × S); a first
+                            failure never does (off by default; meant with
+                            --guarded-accusations; docs/simulation.md)
 
     Exit status: 0 after a clean stop, 1 if the configuration is invalid or
     the node cannot start or join, 2 for a bad command line.
@@ -78,7 +84,7 @@ enum AgentCommand {
       arguments, command: command,
       options: [
         "config", "name", "bind", "advertise", "join", "tag", "service", "encrypt", "label",
-        "profile", "leave-timeout", "suspicion-multiplier",
+        "profile", "leave-timeout", "suspicion-multiplier", "flap-quarantine",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + ["fast-crash-detection", "guarded-accusations"].map {
           ArgumentList.Option(name: $0, takesValue: false)

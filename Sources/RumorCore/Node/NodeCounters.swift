@@ -30,6 +30,14 @@ public struct NodeCounters: Sendable, Hashable {
   /// Held suspicions that a re-probe settled as dead (a helper's nack
   /// confirmed the suspect unreachable).
   public var accusationsConfirmedByReprobe = 0
+  /// Failures that put a member in quarantine (`SWIMSettings.flapQuarantine`).
+  public var quarantines = 0
+  /// Alive news ignored because its member was in quarantine.
+  public var quarantinedAliveIgnored = 0
+  /// Pings sent to see whether a member whose quarantine is over answers.
+  public var probationPings = 0
+  /// Members let back in after answering such a ping.
+  public var probationsPassed = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
   /// Push-pull exchanges refused because protocol versions clash.

@@ -143,6 +143,7 @@ extension SWIMNode {
 
   /// An ack arrived: for our probe, or for a ping we relay.
   mutating func received(_ ack: Ack, now: Int64) {
+    if passesProbation(ack, now: now) { return }
     if var current = probe, current.sequence == ack.seqNo {
       if !current.acked, !current.indirectSent, settings.adaptiveProbeTimeout {
         rtt.record(now - current.start, for: current.target)
@@ -223,5 +224,6 @@ extension SWIMNode {
       suspicions[member] = nil
       rtt.forget(member)
     }
+    flaps.prune(now: now)
   }
 }

@@ -54,7 +54,13 @@ extension SWIMNode {
     {
       return
     }
-    guard let position = table.position(of: alive.node) else {
+    let known = table.position(of: alive.node)
+    if flaps.isEnabled, known.map({ table[$0].state == .dead }) ?? true,
+      holdsBack(alive, now: now)
+    {
+      return
+    }
+    guard let position = known else {
       guard alive.incarnation > 0 else { return }
       table.insert(
         MemberTable.Record(
@@ -218,6 +224,9 @@ extension SWIMNode {
       updated.incarnation = dead.incarnation
       updated.state = dead.isLeave ? .left : .dead
       updated.stateChange = now
+    }
+    if !dead.isLeave && dead.node != name && flaps.recordFailure(of: dead.node, now: now) > 0 {
+      counters.quarantines += 1
     }
     let member = table[position].member()
     emit(dead.isLeave ? .left(member) : .failed(member))

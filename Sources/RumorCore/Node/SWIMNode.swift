@@ -52,6 +52,12 @@ public struct SWIMNode: Sendable {
   var relays: [UInt32: Relay] = [:]
   var streams: [UInt64: StreamPurpose] = [:]
   var rtt = RoundTripEstimator()
+  /// Members that failed again soon after a failure
+  /// (`SWIMSettings.flapQuarantine`).
+  var flaps: FlapHistory
+  /// Alive news held back until its member answers a probation ping, by
+  /// the ping's sequence number.
+  var probations: [UInt32: AliveNews] = [:]
   var sequence: UInt32 = 0
   var nextStreamID: UInt64 = 1
   var started = false
@@ -98,6 +104,7 @@ public struct SWIMNode: Sendable {
     pushPullInterval = settings.pushPullInterval.nanosecondsClamped
     gossipToTheDead = settings.gossipToTheDeadTime.nanosecondsClamped
     reclaimTime = settings.deadNodeReclaimTime.nanosecondsClamped
+    flaps = FlapHistory(base: settings.flapQuarantine.nanosecondsClamped)
     broadcasts.capacity = settings.broadcastQueueLimit
     broadcasts.protectedSubject = name
     userBroadcasts.capacity = settings.broadcastQueueLimit
@@ -307,6 +314,8 @@ public struct SWIMNode: Sendable {
       relayTimedOut(sequence: sequence)
     case .suspicionTimeout(let member, let start):
       suspicionTimedOut(member: member, start: start, now: now)
+    case .probationTimeout(let sequence):
+      probations[sequence] = nil
     }
   }
 
@@ -334,6 +343,9 @@ enum TimerEvent {
   case relayTimeout(UInt32)
   /// The suspicion of `member` that started at `start` may be due.
   case suspicionTimeout(String, Int64)
+  /// The probation ping `sequence` got no ack in time
+  /// (`SWIMSettings.flapQuarantine`).
+  case probationTimeout(UInt32)
   /// One of the full-state exchanges after a join; `remaining` including
   /// this one, the next `2 × wait` later.
   case followUpSync(Int, wait: Int64)

@@ -105,6 +105,28 @@ public struct SWIMSettings: Sendable, Hashable {
   /// still gives false deaths, fewer than without the guard). Off by
   /// default to behave exactly like memberlist.
   public var guardedAccusations: Bool
+  /// Beyond memberlist: how long a member that is declared dead again
+  /// soon after its previous failure is kept out. Alive news about it
+  /// (its refutation, a push-pull, a rejoin) is ignored for this long the
+  /// first time, twice as long each further time, up to 32 times this;
+  /// a failure more than 32 times this after the previous one counts as a
+  /// first failure again. A first failure never quarantines, so a crashed
+  /// process that restarts or a member behind a healed partition comes
+  /// back at once, as in memberlist. Leaves never count.
+  ///
+  /// Why: SWIM re-admits a member as soon as it refutes, so a member that
+  /// keeps failing (losing most of its packets, or reachable only now and
+  /// then) goes out and back in over and over, and every view changes
+  /// with it (Rapid's gray failures, docs/simulation.md); Envoy ejects a
+  /// failing host for longer each time for the same reason. Meant
+  /// together with `guardedAccusations`, which keeps healthy members from
+  /// being declared dead in the first place. The cost: a member that
+  /// fails twice within a short time, for whatever reason, stays out of
+  /// this node's view for at least this long after its second failure,
+  /// even if it is fine again. Nothing changes on the wire; each node
+  /// decides for itself from the failures it sees. Zero (the default)
+  /// turns it off.
+  public var flapQuarantine: Duration
   /// Compress outgoing messages with LZW where that helps
   /// (`EnableCompression`).
   public var compression: Bool
@@ -144,6 +166,7 @@ public struct SWIMSettings: Sendable, Hashable {
     adaptiveProbeTimeout = false
     refusedConnectionIsFailure = false
     guardedAccusations = false
+    flapQuarantine = .zero
     compression = true
     joinFollowUpSyncs = 3
     broadcastQueueLimit = 1024
@@ -195,6 +218,9 @@ public struct SWIMSettings: Sendable, Hashable {
     }
     if gossipToTheDeadTime < .zero {
       problems.append("gossip-to-the-dead time must not be negative")
+    }
+    if flapQuarantine < .zero || flapQuarantine > .seconds(86_400) {
+      problems.append("flap quarantine must be 0 to 86400 seconds (is \(flapQuarantine))")
     }
     if deadNodeReclaimTime < .zero {
       problems.append("dead-node reclaim time must not be negative")

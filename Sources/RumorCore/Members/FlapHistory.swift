@@ -1,0 +1,115 @@
+/// Which members failed again soon after their last failure, and so are
+/// kept out for a while (`SWIMSettings.flapQuarantine`, beyond
+/// memberlist).
+///
+/// SWIM lets a member declared dead back in as soon as it refutes, so a
+/// member that keeps failing (one losing most of its packets, one whose
+/// link comes and goes) is thrown out and let back in over and over, and
+/// every member's view changes with it (Rapid §7, reproduced in
+/// docs/simulation.md). Envoy's outlier detection answers the same problem
+/// for load balancing with ejections that last longer each time; this is
+/// that rule for membership. A first failure never quarantines, so a
+/// process that crashed once and restarts, or a member behind a partition
+/// that heals, is re-admitted at once as in memberlist.
+struct FlapHistory {
+  /// What is remembered about one member.
+  struct Entry {
+    /// Failures counted since the history last started over.
+    var failures: Int
+    /// When the latest failure was recorded.
+    var lastFailure: Int64
+    /// Until when alive news about the member is not taken in.
+    var quarantinedUntil: Int64
+    /// Whether the member answered a ping since its latest quarantine.
+    var provedReachable = false
+    /// When this node last pinged it to see whether it may come back.
+    var lastProbation: Int64 = .min
+  }
+
+  /// What to do with alive news about a member.
+  enum Admission: Equatable {
+    /// Take it in.
+    case admit
+    /// Ignore it: the member is quarantined.
+    case refuse
+    /// The quarantine is over: take it in once the member answers a ping
+    /// from this node.
+    case probation
+  }
+
+  /// The first quarantine; each later one lasts twice the one before, up
+  /// to `longestFactor` times this. Zero turns quarantines off.
+  let base: Int64
+  private(set) var entries: [String: Entry] = [:]
+
+  /// The longest quarantine as a multiple of `base`; a failure that comes
+  /// later than this after the previous one starts the count over.
+  static let longestFactor: Int64 = 32
+
+  init(base: Int64) {
+    self.base = max(0, base)
+  }
+
+  /// Whether quarantines are on.
+  var isEnabled: Bool { base > 0 }
+
+  /// The longest quarantine, and how long failures are remembered.
+  var longest: Int64 { base.multipliedReportingOverflow(by: Self.longestFactor).partialValue }
+
+  /// Counts a failure of `member` at `now` and returns how long it is now
+  /// quarantined (zero for a first failure).
+  @discardableResult
+  mutating func recordFailure(of member: String, now: Int64) -> Int64 {
+    guard isEnabled else { return 0 }
+    var entry = entries[member] ?? Entry(failures: 0, lastFailure: now, quarantinedUntil: now)
+    if entry.failures > 0 && now.subtractingSaturating(entry.lastFailure) > longest {
+      entry.failures = 0
+    }
+    entry.failures = min(entry.failures + 1, 64)
+    entry.lastFailure = now
+    entry.provedReachable = false
+    var length: Int64 = 0
+    if entry.failures >= 2 {
+      // base × 2^(failures − 2), capped without overflowing.
+      let doublings = entry.failures - 2
+      length = doublings >= 5 ? longest : min(longest, base << Int64(doublings))
+      entry.quarantinedUntil = now.addingSaturating(length)
+    }
+    entries[member] = entry
+    return length
+  }
+
+  /// Whether alive news about `member` may be taken in at `now`.
+  func admission(of member: String, now: Int64) -> Admission {
+    guard let entry = entries[member], entry.failures >= 2 else { return .admit }
+    if now < entry.quarantinedUntil { return .refuse }
+    return entry.provedReachable ? .admit : .probation
+  }
+
+  /// Whether a probation ping to `member` may go out at `now`: at most one
+  /// per `interval`, so a member that gossips about itself a lot does not
+  /// make this node ping it as often. Notes the ping when it may.
+  mutating func startProbation(of member: String, now: Int64, interval: Int64) -> Bool {
+    guard var entry = entries[member],
+      entry.lastProbation == .min || now.subtractingSaturating(entry.lastProbation) >= interval
+    else { return false }
+    entry.lastProbation = now
+    entries[member] = entry
+    return true
+  }
+
+  /// `member` answered a probation ping: it may come back.
+  mutating func proveReachable(_ member: String) {
+    entries[member]?.provedReachable = true
+  }
+
+  /// Forgets members whose quarantine is over and whose last failure is
+  /// too old to count, so the history stays as small as the trouble.
+  mutating func prune(now: Int64) {
+    guard !entries.isEmpty else { return }
+    let horizon = longest
+    entries = entries.filter { _, entry in
+      now < entry.quarantinedUntil || now.subtractingSaturating(entry.lastFailure) <= horizon
+    }
+  }
+}

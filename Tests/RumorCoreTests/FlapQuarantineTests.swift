@@ -1,0 +1,235 @@
+import RumorWire
+import Testing
+
+@testable import RumorCore
+
+/// Settings with `SWIMSettings.flapQuarantine` at `seconds`.
+private func quarantining(_ seconds: Int64 = 60) -> SWIMSettings {
+  var settings = SWIMSettings()
+  settings.flapQuarantine = .seconds(seconds)
+  return settings
+}
+
+/// Gossip that member `index` failed at `incarnation`, as another member
+/// would send it.
+private func failed(_ index: Int, incarnation: UInt32) -> Message {
+  .dead(Dead(incarnation: incarnation, node: "n\(index)", from: "n2"))
+}
+
+/// Whether the effects hold an event about `member` of the kind `matches`.
+private func announces(
+  _ effects: [Effect], _ member: String, _ matches: (MembershipEvent) -> Bool
+) -> Bool {
+  events(effects).contains { $0.member.name == member && matches($0) }
+}
+
+/// Offers `node` an alive message for member `index` and answers the
+/// probation ping it sends, if any, with an ack; returns the ping.
+@discardableResult
+private func offer(
+  _ node: inout SWIMNode, _ index: Int, incarnation: UInt32, at seconds: Double,
+  answer: Bool = true
+) -> Ping? {
+  let effects = node.receive(
+    .alive(alive(index, incarnation: incarnation)), from: address(index), now: at(seconds))
+  let pings = sentMessages(effects).compactMap { sent -> Ping? in
+    if case .ping(let ping) = sent.message, sent.to == address(index) { return ping }
+    return nil
+  }
+  guard let ping = pings.first else { return nil }
+  if answer {
+    _ = node.receive(.ack(Ack(seqNo: ping.seqNo)), from: address(index), now: at(seconds + 0.01))
+  }
+  return ping
+}
+
+/// Declares member n1 failed at `first`, takes in its refutation a second
+/// later, and declares it failed again at `second`; the incarnation it
+/// would refute with next is 3.
+private func failTwice(_ node: inout SWIMNode, first: Double, second: Double) {
+  _ = node.receive(failed(1, incarnation: 1), from: address(2), now: at(first))
+  _ = node.receive(.alive(alive(1, incarnation: 2)), from: address(1), now: at(first + 1))
+  _ = node.receive(failed(1, incarnation: 2), from: address(2), now: at(second))
+}
+
+@Suite("Flap quarantine (beyond memberlist)")
+struct FlapQuarantineTests {
+  @Test("off by default in every profile, and validated")
+  func offByDefault() {
+    #expect(SWIMSettings().flapQuarantine == .zero)
+    #expect(SWIMSettings(profile: .wan).flapQuarantine == .zero)
+    #expect(SWIMSettings(profile: .local).flapQuarantine == .zero)
+    var settings = SWIMSettings()
+    settings.flapQuarantine = .seconds(-1)
+    #expect(throws: SettingsError.self) { try settings.validate() }
+    settings.flapQuarantine = .seconds(90_000)
+    #expect(throws: SettingsError.self) { try settings.validate() }
+  }
+
+  @Test("a first failure never quarantines: the refutation is taken in at once")
+  func firstFailureComesBack() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining())
+    _ = node.receive(failed(1, incarnation: 1), from: address(2), now: at(1))
+    #expect(node.member(named: "n1")?.state == .dead)
+    let back = node.receive(.alive(alive(1, incarnation: 2)), from: address(1), now: at(2))
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(announces(back, "n1") { if case .joined = $0 { true } else { false } })
+    #expect(node.counters.quarantines == 0 && node.counters.quarantinedAliveIgnored == 0)
+  }
+
+  @Test("a second failure keeps the member out for the base time, then lets it back")
+  func secondFailureQuarantines() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining())
+    failTwice(&node, first: 1, second: 10)
+    #expect(node.counters.quarantines == 1)
+    // Its refutation is ignored and not passed on while the quarantine lasts.
+    let ignored = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(11))
+    #expect(node.member(named: "n1")?.state == .dead)
+    #expect(!announces(ignored, "n1") { _ in true })
+    #expect(!sentMessages(ignored).contains { if case .alive = $0.message { true } else { false } })
+    #expect(node.counters.quarantinedAliveIgnored == 1)
+    #expect(offer(&node, 1, incarnation: 4, at: 69.9) == nil)
+    #expect(node.member(named: "n1")?.state == .dead)
+    // 60 s after the second failure it may come back, once it answers a
+    // ping from this node.
+    #expect(offer(&node, 1, incarnation: 5, at: 70.1) != nil)
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(node.member(named: "n1")?.incarnation == 5)
+    #expect(node.counters.probationPings == 1 && node.counters.probationsPassed == 1)
+  }
+
+  @Test("after the quarantine, a member that does not answer the probation ping stays out")
+  func probationUnanswered() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining(10))
+    failTwice(&node, first: 1, second: 3)
+    let unanswered = try #require(offer(&node, 1, incarnation: 3, at: 14, answer: false))
+    // At most one probation ping per probe interval, whatever it gossips.
+    #expect(offer(&node, 1, incarnation: 4, at: 14.2, answer: false) == nil)
+    _ = run(&node, from: 14, to: 15.5)
+    #expect(node.member(named: "n1")?.state == .dead)
+    // A late ack for a ping whose time is up lets nothing in.
+    _ = node.receive(.ack(Ack(seqNo: unanswered.seqNo)), from: address(1), now: at(15.6))
+    #expect(node.member(named: "n1")?.state == .dead)
+    #expect(offer(&node, 1, incarnation: 5, at: 16) != nil)
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(node.member(named: "n1")?.incarnation == 5)
+  }
+
+  @Test("the news taken in after a probation is the newest that came while the ping was out")
+  func probationKeepsNewestNews() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining(10))
+    failTwice(&node, first: 1, second: 3)
+    let effects = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(14))
+    let ping = try #require(
+      sentMessages(effects).compactMap { sent -> Ping? in
+        if case .ping(let ping) = sent.message { return ping }
+        return nil
+      }.first)
+    _ = node.receive(.alive(alive(1, incarnation: 7)), from: address(1), now: at(14.1))
+    let back = node.receive(.ack(Ack(seqNo: ping.seqNo)), from: address(1), now: at(14.2))
+    #expect(node.member(named: "n1")?.incarnation == 7)
+    #expect(announces(back, "n1") { if case .joined = $0 { true } else { false } })
+  }
+
+  @Test("each further failure doubles the quarantine")
+  func doubling() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining(10))
+    var incarnation: UInt32 = 1
+    var now = 1.0
+    /// Fails n1, then offers its refutation `after` seconds later.
+    func failAndRefute(after: Double) -> Bool {
+      _ = node.receive(failed(1, incarnation: incarnation), from: address(2), now: at(now))
+      incarnation += 1
+      now += after
+      _ = node.receive(
+        .alive(alive(1, incarnation: incarnation)), from: address(1), now: at(now))
+      return node.member(named: "n1")?.state == .alive
+    }
+    #expect(failAndRefute(after: 1))  // first failure: back at once
+    #expect(!failAndRefute(after: 9))  // second: 10 s
+    now += 1.1
+    offer(&node, 1, incarnation: incarnation, at: now)
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(!failAndRefute(after: 19))  // third: 20 s
+    now += 1.1
+    offer(&node, 1, incarnation: incarnation, at: now)
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(!failAndRefute(after: 39))  // fourth: 40 s
+    #expect(node.counters.quarantines == 3)
+  }
+
+  @Test("a failure long after the previous one counts as a first failure again")
+  func historyStartsOver() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining(10))
+    // 32 × 10 s later the earlier failure no longer counts.
+    failTwice(&node, first: 1, second: 400)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(401))
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(node.counters.quarantines == 0)
+  }
+
+  @Test("leaves never count, and a member that left may rejoin at once")
+  func leavesDoNotCount() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining())
+    for round in 0..<3 {
+      let incarnation = UInt32(1 + 2 * round)
+      _ = node.receive(
+        .dead(Dead(incarnation: incarnation, node: "n1", from: "n1")), from: address(1),
+        now: at(Double(1 + 2 * round)))
+      #expect(node.member(named: "n1")?.state == .left)
+      _ = node.receive(
+        .alive(alive(1, incarnation: incarnation + 1)), from: address(1),
+        now: at(Double(2 + 2 * round)))
+      #expect(node.member(named: "n1")?.state == .alive)
+    }
+    #expect(node.counters.quarantines == 0)
+  }
+
+  @Test("a quarantined member forgotten from the table cannot rejoin as a new member early")
+  func reapedMemberStaysOut() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining(120))
+    failTwice(&node, first: 1, second: 3)
+    // Past gossip-to-the-dead (30 s) the record is reaped at the next
+    // round of probes.
+    _ = run(&node, from: 3, to: 60)
+    #expect(node.member(named: "n1") == nil)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(61))
+    #expect(node.member(named: "n1") == nil)
+    #expect(node.counters.quarantinedAliveIgnored == 1)
+    #expect(offer(&node, 1, incarnation: 4, at: 124) != nil)
+    #expect(node.member(named: "n1")?.state == .alive)
+  }
+
+  @Test("off: a member comes back after every failure, as in memberlist")
+  func offReadmitsEveryTime() throws {
+    var node = try makeNode(knowing: 3)
+    for round in 0..<4 {
+      let incarnation = UInt32(1 + round)
+      _ = node.receive(
+        failed(1, incarnation: incarnation), from: address(2), now: at(Double(round)))
+      _ = node.receive(
+        .alive(alive(1, incarnation: incarnation + 1)), from: address(1),
+        now: at(Double(round) + 0.5))
+      #expect(node.member(named: "n1")?.state == .alive)
+    }
+  }
+
+  @Test("the history is bounded: entries go once their quarantine and memory are over")
+  func historyPrunes() {
+    var history = FlapHistory(base: 10)
+    history.recordFailure(of: "a", now: 0)
+    #expect(history.recordFailure(of: "a", now: 5) == 10)
+    #expect(history.recordFailure(of: "a", now: 20) == 20)
+    #expect(history.recordFailure(of: "a", now: 50) == 40)
+    history.recordFailure(of: "b", now: 50)
+    history.prune(now: 50 + 320)
+    #expect(history.entries.keys.sorted() == ["a", "b"])
+    history.prune(now: 50 + 321)
+    #expect(history.entries.isEmpty)
+    // The cap: never longer than 32 × base, without overflow.
+    var long = FlapHistory(base: 10)
+    var last: Int64 = 0
+    for step in 0..<70 { last = long.recordFailure(of: "c", now: Int64(step)) }
+    #expect(last == 320)
+  }
+}
