@@ -48,7 +48,7 @@ private func offer(
 /// would refute with next is 3.
 private func failTwice(_ node: inout SWIMNode, first: Double, second: Double) {
   _ = node.receive(failed(1, incarnation: 1), from: address(2), now: at(first))
-  _ = node.receive(.alive(alive(1, incarnation: 2)), from: address(1), now: at(first + 1))
+  offer(&node, 1, incarnation: 2, at: first + 1)
   _ = node.receive(failed(1, incarnation: 2), from: address(2), now: at(second))
 }
 
@@ -66,12 +66,21 @@ struct FlapQuarantineTests {
     #expect(throws: SettingsError.self) { try settings.validate() }
   }
 
-  @Test("a first failure never quarantines: the refutation is taken in at once")
+  @Test(
+    "a first failure never quarantines: the refutation is taken in as soon as the member answers a ping"
+  )
   func firstFailureComesBack() throws {
     var node = try makeNode(knowing: 3, settings: quarantining())
     _ = node.receive(failed(1, incarnation: 1), from: address(2), now: at(1))
     #expect(node.member(named: "n1")?.state == .dead)
-    let back = node.receive(.alive(alive(1, incarnation: 2)), from: address(1), now: at(2))
+    let held = node.receive(.alive(alive(1, incarnation: 2)), from: address(1), now: at(2))
+    #expect(node.member(named: "n1")?.state == .dead)
+    let ping = try #require(
+      sentMessages(held).compactMap { sent -> Ping? in
+        if case .ping(let ping) = sent.message, sent.to == address(1) { return ping }
+        return nil
+      }.first)
+    let back = node.receive(.ack(Ack(seqNo: ping.seqNo)), from: address(1), now: at(2.001))
     #expect(node.member(named: "n1")?.state == .alive)
     #expect(announces(back, "n1") { if case .joined = $0 { true } else { false } })
     #expect(node.counters.quarantines == 0 && node.counters.quarantinedAliveIgnored == 0)
@@ -95,7 +104,8 @@ struct FlapQuarantineTests {
     #expect(offer(&node, 1, incarnation: 5, at: 70.1) != nil)
     #expect(node.member(named: "n1")?.state == .alive)
     #expect(node.member(named: "n1")?.incarnation == 5)
-    #expect(node.counters.probationPings == 1 && node.counters.probationsPassed == 1)
+    // One probation after each failure.
+    #expect(node.counters.probationPings == 2 && node.counters.probationsPassed == 2)
   }
 
   @Test("after the quarantine, a member that does not answer the probation ping stays out")
@@ -141,11 +151,10 @@ struct FlapQuarantineTests {
       _ = node.receive(failed(1, incarnation: incarnation), from: address(2), now: at(now))
       incarnation += 1
       now += after
-      _ = node.receive(
-        .alive(alive(1, incarnation: incarnation)), from: address(1), now: at(now))
+      offer(&node, 1, incarnation: incarnation, at: now)
       return node.member(named: "n1")?.state == .alive
     }
-    #expect(failAndRefute(after: 1))  // first failure: back at once
+    #expect(failAndRefute(after: 1))  // first failure: back once it answers
     #expect(!failAndRefute(after: 9))  // second: 10 s
     now += 1.1
     offer(&node, 1, incarnation: incarnation, at: now)
@@ -163,7 +172,7 @@ struct FlapQuarantineTests {
     var node = try makeNode(knowing: 3, settings: quarantining(10))
     // 32 × 10 s later the earlier failure no longer counts.
     failTwice(&node, first: 1, second: 400)
-    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(401))
+    #expect(offer(&node, 1, incarnation: 3, at: 401) != nil)
     #expect(node.member(named: "n1")?.state == .alive)
     #expect(node.counters.quarantines == 0)
   }

@@ -70,8 +70,9 @@ enum AgentCommand {
                             only with --guarded-accusations (docs/simulation.md)
       --flap-quarantine S   keep a member that fails again soon after a failure
                             out of this node's view for S seconds, twice as
-                            long each further time (up to 32 × S); a first
-                            failure never does (off by default; meant with
+                            long each further time (up to 32 × S), and let a
+                            failed member back only once it answers a ping
+                            from this node (off by default; meant with
                             --guarded-accusations; docs/simulation.md)
 
     Exit status: 0 after a clean stop, 1 if the configuration is invalid or

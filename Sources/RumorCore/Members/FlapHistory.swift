@@ -1,6 +1,6 @@
-/// Which members failed again soon after their last failure, and so are
-/// kept out for a while (`SWIMSettings.flapQuarantine`, beyond
-/// memberlist).
+/// Which members failed recently, and so come back only on this node's
+/// own evidence, and after a second failure only after a quarantine
+/// (`SWIMSettings.flapQuarantine`, beyond memberlist).
 ///
 /// SWIM lets a member declared dead back in as soon as it refutes, so a
 /// member that keeps failing (one losing most of its packets, one whose
@@ -8,9 +8,12 @@
 /// every member's view changes with it (Rapid §7, reproduced in
 /// docs/simulation.md). Envoy's outlier detection answers the same problem
 /// for load balancing with ejections that last longer each time; this is
-/// that rule for membership. A first failure never quarantines, so a
-/// process that crashed once and restarts, or a member behind a partition
-/// that heals, is re-admitted at once as in memberlist.
+/// that rule for membership, with one more condition: a failed member is
+/// let back only once it answers a ping from this node (a refutation
+/// that got through proves little about a link that loses most packets).
+/// A first failure never quarantines, so a process that crashed once and
+/// restarts, or a member behind a partition that heals, is back after one
+/// round trip.
 struct FlapHistory {
   /// What is remembered about one member.
   struct Entry {
@@ -81,7 +84,7 @@ struct FlapHistory {
 
   /// Whether alive news about `member` may be taken in at `now`.
   func admission(of member: String, now: Int64) -> Admission {
-    guard let entry = entries[member], entry.failures >= 2 else { return .admit }
+    guard let entry = entries[member], entry.failures >= 1 else { return .admit }
     if now < entry.quarantinedUntil { return .refuse }
     return entry.provedReachable ? .admit : .probation
   }

@@ -110,9 +110,12 @@ public struct SWIMSettings: Sendable, Hashable {
   /// (its refutation, a push-pull, a rejoin) is ignored for this long the
   /// first time, twice as long each further time, up to 32 times this;
   /// a failure more than 32 times this after the previous one counts as a
-  /// first failure again. A first failure never quarantines, so a crashed
-  /// process that restarts or a member behind a healed partition comes
-  /// back at once, as in memberlist. Leaves never count.
+  /// first failure again. With it on, a member that failed comes back
+  /// only once it answers a ping from this node (one ping per probe
+  /// interval at most, sent when alive news about it arrives). A first
+  /// failure never quarantines, so a crashed process that restarts or a
+  /// member behind a healed partition comes back after that one round
+  /// trip. Leaves never count.
   ///
   /// Why: SWIM re-admits a member as soon as it refutes, so a member that
   /// keeps failing (losing most of its packets, or reachable only now and
