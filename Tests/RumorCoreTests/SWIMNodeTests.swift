@@ -360,26 +360,41 @@ struct JoinFollowUpTests {
       .pushPull(PushPull(join: true, states: states)), includeLabel: false)
   }
 
-  /// The alive messages `n0` gossips in its first second after joining
-  /// through a member whose reply lists `members`.
-  func gossipedAfterJoining(replyMembers members: [Int]) throws -> Set<String> {
+  /// A started `n0` that joined through n1, whose reply lists `members`,
+  /// and the effects of taking that reply in.
+  func joined(replyMembers members: [Int]) throws -> (node: SWIMNode, replied: [Effect]) {
     var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
     _ = node.start(now: at(0))
     guard
       case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
     else {
       Issue.record("no join stream")
-      return []
+      return (node, [])
     }
     let replied = node.streamReplied(
       id: id, bytes: try joinReply(members: members), now: at(0.01))
     #expect(node.activeMemberCount == members.count + 1)
+    return (node, replied)
+  }
+
+  /// The alive messages `n0` gossips in its first second after joining
+  /// through a member whose reply lists `members`.
+  func gossipedAfterJoining(replyMembers members: [Int]) throws -> Set<String> {
+    var (node, replied) = try joined(replyMembers: members)
     let gossip = sentMessages(replied + run(&node, from: 0.01, to: 1.0))
     return Set(
       gossip.compactMap { sent -> String? in
         if case .alive(let alive) = sent.message { return alive.node }
         return nil
       })
+  }
+
+  /// Where `n0` sent its own alive message in `effects`, in order.
+  func ownAliveSent(_ effects: [Effect]) -> [NodeAddress] {
+    sentMessages(effects).compactMap { sent -> NodeAddress? in
+      if case .alive(let alive) = sent.message, alive.node == "n0" { return sent.to }
+      return nil
+    }
   }
 
   @Test("a join answered by a closed connection names a different label or key as the likely cause")
@@ -414,6 +429,20 @@ struct JoinFollowUpTests {
     // rounds (three members each, four sends a message) carries it.
     #expect(gossiped.contains("n0"))
     #expect(gossiped.count > 5, "\(gossiped.sorted())")
+  }
+
+  @Test("a joiner into a small cluster sends its alive straight to every member it learned of")
+  func joinerAnnouncesItselfDirectly() throws {
+    let (_, replied) = try joined(replyMembers: Array(1...10))
+    // Every member but n1, which answered the join and knows n0 already.
+    #expect(Set(ownAliveSent(replied)) == Set((2...10).map(address)))
+  }
+
+  @Test("a joiner into a big cluster leaves its announcement to gossip")
+  func bigClusterJoinIsGossipedOnly() throws {
+    let (_, replied) = try joined(replyMembers: Array(1...100))
+    // One gossip round: three members at most.
+    #expect(ownAliveSent(replied).count <= 3)
   }
 
   @Test("a joiner's own alive, learned by the member it joins through, is gossiped")
@@ -512,6 +541,46 @@ struct RefusedConnectionTests {
     #expect(node.member(named: fallback.target)?.state == .suspect)
     _ = run(&node, from: fallback.time + 0.9, to: fallback.time + 1.1)
     #expect(node.member(named: fallback.target)?.state == .dead)
+  }
+
+  @Test(
+    "with the option on, a port-unreachable report about the probe's target ends the probe at once, without costing local health"
+  )
+  func portUnreachableEndsProbe() throws {
+    var settings = SWIMSettings()
+    settings.refusedConnectionIsFailure = true
+    var node = try makeNode(knowing: 20, settings: settings)
+    let first = try #require(firstProbe(&node))
+    let target = try #require(node.member(named: first.ping.node)).address
+    // About someone else: nothing happens.
+    let other = target == address(1) ? address(2) : address(1)
+    #expect(node.portUnreachable(other, now: at(first.time + 0.001)).isEmpty)
+    let effects = node.portUnreachable(target, now: at(first.time + 0.002))
+    #expect(
+      events(effects).contains {
+        if case .suspected(let member) = $0 { member.name == first.ping.node } else { false }
+      })
+    #expect(node.counters.unreachablePorts == 1)
+    #expect(node.healthScore == 0)
+    let later = run(&node, from: first.time + 0.002, to: first.time + 1.1)
+    #expect(node.member(named: first.ping.node)?.state == .dead)
+    // A proven death in a small cluster is sent to every alive member at once.
+    let told = Set(
+      sentMessages(later).compactMap { sent -> NodeAddress? in
+        if case .dead(let dead) = sent.message, dead.node == first.ping.node { return sent.to }
+        return nil
+      })
+    let alive = node.members.filter { $0.state == .alive && $0.name != "n0" }.map(\.address)
+    #expect(told == Set(alive))
+  }
+
+  @Test("with the option off, a port-unreachable report is ignored")
+  func portUnreachableIgnoredByDefault() throws {
+    var node = try makeNode(knowing: 20)
+    let first = try #require(firstProbe(&node))
+    let target = try #require(node.member(named: first.ping.node)).address
+    #expect(node.portUnreachable(target, now: at(first.time + 0.001)).isEmpty)
+    #expect(node.counters.unreachablePorts == 0)
   }
 
   @Test(

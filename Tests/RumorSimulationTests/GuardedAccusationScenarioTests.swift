@@ -12,7 +12,7 @@ struct GuardedAccusationScenarioTests {
     var settings = SWIMSettings()
     settings.guardedAccusations = guarded
     return ScenarioOptions(
-      scenario: .stall, nodes: 48, seed: 3, settings: settings, duration: 20, affected: 3,
+      scenario: .stall, nodes: 48, seed: 8, settings: settings, duration: 20, affected: 3,
       faultSeconds: 4, intervalSeconds: 4, stallMode: .isolate)
   }
 

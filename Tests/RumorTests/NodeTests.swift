@@ -85,6 +85,31 @@ struct NodeTests {
     await nodes[0].shutdown()
   }
 
+  @Test(
+    "with refused connections as failures, a port-unreachable answer to a ping ends the probe at once"
+  )
+  func portUnreachableEndsProbe() async throws {
+    var settings = testSettings()
+    settings.refusedConnectionIsFailure = true
+    // No TCP fallback ping: only the ICMP answer can prove the process gone.
+    settings.disableTCPPings = true
+    let watcher = try RumorNode.start(
+      NodeConfiguration(name: "watcher", bind: anyPort, settings: settings, seed: 21))
+    let victim = try RumorNode.start(
+      NodeConfiguration(name: "victim", bind: anyPort, settings: settings, seed: 22))
+    try await victim.join(addresses: [watcher.address])
+    #expect(
+      await eventually(within: 10) { watcher.members.filter { $0.state == .alive }.count == 2 })
+    // Closed without a leave: its ports answer "unreachable" from now on.
+    await victim.shutdown()
+    #expect(
+      await eventually(within: 15) {
+        watcher.members.first { $0.name == "victim" }?.state == .dead
+      })
+    #expect(watcher.counters.unreachablePorts >= 1)
+    await watcher.shutdown()
+  }
+
   @Test("events report joins and tag updates")
   func events() async throws {
     let first = try RumorNode.start(

@@ -104,6 +104,7 @@ final class NodeLoop {
       }
       for entry in watched where entry.revents != 0 {
         if entry.fd == udp {
+          if entry.revents & Int16(POLLERR) != 0 { takeErrors() }
           receivePackets()
         } else if entry.fd == listener {
           acceptConnections()
@@ -292,6 +293,17 @@ final class NodeLoop {
       guard let sender, count > 0 else { continue }
       let packet = Array(receiveBuffer[0..<count])
       perform(node.receivePacket(packet, from: sender, now: Timestamp(nanoseconds: now())))
+    }
+  }
+
+  /// Empties the UDP socket's error queue (which keeps poll reporting
+  /// POLLERR until it is empty) and tells the core about every datagram
+  /// the kernel says no process received.
+  private func takeErrors() {
+    for _ in 0..<256 {
+      guard let (code, target) = Sockets.takeError(on: udp) else { return }
+      guard code == ECONNREFUSED, let target else { continue }
+      perform(node.portUnreachable(target, now: Timestamp(nanoseconds: now())))
     }
   }
 

@@ -46,7 +46,74 @@ enum Sockets {
       }
       size /= 2
     }
+    // Queue ICMP errors about sent datagrams ("port unreachable": the
+    // process at that address is gone) for `takeError(on:)`; without this,
+    // Linux reports none on an unconnected socket.
+    var on: Int32 = 1
+    let (level, option) =
+      SocketAddress.family(of: address) == AF_INET6
+      ? (Int32(IPPROTO_IPV6), Int32(IPV6_RECVERR)) : (Int32(IPPROTO_IP), Int32(IP_RECVERR))
+    _ = setsockopt(descriptor, level, option, &on, socklen_t(MemoryLayout<Int32>.size))
     return descriptor
+  }
+
+  /// Takes one error from a UDP socket's error queue: its errno, and the
+  /// address the datagram that caused it was sent to. Nil when the queue
+  /// is empty. The control data is read by hand (Swift has no CMSG
+  /// macros): `cmsghdr` (length, level, type), then `sock_extended_err`,
+  /// whose first field is the errno.
+  static func takeError(on descriptor: Int32) -> (code: Int32, target: NodeAddress?)? {
+    var storage = sockaddr_storage()
+    var control = [UInt8](repeating: 0, count: 512)
+    var payload = [UInt8](repeating: 0, count: 64)
+    var controlLength = 0
+    let received = withUnsafeMutablePointer(to: &storage) { name in
+      payload.withUnsafeMutableBytes { data in
+        control.withUnsafeMutableBytes { controlBytes in
+          var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+          return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+            var message = msghdr()
+            message.msg_name = UnsafeMutableRawPointer(name)
+            message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            message.msg_iov = vectorPointer
+            message.msg_iovlen = 1
+            message.msg_control = controlBytes.baseAddress
+            message.msg_controllen = controlBytes.count
+            let count = recvmsg(descriptor, &message, Int32(MSG_ERRQUEUE | MSG_DONTWAIT))
+            controlLength = min(Int(message.msg_controllen), controlBytes.count)
+            return count
+          }
+        }
+      }
+    }
+    guard received >= 0 else { return nil }
+    let header = MemoryLayout<cmsghdr>.size
+    var offset = 0
+    var code: Int32 = 0
+    while offset + header + 4 <= controlLength {
+      let length = control.withUnsafeBytes {
+        $0.loadUnaligned(fromByteOffset: offset, as: Int.self)
+      }
+      let level = control.withUnsafeBytes {
+        $0.loadUnaligned(fromByteOffset: offset + 8, as: Int32.self)
+      }
+      let type = control.withUnsafeBytes {
+        $0.loadUnaligned(fromByteOffset: offset + 12, as: Int32.self)
+      }
+      guard length >= header, length <= controlLength - offset else { break }
+      if (level == Int32(IPPROTO_IP) && type == Int32(IP_RECVERR))
+        || (level == Int32(IPPROTO_IPV6) && type == Int32(IPV6_RECVERR))
+      {
+        code = Int32(
+          bitPattern: control.withUnsafeBytes {
+            $0.loadUnaligned(fromByteOffset: offset + header, as: UInt32.self)
+          })
+        break
+      }
+      // Each message is padded to a multiple of the word size.
+      offset += (length + 7) & ~7
+    }
+    return (code, SocketAddress.address(from: storage))
   }
 
   /// A TCP socket listening on `address`.
@@ -105,8 +172,18 @@ enum Sockets {
   static func send(_ bytes: [UInt8], to address: NodeAddress, on descriptor: Int32) -> Bool {
     bytes.withUnsafeBytes { raw in
       SocketAddress.withSockaddr(address) { pointer, length in
-        sendto(descriptor, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), pointer, length)
-          == raw.count
+        // With IP_RECVERR, an ICMP error about an earlier datagram (to any
+        // address) makes the next send fail once with that error instead
+        // of sending; the second attempt sends.
+        for _ in 0..<2 {
+          let sent = sendto(
+            descriptor, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), pointer, length)
+          if sent == raw.count { return true }
+          guard errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH else {
+            return false
+          }
+        }
+        return false
       }
     }
   }

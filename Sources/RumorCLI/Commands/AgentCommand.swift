@@ -54,8 +54,9 @@ enum AgentCommand {
       --leave-timeout S     how long to spread the leave before stopping (default 5)
       --fast-crash-detection
                             declare a member dead one probe interval after a
-                            connection to it is refused (its process is gone),
-                            instead of waiting out the suspicion timeout
+                            ping or connection to it is refused (its process
+                            is gone), instead of waiting out the suspicion
+                            timeout
       --guarded-accusations
                             do not declare a member dead on this node's word
                             alone: an unconfirmed suspicion is checked again

@@ -38,6 +38,9 @@ public struct NodeCounters: Sendable, Hashable {
   public var probationPings = 0
   /// Members let back in after answering such a ping.
   public var probationsPassed = 0
+  /// Probes ended early by a "port unreachable" report about their target
+  /// (`SWIMNode.portUnreachable(_:now:)`).
+  public var unreachablePorts = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
   /// Push-pull exchanges refused because protocol versions clash.

@@ -121,13 +121,14 @@ extension SWIMNode {
     }
     counters.failedProbes += 1
     let healthyBefore = awareness.score == 0
+    let refused = current.fallbackRefused && settings.refusedConnectionIsFailure
     // Lifeguard: nacks that did not come mean our own links are at fault,
     // not (only) the target; without nack-capable helpers, any failure
-    // counts against us.
-    if current.expectedNacks > 0 {
-      awareness.apply(max(0, current.expectedNacks - current.nacks))
-    } else {
-      awareness.apply(1)
+    // counts against us. A refusal is an answer from the target's host,
+    // so our links worked.
+    if !refused {
+      awareness.apply(
+        current.expectedNacks > 0 ? max(0, current.expectedNacks - current.nacks) : 1)
     }
     guard let record = table.record(named: current.target), record.state.isActive else { return }
     if current.reprobe {
@@ -135,10 +136,28 @@ extension SWIMNode {
       return
     }
     counters.suspicionsRaised += 1
-    let refused = current.fallbackRefused && settings.refusedConnectionIsFailure
     applySuspect(
       Suspect(incarnation: record.incarnation, node: record.name, from: name), now: now,
       provenGoneBy: refused ? now.addingSaturating(probeInterval) : nil)
+  }
+
+  /// The host at `address` answered a datagram from this node with "port
+  /// unreachable" (ICMP): nothing listens there, the process is gone. With
+  /// `SWIMSettings.refusedConnectionIsFailure`, if that is the member
+  /// being probed and it has not answered, the probe ends now as a
+  /// refused one, instead of waiting for the probe timeout and a refused
+  /// TCP fallback ping; otherwise the report is ignored (an error about an
+  /// older datagram, or about a member not being probed, proves nothing
+  /// about now).
+  public mutating func portUnreachable(_ address: NodeAddress, now: Timestamp) -> [Effect] {
+    guard settings.refusedConnectionIsFailure, var current = probe,
+      current.targetAddress == address, !current.acked, !current.fallbackReached
+    else { return [] }
+    counters.unreachablePorts += 1
+    current.fallbackRefused = true
+    probe = current
+    finishProbe(sequence: current.sequence, now: now.nanoseconds)
+    return drainEffects()
   }
 
   /// An ack arrived: for our probe, or for a ping we relay.

@@ -200,7 +200,23 @@ extension SWIMNode {
       holdForReprobe(member)
       return
     }
-    applyDead(Dead(incarnation: record.incarnation, node: member, from: name), now: now)
+    let dead = Dead(incarnation: record.incarnation, node: member, from: name)
+    applyDead(dead, now: now)
+    if suspicion.proven { announceProvenDeath(dead) }
+  }
+
+  /// Beyond memberlist: a death this node has proof of (a refused
+  /// connection, `SWIMSettings.refusedConnectionIsFailure`) is sent
+  /// straight to every alive member of a cluster of at most
+  /// `joinReplyGossipLimit` members, as a leave is, rather than left to
+  /// gossip's rounds alone: the last member to hear sets how long the
+  /// cluster takes to agree the process is gone.
+  private mutating func announceProvenDeath(_ dead: Dead) {
+    guard table.aliveCount <= Self.joinReplyGossipLimit else { return }
+    let message = Message.dead(dead).encoded()
+    for other in table.records where other.state == .alive && other.name != name {
+      sendRaw(message, to: other.address, protocolMax: other.versions.protocolMax)
+    }
   }
 
   /// A dead message (a failure, or a leave when it comes from the member

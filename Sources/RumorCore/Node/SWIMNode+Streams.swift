@@ -130,6 +130,7 @@ extension SWIMNode {
         if join {
           effects.append(.joinFinished(address: target, error: nil))
           scheduleFollowUpSyncs(now: clock)
+          announceJoin(exceptAt: target)
           // Announce ourselves now rather than at the next gossip tick:
           // the rest of the cluster learns of a joiner one round sooner.
           gossip(now: clock)
@@ -157,8 +158,32 @@ extension SWIMNode {
     return drainEffects()
   }
 
-  /// The largest join reply whose new members are re-gossiped.
+  /// The largest join reply whose new members are re-gossiped, and the
+  /// largest cluster a joiner announces itself to member by member.
   static let joinReplyGossipLimit = 64
+
+  /// Beyond memberlist: in a cluster of at most `joinReplyGossipLimit`
+  /// members, a joiner sends its alive message straight to every alive
+  /// member it learned from the join reply (but the one that answered,
+  /// which has it already), as `leave` does with its farewell. Gossip
+  /// needs several rounds of 200 ms to reach everyone, and the last
+  /// members of a small cluster to hear of a joiner set how long the
+  /// cluster takes to agree; a few dozen datagrams once per join cost
+  /// less than the rounds. Bigger clusters rely on gossip alone, so a join
+  /// storm does not make every joiner send thousands of datagrams.
+  mutating func announceJoin(exceptAt target: NodeAddress) {
+    guard table.aliveCount <= Self.joinReplyGossipLimit else { return }
+    let record = localRecord
+    let alive = Message.alive(
+      Alive(
+        incarnation: record.incarnation, node: name, addr: address.ipBytes, port: address.port,
+        meta: record.meta, vsn: record.versions.bytes)
+    ).encoded()
+    for other in table.records
+    where other.state == .alive && other.name != name && other.address != target {
+      sendRaw(alive, to: other.address, protocolMax: other.versions.protocolMax)
+    }
+  }
 
   private mutating func scheduleFollowUpSyncs(now: Int64) {
     guard settings.joinFollowUpSyncs > 0 && !hadJoined else { return }

@@ -66,10 +66,13 @@ public struct SWIMSettings: Sendable, Hashable {
   /// sooner. Off by default until the simulator shows it wins.
   public var adaptiveProbeTimeout: Bool
   /// Beyond memberlist: when the TCP fallback ping of a failed probe is
-  /// refused (the target's host answers but nothing listens on its port:
-  /// the process is gone), suspect it with a timeout of one probe interval
-  /// instead of Lifeguard's minutes-long one, and so declare a crashed
-  /// process dead in seconds. A stalled process is not affected (its kernel
+  /// refused, or the ping itself is answered with an ICMP "port
+  /// unreachable" (the target's host answers but nothing listens on its
+  /// port: the process is gone; `SWIMNode.portUnreachable(_:now:)`),
+  /// suspect it with a timeout of one probe interval instead of
+  /// Lifeguard's minutes-long one, and so declare a crashed process dead
+  /// in seconds. Such a death is then sent straight to every alive member
+  /// of a cluster of up to 64, as a leave is. A stalled process is not affected (its kernel
   /// still accepts the connection), so false positives do not rise; a
   /// firewall that rejects (rather than drops) the gossip port would make
   /// this wrong, which is why it is off by default.
