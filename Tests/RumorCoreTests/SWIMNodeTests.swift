@@ -522,21 +522,31 @@ struct RefusedConnectionTests {
     return nil
   }
 
+  /// A node that knows 20 members and treats refused connections as
+  /// failures.
+  func refusingNode() throws -> SWIMNode {
+    var settings = SWIMSettings()
+    settings.refusedConnectionIsFailure = true
+    return try makeNode(knowing: 20, settings: settings)
+  }
+
+  /// Whether `effects` announce that `member` is suspected.
+  func suspects(_ effects: [Effect], _ member: String) -> Bool {
+    events(effects).contains {
+      if case .suspected(let suspected) = $0 { suspected.name == member } else { false }
+    }
+  }
+
   @Test(
     "with the option on, a refused fallback ping gets the member declared dead one probe interval later"
   )
   func refusedMeansDead() throws {
-    var settings = SWIMSettings()
-    settings.refusedConnectionIsFailure = true
-    var node = try makeNode(knowing: 20, settings: settings)
+    var node = try refusingNode()
     let fallback = try #require(try probeUntilFallback(&node))
     let effects = node.streamFailed(
       id: fallback.stream, reason: "connection refused", refused: true,
       now: at(fallback.time + 0.001))
-    #expect(
-      events(effects).contains {
-        if case .suspected(let member) = $0 { member.name == fallback.target } else { false }
-      })
+    #expect(suspects(effects, fallback.target))
     _ = run(&node, from: fallback.time + 0.001, to: fallback.time + 0.9)
     #expect(node.member(named: fallback.target)?.state == .suspect)
     _ = run(&node, from: fallback.time + 0.9, to: fallback.time + 1.1)
@@ -547,19 +557,14 @@ struct RefusedConnectionTests {
     "with the option on, a port-unreachable report about the probe's target ends the probe at once, without costing local health"
   )
   func portUnreachableEndsProbe() throws {
-    var settings = SWIMSettings()
-    settings.refusedConnectionIsFailure = true
-    var node = try makeNode(knowing: 20, settings: settings)
+    var node = try refusingNode()
     let first = try #require(firstProbe(&node))
     let target = try #require(node.member(named: first.ping.node)).address
     // About someone else: nothing happens.
     let other = target == address(1) ? address(2) : address(1)
     #expect(node.portUnreachable(other, now: at(first.time + 0.001)).isEmpty)
     let effects = node.portUnreachable(target, now: at(first.time + 0.002))
-    #expect(
-      events(effects).contains {
-        if case .suspected(let member) = $0 { member.name == first.ping.node } else { false }
-      })
+    #expect(suspects(effects, first.ping.node))
     #expect(node.counters.unreachablePorts == 1)
     #expect(node.healthScore == 0)
     let later = run(&node, from: first.time + 0.002, to: first.time + 1.1)
