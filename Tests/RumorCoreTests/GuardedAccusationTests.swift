@@ -233,3 +233,48 @@ struct GuardedAccusationTests {
     #expect(one.effects == two.effects)
   }
 }
+
+@Suite("Guarded accusations: stale accusations are corrected")
+struct StaleAccusationTests {
+  /// A node that knows n1 alive at incarnation 3, and what it sends when
+  /// n2 accuses n1 at incarnation 2 (`dead` for a failure, else `suspect`).
+  func answerToStaleAccusation(guarded: Bool, dead: Bool = false) throws -> [(
+    message: Message, to: NodeAddress
+  )] {
+    var settings = SWIMSettings()
+    settings.guardedAccusations = guarded
+    var node = try makeNode(knowing: 3, settings: settings)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(1))
+    let accusation: Message =
+      dead
+      ? .dead(Dead(incarnation: 2, node: "n1", from: "n2"))
+      : .suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
+    let effects = node.receive(accusation, from: address(2), now: at(2))
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(node.member(named: "n1")?.incarnation == 3)
+    return sentMessages(effects).filter { $0.to == address(2) }
+  }
+
+  @Test(
+    "with the guard, a suspicion or death at an older incarnation is answered with the newer alive")
+  func staleAccuserGetsTheNewerAlive() throws {
+    for dead in [false, true] {
+      // The answer may carry queued gossip in the same packet.
+      let answers = try answerToStaleAccusation(guarded: true, dead: dead)
+      let corrections = answers.compactMap { answer -> Alive? in
+        if case .alive(let alive) = answer.message, alive.node == "n1" { return alive }
+        return nil
+      }
+      #expect(!corrections.isEmpty && corrections.allSatisfy { $0.incarnation == 3 }, "\(answers)")
+    }
+  }
+
+  @Test("without the guard, a stale accusation is ignored as memberlist ignores it")
+  func staleAccusationIgnoredByDefault() throws {
+    let answers = try answerToStaleAccusation(guarded: false)
+    #expect(
+      !answers.contains {
+        if case .alive(let alive) = $0.message { alive.node == "n1" } else { false }
+      })
+  }
+}

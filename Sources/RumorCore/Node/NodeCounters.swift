@@ -41,6 +41,9 @@ public struct NodeCounters: Sendable, Hashable {
   /// Probes ended early by a "port unreachable" report about their target
   /// (`SWIMNode.portUnreachable(_:now:)`).
   public var unreachablePorts = 0
+  /// Accusations at an outdated incarnation answered with the member's
+  /// current alive message (`SWIMSettings.guardedAccusations`).
+  public var staleAccusationsCorrected = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
   /// Push-pull exchanges refused because protocol versions clash.

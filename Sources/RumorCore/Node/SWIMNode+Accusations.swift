@@ -69,6 +69,26 @@ extension SWIMNode {
     applyDead(Dead(incarnation: record.incarnation, node: record.name, from: name), now: now)
   }
 
+  /// With the guard on: an accusation about `member` at an incarnation
+  /// below the one this node knows it alive at comes from a node that
+  /// missed the member's refutation, and will turn its stale suspicion
+  /// into a death on its own timer, since the member, already past that
+  /// incarnation, has nothing to refute. Send that node the member's
+  /// current alive message, straight back (a standard message, so any
+  /// peer takes it in). Seen in the cut-off stall grid: a refutation's
+  /// gossip that went only to cut-off members left one healthy member
+  /// with a stale suspicion, which it later declared dead.
+  mutating func correctIfStale(about member: String, incarnation: UInt32, sender: NodeAddress) {
+    guard settings.guardedAccusations, let record = table.record(named: member),
+      record.state == .alive, incarnation < record.incarnation, sender != address
+    else { return }
+    counters.staleAccusationsCorrected += 1
+    let alive = Alive(
+      incarnation: record.incarnation, node: record.name, addr: record.address.ipBytes,
+      port: record.address.port, meta: record.meta, vsn: record.versions.bytes)
+    send(Message.alive(alive).encoded(), to: sender, protocolMax: nil)
+  }
+
   /// Keeps a held suspicion of `member` and checks it again one minimum
   /// suspicion timeout from now (it ends sooner if the member refutes or
   /// another member confirms it).

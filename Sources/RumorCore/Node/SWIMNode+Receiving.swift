@@ -31,9 +31,15 @@ extension SWIMNode {
     case .indirectPing(let request): received(request, from: sender, now: now)
     case .ack(let ack): received(ack, now: now)
     case .nack(let nack): received(nack)
-    case .suspect(let suspect): applySuspect(suspect, now: now)
+    case .suspect(let suspect):
+      correctIfStale(about: suspect.node, incarnation: suspect.incarnation, sender: sender)
+      applySuspect(suspect, now: now)
     case .alive(let alive): applyAlive(AliveNews(alive), now: now)
-    case .dead(let dead): applyDead(dead, now: now)
+    case .dead(let dead):
+      if !dead.isLeave {
+        correctIfStale(about: dead.node, incarnation: dead.incarnation, sender: sender)
+      }
+      applyDead(dead, now: now)
     case .user(let user): effects.append(.deliver(.message(user.payload)))
     case .pushPull, .error:
       // Stream-only messages; the packet codec already refuses them.
