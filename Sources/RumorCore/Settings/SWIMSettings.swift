@@ -91,6 +91,10 @@ public struct SWIMSettings: Sendable, Hashable {
   /// two probe intervals to refute (often this node's own accusation,
   /// echoed back by a push-pull) is settled by the re-probe too. A refused
   /// connection (`refusedConnectionIsFailure`) is proof and is not held.
+  /// And an accusation at an incarnation below the one this node knows the
+  /// member alive at is answered with that newer alive message, sent to
+  /// the accuser: it missed the refutation and would otherwise declare the
+  /// member dead on its own timer.
   ///
   /// Why: a member cut off from everyone, or losing most of its packets,
   /// fails its probes and suspects healthy members; its suspect messages
