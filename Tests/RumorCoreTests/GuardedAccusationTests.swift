@@ -278,3 +278,22 @@ struct StaleAccusationTests {
       })
   }
 }
+
+@Suite("Guarded accusations: corrections are rate-limited")
+struct StaleAccusationRateTests {
+  @Test("one correction per accuser per probe interval")
+  func onePerInterval() throws {
+    var settings = SWIMSettings()
+    settings.guardedAccusations = true
+    var node = try makeNode(knowing: 3, settings: settings)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(1))
+    let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
+    _ = node.receive(stale, from: address(2), now: at(2))
+    _ = node.receive(stale, from: address(2), now: at(2.5))
+    #expect(node.counters.staleAccusationsCorrected == 1)
+    // Another accuser is answered at once; the first again a second later.
+    _ = node.receive(stale, from: address(3), now: at(2.6))
+    _ = node.receive(stale, from: address(2), now: at(3.01))
+    #expect(node.counters.staleAccusationsCorrected == 3)
+  }
+}

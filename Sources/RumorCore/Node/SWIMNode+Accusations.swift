@@ -78,10 +78,24 @@ extension SWIMNode {
   /// peer takes it in). Seen in the cut-off stall grid: a refutation's
   /// gossip that went only to cut-off members left one healthy member
   /// with a stale suspicion, which it later declared dead.
-  mutating func correctIfStale(about member: String, incarnation: UInt32, sender: NodeAddress) {
+  ///
+  /// At most one correction per accuser per probe interval: a member that
+  /// loses most of its packets misses most refutations and keeps gossiping
+  /// stale accusations, and answering each one raised the gray scenario's
+  /// load by a quarter.
+  mutating func correctIfStale(
+    about member: String, incarnation: UInt32, sender: NodeAddress, now: Int64
+  ) {
     guard settings.guardedAccusations, let record = table.record(named: member),
       record.state == .alive, incarnation < record.incarnation, sender != address
     else { return }
+    if let last = lastCorrection[sender], now.subtractingSaturating(last) < probeInterval {
+      return
+    }
+    if lastCorrection.count >= 1024 {
+      lastCorrection = lastCorrection.filter { now.subtractingSaturating($0.value) < probeInterval }
+    }
+    lastCorrection[sender] = now
     counters.staleAccusationsCorrected += 1
     let alive = Alive(
       incarnation: record.incarnation, node: record.name, addr: record.address.ipBytes,

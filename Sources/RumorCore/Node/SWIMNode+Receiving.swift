@@ -32,12 +32,14 @@ extension SWIMNode {
     case .ack(let ack): received(ack, now: now)
     case .nack(let nack): received(nack)
     case .suspect(let suspect):
-      correctIfStale(about: suspect.node, incarnation: suspect.incarnation, sender: sender)
+      correctIfStale(
+        about: suspect.node, incarnation: suspect.incarnation, sender: sender, now: now)
       applySuspect(suspect, now: now)
     case .alive(let alive): applyAlive(AliveNews(alive), now: now)
     case .dead(let dead):
       if !dead.isLeave {
-        correctIfStale(about: dead.node, incarnation: dead.incarnation, sender: sender)
+        correctIfStale(
+          about: dead.node, incarnation: dead.incarnation, sender: sender, now: now)
       }
       applyDead(dead, now: now)
     case .user(let user): effects.append(.deliver(.message(user.payload)))

@@ -58,6 +58,9 @@ public struct SWIMNode: Sendable {
   /// Alive news held back until its member answers a probation ping, by
   /// the ping's sequence number.
   var probations: [UInt32: AliveNews] = [:]
+  /// When each accuser last got a stale accusation corrected
+  /// (`SWIMSettings.guardedAccusations`).
+  var lastCorrection: [NodeAddress: Int64] = [:]
   var sequence: UInt32 = 0
   var nextStreamID: UInt64 = 1
   var started = false
