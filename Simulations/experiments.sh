@@ -107,6 +107,35 @@ jq_lib='
   def pct($part; $whole): if $whole == 0 then "–" else ($part / $whole * 100 | fmt(2)) + " %" end;
 '
 
+# The figures of the gray tables, one row each: [text, JSON key, digits].
+jq_gray='
+  def gray_figures: [
+          ["healthy members declared dead by a healthy member", "healthy_declared_dead_by_healthy", 0],
+          ["healthy members declared dead by anyone (faulty observers included)", "healthy_declared_dead", 0],
+          ["FP- events (failure events about healthy members at healthy members)", "false_deaths_at_healthy", 0],
+          ["false suspicions (suspicion events about healthy members)", "false_suspicions", 0],
+          ["lossy members ever declared dead by a healthy member (of 10)", "lossy_declared_dead_by_healthy", 0],
+          ["first lossy member declared dead (s)", "lossy_first_dead_s", 1],
+          ["all lossy members out of every healthy view (s)", "lossy_removed_s", 1],
+          ["lossy re-admissions at healthy members", "lossy_readmissions_at_healthy", 0],
+          ["(healthy member, lossy member) pairs in view at the end (of 9,800)", "lossy_in_healthy_views_end", 0],
+          ["flip-floppers ever declared dead by a healthy member (of 10)", "flipflop_declared_dead_by_healthy", 0],
+          ["first flip-flopper declared dead (s)", "flipflop_first_dead_s", 1],
+          ["all flip-floppers out of every healthy view (s)", "flipflop_removed_s", 1],
+          ["flip-flopper re-admissions at healthy members", "flipflop_readmissions_at_healthy", 0],
+          ["(healthy member, flip-flopper) pairs in view at the end (of 9,800)", "flipflop_in_healthy_views_end", 0],
+          ["all 20 faulty members out of every healthy view (s)", "faulty_removed_s", 1],
+          ["view changes per healthy member during the run", "view_changes_per_healthy_node", 1],
+          ["view changes per healthy member after all faulty members were out", "view_changes_after_removal_per_healthy_node", 1],
+          ["packets sent per member per second", "window_msgs_per_node_per_s", 2],
+          ["bytes sent per member per second", "window_bytes_per_node_per_s", 0]
+  ];
+  # One table row per figure: median (min-max) of each column, a list of
+  # run groups.
+  def gray_rows($columns): gray_figures[] as [$figure, $key, $digits]
+    | "| \($figure) | \($columns | map(map(.[$key]) | spread($digits)) | join(" | ")) |";
+'
+
 stall_grid() {
   local mode=$1 intervals=$2
   local seed c d i lg
@@ -184,7 +213,7 @@ gray_grid() {
 }
 
 gray_table() {
-  all_runs "$1" | jq -r "$jq_lib"'
+  all_runs "$1" | jq -r "$jq_lib$jq_gray"'
     "### Gray failures, 1,000 members",
     "",
     "Median (min–max) over \(map(.seed) | unique | length) seeds; 10 lossy and 10 flip-flopping members; 240 s after the faults begin. Times in seconds from the start of the faults.",
@@ -192,27 +221,7 @@ gray_table() {
     "| figure | Lifeguard | SWIM (`--no-lifeguard`) |",
     "|---|---|---|",
     ((group_by(.lifeguard) | reverse) as [$on, $off]
-    | [
-        ["healthy members declared dead by a healthy member", "healthy_declared_dead_by_healthy", 0],
-        ["healthy members declared dead by anyone (faulty observers included)", "healthy_declared_dead", 0],
-        ["FP- events (failure events about healthy members at healthy members)", "false_deaths_at_healthy", 0],
-        ["lossy members ever declared dead by a healthy member (of 10)", "lossy_declared_dead_by_healthy", 0],
-        ["first lossy member declared dead (s)", "lossy_first_dead_s", 1],
-        ["all lossy members out of every healthy view (s)", "lossy_removed_s", 1],
-        ["lossy re-admissions at healthy members", "lossy_readmissions_at_healthy", 0],
-        ["(healthy member, lossy member) pairs in view at the end (of 9,800)", "lossy_in_healthy_views_end", 0],
-        ["flip-floppers ever declared dead by a healthy member (of 10)", "flipflop_declared_dead_by_healthy", 0],
-        ["first flip-flopper declared dead (s)", "flipflop_first_dead_s", 1],
-        ["all flip-floppers out of every healthy view (s)", "flipflop_removed_s", 1],
-        ["flip-flopper re-admissions at healthy members", "flipflop_readmissions_at_healthy", 0],
-        ["(healthy member, flip-flopper) pairs in view at the end (of 9,800)", "flipflop_in_healthy_views_end", 0],
-        ["all 20 faulty members out of every healthy view (s)", "faulty_removed_s", 1],
-        ["view changes per healthy member during the run", "view_changes_per_healthy_node", 1],
-        ["view changes per healthy member after all faulty members were out", "view_changes_after_removal_per_healthy_node", 1],
-        ["packets sent per member per second", "window_msgs_per_node_per_s", 2],
-        ["bytes sent per member per second", "window_bytes_per_node_per_s", 0]
-      ][] as [$figure, $key, $digits]
-      | "| \($figure) | \($on | map(.[$key]) | spread($digits)) | \($off | map(.[$key]) | spread($digits)) |")
+    | gray_rows([$on, $off]))
   '
 }
 
@@ -358,7 +367,7 @@ gray_guard_grid() {
 
 # gray_guard_table GUARD_DIR BASE_DIR
 gray_guard_table() {
-  { cat "$1"/*.json; cat "$2"/*.json; } | jq -s -r "$jq_lib"'
+  { cat "$1"/*.json; cat "$2"/*.json; } | jq -s -r "$jq_lib$jq_gray"'
     "### Gray failures, 1,000 members, guarded accusations",
     "",
     "Median (min–max) over seeds \(map(.seed) | unique); 10 lossy and 10 flip-flopping members; 240 s after the faults begin. Times in seconds from the start of the faults.",
@@ -369,28 +378,7 @@ gray_guard_table() {
     | map(select(.guarded_accusations and (.flap_quarantine_s // 0) == 0)) as $g
     | map(select(.lifeguard and (.guarded_accusations | not))) as $on
     | map(select(.lifeguard | not)) as $off
-    | [
-        ["healthy members declared dead by a healthy member", "healthy_declared_dead_by_healthy", 0],
-        ["healthy members declared dead by anyone (faulty observers included)", "healthy_declared_dead", 0],
-        ["FP- events (failure events about healthy members at healthy members)", "false_deaths_at_healthy", 0],
-        ["false suspicions (suspicion events about healthy members)", "false_suspicions", 0],
-        ["lossy members ever declared dead by a healthy member (of 10)", "lossy_declared_dead_by_healthy", 0],
-        ["first lossy member declared dead (s)", "lossy_first_dead_s", 1],
-        ["all lossy members out of every healthy view (s)", "lossy_removed_s", 1],
-        ["lossy re-admissions at healthy members", "lossy_readmissions_at_healthy", 0],
-        ["(healthy member, lossy member) pairs in view at the end (of 9,800)", "lossy_in_healthy_views_end", 0],
-        ["flip-floppers ever declared dead by a healthy member (of 10)", "flipflop_declared_dead_by_healthy", 0],
-        ["first flip-flopper declared dead (s)", "flipflop_first_dead_s", 1],
-        ["all flip-floppers out of every healthy view (s)", "flipflop_removed_s", 1],
-        ["flip-flopper re-admissions at healthy members", "flipflop_readmissions_at_healthy", 0],
-        ["(healthy member, flip-flopper) pairs in view at the end (of 9,800)", "flipflop_in_healthy_views_end", 0],
-        ["all 20 faulty members out of every healthy view (s)", "faulty_removed_s", 1],
-        ["view changes per healthy member during the run", "view_changes_per_healthy_node", 1],
-        ["view changes per healthy member after all faulty members were out", "view_changes_after_removal_per_healthy_node", 1],
-        ["packets sent per member per second", "window_msgs_per_node_per_s", 2],
-        ["bytes sent per member per second", "window_bytes_per_node_per_s", 0]
-      ][] as [$figure, $key, $digits]
-      | "| \($figure) | \($q | map(.[$key]) | spread($digits)) | \($g | map(.[$key]) | spread($digits)) | \($on | map(.[$key]) | spread($digits)) | \($off | map(.[$key]) | spread($digits)) |")
+    | gray_rows([$q, $g, $on, $off]))
   '
 }
 

@@ -34,7 +34,7 @@ struct ProcessMemory {
       guard let symbol = dlsym(nil, "malloc_trim") else { return }
       // Sound: the symbol is glibc's malloc_trim, whose C type is exactly
       // MallocTrim; no outside data reaches this call.
-      _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+      _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)  // safe: exact C type, no outside data
     #endif
   }
 
@@ -52,7 +52,7 @@ struct ProcessMemory {
       // Sound on x86-64 only (hence the #if): the symbol is glibc's
       // mallinfo2, called with the ABI shape described above; it reads no
       // outside data and writes only the 10 words of `fields`.
-      let call = unsafeBitCast(symbol, to: MallocInfo.self)
+      let call = unsafeBitCast(symbol, to: MallocInfo.self)  // safe: x86-64 ABI, no outside data
       // struct mallinfo2: arena, ordblks, smblks, hblks, hblkhd, usmblks,
       // fsmblks, uordblks, fordblks, keepcost, each a size_t.
       var fields = [Int](repeating: 0, count: 10)

@@ -249,14 +249,7 @@ struct SWIMNodeTests {
 
   @Test("a join reply from a cluster speaking an incompatible protocol version is refused")
   func incompatibleJoin() throws {
-    var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
-    _ = node.start(now: at(0))
-    guard
-      case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
-    else {
-      Issue.record("no join stream")
-      return
-    }
+    var (node, id) = try joiningNode()
     // A member that understands protocols 6 to 7 only: nobody can talk to it.
     let alien = ProtocolVersions(
       protocolMin: 6, protocolMax: 7, protocolCurrent: 6, delegateMin: 2, delegateMax: 5,
@@ -363,14 +356,7 @@ struct JoinFollowUpTests {
   /// A started `n0` that joined through n1, whose reply lists `members`,
   /// and the effects of taking that reply in.
   func joined(replyMembers members: [Int]) throws -> (node: SWIMNode, replied: [Effect]) {
-    var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
-    _ = node.start(now: at(0))
-    guard
-      case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
-    else {
-      Issue.record("no join stream")
-      return (node, [])
-    }
+    var (node, id) = try joiningNode()
     let replied = node.streamReplied(
       id: id, bytes: try joinReply(members: members), now: at(0.01))
     #expect(node.activeMemberCount == members.count + 1)
@@ -399,14 +385,7 @@ struct JoinFollowUpTests {
 
   @Test("a join answered by a closed connection names a different label or key as the likely cause")
   func silentJoinReply() throws {
-    var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
-    _ = node.start(now: at(0))
-    guard
-      case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
-    else {
-      Issue.record("no join stream")
-      return
-    }
+    var (node, id) = try joiningNode()
     let errors = node.streamReplied(id: id, bytes: [], now: at(0.01)).compactMap {
       effect -> String? in
       if case .joinFinished(_, let error?) = effect { return error }
@@ -472,14 +451,7 @@ struct JoinFollowUpTests {
     settings.pushPullInterval = .zero  // only the follow-ups exchange state
     settings.probeInterval = .seconds(60)  // and no probe fails within the test
     settings.disableTCPPings = true
-    var node = try SWIMNode(name: "n0", address: address(0), settings: settings, seed: 3)
-    _ = node.start(now: at(0))
-    guard
-      case .openStream(let id, _, _, _) = try #require(node.join([address(1)], now: at(0)).first)
-    else {
-      Issue.record("no join stream")
-      return
-    }
+    var (node, id) = try joiningNode(settings)
     _ = node.streamReplied(id: id, bytes: try joinReply(members: [1, 2, 3]), now: at(0))
     var opened: [Double] = []
     var now = at(0)
@@ -600,4 +572,23 @@ struct RefusedConnectionTests {
     _ = run(&node, from: fallback.time + 0.001, to: fallback.time + 3)
     #expect(node.member(named: fallback.target)?.state == .suspect)
   }
+}
+
+/// A started `n0` (with `settings`) and the id of the join stream it
+/// opened to n1.
+private func joiningNode(_ settings: SWIMSettings = SWIMSettings()) throws -> (
+  node: SWIMNode, stream: UInt64
+) {
+  var node = try SWIMNode(name: "n0", address: address(0), settings: settings, seed: 3)
+  _ = node.start(now: at(0))
+  let first = try #require(node.join([address(1)], now: at(0)).first)
+  guard case .openStream(let id, _, _, _) = first else {
+    throw JoinTestError.noJoinStream(first)
+  }
+  return (node, id)
+}
+
+/// A join that did not open a stream, as the join tests expect.
+enum JoinTestError: Error {
+  case noJoinStream(Effect)
 }

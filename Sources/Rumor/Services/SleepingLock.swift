@@ -18,7 +18,7 @@
 /// inside `withLock`, between pthread_mutex_lock and pthread_mutex_unlock
 /// on `mutex`, which this object allocates in init, never moves and frees
 /// in deinit; no other member touches either.
-final class SleepingLock<Value: Sendable>: @unchecked Sendable {
+final class SleepingLock<Value: Sendable>: @unchecked Sendable {  // safe: see above
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
   private var value: Value
 

@@ -20,11 +20,25 @@ extension SWIMNode {
   }
 
   private mutating func broadcastLocalAlive() {
+    broadcasts.enqueue(Message.alive(localAlive).encoded(), subject: name)
+  }
+
+  /// This node's own alive message, as it stands.
+  var localAlive: Alive {
     let record = localRecord
-    let alive = Alive(
+    return Alive(
       incarnation: record.incarnation, node: name, addr: address.ipBytes, port: address.port,
       meta: record.meta, vsn: record.versions.bytes)
-    broadcasts.enqueue(Message.alive(alive).encoded(), subject: name)
+  }
+
+  /// Sends `message` straight to every member alive in this node's view
+  /// but itself and `spared` (news that must not wait for gossip's rounds:
+  /// a leave, a join, a proven death).
+  mutating func sendToEveryAliveMember(_ message: [UInt8], sparing spared: NodeAddress? = nil) {
+    for other in table.records
+    where other.state == .alive && other.name != name && other.address != spared {
+      sendRaw(message, to: other.address, protocolMax: other.versions.protocolMax)
+    }
   }
 
   /// Someone accused this node: take an incarnation above the accusation,
@@ -213,10 +227,7 @@ extension SWIMNode {
   /// cluster takes to agree the process is gone.
   private mutating func announceProvenDeath(_ dead: Dead) {
     guard table.aliveCount <= Self.joinReplyGossipLimit else { return }
-    let message = Message.dead(dead).encoded()
-    for other in table.records where other.state == .alive && other.name != name {
-      sendRaw(message, to: other.address, protocolMax: other.versions.protocolMax)
-    }
+    sendToEveryAliveMember(Message.dead(dead).encoded())
   }
 
   /// A dead message (a failure, or a leave when it comes from the member

@@ -173,16 +173,7 @@ extension SWIMNode {
   /// storm does not make every joiner send thousands of datagrams.
   mutating func announceJoin(exceptAt target: NodeAddress) {
     guard table.aliveCount <= Self.joinReplyGossipLimit else { return }
-    let record = localRecord
-    let alive = Message.alive(
-      Alive(
-        incarnation: record.incarnation, node: name, addr: address.ipBytes, port: address.port,
-        meta: record.meta, vsn: record.versions.bytes)
-    ).encoded()
-    for other in table.records
-    where other.state == .alive && other.name != name && other.address != target {
-      sendRaw(alive, to: other.address, protocolMax: other.versions.protocolMax)
-    }
+    sendToEveryAliveMember(Message.alive(localAlive).encoded(), sparing: target)
   }
 
   private mutating func scheduleFollowUpSyncs(now: Int64) {

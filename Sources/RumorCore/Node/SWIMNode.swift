@@ -175,10 +175,7 @@ public struct SWIMNode: Sendable {
     let record = localRecord
     let farewell = Dead(incarnation: record.incarnation, node: name, from: name)
     applyDead(farewell, now: now.nanoseconds)
-    let message = Message.dead(farewell).encoded()
-    for other in table.records where other.state == .alive && other.name != name {
-      sendRaw(message, to: other.address, protocolMax: other.versions.protocolMax)
-    }
+    sendToEveryAliveMember(Message.dead(farewell).encoded())
     return drainEffects()
   }
 
