@@ -551,6 +551,27 @@ struct RefusedConnectionTests {
     #expect(told == Set(alive))
   }
 
+  @Test(
+    "a proven suspicion keeps its one-interval deadline when other members' suspicions of it arrive"
+  )
+  func provenSuspicionOutlivesConfirmations() throws {
+    var node = try refusingNode()
+    let first = try #require(firstProbe(&node))
+    let suspect = first.ping.node
+    let target = try #require(node.member(named: suspect)).address
+    _ = node.portUnreachable(target, now: at(first.time + 0.001))
+    // The whole cluster notices too; each accusation is a confirmation,
+    // whose formula deadline lies seconds later than the proof's.
+    let accusers = node.members.filter { $0.name != "n0" && $0.name != suspect }.prefix(3)
+    for (index, accuser) in accusers.enumerated() {
+      _ = node.receive(
+        .suspect(Suspect(incarnation: 1, node: suspect, from: accuser.name)),
+        from: accuser.address, now: at(first.time + 0.1 + 0.1 * Double(index)))
+    }
+    _ = run(&node, from: first.time + 0.4, to: first.time + 1.1)
+    #expect(node.member(named: suspect)?.state == .dead)
+  }
+
   @Test("with the option off, a port-unreachable report is ignored")
   func portUnreachableIgnoredByDefault() throws {
     var node = try makeNode(knowing: 20)

@@ -37,6 +37,21 @@ struct SuspicionTests {
     #expect(outcomes == [false, true, false, true, false])
   }
 
+  @Test("a proven deadline stays when confirmations arrive later, and only moves forward")
+  func provenDeadlineSurvivesConfirmations() {
+    var suspicion = Suspicion(
+      from: "a", expected: 2, minimum: 4 * second, maximum: 24 * second, now: 0)
+    suspicion.expedite(to: 1 * second)
+    #expect(suspicion.proven)
+    #expect(suspicion.deadline == 1 * second)
+    // The formula would put it at 11.381 s, then 4 s: both later than the proof's.
+    let counted = [suspicion.confirm(from: "b"), suspicion.confirm(from: "c")]
+    #expect(counted == [true, true])
+    #expect(suspicion.deadline == 1 * second)
+    suspicion.expedite(to: 2 * second)
+    #expect(suspicion.deadline == 1 * second)
+  }
+
   @Test("with no confirmations expected the timeout is the minimum")
   func noConfirmations() {
     let suspicion = Suspicion(

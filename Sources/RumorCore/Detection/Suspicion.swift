@@ -60,9 +60,13 @@ struct Suspicion {
     guard confirmations < expected else { return false }
     confirmers.insert(accuser)
     confirmations += 1
-    deadline = start.addingSaturating(
-      Self.timeout(
-        confirmations: confirmations, expected: expected, minimum: minimum, maximum: maximum))
+    // Never later than it was: a proven suspicion's deadline
+    // (`expedite(to:)`) may already be earlier than the formula's.
+    deadline = min(
+      deadline,
+      start.addingSaturating(
+        Self.timeout(
+          confirmations: confirmations, expected: expected, minimum: minimum, maximum: maximum)))
     return true
   }
 
