@@ -12,8 +12,8 @@
 #   scaling      first detection, dissemination and load at 10, 100, 1,000 members
 #   stall-guard  the stall grid again with --guarded-accusations (Lifeguard on),
 #                against the stall table's runs (run `stall` first)
-#   gray-guard   the gray runs again with --guarded-accusations, alone and with
-#                --flap-quarantine 60, against `gray`'s
+#   gray-guard   the gray runs again with --guarded-accusations, alone, with
+#                --flap-quarantine 60, and with --stand-down 30 too, against `gray`'s
 #   crash-guard  crash detection at 100 and 1,000 members, guard on and off
 #   tradeoff     detection time against false deaths and load at 200 members under
 #                0 / 1 / 5 % loss: memberlist's defaults, adaptive probe timeouts,
@@ -362,6 +362,8 @@ gray_guard_grid() {
       "--guarded-accusations"
     echo "n1000-lgguardq-s${seed} --nodes 1000 --scenario gray --duration 240 --seed $seed" \
       "--guarded-accusations --flap-quarantine 60"
+    echo "n1000-lgguardqs-s${seed} --nodes 1000 --scenario gray --duration 240 --seed $seed" \
+      "--guarded-accusations --flap-quarantine 60 --stand-down 30"
   done
 }
 
@@ -372,13 +374,14 @@ gray_guard_table() {
     "",
     "Median (min–max) over seeds \(map(.seed) | unique); 10 lossy and 10 flip-flopping members; 240 s after the faults begin. Times in seconds from the start of the faults.",
     "",
-    "| figure | guard + `--flap-quarantine 60` | Lifeguard + `--guarded-accusations` | Lifeguard | SWIM (`--no-lifeguard`) |",
-    "|---|---|---|---|---|",
-    (map(select(.guarded_accusations and (.flap_quarantine_s // 0) > 0)) as $q
+    "| figure | guard + quarantine + `--stand-down 30` | guard + `--flap-quarantine 60` | Lifeguard + `--guarded-accusations` | Lifeguard | SWIM (`--no-lifeguard`) |",
+    "|---|---|---|---|---|---|",
+    (map(select(.guarded_accusations and (.stand_down_s // 0) > 0)) as $s
+    | map(select(.guarded_accusations and (.flap_quarantine_s // 0) > 0 and (.stand_down_s // 0) == 0)) as $q
     | map(select(.guarded_accusations and (.flap_quarantine_s // 0) == 0)) as $g
     | map(select(.lifeguard and (.guarded_accusations | not))) as $on
     | map(select(.lifeguard | not)) as $off
-    | gray_rows([$q, $g, $on, $off]))
+    | gray_rows([$s, $q, $g, $on, $off]))
   '
 }
 

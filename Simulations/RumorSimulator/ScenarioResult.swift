@@ -77,9 +77,9 @@ public struct ScenarioResult: Sendable {
   public var livingDeclaredDeadAtFaulty = 0
   /// Distinct healthy members ever declared dead by a healthy member.
   public var healthyDeclaredDeadByHealthy = 0
-  /// With `SWIMSettings.flapQuarantine` on: the quarantine counters of
-  /// every node, summed.
-  public var quarantineTotals: NodeCounters?
+  /// Every node's counters, summed (the JSON shows the quarantine's
+  /// and the guard's when those settings are on).
+  public var counterTotals = NodeCounters()
   /// For `stall`: how many stall cycles ran.
   public var stallCycles: Int?
   /// Traffic from the fault on (for `converge`, over the second half of
@@ -120,16 +120,9 @@ public struct ScenarioResult: Sendable {
     packetsPerNode = (0..<simulation.configuration.nodes).compactMap {
       simulation.node($0)?.counters.packetsSent
     }
-    if options.settings.flapQuarantine > .zero {
-      var totals = NodeCounters()
-      for index in 0..<simulation.configuration.nodes {
-        guard let counters = simulation.node(index)?.counters else { continue }
-        totals.quarantines += counters.quarantines
-        totals.quarantinedAliveIgnored += counters.quarantinedAliveIgnored
-        totals.probationPings += counters.probationPings
-        totals.probationsPassed += counters.probationsPassed
-      }
-      quarantineTotals = totals
+    for index in 0..<simulation.configuration.nodes {
+      guard let counters = simulation.node(index)?.counters else { continue }
+      counterTotals.add(counters)
     }
     firstSuspicions = monitor.firstSuspicionTimes()
     let suspected = firstSuspicions.compactMap { $0 }.sorted()
@@ -163,6 +156,7 @@ public struct ScenarioResult: Sendable {
       ("guarded_accusations", .bool(settings.guardedAccusations)),
       ("refused_connection_is_failure", .bool(settings.refusedConnectionIsFailure)),
       ("flap_quarantine_s", number(Double(settings.flapQuarantine.nanosecondsClamped) / 1e9)),
+      ("stand_down_s", number(Double(settings.standDown.nanosecondsClamped) / 1e9)),
       ("suspicion_multiplier", .count(settings.suspicionMultiplier)),
       ("probe_interval_s", number(Double(settings.probeInterval.nanosecondsClamped) / 1e9)),
       ("suspect_first_s", number(suspectFirstSeconds)),
@@ -251,12 +245,26 @@ public struct ScenarioResult: Sendable {
       fields.append(("distinct_view_sizes_max", .count(sizes.maximum)))
     }
     fields += extraFields(number)
-    if let totals = quarantineTotals {
+    let totals = counterTotals
+    if options.settings.flapQuarantine > .zero {
       fields.append(("quarantines", .count(totals.quarantines)))
       fields.append(("quarantined_alive_ignored", .count(totals.quarantinedAliveIgnored)))
       fields.append(("probation_pings", .count(totals.probationPings)))
       fields.append(("probations_passed", .count(totals.probationsPassed)))
     }
+    if options.settings.guardedAccusations {
+      fields.append(("accusations_held", .count(totals.accusationsHeld)))
+      fields.append(
+        ("accusations_confirmed_by_reprobe", .count(totals.accusationsConfirmedByReprobe)))
+      fields.append(("stale_accusations_corrected", .count(totals.staleAccusationsCorrected)))
+    }
+    if options.settings.standDown > .zero {
+      fields.append(("stand_downs", .count(totals.standDowns)))
+      fields.append(("refutations_withheld", .count(totals.refutationsWithheld)))
+      fields.append(("accusations_withheld", .count(totals.accusationsWithheld)))
+    }
+    fields.append(("refutations", .count(totals.refutations)))
+    fields.append(("indirect_probes", .count(totals.indirectProbes)))
     if includeTiming {
       fields.append(("wall_s", number(wallSeconds)))
       fields.append(("peak_rss_mb", number(peakMemoryMegabytes)))

@@ -13,6 +13,8 @@ enum Summary {
         + (options.settings.guardedAccusations ? ", guarded accusations" : "")
         + (options.settings.flapQuarantine > .zero
           ? ", flap quarantine \(options.settings.flapQuarantine)" : "")
+        + (options.settings.standDown > .zero
+          ? ", stand down after \(options.settings.standDown)" : "")
         + (options.loss > 0 ? ", loss \(options.loss)" : ""),
       "  converged after            \(seconds(result.convergeSeconds))",
     ]

@@ -52,6 +52,9 @@ enum SimulatorCommand {
                             its timeout runs out; dead only if a helper's nack backs it
       --flap-quarantine S   keep a member that fails again soon after a failure out for S
                             seconds, doubling each time up to 32 × S (default 0: off)
+      --stand-down S        a node whose local health has been at its worst for S seconds
+                            stops accusing and refuting, so the cluster removes it, until
+                            its health is perfect again (default 0: off; needs Lifeguard)
       --refused-is-failure  a refused TCP fallback ping (the process is gone; the simulator
                             refuses streams to killed members) means dead one probe later
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
@@ -70,7 +73,7 @@ enum SimulatorCommand {
       options: [
         "nodes", "scenario", "seed", "profile", "loss", "duration", "affected", "fault-seconds",
         "latency", "jitter", "report", "interval-seconds", "stall-mode", "suspicion-multiplier",
-        "flap-quarantine",
+        "flap-quarantine", "stand-down",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [
           "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
@@ -161,6 +164,12 @@ enum SimulatorCommand {
           "--flap-quarantine must be 0 to 86400 seconds (is \(quarantine))", command: command)
       }
       settings.flapQuarantine = .milliseconds(Int64((quarantine * 1000).rounded()))
+    }
+    if let standDown = try number("stand-down", Double.self, default: nil) {
+      guard standDown >= 0 && standDown <= 86_400 else {
+        throw .usage("--stand-down must be 0 to 86400 seconds (is \(standDown))", command: command)
+      }
+      settings.standDown = .milliseconds(Int64((standDown * 1000).rounded()))
     }
     let seed = try number("seed", UInt64.self, default: 1) ?? 1
     let options = ScenarioOptions(

@@ -51,6 +51,11 @@ struct AgentPlan {
     {
       node.settings.flapQuarantine = .milliseconds(Int64((seconds * 1000).rounded()))
     }
+    if let seconds = try NodeOptions.seconds(
+      parsed.value("stand-down"), option: "stand-down", command: command)
+    {
+      node.settings.standDown = .milliseconds(Int64((seconds * 1000).rounded()))
+    }
     node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
     let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))
     node.keys = flagKeys.isEmpty ? gossip.encryptionKeys : flagKeys

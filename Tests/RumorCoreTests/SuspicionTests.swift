@@ -62,12 +62,29 @@ struct SuspicionTests {
   @Test("awareness stays within 0 and max − 1 and scales the interval by score + 1")
   func awareness() {
     var awareness = Awareness(maximum: 8)
-    awareness.apply(-1)
+    awareness.apply(-1, now: 0)
     #expect(awareness.score == 0)
-    awareness.apply(20)
+    awareness.apply(20, now: 1)
     #expect(awareness.score == 7)
     #expect(awareness.scale(second) == 8 * second)
-    awareness.apply(-3)
+    awareness.apply(-3, now: 2)
     #expect(awareness.scale(second) == 5 * second)
+  }
+
+  @Test("awareness remembers since when it has been at its ceiling without a break")
+  func saturation() {
+    var awareness = Awareness(maximum: 8)
+    #expect(awareness.saturatedSince == nil)
+    awareness.apply(7, now: 10)
+    awareness.apply(3, now: 20)
+    #expect(awareness.saturatedSince == 10)
+    awareness.apply(-1, now: 30)
+    #expect(awareness.saturatedSince == nil)
+    awareness.apply(1, now: 40)
+    #expect(awareness.saturatedSince == 40)
+    // Without Lifeguard the score is always 0, which is no sign of trouble.
+    var plain = Awareness(maximum: 1)
+    plain.apply(5, now: 50)
+    #expect(plain.saturatedSince == nil)
   }
 }

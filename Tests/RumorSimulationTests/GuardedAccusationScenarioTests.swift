@@ -61,10 +61,11 @@ struct GuardedAccusationScenarioTests {
 
   /// Rapid's gray failures, small: 60 members, one losing 80 % of its
   /// packets and one unreachable 20 s out of every 40, for 160 s.
-  func grayFailures(quarantine seconds: Int64) -> ScenarioOptions {
+  func grayFailures(quarantine seconds: Int64, standDown: Int64 = 0) -> ScenarioOptions {
     var settings = SWIMSettings()
     settings.guardedAccusations = true
     settings.flapQuarantine = .seconds(seconds)
+    settings.standDown = .seconds(standDown)
     return ScenarioOptions(
       scenario: .gray, nodes: 60, seed: 1, settings: settings, duration: 160, affected: 1)
   }
@@ -76,8 +77,9 @@ struct GuardedAccusationScenarioTests {
     func readmissions(_ result: ScenarioResult) -> Int {
       result.faultyViews?.groups.map(\.readmissionsAtHealthy).reduce(0, +) ?? 0
     }
-    #expect(plain.quarantineTotals == nil, reproducePlain)
-    let totals = try #require(damped.quarantineTotals, reproduce)
+    #expect(plain.counterTotals.quarantines == 0, reproducePlain)
+    #expect(!plain.json(includeTiming: false).text.contains("\"quarantines\""), reproducePlain)
+    let totals = damped.counterTotals
     #expect(totals.quarantines > 0, reproduce)
     #expect(totals.probationsPassed <= totals.probationPings, reproduce)
     #expect(readmissions(plain) > 0, reproducePlain)
@@ -85,6 +87,24 @@ struct GuardedAccusationScenarioTests {
     #expect(plain.healthyDeclaredDeadByHealthy == 0, reproducePlain)
     #expect(damped.healthyDeclaredDeadByHealthy == 0, reproduce)
     #expect(damped.json(includeTiming: false).text.contains("\"flap_quarantine_s\":30"), reproduce)
+  }
+
+  @Test(
+    "standing down gets the lossy member out of every healthy view for good, and no healthy one"
+  )
+  func standDownRemovesLossyMember() throws {
+    let (result, reproduce) = simulatePaper(grayFailures(quarantine: 30, standDown: 30))
+    let (plain, reproducePlain) = simulatePaper(grayFailures(quarantine: 30))
+    let lossy = try #require(result.faultyViews?.groups.first { $0.name == "lossy" }, reproduce)
+    #expect(result.counterTotals.standDowns > 0, reproduce)
+    // The lossy member stopped accusing healthy members, so fewer false
+    // suspicions went round.
+    #expect(result.counterTotals.accusationsWithheld > 0, reproduce)
+    #expect(result.falseSuspicions < plain.falseSuspicions, reproducePlain)
+    #expect(lossy.removedAt != nil, reproduce)
+    #expect(lossy.inViewPairs == 0, reproduce)
+    #expect(result.healthyDeclaredDeadByHealthy == 0, reproduce)
+    #expect(result.json(includeTiming: false).text.contains("\"stand_down_s\":30"), reproduce)
   }
 
   @Test("a guarded stall run with one seed produces identical output")

@@ -21,6 +21,9 @@ func simulatePaper(_ options: ScenarioOptions) -> (
   if options.settings.flapQuarantine > .zero {
     command += " --flap-quarantine \(options.settings.flapQuarantine.components.seconds)"
   }
+  if options.settings.standDown > .zero {
+    command += " --stand-down \(options.settings.standDown.components.seconds)"
+  }
   if options.settings.disableTCPPings && options.scenario != .gray {
     command += " --no-tcp-pings"
   }

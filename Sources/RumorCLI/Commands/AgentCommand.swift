@@ -18,7 +18,7 @@ enum AgentCommand {
                        [--service NAME=URL]... [--encrypt BASE64KEY] [--label LABEL]
                        [--profile lan|wan|local] [--fast-crash-detection]
                        [--guarded-accusations] [--suspicion-multiplier N]
-                       [--flap-quarantine SECONDS]
+                       [--flap-quarantine SECONDS] [--stand-down SECONDS]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
@@ -75,6 +75,12 @@ enum AgentCommand {
                             failed member back only once it answers a ping
                             from this node (off by default; meant with
                             --guarded-accusations; docs/simulation.md)
+      --stand-down S        once this node's local health score has been at
+                            its worst for S seconds (its own links failing,
+                            not its peers), stop accusing members and stop
+                            refuting accusations, so the cluster removes it;
+                            take part again once its health is perfect (off
+                            by default; docs/simulation.md)
 
     Exit status: 0 after a clean stop, 1 if the configuration is invalid or
     the node cannot start or join, 2 for a bad command line.
@@ -86,7 +92,7 @@ enum AgentCommand {
       arguments, command: command,
       options: [
         "config", "name", "bind", "advertise", "join", "tag", "service", "encrypt", "label",
-        "profile", "leave-timeout", "suspicion-multiplier", "flap-quarantine",
+        "profile", "leave-timeout", "suspicion-multiplier", "flap-quarantine", "stand-down",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + ["fast-crash-detection", "guarded-accusations"].map {
           ArgumentList.Option(name: $0, takesValue: false)

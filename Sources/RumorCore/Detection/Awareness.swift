@@ -8,14 +8,22 @@ struct Awareness {
   let maximum: Int
   /// The current score.
   private(set) var score = 0
+  /// Since when the score has been at its ceiling without a break (nil
+  /// while it is below), for `SWIMSettings.standDown`.
+  private(set) var saturatedSince: Int64?
 
   init(maximum: Int) {
     self.maximum = max(1, maximum)
   }
 
-  /// Moves the score by `delta`, clamped to `0...maximum - 1`.
-  mutating func apply(_ delta: Int) {
+  /// Moves the score by `delta`, clamped to `0...maximum - 1`, at `now`.
+  mutating func apply(_ delta: Int, now: Int64) {
     score = min(max(score + delta, 0), maximum - 1)
+    if score < maximum - 1 || maximum == 1 {
+      saturatedSince = nil
+    } else if saturatedSince == nil {
+      saturatedSince = now
+    }
   }
 
   /// `nanoseconds × (score + 1)`.

@@ -21,6 +21,9 @@ public struct NodeCounters: Sendable, Hashable {
   public var probes = 0
   /// Probes that ended without any ack.
   public var failedProbes = 0
+  /// Probes that asked other members to ping the target (no direct ack
+  /// in time).
+  public var indirectProbes = 0
   /// Suspicions this node raised itself.
   public var suspicionsRaised = 0
   /// Times an unconfirmed suspicion's timeout ran out and was held for a
@@ -46,9 +49,45 @@ public struct NodeCounters: Sendable, Hashable {
   public var staleAccusationsCorrected = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
+  /// Times this node started standing down (`SWIMSettings.standDown`).
+  public var standDowns = 0
+  /// Accusations against this node it let stand while standing down.
+  public var refutationsWithheld = 0
+  /// Failed probes that raised no suspicion because this node stood down.
+  public var accusationsWithheld = 0
   /// Push-pull exchanges refused because protocol versions clash.
   public var incompatibleMerges = 0
 
   /// Creates zeroed counters.
   public init() {}
+
+  /// Adds `other`'s totals to these (the largest packet is the larger of
+  /// the two), to sum a cluster's counters.
+  public mutating func add(_ other: NodeCounters) {
+    packetsSent += other.packetsSent
+    bytesSent += other.bytesSent
+    largestPacket = max(largestPacket, other.largestPacket)
+    packetsReceived += other.packetsReceived
+    bytesReceived += other.bytesReceived
+    decodeErrors += other.decodeErrors
+    streamsOpened += other.streamsOpened
+    streamsAnswered += other.streamsAnswered
+    probes += other.probes
+    failedProbes += other.failedProbes
+    indirectProbes += other.indirectProbes
+    suspicionsRaised += other.suspicionsRaised
+    accusationsHeld += other.accusationsHeld
+    accusationsConfirmedByReprobe += other.accusationsConfirmedByReprobe
+    quarantines += other.quarantines
+    quarantinedAliveIgnored += other.quarantinedAliveIgnored
+    probationPings += other.probationPings
+    probationsPassed += other.probationsPassed
+    unreachablePorts += other.unreachablePorts
+    staleAccusationsCorrected += other.staleAccusationsCorrected
+    refutations += other.refutations
+    standDowns += other.standDowns
+    refutationsWithheld += other.refutationsWithheld
+    accusationsWithheld += other.accusationsWithheld
+    incompatibleMerges += other.incompatibleMerges
+  }
 }

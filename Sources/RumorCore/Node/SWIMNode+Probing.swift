@@ -27,7 +27,14 @@ extension SWIMNode {
   private mutating func startProbe(of position: Int, reprobe: Bool, now: Int64) {
     let target = table[position]
     let sequence = nextSequence()
-    let deadline = now.addingSaturating(awareness.scale(probeInterval))
+    // A re-probe (guarded accusations) is settled by the helpers' nacks.
+    // A helper nacks one probe timeout after the indirect request, which
+    // goes out one probe timeout after the ping: at memberlist's LAN
+    // values that is the probe interval plus two trips, just past an
+    // unscaled deadline, where memberlist itself does not count them.
+    // So a re-probe waits one probe timeout longer.
+    let wait = awareness.scale(probeInterval).addingSaturating(reprobe ? probeTimeout : 0)
+    let deadline = now.addingSaturating(wait)
     probe = ActiveProbe(
       sequence: sequence, target: target.name, targetAddress: target.address, start: now,
       deadline: deadline, reprobe: reprobe)
@@ -67,6 +74,7 @@ extension SWIMNode {
       !current.indirectSent
     else { return }
     current.indirectSent = true
+    counters.indirectProbes += 1
     let me = name
     let target = current.target
     let helpers = table.randomPositions(settings.indirectChecks, using: &random) {
@@ -113,7 +121,7 @@ extension SWIMNode {
 
   private mutating func judge(_ current: ActiveProbe, now: Int64) {
     if current.acked || current.fallbackReached {
-      awareness.apply(-1)
+      adjustHealth(-1, now: now)
       // The suspect answered and, with the suspicion in the same packet,
       // will refute; look again later if the refutation does not come.
       if current.reprobe { keepAccusation(of: current.target, now: now) }
@@ -127,10 +135,16 @@ extension SWIMNode {
     // counts against us. A refusal is an answer from the target's host,
     // so our links worked.
     if !refused {
-      awareness.apply(
-        current.expectedNacks > 0 ? max(0, current.expectedNacks - current.nacks) : 1)
+      adjustHealth(
+        current.expectedNacks > 0 ? max(0, current.expectedNacks - current.nacks) : 1, now: now)
     }
     guard let record = table.record(named: current.target), record.state.isActive else { return }
+    // A node standing down holds its own failures for the likelier cause;
+    // a refusal is the target host's answer and still counts.
+    if standingDown && !refused {
+      counters.accusationsWithheld += 1
+      return
+    }
     if current.reprobe {
       settleAccusation(after: current, healthyBefore: healthyBefore, now: now)
       return

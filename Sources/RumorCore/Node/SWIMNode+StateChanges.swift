@@ -47,7 +47,7 @@ extension SWIMNode {
     let current = localRecord.incarnation
     let incarnation = max(current &+ 1, accusedIncarnation &+ 1)
     counters.refutations += 1
-    awareness.apply(1)
+    adjustHealth(1, now: now)
     guard let position = table.position(of: name) else { return }
     table.update(at: position) { $0.incarnation = incarnation }
     broadcastLocalAlive()
@@ -171,7 +171,7 @@ extension SWIMNode {
         .suspect(suspect.incarnation), state: record.state, incarnation: record.incarnation)
     else { return }
     if suspect.node == name {
-      refute(accusedIncarnation: suspect.incarnation, now: now)
+      answerAccusation(accusedIncarnation: suspect.incarnation, now: now)
       return
     }
     broadcasts.enqueue(Message.suspect(suspect).encoded(), subject: suspect.node)
@@ -243,7 +243,7 @@ extension SWIMNode {
         incarnation: record.incarnation)
     else { return }
     if dead.node == name && !hasLeft {
-      refute(accusedIncarnation: dead.incarnation, now: now)
+      answerAccusation(accusedIncarnation: dead.incarnation, now: now)
       return
     }
     broadcasts.enqueue(Message.dead(dead).encoded(), subject: dead.node)

@@ -66,6 +66,11 @@ public struct SWIMNode: Sendable {
   var started = false
   var probeTickMissed = false
   var hadJoined = false
+  /// Whether this node stands down (`SWIMSettings.standDown`).
+  var standingDown = false
+  /// The highest incarnation this node was accused at while standing
+  /// down, refuted when it stops.
+  var withheldAccusation: UInt32?
   /// Set by `leave`: the node no longer refutes its own death.
   public internal(set) var hasLeft = false
   var effects: [Effect] = []
@@ -77,6 +82,7 @@ public struct SWIMNode: Sendable {
   let pushPullInterval: Int64
   let gossipToTheDead: Int64
   let reclaimTime: Int64
+  let standDown: Int64
 
   /// Creates a node that knows only itself. `seed` drives every random
   /// choice it makes; `wire` sets the label and encryption keys.
@@ -107,6 +113,7 @@ public struct SWIMNode: Sendable {
     pushPullInterval = settings.pushPullInterval.nanosecondsClamped
     gossipToTheDead = settings.gossipToTheDeadTime.nanosecondsClamped
     reclaimTime = settings.deadNodeReclaimTime.nanosecondsClamped
+    standDown = settings.standDown.nanosecondsClamped
     flaps = FlapHistory(base: settings.flapQuarantine.nanosecondsClamped)
     broadcasts.capacity = settings.broadcastQueueLimit
     broadcasts.protectedSubject = name
@@ -246,6 +253,9 @@ public struct SWIMNode: Sendable {
 
   /// The local health score (0 is healthy).
   public var healthScore: Int { awareness.score }
+  /// Whether this node has judged itself the failing part and neither
+  /// accuses others nor refutes accusations (`SWIMSettings.standDown`).
+  public var isStandingDown: Bool { standingDown }
 
   /// Visits every known member's name, state and incarnation without
   /// building `Member` values (the simulator checks convergence this way).
@@ -299,7 +309,9 @@ public struct SWIMNode: Sendable {
       gossip(now: now)
     case .pushPullTick:
       timers.schedule(at: now + scaledPushPullInterval, .pushPullTick)
-      pushPullWithRandomMember(now: now)
+      // A node standing down would hand its alive record to a member that
+      // has it dead, and bring itself back in.
+      if !standingDown { pushPullWithRandomMember(now: now) }
     case .followUpSync(let remaining, let wait):
       pushPullWithRandomMember(now: now)
       if remaining > 1 {

@@ -137,6 +137,24 @@ public struct SWIMSettings: Sendable, Hashable {
   /// decides for itself from the failures it sees. Zero (the default)
   /// turns it off.
   public var flapQuarantine: Duration
+  /// Beyond memberlist: once this node's local health score (Lifeguard)
+  /// has stayed at its ceiling this long, the node takes itself to be the
+  /// failing part and stands down: it raises no suspicions of its own
+  /// (a refused connection still counts) and lets accusations against it
+  /// stand instead of refuting them, so the cluster removes it. It takes
+  /// part again, refuting the last accusation it let pass, once its score
+  /// is back to 0.
+  ///
+  /// Why: a member that loses most of its packets still gets enough
+  /// refutations through to stay in the cluster, and goes on accusing
+  /// healthy members; every view keeps changing (Rapid's gray failures,
+  /// docs/simulation.md). Its own health score is the one measure it has
+  /// that its links, not its peers, are at fault: the score rises when
+  /// helpers' nacks go missing, which they do not when the target alone
+  /// is down. The cost: a node starved of CPU for that long may stand down
+  /// while it still works. Needs Lifeguard; zero (the default) turns it
+  /// off.
+  public var standDown: Duration
   /// Compress outgoing messages with LZW where that helps
   /// (`EnableCompression`).
   public var compression: Bool
@@ -177,6 +195,7 @@ public struct SWIMSettings: Sendable, Hashable {
     refusedConnectionIsFailure = false
     guardedAccusations = false
     flapQuarantine = .zero
+    standDown = .zero
     compression = true
     joinFollowUpSyncs = 3
     broadcastQueueLimit = 1024
@@ -231,6 +250,9 @@ public struct SWIMSettings: Sendable, Hashable {
     }
     if flapQuarantine < .zero || flapQuarantine > .seconds(86_400) {
       problems.append("flap quarantine must be 0 to 86400 seconds (is \(flapQuarantine))")
+    }
+    if standDown < .zero || standDown > .seconds(86_400) {
+      problems.append("stand-down time must be 0 to 86400 seconds (is \(standDown))")
     }
     if deadNodeReclaimTime < .zero {
       problems.append("dead-node reclaim time must not be negative")
