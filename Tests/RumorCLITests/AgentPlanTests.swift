@@ -8,7 +8,10 @@ import Testing
 @Suite("rumor agent's plan: flags over the configuration")
 struct AgentPlanTests {
   static let options: [ArgumentList.Option] =
-    ["config", "name", "bind", "service", "join", "suspicion-multiplier", "flap-quarantine"].map {
+    [
+      "config", "name", "bind", "service", "join", "suspicion-multiplier", "flap-quarantine",
+      "stand-down",
+    ].map {
       ArgumentList.Option(name: $0, takesValue: true)
     }
     + ["fast-crash-detection", "guarded-accusations"].map {
@@ -69,5 +72,10 @@ struct AgentPlanTests {
     let damped = try plan(base + ["--guarded-accusations", "--flap-quarantine", "60"])
     #expect(damped.node.settings.flapQuarantine == .seconds(60))
     #expect(throws: CommandError.self) { try plan(base + ["--flap-quarantine", "soon"]) }
+    #expect(plain.node.settings.standDown == .zero)
+    let modest = try plan(base + ["--stand-down", "30"])
+    #expect(modest.node.settings.standDown == .seconds(30))
+    #expect(throws: CommandError.self) { try plan(base + ["--stand-down", "0"]) }
+    #expect(throws: CommandError.self) { try plan(base + ["--stand-down", "never"]) }
   }
 }
