@@ -81,6 +81,28 @@ struct StandDownTests {
     #expect(node.counters.suspicionsRaised > raised)
   }
 
+  @Test("a node standing down starts no push-pull, which would carry its alive record back in")
+  func noPushPullWhileStandingDown() throws {
+    /// How many push-pulls the node starts in `effects`.
+    func pushPulls(_ effects: [Effect]) -> Int {
+      effects.filter { effect in
+        guard case .openStream(_, _, let request, _) = effect,
+          let decoded = try? StreamCodec().decode(request[...]),
+          case .pushPull = decoded.message
+        else { return false }
+        return true
+      }.count
+    }
+    var standing = try standingNode(after: 20)
+    var plain = try standingNode(after: 0)
+    run(&standing, from: 0, to: 60, answered: false)
+    run(&plain, from: 0, to: 60, answered: false)
+    #expect(standing.isStandingDown)
+    // Push-pull every 30 s (20 members): several in 120 s, unless standing down.
+    #expect(pushPulls(run(&standing, from: 60, to: 180)) == 0)
+    #expect(pushPulls(run(&plain, from: 60, to: 180)) > 0)
+  }
+
   @Test("off by default: a node at its worst still refutes, as memberlist does")
   func offByDefault() throws {
     var node = try standingNode(after: 0)
