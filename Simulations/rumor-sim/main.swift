@@ -158,19 +158,16 @@ enum SimulatorCommand {
       }
       settings.suspicionMultiplier = multiplier
     }
-    if let quarantine = try number("flap-quarantine", Double.self, default: nil) {
-      guard quarantine >= 0 && quarantine <= 86_400 else {
-        throw .usage(
-          "--flap-quarantine must be 0 to 86400 seconds (is \(quarantine))", command: command)
+    /// A flag in seconds, 0 (off) to a day, as a duration.
+    func seconds(_ option: String) throws(CommandError) -> Duration? {
+      guard let value = try number(option, Double.self, default: nil) else { return nil }
+      guard value >= 0 && value <= 86_400 else {
+        throw .usage("--\(option) must be 0 to 86400 seconds (is \(value))", command: command)
       }
-      settings.flapQuarantine = .milliseconds(Int64((quarantine * 1000).rounded()))
+      return .milliseconds(Int64((value * 1000).rounded()))
     }
-    if let standDown = try number("stand-down", Double.self, default: nil) {
-      guard standDown >= 0 && standDown <= 86_400 else {
-        throw .usage("--stand-down must be 0 to 86400 seconds (is \(standDown))", command: command)
-      }
-      settings.standDown = .milliseconds(Int64((standDown * 1000).rounded()))
-    }
+    if let quarantine = try seconds("flap-quarantine") { settings.flapQuarantine = quarantine }
+    if let standDown = try seconds("stand-down") { settings.standDown = standDown }
     let seed = try number("seed", UInt64.self, default: 1) ?? 1
     let options = ScenarioOptions(
       scenario: scenario, nodes: nodes, seed: seed, settings: settings, loss: loss,

@@ -46,15 +46,11 @@ struct AgentPlan {
       }
       node.settings.suspicionMultiplier = multiplier
     }
-    if let seconds = try NodeOptions.seconds(
-      parsed.value("flap-quarantine"), option: "flap-quarantine", command: command)
-    {
-      node.settings.flapQuarantine = .milliseconds(Int64((seconds * 1000).rounded()))
+    if let quarantine = try NodeOptions.duration(parsed, "flap-quarantine", command: command) {
+      node.settings.flapQuarantine = quarantine
     }
-    if let seconds = try NodeOptions.seconds(
-      parsed.value("stand-down"), option: "stand-down", command: command)
-    {
-      node.settings.standDown = .milliseconds(Int64((seconds * 1000).rounded()))
+    if let standDown = try NodeOptions.duration(parsed, "stand-down", command: command) {
+      node.settings.standDown = standDown
     }
     node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
     let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))

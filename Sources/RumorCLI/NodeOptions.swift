@@ -60,4 +60,14 @@ enum NodeOptions {
     }
     return value
   }
+
+  /// The `--option` flag of `parsed` in seconds (above 0, at most a day)
+  /// as a duration, to the millisecond; nil when it is not given.
+  static func duration(_ parsed: ArgumentList, _ option: String, command: String)
+    throws(CommandError) -> Duration?
+  {
+    try seconds(parsed.value(option), option: option, command: command).map {
+      .milliseconds(Int64(($0 * 1000).rounded()))
+    }
+  }
 }

@@ -35,6 +35,13 @@ struct MemberTable {
       self.state = state
     }
 
+    /// The alive message that states this record as it stands.
+    func alive() -> Alive {
+      Alive(
+        incarnation: incarnation, node: name, addr: address.ipBytes, port: address.port,
+        meta: meta, vsn: versions.bytes)
+    }
+
     func member() -> Member {
       Member(
         name: name, address: address, meta: meta, incarnation: incarnation, state: state,

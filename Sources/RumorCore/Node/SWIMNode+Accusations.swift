@@ -97,10 +97,7 @@ extension SWIMNode {
     }
     lastCorrection[sender] = now
     counters.staleAccusationsCorrected += 1
-    let alive = Alive(
-      incarnation: record.incarnation, node: record.name, addr: record.address.ipBytes,
-      port: record.address.port, meta: record.meta, vsn: record.versions.bytes)
-    send(Message.alive(alive).encoded(), to: sender, protocolMax: nil)
+    send(Message.alive(record.alive()).encoded(), to: sender, protocolMax: nil)
   }
 
   /// Keeps a held suspicion of `member` and checks it again one minimum

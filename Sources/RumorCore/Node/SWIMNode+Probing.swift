@@ -141,7 +141,7 @@ extension SWIMNode {
     guard let record = table.record(named: current.target), record.state.isActive else { return }
     // A node standing down holds its own failures for the likelier cause;
     // a refusal is the target host's answer and still counts.
-    if standingDown && !refused {
+    if isStandingDown && !refused {
       counters.accusationsWithheld += 1
       return
     }

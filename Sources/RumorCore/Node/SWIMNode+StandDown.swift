@@ -21,13 +21,13 @@ extension SWIMNode {
   /// it.
   mutating func updateStanding(now: Int64) {
     guard standDown > 0 else { return }
-    if !standingDown {
+    if !isStandingDown {
       guard let since = awareness.saturatedSince, now.subtractingSaturating(since) >= standDown
       else { return }
-      standingDown = true
+      isStandingDown = true
       counters.standDowns += 1
     } else if awareness.score == 0 {
-      standingDown = false
+      isStandingDown = false
       if let accused = withheldAccusation {
         withheldAccusation = nil
         refute(accusedIncarnation: accused, now: now)
@@ -40,7 +40,7 @@ extension SWIMNode {
   /// stands down, in which case it lets the accusation stand.
   mutating func answerAccusation(accusedIncarnation: UInt32, now: Int64) {
     updateStanding(now: now)
-    guard standingDown else {
+    guard isStandingDown else {
       refute(accusedIncarnation: accusedIncarnation, now: now)
       return
     }

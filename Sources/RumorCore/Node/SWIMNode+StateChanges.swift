@@ -24,12 +24,7 @@ extension SWIMNode {
   }
 
   /// This node's own alive message, as it stands.
-  var localAlive: Alive {
-    let record = localRecord
-    return Alive(
-      incarnation: record.incarnation, node: name, addr: address.ipBytes, port: address.port,
-      meta: record.meta, vsn: record.versions.bytes)
-  }
+  var localAlive: Alive { localRecord.alive() }
 
   /// Sends `message` straight to every member alive in this node's view
   /// but itself and `spared` (news that must not wait for gossip's rounds:

@@ -66,8 +66,9 @@ public struct SWIMNode: Sendable {
   var started = false
   var probeTickMissed = false
   var hadJoined = false
-  /// Whether this node stands down (`SWIMSettings.standDown`).
-  var standingDown = false
+  /// Whether this node has judged itself the failing part and neither
+  /// accuses others nor refutes accusations (`SWIMSettings.standDown`).
+  public internal(set) var isStandingDown = false
   /// The highest incarnation this node was accused at while standing
   /// down, refuted when it stops.
   var withheldAccusation: UInt32?
@@ -253,9 +254,6 @@ public struct SWIMNode: Sendable {
 
   /// The local health score (0 is healthy).
   public var healthScore: Int { awareness.score }
-  /// Whether this node has judged itself the failing part and neither
-  /// accuses others nor refutes accusations (`SWIMSettings.standDown`).
-  public var isStandingDown: Bool { standingDown }
 
   /// Visits every known member's name, state and incarnation without
   /// building `Member` values (the simulator checks convergence this way).
@@ -311,7 +309,7 @@ public struct SWIMNode: Sendable {
       timers.schedule(at: now + scaledPushPullInterval, .pushPullTick)
       // A node standing down would hand its alive record to a member that
       // has it dead, and bring itself back in.
-      if !standingDown { pushPullWithRandomMember(now: now) }
+      if !isStandingDown { pushPullWithRandomMember(now: now) }
     case .followUpSync(let remaining, let wait):
       pushPullWithRandomMember(now: now)
       if remaining > 1 {
