@@ -104,7 +104,7 @@ public struct FaultyViewTracker: Sendable {
     let changesView: Bool
     switch event {
     case .joined, .failed, .left: changesView = true
-    case .suspected, .recovered, .updated: changesView = false
+    case .suspected, .recovered, .updated, .stoodDown, .resumed: changesView = false
     }
     if healthyObserver && changesView {
       viewChanges += 1
@@ -142,7 +142,7 @@ public struct FaultyViewTracker: Sendable {
       inView[pair] = true
       groups[place.group].inViewPairs += 1
       totalInView += 1
-    case .suspected, .recovered, .updated:
+    case .suspected, .recovered, .updated, .stoodDown, .resumed:
       break
     }
   }

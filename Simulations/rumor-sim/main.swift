@@ -51,7 +51,8 @@ enum SimulatorCommand {
       --guarded-accusations an unconfirmed suspicion is re-probed, not declared dead, when
                             its timeout runs out; dead only if a helper's nack backs it
       --flap-quarantine S   keep a member that fails again soon after a failure out for S
-                            seconds, doubling each time up to 32 × S (default 0: off)
+                            seconds, doubling each time up to 32 × S, then let it back only
+                            once it has answered pings for S more (default 0: off)
       --stand-down S        a node whose local health has been at its worst for S seconds
                             stops accusing and refuting, so the cluster removes it, until
                             its health is perfect again (default 0: off; needs Lifeguard)

@@ -43,6 +43,32 @@ private func offer(
   return ping
 }
 
+/// Runs `node` from `start` to `end`, acking each ping it sends member
+/// n1 at once while `answering` says so for the ping's time; returns how
+/// many pings n1 got.
+@discardableResult
+private func runAnsweringN1(
+  _ node: inout SWIMNode, from start: Double, to end: Double,
+  answering: (Double) -> Bool = { _ in true }
+) -> Int {
+  var now = at(start)
+  var pings = 0
+  var steps = 0
+  while let deadline = node.nextDeadline, deadline <= at(end), steps < 100_000 {
+    steps += 1
+    now = max(now, deadline)
+    for sent in sentMessages(node.tick(now: now)) where sent.to == address(1) {
+      guard case .ping(let ping) = sent.message else { continue }
+      pings += 1
+      if answering(now.seconds) {
+        now = Timestamp(nanoseconds: now.nanoseconds + 10_000_000)
+        _ = node.receive(.ack(Ack(seqNo: ping.seqNo)), from: address(1), now: now)
+      }
+    }
+  }
+  return pings
+}
+
 /// Declares member n1 failed at `first`, takes in its refutation a second
 /// later, and declares it failed again at `second`; the incarnation it
 /// would refute with next is 3.
@@ -99,33 +125,74 @@ struct FlapQuarantineTests {
     #expect(node.counters.quarantinedAliveIgnored == 1)
     #expect(offer(&node, 1, incarnation: 4, at: 69.9) == nil)
     #expect(node.member(named: "n1")?.state == .dead)
-    // 60 s after the second failure it may come back, once it answers a
-    // ping from this node.
+    // 60 s after the second failure its probation starts; it is let back
+    // once it has answered this node's pings for another 60 s.
     #expect(offer(&node, 1, incarnation: 5, at: 70.1) != nil)
+    #expect(node.member(named: "n1")?.state == .dead)
+    let pings = runAnsweringN1(&node, from: 70.1, to: 129.9)
+    // Dead, or reaped once gossip to the dead ended.
+    #expect(node.member(named: "n1")?.state != .alive)
+    // A ping every 60 s / 8.
+    #expect(pings == 7)
+    runAnsweringN1(&node, from: 129.9, to: 130.2)
     #expect(node.member(named: "n1")?.state == .alive)
     #expect(node.member(named: "n1")?.incarnation == 5)
     // One probation after each failure.
-    #expect(node.counters.probationPings == 2 && node.counters.probationsPassed == 2)
+    #expect(node.counters.probationsPassed == 2)
+    #expect(node.counters.quarantines == 1)
   }
 
-  @Test("after the quarantine, a member that does not answer the probation ping stays out")
+  @Test("after a quarantine, a member whose link fails again during its probation fails again")
+  func linkDownDuringProbation() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining(10))
+    failTwice(&node, first: 1, second: 3)
+    #expect(offer(&node, 1, incarnation: 3, at: 14) != nil)
+    // Reachable for 4 s, then not: two pings in a row go unanswered.
+    runAnsweringN1(&node, from: 14, to: 30) { $0 < 18 }
+    #expect(node.member(named: "n1")?.state == .dead)
+    #expect(node.counters.quarantines == 2)
+    // Counted as a third failure: 20 s of quarantine.
+    #expect(offer(&node, 1, incarnation: 4, at: 30) == nil)
+    #expect(node.counters.probationsPassed == 1)
+  }
+
+  @Test("one unanswered ping in a probation is forgiven; the next one is retried a second later")
+  func oneMissForgiven() throws {
+    var node = try makeNode(knowing: 3, settings: quarantining(10))
+    failTwice(&node, first: 1, second: 3)
+    #expect(offer(&node, 1, incarnation: 3, at: 14) != nil)
+    // Pings at 14 and 15.26 (lost), a retry at 16.76, then every 1.25 s.
+    let pings = runAnsweringN1(&node, from: 14, to: 24.5) { !(15...15.5).contains($0) }
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(node.counters.quarantines == 1)
+    #expect(pings >= 8)
+  }
+
+  @Test("after the quarantine, a member that answers no probation ping stays out, and fails again")
   func probationUnanswered() throws {
     var node = try makeNode(knowing: 3, settings: quarantining(10))
     failTwice(&node, first: 1, second: 3)
     let unanswered = try #require(offer(&node, 1, incarnation: 3, at: 14, answer: false))
-    // At most one probation ping per probe interval, whatever it gossips.
+    // At most one probation ping at a time, whatever it gossips.
     #expect(offer(&node, 1, incarnation: 4, at: 14.2, answer: false) == nil)
-    _ = run(&node, from: 14, to: 15.5)
-    #expect(node.member(named: "n1")?.state == .dead)
     // A late ack for a ping whose time is up lets nothing in.
-    _ = node.receive(.ack(Ack(seqNo: unanswered.seqNo)), from: address(1), now: at(15.6))
+    _ = run(&node, from: 14, to: 14.7)
+    _ = node.receive(.ack(Ack(seqNo: unanswered.seqNo)), from: address(1), now: at(14.8))
     #expect(node.member(named: "n1")?.state == .dead)
-    #expect(offer(&node, 1, incarnation: 5, at: 16) != nil)
+    // The retry a second later is not answered either: a third failure.
+    let retries = runAnsweringN1(&node, from: 14.8, to: 17) { _ in false }
+    #expect(retries == 1)
+    #expect(node.member(named: "n1")?.state == .dead)
+    #expect(node.counters.quarantines == 2)
+    #expect(offer(&node, 1, incarnation: 5, at: 35.5) == nil)
+    // 20 s after it, a probation answered for 10 s lets it in.
+    #expect(offer(&node, 1, incarnation: 5, at: 36) != nil)
+    runAnsweringN1(&node, from: 36, to: 46.2)
     #expect(node.member(named: "n1")?.state == .alive)
     #expect(node.member(named: "n1")?.incarnation == 5)
   }
 
-  @Test("the news taken in after a probation is the newest that came while the ping was out")
+  @Test("the news taken in after a probation is the newest that came while it lasted")
   func probationKeepsNewestNews() throws {
     var node = try makeNode(knowing: 3, settings: quarantining(10))
     failTwice(&node, first: 1, second: 3)
@@ -135,10 +202,15 @@ struct FlapQuarantineTests {
         if case .ping(let ping) = sent.message { return ping }
         return nil
       }.first)
+    // News while the ping is out, and between two pings.
     _ = node.receive(.alive(alive(1, incarnation: 7)), from: address(1), now: at(14.1))
-    let back = node.receive(.ack(Ack(seqNo: ping.seqNo)), from: address(1), now: at(14.2))
-    #expect(node.member(named: "n1")?.incarnation == 7)
-    #expect(announces(back, "n1") { if case .joined = $0 { true } else { false } })
+    _ = node.receive(.ack(Ack(seqNo: ping.seqNo)), from: address(1), now: at(14.2))
+    _ = node.receive(.alive(alive(1, incarnation: 9)), from: address(1), now: at(14.3))
+    _ = node.receive(.alive(alive(1, incarnation: 8)), from: address(1), now: at(14.4))
+    #expect(node.member(named: "n1")?.state == .dead)
+    runAnsweringN1(&node, from: 14.4, to: 24.5)
+    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(node.member(named: "n1")?.incarnation == 9)
   }
 
   @Test("each further failure doubles the quarantine")
@@ -154,15 +226,20 @@ struct FlapQuarantineTests {
       offer(&node, 1, incarnation: incarnation, at: now)
       return node.member(named: "n1")?.state == .alive
     }
+    /// Offers the refutation `after` seconds later and answers the
+    /// probation's pings for 10 s.
+    func serveProbation(after: Double) -> Bool {
+      now += after
+      offer(&node, 1, incarnation: incarnation, at: now)
+      runAnsweringN1(&node, from: now, to: now + 10.2)
+      now += 10.2
+      return node.member(named: "n1")?.state == .alive
+    }
     #expect(failAndRefute(after: 1))  // first failure: back once it answers
     #expect(!failAndRefute(after: 9))  // second: 10 s
-    now += 1.1
-    offer(&node, 1, incarnation: incarnation, at: now)
-    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(serveProbation(after: 1.1))
     #expect(!failAndRefute(after: 19))  // third: 20 s
-    now += 1.1
-    offer(&node, 1, incarnation: incarnation, at: now)
-    #expect(node.member(named: "n1")?.state == .alive)
+    #expect(serveProbation(after: 1.1))
     #expect(!failAndRefute(after: 39))  // fourth: 40 s
     #expect(node.counters.quarantines == 3)
   }
@@ -206,6 +283,7 @@ struct FlapQuarantineTests {
     #expect(node.member(named: "n1") == nil)
     #expect(node.counters.quarantinedAliveIgnored == 1)
     #expect(offer(&node, 1, incarnation: 4, at: 124) != nil)
+    runAnsweringN1(&node, from: 124, to: 244.2)
     #expect(node.member(named: "n1")?.state == .alive)
   }
 
@@ -240,5 +318,43 @@ struct FlapQuarantineTests {
     var last: Int64 = 0
     for step in 0..<70 { last = long.recordFailure(of: "c", now: Int64(step)) }
     #expect(last == 320)
+  }
+
+  @Test("a probation after a quarantine: answers for the base time, two misses in a row fail")
+  func probationRules() {
+    var history = FlapHistory(base: 80)
+    history.recordFailure(of: "a", now: 0)
+    // After a first failure, one answer is enough; a miss only drops the news.
+    let step1 = history.probationMissed(by: "a", now: 1)
+    #expect(step1 == .dropNews)
+    let step2 = history.probationAnswered(by: "a", now: 2)
+    #expect(step2)
+    #expect(history.admission(of: "a", now: 3) == .admit)
+    let step3 = history.recordFailure(of: "a", now: 10)
+    #expect(step3 == 80)
+    #expect(history.admission(of: "a", now: 89) == .refuse)
+    #expect(history.admission(of: "a", now: 90) == .probation)
+    let step4 = history.probationAnswered(by: "a", now: 90)
+    #expect(!step4)
+    let step5 = history.probationMissed(by: "a", now: 100)
+    #expect(step5 == .retry)
+    let step6 = history.probationAnswered(by: "a", now: 110)
+    #expect(!step6)
+    let step7 = history.probationMissed(by: "a", now: 120)
+    #expect(step7 == .retry)
+    let step8 = history.probationAnswered(by: "a", now: 169)
+    #expect(!step8)
+    let step9 = history.probationAnswered(by: "a", now: 170)
+    #expect(step9)
+    #expect(history.admission(of: "a", now: 171) == .admit)
+    let step10 = history.recordFailure(of: "a", now: 200)
+    #expect(step10 == 160)
+    let step11 = history.probationMissed(by: "a", now: 361)
+    #expect(step11 == .retry)
+    let step12 = history.probationMissed(by: "a", now: 362)
+    #expect(step12 == .failed(quarantine: 320))
+    #expect(history.admission(of: "a", now: 363) == .refuse)
+    #expect(history.soakSpacing(probeInterval: 1) == 10)
+    #expect(history.soakSpacing(probeInterval: 20) == 20)
   }
 }

@@ -13,14 +13,18 @@ private func standingNode(after seconds: Int64) throws -> SWIMNode {
 
 /// Runs the node's timers from `start` to `end`; every ping it sends is
 /// answered with an ack at once when `answered`, and lost otherwise (its
-/// own links are down: no ack and no nack comes back).
+/// own links are down: no ack and no nack comes back). Returns the
+/// membership events it emitted.
+@discardableResult
 private func run(
   _ node: inout SWIMNode, from start: Double, to end: Double, answered: Bool
-) {
+) -> [MembershipEvent] {
+  var emitted: [MembershipEvent] = []
   var steps = 0
   while let deadline = node.nextDeadline, deadline <= at(end), steps < 100_000 {
     steps += 1
     var effects = node.tick(now: max(deadline, at(start)))
+    emitted += events(effects)
     // An ack can start the next probe at once, whose ping is answered too.
     while answered, !effects.isEmpty, steps < 100_000 {
       steps += 1
@@ -30,7 +34,20 @@ private func run(
           next += node.receive(.ack(Ack(seqNo: ping.seqNo)), from: sent.to, now: deadline)
         }
       }
+      emitted += events(next)
       effects = next
+    }
+  }
+  return emitted
+}
+
+/// The events about this node (n0) standing down and resuming, in order.
+private func standings(_ events: [MembershipEvent]) -> [String] {
+  events.compactMap { event in
+    switch event {
+    case .stoodDown(let member) where member.name == "n0": "stood down"
+    case .resumed(let member) where member.name == "n0": "resumed"
+    default: nil
     }
   }
 }
@@ -49,9 +66,11 @@ struct StandDownTests {
     // At its worst for under 20 s: still a full member.
     #expect(node.healthScore == 7)
     #expect(!node.isStandingDown)
-    run(&node, from: 20, to: 60, answered: false)
+    let emitted = run(&node, from: 20, to: 60, answered: false)
     #expect(node.isStandingDown)
     #expect(node.counters.standDowns == 1)
+    // The application is told, once.
+    #expect(standings(emitted) == ["stood down"])
     let raised = node.counters.suspicionsRaised
     let effects = node.receive(accusation, from: address(1), now: at(60))
     #expect(node.incarnation == 1)
@@ -71,8 +90,9 @@ struct StandDownTests {
     // Its links work again: the score falls by one per answered probe.
     run(&node, from: 60, to: 61, answered: true)
     #expect(node.isStandingDown && node.healthScore > 0)
-    run(&node, from: 61, to: 200, answered: true)
+    let emitted = run(&node, from: 61, to: 200, answered: true)
     #expect(!node.isStandingDown)
+    #expect(standings(emitted) == ["resumed"])
     #expect(node.incarnation == 2)
     #expect(node.counters.refutations == 1)
     // And it accuses again: a silent member is suspected.

@@ -107,6 +107,28 @@ struct GuardedAccusationScenarioTests {
     #expect(result.json(includeTiming: false).text.contains("\"stand_down_s\":30"), reproduce)
   }
 
+  @Test(
+    "after its quarantine a flip-flopping member must keep answering, so it comes back at most once"
+  )
+  func flipFlopperStaysOut() throws {
+    // 30 members for four minutes; the flip-flopper is down 10 s of every
+    // 20. Before the probation lasted the quarantine's length, it came
+    // back three times per healthy member in this run.
+    var options = grayFailures(quarantine: 20, standDown: 30)
+    options.nodes = 30
+    options.duration = 240
+    let (result, reproduce) = simulatePaper(options)
+    let views = try #require(result.faultyViews, reproduce)
+    let flipFlopper = try #require(views.groups.first { $0.name == "flipflop" }, reproduce)
+    // Its first failure is forgiven by design (a restart, a healed
+    // partition); after the second it stays out.
+    #expect(flipFlopper.readmissionsAtHealthy <= views.healthyObservers, reproduce)
+    #expect(views.allRemovedAt != nil, reproduce)
+    #expect(views.viewChangesAfterRemoval == 0, reproduce)
+    #expect(views.groups.allSatisfy { $0.inViewPairs == 0 }, reproduce)
+    #expect(result.healthyDeclaredDeadByHealthy == 0, reproduce)
+  }
+
   @Test("a guarded stall run with one seed produces identical output")
   func determinism() {
     var options = cutOffStall(guarded: true)

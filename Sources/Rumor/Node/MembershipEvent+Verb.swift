@@ -3,7 +3,8 @@ import RumorCore
 extension MembershipEvent {
   /// The event as one log word: `joined`, `updated`, `suspect`,
   /// `recovered`, `failed` or `left` (the status words `rumor members`
-  /// prints, so that logs and tables read alike).
+  /// prints, so that logs and tables read alike), or, about this node
+  /// itself, `stood-down` or `resumed`.
   public var verb: String {
     switch self {
     case .joined: "joined"
@@ -12,6 +13,8 @@ extension MembershipEvent {
     case .recovered: "recovered"
     case .failed: "failed"
     case .left: "left"
+    case .stoodDown: "stood-down"
+    case .resumed: "resumed"
     }
   }
 }

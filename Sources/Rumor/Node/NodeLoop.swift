@@ -169,7 +169,7 @@ final class NodeLoop {
     case .joined: _ = serf.memberJoined(name, now: clock)
     case .failed: _ = serf.memberFailed(name, now: clock)
     case .left: _ = serf.memberLeft(name, now: clock)
-    case .updated, .suspected, .recovered: return
+    case .updated, .suspected, .recovered, .stoodDown, .resumed: return
     }
     node.localUserState = serf.localState()
   }

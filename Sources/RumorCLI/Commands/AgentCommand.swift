@@ -73,7 +73,8 @@ enum AgentCommand {
                             out of this node's view for S seconds, twice as
                             long each further time (up to 32 × S), and let a
                             failed member back only once it answers a ping
-                            from this node (off by default; meant with
+                            from this node, after a quarantine once it has
+                            answered pings for S more (off by default; meant with
                             --guarded-accusations; docs/simulation.md)
       --stand-down S        once this node's local health score has been at
                             its worst for S seconds (its own links failing,
@@ -212,8 +213,18 @@ enum AgentCommand {
     for await event in node.events() {
       let member = event.member
       let verb = event.verb
+      let why: String
+      switch event {
+      case .stoodDown:
+        why =
+          " (this node's health score stayed at its worst: it takes itself to be the failing part"
+          + " and stops accusing others and refuting accusations until its links work again)"
+      case .resumed: why = " (this node's health score is back to 0: it accuses and refutes again)"
+      default: why = ""
+      }
       console.out(
-        "\(timestamp()) \(verb) \(member.name) \(member.address) incarnation \(member.incarnation)")
+        "\(timestamp()) \(verb) \(member.name) \(member.address) incarnation \(member.incarnation)\(why)"
+      )
     }
   }
 

@@ -13,7 +13,12 @@
 /// that got through proves little about a link that loses most packets).
 /// A first failure never quarantines, so a process that crashed once and
 /// restarts, or a member behind a partition that heals, is back after one
-/// round trip.
+/// round trip. After a quarantine one answer is not enough: the member
+/// must answer this node's pings for `base` without missing two in a row
+/// (HAProxy's `rise` and `fall`, Envoy's healthy threshold), and missing
+/// two in a row counts as another failure. A member whose link comes and
+/// goes would otherwise be let back in each time the quarantine ends and
+/// the link happens to work, and fail again.
 struct FlapHistory {
   /// What is remembered about one member.
   struct Entry {
@@ -27,6 +32,11 @@ struct FlapHistory {
     var provedReachable = false
     /// When this node last pinged it to see whether it may come back.
     var lastProbation: Int64 = .min
+    /// When it first answered a probation ping since its latest
+    /// quarantine ended, if it has.
+    var soakStart: Int64?
+    /// Probation pings it left unanswered since its latest answer.
+    var missedInRow = 0
   }
 
   /// What to do with alive news about a member.
@@ -45,9 +55,26 @@ struct FlapHistory {
   let base: Int64
   private(set) var entries: [String: Entry] = [:]
 
+  /// What a probation ping that got no answer means.
+  enum Miss: Equatable {
+    /// Nothing more: the member failed only once, so its news is dropped
+    /// and the next news it sends starts a new probation.
+    case dropNews
+    /// Ping it again one probe interval later.
+    case retry
+    /// It missed two in a row after a quarantine: a failure, counted, and
+    /// a quarantine this long begins.
+    case failed(quarantine: Int64)
+  }
+
   /// The longest quarantine as a multiple of `base`; a failure that comes
   /// later than this after the previous one starts the count over.
   static let longestFactor: Int64 = 32
+
+  /// How many pings, at least, a member back from a quarantine answers
+  /// over `base` before it is let in: enough that a link down for an
+  /// eighth of `base` or longer is seen.
+  static let soakChecks: Int64 = 8
 
   init(base: Int64) {
     self.base = max(0, base)
@@ -71,6 +98,8 @@ struct FlapHistory {
     entry.failures = min(entry.failures + 1, 64)
     entry.lastFailure = now
     entry.provedReachable = false
+    entry.soakStart = nil
+    entry.missedInRow = 0
     var length: Int64 = 0
     if entry.failures >= 2 {
       // base × 2^(failures − 2), capped without overflowing.
@@ -101,9 +130,34 @@ struct FlapHistory {
     return true
   }
 
-  /// `member` answered a probation ping: it may come back.
-  mutating func proveReachable(_ member: String) {
-    entries[member]?.provedReachable = true
+  /// `member` answered a probation ping at `now`; returns whether it may
+  /// come back now. After a first failure one answer is enough; after a
+  /// quarantine it must have answered for `base` since its first answer.
+  mutating func probationAnswered(by member: String, now: Int64) -> Bool {
+    guard var entry = entries[member] else { return true }
+    entry.missedInRow = 0
+    let start = entry.soakStart ?? now
+    entry.soakStart = start
+    if entry.failures < 2 || now.subtractingSaturating(start) >= base {
+      entry.provedReachable = true
+    }
+    entries[member] = entry
+    return entry.provedReachable
+  }
+
+  /// `member` left a probation ping unanswered at `now`.
+  mutating func probationMissed(by member: String, now: Int64) -> Miss {
+    guard var entry = entries[member], entry.failures >= 2 else { return .dropNews }
+    entry.missedInRow += 1
+    entries[member] = entry
+    guard entry.missedInRow >= 2 else { return .retry }
+    return .failed(quarantine: recordFailure(of: member, now: now))
+  }
+
+  /// How long to wait between the pings of a member's probation after a
+  /// quarantine.
+  func soakSpacing(probeInterval: Int64) -> Int64 {
+    max(probeInterval, base / Self.soakChecks)
   }
 
   /// Forgets members whose quarantine is over and whose last failure is

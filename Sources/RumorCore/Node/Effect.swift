@@ -33,12 +33,21 @@ public enum MembershipEvent: Sendable, Hashable {
   case failed(Member)
   /// A member left gracefully.
   case left(Member)
+  /// This node stood down (`SWIMSettings.standDown`): its own health score
+  /// has been at its worst for that long, so it takes itself to be the
+  /// failing part and stops accusing others and refuting accusations.
+  /// The member is this node.
+  case stoodDown(Member)
+  /// This node's health score is back to perfect after it stood down: it
+  /// accuses and refutes again. The member is this node.
+  case resumed(Member)
 
   /// The member the event is about.
   public var member: Member {
     switch self {
     case .joined(let member), .updated(let member), .suspected(let member),
-      .recovered(let member), .failed(let member), .left(let member):
+      .recovered(let member), .failed(let member), .left(let member), .stoodDown(let member),
+      .resumed(let member):
       member
     }
   }

@@ -26,8 +26,10 @@ extension SWIMNode {
       else { return }
       isStandingDown = true
       counters.standDowns += 1
+      emit(.stoodDown(localRecord.member()))
     } else if awareness.score == 0 {
       isStandingDown = false
+      emit(.resumed(localRecord.member()))
       if let accused = withheldAccusation {
         withheldAccusation = nil
         refute(accusedIncarnation: accused, now: now)

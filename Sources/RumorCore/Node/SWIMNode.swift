@@ -58,6 +58,9 @@ public struct SWIMNode: Sendable {
   /// Alive news held back until its member answers a probation ping, by
   /// the ping's sequence number.
   var probations: [UInt32: AliveNews] = [:]
+  /// Alive news held back between two pings of a probation after a
+  /// quarantine, by member.
+  var soaking: [String: AliveNews] = [:]
   /// When each accuser last got a stale accusation corrected
   /// (`SWIMSettings.guardedAccusations`).
   var lastCorrection: [NodeAddress: Int64] = [:]
@@ -325,7 +328,9 @@ public struct SWIMNode: Sendable {
     case .suspicionTimeout(let member, let start):
       suspicionTimedOut(member: member, start: start, now: now)
     case .probationTimeout(let sequence):
-      probations[sequence] = nil
+      probationTimedOut(sequence: sequence, now: now)
+    case .probationPing(let member):
+      continueProbation(of: member, now: now)
     }
   }
 
@@ -356,6 +361,9 @@ enum TimerEvent {
   /// The probation ping `sequence` got no ack in time
   /// (`SWIMSettings.flapQuarantine`).
   case probationTimeout(UInt32)
+  /// The next ping of `member`'s probation after a quarantine is due
+  /// (`SWIMSettings.flapQuarantine`).
+  case probationPing(String)
   /// One of the full-state exchanges after a join; `remaining` including
   /// this one, the next `2 × wait` later.
   case followUpSync(Int, wait: Int64)

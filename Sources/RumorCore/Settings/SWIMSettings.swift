@@ -119,7 +119,11 @@ public struct SWIMSettings: Sendable, Hashable {
   /// a failure more than 32 times this after the previous one counts as a
   /// first failure again. With it on, a member that failed comes back
   /// only once it answers a ping from this node (one ping per probe
-  /// interval at most, sent when alive news about it arrives). A first
+  /// interval at most, sent when alive news about it arrives); after a
+  /// quarantine it must go on answering for this long (one ping every
+  /// eighth of it, or every probe interval if that is longer), and two
+  /// pings missed in a row count as another failure, so a member whose
+  /// link comes and goes is not let back each time it works. A first
   /// failure never quarantines, so a crashed process that restarts or a
   /// member behind a healed partition comes back after that one round
   /// trip. Leaves never count.
