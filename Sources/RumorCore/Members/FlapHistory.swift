@@ -12,13 +12,16 @@
 /// let back only once it answers a ping from this node (a refutation
 /// that got through proves little about a link that loses most packets).
 /// A first failure never quarantines, so a process that crashed once and
-/// restarts, or a member behind a partition that heals, is back after one
-/// round trip. After a quarantine one answer is not enough: the member
-/// must answer this node's pings for `base` without missing two in a row
-/// (HAProxy's `rise` and `fall`, Envoy's healthy threshold), and missing
-/// two in a row counts as another failure. A member whose link comes and
-/// goes would otherwise be let back in each time the quarantine ends and
-/// the link happens to work, and fail again.
+/// restarts, or a member behind a partition that heals, is back once it
+/// has answered two pings one probe interval apart (one answer in 25 gets
+/// through from a member losing 80 % of its packets each way, so a single
+/// answer let a few of them back in). After a quarantine two answers are
+/// not enough: the member must answer this node's pings for `base`
+/// without missing two in a row (HAProxy's `rise` and `fall`, Envoy's
+/// healthy threshold), and missing two in a row counts as another
+/// failure. A member whose link comes and goes would otherwise be let
+/// back in each time the quarantine ends and the link happens to work,
+/// and fail again.
 struct FlapHistory {
   /// What is remembered about one member.
   struct Entry {
@@ -58,7 +61,7 @@ struct FlapHistory {
   /// What a probation ping that got no answer means.
   enum Miss: Equatable {
     /// Nothing more: the member failed only once, so its news is dropped
-    /// and the next news it sends starts a new probation.
+    /// and the next news it sends starts a new probation from scratch.
     case dropNews
     /// Ping it again one probe interval later.
     case retry
@@ -131,33 +134,39 @@ struct FlapHistory {
   }
 
   /// `member` answered a probation ping at `now`; returns whether it may
-  /// come back now. After a first failure one answer is enough; after a
-  /// quarantine it must have answered for `base` since its first answer.
-  mutating func probationAnswered(by member: String, now: Int64) -> Bool {
+  /// come back now: once it has answered for one `probeInterval` after a
+  /// first failure, for `base` after a quarantine, since its first answer.
+  mutating func probationAnswered(by member: String, now: Int64, probeInterval: Int64) -> Bool {
     guard var entry = entries[member] else { return true }
     entry.missedInRow = 0
     let start = entry.soakStart ?? now
     entry.soakStart = start
-    if entry.failures < 2 || now.subtractingSaturating(start) >= base {
-      entry.provedReachable = true
-    }
+    let required = entry.failures >= 2 ? base : probeInterval
+    if now.subtractingSaturating(start) >= required { entry.provedReachable = true }
     entries[member] = entry
     return entry.provedReachable
   }
 
   /// `member` left a probation ping unanswered at `now`.
   mutating func probationMissed(by member: String, now: Int64) -> Miss {
-    guard var entry = entries[member], entry.failures >= 2 else { return .dropNews }
+    guard var entry = entries[member] else { return .dropNews }
+    guard entry.failures >= 2 else {
+      entry.soakStart = nil
+      entries[member] = entry
+      return .dropNews
+    }
     entry.missedInRow += 1
     entries[member] = entry
     guard entry.missedInRow >= 2 else { return .retry }
     return .failed(quarantine: recordFailure(of: member, now: now))
   }
 
-  /// How long to wait between the pings of a member's probation after a
-  /// quarantine.
-  func soakSpacing(probeInterval: Int64) -> Int64 {
-    max(probeInterval, base / Self.soakChecks)
+  /// How long to wait between the pings of `member`'s probation: one
+  /// probe interval after a first failure; after a quarantine an eighth
+  /// of `base`, or the probe interval if that is longer.
+  func probationSpacing(of member: String, probeInterval: Int64) -> Int64 {
+    guard let entry = entries[member], entry.failures >= 2 else { return probeInterval }
+    return max(probeInterval, base / Self.soakChecks)
   }
 
   /// Forgets members whose quarantine is over and whose last failure is

@@ -8,7 +8,8 @@ import RumorWire
 extension SWIMNode {
   /// Whether `alive`, news that would bring a dead or forgotten member
   /// back, is held back: ignored during the member's quarantine, or
-  /// parked until the member answers a probation ping once it is over.
+  /// parked until the member has answered probation pings for long
+  /// enough once it is over.
   mutating func holdsBack(_ alive: AliveNews, now: Int64) -> Bool {
     switch flaps.admission(of: alive.node, now: now) {
     case .admit:
@@ -55,15 +56,17 @@ extension SWIMNode {
     timers.schedule(at: now.addingSaturating(probeTimeout), .probationTimeout(sequence))
   }
 
-  /// Whether `ack` answers a probation ping; if so, the member it was for
-  /// has shown it can be reached, and its held-back news is taken in, or,
-  /// back from a quarantine, once it has kept answering long enough.
+  /// Whether `ack` answers a probation ping. If so, the member it was for
+  /// is pinged again until it has kept answering long enough (one probe
+  /// interval after a first failure, the quarantine's base time after a
+  /// quarantine), and then its held-back news is taken in.
   mutating func passesProbation(_ ack: Ack, now: Int64) -> Bool {
     guard let alive = probations.removeValue(forKey: ack.seqNo) else { return false }
-    guard flaps.probationAnswered(by: alive.node, now: now) else {
+    guard flaps.probationAnswered(by: alive.node, now: now, probeInterval: probeInterval) else {
       soaking[alive.node] = alive
       timers.schedule(
-        at: now.addingSaturating(flaps.soakSpacing(probeInterval: probeInterval)),
+        at: now.addingSaturating(
+          flaps.probationSpacing(of: alive.node, probeInterval: probeInterval)),
         .probationPing(alive.node))
       return true
     }

@@ -118,15 +118,15 @@ public struct SWIMSettings: Sendable, Hashable {
   /// first time, twice as long each further time, up to 32 times this;
   /// a failure more than 32 times this after the previous one counts as a
   /// first failure again. With it on, a member that failed comes back
-  /// only once it answers a ping from this node (one ping per probe
-  /// interval at most, sent when alive news about it arrives); after a
+  /// only once it answers pings from this node: two, one probe interval
+  /// apart (started when alive news about it arrives); after a
   /// quarantine it must go on answering for this long (one ping every
   /// eighth of it, or every probe interval if that is longer), and two
   /// pings missed in a row count as another failure, so a member whose
   /// link comes and goes is not let back each time it works. A first
   /// failure never quarantines, so a crashed process that restarts or a
-  /// member behind a healed partition comes back after that one round
-  /// trip. Leaves never count.
+  /// member behind a healed partition comes back after those two round
+  /// trips, about one probe interval. Leaves never count.
   ///
   /// Why: SWIM re-admits a member as soon as it refutes, so a member that
   /// keeps failing (losing most of its packets, or reachable only now and
