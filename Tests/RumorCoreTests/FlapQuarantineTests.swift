@@ -163,13 +163,20 @@ struct FlapQuarantineTests {
     #expect(node.counters.quarantines == 1)
   }
 
-  @Test("after a quarantine, a member whose link fails again during its probation fails again")
-  func linkDownDuringProbation() throws {
+  /// A member failed twice (quarantine 10 s), offered back at 14 s, its
+  /// probation pings answered from 14 s to 30 s while `answering` says so.
+  func probation(answering: (Double) -> Bool) throws -> (node: SWIMNode, pings: Int) {
     var node = try makeNode(knowing: 3, settings: quarantining(10))
     failTwice(&node, first: 1, second: 3)
     #expect(offer(&node, 1, incarnation: 3, at: 14) != nil)
+    let pings = runAnsweringN1(&node, from: 14, to: 30, answering: answering)
+    return (node, pings)
+  }
+
+  @Test("after a quarantine, a member whose link fails again during its probation fails again")
+  func linkDownDuringProbation() throws {
     // Reachable for 4 s, then not: two pings in a row go unanswered.
-    runAnsweringN1(&node, from: 14, to: 30) { $0 < 18 }
+    var (node, _) = try probation { $0 < 18 }
     #expect(node.member(named: "n1")?.state == .dead)
     #expect(node.counters.quarantines == 2)
     // Counted as a third failure: 20 s of quarantine.
@@ -179,11 +186,8 @@ struct FlapQuarantineTests {
 
   @Test("one unanswered ping in a probation is forgiven; the next one is retried a second later")
   func oneMissForgiven() throws {
-    var node = try makeNode(knowing: 3, settings: quarantining(10))
-    failTwice(&node, first: 1, second: 3)
-    #expect(offer(&node, 1, incarnation: 3, at: 14) != nil)
     // Pings at 14 and 15.26 (lost), a retry at 16.76, then every 1.25 s.
-    let pings = runAnsweringN1(&node, from: 14, to: 24.5) { !(15...15.5).contains($0) }
+    let (node, pings) = try probation { !(15...15.5).contains($0) }
     #expect(node.member(named: "n1")?.state == .alive)
     #expect(node.counters.quarantines == 1)
     #expect(pings >= 8)
@@ -345,51 +349,50 @@ struct FlapQuarantineTests {
     #expect(last == 320)
   }
 
+  /// One step of a member's history, and what it must give.
+  enum Step {
+    case answered(Int64, admitted: Bool)
+    case missed(Int64, FlapHistory.Miss)
+    case failure(Int64, quarantine: Int64)
+    case admission(Int64, FlapHistory.Admission)
+  }
+
   @Test("a probation after a quarantine: answers for the base time, two misses in a row fail")
   func probationRules() {
     var history = FlapHistory(base: 80)
     history.recordFailure(of: "a", now: 0)
-    // After a first failure, answers over one probe interval (here 10);
-    // a miss only drops the news and starts the count over.
-    let first = history.probationAnswered(by: "a", now: 1, probeInterval: 10)
-    #expect(!first)
-    let missed = history.probationMissed(by: "a", now: 2)
-    #expect(missed == .dropNews)
-    let again = history.probationAnswered(by: "a", now: 11, probeInterval: 10)
-    #expect(!again)
-    let second = history.probationAnswered(by: "a", now: 21, probeInterval: 10)
-    #expect(second)
-    #expect(history.admission(of: "a", now: 22) == .admit)
-    // After a quarantine: answers over `base`, one miss at a time forgiven.
-    let quarantine = history.recordFailure(of: "a", now: 30)
-    #expect(quarantine == 80)
-    #expect(history.admission(of: "a", now: 109) == .refuse)
-    #expect(history.admission(of: "a", now: 110) == .probation)
-    let soak1 = history.probationAnswered(by: "a", now: 110, probeInterval: 10)
-    #expect(!soak1)
-    let miss1 = history.probationMissed(by: "a", now: 120)
-    #expect(miss1 == .retry)
-    let soak2 = history.probationAnswered(by: "a", now: 130, probeInterval: 10)
-    #expect(!soak2)
-    let miss2 = history.probationMissed(by: "a", now: 140)
-    #expect(miss2 == .retry)
-    let soak3 = history.probationAnswered(by: "a", now: 189, probeInterval: 10)
-    #expect(!soak3)
-    let soak4 = history.probationAnswered(by: "a", now: 190, probeInterval: 10)
-    #expect(soak4)
-    #expect(history.admission(of: "a", now: 191) == .admit)
-    // Two misses in a row: another failure, and a quarantine twice as long.
-    let longer = history.recordFailure(of: "a", now: 200)
-    #expect(longer == 160)
-    let miss3 = history.probationMissed(by: "a", now: 361)
-    #expect(miss3 == .retry)
-    let miss4 = history.probationMissed(by: "a", now: 362)
-    #expect(miss4 == .failed(quarantine: 320))
-    #expect(history.admission(of: "a", now: 363) == .refuse)
+    let steps: [Step] = [
+      // After a first failure, answers over one probe interval (here 10);
+      // a miss only drops the news and starts the count over.
+      .answered(1, admitted: false), .missed(2, .dropNews), .answered(11, admitted: false),
+      .answered(21, admitted: true), .admission(22, .admit),
+      // After a quarantine: answers over `base`, one miss at a time forgiven.
+      .failure(30, quarantine: 80), .admission(109, .refuse), .admission(110, .probation),
+      .answered(110, admitted: false), .missed(120, .retry), .answered(130, admitted: false),
+      .missed(140, .retry), .answered(189, admitted: false), .answered(190, admitted: true),
+      .admission(191, .admit),
+      // Two misses in a row: another failure, and a quarantine twice as long.
+      .failure(200, quarantine: 160), .missed(361, .retry), .missed(362, .failed(quarantine: 320)),
+      .admission(363, .refuse),
+    ]
+    for (index, step) in steps.enumerated() {
+      switch step {
+      case .answered(let now, let admitted):
+        let result = history.probationAnswered(by: "a", now: now, probeInterval: 10)
+        #expect(result == admitted, "step \(index)")
+      case .missed(let now, let miss):
+        let result = history.probationMissed(by: "a", now: now)
+        #expect(result == miss, "step \(index)")
+      case .failure(let now, let quarantine):
+        let result = history.recordFailure(of: "a", now: now)
+        #expect(result == quarantine, "step \(index)")
+      case .admission(let now, let admission):
+        #expect(history.admission(of: "a", now: now) == admission, "step \(index)")
+      }
+    }
     #expect(history.probationSpacing(of: "a", probeInterval: 1) == 10)
     #expect(history.probationSpacing(of: "a", probeInterval: 20) == 20)
     history.recordFailure(of: "b", now: 400)
     #expect(history.probationSpacing(of: "b", probeInterval: 1) == 1)
   }
-
 }

@@ -72,7 +72,7 @@ enum AgentCommand {
       --flap-quarantine S   keep a member that fails again soon after a failure
                             out of this node's view for S seconds, twice as
                             long each further time (up to 32 × S), and let a
-                            failed member back only once it answers a ping
+                            failed member back only once it answers two pings
                             from this node, after a quarantine once it has
                             answered pings for S more (off by default; meant with
                             --guarded-accusations; docs/simulation.md)

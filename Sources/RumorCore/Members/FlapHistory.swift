@@ -9,7 +9,7 @@
 /// docs/simulation.md). Envoy's outlier detection answers the same problem
 /// for load balancing with ejections that last longer each time; this is
 /// that rule for membership, with one more condition: a failed member is
-/// let back only once it answers a ping from this node (a refutation
+/// let back only once it answers pings from this node (a refutation
 /// that got through proves little about a link that loses most packets).
 /// A first failure never quarantines, so a process that crashed once and
 /// restarts, or a member behind a partition that heals, is back once it
@@ -48,8 +48,8 @@ struct FlapHistory {
     case admit
     /// Ignore it: the member is quarantined.
     case refuse
-    /// The quarantine is over: take it in once the member answers a ping
-    /// from this node.
+    /// The member failed and is not quarantined now: take it in once it
+    /// has answered this node's probation pings for long enough.
     case probation
   }
 
