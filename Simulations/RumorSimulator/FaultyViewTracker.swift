@@ -21,6 +21,9 @@ public struct FaultyViewTracker: Sendable {
     public var readmissions = 0
     /// The same, counted at healthy observers only.
     public var readmissionsAtHealthy = 0
+    /// The most times one member of the group was re-admitted at one
+    /// healthy observer: 1 means nobody came back twice anywhere.
+    public var mostReadmissionsInOneView = 0
     /// How many of them some healthy member ever declared failed.
     public var declaredDeadByHealthy = 0
     /// When a healthy member first declared one of them failed.
@@ -53,6 +56,8 @@ public struct FaultyViewTracker: Sendable {
   /// Whether healthy observer `o` has faulty member at `position` in view,
   /// at `position * nodeCount + o`.
   private var inView: [Bool]
+  /// Re-admissions at healthy observers, by (member, observer) pair.
+  private var readmissionsInView: [Int]
   private var totalInView = 0
 
   /// Starts tracking `groups` (names and node indices) at `time`, reading
@@ -74,6 +79,7 @@ public struct FaultyViewTracker: Sendable {
     firstDeclaredDead = Array(repeating: nil, count: position)
     everDeadByHealthy = Array(repeating: false, count: position)
     inView = Array(repeating: false, count: position * nodeCount)
+    readmissionsInView = Array(repeating: 0, count: position * nodeCount)
     var healthy = 0
     for observer in 0..<nodeCount where slot[observer] == nil && simulation.isRunning(observer) {
       healthy += 1
@@ -136,7 +142,12 @@ public struct FaultyViewTracker: Sendable {
     case .joined:
       if firstDeclaredDead[place.position] != nil {
         groups[place.group].readmissions += 1
-        if healthyObserver { groups[place.group].readmissionsAtHealthy += 1 }
+        if healthyObserver {
+          groups[place.group].readmissionsAtHealthy += 1
+          readmissionsInView[pair] += 1
+          groups[place.group].mostReadmissionsInOneView = max(
+            groups[place.group].mostReadmissionsInOneView, readmissionsInView[pair])
+        }
       }
       guard healthyObserver, !inView[pair] else { return }
       inView[pair] = true

@@ -191,6 +191,10 @@ public struct ScenarioResult: Sendable {
           ("\(group.name)_members", .array(group.members.map { .count($0) })),
           ("\(group.name)_readmissions", .count(group.readmissions)),
           ("\(group.name)_readmissions_at_healthy", .count(group.readmissionsAtHealthy)),
+          (
+            "\(group.name)_most_readmissions_in_one_view",
+            .count(group.mostReadmissionsInOneView)
+          ),
           ("\(group.name)_declared_dead_by_healthy", .count(group.declaredDeadByHealthy)),
           ("\(group.name)_first_dead_s", since(group.firstDeclaredDeadByHealthy)),
           ("\(group.name)_removed_s", since(group.removedAt)),
