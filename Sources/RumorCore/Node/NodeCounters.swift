@@ -33,13 +33,15 @@ public struct NodeCounters: Sendable, Hashable {
   /// Held suspicions that a re-probe settled as dead (a helper's nack
   /// confirmed the suspect unreachable).
   public var accusationsConfirmedByReprobe = 0
-  /// Failures that put a member in quarantine (`SWIMSettings.flapQuarantine`).
+  /// Failures that put a member in quarantine (`SWIMSettings.flapQuarantine`),
+  /// a probation's two missed pings in a row included.
   public var quarantines = 0
   /// Alive news ignored because its member was in quarantine.
   public var quarantinedAliveIgnored = 0
-  /// Pings sent to see whether a member whose quarantine is over answers.
+  /// Probation pings sent: to a failed member, to see whether it answers
+  /// before it is let back in.
   public var probationPings = 0
-  /// Members let back in after answering such a ping.
+  /// Members let back in after answering their probation pings.
   public var probationsPassed = 0
   /// Probes ended early by a "port unreachable" report about their target
   /// (`SWIMNode.portUnreachable(_:now:)`).
