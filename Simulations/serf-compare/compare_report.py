@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tables for benches/compare_serf.sh, and its two small helpers.
+"""Tables for Simulations/serf-compare/compare_serf.sh, and its two small helpers.
 
   compare_report.py FILE.jsonl [...]            one table per N (and repeat):
                                                 metric, rumor, serf, ratio, target, met?

@@ -24,10 +24,10 @@
 #
 # Polling: Rumor agents are asked with memberlist's read-only push-pull on their
 # gossip port (what `rumor members --json` does), Serf agents with their RPC (what
-# `serf members` does), both by benches/members_poll.py, one request per pending
+# `serf members` does), both by Simulations/serf-compare/members_poll.py, one request per pending
 # agent per 100 ms round. Same method as ../shared/reference/serf-bench/.
 #
-# Usage: benches/compare_serf.sh [options]
+# Usage: Simulations/serf-compare/compare_serf.sh [options]
 #   --sizes "8 16 32 64"   cluster sizes (default 8 16 32 64)
 #   --profile lan          lan | wan | local, for both systems (default lan)
 #   --repeat K             run the whole interleaved matrix K times (default 1)
@@ -53,7 +53,7 @@ set -euo pipefail
 export LC_ALL=C
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 SERF=${SERF:-serf}
 PY=${PY:-python3}
 POLLER="$HERE/members_poll.py"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Poll the member lists of many local agents (Rumor or Serf) until a condition holds.
 
-Used by benches/compare_serf.sh. Standard library only.
+Used by Simulations/serf-compare/compare_serf.sh. Standard library only.
 
 Two ways to ask an agent for its view of the cluster:
 
