@@ -279,14 +279,29 @@ def decode_push_pull(buf, only=None):
     return out
 
 
-class RumorPeer:
-    """One read-only push-pull per poll (the agent closes the stream after its reply)."""
+class Peer:
+    """One agent on loopback, asked over one TCP connection at a time."""
 
     def __init__(self, addr, timeout=5.0):
         self.addr = addr
         self.hostport = loopback(addr)
         self.timeout = timeout
         self.sock = None
+
+    def close(self):
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+            self.sock = None
+
+
+class RumorPeer(Peer):
+    """One read-only push-pull per poll (the agent closes the stream after its reply)."""
+
+    def __init__(self, addr, timeout=5.0):
+        super().__init__(addr, timeout)
         self.checked = False
 
     def send(self, name=None):
@@ -317,26 +332,15 @@ class RumorPeer:
             return full
         return decode_push_pull(buf, only)
 
-    def close(self):
-        if self.sock is not None:
-            try:
-                self.sock.close()
-            except OSError:
-                pass
-            self.sock = None
-
 
 # --------------------------------------------------------------- serf RPC client ---
 
 
-class SerfPeer:
+class SerfPeer(Peer):
     """Serf's agent RPC (handshake Version 1, then members / members-filtered)."""
 
     def __init__(self, addr, timeout=5.0):
-        self.addr = addr
-        self.hostport = loopback(addr)
-        self.timeout = timeout
-        self.sock = None
+        super().__init__(addr, timeout)
         self.buf = b""
         self.seq = 0
 
@@ -382,14 +386,6 @@ class SerfPeer:
             raise ConnectionError("members: %s" % h["Error"])
         body = self._obj()
         return {m.get("Name"): m.get("Status") for m in (body.get("Members") or [])}
-
-    def close(self):
-        if self.sock is not None:
-            try:
-                self.sock.close()
-            except OSError:
-                pass
-            self.sock = None
 
 
 def peer(system, addr):

@@ -332,7 +332,7 @@ struct FlapQuarantineTests {
 
   @Test("the history is bounded: entries go once their quarantine and memory are over")
   func historyPrunes() {
-    var history = FlapHistory(base: 10)
+    var history = FlapHistory(base: 10, probeInterval: 1)
     history.recordFailure(of: "a", now: 0)
     #expect(history.recordFailure(of: "a", now: 5) == 10)
     #expect(history.recordFailure(of: "a", now: 20) == 20)
@@ -343,7 +343,7 @@ struct FlapQuarantineTests {
     history.prune(now: 50 + 321)
     #expect(history.entries.isEmpty)
     // The cap: never longer than 32 × base, without overflow.
-    var long = FlapHistory(base: 10)
+    var long = FlapHistory(base: 10, probeInterval: 1)
     var last: Int64 = 0
     for step in 0..<70 { last = long.recordFailure(of: "c", now: Int64(step)) }
     #expect(last == 320)
@@ -359,7 +359,7 @@ struct FlapQuarantineTests {
 
   @Test("a probation after a quarantine: answers for the base time, two misses in a row fail")
   func probationRules() {
-    var history = FlapHistory(base: 80)
+    var history = FlapHistory(base: 80, probeInterval: 10)
     history.recordFailure(of: "a", now: 0)
     let steps: [Step] = [
       // After a first failure, answers over one probe interval (here 10);
@@ -378,7 +378,7 @@ struct FlapQuarantineTests {
     for (index, step) in steps.enumerated() {
       switch step {
       case .answered(let now, let admitted):
-        let result = history.probationAnswered(by: "a", now: now, probeInterval: 10)
+        let result = history.probationAnswered(by: "a", now: now)
         #expect(result == admitted, "step \(index)")
       case .missed(let now, let miss):
         let result = history.probationMissed(by: "a", now: now)
@@ -390,9 +390,14 @@ struct FlapQuarantineTests {
         #expect(history.admission(of: "a", now: now) == admission, "step \(index)")
       }
     }
-    #expect(history.probationSpacing(of: "a", probeInterval: 1) == 10)
-    #expect(history.probationSpacing(of: "a", probeInterval: 20) == 20)
+    // Pings an eighth of `base` apart after a quarantine, never closer
+    // than a probe interval; a probe interval apart after a first failure.
+    #expect(history.probationSpacing(of: "a") == 10)
+    var slow = FlapHistory(base: 80, probeInterval: 20)
+    slow.recordFailure(of: "a", now: 0)
+    slow.recordFailure(of: "a", now: 1)
+    #expect(slow.probationSpacing(of: "a") == 20)
     history.recordFailure(of: "b", now: 400)
-    #expect(history.probationSpacing(of: "b", probeInterval: 1) == 1)
+    #expect(history.probationSpacing(of: "b") == 10)
   }
 }

@@ -40,6 +40,10 @@ struct FlapHistory {
     var soakStart: Int64?
     /// Probation pings it left unanswered since its latest answer.
     var missedInRow = 0
+
+    /// Whether a failure of it was quarantined: its probation is then
+    /// longer and a miss counts against it.
+    var wasQuarantined: Bool { failures >= 2 }
   }
 
   /// What to do with alive news about a member.
@@ -79,8 +83,13 @@ struct FlapHistory {
   /// eighth of `base` or longer is seen.
   static let soakChecks: Int64 = 8
 
-  init(base: Int64) {
+  /// The node's probe interval: a member back from a first failure must
+  /// answer for this long, and probation pings are never closer.
+  let probeInterval: Int64
+
+  init(base: Int64, probeInterval: Int64) {
     self.base = max(0, base)
+    self.probeInterval = max(0, probeInterval)
   }
 
   /// Whether quarantines are on.
@@ -136,12 +145,12 @@ struct FlapHistory {
   /// `member` answered a probation ping at `now`; returns whether it may
   /// come back now: once it has answered for one `probeInterval` after a
   /// first failure, for `base` after a quarantine, since its first answer.
-  mutating func probationAnswered(by member: String, now: Int64, probeInterval: Int64) -> Bool {
+  mutating func probationAnswered(by member: String, now: Int64) -> Bool {
     guard var entry = entries[member] else { return true }
     entry.missedInRow = 0
     let start = entry.soakStart ?? now
     entry.soakStart = start
-    let required = entry.failures >= 2 ? base : probeInterval
+    let required = entry.wasQuarantined ? base : probeInterval
     if now.subtractingSaturating(start) >= required { entry.provedReachable = true }
     entries[member] = entry
     return entry.provedReachable
@@ -150,7 +159,7 @@ struct FlapHistory {
   /// `member` left a probation ping unanswered at `now`.
   mutating func probationMissed(by member: String, now: Int64) -> Miss {
     guard var entry = entries[member] else { return .dropNews }
-    guard entry.failures >= 2 else {
+    guard entry.wasQuarantined else {
       entry.soakStart = nil
       entries[member] = entry
       return .dropNews
@@ -164,8 +173,8 @@ struct FlapHistory {
   /// How long to wait between the pings of `member`'s probation: one
   /// probe interval after a first failure; after a quarantine an eighth
   /// of `base`, or the probe interval if that is longer.
-  func probationSpacing(of member: String, probeInterval: Int64) -> Int64 {
-    guard let entry = entries[member], entry.failures >= 2 else { return probeInterval }
+  func probationSpacing(of member: String) -> Int64 {
+    guard let entry = entries[member], entry.wasQuarantined else { return probeInterval }
     return max(probeInterval, base / Self.soakChecks)
   }
 

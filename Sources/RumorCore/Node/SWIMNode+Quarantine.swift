@@ -18,18 +18,9 @@ extension SWIMNode {
       counters.quarantinedAliveIgnored += 1
       return true
     case .probation:
-      if let pending = probations.first(where: { $0.value.node == alive.node }) {
-        // A ping is already out; keep the newest news for when it answers.
-        if alive.incarnation > pending.value.incarnation {
-          probations[pending.key] = AliveNews(alive.message)
-        }
-        return true
-      }
-      if let waiting = soaking[alive.node] {
-        // Between two pings of a probation: the same.
-        if alive.incarnation > waiting.incarnation {
-          soaking[alive.node] = AliveNews(alive.message)
-        }
+      if let held = heldNews[alive.node] {
+        // A probation is under way; keep the newest news for its end.
+        if alive.incarnation > held.incarnation { heldNews[alive.node] = AliveNews(alive.message) }
         return true
       }
       guard flaps.startProbation(of: alive.node, now: now, interval: probeInterval) else {
@@ -37,22 +28,24 @@ extension SWIMNode {
         return true
       }
       // An owned copy: the news may point into a packet buffer.
-      sendProbationPing(holding: AliveNews(alive.message), now: now)
+      heldNews[alive.node] = AliveNews(alive.message)
+      sendProbationPing(to: alive.node, now: now)
       return true
     }
   }
 
-  /// Pings the member `alive` is about, and keeps `alive` until it answers.
-  mutating func sendProbationPing(holding alive: AliveNews, now: Int64) {
-    guard let target = NodeAddress(ip: alive.addr, port: alive.port) else {
+  /// Pings `member`, whose news is held, for its probation.
+  mutating func sendProbationPing(to member: String, now: Int64) {
+    guard let alive = heldNews[member], let target = NodeAddress(ip: alive.addr, port: alive.port)
+    else {
+      heldNews[member] = nil
       counters.quarantinedAliveIgnored += 1
       return
     }
     let sequence = nextSequence()
-    probations[sequence] = alive
+    probationPings[sequence] = member
     counters.probationPings += 1
-    send(
-      Message.ping(pingTo(alive.node, sequence: sequence)).encoded(), to: target, protocolMax: nil)
+    send(Message.ping(pingTo(member, sequence: sequence)).encoded(), to: target, protocolMax: nil)
     timers.schedule(at: now.addingSaturating(probeTimeout), .probationTimeout(sequence))
   }
 
@@ -61,15 +54,13 @@ extension SWIMNode {
   /// interval after a first failure, the quarantine's base time after a
   /// quarantine), and then its held-back news is taken in.
   mutating func passesProbation(_ ack: Ack, now: Int64) -> Bool {
-    guard let alive = probations.removeValue(forKey: ack.seqNo) else { return false }
-    guard flaps.probationAnswered(by: alive.node, now: now, probeInterval: probeInterval) else {
-      soaking[alive.node] = alive
+    guard let member = probationPings.removeValue(forKey: ack.seqNo) else { return false }
+    guard flaps.probationAnswered(by: member, now: now) else {
       timers.schedule(
-        at: now.addingSaturating(
-          flaps.probationSpacing(of: alive.node, probeInterval: probeInterval)),
-        .probationPing(alive.node))
+        at: now.addingSaturating(flaps.probationSpacing(of: member)), .probationPing(member))
       return true
     }
+    guard let alive = heldNews.removeValue(forKey: member) else { return true }
     counters.probationsPassed += 1
     applyAlive(alive, now: now)
     return true
@@ -77,14 +68,14 @@ extension SWIMNode {
 
   /// The probation ping `sequence` got no answer in time.
   mutating func probationTimedOut(sequence: UInt32, now: Int64) {
-    guard let alive = probations.removeValue(forKey: sequence) else { return }
-    switch flaps.probationMissed(by: alive.node, now: now) {
+    guard let member = probationPings.removeValue(forKey: sequence) else { return }
+    switch flaps.probationMissed(by: member, now: now) {
     case .dropNews:
-      break
+      heldNews[member] = nil
     case .retry:
-      soaking[alive.node] = alive
-      timers.schedule(at: now.addingSaturating(probeInterval), .probationPing(alive.node))
+      timers.schedule(at: now.addingSaturating(probeInterval), .probationPing(member))
     case .failed:
+      heldNews[member] = nil
       counters.quarantines += 1
     }
   }
@@ -92,10 +83,12 @@ extension SWIMNode {
   /// The next ping of `member`'s probation is due, unless the member came
   /// back or failed meanwhile.
   mutating func continueProbation(of member: String, now: Int64) {
-    guard let alive = soaking.removeValue(forKey: member),
-      table.record(named: member).map({ $0.state == .dead }) ?? true,
+    guard table.record(named: member).map({ $0.state == .dead }) ?? true,
       flaps.admission(of: member, now: now) == .probation
-    else { return }
-    sendProbationPing(holding: alive, now: now)
+    else {
+      heldNews[member] = nil
+      return
+    }
+    sendProbationPing(to: member, now: now)
   }
 }

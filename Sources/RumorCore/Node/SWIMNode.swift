@@ -55,12 +55,11 @@ public struct SWIMNode: Sendable {
   /// Members that failed again soon after a failure
   /// (`SWIMSettings.flapQuarantine`).
   var flaps: FlapHistory
-  /// Alive news held back until its member answers a probation ping, by
-  /// the ping's sequence number.
-  var probations: [UInt32: AliveNews] = [:]
-  /// Alive news held back between two pings of a probation after a
-  /// quarantine, by member.
-  var soaking: [String: AliveNews] = [:]
+  /// Alive news held back while its member is on probation, by member
+  /// (`SWIMSettings.flapQuarantine`).
+  var heldNews: [String: AliveNews] = [:]
+  /// The member each probation ping in flight is for, by sequence number.
+  var probationPings: [UInt32: String] = [:]
   /// When each accuser last got a stale accusation corrected
   /// (`SWIMSettings.guardedAccusations`).
   var lastCorrection: [NodeAddress: Int64] = [:]
@@ -118,7 +117,9 @@ public struct SWIMNode: Sendable {
     gossipToTheDead = settings.gossipToTheDeadTime.nanosecondsClamped
     reclaimTime = settings.deadNodeReclaimTime.nanosecondsClamped
     standDown = settings.standDown.nanosecondsClamped
-    flaps = FlapHistory(base: settings.flapQuarantine.nanosecondsClamped)
+    flaps = FlapHistory(
+      base: settings.flapQuarantine.nanosecondsClamped,
+      probeInterval: settings.probeInterval.nanosecondsClamped)
     broadcasts.capacity = settings.broadcastQueueLimit
     broadcasts.protectedSubject = name
     userBroadcasts.capacity = settings.broadcastQueueLimit
@@ -361,7 +362,7 @@ enum TimerEvent {
   /// The probation ping `sequence` got no ack in time
   /// (`SWIMSettings.flapQuarantine`).
   case probationTimeout(UInt32)
-  /// The next ping of `member`'s probation after a quarantine is due
+  /// The next ping of `member`'s probation is due
   /// (`SWIMSettings.flapQuarantine`).
   case probationPing(String)
   /// One of the full-state exchanges after a join; `remaining` including
