@@ -110,7 +110,7 @@ public struct FaultyViewTracker: Sendable {
     let changesView: Bool
     switch event {
     case .joined, .failed, .left: changesView = true
-    case .suspected, .recovered, .updated, .stoodDown, .resumed: changesView = false
+    case .suspected, .recovered, .updated, .stoodDown, .resumed, .reaped: changesView = false
     }
     if healthyObserver && changesView {
       viewChanges += 1
@@ -153,7 +153,7 @@ public struct FaultyViewTracker: Sendable {
       inView[pair] = true
       groups[place.group].inViewPairs += 1
       totalInView += 1
-    case .suspected, .recovered, .updated, .stoodDown, .resumed:
+    case .suspected, .recovered, .updated, .stoodDown, .resumed, .reaped:
       break
     }
   }

@@ -197,7 +197,7 @@ public final class Monitor: Simulation.Observer {
       noteDeparture(subject, observer: observer, time: time, asFailure: true)
     case .left:
       noteDeparture(subject, observer: observer, time: time, asFailure: false)
-    case .joined, .updated, .recovered, .stoodDown, .resumed:
+    case .joined, .updated, .recovered, .stoodDown, .resumed, .reaped:
       break
     }
   }

@@ -71,6 +71,10 @@ public struct ScenarioOptions: Sendable {
   public var countViewSizes: Bool
   /// How often to sample the informed-fraction curve (seconds).
   public var sampleInterval: Double
+  /// Whether nodes run Serf's layer over SWIM, as the agent does (join and
+  /// leave intents, failed members kept and reconnected to). Off runs
+  /// plain memberlist nodes, as every run before Serf was simulated.
+  public var serf: Bool = true
 
   /// Options with the defaults of `rumor-sim`.
   public init(
@@ -133,7 +137,8 @@ public enum ScenarioRunner {
     let simulation = Simulation(
       Simulation.Configuration(
         nodes: options.nodes + (options.scenario == .churn ? options.nodes : 0),
-        seed: options.seed, settings: options.settings, network: network))
+        seed: options.seed, settings: options.settings,
+        serf: options.serf ? SerfSettings() : nil, network: network))
     let monitor = Monitor(simulation, countViewSizes: options.countViewSizes)
     var random = SplitMix64(seed: options.seed ^ 0x5EED)
     var result = ScenarioResult(options: options)

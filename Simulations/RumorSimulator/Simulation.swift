@@ -1,8 +1,9 @@
 import RumorCore
 import RumorWire
 
-/// Thousands of real `SWIMNode`s on a virtual network and a virtual clock,
-/// with the real codec in between (bytes and packet limits are real).
+/// Thousands of real `ClusterNode`s (SWIM and Serf, the machine the agent
+/// runs) on a virtual network and a virtual clock, with the real codec in
+/// between (bytes and packet limits are real).
 ///
 /// One seed gives one run, event for event: every random choice comes from
 /// seeded generators and ties between simultaneous events go to the one
@@ -16,6 +17,9 @@ public final class Simulation {
     public var seed: UInt64
     /// The protocol settings of every node.
     public var settings: SWIMSettings
+    /// The Serf settings of every node; nil runs plain memberlist nodes
+    /// (no Serf messages, no reconnect), as runs before Serf was simulated.
+    public var serf: SerfSettings?
     /// The network.
     public var network: NetworkModel
     /// Label and keys of every node.
@@ -27,12 +31,13 @@ public final class Simulation {
     /// Creates a configuration.
     public init(
       nodes: Int, seed: UInt64, settings: SWIMSettings = SWIMSettings(),
-      network: NetworkModel = NetworkModel(), wire: WireOptions = WireOptions(),
-      socketBufferPackets: Int = 256
+      serf: SerfSettings? = SerfSettings(), network: NetworkModel = NetworkModel(),
+      wire: WireOptions = WireOptions(), socketBufferPackets: Int = 256
     ) {
       self.nodes = nodes
       self.seed = seed
       self.settings = settings
+      self.serf = serf
       self.network = network
       self.wire = wire
       self.socketBufferPackets = socketBufferPackets
@@ -79,8 +84,8 @@ public final class Simulation {
   /// A running node, boxed so that reading or changing it never copies
   /// the state machine (a copy would duplicate its member table).
   private final class NodeSlot {
-    var node: SWIMNode
-    init(_ node: SWIMNode) { self.node = node }
+    var node: ClusterNode
+    init(_ node: ClusterNode) { self.node = node }
   }
 
   private struct OpenStream: Hashable {
@@ -178,11 +183,14 @@ public final class Simulation {
   /// Whether node `index` is paused.
   public func isPaused(_ index: Int) -> Bool { paused[index] }
 
-  /// Node `index`'s state machine, if it runs.
-  public func node(_ index: Int) -> SWIMNode? { nodes[index]?.node }
+  /// Node `index`'s SWIM state machine, if it runs.
+  public func node(_ index: Int) -> SWIMNode? { nodes[index]?.node.swim }
+
+  /// Node `index`'s whole state machine (SWIM and Serf), if it runs.
+  public func cluster(_ index: Int) -> ClusterNode? { nodes[index]?.node }
 
   /// How many members node `index` sees alive (itself included).
-  public func aliveView(_ index: Int) -> Int { nodes[index]?.node.aliveMemberCount ?? 0 }
+  public func aliveView(_ index: Int) -> Int { nodes[index]?.node.swim.aliveMemberCount ?? 0 }
 
   // MARK: Events
 
@@ -261,9 +269,9 @@ public final class Simulation {
       bufferedPackets[index] = []
       bufferedStreams[index] = []
       do {
-        var node = try SWIMNode(
+        var node = try ClusterNode(
           name: Self.name(index), address: addresses[index], settings: configuration.settings,
-          wire: configuration.wire,
+          serf: configuration.serf, wire: configuration.wire,
           seed: configuration.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
             &+ UInt64(generations[index]))
         var effects = node.start(now: timestamp)
@@ -303,7 +311,7 @@ public final class Simulation {
       scheduledWake[index] = nil
       perform(nodes[index]?.node.tick(now: timestamp) ?? [], of: index)
     case .leave(let index, let stopAfter):
-      perform(nodes[index]?.node.leave(now: timestamp) ?? [], of: index)
+      perform(nodes[index]?.node.leave(now: timestamp, timeout: stopAfter) ?? [], of: index)
       queue.schedule(.action(.kill(index)), at: now + stopAfter.nanosecondsClamped)
     case .partition(let groups):
       network.partition = groups
@@ -339,7 +347,7 @@ public final class Simulation {
           at: now + latency(index, to))
       case .event(let event):
         observer?.membershipEvent(event, at: index, time: now)
-      case .deliver, .joinFinished:
+      case .deliver, .joinFinished, .leaveFinished:
         break
       }
     }

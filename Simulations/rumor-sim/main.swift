@@ -62,6 +62,9 @@ enum SimulatorCommand {
       --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
                             DisableTcpPings); the simulator's streams know no loss, so
                             with them on, packet loss alone never fails a probe
+      --no-serf             plain memberlist nodes: no Serf layer (no join and leave
+                            intents, no reconnect to failed members; how runs
+                            were made before Serf was simulated)
       --view-sizes          count the distinct view sizes each node goes through
       --json                print one JSON object instead of a summary
       --report FILE         write an SVG report (informed fraction, detection CDF, load)
@@ -78,7 +81,7 @@ enum SimulatorCommand {
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [
           "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
-          "no-tcp-pings", "view-sizes", "json",
+          "no-tcp-pings", "no-serf", "view-sizes", "json",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -170,10 +173,11 @@ enum SimulatorCommand {
     if let quarantine = try seconds("flap-quarantine") { settings.flapQuarantine = quarantine }
     if let standDown = try seconds("stand-down") { settings.standDown = standDown }
     let seed = try number("seed", UInt64.self, default: 1) ?? 1
-    let options = ScenarioOptions(
+    var options = ScenarioOptions(
       scenario: scenario, nodes: nodes, seed: seed, settings: settings, loss: loss,
       duration: duration, affected: affected, faultSeconds: faultSeconds, network: network,
       countViewSizes: parsed.flag("view-sizes"), intervalSeconds: interval, stallMode: stallMode)
+    options.serf = !parsed.flag("no-serf")
     let clock = ContinuousClock()
     let started = clock.now
     var result = ScenarioRunner.run(options)

@@ -21,6 +21,7 @@ enum Digest {
       case .event(let event): value = 3 << 32 | UInt64(event.member.incarnation)
       case .deliver: value = 4 << 32
       case .joinFinished(_, let error): value = 5 << 32 | UInt64(error?.utf8.count ?? 0)
+      case .leaveFinished: value = 6 << 32
       }
       digest = mix(digest, value)
     }

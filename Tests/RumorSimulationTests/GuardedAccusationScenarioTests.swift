@@ -126,7 +126,10 @@ struct GuardedAccusationScenarioTests {
     #expect(flipFlopper.mostReadmissionsInOneView == 1, reproduce)
     #expect(flipFlopper.readmissionsAtHealthy <= views.healthyObservers, reproduce)
     #expect(views.allRemovedAt != nil, reproduce)
-    #expect(views.viewChangesAfterRemoval == 0, reproduce)
+    // The forgiven return may come after both faulty members were first
+    // out (it does at most seeds, with or without Serf's layer): then each
+    // healthy member sees that one return and its exit, and nothing more.
+    #expect(views.viewChangesAfterRemoval <= 2 * views.healthyObservers, reproduce)
     #expect(views.groups.allSatisfy { $0.inViewPairs == 0 }, reproduce)
     #expect(result.healthyDeclaredDeadByHealthy == 0, reproduce)
   }

@@ -12,6 +12,8 @@ func simulate(_ options: ScenarioOptions) -> (result: ScenarioResult, reproduce:
   if options.loss > 0 { command += " --loss \(options.loss)" }
   if !options.settings.lifeguard { command += " --no-lifeguard" }
   if let affected = options.affected { command += " --affected \(affected)" }
+  if options.scenario == .partition { command += " --fault-seconds \(Int(options.faultSeconds))" }
+  if !options.serf { command += " --no-serf" }
   return (result, "seed \(options.seed); reproduce with: \(command)")
 }
 

@@ -10,11 +10,12 @@ struct MembershipEventVerbTests {
       state: .alive, versions: .rumor)
     let events: [MembershipEvent] = [
       .joined(member), .updated(member), .suspected(member), .recovered(member), .failed(member),
-      .left(member), .stoodDown(member), .resumed(member),
+      .left(member), .stoodDown(member), .resumed(member), .reaped(member),
     ]
     #expect(
       events.map(\.verb) == [
         "joined", "updated", "suspect", "recovered", "failed", "left", "stood-down", "resumed",
+        "reaped",
       ])
     #expect(events.allSatisfy { $0.member == member })
   }

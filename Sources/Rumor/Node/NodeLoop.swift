@@ -17,38 +17,31 @@ import RumorWire
 /// `epoll`: Swift's Glibc module does not export epoll, and a node watches
 /// a handful of descriptors.)
 final class NodeLoop {
-  private var node: SWIMNode
-  private var serf: SerfLayer
-  private var sentJoinIntent = false
-  private var random = SystemRandomNumberGenerator()
-  private var nextReconnect: Int64 = 0
+  private var node: ClusterNode
   private let mailbox: NodeMailbox
   private let udp: Int32
   private let listener: Int32
   private var connections: [Int32: Connection] = [:]
   private var inboundCount = 0
   private var joins: [JoinWaiter] = []
-  private var leave: Leave?
+  /// Everyone waiting for the leave under way (overlapping `leave()` calls
+  /// all return when it finishes).
+  private var leaveWaiters: [@Sendable () -> Void] = []
   private var membersChanged = true
   private var running = true
+  /// Why the loop stopped on its own, if it did.
+  private var failure: String?
+  /// `poll` failures in a row (other than EINTR).
+  private var pollFailures = 0
   private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
   private let tcpTimeout: Int64
 
   /// Most inbound streams handled at once (memberlist's limit).
   static let maximumInbound = 128
 
-  /// A graceful leave in two steps, as Serf does it: first Serf's leave
-  /// intent (so Serf peers will say "left", not "failed"), then
-  /// memberlist's leave.
-  private struct Leave {
-    var intentDeadline: Int64
-    var deadline: Int64
-    var memberlistLeaveSent = false
-    let done: @Sendable () -> Void
-  }
-
-  /// Serf tries to rejoin a failed member this often.
-  static let reconnectInterval: Int64 = 30_000_000_000
+  /// How many `poll` failures in a row the loop rides out (10 ms apart)
+  /// before it gives up and reports the node stopped with the error.
+  static let maximumPollFailures = 100
 
   private struct JoinWaiter {
     var remaining: Set<NodeAddress>
@@ -57,19 +50,17 @@ final class NodeLoop {
     let done: @Sendable (Result<Int, JoinError>) -> Void
   }
 
-  init(node: SWIMNode, serf: SerfLayer, mailbox: NodeMailbox, udp: Int32, listener: Int32) {
+  init(node: ClusterNode, mailbox: NodeMailbox, udp: Int32, listener: Int32) {
     self.node = node
-    self.serf = serf
-    self.node.localUserState = serf.localState()
     self.mailbox = mailbox
     self.udp = udp
     self.listener = listener
-    self.tcpTimeout = node.settings.tcpTimeout.nanosecondsClamped
+    self.tcpTimeout = node.swim.settings.tcpTimeout.nanosecondsClamped
   }
 
   // MARK: The loop
 
-  /// Runs until shutdown.
+  /// Runs until shutdown, or until the system keeps refusing to poll.
   func run() {
     perform(node.start(now: Timestamp(nanoseconds: now())))
     var watched: [pollfd] = []
@@ -78,13 +69,7 @@ final class NodeLoop {
       if let deadline = node.nextDeadline, deadline.nanoseconds <= clock {
         perform(node.tick(now: Timestamp(nanoseconds: clock)))
       }
-      if let deadline = serf.nextDeadline, deadline.nanoseconds <= clock {
-        _ = serf.tick(now: Timestamp(nanoseconds: clock))
-        node.localUserState = serf.localState()
-      }
-      reconnectIfDue(now: clock)
       expireConnections(now: clock)
-      checkLeave(now: clock)
       publishIfChanged()
       guard running else { break }
       watched.removeAll(keepingCapacity: true)
@@ -99,9 +84,20 @@ final class NodeLoop {
         poll(buffer.baseAddress, nfds_t(buffer.count), waitMilliseconds(now: now()))
       }
       guard ready >= 0 else {
-        if errno == EINTR { continue }
-        break
+        let code = errno
+        if code == EINTR { continue }
+        // ENOMEM and the like can pass; a node that silently stopped
+        // gossiping would be declared dead while its host looks healthy.
+        pollFailures += 1
+        if pollFailures >= Self.maximumPollFailures {
+          failure =
+            "the node's event loop stopped: poll failed \(pollFailures) times in a row (\(SocketAddress.errorText(code)))"
+          break
+        }
+        usleep(10_000)
+        continue
       }
+      pollFailures = 0
       for entry in watched where entry.revents != 0 {
         if entry.fd == udp {
           if entry.revents & Int16(POLLERR) != 0 { takeErrors() }
@@ -126,14 +122,11 @@ final class NodeLoop {
     return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
   }
 
-  /// Sleep until the earliest deadline: the core's, a connection's, the
-  /// leave's. Rounded up, so that the loop never wakes just before one.
+  /// Sleep until the earliest deadline: the core's or a connection's.
+  /// Rounded up, so that the loop never wakes just before one.
   private func waitMilliseconds(now clock: Int64) -> Int32 {
     var earliest = node.nextDeadline?.nanoseconds ?? clock + 1_000_000_000
-    if let serfDeadline = serf.nextDeadline?.nanoseconds { earliest = min(earliest, serfDeadline) }
-    earliest = min(earliest, nextReconnect)
     for connection in connections.values { earliest = min(earliest, connection.deadline) }
-    if let leave { earliest = min(earliest, clock + 10_000_000, leave.deadline) }
     let wait = max(0, earliest - clock)
     return Int32(clamping: (wait + 999_999) / 1_000_000)
   }
@@ -149,57 +142,25 @@ final class NodeLoop {
         open(id: id, to: target, request: request, timeout: timeout)
       case .event(let event):
         membersChanged = true
-        tellSerf(event)
         mailbox.publish(event)
-      case .deliver(.message(let payload)):
-        apply(serf.receive(payload, now: Timestamp(nanoseconds: now())))
-      case .deliver(.remoteState(let state, let join)):
-        apply(serf.mergeRemoteState(state, join: join, now: Timestamp(nanoseconds: now())))
+      case .deliver:
+        // ClusterNode handles Serf's messages itself.
+        break
       case .joinFinished(let address, let error):
         joinFinished(address, error: error)
+      case .leaveFinished:
+        membersChanged = true
+        let waiters = leaveWaiters
+        leaveWaiters = []
+        for done in waiters { done() }
       }
     }
-  }
-
-  /// Serf keeps its own member statuses from memberlist's events.
-  private func tellSerf(_ event: MembershipEvent) {
-    let clock = Timestamp(nanoseconds: now())
-    let name = event.member.name
-    switch event {
-    case .joined: _ = serf.memberJoined(name, now: clock)
-    case .failed: _ = serf.memberFailed(name, now: clock)
-    case .left: _ = serf.memberLeft(name, now: clock)
-    case .updated, .suspected, .recovered, .stoodDown, .resumed: return
-    }
-    node.localUserState = serf.localState()
-  }
-
-  /// Gossips what the Serf layer wants re-broadcast and refreshes the
-  /// state it gives push-pull exchanges.
-  private func apply(_ outcome: SerfOutcome) {
-    for payload in outcome.broadcasts { node.broadcastUserMessage(payload) }
-    node.localUserState = serf.localState()
-  }
-
-  /// Serf's reconnect: every 30 s, with probability failed / alive, try to
-  /// join one failed member again, so that a healed partition merges.
-  private func reconnectIfDue(now clock: Int64) {
-    guard clock >= nextReconnect else { return }
-    nextReconnect = clock + Self.reconnectInterval
-    guard leave == nil else { return }
-    let failed = node.members.filter { $0.state == .dead }
-    let alive = max(1, node.activeMemberCount)
-    guard !failed.isEmpty,
-      Double.random(in: 0..<1, using: &random) < Double(failed.count) / Double(alive),
-      let target = failed.randomElement(using: &random)
-    else { return }
-    perform(node.join([target.address], now: Timestamp(nanoseconds: clock)))
   }
 
   private func publishIfChanged() {
     guard membersChanged else { return }
     membersChanged = false
-    mailbox.publish(members: node.members, counters: node.counters)
+    mailbox.publish(members: node.members, counters: node.swim.counters)
   }
 
   // MARK: Commands
@@ -208,7 +169,7 @@ final class NodeLoop {
     let clock = Timestamp(nanoseconds: now())
     switch command {
     case .join(let addresses, let done):
-      let targets = Set(addresses.filter { $0 != node.address })
+      let targets = Set(addresses.filter { $0 != node.swim.address })
       guard !targets.isEmpty else {
         done(.failure(JoinError(failures: ["no address to join besides this node's own"])))
         return
@@ -216,20 +177,13 @@ final class NodeLoop {
       joins.append(JoinWaiter(remaining: targets, done: done))
       perform(node.join(Array(targets).sorted(), now: clock))
     case .leave(let timeout, let done):
-      let deadline = clock.nanoseconds.addingReportingOverflow(timeout.nanosecondsClamped)
-        .partialValue
-      leave = Leave(
-        intentDeadline: clock.nanoseconds + min(timeout.nanosecondsClamped / 2, 2_000_000_000),
-        deadline: deadline, done: done)
-      if let intent = serf.leaveIntent(), node.activeMemberCount > 1 {
-        // Straight to every member as well as by gossip: the intent must
-        // be there before memberlist's leave, or Serf says "failed".
-        node.broadcastUserMessage(intent)
-        perform(node.sendUserMessageToAliveMembers(intent, now: clock))
-        node.localUserState = serf.localState()
-      } else {
-        leave?.intentDeadline = clock.nanoseconds
+      guard !node.hasFinishedLeaving else {
+        done()
+        return
       }
+      leaveWaiters.append(done)
+      perform(node.leave(now: clock, timeout: timeout))
+      membersChanged = true
     case .setMeta(let meta, let done):
       do {
         perform(try node.updateMeta(meta, now: clock))
@@ -238,8 +192,6 @@ final class NodeLoop {
       } catch {
         done(error)
       }
-    case .broadcast(let payload):
-      node.broadcastUserMessage(payload)
     case .shutdown(let done):
       running = false
       done()
@@ -247,11 +199,6 @@ final class NodeLoop {
   }
 
   private func joinFinished(_ address: NodeAddress, error: String?) {
-    if error == nil, !sentJoinIntent, let intent = serf.joinIntent() {
-      // Serf announces itself once a join has reached someone.
-      sentJoinIntent = true
-      node.broadcastUserMessage(intent)
-    }
     for index in joins.indices where joins[index].remaining.contains(address) {
       joins[index].remaining.remove(address)
       if let error {
@@ -267,21 +214,6 @@ final class NodeLoop {
         waiter.answered > 0
           ? .success(waiter.answered) : .failure(JoinError(failures: waiter.failures)))
     }
-  }
-
-  private func checkLeave(now clock: Int64) {
-    guard var pending = leave else { return }
-    if !pending.memberlistLeaveSent {
-      // Wait for the intent to be gossiped out (or half the time allowed).
-      guard node.pendingUserMessages == 0 || clock >= pending.intentDeadline else { return }
-      pending.memberlistLeaveSent = true
-      leave = pending
-      perform(node.leave(now: Timestamp(nanoseconds: clock)))
-      membersChanged = true
-    }
-    guard node.isLeaveBroadcast || clock >= pending.deadline else { return }
-    leave = nil
-    pending.done()
   }
 
   // MARK: UDP
@@ -464,20 +396,19 @@ final class NodeLoop {
 
   private func closeEverything() {
     for descriptor in Array(connections.keys) { finish(descriptor) }
-    let pending = mailbox.stop()
+    let pending = mailbox.stop(failure: failure)
     for command in pending {
       switch command {
       case .join(_, let done): done(.failure(JoinError(failures: ["the node has shut down"])))
       case .leave(_, let done): done()
       case .setMeta(_, let done): done(SettingsError(problems: ["the node has shut down"]))
-      case .broadcast: break
       case .shutdown(let done): done()
       }
     }
     for waiter in joins { waiter.done(.failure(JoinError(failures: ["the node has shut down"]))) }
     joins = []
-    leave?.done()
-    leave = nil
+    for done in leaveWaiters { done() }
+    leaveWaiters = []
     close(udp)
     close(listener)
     close(mailbox.wakeDescriptor)

@@ -17,8 +17,6 @@ enum NodeCommand: Sendable {
   case leave(timeout: Duration, done: @Sendable () -> Void)
   /// Change this node's metadata.
   case setMeta([UInt8], done: @Sendable (SettingsError?) -> Void)
-  /// Gossip a delegate (Serf) message.
-  case broadcast([UInt8])
   /// Stop: close every socket and end the thread.
   case shutdown(done: @Sendable () -> Void)
 }
@@ -34,6 +32,7 @@ final class NodeMailbox: Sendable {
     var nextSubscriber = 0
     var stopped = false
     var counters = NodeCounters()
+    var failure: String?
   }
 
   private let state = Mutex(State())
@@ -131,11 +130,13 @@ final class NodeMailbox: Sendable {
     return stream
   }
 
-  /// Marks the node stopped, ends every event stream and returns the
-  /// commands that will never run (owner thread).
-  func stop() -> [NodeCommand] {
+  /// Marks the node stopped (with `failure` when it stopped on its own),
+  /// ends every event stream and returns the commands that will never run
+  /// (owner thread).
+  func stop(failure: String? = nil) -> [NodeCommand] {
     let (subscribers, pending) = state.withLock { state in
       state.stopped = true
+      state.failure = failure
       let subscribers = Array(state.subscribers.values)
       state.subscribers = [:]
       defer { state.commands = [] }
@@ -147,6 +148,10 @@ final class NodeMailbox: Sendable {
 
   /// Whether the node has stopped.
   var isStopped: Bool { state.withLock { $0.stopped } }
+
+  /// Why the node stopped on its own; nil while it runs or after a
+  /// requested shutdown.
+  var failure: String? { state.withLock { $0.failure } }
 }
 
 /// Why a join failed: every address, and what went wrong with each.

@@ -57,12 +57,10 @@ public final class RumorNode: Sendable {
     {
       advertised = host
     }
-    let node: SWIMNode
-    let serf: SerfLayer
+    let node: ClusterNode
     let mailbox: NodeMailbox
     do {
-      serf = try SerfLayer(name: configuration.name)
-      node = try SWIMNode(
+      node = try ClusterNode(
         name: configuration.name, address: advertised, meta: meta, settings: configuration.settings,
         wire: WireOptions(label: configuration.label, keyring: keyring),
         seed: configuration.seed ?? UInt64.random(in: .min ... .max))
@@ -73,7 +71,7 @@ public final class RumorNode: Sendable {
       throw error
     }
     OwnerThread.start(name: "rumor-\(configuration.name)") {
-      NodeLoop(node: node, serf: serf, mailbox: mailbox, udp: udp, listener: listener).run()
+      NodeLoop(node: node, mailbox: mailbox, udp: udp, listener: listener).run()
     }
     let advertiser = ServiceAdvertiser(
       baseTags: configuration.tags, services: configuration.services, checkHost: advertised.host
@@ -207,8 +205,13 @@ public final class RumorNode: Sendable {
     mailbox.subscribe()
   }
 
-  /// Whether the node has been shut down.
+  /// Whether the node has stopped: shut down, or stopped on its own (see
+  /// `failure`).
   public var isStopped: Bool { mailbox.isStopped }
+
+  /// Why the node stopped on its own (its event loop could not go on), or
+  /// nil. When set, `isStopped` is true and every event stream has ended.
+  public var failure: String? { mailbox.failure }
 
   /// How many member snapshots have been published: a cheap way (one
   /// atomic load) to tell whether `members` changed since last read.

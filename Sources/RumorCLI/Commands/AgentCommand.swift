@@ -83,8 +83,9 @@ enum AgentCommand {
                             take part again once its health is perfect (off
                             by default; docs/simulation.md)
 
-    Exit status: 0 after a clean stop, 1 if the configuration is invalid or
-    the node cannot start or join, 2 for a bad command line.
+    Exit status: 0 after a clean stop, 1 if the configuration is invalid,
+    the node cannot start or join, or its event loop stops on its own, 2 for
+    a bad command line.
     """
 
   static func run(_ arguments: [String], console: Console) async throws(CommandError) {
@@ -137,9 +138,24 @@ enum AgentCommand {
     let retries = Task {
       await joinConventionalSeeds(plan.conventionalSeeds, node: node, console: console)
     }
-    let received = await signals.next()
+    // A signal, or the node stopping on its own (its event loop failed):
+    // then the agent must not look alive, so it exits non-zero.
+    let received: String? = await withTaskGroup(of: String?.self) { group in
+      group.addTask { await signals.next() }
+      group.addTask {
+        for await _ in node.events() {}
+        return nil
+      }
+      let first = await group.next() ?? nil
+      group.cancelAll()
+      return first
+    }
     retries.cancel()
     health.cancel()
+    guard let received, !node.isStopped else {
+      log.cancel()
+      throw .failure(node.failure ?? "the node stopped on its own")
+    }
     console.out("\(timestamp()) \(received), leaving the cluster")
     await node.leave(timeout: .milliseconds(Int64(leaveTimeout * 1000)))
     await node.shutdown()

@@ -12,11 +12,15 @@ public enum Effect: Sendable, Hashable {
   case openStream(id: UInt64, to: NodeAddress, request: [UInt8], timeout: Duration)
   /// Tell the application about a change in membership.
   case event(MembershipEvent)
-  /// Hand a delegate message (Serf's, for example) to the application.
+  /// Hand a delegate message (Serf's) to the layer above. `SWIMNode` emits
+  /// it; `ClusterNode` consumes it and never passes it on.
   case deliver(DelegateMessage)
   /// A join attempt (see `SWIMNode.join`) finished; `error` is nil on
   /// success.
   case joinFinished(address: NodeAddress, error: String?)
+  /// A graceful leave (`ClusterNode.leave`) has been gossiped enough, or
+  /// its time ran out: the node may stop now.
+  case leaveFinished
 }
 
 /// A change in membership as seen by one node.
@@ -41,13 +45,16 @@ public enum MembershipEvent: Sendable, Hashable {
   /// This node's health score is back to perfect after it stood down: it
   /// accuses and refutes again. The member is this node.
   case resumed(Member)
+  /// A failed or left member was forgotten: its reconnect or tombstone
+  /// timeout ran out (Serf's reap). The member is its last known value.
+  case reaped(Member)
 
   /// The member the event is about.
   public var member: Member {
     switch self {
     case .joined(let member), .updated(let member), .suspected(let member),
       .recovered(let member), .failed(let member), .left(let member), .stoodDown(let member),
-      .resumed(let member):
+      .resumed(let member), .reaped(let member):
       member
     }
   }

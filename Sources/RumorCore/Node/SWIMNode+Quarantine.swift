@@ -34,6 +34,14 @@ extension SWIMNode {
     }
   }
 
+  /// Whether a reconnect (Serf's periodic join to a failed member) may try
+  /// `member` at `now`: not during its quarantine, which the reconnect's
+  /// push-pull would otherwise cut short. A first failure, such as either
+  /// side of a partition, never quarantines.
+  public func mayReconnect(to member: String, now: Timestamp) -> Bool {
+    flaps.admission(of: member, now: now.nanoseconds) != .refuse
+  }
+
   /// Pings `member`, whose news is held, for its probation.
   mutating func sendProbationPing(to member: String, now: Int64) {
     guard let alive = heldNews[member], let target = NodeAddress(ip: alive.addr, port: alive.port)

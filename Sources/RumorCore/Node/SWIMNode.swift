@@ -30,8 +30,9 @@ public struct SWIMNode: Sendable {
   public let settings: SWIMSettings
   /// What this node has counted so far.
   public internal(set) var counters = NodeCounters()
-  /// Opaque state the application (Serf) sends in push-pull exchanges.
-  public var localUserState: [UInt8] = []
+  /// Opaque state the layer above (Serf) sends in push-pull exchanges;
+  /// set with `setLocalUserState`.
+  public private(set) var localUserState: [UInt8] = []
 
   var codec: PacketCodec
   var streamCodec: StreamCodec
@@ -208,6 +209,12 @@ public struct SWIMNode: Sendable {
     }
     setLocalAlive(incarnation: localRecord.incarnation &+ 1, meta: meta, now: now.nanoseconds)
     return drainEffects()
+  }
+
+  /// Sets the state the layer above (Serf) sends in push-pull exchanges
+  /// from now on.
+  public mutating func setLocalUserState(_ state: [UInt8]) {
+    localUserState = state
   }
 
   /// Queues a delegate (Serf) message for gossip.

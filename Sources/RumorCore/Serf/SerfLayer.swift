@@ -7,19 +7,9 @@ import RumorWire
 ///
 /// Like `SWIMNode` it is a pure state machine: it owns no socket and reads
 /// no clock; time comes in with every call that needs it, and what it wants
-/// done comes back as values. The node runtime wires it to the core:
-///
-/// ```swift
-/// var serf = try SerfLayer(name: "api-1")
-/// if let intent = serf.joinIntent() { node.broadcastUserMessage(intent) }
-/// node.localUserState = serf.localState()   // again after every change
-/// // Effect.deliver(.message(bytes))         -> serf.receive(bytes, now:)
-/// // Effect.deliver(.remoteState(bytes, j))  -> serf.mergeRemoteState(bytes, join: j, now:)
-/// // Effect.event(.joined(m))                -> serf.memberJoined(m.name, now:)
-/// // Effect.event(.failed(m)) / .left(m)     -> serf.memberFailed / memberLeft
-/// // every SerfOutcome.broadcasts element    -> node.broadcastUserMessage
-/// // at nextDeadline                         -> serf.tick(now:)
-/// ```
+/// done comes back as values. `ClusterNode` composes it with the SWIM core
+/// (memberlist's events in, Serf's messages and push-pull state through
+/// the SWIM node's user messages), and is what runtimes drive.
 ///
 /// User events and queries are not kept or answered; their Lamport times
 /// are still witnessed, so that our clocks stay in step with the cluster.

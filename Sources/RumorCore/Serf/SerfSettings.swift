@@ -17,6 +17,10 @@ public struct SerfSettings: Sendable, Hashable {
   /// How long a failed member is remembered, and may be reconnected to,
   /// before it is forgotten (`ReconnectTimeout`). 24 hours.
   public var reconnectTimeout: Duration = .seconds(24 * 3600)
+  /// How often a failed member is tried again, with probability failed /
+  /// alive, by a memberlist join to one of them (`ReconnectInterval`), so
+  /// that the two sides of a healed partition merge. 30 s.
+  public var reconnectInterval: Duration = .seconds(30)
   /// How long a left member is remembered as a tombstone, so that the
   /// leave keeps spreading through push-pull (`TombstoneTimeout`). 24 hours.
   public var tombstoneTimeout: Duration = .seconds(24 * 3600)
@@ -42,6 +46,9 @@ public struct SerfSettings: Sendable, Hashable {
     notNegative(reconnectTimeout, "reconnect timeout")
     notNegative(tombstoneTimeout, "tombstone timeout")
     notNegative(pruneDelay, "prune delay")
+    if reconnectInterval <= .zero {
+      problems.append("reconnect interval must be above zero (is \(reconnectInterval))")
+    }
     if reapInterval <= .zero {
       problems.append("reap interval must be above zero (is \(reapInterval))")
     }

@@ -1,0 +1,273 @@
+import RumorWire
+
+/// One member's whole protocol in one pure state machine: SWIM with
+/// Lifeguard and the policies (`SWIMNode`) composed with Serf's member
+/// bookkeeping (`SerfLayer`): intents, the two-phase leave, failed and
+/// left members kept until reaped, and Serf's reconnect to failed members,
+/// which is what heals a partition.
+///
+/// Like its parts it owns no socket, reads no clock and uses no global
+/// randomness. The node runtime and the simulator drive the same machine:
+///
+/// ```swift
+/// var node = try ClusterNode(name: "api-1", address: address, seed: 42)
+/// var effects = node.start(now: clock.now)
+/// effects += node.join([seedAddress], now: clock.now)
+/// // … perform the effects; feed datagrams to `receivePacket`, streams to
+/// // `handleStream`, stream replies to `streamReplied`, and call `tick`
+/// // at `nextDeadline`.
+/// ```
+///
+/// The effects it returns never include `Effect.deliver`: Serf's messages
+/// and state are handled inside.
+public struct ClusterNode: Sendable {
+  /// The SWIM part: members as SWIM sees them, counters, settings.
+  public internal(set) var swim: SWIMNode
+  /// The Serf part, nil for a plain memberlist node (no Serf messages,
+  /// no reconnect).
+  public internal(set) var serf: SerfLayer?
+
+  /// Randomness of the Serf side (reconnect), seeded apart from the SWIM
+  /// node's so that adding it does not change SWIM's choices.
+  var random: SplitMix64
+  /// Whether Serf's state changed since it was last encoded for
+  /// push-pulls. Encoding is O(members), so it happens only before an
+  /// input that may send a push-pull, never once per message.
+  var userStateIsStale = true
+  /// The last view of each member that memberlist declared failed or
+  /// left: Serf keeps them (and `members` shows them) until reaped, after
+  /// SWIM has forgotten them, and reconnects to the failed ones.
+  var lostMembers: [String: Member] = [:]
+  /// When Serf's reconnect next runs; nil while no member is failed.
+  var nextReconnect: Int64?
+  /// A graceful leave under way.
+  var pendingLeave: PendingLeave?
+  /// Whether the leave has finished (`Effect.leaveFinished` went out).
+  public internal(set) var hasFinishedLeaving = false
+  /// How often Serf's push-pull state has been encoded: once per change
+  /// that a push-pull could carry, never once per message.
+  public internal(set) var stateEncodings = 0
+  /// Whether Serf's join intent went out (after the first join that
+  /// reached someone).
+  var sentJoinIntent = false
+  let reconnectInterval: Int64
+
+  /// Creates a node that knows only itself. `serf` nil makes a plain
+  /// memberlist node. `seed` drives every random choice; `wire` sets the
+  /// label and keys.
+  public init(
+    name: String, address: NodeAddress, meta: [UInt8] = [], settings: SWIMSettings = SWIMSettings(),
+    serf serfSettings: SerfSettings? = SerfSettings(), wire: WireOptions = WireOptions(),
+    seed: UInt64
+  ) throws(SettingsError) {
+    swim = try SWIMNode(
+      name: name, address: address, meta: meta, settings: settings, wire: wire, seed: seed)
+    serf = try serfSettings.map { settings throws(SettingsError) in
+      try SerfLayer(name: name, settings: settings)
+    }
+    random = SplitMix64(seed: seed ^ 0x5EB7_C0DE_5EB7_C0DE)
+    reconnectInterval = (serfSettings?.reconnectInterval ?? .zero).nanosecondsClamped
+  }
+
+  // MARK: Views
+
+  /// This member's name.
+  public var name: String { swim.name }
+
+  /// Every member this node knows, itself included, in name order: SWIM's
+  /// view, plus the members Serf still keeps as failed or left after SWIM
+  /// forgot them (as `serf members` lists them until they are reaped).
+  public var members: [Member] {
+    var list = swim.members
+    guard let serf, !lostMembers.isEmpty else { return list }
+    let known = Set(list.map(\.name))
+    for (name, member) in lostMembers where !known.contains(name) {
+      switch serf.status(of: name) {
+      case .failed?: list.append(member.with(state: .dead))
+      case .left?: list.append(member.with(state: .left))
+      case .alive?, .leaving?, nil: continue
+      }
+    }
+    return list.sorted { $0.name < $1.name }
+  }
+
+  /// When `tick` should next be called.
+  public var nextDeadline: Timestamp? {
+    var earliest = swim.nextDeadline?.nanoseconds
+    func consider(_ time: Int64?) {
+      guard let time else { return }
+      earliest = min(earliest ?? time, time)
+    }
+    consider(serf?.nextDeadline?.nanoseconds)
+    consider(nextReconnect)
+    if let pendingLeave {
+      consider(
+        pendingLeave.memberlistLeaveSent ? pendingLeave.deadline : pendingLeave.intentDeadline)
+    }
+    return earliest.map(Timestamp.init(nanoseconds:))
+  }
+
+  // MARK: Inputs
+
+  /// Announces this node and starts its timers.
+  public mutating func start(now: Timestamp) -> [Effect] {
+    refreshUserState()
+    return process(swim.start(now: now), now: now)
+  }
+
+  /// Fires every timer due at `now`: SWIM's, Serf's reaper, Serf's
+  /// reconnect and the leave's steps.
+  public mutating func tick(now: Timestamp) -> [Effect] {
+    refreshUserState()
+    var output = process(swim.tick(now: now), now: now)
+    if var layer = serf, let due = layer.nextDeadline, due <= now {
+      let changes = layer.tick(now: now)
+      serf = layer
+      userStateIsStale = true
+      for change in changes where change.current == nil {
+        if let member = lostMembers.removeValue(forKey: change.member) {
+          output.append(.event(.reaped(member)))
+        }
+      }
+    }
+    if let due = nextReconnect, due <= now.nanoseconds {
+      output += reconnect(now: now)
+    }
+    output += advanceLeave(now: now)
+    return output
+  }
+
+  /// Takes one UDP datagram.
+  public mutating func receivePacket(_ bytes: [UInt8], from sender: NodeAddress, now: Timestamp)
+    -> [Effect]
+  {
+    process(swim.receivePacket(bytes, from: sender, now: now), now: now)
+  }
+
+  /// Takes the bytes of an inbound stream read so far; see
+  /// `SWIMNode.handleStream`.
+  public mutating func handleStream(_ bytes: [UInt8], from sender: NodeAddress, now: Timestamp)
+    -> (answer: SWIMNode.StreamAnswer, effects: [Effect])
+  {
+    refreshUserState()
+    let (answer, effects) = swim.handleStream(bytes, from: sender, now: now)
+    return (answer, process(effects, now: now))
+  }
+
+  /// The reply to stream `id`.
+  public mutating func streamReplied(id: UInt64, bytes: [UInt8], now: Timestamp) -> [Effect] {
+    process(swim.streamReplied(id: id, bytes: bytes, now: now), now: now)
+  }
+
+  /// Stream `id` failed; `refused` when the connection was refused.
+  public mutating func streamFailed(id: UInt64, reason: String, refused: Bool, now: Timestamp)
+    -> [Effect]
+  {
+    process(swim.streamFailed(id: id, reason: reason, refused: refused, now: now), now: now)
+  }
+
+  /// The kernel reported a datagram to `address` unreachable.
+  public mutating func portUnreachable(_ address: NodeAddress, now: Timestamp) -> [Effect] {
+    process(swim.portUnreachable(address, now: now), now: now)
+  }
+
+  /// Joins a cluster through `addresses` (memberlist's join); each attempt
+  /// reports back as `Effect.joinFinished`. The first that reaches someone
+  /// sends Serf's join intent.
+  public mutating func join(_ addresses: [NodeAddress], now: Timestamp) -> [Effect] {
+    refreshUserState()
+    return process(swim.join(addresses, now: now), now: now)
+  }
+
+  /// Changes this node's metadata (Serf tags).
+  public mutating func updateMeta(_ meta: [UInt8], now: Timestamp) throws(SettingsError)
+    -> [Effect]
+  {
+    process(try swim.updateMeta(meta, now: now), now: now)
+  }
+
+  // MARK: Internals shared by the extensions
+
+  /// Hands SWIM's effects to Serf and returns what the owner must do.
+  mutating func process(_ effects: [Effect], now: Timestamp) -> [Effect] {
+    var output: [Effect] = []
+    output.reserveCapacity(effects.count)
+    for effect in effects {
+      switch effect {
+      case .event(let event):
+        observe(event, now: now)
+        output.append(effect)
+      case .deliver(.message(let payload)):
+        guard var layer = serf else { continue }
+        let outcome = layer.receive(payload, now: now)
+        serf = layer
+        apply(outcome)
+      case .deliver(.remoteState(let state, let join)):
+        guard var layer = serf else { continue }
+        let outcome = layer.mergeRemoteState(state, join: join, now: now)
+        serf = layer
+        apply(outcome)
+      case .joinFinished(_, let error):
+        if error == nil, !sentJoinIntent, var layer = serf, let intent = layer.joinIntent() {
+          // Serf announces itself once a join has reached someone.
+          serf = layer
+          sentJoinIntent = true
+          userStateIsStale = true
+          swim.broadcastUserMessage(intent)
+        }
+        output.append(effect)
+      case .send, .openStream, .leaveFinished:
+        output.append(effect)
+      }
+    }
+    return output
+  }
+
+  /// Serf keeps its own member statuses from memberlist's events.
+  private mutating func observe(_ event: MembershipEvent, now: Timestamp) {
+    guard var layer = serf else { return }
+    let member = event.member
+    switch event {
+    case .joined:
+      _ = layer.memberJoined(member.name, now: now)
+      lostMembers[member.name] = nil
+    case .failed:
+      _ = layer.memberFailed(member.name, now: now)
+      lostMembers[member.name] = member
+      if nextReconnect == nil {
+        nextReconnect = now.nanoseconds.addingSaturating(reconnectInterval)
+      }
+    case .left:
+      _ = layer.memberLeft(member.name, now: now)
+      lostMembers[member.name] = member
+    case .updated, .suspected, .recovered, .stoodDown, .resumed, .reaped:
+      return
+    }
+    serf = layer
+    userStateIsStale = true
+  }
+
+  /// Gossips what Serf wants re-broadcast.
+  mutating func apply(_ outcome: SerfOutcome) {
+    for payload in outcome.broadcasts { swim.broadcastUserMessage(payload) }
+    userStateIsStale = true
+  }
+
+  /// Encodes Serf's state for SWIM's push-pulls, if it changed.
+  mutating func refreshUserState() {
+    guard userStateIsStale else { return }
+    userStateIsStale = false
+    guard let serf else { return }
+    stateEncodings += 1
+    swim.setLocalUserState(serf.localState())
+  }
+}
+
+extension Member {
+  /// The same member in another state.
+  func with(state: MemberState) -> Member {
+    var copy = self
+    copy.state = state
+    return copy
+  }
+}

@@ -1,0 +1,121 @@
+import RumorWire
+import Testing
+
+@testable import RumorCore
+
+/// A started cluster node "n0" (SWIM and Serf) that knows n1…n`others`.
+private func makeClusterNode(knowing others: Int) throws -> ClusterNode {
+  var node = try ClusterNode(name: "n0", address: address(0), seed: 1)
+  _ = node.start(now: at(0))
+  for index in stride(from: 1, through: others, by: 1) {
+    _ = node.receivePacket(Message.alive(alive(index)).encoded(), from: address(index), now: at(0))
+  }
+  return node
+}
+
+/// Ticks the node from `start` to `end`, collecting effects.
+private func run(_ node: inout ClusterNode, from start: Double, to end: Double) -> [Effect] {
+  var collected: [Effect] = []
+  var now = at(start)
+  var steps = 0
+  while let deadline = node.nextDeadline, deadline <= at(end), steps < 100_000 {
+    now = max(now, deadline)
+    collected += node.tick(now: now)
+    steps += 1
+  }
+  return collected
+}
+
+private func joinsOpened(_ effects: [Effect]) -> [NodeAddress] {
+  effects.compactMap { effect in
+    if case .openStream(_, let target, _, _) = effect { return target }
+    return nil
+  }
+}
+
+@Suite("ClusterNode: SWIM and Serf in one machine")
+struct ClusterNodeTests {
+  @Test("a failed member stays listed as failed after SWIM forgets it, and is reconnected to")
+  func failedMemberKeptAndReconnected() throws {
+    var node = try makeClusterNode(knowing: 1)
+    let dead = Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded()
+    let effects = node.receivePacket(dead, from: address(2), now: at(1))
+    #expect(events(effects).contains(.failed(try #require(node.swim.member(named: "n1")))))
+    #expect(node.serf?.status(of: "n1") == .failed)
+    // No reconnect before Serf's 30 s interval…
+    #expect(!joinsOpened(run(&node, from: 1, to: 30)).contains(address(1)))
+    // …then one (with probability failed / alive = 1 here), and past
+    // memberlist's gossip-to-the-dead window SWIM forgets n1 while Serf
+    // still lists it as failed.
+    let later = run(&node, from: 30, to: 35)
+    #expect(joinsOpened(later).contains(address(1)))
+    #expect(node.swim.member(named: "n1") == nil)
+    #expect(node.members.first { $0.name == "n1" }?.state == .dead)
+  }
+
+  @Test("a reaped member is announced and no longer listed")
+  func reapedMemberAnnounced() throws {
+    var serf = SerfSettings()
+    serf.reconnectTimeout = .seconds(10)
+    var node = try ClusterNode(name: "n0", address: address(0), serf: serf, seed: 1)
+    _ = node.start(now: at(0))
+    _ = node.receivePacket(Message.alive(alive(1)).encoded(), from: address(1), now: at(0))
+    _ = node.receivePacket(
+      Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded(), from: address(2),
+      now: at(1))
+    let effects = run(&node, from: 1, to: 60)
+    #expect(
+      events(effects).contains {
+        if case .reaped(let member) = $0 { member.name == "n1" } else { false }
+      })
+    #expect(!node.members.contains { $0.name == "n1" })
+  }
+
+  @Test("a plain memberlist node keeps no failed member and never reconnects")
+  func plainMemberlistNode() throws {
+    var node = try ClusterNode(name: "n0", address: address(0), serf: nil, seed: 1)
+    _ = node.start(now: at(0))
+    _ = node.receivePacket(Message.alive(alive(1)).encoded(), from: address(1), now: at(0))
+    _ = node.receivePacket(
+      Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded(), from: address(2),
+      now: at(1))
+    let effects = run(&node, from: 1, to: 70)
+    #expect(!node.members.contains { $0.name == "n1" })
+    #expect(!joinsOpened(effects).contains(address(1)))
+  }
+
+  @Test("a datagram of many Serf messages encodes Serf's state at most once")
+  func serfStateEncodedLazily() throws {
+    var node = try makeClusterNode(knowing: 3)
+    let before = node.stateEncodings
+    var parts: [[UInt8]] = []
+    for index in 0..<200 {
+      let intent = SerfMessage.join(SerfJoin(lamportTime: UInt64(10 + index), node: "x\(index)"))
+      parts.append(Message.user(UserMessage(payload: intent.encoded())).encoded())
+    }
+    let packet = try Compound.encode(parts)
+    _ = node.receivePacket(packet, from: address(1), now: at(1))
+    #expect(node.stateEncodings == before)
+    _ = node.tick(now: at(1.5))
+    _ = node.tick(now: at(1.6))
+    #expect(node.stateEncodings == before + 1)
+  }
+
+  @Test("overlapping leaves finish once, and a leave with nobody to tell finishes at once")
+  func leaveFinishesOnce() throws {
+    var alone = try ClusterNode(name: "n0", address: address(0), seed: 1)
+    _ = alone.start(now: at(0))
+    #expect(alone.leave(now: at(1), timeout: .seconds(5)).contains(.leaveFinished))
+    #expect(alone.leave(now: at(1), timeout: .seconds(5)).isEmpty)
+
+    var node = try makeClusterNode(knowing: 3)
+    let first = node.leave(now: at(1), timeout: .seconds(5))
+    #expect(!first.contains(.leaveFinished))
+    #expect(node.leave(now: at(1.1), timeout: .seconds(5)).isEmpty)
+    #expect(node.serf?.isLeaving == true)
+    let rest = run(&node, from: 1.1, to: 7)
+    #expect(rest.filter { $0 == .leaveFinished }.count == 1)
+    #expect(node.hasFinishedLeaving)
+    #expect(node.swim.hasLeft)
+  }
+}

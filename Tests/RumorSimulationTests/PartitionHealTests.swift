@@ -1,0 +1,37 @@
+import RumorCore
+import Testing
+
+@testable import RumorSimulator
+
+@Suite("Partitions longer than memberlist's gossip-to-the-dead window")
+struct PartitionHealTests {
+  /// A 50/50 split of 20 members for `seconds`, then healed.
+  func split(seconds: Double, serf: Bool = true) -> ScenarioOptions {
+    var options = ScenarioOptions(
+      scenario: .partition, nodes: 20, seed: 3, duration: seconds + 90, faultSeconds: seconds)
+    options.serf = serf
+    return options
+  }
+
+  @Test(
+    "a healed partition merges into one view within Serf's reconnect interval, however long it lasted",
+    arguments: [10.0, 60, 600])
+  func partitionHeals(seconds: Double) {
+    let (result, reproduce) = simulate(split(seconds: seconds))
+    let merged = result.remergeSeconds
+    #expect(merged != nil, reproduce)
+    // Each side tries a failed member every 30 s (with probability
+    // failed / alive = 1 here); one push-pull and a few gossip rounds do
+    // the rest.
+    #expect((merged ?? .infinity) <= 35, "merged after \(merged ?? -1) s; \(reproduce)")
+  }
+
+  @Test("without Serf's reconnect a partition past the gossip-to-the-dead window never heals")
+  func plainMemberlistStaysSplit() {
+    // memberlist forgets failed members after 30 s and has no reconnect:
+    // this is the split that never healed before Serf's layer kept failed
+    // members and the reconnect moved into the core.
+    let (result, reproduce) = simulate(split(seconds: 60, serf: false))
+    #expect(result.remergeSeconds == nil, reproduce)
+  }
+}
