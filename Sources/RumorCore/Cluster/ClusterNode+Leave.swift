@@ -26,8 +26,9 @@ extension ClusterNode {
       intentDeadline: clock.addingSaturating(min(allowed / 2, 2_000_000_000)),
       deadline: clock.addingSaturating(allowed))
     var effects: [Effect] = []
-    if var layer = serf, let intent = layer.leaveIntent() {
-      serf = layer
+    // Mutated in place (`serf?.`): a copy in a local would make Swift copy
+    // the layer's tables on write, O(members) per call.
+    if let intent = serf?.leaveIntent() {
       userStateIsStale = true
       if swim.activeMemberCount > 1 {
         // Straight to every member as well as by gossip: the intent must be

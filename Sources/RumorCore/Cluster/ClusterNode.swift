@@ -111,18 +111,15 @@ public struct ClusterNode: Sendable {
 
   /// Announces this node and starts its timers.
   public mutating func start(now: Timestamp) -> [Effect] {
-    refreshUserState()
-    return process(swim.start(now: now), now: now)
+    process(withUserState { $0.start(now: now) }, now: now)
   }
 
   /// Fires every timer due at `now`: SWIM's, Serf's reaper, Serf's
   /// reconnect and the leave's steps.
   public mutating func tick(now: Timestamp) -> [Effect] {
-    refreshUserState()
-    var output = process(swim.tick(now: now), now: now)
-    if var layer = serf, let due = layer.nextDeadline, due <= now {
-      let changes = layer.tick(now: now)
-      serf = layer
+    var output = process(withUserState { $0.tick(now: now) }, now: now)
+    if let due = serf?.nextDeadline, due <= now {
+      let changes = serf?.tick(now: now) ?? []
       userStateIsStale = true
       for change in changes where change.current == nil {
         if let member = lostMembers.removeValue(forKey: change.member) {
@@ -141,7 +138,7 @@ public struct ClusterNode: Sendable {
   public mutating func receivePacket(_ bytes: [UInt8], from sender: NodeAddress, now: Timestamp)
     -> [Effect]
   {
-    process(swim.receivePacket(bytes, from: sender, now: now), now: now)
+    process(withUserState { $0.receivePacket(bytes, from: sender, now: now) }, now: now)
   }
 
   /// Takes the bytes of an inbound stream read so far; see
@@ -149,34 +146,34 @@ public struct ClusterNode: Sendable {
   public mutating func handleStream(_ bytes: [UInt8], from sender: NodeAddress, now: Timestamp)
     -> (answer: SWIMNode.StreamAnswer, effects: [Effect])
   {
-    refreshUserState()
-    let (answer, effects) = swim.handleStream(bytes, from: sender, now: now)
+    let (answer, effects) = withUserState { $0.handleStream(bytes, from: sender, now: now) }
     return (answer, process(effects, now: now))
   }
 
   /// The reply to stream `id`.
   public mutating func streamReplied(id: UInt64, bytes: [UInt8], now: Timestamp) -> [Effect] {
-    process(swim.streamReplied(id: id, bytes: bytes, now: now), now: now)
+    process(withUserState { $0.streamReplied(id: id, bytes: bytes, now: now) }, now: now)
   }
 
   /// Stream `id` failed; `refused` when the connection was refused.
   public mutating func streamFailed(id: UInt64, reason: String, refused: Bool, now: Timestamp)
     -> [Effect]
   {
-    process(swim.streamFailed(id: id, reason: reason, refused: refused, now: now), now: now)
+    process(
+      withUserState { $0.streamFailed(id: id, reason: reason, refused: refused, now: now) },
+      now: now)
   }
 
   /// The kernel reported a datagram to `address` unreachable.
   public mutating func portUnreachable(_ address: NodeAddress, now: Timestamp) -> [Effect] {
-    process(swim.portUnreachable(address, now: now), now: now)
+    process(withUserState { $0.portUnreachable(address, now: now) }, now: now)
   }
 
   /// Joins a cluster through `addresses` (memberlist's join); each attempt
   /// reports back as `Effect.joinFinished`. The first that reaches someone
   /// sends Serf's join intent.
   public mutating func join(_ addresses: [NodeAddress], now: Timestamp) -> [Effect] {
-    refreshUserState()
-    return process(swim.join(addresses, now: now), now: now)
+    process(withUserState { $0.join(addresses, now: now) }, now: now)
   }
 
   /// Changes this node's metadata (Serf tags).
@@ -198,19 +195,16 @@ public struct ClusterNode: Sendable {
         observe(event, now: now)
         output.append(effect)
       case .deliver(.message(let payload)):
-        guard var layer = serf else { continue }
-        let outcome = layer.receive(payload, now: now)
-        serf = layer
+        // In place (`serf?.`): a local copy would copy the layer's tables
+        // on write, O(members) per message.
+        guard let outcome = serf?.receive(payload, now: now) else { continue }
         apply(outcome)
       case .deliver(.remoteState(let state, let join)):
-        guard var layer = serf else { continue }
-        let outcome = layer.mergeRemoteState(state, join: join, now: now)
-        serf = layer
+        guard let outcome = serf?.mergeRemoteState(state, join: join, now: now) else { continue }
         apply(outcome)
       case .joinFinished(_, let error):
-        if error == nil, !sentJoinIntent, var layer = serf, let intent = layer.joinIntent() {
+        if error == nil, !sentJoinIntent, let intent = serf?.joinIntent() {
           // Serf announces itself once a join has reached someone.
-          serf = layer
           sentJoinIntent = true
           userStateIsStale = true
           swim.broadcastUserMessage(intent)
@@ -225,25 +219,24 @@ public struct ClusterNode: Sendable {
 
   /// Serf keeps its own member statuses from memberlist's events.
   private mutating func observe(_ event: MembershipEvent, now: Timestamp) {
-    guard var layer = serf else { return }
+    guard serf != nil else { return }
     let member = event.member
     switch event {
     case .joined:
-      _ = layer.memberJoined(member.name, now: now)
+      _ = serf?.memberJoined(member.name, now: now)
       lostMembers[member.name] = nil
     case .failed:
-      _ = layer.memberFailed(member.name, now: now)
+      _ = serf?.memberFailed(member.name, now: now)
       lostMembers[member.name] = member
       if nextReconnect == nil {
         nextReconnect = now.nanoseconds.addingSaturating(reconnectInterval)
       }
     case .left:
-      _ = layer.memberLeft(member.name, now: now)
+      _ = serf?.memberLeft(member.name, now: now)
       lostMembers[member.name] = member
     case .updated, .suspected, .recovered, .stoodDown, .resumed, .reaped:
       return
     }
-    serf = layer
     userStateIsStale = true
   }
 
@@ -253,13 +246,22 @@ public struct ClusterNode: Sendable {
     userStateIsStale = true
   }
 
-  /// Encodes Serf's state for SWIM's push-pulls, if it changed.
-  mutating func refreshUserState() {
-    guard userStateIsStale else { return }
-    userStateIsStale = false
-    guard let serf else { return }
-    stateEncodings += 1
-    swim.setLocalUserState(serf.localState())
+  /// Runs one SWIM input with Serf's state ready to be encoded, if it
+  /// changed, by the first push-pull the input sends; otherwise nothing is
+  /// encoded.
+  mutating func withUserState<Result>(_ body: (inout SWIMNode) -> Result) -> Result {
+    guard userStateIsStale, let serf else { return body(&swim) }
+    swim.pendingUserState = { serf.localState() }
+    let result = body(&swim)
+    if swim.pendingUserState == nil {
+      userStateIsStale = false
+      stateEncodings += 1
+    } else {
+      // Not needed: drop it, so that the copy of the Serf layer it holds
+      // does not make the next change copy the layer's tables.
+      swim.pendingUserState = nil
+    }
+    return result
   }
 }
 

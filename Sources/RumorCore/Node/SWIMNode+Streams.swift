@@ -18,7 +18,11 @@ extension SWIMNode {
 
   /// This node's whole view as an encoded push-pull message, written
   /// straight from the member table (no per-member values are built).
-  func localStateMessage(join: Bool) -> [UInt8] {
+  mutating func localStateMessage(join: Bool) -> [UInt8] {
+    if let makeUserState = pendingUserState {
+      pendingUserState = nil
+      localUserState = makeUserState()
+    }
     var writer = PushPullWriter(
       join: join, stateCount: table.count, userStateCount: localUserState.count,
       intStyle: streamCodec.options.intStyle)

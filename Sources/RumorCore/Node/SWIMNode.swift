@@ -32,7 +32,13 @@ public struct SWIMNode: Sendable {
   public internal(set) var counters = NodeCounters()
   /// Opaque state the layer above (Serf) sends in push-pull exchanges;
   /// set with `setLocalUserState`.
-  public private(set) var localUserState: [UInt8] = []
+  public internal(set) var localUserState: [UInt8] = []
+  /// Makes the layer above's state anew when it changed since
+  /// `localUserState` was set: called by the first push-pull that needs
+  /// it, then cleared. `ClusterNode` sets it around one input and clears
+  /// it after, so that Serf's state (O(members) to encode) is encoded only
+  /// when a push-pull actually goes out.
+  var pendingUserState: (@Sendable () -> [UInt8])?
 
   var codec: PacketCodec
   var streamCodec: StreamCodec
