@@ -29,7 +29,7 @@ struct InformedChart {
     panel.drawFrame(
       on: &canvas, title: "Fraction of nodes informed over time",
       subtitle:
-        "Share of (running node, expected member) pairs seen alive, sampled every \(interval) s",
+        "Share of running nodes that see exactly the current members alive and no one else alive or suspect, every \(interval) s",
       xTitle: "seconds", yTitle: "informed", yLabel: { "\(panel.yAxis.label($0))%" })
 
     let curve = PolylineDecimation.reduce(

@@ -73,8 +73,11 @@ public final class Monitor: Simulation.Observer {
   public struct Sample: Sendable {
     /// Seconds of virtual time.
     public var time: Double
-    /// Fraction of running nodes whose alive view is exactly the expected
-    /// size: after a join all members, after a crash all but the dead.
+    /// Fraction of running nodes that see exactly the membership expected
+    /// at that time alive, and nobody else alive or suspect: after a join
+    /// every member; once a member has crashed or left, all but it (a node
+    /// that only suspects it is not yet informed, nor one that suspects a
+    /// healthy member). The same test as convergence.
     public var informed: Double
   }
   /// The informed-fraction curve.
@@ -150,13 +153,18 @@ public final class Monitor: Simulation.Observer {
   /// Whether every running node sees exactly the expected members alive.
   public var isConverged: Bool { convergedAt != nil }
 
-  /// Records a point of the informed curve.
+  /// Records a point of the informed curve. A departure counts from the
+  /// moment it happens, not from when the scenario scheduled it.
   public func sample(time: Int64) {
     var informed = 0
     var running = 0
-    for index in expectedAlive where simulation.isRunning(index) {
+    let pending = departures.filter { $0.time > time }.map(\.member)
+    let expected = expectedAlive.count + pending.count
+    for index in expectedAlive.union(pending) where simulation.isRunning(index) {
       running += 1
-      if simulation.aliveView(index) == expectedAlive.count { informed += 1 }
+      if simulation.aliveView(index) == expected && simulation.activeView(index) == expected {
+        informed += 1
+      }
     }
     samples.append(
       Sample(

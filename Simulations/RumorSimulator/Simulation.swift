@@ -189,6 +189,12 @@ public final class Simulation {
   /// Node `index`'s whole state machine (SWIM and Serf), if it runs.
   public func cluster(_ index: Int) -> ClusterNode? { nodes[index]?.node }
 
+  /// How many members node `index` sees alive or suspect (itself
+  /// included): its view of who is in the cluster.
+  public func activeView(_ index: Int) -> Int {
+    nodes[index]?.node.swim.activeMemberCount ?? 0
+  }
+
   /// How many members node `index` sees alive (itself included).
   public func aliveView(_ index: Int) -> Int { nodes[index]?.node.swim.aliveMemberCount ?? 0 }
 

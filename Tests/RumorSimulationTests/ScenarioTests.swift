@@ -49,6 +49,23 @@ struct ScenarioTests {
     #expect(result.falseDeaths == 0, reproduce)
   }
 
+  @Test("the informed curve drops when a member crashes and is full again only once all noticed")
+  func informedCurveFollowsTheCrash() throws {
+    let (result, reproduce) = simulate(
+      ScenarioOptions(scenario: .crash, nodes: 40, seed: 3, duration: 30, affected: 1))
+    let crash = try #require(result.faultStartSeconds, reproduce)
+    let detected = try #require(result.detectAllSeconds, reproduce)
+    let curve = result.informedCurve
+    // Everyone informed just before the crash, nobody right after it (all
+    // still see the dead member), and full again only after the last
+    // observer declared it dead.
+    #expect(curve.last { $0.time < crash }?.informed == 1, reproduce)
+    #expect(curve.first { $0.time > crash }?.informed == 0, reproduce)
+    let early = curve.filter { $0.time > crash && $0.time < crash + detected - 0.25 }
+    #expect(!early.isEmpty && early.allSatisfy { $0.informed < 1 }, reproduce)
+    #expect(curve.last?.informed == 1, reproduce)
+  }
+
   @Test("no healthy node is ever declared dead at 5% packet loss with Lifeguard on")
   func lossWithLifeguard() {
     let (result, reproduce) = simulate(
