@@ -153,6 +153,10 @@ public final class Monitor: Simulation.Observer {
   /// Whether every running node sees exactly the expected members alive.
   public var isConverged: Bool { convergedAt != nil }
 
+  /// How many nodes delivered each user event, by name, and when the
+  /// last of them did.
+  public private(set) var userEventDeliveries: [String: (count: Int, last: Int64)] = [:]
+
   /// Records a point of the informed curve. A departure counts from the
   /// moment it happens, not from when the scenario scheduled it.
   public func sample(time: Int64) {
@@ -172,6 +176,12 @@ public final class Monitor: Simulation.Observer {
   }
 
   // MARK: Observer
+
+  /// Counts a user event delivered at `observer`.
+  public func userEvent(_ event: UserEvent, at observer: Int, time: Int64) {
+    let seen = userEventDeliveries[event.name] ?? (0, time)
+    userEventDeliveries[event.name] = (seen.count + 1, max(seen.last, time))
+  }
 
   /// Counts a membership event seen by `observer`.
   public func membershipEvent(_ event: MembershipEvent, at observer: Int, time: Int64) {

@@ -39,6 +39,11 @@ public enum Scenario: String, Sendable, CaseIterable {
   /// unreachable and reachable every 20 s: healthy members declared dead,
   /// and how often the faulty ones come back into views once out.
   case gray
+  /// After convergence and the fault time (`faultSeconds`, so that the
+  /// join's news has been gossiped), some members each send a Serf user
+  /// event: time until every running member delivered every one (once
+  /// each).
+  case event
 }
 
 /// Everything a run depends on.
@@ -107,7 +112,7 @@ public struct ScenarioOptions: Sendable {
     switch scenario {
     case .crash, .leave: return max(1, nodes / 100)
     case .pause: return min(3, max(1, nodes / 10))
-    case .loss, .stall: return 1
+    case .loss, .stall, .event: return 1
     case .gray: return min(max(1, nodes / 100), most)
     case .converge, .partition, .churn: return 0
     }
@@ -195,6 +200,29 @@ public enum ScenarioRunner {
       }
       openLoadWindow()
       _ = advance(to: end)
+    case .event:
+      // Sent --fault-seconds after the usual fault time, so that what a
+      // large join left to gossip does not hold it back.
+      let sendTime = faultEnd
+      window(sendTime, nil)
+      for (number, sender) in victims.enumerated() {
+        simulation.schedule(
+          .userEvent(sender, name: "event-\(number)", payload: Array("payload".utf8)),
+          at: sendTime)
+      }
+      _ = advance(to: sendTime - 1)
+      monitor.openLoadWindow()
+      let eventEnd = sendTime + Int64(options.duration * 1e9)
+      let everyone = victims.count * options.nodes
+      _ = advance(to: eventEnd) {
+        monitor.userEventDeliveries.values.reduce(0) { $0 + $1.count } >= everyone
+      }
+      let deliveries = monitor.userEventDeliveries.values
+      result.eventDeliveries = deliveries.reduce(0) { $0 + $1.count }
+      if result.eventDeliveries >= everyone, let last = deliveries.map(\.last).max() {
+        result.eventSeconds = Double(last - sendTime) / 1e9
+      }
+      _ = advance(to: eventEnd)
     case .leave:
       if !victims.isEmpty { window(faultStart, nil) }
       for victim in victims {

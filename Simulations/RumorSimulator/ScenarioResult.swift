@@ -16,6 +16,12 @@ public struct ScenarioResult: Sendable {
   public var departures: [(first: Double?, all: Double?)] = []
   /// After a partition heals or churn stops: seconds to one view again.
   public var remergeSeconds: Double?
+  /// For `event`: seconds from the send until every running member
+  /// delivered every event (nil if some never did).
+  public var eventSeconds: Double?
+  /// For `event`: deliveries counted, all members and events together
+  /// (a member delivering one event twice would show here).
+  public var eventDeliveries = 0
   /// When the scenario's fault began (seconds of virtual time); nil for
   /// scenarios without one.
   public var faultStartSeconds: Double?
@@ -244,6 +250,10 @@ public struct ScenarioResult: Sendable {
       ("max_packet_bytes", .count(maximumPacketBytes)),
       ("sim_s", number(simulatedSeconds)),
     ]
+    if options.scenario == .event {
+      fields.append(("event_s", number(eventSeconds)))
+      fields.append(("event_deliveries", .count(eventDeliveries)))
+    }
     if let sizes = distinctViewSizes {
       fields.append(("distinct_view_sizes_mean", number(sizes.mean)))
       fields.append(("distinct_view_sizes_max", .count(sizes.maximum)))

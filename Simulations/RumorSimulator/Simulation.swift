@@ -62,6 +62,8 @@ public final class Simulation {
     case heal
     /// Set the loss of node `index`'s packets, both ways.
     case nodeLoss(Int, ingress: Double, egress: Double)
+    /// Node `index` sends a user event to the cluster.
+    case userEvent(Int, name: String, payload: [UInt8])
   }
 
   /// Receives what happens, for the metrics.
@@ -70,6 +72,8 @@ public final class Simulation {
     func membershipEvent(_ event: MembershipEvent, at observer: Int, time: Int64)
     /// Node `index` handled something (its view may have changed).
     func touched(_ index: Int, time: Int64)
+    /// Node `observer` delivered a user event.
+    func userEvent(_ event: UserEvent, at observer: Int, time: Int64)
   }
 
   private enum Event {
@@ -326,6 +330,14 @@ public final class Simulation {
     case .nodeLoss(let index, let ingress, let egress):
       network.ingressLoss[index] = ingress
       network.egressLoss[index] = egress
+    case .userEvent(let index, let name, let payload):
+      // An event over the size limit is the scenario's mistake: nothing
+      // is sent, as the agent would refuse it.
+      guard
+        let effects = try? nodes[index]?.node.sendUserEvent(
+          name: name, payload: payload, now: timestamp)
+      else { return }
+      perform(effects, of: index)
     }
   }
 
@@ -353,6 +365,8 @@ public final class Simulation {
           at: now + latency(index, to))
       case .event(let event):
         observer?.membershipEvent(event, at: index, time: now)
+      case .userEvent(let event):
+        observer?.userEvent(event, at: index, time: now)
       case .deliver, .joinFinished, .leaveFinished:
         break
       }

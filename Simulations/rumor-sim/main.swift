@@ -10,7 +10,7 @@ enum SimulatorCommand {
     Usage: rumor-sim --nodes N --scenario S [--seed K] [--profile lan|wan|local] [--loss P]
                      [--duration SECONDS] [--json] [--report FILE] [options]
 
-    Runs N real Rumor nodes (the real SWIM core and the real codec) on a
+    Runs N real Rumor nodes (SWIM and Serf's layer, and the real codec) on a
     simulated network with a virtual clock. The same seed gives the same
     run, byte for byte, apart from the wall-clock and memory figures.
 
@@ -28,6 +28,9 @@ enum SimulatorCommand {
       gray        Rapid's gray failures: 1% lose 80% of packets, 1% flip-flop (20 s
                   unreachable, 20 s reachable); healthy declared dead, re-admissions
                   (TCP fallback pings off: the simulator's streams know no loss)
+      event       --fault-seconds after convergence (default 10), --affected members
+                  (default 1) each send a Serf user event; time until every member
+                  delivered every event, once each
 
     Options:
       --nodes N             cluster size (required)

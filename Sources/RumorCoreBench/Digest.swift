@@ -22,6 +22,7 @@ enum Digest {
       case .deliver: value = 4 << 32
       case .joinFinished(_, let error): value = 5 << 32 | UInt64(error?.utf8.count ?? 0)
       case .leaveFinished: value = 6 << 32
+      case .userEvent(let event): value = 7 << 32 | event.lamportTime
       }
       digest = mix(digest, value)
     }

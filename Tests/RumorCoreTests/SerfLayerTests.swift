@@ -129,13 +129,15 @@ struct SerfLayerClockTests {
     #expect(layer.memberClock.time > join.lamportTime)
   }
 
-  @Test("user events and queries only move the event and query clocks")
+  @Test("user events and queries move the event and query clocks, not the member clock")
   func eventsAndQueries() throws {
     var layer = try makeLayer(knowing: ["b"])
     let event = SerfMessage.userEvent(SerfUserEvent(lamportTime: 7, name: "deploy")).encoded()
     let query = SerfMessage.query(SerfQuery(lamportTime: 9, id: 3, name: "ping")).encoded()
     let eventOutcome = layer.receive(event, now: at(1))
-    #expect(eventOutcome.isEmpty)
+    // The event is delivered and re-gossiped (SerfUserEventTests); it
+    // changes no member.
+    #expect(eventOutcome.changes.isEmpty && eventOutcome.userEvents.count == 1)
     let queryOutcome = layer.receive(query, now: at(1))
     #expect(queryOutcome.isEmpty)
     #expect(layer.eventClock.time == 8)
@@ -151,7 +153,10 @@ struct SerfLayerClockTests {
     let outcome = layer.mergeRemoteState(
       Serf.state(memberTime: 10, eventTime: 0, events: [nil, batch, nil], queryTime: 1),
       join: true, now: at(1))
-    #expect(outcome.isEmpty)
+    // The ring's event is delivered (this layer is not joining without
+    // replay), never re-gossiped.
+    #expect(outcome.broadcasts.isEmpty && outcome.changes.isEmpty)
+    #expect(outcome.userEvents.map(\.name) == ["deploy"])
     // 10 − 1 witnessed: the next member time is 10.
     #expect(layer.memberClock.time == 10)
     // A remote zero is not witnessed; the event in the ring is, at 20.

@@ -240,4 +240,43 @@ struct SerfInteropTests {
         try registry.url(for: "backend", path: "/health") == "http://127.0.0.1:8701/api/health")
     }
   }
+
+  @Test(
+    "user events cross both ways: a serf event reaches rumor agents, a rumor event reaches serf")
+  func userEventsBothWays() async throws {
+    let serf = try SerfAgent(name: "ev-serf")
+    let rumor = try AgentProcess(name: "ev-rumor", arguments: ["--join", serf.address.description])
+    let embedded = try RumorNode.start(
+      NodeConfiguration(name: "ev-embedded", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    defer {
+      serf.stop(signal: SIGKILL)
+      rumor.stop(signal: SIGKILL)
+    }
+    try await embedded.join(addresses: [serf.address])
+    #expect(
+      await eventually(within: 20) {
+        let members = serf.members()
+        return members["ev-rumor"]?.status == "alive" && members["ev-embedded"]?.status == "alive"
+      })
+    // Serf to Rumor: `serf event` on the serf agent.
+    guard let serfExecutable else { return }
+    let send = try ChildProcess(
+      serfExecutable, ["event", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "deploy", "v1"])
+    send.process.waitUntilExit()
+    #expect(send.process.terminationStatus == 0, "serf event failed: \(send.log)")
+    #expect(await eventually(within: 10) { rumor.log.contains("user-event deploy ltime") })
+    // Rumor to Serf: an embedded node sends one; serf's agent logs it, and
+    // the Rumor agent gets it too (through serf or straight).
+    let received = Task { () -> UserEvent? in
+      for await event in embedded.userEvents() where event.name == "restart" { return event }
+      return nil
+    }
+    try await embedded.sendUserEvent(name: "restart", payload: Array("now".utf8))
+    #expect(await eventually(within: 10) { serf.child.log.contains("user-event: restart") })
+    #expect(await eventually(within: 10) { rumor.log.contains("user-event restart ltime") })
+    // Delivered once, also to its sender.
+    #expect(await received.value?.payload == Array("now".utf8))
+    #expect(rumor.log.components(separatedBy: "user-event deploy ltime").count == 2)
+    await embedded.shutdown()
+  }
 }

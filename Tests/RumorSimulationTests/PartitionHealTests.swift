@@ -35,3 +35,19 @@ struct PartitionHealTests {
     #expect(result.remergeSeconds == nil, reproduce)
   }
 }
+
+@Suite("Serf user events in the simulator")
+struct UserEventScenarioTests {
+  @Test("a user event reaches every member exactly once, and two at once both do")
+  func userEventReachesEveryone() {
+    let (one, reproduce) = simulate(
+      ScenarioOptions(scenario: .event, nodes: 100, seed: 4, duration: 10, affected: 1))
+    #expect(one.eventDeliveries == 100, reproduce)
+    // Gossip reaches n members in O(log n) rounds of 200 ms.
+    #expect((one.eventSeconds ?? .infinity) < 3, reproduce)
+    let (two, reproduceTwo) = simulate(
+      ScenarioOptions(scenario: .event, nodes: 100, seed: 5, duration: 10, affected: 2))
+    #expect(two.eventDeliveries == 200, reproduceTwo)
+    #expect(two.falseDeaths == 0, reproduceTwo)
+  }
+}

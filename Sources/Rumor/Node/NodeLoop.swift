@@ -146,6 +146,8 @@ final class NodeLoop {
       case .deliver:
         // ClusterNode handles Serf's messages itself.
         break
+      case .userEvent(let event):
+        mailbox.publish(event)
       case .joinFinished(let address, let error):
         joinFinished(address, error: error)
       case .leaveFinished:
@@ -188,6 +190,14 @@ final class NodeLoop {
       do {
         perform(try node.updateMeta(meta, now: clock))
         membersChanged = true
+        done(nil)
+      } catch {
+        done(error)
+      }
+    case .userEvent(let name, let payload, let coalesce, let done):
+      do {
+        perform(
+          try node.sendUserEvent(name: name, payload: payload, coalesce: coalesce, now: clock))
         done(nil)
       } catch {
         done(error)
@@ -402,6 +412,8 @@ final class NodeLoop {
       case .join(_, let done): done(.failure(JoinError(failures: ["the node has shut down"])))
       case .leave(_, let done): done()
       case .setMeta(_, let done): done(SettingsError(problems: ["the node has shut down"]))
+      case .userEvent(_, _, _, let done):
+        done(UserEventError(description: "the node has shut down"))
       case .shutdown(let done): done()
       }
     }

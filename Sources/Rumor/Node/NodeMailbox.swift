@@ -17,6 +17,9 @@ enum NodeCommand: Sendable {
   case leave(timeout: Duration, done: @Sendable () -> Void)
   /// Change this node's metadata.
   case setMeta([UInt8], done: @Sendable (SettingsError?) -> Void)
+  /// Send a user event to the cluster.
+  case userEvent(
+    name: String, payload: [UInt8], coalesce: Bool, done: @Sendable (UserEventError?) -> Void)
   /// Stop: close every socket and end the thread.
   case shutdown(done: @Sendable () -> Void)
 }
@@ -28,8 +31,8 @@ final class NodeMailbox: Sendable {
   private struct State {
     var commands: [NodeCommand] = []
     var members: [Member] = []
-    var subscribers: [Int: AsyncStream<MembershipEvent>.Continuation] = [:]
-    var nextSubscriber = 0
+    var subscribers = Subscribers<MembershipEvent>()
+    var userEventSubscribers = Subscribers<UserEvent>()
     var stopped = false
     var counters = NodeCounters()
     var failure: String?
@@ -103,29 +106,41 @@ final class NodeMailbox: Sendable {
 
   /// Hands an event to every subscriber (owner thread).
   func publish(_ event: MembershipEvent) {
-    let subscribers = state.withLock { Array($0.subscribers.values) }
-    for continuation in subscribers {
-      continuation.yield(event)
-    }
+    let continuations = state.withLock { $0.subscribers.continuations }
+    for continuation in continuations { continuation.yield(event) }
   }
 
-  /// A new stream of events; it ends when the node stops.
+  /// Hands a user event to every subscriber (owner thread).
+  func publish(_ event: UserEvent) {
+    let continuations = state.withLock { $0.userEventSubscribers.continuations }
+    for continuation in continuations { continuation.yield(event) }
+  }
+
+  /// A new stream of membership events; it ends when the node stops.
   func subscribe() -> AsyncStream<MembershipEvent> {
-    let (stream, continuation) = AsyncStream<MembershipEvent>.makeStream(
+    subscribe(\.subscribers)
+  }
+
+  /// A new stream of user events; it ends when the node stops.
+  func subscribeToUserEvents() -> AsyncStream<UserEvent> {
+    subscribe(\.userEventSubscribers)
+  }
+
+  private func subscribe<Element: Sendable>(
+    _ list: WritableKeyPath<State, Subscribers<Element>> & Sendable
+  ) -> AsyncStream<Element> {
+    let (stream, continuation) = AsyncStream<Element>.makeStream(
       bufferingPolicy: .bufferingNewest(10_000))
     let id: Int? = state.withLock { state in
       guard !state.stopped else { return nil }
-      let id = state.nextSubscriber
-      state.nextSubscriber += 1
-      state.subscribers[id] = continuation
-      return id
+      return state[keyPath: list].add(continuation)
     }
     guard let id else {
       continuation.finish()
       return stream
     }
     continuation.onTermination = { [weak self] _ in
-      self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+      self?.state.withLock { $0[keyPath: list].remove(id) }
     }
     return stream
   }
@@ -134,15 +149,18 @@ final class NodeMailbox: Sendable {
   /// ends every event stream and returns the commands that will never run
   /// (owner thread).
   func stop(failure: String? = nil) -> [NodeCommand] {
-    let (subscribers, pending) = state.withLock { state in
+    let (subscribers, userEventSubscribers, pending) = state.withLock { state in
       state.stopped = true
       state.failure = failure
-      let subscribers = Array(state.subscribers.values)
-      state.subscribers = [:]
+      let subscribers = state.subscribers.continuations
+      let userEventSubscribers = state.userEventSubscribers.continuations
+      state.subscribers = Subscribers()
+      state.userEventSubscribers = Subscribers()
       defer { state.commands = [] }
-      return (subscribers, state.commands)
+      return (subscribers, userEventSubscribers, state.commands)
     }
     for continuation in subscribers { continuation.finish() }
+    for continuation in userEventSubscribers { continuation.finish() }
     return pending
   }
 
@@ -152,6 +170,28 @@ final class NodeMailbox: Sendable {
   /// Why the node stopped on its own; nil while it runs or after a
   /// requested shutdown.
   var failure: String? { state.withLock { $0.failure } }
+}
+
+/// The open streams of one kind of event, by subscription number.
+struct Subscribers<Element: Sendable>: Sendable {
+  private var byID: [Int: AsyncStream<Element>.Continuation] = [:]
+  private var nextID = 0
+
+  /// Every open stream.
+  var continuations: [AsyncStream<Element>.Continuation] { Array(byID.values) }
+
+  /// Adds a stream; returns its number.
+  mutating func add(_ continuation: AsyncStream<Element>.Continuation) -> Int {
+    let id = nextID
+    nextID += 1
+    byID[id] = continuation
+    return id
+  }
+
+  /// Removes stream `id`.
+  mutating func remove(_ id: Int) {
+    byID[id] = nil
+  }
 }
 
 /// Why a join failed: every address, and what went wrong with each.

@@ -205,6 +205,32 @@ public final class RumorNode: Sendable {
     mailbox.subscribe()
   }
 
+  /// A new stream of user events (`serf event`, `sendUserEvent`), from
+  /// now on, each delivered once however often it arrives; it ends when
+  /// the node stops. Events sent by this node are delivered here too.
+  public func userEvents() -> AsyncStream<UserEvent> {
+    mailbox.subscribeToUserEvents()
+  }
+
+  /// Sends a user event to every member, Serf agents included (`serf
+  /// event NAME PAYLOAD`). `coalesce` lets receivers that coalesce keep
+  /// only the latest of a burst. Throws when the name and payload are
+  /// over the 512-byte limit or the node has stopped.
+  public func sendUserEvent(name: String, payload: [UInt8] = [], coalesce: Bool = true)
+    async throws
+  {
+    let error: UserEventError? = await withCheckedContinuation { continuation in
+      let accepted = mailbox.submit(
+        .userEvent(
+          name: name, payload: payload, coalesce: coalesce,
+          done: { continuation.resume(returning: $0) }))
+      if !accepted {
+        continuation.resume(returning: UserEventError(description: "the node has shut down"))
+      }
+    }
+    if let error { throw error }
+  }
+
   /// Whether the node has stopped: shut down, or stopped on its own (see
   /// `failure`).
   public var isStopped: Bool { mailbox.isStopped }

@@ -25,8 +25,8 @@ enum AgentCommand {
     Serf, so `serf agent`s can be peers. It advertises the services of the
     configuration (`advertise:`, RUMOR_SERVICES, --service) as svc.NAME
     tags, checks each on its own schedule and gossips its health. Logs one
-    line per join, update, failure and leave, and per change of a
-    service's health.
+    line per join, update, failure and leave, per change of a service's
+    health, and per user event (`serf event`).
 
     Every setting comes from, in order of precedence: these flags, the
     environment (RUMOR_NODE_NAME, RUMOR_BIND, RUMOR_ADVERTISE, RUMOR_JOIN,
@@ -113,6 +113,7 @@ enum AgentCommand {
       throw .failure("cannot start: \(error)")
     }
     let log = Task { await logEvents(of: node, console: console) }
+    let userEvents = Task { await logUserEvents(of: node, console: console) }
     let health = Task { await logHealth(of: node, console: console) }
     console.out(
       "\(timestamp()) started \(node.name) on \(node.boundAddress), advertising \(node.address) (mode \(plan.mode))"
@@ -152,6 +153,7 @@ enum AgentCommand {
     }
     retries.cancel()
     health.cancel()
+    userEvents.cancel()
     guard let received, !node.isStopped else {
       log.cancel()
       throw .failure(node.failure ?? "the node stopped on its own")
@@ -240,6 +242,16 @@ enum AgentCommand {
       }
       console.out(
         "\(timestamp()) \(verb) \(member.name) \(member.address) incarnation \(member.incarnation)\(why)"
+      )
+    }
+  }
+
+  /// Logs each user event (`serf event`) once, with its Lamport time and
+  /// payload size; the payload itself is the application's.
+  private static func logUserEvents(of node: RumorNode, console: Console) async {
+    for await event in node.userEvents() {
+      console.out(
+        "\(timestamp()) user-event \(event.name) ltime \(event.lamportTime), \(event.payload.count) bytes"
       )
     }
   }

@@ -21,6 +21,8 @@ extension ClusterNode {
     guard random.unit() < chance else { return [] }
     let target = failed[random.below(failed.count)]
     guard swim.mayReconnect(to: target.name, now: now) else { return [] }
-    return join([target.address], now: now)
+    // Serf's reconnect is a plain memberlist join: events missed while
+    // apart are replayed from the peer's ring.
+    return join([target.address], replayingEvents: true, now: now)
   }
 }

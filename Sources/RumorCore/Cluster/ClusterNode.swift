@@ -47,6 +47,8 @@ public struct ClusterNode: Sendable {
   /// How often Serf's push-pull state has been encoded: once per change
   /// that a push-pull could carry, never once per message.
   public internal(set) var stateEncodings = 0
+  /// Joins under way that do not replay old user events, by address.
+  var joinsIgnoringOldEvents: Set<NodeAddress> = []
   /// Whether Serf's join intent went out (after the first join that
   /// reached someone).
   var sentJoinIntent = false
@@ -171,9 +173,31 @@ public struct ClusterNode: Sendable {
 
   /// Joins a cluster through `addresses` (memberlist's join); each attempt
   /// reports back as `Effect.joinFinished`. The first that reaches someone
-  /// sends Serf's join intent.
-  public mutating func join(_ addresses: [NodeAddress], now: Timestamp) -> [Effect] {
-    process(withUserState { $0.join(addresses, now: now) }, now: now)
+  /// sends Serf's join intent. Unless `replayingEvents`, user events the
+  /// cluster sent before the join are not delivered (as `serf join`
+  /// without `-replay`).
+  public mutating func join(
+    _ addresses: [NodeAddress], replayingEvents: Bool = false, now: Timestamp
+  ) -> [Effect] {
+    if !replayingEvents, serf != nil {
+      joinsIgnoringOldEvents.formUnion(addresses.filter { $0 != swim.address })
+      if !joinsIgnoringOldEvents.isEmpty { serf?.setIgnoresOldEventsOnJoin(true) }
+    }
+    return process(withUserState { $0.join(addresses, now: now) }, now: now)
+  }
+
+  /// Sends a user event to the whole cluster (`serf event`): gossiped,
+  /// and delivered here too (`Effect.userEvent`). Throws, sending
+  /// nothing, when the name and payload are over the size limit
+  /// (`SerfSettings.userEventSizeLimit`) or the node has no Serf layer.
+  public mutating func sendUserEvent(
+    name: String, payload: [UInt8], coalesce: Bool = true, now: Timestamp
+  ) throws(UserEventError) -> [Effect] {
+    guard serf != nil else {
+      throw UserEventError(description: "a plain memberlist node sends no user events")
+    }
+    let outcome = try serf?.userEvent(name: name, payload: payload, coalesce: coalesce)
+    return outcome.map { apply($0) } ?? []
   }
 
   /// Changes this node's metadata (Serf tags).
@@ -198,11 +222,14 @@ public struct ClusterNode: Sendable {
         // In place (`serf?.`): a local copy would copy the layer's tables
         // on write, O(members) per message.
         guard let outcome = serf?.receive(payload, now: now) else { continue }
-        apply(outcome)
+        output += apply(outcome)
       case .deliver(.remoteState(let state, let join)):
         guard let outcome = serf?.mergeRemoteState(state, join: join, now: now) else { continue }
-        apply(outcome)
-      case .joinFinished(_, let error):
+        output += apply(outcome)
+      case .joinFinished(let address, let error):
+        if joinsIgnoringOldEvents.remove(address) != nil, joinsIgnoringOldEvents.isEmpty {
+          serf?.setIgnoresOldEventsOnJoin(false)
+        }
         if error == nil, !sentJoinIntent, let intent = serf?.joinIntent() {
           // Serf announces itself once a join has reached someone.
           sentJoinIntent = true
@@ -210,7 +237,7 @@ public struct ClusterNode: Sendable {
           swim.broadcastUserMessage(intent)
         }
         output.append(effect)
-      case .send, .openStream, .leaveFinished:
+      case .send, .openStream, .leaveFinished, .userEvent:
         output.append(effect)
       }
     }
@@ -240,10 +267,12 @@ public struct ClusterNode: Sendable {
     userStateIsStale = true
   }
 
-  /// Gossips what Serf wants re-broadcast.
-  mutating func apply(_ outcome: SerfOutcome) {
+  /// Gossips what Serf wants re-broadcast; returns the user events to
+  /// deliver.
+  mutating func apply(_ outcome: SerfOutcome) -> [Effect] {
     for payload in outcome.broadcasts { swim.broadcastUserMessage(payload) }
     userStateIsStale = true
+    return outcome.userEvents.map(Effect.userEvent)
   }
 
   /// Runs one SWIM input with Serf's state ready to be encoded, if it

@@ -18,6 +18,9 @@ public enum Effect: Sendable, Hashable {
   /// A join attempt (see `SWIMNode.join`) finished; `error` is nil on
   /// success.
   case joinFinished(address: NodeAddress, error: String?)
+  /// Deliver a user event to the application (`ClusterNode` only), once
+  /// per event however often it arrives.
+  case userEvent(UserEvent)
   /// A graceful leave (`ClusterNode.leave`) has been gossiped enough, or
   /// its time ran out: the node may stop now.
   case leaveFinished

@@ -22,4 +22,12 @@ public struct SerfCounters: Hashable, Sendable {
 
   /// Creates zeroed counters.
   public init() {}
+  /// User events delivered for the first time.
+  public var userEventsDelivered = 0
+  /// User events already seen (same time, name and payload).
+  public var userEventsRepeated = 0
+  /// User events older than the event ring reaches back.
+  public var userEventsTooOld = 0
+  /// User events from before a join that did not replay old events.
+  public var userEventsIgnored = 0
 }

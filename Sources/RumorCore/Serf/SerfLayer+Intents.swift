@@ -25,9 +25,7 @@ extension SerfLayer {
     case .leave(let intent):
       regossip = handleLeaveIntent(intent, now: now, into: &outcome)
     case .userEvent(let event):
-      // Serf's `handleUserEvent` witnesses before anything else; the event
-      // itself is of no use to Rumor, and other members re-gossip it.
-      eventClock.witness(event.lamportTime)
+      regossip = handleUserEvent(event, into: &outcome)
     case .query(let query):
       // Likewise `handleQuery`.
       queryClock.witness(query.lamportTime)

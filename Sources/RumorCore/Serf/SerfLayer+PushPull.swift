@@ -1,11 +1,9 @@
 import RumorWire
 
 extension SerfLayer {
-  /// Serf's push-pull state, to set as `SWIMNode.localUserState` (Serf's
-  /// `delegate.LocalState`): the three clocks, every member's status time,
-  /// the left members, and the user-event ring, all slots empty since
-  /// Rumor keeps no events. Set it again after every change, so that each
-  /// exchange carries the current state.
+  /// Serf's push-pull state (Serf's `delegate.LocalState`): the three
+  /// clocks, every member's status time, the left members, and the
+  /// user-event ring. `ClusterNode` encodes it when a push-pull needs it.
   public func localState() -> [UInt8] {
     var statusTimes: [String: UInt64] = [:]
     statusTimes.reserveCapacity(records.count)
@@ -17,7 +15,7 @@ extension SerfLayer {
     let state = SerfPushPull(
       lamportTime: memberClock.time, statusLamportTimes: statusTimes, leftMembers: left.sorted(),
       eventLamportTime: eventClock.time,
-      events: [SerfEventBatch?](repeating: nil, count: settings.eventBufferSize),
+      events: events.slots,
       queryLamportTime: queryClock.time)
     return SerfMessage.pushPull(state).encoded()
   }
@@ -25,9 +23,10 @@ extension SerfLayer {
   /// Merges a peer's push-pull state (`Effect.deliver(.remoteState)`;
   /// Serf's `delegate.MergeRemoteState`). Its left members count as leave
   /// intents and its other status times as join intents; none of them is
-  /// re-gossiped, but a leave about ourselves is still refuted. `join` is
-  /// accepted for symmetry with the delegate: Serf uses it only to skip old
-  /// user events, which Rumor does not keep.
+  /// re-gossiped, but a leave about ourselves is still refuted. The user
+  /// events of its ring that this node has not seen are delivered; `join`
+  /// with `ignoresOldEventsOnJoin` set skips every event up to the peer's
+  /// event clock instead (a join that does not replay old events).
   public mutating func mergeRemoteState(_ bytes: [UInt8], join: Bool, now: Timestamp)
     -> SerfOutcome
   {
@@ -61,10 +60,20 @@ extension SerfLayer {
     where !left.contains(member) {
       _ = handleJoinIntent(SerfJoin(lamportTime: time, node: member), now: now, into: &outcome)
     }
-    // Serf replays the ring's events through `handleUserEvent`, which
-    // witnesses each one's time.
-    for case let batch? in state.events where !batch.events.isEmpty {
-      eventClock.witness(batch.lamportTime)
+    // A join that should not replay old events ignores everything up to
+    // the peer's event clock (Serf's `eventJoinIgnore`).
+    if join && ignoresOldEventsOnJoin {
+      eventMinimumTime = max(eventMinimumTime, state.eventLamportTime)
+    }
+    // Serf replays the ring's events through `handleUserEvent`: the ones
+    // this node missed are delivered (not re-gossiped).
+    for case let batch? in state.events {
+      for event in batch.events {
+        _ = handleUserEvent(
+          SerfUserEvent(
+            lamportTime: batch.lamportTime, name: event.name, payload: event.payload,
+            coalesce: false), into: &outcome)
+      }
     }
     return outcome
   }

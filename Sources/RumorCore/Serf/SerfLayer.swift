@@ -11,8 +11,9 @@ import RumorWire
 /// (memberlist's events in, Serf's messages and push-pull state through
 /// the SWIM node's user messages), and is what runtimes drive.
 ///
-/// User events and queries are not kept or answered; their Lamport times
-/// are still witnessed, so that our clocks stay in step with the cluster.
+/// User events are kept, de-duplicated and delivered as Serf does;
+/// queries are not answered yet, but their Lamport times are witnessed so
+/// that our clocks stay in step with the cluster.
 public struct SerfLayer: Sendable {
   /// This member's name (the same as the SWIM node's).
   public let name: String
@@ -32,6 +33,16 @@ public struct SerfLayer: Sendable {
 
   var records: [String: SerfMemberRecord]
   var intents: SerfIntentBuffer
+  /// Recent user events (Serf's event buffer).
+  var events: SerfEventBuffer
+  /// Events before this time are ignored: set while a join that should
+  /// not replay old events merges its peer's state (Serf's
+  /// `eventMinTime`).
+  var eventMinimumTime: UInt64 = 0
+  /// Set while this node joins without replaying old events (Serf's
+  /// `eventJoinIgnore`, the default of `serf join`): a joining push-pull
+  /// then moves `eventMinimumTime` up to the peer's event clock.
+  public internal(set) var ignoresOldEventsOnJoin = false
   /// Members a pruning force-leave will forget, and when.
   var pendingPrunes: [String: Timestamp] = [:]
   /// When the reaper next looks at failed and left members and buffered
@@ -47,6 +58,7 @@ public struct SerfLayer: Sendable {
     self.settings = settings
     intents = SerfIntentBuffer(
       capacity: settings.intentBufferLimit, lifetime: settings.recentIntentTimeout)
+    events = SerfEventBuffer(size: settings.eventBufferSize)
     // memberlist reports the local node to its own event delegate when it
     // is created, so Serf lists itself alive, at status time 0, before any
     // intent (Serf's `Create` then `handleNodeJoin`).

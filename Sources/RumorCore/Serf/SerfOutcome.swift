@@ -9,6 +9,8 @@ public struct SerfOutcome: Hashable, Sendable {
   public var broadcasts: [[UInt8]]
   /// Member statuses that moved, in the order they moved.
   public var changes: [SerfStatusChange]
+  /// User events seen for the first time, to deliver to the application.
+  public var userEvents: [UserEvent] = []
   /// Why the input was dropped, when it was not a valid Serf message or
   /// state. The layer has counted it; nothing else happened.
   public var error: WireError?
@@ -23,5 +25,7 @@ public struct SerfOutcome: Hashable, Sendable {
   }
 
   /// Whether there is nothing to do.
-  public var isEmpty: Bool { broadcasts.isEmpty && changes.isEmpty && error == nil }
+  public var isEmpty: Bool {
+    broadcasts.isEmpty && changes.isEmpty && userEvents.isEmpty && error == nil
+  }
 }

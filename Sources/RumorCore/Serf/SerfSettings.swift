@@ -28,10 +28,14 @@ public struct SerfSettings: Sendable, Hashable {
   /// is still leaving, so that its own leave gets out first
   /// (`BroadcastTimeout` + `LeavePropagateDelay`). 6 s.
   public var pruneDelay: Duration = .seconds(6)
-  /// The slots of the user-event ring sent in push-pull state
-  /// (`EventBuffer`). Rumor keeps no events and sends every slot empty,
-  /// as a Serf agent that saw none does. 512.
+  /// The slots of the user-event ring, by Lamport time (`EventBuffer`):
+  /// recent events kept to tell repeats and sent in push-pull state, so
+  /// that an event older than this many event times is dropped. 512.
   public var eventBufferSize = 512
+  /// The most bytes of a user event's name and payload together, and of
+  /// the encoded event (`UserEventSizeLimit`; Serf allows at most 9 KiB).
+  /// 512.
+  public var userEventSizeLimit = 512
 
   /// Serf's defaults.
   public init() {}
@@ -59,6 +63,9 @@ public struct SerfSettings: Sendable, Hashable {
     // only waste bytes; 0 would make the push-pull carry no ring at all.
     if !(1...65_536).contains(eventBufferSize) {
       problems.append("event buffer size must be 1 to 65536 (is \(eventBufferSize))")
+    }
+    if !(1...9 * 1024).contains(userEventSizeLimit) {
+      problems.append("user event size limit must be 1 to 9216 bytes (is \(userEventSizeLimit))")
     }
     if !problems.isEmpty { throw SettingsError(problems: problems) }
   }
