@@ -14,9 +14,21 @@ struct AttackSocket {
   /// Connects to `target` from `source` (an address of 127.0.0.0/8),
   /// blocking up to the kernel's own connect time; nil when it fails.
   /// With `blocking: false` the connect is started and not waited for.
-  init?(to target: NodeAddress, from source: String = "127.0.0.1", blocking: Bool = true) {
+  /// With a `segmentSize`, the connection asks the peer to send segments
+  /// that small: the peer's send buffer is sized from it (ten segments or
+  /// so), so a reply of a few hundred kilobytes takes many writes even on
+  /// loopback, whose segments are otherwise 64 KiB.
+  init?(
+    to target: NodeAddress, from source: String = "127.0.0.1", blocking: Bool = true,
+    segmentSize: Int32? = nil
+  ) {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { return nil }
+    if var segmentSize {
+      _ = setsockopt(
+        descriptor, Int32(IPPROTO_TCP), TCP_MAXSEG, &segmentSize,
+        socklen_t(MemoryLayout<Int32>.size))
+    }
     var local = sockaddr_in()
     local.sin_family = sa_family_t(AF_INET)
     local.sin_addr.s_addr = inet_addr(source)
@@ -97,6 +109,19 @@ struct AttackSocket {
     var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
     _ = setsockopt(
       descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    _ = Glibc.close(descriptor)
+  }
+
+  /// Says "no more requests" (a FIN: the peer's side of the connection
+  /// is then in CLOSE_WAIT), waits up to `seconds` for the first bytes of
+  /// the reply, and closes without reading them: the kernel resets the
+  /// connection, and the peer's next write meets a connection that is
+  /// gone (EPIPE, which raises SIGPIPE unless the write said
+  /// MSG_NOSIGNAL).
+  func abandonAfterFirstBytes(seconds: Double = 2) {
+    _ = shutdown(descriptor, Int32(SHUT_WR))
+    var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+    _ = poll(&entry, 1, Int32(seconds * 1_000))
     _ = Glibc.close(descriptor)
   }
 
