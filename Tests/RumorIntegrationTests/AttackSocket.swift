@@ -140,13 +140,30 @@ func residentKiB(of pid: Int32) -> Int? {
   return nil
 }
 
+/// Runs blocking work (sockets, child processes) on a dispatch thread, so
+/// that it does not hold one of the few threads of the concurrency pool
+/// that the other tests in this process need.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+  await withCheckedContinuation { continuation in
+    DispatchQueue.global().async { continuation.resume(returning: body()) }
+  }
+}
+
 /// `rumor members --peer PEER --json --timeout 2` run as a child: whether
 /// it succeeded (the peer answered within the 2 s timeout, counted from
 /// the connect), how long the whole command took (a debug build's start
 /// on a busy machine included), and what it printed.
-func rumorMembers(peer: NodeAddress, within seconds: Double = 2, label: String? = nil) throws -> (
-  ok: Bool, seconds: Double, output: String
-) {
+func rumorMembers(peer: NodeAddress, within seconds: Double = 2, label: String? = nil) async throws
+  -> (ok: Bool, seconds: Double, output: String)
+{
+  try await offThePool {
+    Result { try blockingRumorMembers(peer: peer, within: seconds, label: label) }
+  }.get()
+}
+
+private func blockingRumorMembers(peer: NodeAddress, within seconds: Double, label: String?) throws
+  -> (ok: Bool, seconds: Double, output: String)
+{
   let started = Date()
   let child = try ChildProcess(
     buildDirectory.appendingPathComponent("rumor"),

@@ -54,7 +54,7 @@ extension TransportAttackTests {
       var largest = 0
       var failures: [String] = []
       while !attack.isDone {
-        let answer = try rumorMembers(peer: address)
+        let answer = try await rumorMembers(peer: address)
         slowest = max(slowest, answer.seconds)
         if !answer.ok || answer.seconds > TransportAttackTests.commandLimit {
           failures.append(
@@ -62,13 +62,13 @@ extension TransportAttackTests {
         }
         largest = max(largest, residentKiB(of: target.child.process.processIdentifier) ?? 0)
         guard target.child.isRunning else { break }
-        usleep(500_000)
+        try await Task.sleep(for: .milliseconds(500))
       }
       let counts = attack.counts
       #expect(target.child.isRunning, "the agent died: \(target.log.suffix(2_000))")
       #expect(failures.isEmpty, "members --peer during the attack: \(failures)")
       #expect(largest < Self.residentLimitKiB, "VmRSS reached \(largest) KiB")
-      let after = try rumorMembers(peer: address)
+      let after = try await rumorMembers(peer: address)
       #expect(
         after.ok && after.seconds < TransportAttackTests.commandLimit, "after the attack: \(after)")
       #expect(!peer.log.contains("failed trickle-target"), "\(peer.log)")

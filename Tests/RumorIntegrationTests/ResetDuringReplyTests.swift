@@ -25,7 +25,7 @@ extension TransportAttackTests {
       // writes the reply in many calls.
       let join = try #require(AttackSocket(to: address))
       #expect(join.sendAll(fakePushPull(members: 300, join: true, metaBytes: 500)))
-      _ = join.readAll(seconds: 30)
+      _ = await offThePool { join.readAll(seconds: 30) }
       join.close()
       #expect(
         await eventually(within: 60) { (try? await agent.members().count) == 301 },
@@ -33,36 +33,39 @@ extension TransportAttackTests {
       let request = fakePushPull(members: 0, join: false)
       let whole = try #require(AttackSocket(to: address))
       #expect(whole.sendAll(request))
-      let reply = whole.readAll(seconds: 10)
+      let reply = await offThePool { whole.readAll(seconds: 10) }
       whole.close()
       #expect(reply.count > 100_000, "the reply has \(reply.count) bytes")
 
       // Ask for the whole state, then end the connection before reading:
       // half with a reset at once, half once the reply has started (the
       // agent's next write meets the reset).
-      var asked = 0
-      for round in 0..<60 {
-        guard agent.child.isRunning else { break }
-        guard let socket = AttackSocket(to: address, segmentSize: 536) else { continue }
-        _ = socket.sendAll(request)
-        asked += 1
-        if round % 2 == 0 {
-          socket.reset()
-        } else {
-          socket.abandonAfterFirstBytes()
+      let asked = await offThePool {
+        var asked = 0
+        for round in 0..<60 {
+          guard agent.child.isRunning else { break }
+          guard let socket = AttackSocket(to: address, segmentSize: 536) else { continue }
+          _ = socket.sendAll(request)
+          asked += 1
+          if round % 2 == 0 {
+            socket.reset()
+          } else {
+            socket.abandonAfterFirstBytes()
+          }
+          if round % 10 == 9 { usleep(20_000) }
         }
-        if round % 10 == 9 { usleep(20_000) }
+        return asked
       }
-      usleep(300_000)
+      try await Task.sleep(for: .milliseconds(300))
       #expect(
         agent.child.isRunning,
         "the agent died after \(asked) requests: status \(agent.child.process.terminationStatus), reason \(agent.child.process.terminationReason.rawValue)"
       )
-      var members = try rumorMembers(peer: address)
+      var members = try await rumorMembers(peer: address)
       for _ in 0..<10 where !members.ok {
         // Refused while the last requests' slots were still held.
-        usleep(500_000)
-        members = try rumorMembers(peer: address)
+        try await Task.sleep(for: .milliseconds(500))
+        members = try await rumorMembers(peer: address)
       }
       #expect(members.ok && members.seconds < TransportAttackTests.commandLimit + 2, "\(members)")
       #expect(members.output.contains("\"fake-299\""))
@@ -85,21 +88,23 @@ extension TransportAttackTests {
         + Array(" HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
       let probe = try #require(AttackSocket(to: target))
       #expect(probe.sendAll(request))
-      let reply = probe.readAll(seconds: 5)
+      let reply = await offThePool { probe.readAll(seconds: 5) }
       probe.close()
       #expect(reply.count > 100_000, "the reply has \(reply.count) bytes")
-      for round in 0..<60 {
-        guard instance.child.isRunning else { break }
-        guard let socket = AttackSocket(to: target, segmentSize: 536) else { continue }
-        _ = socket.sendAll(request)
-        if round % 2 == 0 {
-          socket.reset()
-        } else {
-          socket.abandonAfterFirstBytes()
+      await offThePool {
+        for round in 0..<60 {
+          guard instance.child.isRunning else { break }
+          guard let socket = AttackSocket(to: target, segmentSize: 536) else { continue }
+          _ = socket.sendAll(request)
+          if round % 2 == 0 {
+            socket.reset()
+          } else {
+            socket.abandonAfterFirstBytes()
+          }
+          if round % 10 == 9 { usleep(20_000) }
         }
-        if round % 10 == 9 { usleep(20_000) }
       }
-      usleep(300_000)
+      try await Task.sleep(for: .milliseconds(300))
       #expect(
         instance.child.isRunning,
         "the service died: status \(instance.child.process.terminationStatus), reason \(instance.child.process.terminationReason.rawValue)"

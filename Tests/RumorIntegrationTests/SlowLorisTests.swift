@@ -43,7 +43,7 @@ extension TransportAttackTests {
         let passing = await ExampleServiceTests.passingURLs(asSeenBy: instance.gossip)
         if passing != [instance.url] { failures.append("advertised: \(passing)") }
         guard instance.child.isRunning else { break }
-        usleep(700_000)
+        try await Task.sleep(for: .milliseconds(700))
       }
       let counts = attack.counts
       #expect(instance.child.isRunning, "\(instance.log.suffix(2_000))")
