@@ -1,0 +1,86 @@
+import Testing
+
+@testable import RumorWire
+
+/// What one datagram may cost to decode: nesting, messages, decompression.
+@Suite("Per-datagram decode limits")
+struct PacketLimitTests {
+  /// An empty packet user message: one byte, the cheapest message there is.
+  static let emptyUser: [UInt8] = [MessageType.user.rawValue]
+
+  @Test("compounds nested three deep are refused; memberlist's shapes still decode")
+  func nesting() throws {
+    let ping = Message.ping(Ping(seqNo: 1, node: "a")).encoded()
+    let ack = Message.ack(Ack(seqNo: 1)).encoded()
+    // Every shape memberlist (or Rumor) sends decodes.
+    let compound = try Compound.encode([ping, ack])
+    for shape in [ping, compound, Compression.wrap(compound), Compression.wrap(ping)] {
+      let packet = PacketCodec().decode(shape)
+      #expect(packet.errors.isEmpty)
+      #expect(!packet.messages.isEmpty)
+    }
+    // Two envelopes deep still decodes.
+    let twice = try Compound.encode([compound, ping])
+    #expect(PacketCodec().decode(twice).messages.count == 3)
+    // Three deep does not.
+    let thrice = try Compound.encode([twice])
+    let packet = PacketCodec().decode(thrice)
+    #expect(packet.messages.count == 1)
+    #expect(packet.errors.count == 1)
+    #expect(packet.errors.first?.kind == .tooLarge)
+    #expect(packet.exceededLimits)
+    let deepCompress = Compression.wrap(try Compound.encode([Compression.wrap(ping)]))
+    #expect(PacketCodec().decode(deepCompress).messages.isEmpty)
+  }
+
+  @Test("one datagram of nested compounds yields at most 512 messages")
+  func messagesPerDatagram() throws {
+    let inner = try Compound.encode(Array(repeating: Self.emptyUser, count: 255))
+    let outer = try Compound.encode(Array(repeating: inner, count: 80))
+    #expect(outer.count <= 65_507)
+    let packet = PacketCodec().decode(outer)
+    #expect(packet.messages.count + packet.errors.count <= PacketCodec.maximumMessagesPerPacket + 1)
+    #expect(packet.messages.count == PacketCodec.maximumMessagesPerPacket)
+    #expect(packet.errors.count == 1)
+    #expect(packet.errors.first?.kind == .tooLarge)
+  }
+
+  @Test("errors count against the same budget: a datagram of bad parts yields few errors")
+  func errorsPerDatagram() throws {
+    // Zero-length parts fail to decode, each one an error with a description.
+    let inner = try Compound.encode(Array(repeating: [UInt8](), count: 255))
+    let outer = try Compound.encode(Array(repeating: inner, count: 120))
+    let packet = PacketCodec().decode(outer)
+    #expect(packet.errors.count <= PacketCodec.maximumMessagesPerPacket + 1)
+  }
+
+  @Test("compress envelopes of one datagram share a 1 MiB budget")
+  func decompressionBudget() throws {
+    // Each envelope inflates to a 1.2 MiB user message from about 2 KB.
+    let bomb = Compression.wrap(Self.emptyUser + [UInt8](repeating: 0, count: 1_200_000))
+    #expect(bomb.count < 8_000)
+    let packet = PacketCodec().decode(try Compound.encode([bomb, bomb, bomb]))
+    let inflated = packet.messages.reduce(0) { total, decoded in
+      guard case .user(let user) = decoded.message else { return total }
+      return total + user.payload.count
+    }
+    #expect(inflated <= WireOptions.defaultPacketDecompressionBudget)
+    #expect(packet.errors.count == 3)
+    #expect(packet.errors.allSatisfy { $0.kind == .tooLarge })
+    #expect(packet.exceededLimits)
+    // Within the budget, several envelopes still decode.
+    let small = Compression.wrap(Self.emptyUser + [UInt8](repeating: 0, count: 100_000))
+    let fine = PacketCodec().decode(try Compound.encode([small, small, small]))
+    #expect(fine.messages.count == 3)
+    #expect(fine.errors.isEmpty)
+  }
+
+  @Test("each decompression is charged its table set-up: many tiny envelopes are cut off")
+  func decompressionSetupCost() throws {
+    let tiny = Compression.wrap(Message.ack(Ack(seqNo: 1)).encoded())
+    let packet = PacketCodec().decode(try Compound.encode(Array(repeating: tiny, count: 255)))
+    let allowed = WireOptions.defaultPacketDecompressionBudget / PacketCodec.decompressionSetupCost
+    #expect(packet.messages.count < allowed)
+    #expect(packet.exceededLimits)
+  }
+}
