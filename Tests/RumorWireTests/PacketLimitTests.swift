@@ -84,3 +84,59 @@ struct PacketLimitTests {
     #expect(packet.exceededLimits)
   }
 }
+
+/// Names, metadata and version bytes from the network are bounded.
+@Suite("Member field limits")
+struct MemberLimitTests {
+  @Test("an alive with metadata over 512 bytes or a name over 255 is a decode error")
+  func aliveLimits() {
+    let fine = Alive(
+      incarnation: 1, node: String(repeating: "a", count: 255), addr: [127, 0, 0, 1], port: 1,
+      meta: [UInt8](repeating: 1, count: 512), vsn: [1, 5, 2, 2, 5, 4])
+    #expect(PacketCodec().decode(Message.alive(fine).encoded()).errors.isEmpty)
+    var bigMeta = fine
+    bigMeta.meta.append(1)
+    var longName = fine
+    longName.node += "a"
+    var longVersions = fine
+    longVersions.vsn = [UInt8](repeating: 1, count: 17)
+    for bad in [bigMeta, longName, longVersions] {
+      let packet = PacketCodec().decode(Message.alive(bad).encoded())
+      #expect(packet.messages.isEmpty)
+      #expect(packet.errors.map(\.kind) == [.tooLarge])
+    }
+  }
+
+  @Test("suspect and dead names, and Serf intent names, are bounded too")
+  func otherNames() throws {
+    let long = String(repeating: "x", count: 256)
+    for message in [
+      Message.suspect(Suspect(incarnation: 1, node: long, from: "a")),
+      .suspect(Suspect(incarnation: 1, node: "a", from: long)),
+      .dead(Dead(incarnation: 1, node: long, from: "a")),
+    ] {
+      #expect(PacketCodec().decode(message.encoded()).errors.map(\.kind) == [.tooLarge])
+    }
+    for serf in [
+      SerfMessage.join(SerfJoin(lamportTime: 1, node: long)),
+      .leave(SerfLeave(lamportTime: 1, node: long)),
+      .pushPull(SerfPushPull(lamportTime: 1, statusLamportTimes: [long: 1])),
+      .pushPull(SerfPushPull(lamportTime: 1, leftMembers: [long])),
+    ] {
+      #expect(throws: WireError.self) { try SerfMessage(decoding: serf.encoded()[...]) }
+    }
+  }
+
+  @Test("a push-pull state over the limits is flagged, not fatal to the rest")
+  func pushPullState() throws {
+    let good = PushNodeState(name: "a", addr: [127, 0, 0, 1], port: 1, incarnation: 1)
+    let bad = PushNodeState(
+      name: "b", addr: [127, 0, 0, 1], port: 2, meta: [UInt8](repeating: 0, count: 600),
+      incarnation: 1)
+    let message = Message.pushPull(PushPull(states: [good, bad, good])).encoded(for: .stream)
+    var reader = try PushPullReader(MessagePackReader(message.dropFirst()))
+    var flags: [Bool] = []
+    while let state = try reader.next() { flags.append(state.isWithinLimits) }
+    #expect(flags == [true, false, true])
+  }
+}

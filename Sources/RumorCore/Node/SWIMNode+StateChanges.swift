@@ -55,7 +55,11 @@ extension SWIMNode {
       applyAliveAboutMe(alive, now: now)
       return
     }
-    guard let address = NodeAddress(ip: alive.addr, port: alive.port) else { return }
+    guard let address = NodeAddress(ip: alive.addr, port: alive.port) else {
+      // Not a 4- or 16-byte IP: nobody could reach the member there.
+      counters.decodeErrors += 1
+      return
+    }
     let versions = ProtocolVersions(alive.vsn)
     if let versions,
       versions.protocolMin == 0 || versions.protocolMax == 0
@@ -71,6 +75,10 @@ extension SWIMNode {
     }
     guard let position = known else {
       guard alive.incarnation > 0 else { return }
+      guard table.count < settings.maxMembers else {
+        counters.membersRefused += 1
+        return
+      }
       table.insert(
         MemberTable.Record(
           name: alive.node, address: address, meta: Array(alive.meta),

@@ -95,6 +95,12 @@ public struct SWIMNode: Sendable {
   ) throws(SettingsError) {
     try settings.validate()
     guard !name.isEmpty else { throw SettingsError(problems: ["the node name must not be empty"]) }
+    // Other members refuse longer names (`MemberLimits`).
+    guard name.utf8.count <= MemberLimits.maximumNameSize else {
+      throw SettingsError(problems: [
+        "the node name is \(name.utf8.count) bytes; the limit is \(MemberLimits.maximumNameSize)"
+      ])
+    }
     guard meta.count <= SerfTags.maximumMetaSize else {
       throw SettingsError(problems: [
         "node metadata is \(meta.count) bytes; the limit is \(SerfTags.maximumMetaSize)"

@@ -45,7 +45,7 @@ public struct SerfPushPull: Hashable, Sendable, WireStruct {
       } else {
         let count = try reader.readMapHeader()
         for _ in 0..<count {
-          let name = try reader.readString()
+          let name = try reader.readNodeName()
           times[name] = try reader.readUnsigned(UInt64.self)
         }
       }
@@ -53,7 +53,7 @@ public struct SerfPushPull: Hashable, Sendable, WireStruct {
     case 2:
       let count = try reader.readArrayHeader() ?? 0
       var names: [String] = []
-      for _ in 0..<count { names.append(try reader.readString()) }
+      for _ in 0..<count { names.append(try reader.readNodeName()) }
       leftMembers = names
     case 3: eventLamportTime = try reader.readUnsigned(UInt64.self)
     case 4:
