@@ -11,6 +11,11 @@
 /// Every operation is O(1) amortised or O(messages handed out), never
 /// O(queue length): a seed in a 10,000-member join storm holds thousands.
 ///
+/// A message longer than `maximumMessageSize` (what fits an empty packet)
+/// could never be handed out; it is dropped on arrival and counted in
+/// `oversizedDropped` rather than queued, where it would be skipped by
+/// every `take` and, with enough of its kind, starve everything else.
+///
 /// The queue holds at most `capacity` messages; past that, the one sent
 /// most often goes (it has had most of its chances), except news about
 /// `protectedSubject` (this node's own alive or leave). Serf bounds its
@@ -45,6 +50,10 @@ struct BroadcastQueue {
   var capacity = Int.max
   /// A subject whose news is never dropped for room.
   var protectedSubject: String?
+  /// The longest message that fits an empty packet; longer ones are dropped.
+  var maximumMessageSize = Int.max
+  /// Messages dropped because they were longer than `maximumMessageSize`.
+  private(set) var oversizedDropped = 0
 
   /// The smallest message worth looking for when a packet is nearly full.
   private static let smallestMessage = 8
@@ -59,6 +68,11 @@ struct BroadcastQueue {
   mutating func enqueue(_ bytes: [UInt8], subject: String?) {
     if let subject, let old = slotBySubject[subject] {
       release(slot: old, countedIn: slots[Int(old)]?.transmits)
+    }
+    // Dropped after the older news about its subject: that one is stale.
+    guard bytes.count <= maximumMessageSize else {
+      oversizedDropped += 1
+      return
     }
     let item = Item(id: nextID, subject: subject, bytes: bytes, transmits: 0)
     nextID += 1
@@ -137,7 +151,17 @@ struct BroadcastQueue {
         }
         let cost = item.bytes.count + overheadEach
         guard cost <= remaining else {
-          skips += 1
+          if item.bytes.count > maximumMessageSize {
+            // Queued before the maximum was lowered: it fits no packet, so
+            // it goes now rather than being skipped on every take. Its
+            // entry goes stale in place (no compaction mid-scan).
+            buckets[bucket][position].id = 0
+            liveCounts[bucket] -= 1
+            release(slot: entry.slot, countedIn: nil)
+            oversizedDropped += 1
+          } else {
+            skips += 1
+          }
           position -= 1
           continue
         }

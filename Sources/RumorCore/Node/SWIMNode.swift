@@ -129,6 +129,13 @@ public struct SWIMNode: Sendable {
     broadcasts.capacity = settings.broadcastQueueLimit
     broadcasts.protectedSubject = name
     userBroadcasts.capacity = settings.broadcastQueueLimit
+    // The longest news an empty gossip packet carries to any member (a
+    // checksummed one has the least room); anything longer never goes out.
+    let fits =
+      settings.packetBudget - Compound.headerSize - Compound.perPartOverhead
+      - codec.overhead(checksum: true)
+    broadcasts.maximumMessageSize = fits
+    userBroadcasts.maximumMessageSize = fits
     table.insert(
       MemberTable.Record(
         name: name, address: address, meta: meta, incarnation: 0, state: .dead,
@@ -282,6 +289,9 @@ public struct SWIMNode: Sendable {
   }
 
   mutating func drainEffects() -> [Effect] {
+    // Every public entry point ends here: bring the queues' tallies over.
+    counters.oversizedBroadcastsDropped =
+      broadcasts.oversizedDropped + userBroadcasts.oversizedDropped
     // Hand the buffer over and start a new one: keeping its capacity
     // would copy it (the caller holds it) at the size of the largest
     // burst ever, for every node, on every call.
