@@ -140,3 +140,30 @@ struct MemberLimitTests {
     #expect(flags == [true, false, true])
   }
 }
+
+/// Serf's push-pull state is bounded by Serf's own sizes.
+@Suite("Serf state limits")
+struct SerfStateLimitTests {
+  @Test("an event ring over 65,536 slots is refused instead of built slot by slot")
+  func eventSlots() throws {
+    let fine = SerfMessage.pushPull(
+      SerfPushPull(events: [SerfEventBatch?](repeating: nil, count: 512)))
+    #expect(try SerfMessage(decoding: fine.encoded()[...]) == fine)
+    // A million empty slots: a megabyte of 0xc0, a few kilobytes compressed.
+    let huge = SerfMessage.pushPull(
+      SerfPushPull(events: [SerfEventBatch?](repeating: nil, count: 1_000_000))
+    ).encoded()
+    #expect(LZW.compress(huge).count < 20_000)
+    #expect(throws: WireError.self) { try SerfMessage(decoding: huge[...]) }
+  }
+
+  @Test("user events in the ring are bounded in all")
+  func events() throws {
+    let batch = SerfEventBatch(
+      lamportTime: 1, events: [SerfEvent](repeating: SerfEvent(), count: 40_000))
+    let state = SerfMessage.pushPull(SerfPushPull(events: [batch, batch])).encoded()
+    #expect(throws: WireError.self) { try SerfMessage(decoding: state[...]) }
+    let one = SerfMessage.pushPull(SerfPushPull(events: [batch, nil])).encoded()
+    #expect(throws: Never.self) { try SerfMessage(decoding: one[...]) }
+  }
+}
