@@ -65,3 +65,72 @@ struct SerfBoundsTests {
     #expect(elapsed < .seconds(5), "took \(elapsed)")
   }
 }
+
+/// One message cannot push a Lamport clock to the end of its range.
+@Suite("Lamport clock jumps")
+struct LamportJumpTests {
+  static func layer() throws -> SerfLayer {
+    var layer = try SerfLayer(name: "me")
+    _ = layer.memberJoined("b", now: at(0))
+    return layer
+  }
+
+  @Test("a witness more than 2^32 ahead is refused; up to 2^32 is followed")
+  func clockRule() {
+    var clock = LamportClock(time: 10)
+    let huge = clock.witness(.max - 1)
+    #expect(!huge)
+    #expect(clock.time == 10)
+    let remote = clock.witnessRemoteClock(10 + LamportClock.maximumJump + 2)
+    #expect(!remote)
+    #expect(clock.time == 10)
+    let largest = clock.witness(10 + LamportClock.maximumJump)
+    #expect(largest)
+    #expect(clock.time == 11 + LamportClock.maximumJump)
+    let older = clock.witness(3)
+    #expect(older)
+  }
+
+  @Test("a join intent stamped near 2^64 is dropped and counted; later real intents still apply")
+  func intent() throws {
+    var layer = try Self.layer()
+    let before = layer.memberClock.time
+    let outcome = layer.receive(
+      SerfMessage.join(SerfJoin(lamportTime: .max - 1, node: "b")).encoded(), now: at(1))
+    #expect(outcome.broadcasts.isEmpty)
+    #expect(layer.memberClock.time == before)
+    #expect(layer.counters.implausibleTimes == 1)
+    #expect(layer.statusTime(of: "b") != .max - 1)
+    // Before, the member's status time stuck at 2^64 - 2 and this was stale.
+    _ = layer.receive(
+      SerfMessage.leave(SerfLeave(lamportTime: 20, node: "b")).encoded(), now: at(2))
+    #expect(layer.status(of: "b") == .leaving)
+    // The same for a leave, and for user events and queries.
+    _ = layer.receive(
+      SerfMessage.leave(SerfLeave(lamportTime: .max, node: "c")).encoded(), now: at(3))
+    _ = layer.receive(
+      SerfMessage.userEvent(SerfUserEvent(lamportTime: .max, name: "e")).encoded(), now: at(3))
+    _ = layer.receive(
+      SerfMessage.query(SerfQuery(lamportTime: 1 << 62, name: "q")).encoded(), now: at(3))
+    #expect(layer.eventClock.time < 100)
+    #expect(layer.queryClock.time < 100)
+    #expect(layer.counters.implausibleTimes == 4)
+  }
+
+  @Test("push-pull state with clocks and times near 2^64 moves no clock")
+  func pushPull() throws {
+    var layer = try Self.layer()
+    let state = SerfMessage.pushPull(
+      SerfPushPull(
+        lamportTime: .max, statusLamportTimes: ["b": .max - 5, "x": 7], eventLamportTime: .max,
+        events: [SerfEventBatch(lamportTime: .max - 1, events: [SerfEvent(name: "e")])],
+        queryLamportTime: 1 << 60)
+    ).encoded()
+    _ = layer.mergeRemoteState(state, join: false, now: at(1))
+    #expect(layer.memberClock.time < 100)
+    #expect(layer.eventClock.time < 100)
+    #expect(layer.queryClock.time < 100)
+    #expect(layer.statusTime(of: "b") == 0)
+    #expect(layer.counters.implausibleTimes == 5)
+  }
+}
