@@ -219,7 +219,10 @@ public struct SWIMNode: Sendable {
         "node metadata is \(meta.count) bytes; the limit is \(SerfTags.maximumMetaSize)"
       ])
     }
-    setLocalAlive(incarnation: localRecord.incarnation &+ 1, meta: meta, now: now.nanoseconds)
+    // Saturating: an incarnation that wrapped to 0 would be older news.
+    let current = localRecord.incarnation
+    setLocalAlive(
+      incarnation: current == .max ? current : current + 1, meta: meta, now: now.nanoseconds)
     return drainEffects()
   }
 
