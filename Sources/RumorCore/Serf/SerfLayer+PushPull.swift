@@ -39,9 +39,11 @@ extension SerfLayer {
     }
     // The clocks first, each at the time before the peer's: it has sent
     // nothing stamped with its current time yet.
-    memberClock.witnessRemoteClock(state.lamportTime)
-    eventClock.witnessRemoteClock(state.eventLamportTime)
-    queryClock.witnessRemoteClock(state.queryLamportTime)
+    // A clock implausibly far ahead is not followed (`LamportClock`); the
+    // intents and events are each checked on their own below.
+    if !memberClock.witnessRemoteClock(state.lamportTime) { counters.implausibleTimes += 1 }
+    if !eventClock.witnessRemoteClock(state.eventLamportTime) { counters.implausibleTimes += 1 }
+    if !queryClock.witnessRemoteClock(state.queryLamportTime) { counters.implausibleTimes += 1 }
 
     var outcome = SerfOutcome()
     // Left members before the others, so that their join times do not
@@ -62,7 +64,9 @@ extension SerfLayer {
     }
     // A join that should not replay old events ignores everything up to
     // the peer's event clock (Serf's `eventJoinIgnore`).
-    if join && ignoresOldEventsOnJoin {
+    // Only a plausible clock: one pushed to the top would silence every
+    // event from now on.
+    if join && ignoresOldEventsOnJoin && eventClock.isPlausible(state.eventLamportTime) {
       eventMinimumTime = max(eventMinimumTime, state.eventLamportTime)
     }
     // Serf replays the ring's events through `handleUserEvent`: the ones

@@ -46,8 +46,12 @@ extension SerfLayer {
   /// (Serf's `handleUserEvent`): new ones are recorded and delivered.
   /// Returns whether it was new, which is when Serf re-gossips it.
   mutating func handleUserEvent(_ event: SerfUserEvent, into outcome: inout SerfOutcome) -> Bool {
-    // Witness first, even for an event that turns out old or repeated.
-    eventClock.witness(event.lamportTime)
+    // Witness first, even for an event that turns out old or repeated; an
+    // implausible jump of the clock drops the event (docs/protocol.md).
+    guard eventClock.witness(event.lamportTime) else {
+      counters.implausibleTimes += 1
+      return false
+    }
     guard event.lamportTime >= eventMinimumTime else {
       counters.userEventsIgnored += 1
       return false
