@@ -35,7 +35,7 @@ let package = Package(
     .target(name: "CommandLineSupport"),
     // The `rumor` command-line tool.
     .executableTarget(name: "RumorCLI", dependencies: ["Rumor", "CommandLineSupport"]),
-    // `rumor-bench codec|core|resolve`: the benchmarks, one folder
+    // `rumor-bench codec|core|resolve|join`: the benchmarks, one folder
     // each and one of shared support (run in release; figures in
     // docs/benchmarks.md).
     .executableTarget(

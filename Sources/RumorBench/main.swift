@@ -15,6 +15,7 @@ let usage = """
     codec     encode and decode throughput of the wire codec
     core      the SWIM core's cost per event, join, tick and member, up to 10,000 members
     resolve   ServiceRegistry.url(for:) latency next to a Redis GET on loopback
+    join      a 10,000-member join through a real node's loop, Serf layer included
 
   Build in release: swift build -c release --product rumor-bench
 
@@ -26,6 +27,7 @@ switch arguments.first {
 case "codec": exit(CodecBenchmark.run(rest))
 case "core": exit(CoreBenchmark.run(rest))
 case "resolve": exit(ResolveBenchmark.run(rest))
+case "join": exit(JoinBenchmark.run(rest))
 case "--help", "-h", "help":
   print(usage, terminator: "")
   exit(0)
