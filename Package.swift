@@ -11,8 +11,6 @@ let package = Package(
     .executable(name: "rumor", targets: ["RumorCLI"]),
     .executable(name: "rumor-bench", targets: ["RumorBench"]),
     .executable(name: "rumor-sim", targets: ["RumorSimulatorCLI"]),
-    .executable(name: "rumor-core-bench", targets: ["RumorCoreBench"]),
-    .executable(name: "rumor-resolve-bench", targets: ["RumorResolveBench"]),
     .executable(name: "rumor-example-service", targets: ["ExampleService"]),
   ],
   targets: [
@@ -37,14 +35,12 @@ let package = Package(
     .target(name: "CommandLineSupport"),
     // The `rumor` command-line tool.
     .executableTarget(name: "RumorCLI", dependencies: ["Rumor", "CommandLineSupport"]),
-    // Codec throughput benchmark (run in release; figures in docs/benchmarks.md).
-    .executableTarget(name: "RumorBench", dependencies: ["RumorWire", "CommandLineSupport"]),
-    // SWIM core cost per event at up to 10,000 members (figures in docs/benchmarks.md).
+    // `rumor-bench codec|core|resolve|join`: the benchmarks, one folder
+    // each and one of shared support (run in release; figures in
+    // docs/benchmarks.md).
     .executableTarget(
-      name: "RumorCoreBench", dependencies: ["RumorCore", "RumorWire", "CommandLineSupport"]),
-    // url(for:) latency with 1,000 members next to a loopback Redis GET
-    // (figures in docs/benchmarks.md).
-    .executableTarget(name: "RumorResolveBench", dependencies: ["Rumor", "CommandLineSupport"]),
+      name: "RumorBench",
+      dependencies: ["Rumor", "RumorCore", "RumorWire", "CommandLineSupport"]),
     // An HTTP service that embeds a node and advertises itself: the
     // library by example (k8s/ deploys it).
     .executableTarget(name: "ExampleService", dependencies: ["Rumor"]),

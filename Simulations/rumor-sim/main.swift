@@ -187,7 +187,7 @@ enum SimulatorCommand {
     let elapsed = clock.now - started
     result.wallSeconds =
       Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    result.peakMemoryMegabytes = PeakMemory.megabytes()
+    result.peakMemoryMegabytes = PeakMemory.highWaterMarkMegabytes()
     if let path = try parsed.value("report") {
       do {
         try SVGReport(result).render().write(toFile: path, atomically: true, encoding: .utf8)

@@ -1,5 +1,4 @@
 import CommandLineSupport
-import RumorWire
 
 #if canImport(Glibc)
   import Glibc
@@ -7,56 +6,34 @@ import RumorWire
   import Musl
 #endif
 
-// rumor-bench: encode and decode throughput of the RumorWire codec.
+// rumor-bench: Rumor's benchmarks, one per subcommand (figures in
+// docs/benchmarks.md; build in release).
 
-let options: BenchOptions
-do {
-  options = try BenchOptions.parse(CommandLine.arguments.dropFirst())
-} catch {
-  StandardError.emit(error.message)
-  exit(2)
-}
-if options.help {
-  print(BenchOptions.usage, terminator: "")
+let usage = """
+  usage: rumor-bench <benchmark> [options]   (rumor-bench <benchmark> --help)
+
+    codec     encode and decode throughput of the wire codec
+    core      the SWIM core's cost per event, join, tick and member, up to 10,000 members
+    resolve   ServiceRegistry.url(for:) latency next to a Redis GET on loopback
+    join      a 10,000-member join through a real node's loop, Serf layer included
+
+  Build in release: swift build -c release --product rumor-bench
+
+  """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let rest = Array(arguments.dropFirst())
+switch arguments.first {
+case "codec": exit(CodecBenchmark.run(rest))
+case "core": exit(CoreBenchmark.run(rest))
+case "resolve": exit(ResolveBenchmark.run(rest))
+case "join": exit(JoinBenchmark.run(rest))
+case "--help", "-h", "help":
+  print(usage, terminator: "")
   exit(0)
-}
-
-let cases: [BenchCase]
-do {
-  cases = try BenchCase.all()
-} catch {
-  StandardError.emit("rumor-bench: set-up failed: \(error)")
-  exit(1)
-}
-
-let sampler = Sampler(runs: options.runs, runSeconds: options.runSeconds)
-var rows: [Row] = []
-var digest: UInt64 = 0
-if !options.json { print(Report.tableHeader(options)) }
-do {
-  for benchCase in cases {
-    let timings = [
-      ("encode", try sampler.measure(benchCase.encode)),
-      ("decode", try sampler.measure(benchCase.decode)),
-    ]
-    for (operation, measurement) in timings {
-      let row = Row(
-        name: benchCase.name, operation: operation, bytes: benchCase.datagram.count,
-        detail: benchCase.detail, measurement: measurement)
-      rows.append(row)
-      digest = Digest.mix(digest, measurement.digest)
-      if !options.json { print(Report.tableLine(row)) }
-    }
-  }
-} catch {
-  StandardError.emit("rumor-bench: encoding failed during a run: \(error)")
-  exit(1)
-}
-
-let memory = PeakMemory.Report(
-  maximumResident: PeakMemory.residentBytes(), highWaterMark: PeakMemory.highWaterMarkBytes())
-if options.json {
-  print(Report.json(rows, options: options, memory: memory, digest: digest).text)
-} else {
-  print(Report.tableFooter(cases, memory: memory, digest: digest))
+case let other:
+  StandardError.emit(
+    other.map { "rumor-bench: unknown benchmark '\($0)' (see 'rumor-bench --help')" }
+      ?? "rumor-bench: which benchmark? (see 'rumor-bench --help')")
+  exit(2)
 }

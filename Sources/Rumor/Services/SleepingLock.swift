@@ -12,7 +12,7 @@
 /// more resolving threads than free cores, the waiters spin through the
 /// time slice of a preempted holder and a lookup costs tens of
 /// microseconds of CPU instead of a few hundred nanoseconds
-/// (docs/benchmarks.md, rumor-resolve-bench).
+/// (docs/benchmarks.md, `rumor-bench resolve`).
 ///
 /// Why `@unchecked Sendable` is safe: `value` is read and written only
 /// inside `withLock`, between pthread_mutex_lock and pthread_mutex_unlock

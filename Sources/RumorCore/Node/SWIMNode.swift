@@ -44,7 +44,7 @@ public struct SWIMNode: Sendable {
   var streamCodec: StreamCodec
   var random: SplitMix64
   var table = MemberTable()
-  var timers = TimerQueue<TimerEvent>()
+  var timers = DeadlineHeap<TimerEvent>()
   var broadcasts = BroadcastQueue()
   var userBroadcasts = BroadcastQueue()
   var suspicions: [String: Suspicion] = [:]
@@ -287,12 +287,6 @@ public struct SWIMNode: Sendable {
 
   /// The local health score (0 is healthy).
   public var healthScore: Int { awareness.score }
-
-  /// Visits every known member's name, state and incarnation without
-  /// building `Member` values (the simulator checks convergence this way).
-  public func forEachMember(_ body: (String, MemberState, UInt32) -> Void) {
-    for record in table.records { body(record.name, record.state, record.incarnation) }
-  }
 
   // MARK: Internals shared by the extensions
 

@@ -1,0 +1,23 @@
+import RumorCore
+
+/// What the core benchmark's calls contribute to the digest.
+extension Digest {
+  /// The effects of one call: their kinds and sizes.
+  static func effects(_ effects: [Effect]) -> UInt64 {
+    var digest = UInt64(effects.count)
+    for effect in effects {
+      let value: UInt64
+      switch effect {
+      case .send(let bytes, _): value = 1 << 32 | UInt64(bytes.count)
+      case .openStream(let id, _, let request, _): value = 2 << 32 | id ^ UInt64(request.count)
+      case .event(let event): value = 3 << 32 | UInt64(event.member.incarnation)
+      case .deliver: value = 4 << 32
+      case .joinFinished(_, let error): value = 5 << 32 | UInt64(error?.utf8.count ?? 0)
+      case .leaveFinished: value = 6 << 32
+      case .userEvent(let event): value = 7 << 32 | event.lamportTime
+      }
+      digest = mix(digest, value)
+    }
+    return digest
+  }
+}
