@@ -125,4 +125,30 @@ struct ClusterNodeTests {
     #expect(node.hasFinishedLeaving)
     #expect(node.swim.hasLeft)
   }
+
+  @Test("failed members are kept up to the lost-member limit; past it the oldest is reaped")
+  func lostMembersBounded() throws {
+    var serf = SerfSettings()
+    serf.lostMemberLimit = 3
+    var node = try ClusterNode(name: "n0", address: address(0), serf: serf, seed: 1)
+    _ = node.start(now: at(0))
+    for index in 1...5 {
+      _ = node.receivePacket(
+        Message.alive(alive(index)).encoded(), from: address(index), now: at(0))
+    }
+    var reaped: [String] = []
+    for index in 1...5 {
+      let dead = Message.dead(Dead(incarnation: 1, node: "n\(index)", from: "n9")).encoded()
+      for case .reaped(let member) in events(
+        node.receivePacket(dead, from: address(9), now: at(Double(index))))
+      {
+        reaped.append(member.name)
+      }
+    }
+    #expect(reaped == ["n1", "n2"])
+    // Serf forgot them (SWIM still lists them dead until its own window).
+    #expect(node.serf?.status(of: "n1") == nil && node.serf?.status(of: "n2") == nil)
+    #expect(node.serf?.failedMembers == ["n3", "n4", "n5"])
+    #expect(node.serf?.counters.lostMembersForgottenEarly == 2)
+  }
 }

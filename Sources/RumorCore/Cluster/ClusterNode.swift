@@ -123,11 +123,7 @@ public struct ClusterNode: Sendable {
     if let due = serf?.nextDeadline, due <= now {
       let changes = serf?.tick(now: now) ?? []
       userStateIsStale = true
-      for change in changes where change.current == nil {
-        if let member = lostMembers.removeValue(forKey: change.member) {
-          output.append(.event(.reaped(member)))
-        }
-      }
+      output += forgotten(changes)
     }
     if let due = nextReconnect, due <= now.nanoseconds {
       output += reconnect(now: now)
@@ -216,8 +212,8 @@ public struct ClusterNode: Sendable {
     for effect in effects {
       switch effect {
       case .event(let event):
-        observe(event, now: now)
         output.append(effect)
+        output += observe(event, now: now)
       case .deliver(.message(let payload)):
         // In place (`serf?.`): a local copy would copy the layer's tables
         // on write, O(members) per message.
@@ -244,9 +240,11 @@ public struct ClusterNode: Sendable {
     return output
   }
 
-  /// Serf keeps its own member statuses from memberlist's events.
-  private mutating func observe(_ event: MembershipEvent, now: Timestamp) {
-    guard serf != nil else { return }
+  /// Serf keeps its own member statuses from memberlist's events. Returns
+  /// the members forgotten early to keep within
+  /// `SerfSettings.lostMemberLimit`, as `reaped` events.
+  private mutating func observe(_ event: MembershipEvent, now: Timestamp) -> [Effect] {
+    guard serf != nil else { return [] }
     let member = event.member
     switch event {
     case .joined:
@@ -262,9 +260,21 @@ public struct ClusterNode: Sendable {
       _ = serf?.memberLeft(member.name, now: now)
       lostMembers[member.name] = member
     case .updated, .suspected, .recovered, .stoodDown, .resumed, .reaped:
-      return
+      return []
     }
     userStateIsStale = true
+    return forgotten(serf?.forgetBeyondLostLimit() ?? [])
+  }
+
+  /// The `reaped` events for members Serf forgot; they leave the view.
+  mutating func forgotten(_ changes: [SerfStatusChange]) -> [Effect] {
+    var output: [Effect] = []
+    for change in changes where change.current == nil {
+      if let member = lostMembers.removeValue(forKey: change.member) {
+        output.append(.event(.reaped(member)))
+      }
+    }
+    return output
   }
 
   /// Gossips what Serf wants re-broadcast; returns the user events to

@@ -33,4 +33,7 @@ public struct SerfCounters: Hashable, Sendable {
   public var userEventsTooOld = 0
   /// User events from before a join that did not replay old events.
   public var userEventsIgnored = 0
+  /// Failed or left members forgotten before their timeout because more
+  /// than `SerfSettings.lostMemberLimit` were kept.
+  public var lostMembersForgottenEarly = 0
 }

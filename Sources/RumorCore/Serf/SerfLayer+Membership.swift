@@ -57,7 +57,32 @@ extension SerfLayer {
     }
     record.leaveTime = now
     records[member] = record
+    lostOrder.append((member, now))
     wakeReaper(now: now)
     return SerfStatusChange(member: member, previous: previous, current: record.status)
+  }
+
+  /// Forgets the members lost longest ago while more than
+  /// `SerfSettings.lostMemberLimit` could be kept; returns them. O(1)
+  /// amortised: every loss adds one entry to a queue that is kept no
+  /// longer than the limit.
+  public mutating func forgetBeyondLostLimit() -> [SerfStatusChange] {
+    var forgotten: [SerfStatusChange] = []
+    while lostOrder.count - lostOrderHead > settings.lostMemberLimit {
+      let (member, time) = lostOrder[lostOrderHead]
+      lostOrderHead += 1
+      guard let record = records[member], record.leaveTime == time,
+        record.status == .failed || record.status == .left
+      else { continue }
+      if let change = forget(member) {
+        counters.lostMembersForgottenEarly += 1
+        forgotten.append(change)
+      }
+    }
+    if lostOrderHead > 1024 && lostOrderHead * 2 > lostOrder.count {
+      lostOrder.removeFirst(lostOrderHead)
+      lostOrderHead = 0
+    }
+    return forgotten
   }
 }

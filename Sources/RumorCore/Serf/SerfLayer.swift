@@ -43,6 +43,11 @@ public struct SerfLayer: Sendable {
   /// `eventJoinIgnore`, the default of `serf join`): a joining push-pull
   /// then moves `eventMinimumTime` up to the peer's event clock.
   public internal(set) var ignoresOldEventsOnJoin = false
+  /// Members as they were lost (failed or left), oldest first, from
+  /// `lostOrderHead` on: what `lostMemberLimit` forgets first. An entry
+  /// whose member came back or was forgotten since is skipped.
+  var lostOrder: [(member: String, time: Timestamp)] = []
+  var lostOrderHead = 0
   /// Members a pruning force-leave will forget, and when.
   var pendingPrunes: [String: Timestamp] = [:]
   /// When the reaper next looks at failed and left members and buffered

@@ -21,6 +21,11 @@ public struct SerfSettings: Sendable, Hashable {
   /// alive, by a memberlist join to one of them (`ReconnectInterval`), so
   /// that the two sides of a healed partition merge. 30 s.
   public var reconnectInterval: Duration = .seconds(30)
+  /// The most failed and left members remembered at once; past it the one
+  /// lost longest ago is forgotten early. Serf has no bound (a peer that
+  /// makes up members and lets them fail could grow it without end).
+  /// 100,000, as `SWIMSettings.maxMembers`.
+  public var lostMemberLimit = 100_000
   /// How long a left member is remembered as a tombstone, so that the
   /// leave keeps spreading through push-pull (`TombstoneTimeout`). 24 hours.
   public var tombstoneTimeout: Duration = .seconds(24 * 3600)
@@ -52,6 +57,9 @@ public struct SerfSettings: Sendable, Hashable {
     notNegative(pruneDelay, "prune delay")
     if reconnectInterval <= .zero {
       problems.append("reconnect interval must be above zero (is \(reconnectInterval))")
+    }
+    if !(1...1_048_576).contains(lostMemberLimit) {
+      problems.append("lost member limit must be 1 to 1048576 (is \(lostMemberLimit))")
     }
     if reapInterval <= .zero {
       problems.append("reap interval must be above zero (is \(reapInterval))")
