@@ -81,7 +81,7 @@ public final class Simulation {
     case wake(Int, generation: Int)
     case streamArrives(to: Int, from: Int, generation: Int, id: UInt64, request: [UInt8])
     case streamReply(to: Int, generation: Int, id: UInt64, bytes: [UInt8])
-    case streamFails(to: Int, generation: Int, id: UInt64, reason: String)
+    case streamFails(to: Int, generation: Int, id: UInt64, reason: String, refused: Bool)
     case action(Action)
   }
 
@@ -227,7 +227,8 @@ public final class Simulation {
       guard nodes[to] != nil else {
         let back = latency(to, from)
         queue.schedule(
-          .streamFails(to: from, generation: generation, id: id, reason: Self.refused),
+          .streamFails(
+            to: from, generation: generation, id: id, reason: "connection refused", refused: true),
           at: now + back)
         return
       }
@@ -242,14 +243,14 @@ public final class Simulation {
         return
       }
       perform(nodes[to]?.node.streamReplied(id: id, bytes: bytes, now: timestamp) ?? [], of: to)
-    case .streamFails(let to, let generation, let id, let reason):
+    case .streamFails(let to, let generation, let id, let reason, let refused):
       let key = OpenStream(node: to, generation: generation, id: id)
       guard openStreams.remove(key) != nil, generation == generations[to], nodes[to] != nil else {
         return
       }
       perform(
         nodes[to]?.node.streamFailed(
-          id: id, reason: reason, refused: reason == Self.refused, now: timestamp) ?? [], of: to)
+          id: id, reason: reason, refused: refused, now: timestamp) ?? [], of: to)
     case .action(let action):
       perform(action)
     }
@@ -357,7 +358,8 @@ public final class Simulation {
         let generation = generations[index]
         openStreams.insert(OpenStream(node: index, generation: generation, id: id))
         queue.schedule(
-          .streamFails(to: index, generation: generation, id: id, reason: "timed out"),
+          .streamFails(
+            to: index, generation: generation, id: id, reason: "timed out", refused: false),
           at: now + timeout.nanosecondsClamped)
         guard let to = indexByAddress[target], network.connected(index, to) else { continue }
         queue.schedule(
@@ -388,8 +390,5 @@ public final class Simulation {
   }
 
   private var timestamp: Timestamp { Timestamp(nanoseconds: now) }
-
-  /// What a connection to a port nobody listens on fails with.
-  private static let refused = "connection refused"
 
 }

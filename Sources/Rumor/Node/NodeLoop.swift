@@ -260,7 +260,7 @@ final class NodeLoop {
       perform(
         node.streamFailed(
           id: id, reason: error.message,
-          refused: error.message == SocketAddress.errorText(ECONNREFUSED),
+          refused: error.code == ECONNREFUSED,
           now: Timestamp(nanoseconds: now())))
     }
   }

@@ -11,10 +11,13 @@ import RumorWire
 public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible {
   /// What went wrong.
   public var message: String
+  /// The system's error number, when a system call failed.
+  public var code: Int32?
 
   /// Creates an error.
-  public init(_ message: String) {
+  public init(_ message: String, code: Int32? = nil) {
     self.message = message
+    self.code = code
   }
 
   /// The message.
@@ -230,7 +233,8 @@ enum Sockets {
     if result == 0 || errno == EINPROGRESS {
       return .success(descriptor)
     }
-    let error = TransportError(SocketAddress.errorText())
+    let code = errno
+    let error = TransportError(SocketAddress.errorText(code), code: code)
     close(descriptor)
     return .failure(error)
   }
