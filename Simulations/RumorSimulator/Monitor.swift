@@ -157,6 +157,9 @@ public final class Monitor: Simulation.Observer {
   /// last of them did.
   public private(set) var userEventDeliveries: [String: (count: Int, last: Int64)] = [:]
 
+  /// Queries handed to members to answer.
+  public private(set) var queriesDelivered = 0
+
   /// Records a point of the informed curve. A departure counts from the
   /// moment it happens, not from when the scenario scheduled it.
   public func sample(time: Int64) {
@@ -181,6 +184,11 @@ public final class Monitor: Simulation.Observer {
   public func userEvent(_ event: UserEvent, at observer: Int, time: Int64) {
     let seen = userEventDeliveries[event.name] ?? (0, time)
     userEventDeliveries[event.name] = (seen.count + 1, max(seen.last, time))
+  }
+
+  /// Counts a query handed to `observer`.
+  public func query(_ query: IncomingQuery, at observer: Int, time: Int64) {
+    queriesDelivered += 1
   }
 
   /// Counts a membership event seen by `observer`.

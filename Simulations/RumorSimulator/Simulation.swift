@@ -74,6 +74,8 @@ public final class Simulation {
     func touched(_ index: Int, time: Int64)
     /// Node `observer` delivered a user event.
     func userEvent(_ event: UserEvent, at observer: Int, time: Int64)
+    /// Node `observer` was handed a query to answer.
+    func query(_ query: IncomingQuery, at observer: Int, time: Int64)
   }
 
   private enum Event {
@@ -369,6 +371,8 @@ public final class Simulation {
         observer?.membershipEvent(event, at: index, time: now)
       case .userEvent(let event):
         observer?.userEvent(event, at: index, time: now)
+      case .query(let query):
+        observer?.query(query, at: index, time: now)
       case .deliver, .joinFinished, .leaveFinished:
         break
       }

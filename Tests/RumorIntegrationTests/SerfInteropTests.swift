@@ -279,4 +279,61 @@ struct SerfInteropTests {
     #expect(rumor.log.components(separatedBy: "user-event deploy ltime").count == 2)
     await embedded.shutdown()
   }
+
+  @Test("serf queries: rumor nodes ack, answer, honour filters, and count in serf reachability")
+  func queriesFromSerf() async throws {
+    let serf = try SerfAgent(name: "q-serf", arguments: ["-tag", "role=cache"])
+    let rumor = try AgentProcess(
+      name: "q-rumor", arguments: ["--join", serf.address.description, "--tag", "role=web-1"])
+    let embedded = try RumorNode.start(
+      NodeConfiguration(
+        name: "q-embedded", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0),
+        tags: ["role": "web-2"]))
+    defer {
+      serf.stop(signal: SIGKILL)
+      rumor.stop(signal: SIGKILL)
+    }
+    try await embedded.join(addresses: [serf.address])
+    #expect(
+      await eventually(within: 20) {
+        let members = serf.members()
+        return members["q-rumor"]?.status == "alive" && members["q-embedded"]?.status == "alive"
+      })
+    // The embedded node answers "uptime".
+    let answering = Task {
+      for await query in embedded.queries() where query.name == "uptime" {
+        try? await embedded.respond(to: query, payload: Array("up".utf8))
+      }
+    }
+    defer { answering.cancel() }
+    guard let serfExecutable else { return }
+    func serfQuery(_ arguments: [String]) throws -> [String: Any] {
+      let child = try ChildProcess(
+        serfExecutable,
+        ["query", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "-format=json", "-timeout=3s"]
+          + arguments)
+      child.process.waitUntilExit()
+      usleep(20_000)
+      let data = Data(child.log.utf8)
+      return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+    let all = try serfQuery(["uptime", "now?"])
+    let acks = Set(all["Acks"] as? [String] ?? [])
+    #expect(acks == ["q-serf", "q-rumor", "q-embedded"], "\(all)")
+    let responses = all["Responses"] as? [String: Any] ?? [:]
+    #expect(responses["q-embedded"] as? String == "up", "\(all)")
+    // A tag filter: only the web nodes ack.
+    let web = try serfQuery(["-tag", "role=^web-[0-9]$", "uptime", ""])
+    #expect(Set(web["Acks"] as? [String] ?? []) == ["q-rumor", "q-embedded"], "\(web)")
+    // A node filter.
+    let one = try serfQuery(["-node", "q-rumor", "uptime", ""])
+    #expect(Set(one["Acks"] as? [String] ?? []) == ["q-rumor"], "\(one)")
+    // serf reachability pings every member with _serf_ping.
+    let reach = try ChildProcess(
+      serfExecutable, ["reachability", "-rpc-addr=127.0.0.1:\(serf.rpcPort)"])
+    reach.process.waitUntilExit()
+    usleep(20_000)
+    #expect(reach.log.contains("Successfully contacted all live nodes"), "\(reach.log)")
+    await embedded.shutdown()
+  }
 }

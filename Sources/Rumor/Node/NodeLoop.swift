@@ -145,6 +145,8 @@ final class NodeLoop {
         break
       case .userEvent(let event):
         mailbox.publish(event)
+      case .query(let query):
+        mailbox.publish(query)
       case .joinFinished(let address, let error):
         joinFinished(address, error: error)
       case .leaveFinished:
@@ -195,6 +197,13 @@ final class NodeLoop {
       do {
         perform(
           try node.sendUserEvent(name: name, payload: payload, coalesce: coalesce, now: clock))
+        done(nil)
+      } catch {
+        done(error)
+      }
+    case .respond(let query, let payload, let done):
+      do {
+        perform(try node.respond(to: query, payload: payload, now: clock))
         done(nil)
       } catch {
         done(error)
@@ -508,6 +517,8 @@ final class NodeLoop {
       case .setMeta(_, let done): done(SettingsError(problems: ["the node has shut down"]))
       case .userEvent(_, _, _, let done):
         done(UserEventError(description: "the node has shut down"))
+      case .respond(_, _, let done):
+        done(QueryResponseError(description: "the node has shut down"))
       case .shutdown(let done): done()
       }
     }

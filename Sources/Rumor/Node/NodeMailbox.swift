@@ -17,6 +17,8 @@ enum NodeCommand: Sendable {
   case leave(timeout: Duration, done: @Sendable () -> Void)
   /// Change this node's metadata.
   case setMeta([UInt8], done: @Sendable (SettingsError?) -> Void)
+  /// Answer a query.
+  case respond(IncomingQuery, payload: [UInt8], done: @Sendable (QueryResponseError?) -> Void)
   /// Send a user event to the cluster.
   case userEvent(
     name: String, payload: [UInt8], coalesce: Bool, done: @Sendable (UserEventError?) -> Void)
@@ -33,6 +35,7 @@ final class NodeMailbox: Sendable {
     var members: [Member] = []
     var subscribers = Subscribers<MembershipEvent>()
     var userEventSubscribers = Subscribers<UserEvent>()
+    var querySubscribers = Subscribers<IncomingQuery>()
     var stopped = false
     var counters = NodeCounters()
     var failure: String?
@@ -119,6 +122,17 @@ final class NodeMailbox: Sendable {
     for continuation in continuations { continuation.yield(event) }
   }
 
+  /// Hands a query to every subscriber (owner thread).
+  func publish(_ query: IncomingQuery) {
+    let continuations = state.withLock { $0.querySubscribers.continuations }
+    for continuation in continuations { continuation.yield(query) }
+  }
+
+  /// A new stream of queries to answer; it ends when the node stops.
+  func subscribeToQueries() -> AsyncStream<IncomingQuery> {
+    subscribe(\.querySubscribers)
+  }
+
   /// A new stream of membership events; it ends when the node stops.
   func subscribe() -> AsyncStream<MembershipEvent> {
     subscribe(\.subscribers)
@@ -157,13 +171,16 @@ final class NodeMailbox: Sendable {
       state.failure = failure
       let subscribers = state.subscribers.continuations
       let userEventSubscribers = state.userEventSubscribers.continuations
+      let querySubscribers = state.querySubscribers.continuations
       state.subscribers = Subscribers()
       state.userEventSubscribers = Subscribers()
+      state.querySubscribers = Subscribers()
       defer { state.commands = [] }
-      return (subscribers, userEventSubscribers, state.commands)
+      return (subscribers, (userEventSubscribers, querySubscribers), state.commands)
     }
     for continuation in subscribers { continuation.finish() }
-    for continuation in userEventSubscribers { continuation.finish() }
+    for continuation in userEventSubscribers.0 { continuation.finish() }
+    for continuation in userEventSubscribers.1 { continuation.finish() }
     return pending
   }
 

@@ -237,6 +237,26 @@ public final class RumorNode: Sendable {
     if let error { throw error }
   }
 
+  /// A new stream of Serf queries (`serf query NAME`) for this node to
+  /// answer with `respond(to:payload:)`, from now on; it ends when the
+  /// node stops. Serf's own queries (`_serf_…`) are answered inside and
+  /// never appear here. Queries nobody answers are still acked.
+  public func queries() -> AsyncStream<IncomingQuery> {
+    mailbox.subscribeToQueries()
+  }
+
+  /// Answers `query` (at most 1,024 bytes, before its deadline).
+  public func respond(to query: IncomingQuery, payload: [UInt8]) async throws {
+    let error: QueryResponseError? = await withCheckedContinuation { continuation in
+      let accepted = mailbox.submit(
+        .respond(query, payload: payload, done: { continuation.resume(returning: $0) }))
+      if !accepted {
+        continuation.resume(returning: QueryResponseError(description: "the node has shut down"))
+      }
+    }
+    if let error { throw error }
+  }
+
   /// Whether the node has stopped: shut down, or stopped on its own (see
   /// `failure`).
   public var isStopped: Bool { mailbox.isStopped }

@@ -15,6 +15,7 @@ extension Digest {
       case .joinFinished(_, let error): value = 5 << 32 | UInt64(error?.utf8.count ?? 0)
       case .leaveFinished: value = 6 << 32
       case .userEvent(let event): value = 7 << 32 | event.lamportTime
+      case .query(let query): value = 8 << 32 | UInt64(query.id)
       }
       digest = mix(digest, value)
     }

@@ -68,6 +68,7 @@ public struct ClusterNode: Sendable {
       try SerfLayer(name: name, settings: settings)
     }
     random = SplitMix64(seed: seed ^ 0x5EB7_C0DE_5EB7_C0DE)
+    serf?.setTags((try? SerfTags.decode(meta)) ?? [:])
     reconnectInterval = (serfSettings?.reconnectInterval ?? .zero).nanosecondsClamped
   }
 
@@ -200,7 +201,9 @@ public struct ClusterNode: Sendable {
   public mutating func updateMeta(_ meta: [UInt8], now: Timestamp) throws(SettingsError)
     -> [Effect]
   {
-    process(try swim.updateMeta(meta, now: now), now: now)
+    let effects = try swim.updateMeta(meta, now: now)
+    serf?.setTags((try? SerfTags.decode(meta)) ?? [:])
+    return process(effects, now: now)
   }
 
   // MARK: Internals shared by the extensions
@@ -233,7 +236,7 @@ public struct ClusterNode: Sendable {
           swim.broadcastUserMessage(intent)
         }
         output.append(effect)
-      case .send, .openStream, .leaveFinished, .userEvent:
+      case .send, .openStream, .leaveFinished, .userEvent, .query:
         output.append(effect)
       }
     }
@@ -277,12 +280,47 @@ public struct ClusterNode: Sendable {
     return output
   }
 
-  /// Gossips what Serf wants re-broadcast; returns the user events to
+  /// Gossips what Serf wants re-broadcast and sends what goes straight to
+  /// one address; returns the sends, and the user events and queries to
   /// deliver.
   mutating func apply(_ outcome: SerfOutcome) -> [Effect] {
     for payload in outcome.broadcasts { swim.broadcastUserMessage(payload) }
     userStateIsStale = true
-    return outcome.userEvents.map(Effect.userEvent)
+    var output: [Effect] = []
+    for message in outcome.directMessages { output += send(message) }
+    output += outcome.userEvents.map(Effect.userEvent)
+    output += outcome.queries.map(Effect.query)
+    return output
+  }
+
+  /// Sends a Serf message straight to its address, and through
+  /// `relayFactor` random alive members as well (Serf's `relayResponse`),
+  /// so that it gets there even if the direct path loses it.
+  mutating func send(_ message: DirectSerfMessage) -> [Effect] {
+    var output = swim.sendUserMessage(message.bytes, to: message.address)
+    guard message.relayFactor > 0 else { return output }
+    let relays = swim.randomAliveMembers(
+      Int(message.relayFactor), excluding: message.address, using: &random)
+    let relay = SerfMessage.relay(
+      SerfRelay(
+        address: message.address.ipBytes, port: Int64(message.address.port),
+        inner: message.bytes)
+    ).encoded()
+    for member in relays { output += swim.sendUserMessage(relay, to: member) }
+    return output
+  }
+
+  /// Answers a query this node was handed (`Effect.query`): the response
+  /// goes straight to the asker (and through the query's relay members).
+  /// Throws when the deadline has passed or the payload is over
+  /// `SerfSettings.queryResponseSizeLimit` (1,024 bytes).
+  public mutating func respond(to query: IncomingQuery, payload: [UInt8], now: Timestamp)
+    throws(QueryResponseError) -> [Effect]
+  {
+    guard let serf else {
+      throw QueryResponseError(description: "a plain memberlist node answers no queries")
+    }
+    return send(try serf.response(to: query, payload: payload, now: now))
   }
 
   /// Runs one SWIM input with Serf's state ready to be encoded, if it

@@ -18,6 +18,9 @@ public enum Effect: Sendable, Hashable {
   /// A join attempt (see `SWIMNode.join`) finished; `error` is nil on
   /// success.
   case joinFinished(address: NodeAddress, error: String?)
+  /// A Serf query for the application to answer (`ClusterNode` only), with
+  /// `ClusterNode.respond(to:payload:now:)` before its deadline.
+  case query(IncomingQuery)
   /// Deliver a user event to the application (`ClusterNode` only), once
   /// per event however often it arrives.
   case userEvent(UserEvent)

@@ -261,6 +261,25 @@ public struct SWIMNode: Sendable {
     return drainEffects()
   }
 
+  /// Sends a delegate (Serf) message straight to `target` as one
+  /// datagram, not gossiped (memberlist's `SendToAddress`: Serf's query
+  /// acks, responses and relays).
+  public mutating func sendUserMessage(_ payload: [UInt8], to target: NodeAddress) -> [Effect] {
+    sendRaw(Message.user(UserMessage(payload: payload)).encoded(), to: target, protocolMax: nil)
+    return drainEffects()
+  }
+
+  /// Up to `count` alive members other than this node and `excluded`,
+  /// picked at random with `random` (Serf's relay members).
+  public func randomAliveMembers(
+    _ count: Int, excluding excluded: NodeAddress, using random: inout SplitMix64
+  ) -> [NodeAddress] {
+    let me = name
+    return table.randomPositions(count, using: &random) { record in
+      record.name != me && record.state == .alive && record.address != excluded
+    }.map { table[$0].address }
+  }
+
   // MARK: Views
 
   /// Every known member, this node included, in name order.

@@ -36,4 +36,17 @@ public struct SerfCounters: Hashable, Sendable {
   /// Failed or left members forgotten before their timeout because more
   /// than `SerfSettings.lostMemberLimit` were kept.
   public var lostMembersForgottenEarly = 0
+  /// Queries this member processed (acked if asked, answered if not
+  /// Serf's own).
+  public var queriesAnswered = 0
+  /// Queries already seen (same time and id).
+  public var queriesRepeated = 0
+  /// Queries older than the query ring reaches back.
+  public var queriesTooOld = 0
+  /// Queries whose filters left this member out.
+  public var queriesFilteredOut = 0
+  /// Tag filters whose expression is outside the supported subset.
+  public var unsupportedTagExpressions = 0
+  /// Relayed responses forwarded to their destination.
+  public var relaysForwarded = 0
 }

@@ -27,12 +27,13 @@ extension SerfLayer {
     case .userEvent(let event):
       regossip = handleUserEvent(event, into: &outcome)
     case .query(let query):
-      // Likewise `handleQuery`.
-      if !queryClock.witness(query.lamportTime) { counters.implausibleTimes += 1 }
-    case .pushPull, .queryResponse, .relay, .other:
+      regossip = handleQuery(query, now: now, into: &outcome)
+    case .relay(let relay):
+      forward(relay, into: &outcome)
+    case .pushPull, .queryResponse, .other:
       // Push-pull state only comes in streams, and `NotifyMsg` warns about
-      // it as about any type it does not know. Responses answer queries
-      // we never ask; relays ask us to forward responses to others.
+      // it as about any type it does not know. Responses answer queries,
+      // which this node does not ask yet.
       counters.ignored += 1
     }
     if regossip { outcome.broadcasts.append(bytes) }

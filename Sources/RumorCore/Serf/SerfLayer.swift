@@ -35,6 +35,10 @@ public struct SerfLayer: Sendable {
   var intents: SerfIntentBuffer
   /// Recent user events (Serf's event buffer).
   var events: SerfEventBuffer
+  /// Recent queries (Serf's query buffer).
+  var queries: SerfQueryBuffer
+  /// This member's tags, for queries' tag filters.
+  public internal(set) var tags: [String: String] = [:]
   /// Events before this time are ignored: set while a join that should
   /// not replay old events merges its peer's state (Serf's
   /// `eventMinTime`).
@@ -64,6 +68,7 @@ public struct SerfLayer: Sendable {
     intents = SerfIntentBuffer(
       capacity: settings.intentBufferLimit, lifetime: settings.recentIntentTimeout)
     events = SerfEventBuffer(size: settings.eventBufferSize)
+    queries = SerfQueryBuffer(size: settings.queryBufferSize)
     // memberlist reports the local node to its own event delegate when it
     // is created, so Serf lists itself alive, at status time 0, before any
     // intent (Serf's `Create` then `handleNodeJoin`).

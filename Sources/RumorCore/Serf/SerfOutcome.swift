@@ -11,6 +11,10 @@ public struct SerfOutcome: Hashable, Sendable {
   public var changes: [SerfStatusChange]
   /// User events seen for the first time, to deliver to the application.
   public var userEvents: [UserEvent] = []
+  /// Queries seen for the first time that this member should answer.
+  public var queries: [IncomingQuery] = []
+  /// Serf messages to send straight to one address (acks, relays).
+  public var directMessages: [DirectSerfMessage] = []
   /// Why the input was dropped, when it was not a valid Serf message or
   /// state. The layer has counted it; nothing else happened.
   public var error: WireError?
@@ -26,6 +30,7 @@ public struct SerfOutcome: Hashable, Sendable {
 
   /// Whether there is nothing to do.
   public var isEmpty: Bool {
-    broadcasts.isEmpty && changes.isEmpty && userEvents.isEmpty && error == nil
+    broadcasts.isEmpty && changes.isEmpty && userEvents.isEmpty && queries.isEmpty
+      && directMessages.isEmpty && error == nil
   }
 }

@@ -41,6 +41,12 @@ public struct SerfSettings: Sendable, Hashable {
   /// the encoded event (`UserEventSizeLimit`; Serf allows at most 9 KiB).
   /// 512.
   public var userEventSizeLimit = 512
+  /// The slots of the query ring, by Lamport time (`QueryBuffer`): recent
+  /// queries kept so that each is answered once. 512.
+  public var queryBufferSize = 512
+  /// The most bytes of a query response's payload
+  /// (`QueryResponseSizeLimit`). 1024.
+  public var queryResponseSizeLimit = 1024
 
   /// Serf's defaults.
   public init() {}
@@ -71,6 +77,13 @@ public struct SerfSettings: Sendable, Hashable {
     // only waste bytes; 0 would make the push-pull carry no ring at all.
     if !(1...65_536).contains(eventBufferSize) {
       problems.append("event buffer size must be 1 to 65536 (is \(eventBufferSize))")
+    }
+    if !(1...65_536).contains(queryBufferSize) {
+      problems.append("query buffer size must be 1 to 65536 (is \(queryBufferSize))")
+    }
+    if !(1...65_536).contains(queryResponseSizeLimit) {
+      problems.append(
+        "query response size limit must be 1 to 65536 bytes (is \(queryResponseSizeLimit))")
     }
     if !(1...9 * 1024).contains(userEventSizeLimit) {
       problems.append("user event size limit must be 1 to 9216 bytes (is \(userEventSizeLimit))")
