@@ -159,6 +159,12 @@ public final class Monitor: Simulation.Observer {
 
   /// Queries handed to members to answer.
   public private(set) var queriesDelivered = 0
+  /// Acks the askers of queries got.
+  public private(set) var queryAcks = 0
+  /// Responses the askers of queries got.
+  public private(set) var queryResponses = 0
+  /// Queries whose deadline passed.
+  public private(set) var queriesFinished = 0
 
   /// Records a point of the informed curve. A departure counts from the
   /// moment it happens, not from when the scenario scheduled it.
@@ -189,6 +195,15 @@ public final class Monitor: Simulation.Observer {
   /// Counts a query handed to `observer`.
   public func query(_ query: IncomingQuery, at observer: Int, time: Int64) {
     queriesDelivered += 1
+  }
+
+  /// Counts what an asker got back.
+  public func queryReply(_ reply: QueryReply, at asker: Int, time: Int64) {
+    switch reply {
+    case .ack: queryAcks += 1
+    case .response: queryResponses += 1
+    case .finished: queriesFinished += 1
+    }
   }
 
   /// Counts a membership event seen by `observer`.

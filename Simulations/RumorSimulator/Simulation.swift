@@ -64,6 +64,9 @@ public final class Simulation {
     case nodeLoss(Int, ingress: Double, egress: Double)
     /// Node `index` sends a user event to the cluster.
     case userEvent(Int, name: String, payload: [UInt8])
+    /// Node `index` sends a query asking for acks; every member that gets
+    /// it answers with its name.
+    case query(Int, name: String)
   }
 
   /// Receives what happens, for the metrics.
@@ -76,6 +79,8 @@ public final class Simulation {
     func userEvent(_ event: UserEvent, at observer: Int, time: Int64)
     /// Node `observer` was handed a query to answer.
     func query(_ query: IncomingQuery, at observer: Int, time: Int64)
+    /// Node `asker` got an ack, a response or the end of its query.
+    func queryReply(_ reply: QueryReply, at asker: Int, time: Int64)
   }
 
   private enum Event {
@@ -333,6 +338,12 @@ public final class Simulation {
     case .nodeLoss(let index, let ingress, let egress):
       network.ingressLoss[index] = ingress
       network.egressLoss[index] = egress
+    case .query(let index, let name):
+      guard
+        let (_, effects) = try? nodes[index]?.node.sendQuery(
+          name: name, payload: [], options: QueryOptions(requestAck: true), now: timestamp)
+      else { return }
+      perform(effects, of: index)
     case .userEvent(let index, let name, let payload):
       // An event over the size limit is the scenario's mistake: nothing
       // is sent, as the agent would refuse it.
@@ -373,6 +384,14 @@ public final class Simulation {
         observer?.userEvent(event, at: index, time: now)
       case .query(let query):
         observer?.query(query, at: index, time: now)
+        // Every simulated member answers at once, with its name.
+        if let answer = try? nodes[index]?.node.respond(
+          to: query, payload: Array(Self.name(index).utf8), now: timestamp)
+        {
+          perform(answer, of: index)
+        }
+      case .queryReply(let reply):
+        observer?.queryReply(reply, at: index, time: now)
       case .deliver, .joinFinished, .leaveFinished:
         break
       }

@@ -141,3 +141,68 @@ struct TagExpressionTests {
     #expect(clock.now - started < .seconds(2))
   }
 }
+
+@Suite("Queries this node sends")
+struct SentQueryTests {
+  @Test("acks and responses come back once per member, then the query finishes at its deadline")
+  func repliesThenFinished() throws {
+    var node = try ClusterNode(name: "n0", address: address(0), seed: 1)
+    _ = node.start(now: at(0))
+    _ = node.receivePacket(Message.alive(alive(1)).encoded(), from: address(1), now: at(0))
+    let (handle, effects) = try node.sendQuery(
+      name: "uptime", payload: [], options: QueryOptions(requestAck: true, timeout: .seconds(2)),
+      now: at(1))
+    // Processed here too: its own ack goes out to its own address.
+    #expect(sentMessages(effects).contains { $0.to == address(0) })
+    #expect(node.swim.pendingUserMessages == 1)
+    func reply(from member: String, ack: Bool) -> [UInt8] {
+      let response = SerfQueryResponse(
+        lamportTime: handle.lamportTime, id: handle.id, from: member,
+        flags: ack ? SerfQueryResponse.ackFlag : 0, payload: ack ? [] : [7])
+      return Message.user(UserMessage(payload: SerfMessage.queryResponse(response).encoded()))
+        .encoded()
+    }
+    func replies(_ effects: [Effect]) -> [QueryReply] {
+      effects.compactMap { if case .queryReply(let reply) = $0 { reply } else { nil } }
+    }
+    #expect(
+      replies(node.receivePacket(reply(from: "n1", ack: true), from: address(1), now: at(1.1)))
+        == [.ack(handle, from: "n1")])
+    #expect(
+      replies(node.receivePacket(reply(from: "n1", ack: true), from: address(1), now: at(1.2)))
+        .isEmpty)
+    #expect(
+      replies(node.receivePacket(reply(from: "n1", ack: false), from: address(1), now: at(1.3)))
+        == [.response(handle, from: "n1", payload: [7])])
+    var finished: [QueryReply] = []
+    var now = 1.3
+    while now < 4 {
+      now += 0.1
+      finished += replies(node.tick(now: at(now)))
+    }
+    #expect(finished == [.finished(handle)])
+    // Too late: dropped.
+    #expect(
+      replies(node.receivePacket(reply(from: "n2", ack: true), from: address(2), now: at(4.5)))
+        .isEmpty)
+  }
+
+  @Test("the default deadline is Serf's: gossip interval × 16 × ⌈log10(n + 1)⌉")
+  func defaultTimeout() throws {
+    var node = try ClusterNode(name: "n0", address: address(0), seed: 1)
+    _ = node.start(now: at(0))
+    for index in 1...20 {
+      _ = node.receivePacket(
+        Message.alive(alive(index)).encoded(), from: address(index), now: at(0))
+    }
+    let (handle, _) = try node.sendQuery(name: "q", payload: [], now: at(1))
+    // 21 alive: ⌈log10 22⌉ = 2, so 0.2 s × 16 × 2 = 6.4 s.
+    var finishedAt: Double?
+    var now = 1.0
+    while now < 10, finishedAt == nil {
+      now += 0.1
+      if node.tick(now: at(now)).contains(.queryReply(.finished(handle))) { finishedAt = now }
+    }
+    #expect(abs((finishedAt ?? 0) - 7.4) < 0.15)
+  }
+}

@@ -334,6 +334,21 @@ struct SerfInteropTests {
     reach.process.waitUntilExit()
     usleep(20_000)
     #expect(reach.log.contains("Successfully contacted all live nodes"), "\(reach.log)")
+    // The other way: the embedded node asks; serf, the rumor agent and
+    // itself ack, and it answers itself.
+    var ackers: Set<String> = []
+    var answers: [String: [UInt8]] = [:]
+    for await reply in try await embedded.query(
+      "uptime", options: QueryOptions(requestAck: true, timeout: .seconds(3)))
+    {
+      switch reply {
+      case .ack(_, let from): ackers.insert(from)
+      case .response(_, let from, let payload): answers[from] = payload
+      case .finished: break
+      }
+    }
+    #expect(ackers == ["q-serf", "q-rumor", "q-embedded"])
+    #expect(answers == ["q-embedded": Array("up".utf8)])
     await embedded.shutdown()
   }
 }

@@ -51,3 +51,24 @@ struct UserEventScenarioTests {
     #expect(two.falseDeaths == 0, reproduceTwo)
   }
 }
+
+@Suite("Serf queries in the simulator")
+struct QueryScenarioTests {
+  @Test("a query with acks is acked and answered by every one of 100 members, once each")
+  func queryAnsweredByAll() {
+    let simulation = Simulation(Simulation.Configuration(nodes: 100, seed: 8))
+    let monitor = Monitor(simulation)
+    for index in 0..<100 {
+      simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
+      monitor.started(index)
+    }
+    simulation.run(until: 60_000_000_000) { monitor.isConverged }
+    #expect(monitor.isConverged)
+    simulation.schedule(.query(0, name: "who"), at: simulation.now + 1_000_000_000)
+    simulation.run(until: simulation.now + 20_000_000_000)
+    #expect(monitor.queriesDelivered == 100)
+    #expect(monitor.queryAcks == 100)
+    #expect(monitor.queryResponses == 100)
+    #expect(monitor.queriesFinished == 1)
+  }
+}

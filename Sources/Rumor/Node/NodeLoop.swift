@@ -24,6 +24,8 @@ final class NodeLoop {
   private var connections: [Int32: Connection] = [:]
   private var inbound = InboundLimits()
   private var joins: [JoinWaiter] = []
+  /// Where the replies to this node's queries go, until they finish.
+  private var queryReplies: [QueryHandle: @Sendable (QueryReply) -> Void] = [:]
   /// Everyone waiting for the leave under way (overlapping `leave()` calls
   /// all return when it finishes).
   private var leaveWaiters: [@Sendable () -> Void] = []
@@ -147,6 +149,9 @@ final class NodeLoop {
         mailbox.publish(event)
       case .query(let query):
         mailbox.publish(query)
+      case .queryReply(let reply):
+        queryReplies[reply.handle]?(reply)
+        if case .finished(let handle) = reply { queryReplies[handle] = nil }
       case .joinFinished(let address, let error):
         joinFinished(address, error: error)
       case .leaveFinished:
@@ -200,6 +205,16 @@ final class NodeLoop {
         done(nil)
       } catch {
         done(error)
+      }
+    case .query(let name, let payload, let options, let started, let replies):
+      do {
+        let (handle, effects) = try node.sendQuery(
+          name: name, payload: payload, options: options, now: clock)
+        queryReplies[handle] = replies
+        started(.success(handle))
+        perform(effects)
+      } catch {
+        started(.failure(error))
       }
     case .respond(let query, let payload, let done):
       do {
@@ -519,6 +534,8 @@ final class NodeLoop {
         done(UserEventError(description: "the node has shut down"))
       case .respond(_, _, let done):
         done(QueryResponseError(description: "the node has shut down"))
+      case .query(_, _, _, let started, _):
+        started(.failure(QueryResponseError(description: "the node has shut down")))
       case .shutdown(let done): done()
       }
     }
@@ -526,6 +543,8 @@ final class NodeLoop {
     joins = []
     for done in leaveWaiters { done() }
     leaveWaiters = []
+    for (handle, replies) in queryReplies { replies(.finished(handle)) }
+    queryReplies = [:]
     close(udp)
     close(listener)
     close(mailbox.wakeDescriptor)

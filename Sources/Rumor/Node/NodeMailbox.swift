@@ -17,6 +17,12 @@ enum NodeCommand: Sendable {
   case leave(timeout: Duration, done: @Sendable () -> Void)
   /// Change this node's metadata.
   case setMeta([UInt8], done: @Sendable (SettingsError?) -> Void)
+  /// Send a query; `started` gets its handle (or why it was not sent),
+  /// `replies` every ack, response and the end.
+  case query(
+    name: String, payload: [UInt8], options: QueryOptions,
+    started: @Sendable (Result<QueryHandle, QueryResponseError>) -> Void,
+    replies: @Sendable (QueryReply) -> Void)
   /// Answer a query.
   case respond(IncomingQuery, payload: [UInt8], done: @Sendable (QueryResponseError?) -> Void)
   /// Send a user event to the cluster.

@@ -245,6 +245,39 @@ public final class RumorNode: Sendable {
     mailbox.subscribeToQueries()
   }
 
+  /// Sends a query to the cluster (`serf query`), Serf agents included,
+  /// and returns its acks and responses as they come; the stream ends at
+  /// the deadline (`options.timeout`, or Serf's default). Throws when the
+  /// query is over 1,024 bytes encoded or the node has stopped.
+  public func query(
+    _ name: String, payload: [UInt8] = [], options: QueryOptions = QueryOptions()
+  ) async throws -> AsyncStream<QueryReply> {
+    let (stream, continuation) = AsyncStream<QueryReply>.makeStream()
+    let started: Result<QueryHandle, QueryResponseError> = await withCheckedContinuation {
+      (waiter: CheckedContinuation<Result<QueryHandle, QueryResponseError>, Never>) in
+      let accepted = mailbox.submit(
+        .query(
+          name: name, payload: payload, options: options,
+          started: { waiter.resume(returning: $0) },
+          replies: { reply in
+            if case .finished = reply {
+              continuation.finish()
+            } else {
+              continuation.yield(reply)
+            }
+          }))
+      if !accepted {
+        waiter.resume(
+          returning: .failure(QueryResponseError(description: "the node has shut down")))
+      }
+    }
+    if case .failure(let error) = started {
+      continuation.finish()
+      throw error
+    }
+    return stream
+  }
+
   /// Answers `query` (at most 1,024 bytes, before its deadline).
   public func respond(to query: IncomingQuery, payload: [UInt8]) async throws {
     let error: QueryResponseError? = await withCheckedContinuation { continuation in

@@ -16,6 +16,7 @@ extension Digest {
       case .leaveFinished: value = 6 << 32
       case .userEvent(let event): value = 7 << 32 | event.lamportTime
       case .query(let query): value = 8 << 32 | UInt64(query.id)
+      case .queryReply(let reply): value = 9 << 32 | UInt64(reply.handle.id)
       }
       digest = mix(digest, value)
     }

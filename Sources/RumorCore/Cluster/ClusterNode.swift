@@ -125,6 +125,7 @@ public struct ClusterNode: Sendable {
       let changes = serf?.tick(now: now) ?? []
       userStateIsStale = true
       output += forgotten(changes)
+      output += (serf?.finishQueries(now: now) ?? []).map(Effect.queryReply)
     }
     if let due = nextReconnect, due <= now.nanoseconds {
       output += reconnect(now: now)
@@ -236,7 +237,7 @@ public struct ClusterNode: Sendable {
           swim.broadcastUserMessage(intent)
         }
         output.append(effect)
-      case .send, .openStream, .leaveFinished, .userEvent, .query:
+      case .send, .openStream, .leaveFinished, .userEvent, .query, .queryReply:
         output.append(effect)
       }
     }
@@ -290,6 +291,7 @@ public struct ClusterNode: Sendable {
     for message in outcome.directMessages { output += send(message) }
     output += outcome.userEvents.map(Effect.userEvent)
     output += outcome.queries.map(Effect.query)
+    output += outcome.queryReplies.map(Effect.queryReply)
     return output
   }
 
@@ -308,6 +310,40 @@ public struct ClusterNode: Sendable {
     ).encoded()
     for member in relays { output += swim.sendUserMessage(relay, to: member) }
     return output
+  }
+
+  /// Sends a query to the cluster (`serf query`): gossiped to every member,
+  /// processed here too; acks and responses come back as
+  /// `Effect.queryReply`, then `.finished` at the deadline (by default
+  /// Serf's: gossip interval × 16 × ⌈log10(n + 1)⌉). Throws when the query
+  /// is over 1,024 bytes encoded, too many are waiting, or the node has no
+  /// Serf layer.
+  public mutating func sendQuery(
+    name: String, payload: [UInt8], options: QueryOptions = QueryOptions(), now: Timestamp
+  ) throws(QueryResponseError) -> (handle: QueryHandle, effects: [Effect]) {
+    guard serf != nil else {
+      throw QueryResponseError(description: "a plain memberlist node sends no queries")
+    }
+    // ⌈log10(n + 1)⌉ in integers: the powers of ten below n + 1.
+    var scale: Int64 = 0
+    var power = 1
+    while power < swim.aliveMemberCount + 1 && scale < 18 {
+      power *= 10
+      scale += 1
+    }
+    let timeout =
+      options.timeout
+      ?? .nanoseconds(
+        swim.settings.gossipInterval.nanosecondsClamped.multipliedReportingOverflow(
+          by: 16 * max(1, scale)
+        ).partialValue)
+    let id = UInt32(truncatingIfNeeded: random.next())
+    guard
+      let (handle, outcome) = try serf?.query(
+        name: name, payload: payload, options: options, id: id, answerTo: swim.address,
+        timeout: timeout, now: now)
+    else { throw QueryResponseError(description: "a plain memberlist node sends no queries") }
+    return (handle, apply(outcome))
   }
 
   /// Answers a query this node was handed (`Effect.query`): the response

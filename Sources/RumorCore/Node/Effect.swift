@@ -21,6 +21,9 @@ public enum Effect: Sendable, Hashable {
   /// A Serf query for the application to answer (`ClusterNode` only), with
   /// `ClusterNode.respond(to:payload:now:)` before its deadline.
   case query(IncomingQuery)
+  /// An ack, a response or the end of a query this node sent
+  /// (`ClusterNode` only).
+  case queryReply(QueryReply)
   /// Deliver a user event to the application (`ClusterNode` only), once
   /// per event however often it arrives.
   case userEvent(UserEvent)

@@ -49,4 +49,7 @@ public struct SerfCounters: Hashable, Sendable {
   public var unsupportedTagExpressions = 0
   /// Relayed responses forwarded to their destination.
   public var relaysForwarded = 0
+  /// Acks and responses dropped: for no query of ours still waiting, or
+  /// a member's second.
+  public var queryRepliesIgnored = 0
 }

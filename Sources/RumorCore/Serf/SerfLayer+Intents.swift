@@ -30,10 +30,11 @@ extension SerfLayer {
       regossip = handleQuery(query, now: now, into: &outcome)
     case .relay(let relay):
       forward(relay, into: &outcome)
-    case .pushPull, .queryResponse, .other:
+    case .queryResponse(let response):
+      handleQueryResponse(response, into: &outcome)
+    case .pushPull, .other:
       // Push-pull state only comes in streams, and `NotifyMsg` warns about
-      // it as about any type it does not know. Responses answer queries,
-      // which this node does not ask yet.
+      // it as about any type it does not know.
       counters.ignored += 1
     }
     if regossip { outcome.broadcasts.append(bytes) }

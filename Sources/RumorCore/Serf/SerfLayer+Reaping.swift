@@ -2,13 +2,8 @@ extension SerfLayer {
   /// When `tick` should next be called: the next reaper run or pruning
   /// deadline; nil while neither is due.
   public var nextDeadline: Timestamp? {
-    let prune = pendingPrunes.values.min()
-    switch (nextReap, prune) {
-    case (let reap?, let prune?): return min(reap, prune)
-    case (let reap?, nil): return reap
-    case (nil, let prune?): return prune
-    case (nil, nil): return nil
-    }
+    [pendingPrunes.values.min(), nextReap, pendingQueries.values.map(\.deadline).min()]
+      .compactMap { $0 }.min()
   }
 
   /// Runs what is due at `now`: pruning force-leaves whose wait is over,

@@ -37,6 +37,8 @@ public struct SerfLayer: Sendable {
   var events: SerfEventBuffer
   /// Recent queries (Serf's query buffer).
   var queries: SerfQueryBuffer
+  /// Queries this node sent, waiting for answers until their deadline.
+  var pendingQueries: [QueryHandle: PendingQuery] = [:]
   /// This member's tags, for queries' tag filters.
   public internal(set) var tags: [String: String] = [:]
   /// Events before this time are ignored: set while a join that should

@@ -15,6 +15,8 @@ public struct SerfOutcome: Hashable, Sendable {
   public var queries: [IncomingQuery] = []
   /// Serf messages to send straight to one address (acks, relays).
   public var directMessages: [DirectSerfMessage] = []
+  /// Acks and responses to queries this node sent.
+  public var queryReplies: [QueryReply] = []
   /// Why the input was dropped, when it was not a valid Serf message or
   /// state. The layer has counted it; nothing else happened.
   public var error: WireError?
@@ -31,6 +33,6 @@ public struct SerfOutcome: Hashable, Sendable {
   /// Whether there is nothing to do.
   public var isEmpty: Bool {
     broadcasts.isEmpty && changes.isEmpty && userEvents.isEmpty && queries.isEmpty
-      && directMessages.isEmpty && error == nil
+      && directMessages.isEmpty && queryReplies.isEmpty && error == nil
   }
 }

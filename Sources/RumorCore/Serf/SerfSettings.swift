@@ -44,6 +44,10 @@ public struct SerfSettings: Sendable, Hashable {
   /// The slots of the query ring, by Lamport time (`QueryBuffer`): recent
   /// queries kept so that each is answered once. 512.
   public var queryBufferSize = 512
+  /// The most bytes of an encoded query (`QuerySizeLimit`). 1024.
+  public var querySizeLimit = 1024
+  /// The most queries of this node's own waiting for answers at once.
+  public var pendingQueryLimit = 256
   /// The most bytes of a query response's payload
   /// (`QueryResponseSizeLimit`). 1024.
   public var queryResponseSizeLimit = 1024
