@@ -351,4 +351,58 @@ struct SerfInteropTests {
     #expect(answers == ["q-embedded": Array("up".utf8)])
     await embedded.shutdown()
   }
+
+  @Test(
+    "serf keys rotates the key on rumor agents too: install, use, remove, list; nobody drops out")
+  func keyRotationFromSerf() async throws {
+    let old = "R4Mb1OwXrycAedNJxIEYPerlJhXMkHXBHme5iEkdL/Y="
+    let new = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+    let serf = try SerfAgent(name: "ks0", arguments: ["-encrypt=\(old)"])
+    let first = try AgentProcess(
+      name: "kr1", arguments: ["--join", serf.address.description, "--encrypt", old])
+    let second = try AgentProcess(
+      name: "kr2", arguments: ["--join", serf.address.description, "--encrypt", old])
+    defer {
+      serf.stop(signal: SIGKILL)
+      first.stop(signal: SIGKILL)
+      second.stop(signal: SIGKILL)
+    }
+    func allAlive() -> Bool {
+      let members = serf.members()
+      return ["ks0", "kr1", "kr2"].allSatisfy { members[$0]?.status == "alive" }
+    }
+    #expect(await eventually(within: 20) { allAlive() })
+    guard let serfExecutable else { return }
+    func keys(_ arguments: [String]) throws -> (status: Int32, output: String) {
+      let child = try ChildProcess(
+        serfExecutable, ["keys", "-rpc-addr=127.0.0.1:\(serf.rpcPort)"] + arguments)
+      child.process.waitUntilExit()
+      usleep(20_000)
+      return (child.process.terminationStatus, child.log)
+    }
+    // Serf's documented order: install everywhere, use, then remove.
+    let install = try keys(["-install=\(new)"])
+    #expect(install.status == 0, "\(install.output)")
+    let use = try keys(["-use=\(new)"])
+    #expect(use.status == 0, "\(use.output)")
+    try await Task.sleep(for: .seconds(2))
+    #expect(allAlive())
+    let remove = try keys(["-remove=\(old)"])
+    #expect(remove.status == 0, "\(remove.output)")
+    let list = try keys(["-list"])
+    #expect(list.status == 0, "\(list.output)")
+    // Every one of the three members has only the new key.
+    let line = list.output.split(separator: "\n").first { $0.hasPrefix(new) }
+    #expect(line?.split(separator: " ").last == "[3/3]", "\(list.output)")
+    #expect(!list.output.contains(old), "\(list.output)")
+    // Still one cluster, now on the new key only: the Rumor agents gossip
+    // with it, and a query over it reaches all three.
+    try await Task.sleep(for: .seconds(3))
+    #expect(allAlive())
+    let newBytes = [Array(Data(base64Encoded: new) ?? Data())]
+    let view = try await first.members(keys: newBytes)
+    #expect(view.filter { $0.state == .alive }.count == 3)
+    // Keys never reach the agents' logs.
+    #expect(!first.log.contains(new) && !first.log.contains(old))
+  }
 }

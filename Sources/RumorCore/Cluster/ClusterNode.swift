@@ -195,7 +195,7 @@ public struct ClusterNode: Sendable {
       throw UserEventError(description: "a plain memberlist node sends no user events")
     }
     let outcome = try serf?.userEvent(name: name, payload: payload, coalesce: coalesce)
-    return outcome.map { apply($0) } ?? []
+    return outcome.map { apply($0, now: now) } ?? []
   }
 
   /// Changes this node's metadata (Serf tags).
@@ -222,10 +222,10 @@ public struct ClusterNode: Sendable {
         // In place (`serf?.`): a local copy would copy the layer's tables
         // on write, O(members) per message.
         guard let outcome = serf?.receive(payload, now: now) else { continue }
-        output += apply(outcome)
+        output += apply(outcome, now: now)
       case .deliver(.remoteState(let state, let join)):
         guard let outcome = serf?.mergeRemoteState(state, join: join, now: now) else { continue }
-        output += apply(outcome)
+        output += apply(outcome, now: now)
       case .joinFinished(let address, let error):
         if joinsIgnoringOldEvents.remove(address) != nil, joinsIgnoringOldEvents.isEmpty {
           serf?.setIgnoresOldEventsOnJoin(false)
@@ -284,7 +284,7 @@ public struct ClusterNode: Sendable {
   /// Gossips what Serf wants re-broadcast and sends what goes straight to
   /// one address; returns the sends, and the user events and queries to
   /// deliver.
-  mutating func apply(_ outcome: SerfOutcome) -> [Effect] {
+  mutating func apply(_ outcome: SerfOutcome, now: Timestamp) -> [Effect] {
     for payload in outcome.broadcasts { swim.broadcastUserMessage(payload) }
     userStateIsStale = true
     var output: [Effect] = []
@@ -292,6 +292,9 @@ public struct ClusterNode: Sendable {
     output += outcome.userEvents.map(Effect.userEvent)
     output += outcome.queries.map(Effect.query)
     output += outcome.queryReplies.map(Effect.queryReply)
+    for query in outcome.keyQueries {
+      output += handleKeyQuery(query, now: now)
+    }
     return output
   }
 
@@ -343,7 +346,7 @@ public struct ClusterNode: Sendable {
         name: name, payload: payload, options: options, id: id, answerTo: swim.address,
         timeout: timeout, now: now)
     else { throw QueryResponseError(description: "a plain memberlist node sends no queries") }
-    return (handle, apply(outcome))
+    return (handle, apply(outcome, now: now))
   }
 
   /// Answers a query this node was handed (`Effect.query`): the response

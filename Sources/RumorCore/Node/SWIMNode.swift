@@ -261,6 +261,19 @@ public struct SWIMNode: Sendable {
     return drainEffects()
   }
 
+  /// The keyring packets and streams are encrypted with; nil when the
+  /// cluster is not encrypted.
+  public var keyring: Keyring? { codec.options.keyring }
+
+  /// Replaces the keyring (a key rotation: Serf's key queries). Only an
+  /// encrypted node's keyring can change; encryption is never switched on
+  /// or off this way.
+  mutating func setKeyring(_ keyring: Keyring) {
+    guard codec.options.keyring != nil else { return }
+    codec.options.keyring = keyring
+    streamCodec.options.keyring = keyring
+  }
+
   /// Sends a delegate (Serf) message straight to `target` as one
   /// datagram, not gossiped (memberlist's `SendToAddress`: Serf's query
   /// acks, responses and relays).

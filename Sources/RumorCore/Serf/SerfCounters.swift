@@ -52,4 +52,6 @@ public struct SerfCounters: Hashable, Sendable {
   /// Acks and responses dropped: for no query of ours still waiting, or
   /// a member's second.
   public var queryRepliesIgnored = 0
+  /// Keyring changes made by Serf's key queries (install, use, remove).
+  public var keyChanges = 0
 }

@@ -59,15 +59,19 @@ extension SerfLayer {
           bytes: SerfMessage.queryResponse(ack).encoded(), address: address,
           relayFactor: query.relayFactor))
     }
-    // Serf answers its own queries itself; `_serf_ping` needs nothing but
-    // the ack. Conflict and key queries are not answered yet.
-    guard !query.name.hasPrefix(Self.internalQueryPrefix) else { return rebroadcast }
     let timeout = max(0, query.timeoutNanoseconds)
-    outcome.queries.append(
-      IncomingQuery(
-        lamportTime: query.lamportTime, id: query.id, name: query.name, payload: query.payload,
-        source: query.sourceNode, responseAddress: address, relayFactor: query.relayFactor,
-        deadline: Timestamp(nanoseconds: now.nanoseconds.addingSaturating(timeout))))
+    let incoming = IncomingQuery(
+      lamportTime: query.lamportTime, id: query.id, name: query.name, payload: query.payload,
+      source: query.sourceNode, responseAddress: address, relayFactor: query.relayFactor,
+      deadline: Timestamp(nanoseconds: now.nanoseconds.addingSaturating(timeout)))
+    // Serf answers its own queries itself: the key queries where the
+    // keyring is (`ClusterNode`); `_serf_ping` needs nothing but the ack;
+    // name conflicts are not answered yet.
+    if KeyQuery(rawValue: query.name) != nil {
+      outcome.keyQueries.append(incoming)
+    } else if !query.name.hasPrefix(Self.internalQueryPrefix) {
+      outcome.queries.append(incoming)
+    }
     return rebroadcast
   }
 

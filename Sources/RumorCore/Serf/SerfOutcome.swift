@@ -17,6 +17,9 @@ public struct SerfOutcome: Hashable, Sendable {
   public var directMessages: [DirectSerfMessage] = []
   /// Acks and responses to queries this node sent.
   public var queryReplies: [QueryReply] = []
+  /// Serf's key queries (`_serf_install-key` …), for the owner of the
+  /// keyring to carry out and answer.
+  public var keyQueries: [IncomingQuery] = []
   /// Why the input was dropped, when it was not a valid Serf message or
   /// state. The layer has counted it; nothing else happened.
   public var error: WireError?
@@ -33,6 +36,6 @@ public struct SerfOutcome: Hashable, Sendable {
   /// Whether there is nothing to do.
   public var isEmpty: Bool {
     broadcasts.isEmpty && changes.isEmpty && userEvents.isEmpty && queries.isEmpty
-      && directMessages.isEmpty && queryReplies.isEmpty && error == nil
+      && directMessages.isEmpty && queryReplies.isEmpty && keyQueries.isEmpty && error == nil
   }
 }
