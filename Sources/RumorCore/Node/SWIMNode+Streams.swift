@@ -43,7 +43,7 @@ extension SWIMNode {
   mutating func openPushPull(to target: NodeAddress, join: Bool, now: Int64) {
     guard
       let request = try? streamCodec.encode(
-        encoded: localStateMessage(join: join), includeLabel: true, using: &random)
+        encoded: localStateMessage(join: join), includeLabel: true)
     else { return }
     openStream(
       to: target, request: request, timeout: settings.tcpTimeout,
@@ -279,7 +279,7 @@ extension SWIMNode {
 
   private mutating func answer(encoded message: [UInt8]) -> StreamAnswer {
     guard
-      let bytes = try? streamCodec.encode(encoded: message, includeLabel: false, using: &random)
+      let bytes = try? streamCodec.encode(encoded: message, includeLabel: false)
     else {
       return .close
     }
