@@ -37,33 +37,45 @@ struct AttackTests {
   func mutatedDatagramFlood() async throws {
     var random = SplitMix64(seed: 12)
     let samples = AttackPackets.validSamples()
-    var datagrams: [[UInt8]] = []
+    var mutants: [[UInt8]] = []
     var attempts = 0
-    // Byte-level mutants of every kind of packet, and compounds of alives
-    // whose name field was replaced by a fresh one (20,400 made-up members).
-    while datagrams.count < 4_000, attempts < 100_000 {
+    // Byte-level mutants of every kind of packet…
+    while mutants.count < 4_000, attempts < 100_000 {
       attempts += 1
-      if attempts % 50 == 0 {
-        let alives = (0..<255).map { _ in
-          Message.alive(AttackPackets.alive("fake-\(random.next() % 1_000_000_000)")).encoded()
-        }
-        datagrams.append(try Compound.encode(alives))
-        continue
-      }
       var datagram = samples[random.below(samples.count)]
       for _ in 0...random.below(4) {
         AttackPackets.mutate(&datagram, using: &random)
       }
       if !datagram.isEmpty, datagram.count < 65_000, AttackPackets.staysOnLoopback(datagram) {
-        datagrams.append(datagram)
+        mutants.append(datagram)
       }
     }
-    let flood = datagrams
+    // …then alives whose name field was replaced by a fresh one, packed
+    // into nested compounds: 20 datagrams of about 800 made-up members.
+    var members: [[UInt8]] = []
+    for _ in 0..<20 {
+      var inner: [[UInt8]] = []
+      var size = Compound.headerSize
+      while inner.count < 8 {
+        let part = try Compound.encode(
+          (0..<100).map { _ in
+            Message.alive(AttackPackets.alive("fake-\(random.next() % 1_000_000_000)")).encoded()
+          })
+        guard size + part.count + Compound.perPartOverhead < 64_000 else { break }
+        size += part.count + Compound.perPartOverhead
+        inner.append(part)
+      }
+      members.append(try Compound.encode(inner))
+    }
+    #expect(members.allSatisfy { $0.count < 64_000 })
+    let madeUp = members
+    let flood = mutants
     let cluster = try await AttackedCluster()
     defer { cluster.stop() }
     let target = cluster.targetAddress
     let observation = await cluster.observe {
-      AttackSocket.flood(flood, count: flood.count, seconds: 4, to: target, pause: 200)
+      AttackSocket.flood(flood, count: flood.count, seconds: 2, to: target, pause: 100)
+      AttackSocket.flood(madeUp, count: madeUp.count, seconds: 4, to: target, pause: 150_000)
     }
     await cluster.expectSurvived(observation)
     let known = (try? await PeerQuery.members(of: target, timeout: .seconds(10)))?.count ?? 0
