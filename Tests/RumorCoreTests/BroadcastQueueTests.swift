@@ -76,4 +76,77 @@ struct BroadcastQueueTests {
     #expect(!queue.contains(subject: "a"))
     #expect(queue.contains(subject: "b") && queue.contains(subject: "c"))
   }
+
+  @Test("news that can never fit a packet is dropped and counted, not skipped forever")
+  func neverStarves() {
+    var queue = BroadcastQueue()
+    queue.maximumMessageSize = 1_000
+    queue.enqueue(message(0, size: 20), subject: "old")
+    // Newer than the small one, and each too long for any packet: before,
+    // every take skipped them (64 at most) and handed out nothing.
+    for index in 1...100 {
+      queue.enqueue(message(UInt8(index), size: 1_200), subject: "big\(index)")
+    }
+    #expect(queue.oversizedDropped == 100)
+    #expect(queue.count == 1)
+    let taken = queue.take(space: 1_300, overheadEach: 2, limit: 3, maximumCount: 10)
+    #expect(taken == [message(0, size: 20)])
+  }
+
+  @Test("an oversized message drops the older news about its subject too")
+  func oversizedSupersedes() {
+    var queue = BroadcastQueue()
+    queue.maximumMessageSize = 100
+    queue.enqueue(message(1), subject: "a")
+    queue.enqueue(message(2, size: 200), subject: "a")
+    #expect(!queue.contains(subject: "a"))
+    #expect(queue.isEmpty)
+  }
+
+  @Test("a node drops gossip longer than an empty packet and counts it")
+  func nodeCountsOversized() throws {
+    var settings = SWIMSettings(profile: .lan)
+    settings.packetBudget = 200
+    var node = try makeNode(knowing: 3, settings: settings)
+    node.broadcastUserMessage([UInt8](repeating: 1, count: 500))
+    node.broadcastUserMessage([UInt8](repeating: 2, count: 50))
+    let effects = run(&node, from: 0, to: 1)
+    #expect(node.counters.oversizedBroadcastsDropped == 1)
+    #expect(node.pendingUserMessages <= 1)
+    let users = sentMessages(effects).filter {
+      if case .user = $0.message { return true }
+      return false
+    }
+    #expect(!users.isEmpty)
+  }
+
+  @Test("a full queue with protected news takes O(1) per arrival and never loses or repeats it")
+  func fullQueueStaysCheap() {
+    var queue = BroadcastQueue()
+    queue.capacity = 4096
+    queue.protectedSubject = "me"
+    queue.enqueue(message(0), subject: "me")
+    let clock = ContinuousClock()
+    let started = clock.now
+    // Before, each drop rescanned every stale entry behind the protected
+    // one: about 4,096 per arrival.
+    for index in 0..<100_000 {
+      queue.enqueue(message(UInt8(truncatingIfNeeded: index)), subject: "m\(index)")
+    }
+    let elapsed = clock.now - started
+    #expect(elapsed < .seconds(5), "took \(elapsed)")
+    #expect(queue.count == 4096)
+    #expect(queue.contains(subject: "me"))
+    #expect(queue.contains(subject: "m99999"))
+    #expect(!queue.contains(subject: "m95000"))
+    var handedOut = 0
+    var sawProtected = false
+    for _ in 0..<10_000 where !queue.isEmpty {
+      let taken = queue.take(space: 1_400, overheadEach: 2, limit: 1, maximumCount: 255)
+      handedOut += taken.count
+      if taken.contains(message(0)) { sawProtected = true }
+    }
+    #expect(handedOut == 4096)
+    #expect(sawProtected)
+  }
 }

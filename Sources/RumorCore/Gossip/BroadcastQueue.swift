@@ -11,6 +11,11 @@
 /// Every operation is O(1) amortised or O(messages handed out), never
 /// O(queue length): a seed in a 10,000-member join storm holds thousands.
 ///
+/// A message longer than `maximumMessageSize` (what fits an empty packet)
+/// could never be handed out; it is dropped on arrival and counted in
+/// `oversizedDropped` rather than queued, where it would be skipped by
+/// every `take` and, with enough of its kind, starve everything else.
+///
 /// The queue holds at most `capacity` messages; past that, the one sent
 /// most often goes (it has had most of its chances), except news about
 /// `protectedSubject` (this node's own alive or leave). Serf bounds its
@@ -36,6 +41,9 @@ struct BroadcastQueue {
   /// whose item was replaced or moved on go stale in place and are
   /// compacted once they outnumber the live ones.
   private var buckets: [[Entry]] = []
+  /// `heads[t]`: entries of `buckets[t]` before it are dead (passed over
+  /// by `dropMostSent`), so that no search walks them again.
+  private var heads: [Int] = []
   private var liveCounts: [Int] = []
   private var slotBySubject: [String: Int32] = [:]
   private var nextID: UInt64 = 1
@@ -45,6 +53,10 @@ struct BroadcastQueue {
   var capacity = Int.max
   /// A subject whose news is never dropped for room.
   var protectedSubject: String?
+  /// The longest message that fits an empty packet; longer ones are dropped.
+  var maximumMessageSize = Int.max
+  /// Messages dropped because they were longer than `maximumMessageSize`.
+  private(set) var oversizedDropped = 0
 
   /// The smallest message worth looking for when a packet is nearly full.
   private static let smallestMessage = 8
@@ -59,6 +71,11 @@ struct BroadcastQueue {
   mutating func enqueue(_ bytes: [UInt8], subject: String?) {
     if let subject, let old = slotBySubject[subject] {
       release(slot: old, countedIn: slots[Int(old)]?.transmits)
+    }
+    // Dropped after the older news about its subject: that one is stale.
+    guard bytes.count <= maximumMessageSize else {
+      oversizedDropped += 1
+      return
     }
     let item = Item(id: nextID, subject: subject, bytes: bytes, transmits: 0)
     nextID += 1
@@ -78,22 +95,37 @@ struct BroadcastQueue {
 
   /// Drops the message sent most often (the oldest of those), keeping
   /// news about the protected subject.
+  ///
+  /// O(1) amortised: the entries passed over on the way (stale ones, and
+  /// the protected one, which is moved up to just before the victim) are
+  /// left behind the bucket's head, so a queue kept full by a join storm
+  /// does not rescan them on every arrival.
   private mutating func dropMostSent() {
     for bucket in stride(from: buckets.count - 1, through: 0, by: -1) where liveCounts[bucket] > 0 {
-      // Stale entries at the front are cut off on the way, so that the
-      // next search does not walk past them again.
-      var leadingStale = 0
+      var position = heads[bucket]
+      var kept: Entry?
       var victim: Entry?
-      for (position, entry) in buckets[bucket].enumerated() {
-        guard isLive(entry) else {
-          if position == leadingStale { leadingStale += 1 }
-          continue
+      while position < buckets[bucket].count {
+        let entry = buckets[bucket][position]
+        if isLive(entry) {
+          guard let protectedSubject, slots[Int(entry.slot)]?.subject == protectedSubject else {
+            victim = entry
+            break
+          }
+          // Carried along; its place goes stale.
+          kept = entry
+          buckets[bucket][position].id = 0
         }
-        if let protectedSubject, slots[Int(entry.slot)]?.subject == protectedSubject { continue }
-        victim = entry
-        break
+        position += 1
       }
-      if leadingStale > 0 { buckets[bucket].removeFirst(leadingStale) }
+      if let kept {
+        // `position - 1` is at or after the kept entry's old place, and
+        // stale (or that very place).
+        buckets[bucket][position - 1] = kept
+        heads[bucket] = position - 1
+      } else {
+        heads[bucket] = position
+      }
       if let victim {
         release(slot: victim.slot, countedIn: bucket)
         return
@@ -128,23 +160,33 @@ struct BroadcastQueue {
     }
     while bucket < buckets.count, wantsMore() {
       var position = buckets[bucket].count - 1
-      while position >= 0, wantsMore() {
+      while position >= heads[bucket], wantsMore() {
         let entry = buckets[bucket][position]
         guard let item = live(entry) else {
-          if position == buckets[bucket].count - 1 { buckets[bucket].removeLast() }
+          if position == buckets[bucket].count - 1 { removeLast(of: bucket) }
           position -= 1
           continue
         }
         let cost = item.bytes.count + overheadEach
         guard cost <= remaining else {
-          skips += 1
+          if item.bytes.count > maximumMessageSize {
+            // Queued before the maximum was lowered: it fits no packet, so
+            // it goes now rather than being skipped on every take. Its
+            // entry goes stale in place (no compaction mid-scan).
+            buckets[bucket][position].id = 0
+            liveCounts[bucket] -= 1
+            release(slot: entry.slot, countedIn: nil)
+            oversizedDropped += 1
+          } else {
+            skips += 1
+          }
           position -= 1
           continue
         }
         remaining -= cost
         taken.append(item.bytes)
         if position == buckets[bucket].count - 1 {
-          buckets[bucket].removeLast()
+          removeLast(of: bucket)
         } else {
           buckets[bucket][position].id = 0
         }
@@ -176,9 +218,15 @@ struct BroadcastQueue {
     return item
   }
 
+  private mutating func removeLast(of bucket: Int) {
+    buckets[bucket].removeLast()
+    heads[bucket] = min(heads[bucket], buckets[bucket].count)
+  }
+
   private mutating func append(_ entry: Entry, toBucket bucket: Int) {
     while buckets.count <= bucket {
       buckets.append([])
+      heads.append(0)
       liveCounts.append(0)
     }
     buckets[bucket].append(entry)
@@ -189,9 +237,10 @@ struct BroadcastQueue {
     let entries = buckets[bucket].count
     guard entries > 32, entries > 2 * liveCounts[bucket] else { return }
     let slots = self.slots
-    buckets[bucket].removeAll { entry in
-      slots[Int(entry.slot)].map { $0.id != entry.id } ?? true
+    buckets[bucket] = buckets[bucket][heads[bucket]...].filter { entry in
+      slots[Int(entry.slot)].map { $0.id == entry.id } ?? false
     }
+    heads[bucket] = 0
   }
 
   /// Frees an item; `countedIn` is the bucket whose live count still

@@ -59,6 +59,18 @@ public struct NodeCounters: Sendable, Hashable {
   public var accusationsWithheld = 0
   /// Push-pull exchanges refused because protocol versions clash.
   public var incompatibleMerges = 0
+  /// Datagrams cut short at a per-datagram limit: more than
+  /// `PacketCodec.maximumMessagesPerPacket` messages, envelopes nested too
+  /// deep, or more decompressed bytes than the packet budget allows.
+  public var packetsOverLimits = 0
+  /// New members refused because `SWIMSettings.maxMembers` are known.
+  public var membersRefused = 0
+  /// Queued news dropped because it can never fit a packet.
+  public var oversizedBroadcastsDropped = 0
+  /// News about a member (alive, suspect, dead) dropped because its
+  /// incarnation is implausibly far ahead of what this node knows
+  /// (`SWIMNode.maximumIncarnationJump`).
+  public var implausibleIncarnations = 0
 
   /// Creates zeroed counters.
   public init() {}
@@ -91,5 +103,9 @@ public struct NodeCounters: Sendable, Hashable {
     refutationsWithheld += other.refutationsWithheld
     accusationsWithheld += other.accusationsWithheld
     incompatibleMerges += other.incompatibleMerges
+    packetsOverLimits += other.packetsOverLimits
+    membersRefused += other.membersRefused
+    oversizedBroadcastsDropped += other.oversizedBroadcastsDropped
+    implausibleIncarnations += other.implausibleIncarnations
   }
 }

@@ -11,6 +11,7 @@ extension SWIMNode {
     counters.bytesReceived += bytes.count
     let packet = codec.decode(bytes)
     counters.decodeErrors += packet.errors.count
+    if packet.exceededLimits { counters.packetsOverLimits += 1 }
     for decoded in packet.messages {
       handle(decoded.message, from: sender, now: now.nanoseconds)
     }

@@ -4,6 +4,27 @@ import RumorWire
 /// `aliveNode`, `suspectNode`, `deadNode` and `refute`, with `Precedence`
 /// deciding which news wins.
 extension SWIMNode {
+  /// The furthest news about a member may put its incarnation ahead of
+  /// what this node knows (of a member it does not know: ahead of 0):
+  /// 2^24. Beyond memberlist, which takes any higher incarnation, so that
+  /// one forged alive at 0xFFFFFFFF (a tag hijack) cannot pin a member's
+  /// record where the member can no longer out-bid it: its refutation
+  /// would need incarnation 2^32. A member's incarnation grows by one per
+  /// refutation or metadata change, so sixteen million of them between two
+  /// things this node hears of it is not a real cluster. Such news is
+  /// dropped and counted in `NodeCounters.implausibleIncarnations`.
+  public static let maximumIncarnationJump: UInt32 = 1 << 24
+
+  /// Whether `incarnation` is at most `maximumIncarnationJump` ahead of
+  /// `known`; counts it when not.
+  mutating func isPlausible(_ incarnation: UInt32, knowing known: UInt32) -> Bool {
+    guard incarnation > known, incarnation - known > Self.maximumIncarnationJump else {
+      return true
+    }
+    counters.implausibleIncarnations += 1
+    return false
+  }
+
   /// Sets this node's own record alive at `incarnation` with `meta` and
   /// gossips it (start-up and metadata changes).
   mutating func setLocalAlive(incarnation: UInt32, meta: [UInt8], now: Int64) {
@@ -38,9 +59,11 @@ extension SWIMNode {
 
   /// Someone accused this node: take an incarnation above the accusation,
   /// gossip that we are alive, and count it against our own health.
+  /// Our incarnation never wraps: at 0xFFFFFFFF it stays there (news that
+  /// far ahead is refused in the first place, `maximumIncarnationJump`).
   mutating func refute(accusedIncarnation: UInt32, now: Int64) {
-    let current = localRecord.incarnation
-    let incarnation = max(current &+ 1, accusedIncarnation &+ 1)
+    let highest = max(localRecord.incarnation, accusedIncarnation)
+    let incarnation = highest == .max ? highest : highest + 1
     counters.refutations += 1
     adjustHealth(1, now: now)
     guard let position = table.position(of: name) else { return }
@@ -55,7 +78,11 @@ extension SWIMNode {
       applyAliveAboutMe(alive, now: now)
       return
     }
-    guard let address = NodeAddress(ip: alive.addr, port: alive.port) else { return }
+    guard let address = NodeAddress(ip: alive.addr, port: alive.port) else {
+      // Not a 4- or 16-byte IP: nobody could reach the member there.
+      counters.decodeErrors += 1
+      return
+    }
     let versions = ProtocolVersions(alive.vsn)
     if let versions,
       versions.protocolMin == 0 || versions.protocolMax == 0
@@ -64,6 +91,8 @@ extension SWIMNode {
       return
     }
     let known = table.position(of: alive.node)
+    guard isPlausible(alive.incarnation, knowing: known.map { table[$0].incarnation } ?? 0)
+    else { return }
     if flaps.isEnabled, known.map({ table[$0].state == .dead }) ?? true,
       holdsBack(alive, now: now)
     {
@@ -71,6 +100,10 @@ extension SWIMNode {
     }
     guard let position = known else {
       guard alive.incarnation > 0 else { return }
+      guard table.count < settings.maxMembers else {
+        counters.membersRefused += 1
+        return
+      }
       table.insert(
         MemberTable.Record(
           name: alive.node, address: address, meta: Array(alive.meta),
@@ -127,6 +160,8 @@ extension SWIMNode {
     guard !hasLeft else { return }
     let record = localRecord
     guard alive.incarnation >= record.incarnation else { return }
+    // Refuting news that far ahead would take us to the end of the range.
+    guard isPlausible(alive.incarnation, knowing: record.incarnation) else { return }
     if alive.incarnation == record.incarnation && alive.meta.elementsEqual(record.meta)
       && alive.vsn.elementsEqual(record.versions.bytes)
     {
@@ -144,6 +179,7 @@ extension SWIMNode {
     guard let position = table.position(of: suspect.node) else { return }
     let record = table[position]
     guard suspect.incarnation >= record.incarnation else { return }
+    guard isPlausible(suspect.incarnation, knowing: record.incarnation) else { return }
     if var suspicion = suspicions[suspect.node] {
       // Another member suspects it too: an independent confirmation
       // shortens the timeout (Lifeguard) and is worth passing on.
@@ -231,6 +267,7 @@ extension SWIMNode {
     guard let position = table.position(of: dead.node) else { return }
     let record = table[position]
     guard dead.incarnation >= record.incarnation else { return }
+    guard isPlausible(dead.incarnation, knowing: record.incarnation) else { return }
     suspicions[dead.node] = nil
     guard
       Precedence.supersedes(

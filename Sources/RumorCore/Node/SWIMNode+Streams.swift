@@ -303,6 +303,12 @@ extension SWIMNode {
   {
     var members = remote
     while let state = try members.next() {
+      // A name, metadata or version bytes over `MemberLimits`: skip this
+      // member, merge the others.
+      guard state.isWithinLimits else {
+        counters.decodeErrors += 1
+        continue
+      }
       switch state.state {
       case .alive:
         applyAlive(AliveNews(state), now: now, gossipIfNew: gossipNewMembers)

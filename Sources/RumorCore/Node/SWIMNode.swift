@@ -95,6 +95,12 @@ public struct SWIMNode: Sendable {
   ) throws(SettingsError) {
     try settings.validate()
     guard !name.isEmpty else { throw SettingsError(problems: ["the node name must not be empty"]) }
+    // Other members refuse longer names (`MemberLimits`).
+    guard name.utf8.count <= MemberLimits.maximumNameSize else {
+      throw SettingsError(problems: [
+        "the node name is \(name.utf8.count) bytes; the limit is \(MemberLimits.maximumNameSize)"
+      ])
+    }
     guard meta.count <= SerfTags.maximumMetaSize else {
       throw SettingsError(problems: [
         "node metadata is \(meta.count) bytes; the limit is \(SerfTags.maximumMetaSize)"
@@ -123,6 +129,13 @@ public struct SWIMNode: Sendable {
     broadcasts.capacity = settings.broadcastQueueLimit
     broadcasts.protectedSubject = name
     userBroadcasts.capacity = settings.broadcastQueueLimit
+    // The longest news an empty gossip packet carries to any member (a
+    // checksummed one has the least room); anything longer never goes out.
+    let fits =
+      settings.packetBudget - Compound.headerSize - Compound.perPartOverhead
+      - codec.overhead(checksum: true)
+    broadcasts.maximumMessageSize = fits
+    userBroadcasts.maximumMessageSize = fits
     table.insert(
       MemberTable.Record(
         name: name, address: address, meta: meta, incarnation: 0, state: .dead,
@@ -206,7 +219,10 @@ public struct SWIMNode: Sendable {
         "node metadata is \(meta.count) bytes; the limit is \(SerfTags.maximumMetaSize)"
       ])
     }
-    setLocalAlive(incarnation: localRecord.incarnation &+ 1, meta: meta, now: now.nanoseconds)
+    // Saturating: an incarnation that wrapped to 0 would be older news.
+    let current = localRecord.incarnation
+    setLocalAlive(
+      incarnation: current == .max ? current : current + 1, meta: meta, now: now.nanoseconds)
     return drainEffects()
   }
 
@@ -276,6 +292,9 @@ public struct SWIMNode: Sendable {
   }
 
   mutating func drainEffects() -> [Effect] {
+    // Every public entry point ends here: bring the queues' tallies over.
+    counters.oversizedBroadcastsDropped =
+      broadcasts.oversizedDropped + userBroadcasts.oversizedDropped
     // Hand the buffer over and start a new one: keeping its capacity
     // would copy it (the caller holds it) at the size of the largest
     // burst ever, for every node, on every call.

@@ -19,6 +19,9 @@ public struct SerfCounters: Hashable, Sendable {
   public var refutations = 0
   /// Members forgotten: reaped after their timeout, or pruned.
   public var membersForgotten = 0
+  /// Messages, and parts of push-pull state, dropped because a Lamport
+  /// time in them was more than `LamportClock.maximumJump` ahead.
+  public var implausibleTimes = 0
 
   /// Creates zeroed counters.
   public init() {}

@@ -7,6 +7,12 @@
 /// `recentIntents` with `upsertIntent` and `recentIntent`). Intents expire
 /// after `lifetime`; unlike Serf's map the buffer is bounded, dropping the
 /// oldest intent when full.
+///
+/// Every operation but the reaper's `expire` is O(1) amortised, full or
+/// not: intents are also listed in arrival order, so the oldest is at the
+/// front of that list (a flood of intents about made-up names, as a
+/// push-pull of 100,000 unknown status times is, must not cost a scan of
+/// the buffer per name).
 struct SerfIntentBuffer: Sendable, Hashable {
   enum Kind: Hashable, Sendable {
     case join
@@ -17,9 +23,22 @@ struct SerfIntentBuffer: Sendable, Hashable {
     var kind: Kind
     var lamportTime: UInt64
     var receivedAt: Timestamp
+    /// Its place in arrival order (`arrivals`).
+    var sequence: UInt64 = 0
+  }
+
+  /// One entry of the arrival list; stale once its member's intent has a
+  /// later `sequence` (replaced) or is gone.
+  private struct Arrival: Hashable, Sendable {
+    var member: String
+    var sequence: UInt64
   }
 
   private(set) var intents: [String: Intent] = [:]
+  /// Members in the order their intents arrived, oldest from `head` on.
+  private var arrivals: [Arrival] = []
+  private var head = 0
+  private var nextSequence: UInt64 = 0
   let capacity: Int
   /// Nanoseconds an intent stays usable.
   let lifetime: Int64
@@ -50,13 +69,17 @@ struct SerfIntentBuffer: Sendable, Hashable {
     }
     var evicted = false
     if intents[member] == nil && intents.count >= capacity {
-      expire(now: now)
+      expireOldest(now: now)
       if intents.count >= capacity {
         evictOldest()
         evicted = true
       }
     }
-    intents[member] = Intent(kind: kind, lamportTime: lamportTime, receivedAt: now)
+    nextSequence += 1
+    intents[member] = Intent(
+      kind: kind, lamportTime: lamportTime, receivedAt: now, sequence: nextSequence)
+    arrivals.append(Arrival(member: member, sequence: nextSequence))
+    compactIfSparse()
     return .stored(evicted: evicted)
   }
 
@@ -70,6 +93,7 @@ struct SerfIntentBuffer: Sendable, Hashable {
   /// Drops intents older than the lifetime (Serf's `reapIntents`).
   mutating func expire(now: Timestamp) {
     intents = intents.filter { !isExpired($0.value, now: now) }
+    compactIfSparse()
   }
 
   /// An intent is only used within its lifetime, even before the reaper
@@ -84,14 +108,39 @@ struct SerfIntentBuffer: Sendable, Hashable {
     now.nanoseconds(since: intent.receivedAt) > lifetime
   }
 
+  /// The intent at the front of the arrival list, skipping stale entries.
+  private mutating func oldest() -> Arrival? {
+    while head < arrivals.count {
+      let arrival = arrivals[head]
+      if intents[arrival.member]?.sequence == arrival.sequence { return arrival }
+      head += 1
+    }
+    return nil
+  }
+
+  /// Drops expired intents from the front: arrival order is time order.
+  private mutating func expireOldest(now: Timestamp) {
+    while let arrival = oldest(), let intent = intents[arrival.member],
+      isExpired(intent, now: now)
+    {
+      intents[arrival.member] = nil
+      head += 1
+    }
+  }
+
   private mutating func evictOldest() {
-    // A full buffer is rare (a flood of intents about made-up names); a
-    // scan then costs less than keeping an ordered index all the time.
-    guard
-      let oldest = intents.min(by: { left, right in
-        (left.value.receivedAt, left.key) < (right.value.receivedAt, right.key)
-      })
-    else { return }
-    intents[oldest.key] = nil
+    guard let arrival = oldest() else { return }
+    intents[arrival.member] = nil
+    head += 1
+  }
+
+  /// Drops stale entries from the arrival list once they outnumber the
+  /// live ones, so that it stays O(intents) long.
+  private mutating func compactIfSparse() {
+    let listed = arrivals.count - head
+    guard listed > 64, listed > 2 * intents.count else { return }
+    let intents = self.intents
+    arrivals = arrivals[head...].filter { intents[$0.member]?.sequence == $0.sequence }
+    head = 0
   }
 }

@@ -27,10 +27,10 @@ extension SerfLayer {
     case .userEvent(let event):
       // Serf's `handleUserEvent` witnesses before anything else; the event
       // itself is of no use to Rumor, and other members re-gossip it.
-      eventClock.witness(event.lamportTime)
+      if !eventClock.witness(event.lamportTime) { counters.implausibleTimes += 1 }
     case .query(let query):
       // Likewise `handleQuery`.
-      queryClock.witness(query.lamportTime)
+      if !queryClock.witness(query.lamportTime) { counters.implausibleTimes += 1 }
     case .pushPull, .queryResponse, .relay, .other:
       // Push-pull state only comes in streams, and `NotifyMsg` warns about
       // it as about any type it does not know. Responses answer queries
@@ -50,8 +50,13 @@ extension SerfLayer {
     -> Bool
   {
     // Witness first, even if the intent turns out stale: the clock must
-    // pass every time in circulation.
-    memberClock.witness(intent.lamportTime)
+    // pass every time in circulation. A time too far ahead to be real
+    // drops the intent: applied, it would pin the member's status time
+    // where no later intent could pass it.
+    guard memberClock.witness(intent.lamportTime) else {
+      counters.implausibleTimes += 1
+      return false
+    }
     guard var record = records[intent.node] else {
       return buffer(.join, about: intent.node, at: intent.lamportTime, now: now)
     }
@@ -76,7 +81,10 @@ extension SerfLayer {
   mutating func handleLeaveIntent(
     _ intent: SerfLeave, now: Timestamp, into outcome: inout SerfOutcome
   ) -> Bool {
-    memberClock.witness(intent.lamportTime)
+    guard memberClock.witness(intent.lamportTime) else {
+      counters.implausibleTimes += 1
+      return false
+    }
     guard var record = records[intent.node] else {
       return buffer(.leave, about: intent.node, at: intent.lamportTime, now: now)
     }

@@ -40,9 +40,11 @@ extension SerfLayer {
     }
     // The clocks first, each at the time before the peer's: it has sent
     // nothing stamped with its current time yet.
-    memberClock.witnessRemoteClock(state.lamportTime)
-    eventClock.witnessRemoteClock(state.eventLamportTime)
-    queryClock.witnessRemoteClock(state.queryLamportTime)
+    // A clock implausibly far ahead is not followed (`LamportClock`); the
+    // intents and events are each checked on their own below.
+    if !memberClock.witnessRemoteClock(state.lamportTime) { counters.implausibleTimes += 1 }
+    if !eventClock.witnessRemoteClock(state.eventLamportTime) { counters.implausibleTimes += 1 }
+    if !queryClock.witnessRemoteClock(state.queryLamportTime) { counters.implausibleTimes += 1 }
 
     var outcome = SerfOutcome()
     // Left members before the others, so that their join times do not
@@ -64,7 +66,7 @@ extension SerfLayer {
     // Serf replays the ring's events through `handleUserEvent`, which
     // witnesses each one's time.
     for case let batch? in state.events where !batch.events.isEmpty {
-      eventClock.witness(batch.lamportTime)
+      if !eventClock.witness(batch.lamportTime) { counters.implausibleTimes += 1 }
     }
     return outcome
   }

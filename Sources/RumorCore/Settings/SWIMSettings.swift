@@ -1,3 +1,5 @@
+import RumorWire
+
 /// Every protocol setting of a node. The defaults are memberlist's LAN
 /// profile; `init(profile:)` gives the WAN and local ones. Each setting
 /// names the memberlist field (and, where there is one, the paper section)
@@ -175,6 +177,14 @@ public struct SWIMSettings: Sendable, Hashable {
   /// the cluster size stretches to minutes. Push-pull is standard
   /// memberlist, so peers need nothing new. 0 turns it off.
   public var joinFollowUpSyncs: Int
+  /// The most members a node knows at once, itself and not yet reaped dead
+  /// and left members included; news of a new name past that is refused
+  /// (and counted in `NodeCounters.membersRefused`) until reaping makes
+  /// room. memberlist has no cap, so a peer pushing made-up members could
+  /// grow the member table without end. 100,000 by default, ten times the
+  /// largest cluster Rumor is tuned for; at most memberlist's push-pull
+  /// limit of 1,048,576 states.
+  public var maxMembers: Int
 
   /// The settings of `profile`.
   public init(profile: Profile = .lan) {
@@ -203,6 +213,7 @@ public struct SWIMSettings: Sendable, Hashable {
     compression = true
     joinFollowUpSyncs = 3
     broadcastQueueLimit = 1024
+    maxMembers = 100_000
     switch profile {
     case .lan:
       break
@@ -279,6 +290,9 @@ public struct SWIMSettings: Sendable, Hashable {
     }
     if !(1...64).contains(awarenessMaxMultiplier) {
       problems.append("awareness max multiplier must be 1 to 64 (is \(awarenessMaxMultiplier))")
+    }
+    if !(2...PushPull.maximumStates).contains(maxMembers) {
+      problems.append("max members must be 2 to \(PushPull.maximumStates) (is \(maxMembers))")
     }
     if !(200...65_507).contains(packetBudget) {
       problems.append("packet budget must be 200 to 65507 bytes (is \(packetBudget))")

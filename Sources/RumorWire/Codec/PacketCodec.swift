@@ -8,8 +8,23 @@ public struct PacketCodec: Sendable {
   /// Label, keys and verification settings.
   public var options: WireOptions
 
-  /// Compounds and compress envelopes nest at most this deep.
-  public static let maximumNesting = 8
+  /// Compound and compress envelopes nest at most this deep: memberlist
+  /// sends a message bare, in a compound, compressed, or a compound
+  /// compressed, never deeper. An envelope below this depth is refused.
+  public static let maximumNesting = 2
+
+  /// The most messages one datagram may yield, errors included. A compound
+  /// holds at most 255 parts and memberlist sends one per datagram; nested
+  /// compounds could otherwise yield 255 × 255 messages (and as many error
+  /// descriptions) from one 64 KiB datagram. What lies beyond is dropped
+  /// and reported as one `.tooLarge` error.
+  public static let maximumMessagesPerPacket = 512
+
+  /// What each decompression is charged on top of its output, against
+  /// `WireOptions.packetDecompressionBudget`: the LZW decoder sets up its
+  /// 4,096-entry code table (64 KiB) however little it then produces, so
+  /// a datagram of many tiny compress envelopes costs at least this each.
+  public static let decompressionSetupCost = 64 << 10
 
   /// Creates a codec.
   public init(options: WireOptions = WireOptions()) {
@@ -32,6 +47,19 @@ public struct PacketCodec: Sendable {
     public var messages: [DecodedMessage] = []
     /// Why some or all of the packet was dropped; empty when all is well.
     public var errors: [WireError] = []
+    /// Whether decoding stopped at a per-datagram limit (message count,
+    /// nesting or decompression budget); the rest was dropped.
+    public var exceededLimits = false
+  }
+
+  /// What one datagram may still cost while it is decoded.
+  private struct Budget {
+    /// Messages and errors still allowed.
+    var items = PacketCodec.maximumMessagesPerPacket
+    /// Decompressed bytes (and table set-ups) still allowed.
+    var decompressed: Int
+    /// Set once the item budget ran out and that was reported.
+    var itemsReported = false
   }
 
   /// Decodes one UDP payload.
@@ -56,6 +84,7 @@ public struct PacketCodec: Sendable {
           packet.checksum = inner.checksum
           packet.messages = inner.messages
           packet.errors = inner.errors.map { $0.inside("decrypted payload", at: start) }
+          packet.exceededLimits = inner.exceededLimits
           return packet
         } catch  where options.verifyIncoming {
           throw error
@@ -82,48 +111,107 @@ public struct PacketCodec: Sendable {
         return
       }
     }
-    dispatch(body, route: Route(), depth: 0, into: &packet)
+    var budget = Budget(decompressed: options.packetDecompressionBudget)
+    dispatch(body, route: Route(), depth: 0, budget: &budget, into: &packet)
+  }
+
+  /// Whether another message or error may be taken from the datagram; the
+  /// first refusal is reported as one error.
+  private func takesItem(
+    _ budget: inout Budget, at offset: Int, into packet: inout DecodedPacket
+  ) -> Bool {
+    if budget.items > 0 {
+      budget.items -= 1
+      return true
+    }
+    if !budget.itemsReported {
+      budget.itemsReported = true
+      packet.exceededLimits = true
+      packet.errors.append(
+        WireError(
+          .tooLarge,
+          "packet holds more than \(Self.maximumMessagesPerPacket) messages; the rest is dropped",
+          at: offset))
+    }
+    return false
   }
 
   private func dispatch(
-    _ bytes: ArraySlice<UInt8>, route: Route, depth: Int, into packet: inout DecodedPacket
+    _ bytes: ArraySlice<UInt8>, route: Route, depth: Int, budget: inout Budget,
+    into packet: inout DecodedPacket
   ) {
     var reader = MessagePackReader(bytes)
     let start = reader.position
+    guard budget.items > 0 else {
+      _ = takesItem(&budget, at: start, into: &packet)
+      return
+    }
     do throws(WireError) {
-      guard depth <= Self.maximumNesting else {
-        throw WireError(
-          .unsupported, "envelopes nested deeper than \(Self.maximumNesting)", at: start)
-      }
       let typeByte = try reader.readByte()
       guard let type = MessageType(rawValue: typeByte) else {
         throw WireError(.unsupported, "unknown message type \(typeByte)", at: start)
+      }
+      if type == .compound || type == .compress, depth >= Self.maximumNesting {
+        packet.exceededLimits = true
+        throw WireError(
+          .tooLarge, "envelopes nested deeper than \(Self.maximumNesting)", at: start)
       }
       switch type {
       case .compound:
         let (parts, truncation) = try Compound.parts(&reader)
         for (index, part) in parts.enumerated() {
+          guard budget.items > 0 else {
+            // Parts are left over: report the overflow (once) and stop.
+            _ = takesItem(&budget, at: start, into: &packet)
+            break
+          }
           let step = Route.Step.compoundPart(index: index + 1, count: parts.count)
-          dispatch(part, route: route.appending(step), depth: depth + 1, into: &packet)
+          dispatch(
+            part, route: route.appending(step), depth: depth + 1, budget: &budget, into: &packet)
         }
-        if let truncation { packet.errors.append(truncation) }
+        if let truncation, takesItem(&budget, at: start, into: &packet) {
+          packet.errors.append(truncation)
+        }
       case .compress:
-        let plain = try Compression.unwrap(&reader, limit: options.decompressionLimit)
+        // Each decompression is charged its table set-up and its output
+        // against what is left of the datagram's budget.
+        let allowed = budget.decompressed - Self.decompressionSetupCost
+        guard allowed > 0 else {
+          packet.exceededLimits = true
+          throw WireError(
+            .tooLarge,
+            "packet decompresses to more than \(options.packetDecompressionBudget) bytes",
+            at: start)
+        }
+        let plain: [UInt8]
+        do throws(WireError) {
+          plain = try Compression.unwrap(
+            &reader, limit: min(options.decompressionLimit, allowed))
+        } catch  where error.kind == .tooLarge {
+          packet.exceededLimits = true
+          throw error
+        }
+        budget.decompressed = allowed - plain.count
         var inner = DecodedPacket()
-        dispatch(plain[...], route: route.appending(.compressed), depth: depth + 1, into: &inner)
+        dispatch(
+          plain[...], route: route.appending(.compressed), depth: depth + 1, budget: &budget,
+          into: &inner)
         packet.messages += inner.messages
         packet.errors += inner.errors.map { $0.inside("decompressed payload", at: start) }
+        if inner.exceededLimits { packet.exceededLimits = true }
       case .pushPull, .error, .encrypt, .hasCRC, .hasLabel:
         throw WireError(
           .unsupported, "message type \(typeByte) (\(type.name)) is not valid in a UDP packet",
           at: start)
       default:
-        if let message = try Message.decodeBody(type, from: &reader, transport: .packet) {
+        if let message = try Message.decodeBody(type, from: &reader, transport: .packet),
+          takesItem(&budget, at: start, into: &packet)
+        {
           packet.messages.append(DecodedMessage(message: message, route: route))
         }
       }
     } catch {
-      packet.errors.append(error)
+      if takesItem(&budget, at: start, into: &packet) { packet.errors.append(error) }
     }
   }
 

@@ -17,6 +17,11 @@ public struct WireOptions: Hashable, Sendable {
   public var intStyle: GoIntStyle
   /// Most bytes one decompression may produce.
   public var decompressionLimit: Int
+  /// Most bytes all the decompressions of one UDP datagram may produce
+  /// together, each also charged `PacketCodec.decompressionSetupCost`.
+  /// A datagram is at most 64 KiB; several compress envelopes in one
+  /// would otherwise inflate to `decompressionLimit` each. 1 MiB.
+  public var packetDecompressionBudget = WireOptions.defaultPacketDecompressionBudget
   /// Accept a packet or stream with any label (for `rumor decode`); a
   /// node always checks its own.
   public var acceptsAnyLabel: Bool
@@ -41,6 +46,11 @@ public struct WireOptions: Hashable, Sendable {
     self.acceptsAnyLabel = acceptsAnyLabel
     self.nonceSource = nonceSource
   }
+
+  /// The default `packetDecompressionBudget`: 1 MiB, sixteen times the
+  /// largest datagram, far above what a compressed compound of memberlist
+  /// gossip (a 1,400-byte budget) ever inflates to.
+  public static let defaultPacketDecompressionBudget = 1 << 20
 
   /// The keyring to encrypt output with, if output is encrypted.
   var outgoingKeyring: Keyring? { encryptOutgoing ? keyring : nil }

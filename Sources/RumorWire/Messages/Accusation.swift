@@ -12,8 +12,8 @@ extension Accusation {
   mutating func decodeField(_ index: Int, from reader: inout MessagePackReader) throws(WireError) {
     switch index {
     case 0: incarnation = try reader.readUnsigned(UInt32.self)
-    case 1: node = try reader.readString()
-    default: from = try reader.readString()
+    case 1: node = try reader.readNodeName()
+    default: from = try reader.readNodeName()
     }
   }
 

@@ -9,7 +9,8 @@ public struct Alive: Hashable, Sendable, WireStruct {
   public var addr: [UInt8]
   /// The advertised port.
   public var port: UInt16
-  /// Delegate metadata (Serf tags), at most `NodeMeta.maximumSize` bytes.
+  /// Delegate metadata (Serf tags), at most `MemberLimits.maximumMetaSize`
+  /// bytes (512); a longer one is refused on receipt.
   public var meta: [UInt8]
   /// The six version bytes (see `ProtocolVersions`), as received.
   public var vsn: [UInt8]
@@ -40,11 +41,12 @@ public struct Alive: Hashable, Sendable, WireStruct {
   mutating func decodeField(_ index: Int, from reader: inout MessagePackReader) throws(WireError) {
     switch index {
     case 0: incarnation = try reader.readUnsigned(UInt32.self)
-    case 1: node = try reader.readString()
+    case 1: node = try reader.readNodeName()
     case 2: addr = try reader.readByteArray()
     case 3: port = try reader.readUnsigned(UInt16.self)
-    case 4: meta = try reader.readByteArray()
-    default: vsn = try reader.readByteArray()
+    case 4: meta = try reader.readByteArray(atMost: MemberLimits.maximumMetaSize, "node metadata")
+    default:
+      vsn = try reader.readByteArray(atMost: MemberLimits.maximumVersionSize, "version bytes")
     }
   }
 

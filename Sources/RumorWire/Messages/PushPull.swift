@@ -153,6 +153,12 @@ public struct PushNodeStateView: Sendable {
 
   /// The state, or nil for a code memberlist does not define.
   public var state: WireMemberState? { WireMemberState(rawValue: stateCode) }
+
+  /// Whether name, metadata and version bytes are within `MemberLimits`;
+  /// a receiver skips (and counts) a state that is not, and merges the rest.
+  public var isWithinLimits: Bool {
+    MemberLimits.accepts(name: name, meta: meta.count, versions: vsn.count)
+  }
 }
 
 /// Writes a push-pull message member by member from values the caller

@@ -22,7 +22,7 @@ public struct SerfLeave: Hashable, Sendable, WireStruct {
   mutating func decodeField(_ index: Int, from reader: inout MessagePackReader) throws(WireError) {
     switch index {
     case 0: lamportTime = try reader.readUnsigned(UInt64.self)
-    case 1: node = try reader.readString()
+    case 1: node = try reader.readNodeName()
     default: prune = try reader.readBool()
     }
   }
@@ -59,7 +59,7 @@ public struct SerfJoin: Hashable, Sendable, WireStruct {
     if index == 0 {
       lamportTime = try reader.readUnsigned(UInt64.self)
     } else {
-      node = try reader.readString()
+      node = try reader.readNodeName()
     }
   }
 

@@ -1,7 +1,23 @@
 /// Serf's state (Serf type 2), carried as the user state of a memberlist
 /// push-pull: its clocks, each member's last status time, who has left,
 /// and the ring of recent user events.
+///
+/// Decoding refuses (`.tooLarge`) state beyond Serf's own sizes, since each
+/// element costs far more in memory than on the wire (an empty ring slot is
+/// one byte, `0xc0`, and a run of them compresses to almost nothing): at
+/// most `maximumEventSlots` ring slots holding `maximumEvents` events in
+/// all, and `maximumMembers` status times and left members.
 public struct SerfPushPull: Hashable, Sendable, WireStruct {
+  /// Most ring slots received: the largest `SerfSettings.eventBufferSize`
+  /// (Serf's own `EventBuffer` is 512). 65,536.
+  public static let maximumEventSlots = 65_536
+  /// Most user events received in all the ring's batches. 65,536.
+  public static let maximumEvents = 65_536
+  /// Most status times, and most left members, received: memberlist's
+  /// push-pull limit on members (`PushPull.maximumStates`), which is also
+  /// the largest `SWIMSettings.maxMembers`. 1,048,576.
+  public static let maximumMembers = PushPull.maximumStates
+
   /// The member clock.
   public var lamportTime: UInt64
   /// Each member's last join or leave intent time.
@@ -43,33 +59,52 @@ public struct SerfPushPull: Hashable, Sendable, WireStruct {
       if reader.peekByte() == 0xc0 {
         _ = try reader.readByte()
       } else {
+        let start = reader.position
         let count = try reader.readMapHeader()
+        try Self.check(count, Self.maximumMembers, "status times", at: start)
         for _ in 0..<count {
-          let name = try reader.readString()
+          let name = try reader.readNodeName()
           times[name] = try reader.readUnsigned(UInt64.self)
         }
       }
       statusLamportTimes = times
     case 2:
+      let start = reader.position
       let count = try reader.readArrayHeader() ?? 0
+      try Self.check(count, Self.maximumMembers, "left members", at: start)
       var names: [String] = []
-      for _ in 0..<count { names.append(try reader.readString()) }
+      for _ in 0..<count { names.append(try reader.readNodeName()) }
       leftMembers = names
     case 3: eventLamportTime = try reader.readUnsigned(UInt64.self)
     case 4:
+      let start = reader.position
       let count = try reader.readArrayHeader() ?? 0
+      try Self.check(count, Self.maximumEventSlots, "event ring slots", at: start)
       var batches: [SerfEventBatch?] = []
       batches.reserveCapacity(count)
+      var total = 0
       for _ in 0..<count {
         if reader.peekByte() == 0xc0 {
           _ = try reader.readByte()
           batches.append(nil)
         } else {
-          batches.append(try SerfEventBatch(from: &reader))
+          let batchStart = reader.position
+          let batch = try SerfEventBatch(from: &reader)
+          total += batch.events.count
+          try Self.check(total, Self.maximumEvents, "user events", at: batchStart)
+          batches.append(batch)
         }
       }
       events = batches
     default: queryLamportTime = try reader.readUnsigned(UInt64.self)
+    }
+  }
+
+  /// Refuses a count over `limit`.
+  static func check(_ count: Int, _ limit: Int, _ what: String, at offset: Int) throws(WireError) {
+    guard count <= limit else {
+      throw WireError(
+        .tooLarge, "Serf state holds \(count) \(what), over the limit of \(limit)", at: offset)
     }
   }
 
@@ -121,7 +156,9 @@ public struct SerfEventBatch: Hashable, Sendable, WireStruct {
       lamportTime = try reader.readUnsigned(UInt64.self)
       return
     }
+    let start = reader.position
     let count = try reader.readArrayHeader() ?? 0
+    try SerfPushPull.check(count, SerfPushPull.maximumEvents, "user events", at: start)
     var collected: [SerfEvent] = []
     for _ in 0..<count { collected.append(try SerfEvent(from: &reader)) }
     events = collected
