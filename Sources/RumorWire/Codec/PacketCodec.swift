@@ -188,6 +188,9 @@ public struct PacketCodec: Sendable {
           plain = try Compression.unwrap(
             &reader, limit: min(options.decompressionLimit, allowed))
         } catch  where error.kind == .tooLarge {
+          // The envelope spent everything it was allowed: the next ones
+          // in the datagram must not get the same budget again.
+          budget.decompressed = 0
           packet.exceededLimits = true
           throw error
         }
