@@ -286,13 +286,22 @@ final class NodeLoop {
 
   // MARK: UDP
 
+  /// The most time one batch of datagrams may take before timers and
+  /// streams get their turn.
+  private static let receiveBatchTime: Int64 = 10_000_000
+
   private func receivePackets() {
-    // Bounded, so that a flood cannot starve timers and streams.
+    // Bounded in count and in time, so that a flood cannot starve timers
+    // and streams: neither of many cheap datagrams nor of a few costly
+    // ones (each can cost up to its decompression budget).
+    let start = now()
     for _ in 0..<256 {
       guard let (count, sender) = Sockets.receive(on: udp, into: &receiveBuffer) else { return }
       guard let sender, count > 0 else { continue }
       let packet = Array(receiveBuffer[0..<count])
-      perform(node.receivePacket(packet, from: sender, now: Timestamp(nanoseconds: now())))
+      let received = now()
+      perform(node.receivePacket(packet, from: sender, now: Timestamp(nanoseconds: received)))
+      if received - start >= Self.receiveBatchTime { return }
     }
   }
 
