@@ -77,3 +77,48 @@ struct MemberBoundsTests {
     }
   }
 }
+
+/// What one datagram can make a node do.
+@Suite("Per-datagram work")
+struct DatagramWorkTests {
+  @Test("the nested compound amplifier delivers at most 512 messages and is counted")
+  func amplifier() throws {
+    var node = try makeNode(knowing: 1)
+    let inner = try Compound.encode(Array(repeating: [MessageType.user.rawValue], count: 255))
+    let datagram = try Compound.encode(Array(repeating: inner, count: 80))
+    let effects = node.receivePacket(datagram, from: address(1), now: at(1))
+    let delivered = effects.filter {
+      if case .deliver = $0 { return true }
+      return false
+    }
+    #expect(delivered.count == PacketCodec.maximumMessagesPerPacket)
+    #expect(node.counters.packetsOverLimits == 1)
+    #expect(node.counters.decodeErrors == 1)
+  }
+
+  @Test("indirect probe requests beyond 1,024 in flight are refused and counted")
+  func relays() throws {
+    var node = try makeNode(knowing: 1)
+    var pings = 0
+    for index in 0..<1_500 {
+      let request = IndirectPing(
+        seqNo: UInt32(index), target: [127, 0, 0, 9], port: 9, node: "x",
+        sourceAddr: [127, 0, 0, 1],
+        sourcePort: 7947)
+      let effects = node.receive(.indirectPing(request), from: address(1), now: at(1))
+      pings +=
+        sentMessages(effects).filter {
+          if case .ping = $0.message { return true }
+          return false
+        }.count
+    }
+    #expect(node.counters.relaysRefused == 1_500 - SWIMNode.maximumRelays)
+    #expect(pings == SWIMNode.maximumRelays)
+    // Once they time out, requests are taken again.
+    _ = run(&node, from: 1, to: 3)
+    _ = node.receive(
+      .indirectPing(IndirectPing(seqNo: 1, target: [127, 0, 0, 9], port: 9, node: "x")),
+      from: address(1), now: at(3))
+    #expect(node.counters.relaysRefused == 1_500 - SWIMNode.maximumRelays)
+  }
+}

@@ -191,7 +191,7 @@ struct ExampleServiceTests {
 
 /// One `rumor-example-service` child on loopback: gossip and HTTP on free
 /// ports (port 0; it logs which), local mode, no inherited variables.
-private final class ExampleInstance: Sendable {
+final class ExampleInstance: Sendable {
   let name: String
   let child: ChildProcess
   let gossip: NodeAddress
@@ -258,7 +258,7 @@ private func waitFor(within seconds: Double, _ condition: () -> Bool) -> Bool {
 /// `GET path` on 127.0.0.1:`port`: the status and body, or nil when there
 /// is no complete answer within 3 s. One request per connection, as the
 /// example's server answers.
-private func httpGet(port: UInt16, path: String) async -> (status: Int, body: String)? {
+func httpGet(port: UInt16, path: String) async -> (status: Int, body: String)? {
   await withCheckedContinuation { continuation in
     DispatchQueue.global().async {
       continuation.resume(returning: blockingGet(port: port, path: path))

@@ -26,16 +26,13 @@ final class NodeLoop {
   private let udp: Int32
   private let listener: Int32
   private var connections: [Int32: Connection] = [:]
-  private var inboundCount = 0
+  private var inbound = InboundLimits()
   private var joins: [JoinWaiter] = []
   private var leave: Leave?
   private var membersChanged = true
   private var running = true
   private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
   private let tcpTimeout: Int64
-
-  /// Most inbound streams handled at once (memberlist's limit).
-  static let maximumInbound = 128
 
   /// A graceful leave in two steps, as Serf does it: first Serf's leave
   /// intent (so Serf peers will say "left", not "failed"), then
@@ -337,15 +334,31 @@ final class NodeLoop {
 
   private func acceptConnections() {
     while let (descriptor, peer) = Sockets.accept(on: listener) {
-      guard inboundCount < Self.maximumInbound, let peer else {
+      guard let peer else {
         close(descriptor)
         continue
       }
-      inboundCount += 1
-      connections[descriptor] = Connection(
-        descriptor: descriptor, role: .inbound(peer: peer), phase: .reading,
-        deadline: now() + tcpTimeout)
+      switch inbound.admit(peer) {
+      case .busy?:
+        close(descriptor)
+        count { $0.refusedBusy += 1 }
+      case .perSource?:
+        close(descriptor)
+        count { $0.refusedPerSource += 1 }
+      case nil:
+        let clock = now()
+        var connection = Connection(
+          descriptor: descriptor, role: .inbound(peer: peer), phase: .reading,
+          deadline: clock + min(tcpTimeout, InboundLimits.firstBytesTimeout))
+        connection.started = clock
+        connections[descriptor] = connection
+      }
     }
+  }
+
+  /// Counts a refused or cut inbound stream.
+  private func count(_ change: (inout InboundStreamCounters) -> Void) {
+    mailbox.inboundCounters.withLock { change(&$0) }
   }
 
   private func service(_ descriptor: Int32) {
@@ -374,12 +387,13 @@ final class NodeLoop {
     guard var connection = connections[descriptor] else { return }
     while connection.written < connection.outgoing.count {
       let count = connection.outgoing.withUnsafeBytes { raw in
-        write(
-          descriptor, raw.baseAddress.map { $0 + connection.written },
-          raw.count - connection.written)
+        Sockets.sendSome(
+          on: descriptor, raw.baseAddress.map { $0 + connection.written },
+          count: raw.count - connection.written)
       }
       if count < 0 {
-        if errno == EAGAIN || errno == EWOULDBLOCK { break }
+        if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { break }
+        if case .inbound = connection.role { self.count { $0.repliesCut += 1 } }
         fail(connection, reason: "write failed: \(SocketAddress.errorText())", refused: false)
         return
       }
@@ -395,29 +409,81 @@ final class NodeLoop {
     connections[descriptor] = connection
   }
 
+  /// Reads what has arrived, at most `InboundLimits.readPerCall` bytes
+  /// (poll reports the rest), so that one fast sender cannot hold the
+  /// thread. An inbound request is scanned as it arrives and handed to the
+  /// core once, when `StreamFrameScanner` finds it whole; on the way it is
+  /// held to the limits of `InboundLimits`.
   private func readSome(_ descriptor: Int32) {
-    guard var connection = connections[descriptor] else { return }
-    var chunk = [UInt8](repeating: 0, count: 65_536)
+    // Taken out of the table while it grows, so that appending does not
+    // copy a buffer the table still shares.
+    guard var connection = connections.removeValue(forKey: descriptor) else { return }
+    var inboundPeer: NodeAddress?
+    if case .inbound(let peer) = connection.role { inboundPeer = peer }
+    let limit =
+      inboundPeer == nil
+      ? Connection.maximumIncoming : InboundLimits.streamLimit(members: node.memberCount)
     var ended = false
-    while true {
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      if count > 0 {
-        connection.incoming.append(contentsOf: chunk[0..<count])
-        if connection.incoming.count > Connection.maximumIncoming {
-          fail(
-            connection, reason: "the peer sent more than \(Connection.maximumIncoming) bytes",
-            refused: false)
-          return
-        }
-        continue
+    var whole = false
+    var taken = 0
+    while taken < InboundLimits.readPerCall {
+      // The UDP receive buffer serves as the read buffer too: both are
+      // used only on this thread, and only for the length of one call.
+      let count = receiveBuffer.withUnsafeMutableBytes {
+        read(descriptor, $0.baseAddress, $0.count)
       }
       if count == 0 {
         ended = true
-      } else if errno != EAGAIN && errno != EWOULDBLOCK {
+        break
+      }
+      if count < 0 {
+        if errno == EINTR { continue }
+        if errno == EAGAIN || errno == EWOULDBLOCK { break }
+        connections[descriptor] = connection
         fail(connection, reason: "read failed: \(SocketAddress.errorText())", refused: false)
         return
       }
-      break
+      taken += count
+      let before = connection.incoming.capacity
+      connection.incoming.append(contentsOf: receiveBuffer[0..<count])
+      guard connection.incoming.count <= limit else {
+        if inboundPeer != nil { self.count { $0.oversized += 1 } }
+        connections[descriptor] = connection
+        fail(connection, reason: "the peer sent more than \(limit) bytes", refused: false)
+        return
+      }
+      guard inboundPeer != nil else { continue }
+      let grown = connection.incoming.capacity - before
+      guard inbound.charge(grown) else {
+        self.count { $0.overBudget += 1 }
+        connections[descriptor] = connection
+        finish(descriptor)
+        return
+      }
+      connection.charged += grown
+      if !connection.heardFrom {
+        // The first bytes came: the stream now has the whole TCP timeout.
+        connection.heardFrom = true
+        connection.deadline = connection.started + tcpTimeout
+      }
+      let progress: StreamFrameScanner.Progress
+      do {
+        progress = try connection.scanner.scan(connection.incoming)
+      } catch {
+        // Not framed as a stream message: the core says what is wrong.
+        progress = .complete(connection.incoming.count)
+      }
+      if case .needMore(let needed) = progress, needed > limit {
+        // Announced larger than allowed: refused before it is sent.
+        self.count { $0.oversized += 1 }
+        connections[descriptor] = connection
+        finish(descriptor)
+        return
+      }
+      if case .complete = progress {
+        whole = true
+        break
+      }
     }
     connections[descriptor] = connection
     switch connection.role {
@@ -428,12 +494,19 @@ final class NodeLoop {
       perform(
         node.streamReplied(id: id, bytes: connection.incoming, now: Timestamp(nanoseconds: now())))
     case .inbound(let peer):
+      guard whole else {
+        if ended { finish(descriptor) }
+        return
+      }
       let (answer, effects) = node.handleStream(
         connection.incoming, from: peer, now: Timestamp(nanoseconds: now()))
       perform(effects)
       switch answer {
       case .needMoreBytes:
-        if ended { finish(descriptor) }
+        // Whole by its framing but not to the decoder: more bytes would
+        // not help.
+        count { $0.unframed += 1 }
+        finish(descriptor)
       case .close:
         finish(descriptor)
       case .reply(let bytes):
@@ -441,6 +514,18 @@ final class NodeLoop {
         connection.written = 0
         connection.phase = .writing
         connection.closeAfterWrite = true
+        // The request is no longer needed: its buffer goes back, and the
+        // reply, held until the peer reads it, is charged instead.
+        inbound.refund(connection.charged)
+        connection.incoming = []
+        connection.charged = 0
+        guard inbound.charge(bytes.capacity) else {
+          count { $0.overBudget += 1 }
+          connections[descriptor] = connection
+          finish(descriptor)
+          return
+        }
+        connection.charged = bytes.capacity
         connections[descriptor] = connection
         writeSome(descriptor)
       }
@@ -458,13 +543,22 @@ final class NodeLoop {
 
   private func finish(_ descriptor: Int32) {
     guard let connection = connections.removeValue(forKey: descriptor) else { return }
-    if case .inbound = connection.role { inboundCount -= 1 }
+    if case .inbound(let peer) = connection.role {
+      inbound.release(peer, charged: connection.charged)
+    }
     close(descriptor)
   }
 
   private func expireConnections(now clock: Int64) {
     let expired = connections.values.filter { $0.deadline <= clock }
     for connection in expired {
+      if case .inbound = connection.role {
+        if connection.heardFrom {
+          count { $0.timeouts += 1 }
+        } else {
+          count { $0.firstBytesTimeouts += 1 }
+        }
+      }
       fail(connection, reason: "timed out", refused: false)
     }
   }

@@ -201,6 +201,12 @@ public final class RumorNode: Sendable {
   /// This node's traffic and protocol counters, as of the last snapshot.
   public var counters: NodeCounters { mailbox.counters }
 
+  /// The inbound TCP streams this node refused or cut short, and why
+  /// (docs/limits-transport.md).
+  public var inboundStreamCounters: InboundStreamCounters {
+    mailbox.inboundCounters.withLock { $0 }
+  }
+
   /// A new stream of membership events (joined, updated, suspected,
   /// recovered, failed, left), from now on. It ends when the node stops.
   public func events() -> AsyncStream<MembershipEvent> {

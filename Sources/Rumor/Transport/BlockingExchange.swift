@@ -50,7 +50,8 @@ struct BlockingExchange {
         return .failure(TransportError("\(peer) did not take the request in time"))
       }
       let count = request.withUnsafeBytes { raw in
-        write(descriptor, raw.baseAddress.map { $0 + written }, raw.count - written)
+        Sockets.sendSome(
+          on: descriptor, raw.baseAddress.map { $0 + written }, count: raw.count - written)
       }
       if count < 0 && errno != EAGAIN {
         return .failure(TransportError("cannot write to \(peer): \(SocketAddress.errorText())"))

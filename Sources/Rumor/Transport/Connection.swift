@@ -34,13 +34,25 @@ struct Connection {
   var written = 0
   /// Bytes read so far.
   var incoming: [UInt8] = []
-  /// When the exchange must be over (nanoseconds, monotonic).
-  let deadline: Int64
+  /// When the exchange must be over (nanoseconds, monotonic); for an
+  /// inbound stream that has sent nothing yet, when its first bytes must
+  /// have come (`InboundLimits.firstBytesTimeout`).
+  var deadline: Int64
+  /// When the connection was made (nanoseconds, monotonic).
+  var started: Int64 = 0
+  /// Whether any byte has been read.
+  var heardFrom = false
+  /// Bytes of the inbound stream budget this connection holds (its
+  /// buffer's capacity), given back when it ends.
+  var charged = 0
+  /// Where the request ends, found without decoding it after every read.
+  var scanner = StreamFrameScanner()
   /// Close once the write completes (an acceptor's reply).
   var closeAfterWrite = false
 
-  /// The most a peer may send us in one stream message before we give up
-  /// (memberlist's limit for encrypted stream messages, and then some for
-  /// the envelope).
+  /// The most a peer may send us in reply to a stream we opened before we
+  /// give up (memberlist's limit for encrypted stream messages, and then
+  /// some for the envelope). Inbound requests have tighter limits
+  /// (`InboundLimits`).
   static let maximumIncoming = 21 << 20
 }

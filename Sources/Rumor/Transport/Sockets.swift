@@ -188,6 +188,15 @@ enum Sockets {
     }
   }
 
+  /// Writes what the socket takes of `count` bytes at `bytes` on a
+  /// connected socket: `send` with `MSG_NOSIGNAL`, so that a peer that
+  /// reset the connection makes this fail with EPIPE instead of raising
+  /// SIGPIPE, whose default action ends the whole process (the host's
+  /// signal dispositions are left alone). Returns what `send` returns.
+  static func sendSome(on descriptor: Int32, _ bytes: UnsafeRawPointer?, count: Int) -> Int {
+    Glibc.send(descriptor, bytes, count, Int32(MSG_NOSIGNAL))
+  }
+
   /// Reads one datagram into `buffer`; nil when nothing is waiting.
   static func receive(on descriptor: Int32, into buffer: inout [UInt8]) -> (
     count: Int, from: NodeAddress?

@@ -71,6 +71,9 @@ public struct NodeCounters: Sendable, Hashable {
   /// incarnation is implausibly far ahead of what this node knows
   /// (`SWIMNode.maximumIncarnationJump`).
   public var implausibleIncarnations = 0
+  /// Indirect probe requests refused because `SWIMNode.maximumRelays`
+  /// were already in flight.
+  public var relaysRefused = 0
 
   /// Creates zeroed counters.
   public init() {}
@@ -107,5 +110,6 @@ public struct NodeCounters: Sendable, Hashable {
     membersRefused += other.membersRefused
     oversizedBroadcastsDropped += other.oversizedBroadcastsDropped
     implausibleIncarnations += other.implausibleIncarnations
+    relaysRefused += other.relaysRefused
   }
 }

@@ -203,8 +203,19 @@ extension SWIMNode {
     probe = current
   }
 
+  /// The most indirect probes this node runs for others at once. Each
+  /// lasts one probe timeout; in a healthy cluster a node helps with a few
+  /// at a time (each failed probe asks `indirectChecks` random members).
+  /// Without a cap a flood of requests would grow the relay table and the
+  /// timer queue, and make this node ping whatever address they name.
+  static let maximumRelays = 1024
+
   /// Someone asks us to probe a target for them.
   mutating func received(_ request: IndirectPing, from sender: NodeAddress, now: Int64) {
+    guard relays.count < Self.maximumRelays else {
+      counters.relaysRefused += 1
+      return
+    }
     let port = request.port == 0 ? address.port : request.port
     guard let target = NodeAddress(ip: request.target, port: port) else { return }
     let replyTo =
