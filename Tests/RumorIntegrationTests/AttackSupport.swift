@@ -174,7 +174,7 @@ struct AttackObservation {
 }
 
 /// Raw sockets bound to the attacker's address (127.0.0.2).
-enum AttackSocket {
+enum AttackSender {
   private static func address(_ host: String, port: UInt16) -> sockaddr_in {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)

@@ -30,6 +30,8 @@ final class NodeLoop {
   private var joins: [JoinWaiter] = []
   private var leave: Leave?
   private var membersChanged = true
+  /// Serf's state changed since `node.localUserState` was encoded.
+  private var serfStateStale = false
   private var running = true
   private var receiveBuffer = [UInt8](repeating: 0, count: 65_536)
   private let tcpTimeout: Int64
@@ -73,11 +75,12 @@ final class NodeLoop {
     while running {
       let clock = now()
       if let deadline = node.nextDeadline, deadline.nanoseconds <= clock {
+        refreshSerfState()
         perform(node.tick(now: Timestamp(nanoseconds: clock)))
       }
       if let deadline = serf.nextDeadline, deadline.nanoseconds <= clock {
         _ = serf.tick(now: Timestamp(nanoseconds: clock))
-        node.localUserState = serf.localState()
+        serfStateStale = true
       }
       reconnectIfDue(now: clock)
       expireConnections(now: clock)
@@ -168,13 +171,24 @@ final class NodeLoop {
     case .left: _ = serf.memberLeft(name, now: clock)
     case .updated, .suspected, .recovered, .stoodDown, .resumed: return
     }
-    node.localUserState = serf.localState()
+    serfStateStale = true
   }
 
   /// Gossips what the Serf layer wants re-broadcast and refreshes the
   /// state it gives push-pull exchanges.
   private func apply(_ outcome: SerfOutcome) {
     for payload in outcome.broadcasts { node.broadcastUserMessage(payload) }
+    serfStateStale = true
+  }
+
+  /// Re-encodes Serf's state for push-pulls if it changed, just before a
+  /// call that may build one (a tick, a join, an inbound stream). Encoding
+  /// it on every change instead made each joined member and each delivered
+  /// user message cost O(members): 20,000 messages of one datagram, or a
+  /// push-pull of N new members, then cost O(N^2).
+  private func refreshSerfState() {
+    guard serfStateStale else { return }
+    serfStateStale = false
     node.localUserState = serf.localState()
   }
 
@@ -190,6 +204,7 @@ final class NodeLoop {
       Double.random(in: 0..<1, using: &random) < Double(failed.count) / Double(alive),
       let target = failed.randomElement(using: &random)
     else { return }
+    refreshSerfState()
     perform(node.join([target.address], now: Timestamp(nanoseconds: clock)))
   }
 
@@ -211,6 +226,7 @@ final class NodeLoop {
         return
       }
       joins.append(JoinWaiter(remaining: targets, done: done))
+      refreshSerfState()
       perform(node.join(Array(targets).sorted(), now: clock))
     case .leave(let timeout, let done):
       let deadline = clock.nanoseconds.addingReportingOverflow(timeout.nanosecondsClamped)
@@ -223,7 +239,7 @@ final class NodeLoop {
         // be there before memberlist's leave, or Serf says "failed".
         node.broadcastUserMessage(intent)
         perform(node.sendUserMessageToAliveMembers(intent, now: clock))
-        node.localUserState = serf.localState()
+        serfStateStale = true
       } else {
         leave?.intentDeadline = clock.nanoseconds
       }
@@ -498,6 +514,7 @@ final class NodeLoop {
         if ended { finish(descriptor) }
         return
       }
+      refreshSerfState()
       let (answer, effects) = node.handleStream(
         connection.incoming, from: peer, now: Timestamp(nanoseconds: now()))
       perform(effects)
