@@ -516,7 +516,8 @@ final class NodeLoop {
       }
       refreshSerfState()
       let (answer, effects) = node.handleStream(
-        connection.incoming, from: peer, now: Timestamp(nanoseconds: now()))
+        connection.incoming, from: peer, now: Timestamp(nanoseconds: now()),
+        inflatedLimit: InboundLimits.streamLimit(members: node.memberCount))
       perform(effects)
       switch answer {
       case .needMoreBytes:
