@@ -14,9 +14,21 @@ struct AttackSocket {
   /// Connects to `target` from `source` (an address of 127.0.0.0/8),
   /// blocking up to the kernel's own connect time; nil when it fails.
   /// With `blocking: false` the connect is started and not waited for.
-  init?(to target: NodeAddress, from source: String = "127.0.0.1", blocking: Bool = true) {
+  /// With a `segmentSize`, the connection asks the peer to send segments
+  /// that small: the peer's send buffer is sized from it (ten segments or
+  /// so), so a reply of a few hundred kilobytes takes many writes even on
+  /// loopback, whose segments are otherwise 64 KiB.
+  init?(
+    to target: NodeAddress, from source: String = "127.0.0.1", blocking: Bool = true,
+    segmentSize: Int32? = nil
+  ) {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { return nil }
+    if var segmentSize {
+      _ = setsockopt(
+        descriptor, Int32(IPPROTO_TCP), TCP_MAXSEG, &segmentSize,
+        socklen_t(MemoryLayout<Int32>.size))
+    }
     var local = sockaddr_in()
     local.sin_family = sa_family_t(AF_INET)
     local.sin_addr.s_addr = inet_addr(source)
@@ -100,6 +112,19 @@ struct AttackSocket {
     _ = Glibc.close(descriptor)
   }
 
+  /// Says "no more requests" (a FIN: the peer's side of the connection
+  /// is then in CLOSE_WAIT), waits up to `seconds` for the first bytes of
+  /// the reply, and closes without reading them: the kernel resets the
+  /// connection, and the peer's next write meets a connection that is
+  /// gone (EPIPE, which raises SIGPIPE unless the write said
+  /// MSG_NOSIGNAL).
+  func abandonAfterFirstBytes(seconds: Double = 2) {
+    _ = shutdown(descriptor, Int32(SHUT_WR))
+    var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+    _ = poll(&entry, 1, Int32(seconds * 1_000))
+    _ = Glibc.close(descriptor)
+  }
+
   /// Closes normally (a FIN; the kernel resets if data arrives later).
   func close() { _ = Glibc.close(descriptor) }
 }
@@ -115,13 +140,30 @@ func residentKiB(of pid: Int32) -> Int? {
   return nil
 }
 
+/// Runs blocking work (sockets, child processes) on a dispatch thread, so
+/// that it does not hold one of the few threads of the concurrency pool
+/// that the other tests in this process need.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+  await withCheckedContinuation { continuation in
+    DispatchQueue.global().async { continuation.resume(returning: body()) }
+  }
+}
+
 /// `rumor members --peer PEER --json --timeout 2` run as a child: whether
 /// it succeeded (the peer answered within the 2 s timeout, counted from
 /// the connect), how long the whole command took (a debug build's start
 /// on a busy machine included), and what it printed.
-func rumorMembers(peer: NodeAddress, within seconds: Double = 2, label: String? = nil) throws -> (
-  ok: Bool, seconds: Double, output: String
-) {
+func rumorMembers(peer: NodeAddress, within seconds: Double = 2, label: String? = nil) async throws
+  -> (ok: Bool, seconds: Double, output: String)
+{
+  try await offThePool {
+    Result { try blockingRumorMembers(peer: peer, within: seconds, label: label) }
+  }.get()
+}
+
+private func blockingRumorMembers(peer: NodeAddress, within seconds: Double, label: String?) throws
+  -> (ok: Bool, seconds: Double, output: String)
+{
   let started = Date()
   let child = try ChildProcess(
     buildDirectory.appendingPathComponent("rumor"),

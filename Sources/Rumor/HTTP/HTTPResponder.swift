@@ -44,26 +44,37 @@ public struct HTTPResponse: Sendable, Hashable {
 
 /// A deliberately small HTTP/1.1 server: one request per connection
 /// (`Connection: close`), GET and HEAD bodies ignored, 64 KiB of headers
-/// at most, 10 s per connection. Enough for health endpoints, the demo's
-/// stand-in services and an agent's status page; not a web server.
+/// at most, sent within 5 s, 10 s per connection, and the slow-client
+/// bounds of `TCPResponder` (the oldest unfinished request makes room for
+/// a new connection; slots kept for the host's own health checks). Enough
+/// for health endpoints, the demo's stand-in services and an agent's
+/// status page; not a web server.
 public final class HTTPResponder: Sendable {
   private let server: TCPResponder
 
   /// Where it listens.
   public var address: NodeAddress { server.address }
 
+  /// The most header bytes a request may have.
+  static let maximumHead = 65_536
+
+  /// What it refused or cut short so far.
+  public var counters: TCPResponderCounters { server.counters }
+
   /// Starts listening on `bind` (port 0 picks a free port) and answers
   /// every request with `handler`, on a thread of its own.
   public init(
     bind: NodeAddress, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
   ) throws {
-    server = try TCPResponder(bind: bind, name: "http") { bytes in
+    server = try TCPResponder(
+      bind: bind, name: "http", terminator: [13, 10, 13, 10], maximumHead: Self.maximumHead
+    ) { bytes in
       if let request = Self.parse(bytes) {
         return Self.render(
           request.map(handler) ?? HTTPResponse(status: 400, body: "bad request\n"),
           head: request?.method == "HEAD")
       }
-      guard bytes.count <= 65_536 else {
+      guard bytes.count <= Self.maximumHead else {
         return Self.render(HTTPResponse(status: 431, body: "headers too large\n"), head: false)
       }
       return nil

@@ -25,7 +25,7 @@ struct InboundLimits {
   static let bytesPerMember = 2 << 10
   /// Most bytes read from one stream before the loop turns to its other
   /// work (timers, datagrams, other streams); poll reports the rest.
-  static let readPerCall = 256 << 10
+  static let readPerCall = 64 << 10
   /// How long a peer has to send its first bytes (memberlist's dialer
   /// writes as soon as it is connected).
   static let firstBytesTimeout: Int64 = 2_000_000_000

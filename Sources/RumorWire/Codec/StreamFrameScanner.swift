@@ -122,82 +122,89 @@ public struct StreamFrameScanner: Sendable {
   private mutating func skipValues(_ bytes: [UInt8], then after: After) throws(WireError) -> Int? {
     var rawAfter = 0
     if case .userState(let count) = after { rawAfter = count }
-    while pending > 0 {
-      let start = position
-      guard start < bytes.count else { return start + pending + rawAfter }
-      let format = bytes[start]
-      // The header's own length, and what the header says follows it:
-      // payload bytes, or values (a container's elements).
-      var headerLength = 1
-      var payload = 0
-      var elements = 0
-      func sized(_ width: Int, _ extra: Int = 0) -> Int? {
-        guard start + 1 + width <= bytes.count else { return nil }
-        var length = 0
-        for byte in bytes[(start + 1)..<(start + 1 + width)] { length = length << 8 | Int(byte) }
-        headerLength = 1 + width + extra
-        return length
-      }
-      switch format {
-      case 0x00...0x7f, 0xe0...0xff, 0xc0, 0xc2, 0xc3: break
-      case 0xcc, 0xd0: payload = 1
-      case 0xcd, 0xd1: payload = 2
-      case 0xce, 0xd2, 0xca: payload = 4
-      case 0xcf, 0xd3, 0xcb: payload = 8
-      case 0xa0...0xbf: payload = Int(format & 0x1f)
-      case 0x90...0x9f: elements = Int(format & 0x0f)
-      case 0x80...0x8f: elements = 2 * Int(format & 0x0f)
-      case 0xd4: payload = 2
-      case 0xd5: payload = 3
-      case 0xd6: payload = 5
-      case 0xd7: payload = 9
-      case 0xd8: payload = 17
-      case 0xd9, 0xc4:
-        guard let length = sized(1) else { return start + 2 + pending - 1 + rawAfter }
-        payload = length
-      case 0xda, 0xc5:
-        guard let length = sized(2) else { return start + 3 + pending - 1 + rawAfter }
-        payload = length
-      case 0xdb, 0xc6:
-        guard let length = sized(4) else { return start + 5 + pending - 1 + rawAfter }
-        payload = length
-      case 0xc7:
-        guard let length = sized(1, 1) else { return start + 3 + pending - 1 + rawAfter }
-        payload = length
-      case 0xc8:
-        guard let length = sized(2, 1) else { return start + 4 + pending - 1 + rawAfter }
-        payload = length
-      case 0xc9:
-        guard let length = sized(4, 1) else { return start + 6 + pending - 1 + rawAfter }
-        payload = length
-      case 0xdc:
-        guard let count = sized(2) else { return start + 3 + pending - 1 + rawAfter }
-        elements = count
-      case 0xdd:
-        guard let count = sized(4) else { return start + 5 + pending - 1 + rawAfter }
-        elements = count
-      case 0xde:
-        guard let count = sized(2) else { return start + 3 + pending - 1 + rawAfter }
-        elements = 2 * count
-      case 0xdf:
-        guard let count = sized(4) else { return start + 5 + pending - 1 + rawAfter }
-        elements = 2 * count
-      default:
-        throw WireError(
-          .malformed, "\(MessagePackReader.describe(format)) is not a msgpack value", at: start)
-      }
-      let end = start + headerLength + payload
-      // Every element takes a byte at least: the bound is what the stream
-      // must hold, so a receiver can refuse an impossible count at once.
-      guard end <= bytes.count else { return end + pending - 1 + elements + rawAfter }
-      position = end
-      pending += elements - 1
-      // Each value takes a byte; more than a terabyte's worth is no stream.
-      guard pending < 1 << 40 else {
-        throw WireError(.tooLarge, "stream message announces \(pending) values", at: start)
-      }
+    // Walked on locals and through a buffer pointer: this loop runs once
+    // per value of every request, and must stay cheap in debug builds too.
+    // Every index is checked against `count` before it is read.
+    var position = self.position
+    var pending = self.pending
+    defer {
+      self.position = position
+      self.pending = pending
     }
-    return nil
+    return try bytes.withUnsafeBufferPointer { (buffer) throws(WireError) -> Int? in
+      let count = buffer.count
+      while pending > 0 {
+        let start = position
+        guard start < count else { return start + pending + rawAfter }
+        let format = buffer[start]
+        // The header's own length, and what the header says follows it:
+        // payload bytes, or values (a container's elements).
+        var headerLength = 1
+        var payload = 0
+        var elements = 0
+        switch format {
+        case 0x00...0x7f, 0xe0...0xff, 0xc0, 0xc2, 0xc3: break
+        case 0xa0...0xbf: payload = Int(format & 0x1f)
+        case 0x80...0x8f: elements = 2 * Int(format & 0x0f)
+        case 0x90...0x9f: elements = Int(format & 0x0f)
+        case 0xcc, 0xd0: payload = 1
+        case 0xcd, 0xd1: payload = 2
+        case 0xce, 0xd2, 0xca: payload = 4
+        case 0xcf, 0xd3, 0xcb: payload = 8
+        case 0xd4: payload = 2
+        case 0xd5: payload = 3
+        case 0xd6: payload = 5
+        case 0xd7: payload = 9
+        case 0xd8: payload = 17
+        default:
+          // A length or count of `width` bytes follows the format byte
+          // (and, for extensions, a type byte after it).
+          let width: Int
+          var extra = 0
+          var isCount = false
+          var pairs = false
+          switch format {
+          case 0xd9, 0xc4: width = 1
+          case 0xda, 0xc5: width = 2
+          case 0xdb, 0xc6: width = 4
+          case 0xc7: (width, extra) = (1, 1)
+          case 0xc8: (width, extra) = (2, 1)
+          case 0xc9: (width, extra) = (4, 1)
+          case 0xdc: (width, isCount) = (2, true)
+          case 0xdd: (width, isCount) = (4, true)
+          case 0xde: (width, isCount, pairs) = (2, true, true)
+          case 0xdf: (width, isCount, pairs) = (4, true, true)
+          default:
+            throw WireError(
+              .malformed, "\(MessagePackReader.describe(format)) is not a msgpack value", at: start)
+          }
+          headerLength = 1 + width + extra
+          guard start + 1 + width <= count else {
+            return start + headerLength + pending - 1 + rawAfter
+          }
+          var length = 0
+          for index in (start + 1)..<(start + 1 + width) {
+            length = length << 8 | Int(buffer[index])
+          }
+          if isCount {
+            elements = pairs ? 2 * length : length
+          } else {
+            payload = length
+          }
+        }
+        let end = start + headerLength + payload
+        // Every element takes a byte at least: the bound is what the stream
+        // must hold, so a receiver can refuse an impossible count at once.
+        guard end <= count else { return end + pending - 1 + elements + rawAfter }
+        position = end
+        pending += elements - 1
+        // Each value takes a byte; more than a terabyte's worth is no stream.
+        guard pending < 1 << 40 else {
+          throw WireError(.tooLarge, "stream message announces \(pending) values", at: start)
+        }
+      }
+      return nil
+    }
   }
 
   /// The push-pull header's node count and user state length, checked
