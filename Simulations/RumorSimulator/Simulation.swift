@@ -287,9 +287,16 @@ public final class Simulation {
       bufferedPackets[index] = []
       bufferedStreams[index] = []
       do {
+        var wire = configuration.wire
+        // Nonces come from the OS on a real node; a run must replay byte for
+        // byte, and its packets never leave the process.
+        if wire.keyring != nil {
+          wire.nonceSource = .seeded(
+            UInt32(truncatingIfNeeded: configuration.seed &+ UInt64(index) &* 31))
+        }
         var node = try ClusterNode(
           name: Self.name(index), address: addresses[index], settings: configuration.settings,
-          serf: configuration.serf, wire: configuration.wire,
+          serf: configuration.serf, wire: wire,
           seed: configuration.seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
             &+ UInt64(generations[index]))
         var effects = node.start(now: timestamp)

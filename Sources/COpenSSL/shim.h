@@ -1,6 +1,8 @@
 // The parts of the system libcrypto Rumor uses: AES-GCM through the EVP
-// interface. Nothing else from OpenSSL is imported.
+// interface, and RAND_bytes for nonces. Nothing else from OpenSSL is
+// imported.
 #ifndef RUMOR_COPENSSL_SHIM_H
 #define RUMOR_COPENSSL_SHIM_H
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #endif

@@ -15,6 +15,7 @@ enum PeerOptions {
       --peer HOST:PORT   the node to ask (a Rumor or Serf agent); a name is resolved
       --encrypt KEY      the cluster's key, if it is encrypted (serf keygen format);
                          default: RUMOR_ENCRYPT, else the configuration file's
+                         (prefer those: a flag is visible to every user in ps)
       --label LABEL      the cluster's label, if it has one; default: RUMOR_LABEL,
                          else the configuration file's
       --timeout SECONDS  how long to wait for the answer (default 5)

@@ -26,9 +26,8 @@ struct KeyQueryTests {
         payload: kind == .list ? [] : SerfKeyRequest(key: key).encodedPayload())
     ).encoded()
     let codec = PacketCodec(options: WireOptions(keyring: node.swim.keyring))
-    var random = SplitMix64(seed: 3)
     let packet = try codec.seal(
-      Message.user(UserMessage(payload: query)).encoded(), checksum: false, using: &random)
+      Message.user(UserMessage(payload: query)).encoded(), checksum: false)
     let effects = node.receivePacket(packet, from: address(9), now: at(1))
     for effect in effects {
       guard case .send(let bytes, let target) = effect,

@@ -107,6 +107,43 @@ struct AgentServiceTests {
     #expect(uninformed.status == 1, "\(uninformed.log)")
   }
 
+  @Test("queries take the cluster's key from the configuration file, none on the command line")
+  func queriesReadTheFile() async throws {
+    let key = "cg8StVXbQJ0gPvMd9o7yrg=="
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("rumor-query-\(UUID().uuidString).yml").path
+    try "gossip:\n  label: file-test\n  encrypt:\n    - \(key)\n"
+      .write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let agent = try AgentProcess(name: "keyed", arguments: ["--config", file])
+    defer { agent.stop(signal: SIGKILL) }
+    let peer = try #require(agent.address).description
+    let cleared = ["RUMOR_LABEL": "", "RUMOR_ENCRYPT": "", "RUMOR_CONFIG": ""]
+    func run(_ arguments: [String], _ environment: [String: String]) throws -> (
+      status: Int32, log: String
+    ) {
+      let child = try ChildProcess(
+        buildDirectory.appendingPathComponent("rumor"), arguments + ["--timeout", "2"],
+        environment: environment)
+      defer { child.stop(signal: SIGKILL) }
+      child.process.waitUntilExit()
+      usleep(20_000)
+      return (child.process.terminationStatus, child.log)
+    }
+    for command in ["members", "services"] {
+      let byFlag = try run([command, "--peer", peer, "--json", "--config", file], cleared)
+      #expect(byFlag.status == 0, "\(command) --config: \(byFlag.log)")
+      var byVariable = cleared
+      byVariable["RUMOR_CONFIG"] = file
+      let byEnvironment = try run([command, "--peer", peer, "--json"], byVariable)
+      #expect(byEnvironment.status == 0, "\(command) with RUMOR_CONFIG: \(byEnvironment.log)")
+      let without = try run([command, "--peer", peer, "--json"], cleared)
+      #expect(without.status == 1, "\(command) without the key: \(without.log)")
+    }
+    let members = try run(["members", "--peer", peer, "--json", "--config", file], cleared)
+    #expect(members.log.contains("\"keyed\""), "\(members.log)")
+  }
+
   @Test("an invalid configuration file stops the agent with its positioned errors")
   func invalidConfiguration() throws {
     let file = FileManager.default.temporaryDirectory

@@ -20,7 +20,7 @@ import Synchronization
 /// clients that trickle bytes cannot keep others out; and a few slots are
 /// kept for connections from this host's own address (a node checking
 /// its own service's health), which clients elsewhere cannot take. Each
-/// refusal is counted in `counters`. See docs/limits-transport.md.
+/// refusal is counted in `counters`. See docs/security.md.
 public final class TCPResponder: Sendable {
   /// Where it listens.
   public let address: NodeAddress

@@ -30,6 +30,7 @@ final class NodeLoop {
   /// all return when it finishes).
   private var leaveWaiters: [@Sendable () -> Void] = []
   private var membersChanged = true
+  /// Serf's state changed since `node.localUserState` was encoded.
   private var running = true
   /// Why the loop stopped on its own, if it did.
   private var failure: String?
@@ -249,13 +250,22 @@ final class NodeLoop {
 
   // MARK: UDP
 
+  /// The most time one batch of datagrams may take before timers and
+  /// streams get their turn.
+  private static let receiveBatchTime: Int64 = 10_000_000
+
   private func receivePackets() {
-    // Bounded, so that a flood cannot starve timers and streams.
+    // Bounded in count and in time, so that a flood cannot starve timers
+    // and streams: neither of many cheap datagrams nor of a few costly
+    // ones (each can cost up to its decompression budget).
+    let start = now()
     for _ in 0..<256 {
       guard let (count, sender) = Sockets.receive(on: udp, into: &receiveBuffer) else { return }
       guard let sender, count > 0 else { continue }
       let packet = Array(receiveBuffer[0..<count])
-      perform(node.receivePacket(packet, from: sender, now: Timestamp(nanoseconds: now())))
+      let received = now()
+      perform(node.receivePacket(packet, from: sender, now: Timestamp(nanoseconds: received)))
+      if received - start >= Self.receiveBatchTime { return }
     }
   }
 
@@ -456,7 +466,8 @@ final class NodeLoop {
         return
       }
       let (answer, effects) = node.handleStream(
-        connection.incoming, from: peer, now: Timestamp(nanoseconds: now()))
+        connection.incoming, from: peer, now: Timestamp(nanoseconds: now()),
+        inflatedLimit: InboundLimits.streamLimit(members: node.swim.memberCount))
       perform(effects)
       switch answer {
       case .needMoreBytes:

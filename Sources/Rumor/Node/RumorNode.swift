@@ -200,7 +200,7 @@ public final class RumorNode: Sendable {
   public var counters: NodeCounters { mailbox.counters }
 
   /// The inbound TCP streams this node refused or cut short, and why
-  /// (docs/limits-transport.md).
+  /// (docs/security.md).
   public var inboundStreamCounters: InboundStreamCounters {
     mailbox.inboundCounters.withLock { $0 }
   }

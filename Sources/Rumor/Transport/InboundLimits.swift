@@ -4,7 +4,7 @@ import RumorWire
 /// once, from one address, how large, how slow, and how much memory all
 /// of them may hold together. A peer that breaks one loses its stream,
 /// not the node its memory or CPU; each refusal is counted in
-/// `InboundStreamCounters`. The defaults and why: docs/limits-transport.md.
+/// `InboundStreamCounters`. The defaults and why: docs/security.md.
 struct InboundLimits {
   /// Most inbound streams open at once (memberlist's limit).
   static let maximumStreams = 128

@@ -1,7 +1,7 @@
 /// What the node's TCP listener refused or cut short, so that an attack
 /// (or a misbehaving peer) shows in numbers instead of in memory or CPU.
 /// Every inbound stream that ends without being answered for one of these
-/// reasons is counted once. See docs/limits-transport.md.
+/// reasons is counted once. See docs/security.md.
 public struct InboundStreamCounters: Sendable, Hashable {
   /// Connections closed at once because `InboundLimits.maximumStreams`
   /// inbound streams were open.

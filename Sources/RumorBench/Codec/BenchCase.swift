@@ -60,8 +60,7 @@ extension BenchCase {
     }
     let message = Message.pushPull(PushPull(join: false, states: states))
     let codec = StreamCodec(options: WireOptions(compression: compressed))
-    var generator = SystemRandomNumberGenerator()
-    let stream = try codec.encode(message, includeLabel: false, using: &generator)
+    let stream = try codec.encode(message, includeLabel: false)
     guard try codec.decode(stream[...]).message == message else {
       throw BenchError("push-pull: decoded state differs from the encoded one")
     }
@@ -69,8 +68,7 @@ extension BenchCase {
       name: compressed ? "push-pull+lzw" : "push-pull", detail: "\(count) node states, stream",
       datagram: stream,
       encode: { () throws(WireError) -> UInt64 in
-        var generator = SystemRandomNumberGenerator()
-        return Digest.bytes(try codec.encode(message, includeLabel: false, using: &generator))
+        Digest.bytes(try codec.encode(message, includeLabel: false))
       },
       decode: {
         guard let decoded = try? codec.decode(stream[...]) else { return 0 }

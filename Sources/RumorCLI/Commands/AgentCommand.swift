@@ -187,7 +187,7 @@ enum AgentCommand {
           reason = "none answered"
         } catch {
           answered = 0
-          reason = "\(error)"
+          reason = "\(error)".logText
         }
         if answered > 0 {
           if !announced {
@@ -220,8 +220,9 @@ enum AgentCommand {
         let name = status.service.name
         guard last[name] != status.health else { continue }
         last[name] = status.health
-        let detail = status.lastCheck.flatMap(\.error).map { " (\($0))" } ?? ""
-        console.out("\(timestamp()) service \(name) is \(status.health)\(detail)")
+        // A check's error can quote what the checked server answered.
+        let detail = status.lastCheck.flatMap(\.error).map { " (\($0.logText))" } ?? ""
+        console.out("\(timestamp()) service \(name.logField) is \(status.health)\(detail)")
       }
       try? await Task.sleep(for: .milliseconds(200))
     }
@@ -229,20 +230,7 @@ enum AgentCommand {
 
   private static func logEvents(of node: RumorNode, console: Console) async {
     for await event in node.events() {
-      let member = event.member
-      let verb = event.verb
-      let why: String
-      switch event {
-      case .stoodDown:
-        why =
-          " (this node's health score stayed at its worst: it takes itself to be the failing part"
-          + " and stops accusing others and refuting accusations until its links work again)"
-      case .resumed: why = " (this node's health score is back to 0: it accuses and refutes again)"
-      default: why = ""
-      }
-      console.out(
-        "\(timestamp()) \(verb) \(member.name) \(member.address) incarnation \(member.incarnation)\(why)"
-      )
+      console.out(eventLine(event, at: timestamp()))
     }
   }
 
@@ -251,9 +239,27 @@ enum AgentCommand {
   private static func logUserEvents(of node: RumorNode, console: Console) async {
     for await event in node.userEvents() {
       console.out(
-        "\(timestamp()) user-event \(event.name) ltime \(event.lamportTime), \(event.payload.count) bytes"
+        "\(timestamp()) user-event \(event.name.logField) ltime \(event.lamportTime), \(event.payload.count) bytes"
       )
     }
+  }
+
+  /// The log line of one membership event. The member's name came from
+  /// the network, so it is escaped (`logField`): no name can end the line
+  /// or pass for another field.
+  static func eventLine(_ event: MembershipEvent, at time: String) -> String {
+    let member = event.member
+    let why: String
+    switch event {
+    case .stoodDown:
+      why =
+        " (this node's health score stayed at its worst: it takes itself to be the failing part"
+        + " and stops accusing others and refuting accusations until its links work again)"
+    case .resumed: why = " (this node's health score is back to 0: it accuses and refutes again)"
+    default: why = ""
+    }
+    return
+      "\(time) \(event.verb) \(member.name.logField) \(member.address) incarnation \(member.incarnation)\(why)"
   }
 
   static func timestamp() -> String { logTimestamp() }

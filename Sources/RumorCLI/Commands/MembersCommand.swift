@@ -5,8 +5,8 @@ import Rumor
 enum MembersCommand {
   static let summary = "List the members a running node (Rumor or Serf) knows, without joining"
   static let help = """
-    Usage: rumor members --peer HOST:PORT [--encrypt BASE64KEY] [--label LABEL] [--json]
-                         [--status alive|suspect|failed|left]
+    Usage: rumor members --peer HOST:PORT [--config FILE] [--encrypt BASE64KEY]
+                         [--label LABEL] [--json] [--status alive|suspect|failed|left]
 
     Asks the node at HOST:PORT (a Rumor agent, a Serf agent, any memberlist
     node) for its view of the cluster with a read-only state exchange: the
@@ -14,6 +14,7 @@ enum MembersCommand {
 
     Options (--peer is required):
     \(PeerOptions.help)
+      --config FILE      the configuration file (default $RUMOR_CONFIG, or none)
       --status S         only members in this state: alive, suspect, failed, left
       --json             a JSON array of {name, addr, port, status, incarnation, tags}
     """
@@ -23,7 +24,8 @@ enum MembersCommand {
     let parsed = try ArgumentList(
       arguments, command: command,
       options: PeerOptions.options + [
-        .init(name: "status", takesValue: true), .init(name: "json", takesValue: false),
+        .init(name: "config", takesValue: true), .init(name: "status", takesValue: true),
+        .init(name: "json", takesValue: false),
       ])
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
@@ -64,10 +66,13 @@ enum MembersCommand {
   static func table(_ members: [Member]) -> String {
     let rows = members.map { member -> [String] in
       let memberTags = tags(of: member)
+      // Names and tags come from the network: escaped, so that none can
+      // break the table or drive the terminal.
       return [
-        member.name, member.address.description, member.state.description,
+        member.name.logField, member.address.description, member.state.description,
         String(member.incarnation),
-        memberTags.keys.sorted().map { "\($0)=\(memberTags[$0] ?? "")" }.joined(separator: ","),
+        memberTags.keys.sorted().map { "\($0.logText)=\((memberTags[$0] ?? "").logText)" }
+          .joined(separator: ","),
       ]
     }
     return TextTable.render(

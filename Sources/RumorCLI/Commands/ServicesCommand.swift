@@ -5,7 +5,7 @@ import Rumor
 enum ServicesCommand {
   static let summary = "List the services a running node sees advertised, with their health"
   static let help = """
-    Usage: rumor services --peer HOST:PORT [NAME] [--json]
+    Usage: rumor services --peer HOST:PORT [NAME] [--config FILE] [--json]
 
     Lists every service instance advertised in the cluster as the node at
     HOST:PORT sees it: one row per instance, from its member's svc.NAME and
@@ -15,6 +15,7 @@ enum ServicesCommand {
 
     Options (--peer is required):
     \(PeerOptions.help)
+      --config FILE      the configuration file (default $RUMOR_CONFIG, or none)
       NAME               only this service
       --json             a JSON array of {service, url, node, health, member_status}
     """
@@ -23,7 +24,9 @@ enum ServicesCommand {
     let command = "rumor services"
     let parsed = try ArgumentList(
       arguments, command: command,
-      options: PeerOptions.options + [.init(name: "json", takesValue: false)])
+      options: PeerOptions.options + [
+        .init(name: "config", takesValue: true), .init(name: "json", takesValue: false),
+      ])
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 1)
     guard let members = try await PeerOptions.members(parsed, command: command) else {

@@ -142,11 +142,13 @@ public struct ClusterNode: Sendable {
   }
 
   /// Takes the bytes of an inbound stream read so far; see
-  /// `SWIMNode.handleStream`.
-  public mutating func handleStream(_ bytes: [UInt8], from sender: NodeAddress, now: Timestamp)
-    -> (answer: SWIMNode.StreamAnswer, effects: [Effect])
-  {
-    let (answer, effects) = withUserState { $0.handleStream(bytes, from: sender, now: now) }
+  /// `SWIMNode.handleStream` (and its `inflatedLimit`).
+  public mutating func handleStream(
+    _ bytes: [UInt8], from sender: NodeAddress, now: Timestamp, inflatedLimit: Int? = nil
+  ) -> (answer: SWIMNode.StreamAnswer, effects: [Effect]) {
+    let (answer, effects) = withUserState {
+      $0.handleStream(bytes, from: sender, now: now, inflatedLimit: inflatedLimit)
+    }
     return (answer, process(effects, now: now))
   }
 

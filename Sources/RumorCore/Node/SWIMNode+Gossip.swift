@@ -24,7 +24,7 @@ extension SWIMNode {
   }
 
   private mutating func seal(_ payload: [UInt8], to target: NodeAddress, checksum: Bool) {
-    guard let packet = try? codec.seal(payload, checksum: checksum, using: &random) else { return }
+    guard let packet = try? codec.seal(payload, checksum: checksum) else { return }
     counters.packetsSent += 1
     counters.bytesSent += packet.count
     counters.largestPacket = max(counters.largestPacket, packet.count)

@@ -97,7 +97,7 @@ extension SWIMNode {
       current.deadline > now
     {
       let ping = Message.ping(pingTo(target, sequence: sequence))
-      if let request = try? streamCodec.encode(ping, includeLabel: true, using: &random) {
+      if let request = try? streamCodec.encode(ping, includeLabel: true) {
         let id = openStream(
           to: current.targetAddress, request: request,
           timeout: .nanoseconds(current.deadline - now), purpose: .fallbackPing(sequence: sequence))

@@ -47,7 +47,7 @@ extension SWIMNode {
   mutating func openPushPull(to target: NodeAddress, join: Bool, now: Int64) {
     guard
       let request = try? streamCodec.encode(
-        encoded: localStateMessage(join: join), includeLabel: true, using: &random)
+        encoded: localStateMessage(join: join), includeLabel: true)
     else { return }
     openStream(
       to: target, request: request, timeout: settings.tcpTimeout,
@@ -79,8 +79,14 @@ extension SWIMNode {
 
   /// Reads one stream message; a push-pull is checked to be complete but
   /// its members are left for the caller to walk.
-  func readStreamMessage(_ bytes: [UInt8], allowLabel: Bool) throws(WireError) -> StreamRequest {
-    try streamCodec.decode(bytes[...], allowLabel: allowLabel) {
+  func readStreamMessage(_ bytes: [UInt8], allowLabel: Bool, inflatedLimit: Int? = nil)
+    throws(WireError) -> StreamRequest
+  {
+    var codec = streamCodec
+    if let inflatedLimit {
+      codec.options.decompressionLimit = min(codec.options.decompressionLimit, inflatedLimit)
+    }
+    return try codec.decode(bytes[...], allowLabel: allowLabel) {
       (reader) throws(WireError) -> StreamRequest in
       let start = reader.position
       let typeByte = try reader.readByte()
@@ -229,13 +235,17 @@ extension SWIMNode {
   }
 
   /// Handles the bytes a peer sent on a stream it opened to us.
-  public mutating func handleStream(_ bytes: [UInt8], from sender: NodeAddress, now: Timestamp)
-    -> (answer: StreamAnswer, effects: [Effect])
-  {
+  ///
+  /// `inflatedLimit` caps what a compressed request may decompress to (the
+  /// runtime passes the same per-request limit it holds the raw bytes to,
+  /// so that compression cannot carry a larger request past it).
+  public mutating func handleStream(
+    _ bytes: [UInt8], from sender: NodeAddress, now: Timestamp, inflatedLimit: Int? = nil
+  ) -> (answer: StreamAnswer, effects: [Effect]) {
     let clock = now.nanoseconds
     let request: StreamRequest
     do {
-      request = try readStreamMessage(bytes, allowLabel: true)
+      request = try readStreamMessage(bytes, allowLabel: true, inflatedLimit: inflatedLimit)
     } catch  where error.kind == .truncated && error.layers.isEmpty {
       return (.needMoreBytes, [])
     } catch {
@@ -283,7 +293,7 @@ extension SWIMNode {
 
   private mutating func answer(encoded message: [UInt8]) -> StreamAnswer {
     guard
-      let bytes = try? streamCodec.encode(encoded: message, includeLabel: false, using: &random)
+      let bytes = try? streamCodec.encode(encoded: message, includeLabel: false)
     else {
       return .close
     }

@@ -188,6 +188,9 @@ public struct PacketCodec: Sendable {
           plain = try Compression.unwrap(
             &reader, limit: min(options.decompressionLimit, allowed))
         } catch  where error.kind == .tooLarge {
+          // The envelope spent everything it was allowed: the next ones
+          // in the datagram must not get the same budget again.
+          budget.decompressed = 0
           packet.exceededLimits = true
           throw error
         }
@@ -219,24 +222,14 @@ public struct PacketCodec: Sendable {
 
   /// Wraps a message or compound for sending: compress if that makes it
   /// smaller, add a CRC if `checksum` (peers of protocol 5 and up), encrypt
-  /// with the primary key, and put the label in front.
-  public func seal<G: RandomNumberGenerator>(
-    _ payload: [UInt8], checksum: Bool, using generator: inout G
-  ) throws(WireError) -> [UInt8] {
-    var body = compressIfSmaller(payload)
-    if checksum { body = CRC32.wrap(body) }
-    if let keyring = options.outgoingKeyring {
-      body = try keyring.seal(body, additionalData: Array(options.label.utf8), using: &generator)
-    }
-    return options.label.isEmpty ? body : Label.header(options.label) + body
-  }
-
-  /// Wraps a message, with a nonce from the operating system.
+  /// with the primary key and a nonce from `options.nonceSource` (never
+  /// from the protocol's generator), and put the label in front.
   public func seal(_ payload: [UInt8], checksum: Bool) throws(WireError) -> [UInt8] {
     var body = compressIfSmaller(payload)
     if checksum { body = CRC32.wrap(body) }
     if let keyring = options.outgoingKeyring {
-      body = try keyring.seal(body, additionalData: Array(options.label.utf8))
+      body = try keyring.seal(
+        body, additionalData: Array(options.label.utf8), nonceSource: options.nonceSource)
     }
     return options.label.isEmpty ? body : Label.header(options.label) + body
   }

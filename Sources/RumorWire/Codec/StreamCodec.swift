@@ -168,19 +168,16 @@ public struct StreamCodec: Sendable {
 
   /// Encodes one stream message. `includeLabel` is true for the dialer's
   /// first message, which carries the label header.
-  public func encode<G: RandomNumberGenerator>(
-    _ message: Message, includeLabel: Bool, using generator: inout G
-  ) throws(WireError) -> [UInt8] {
+  public func encode(_ message: Message, includeLabel: Bool) throws(WireError) -> [UInt8] {
     try encode(
       encoded: message.encoded(for: .stream, intStyle: options.intStyle),
-      includeLabel: includeLabel, using: &generator)
+      includeLabel: includeLabel)
   }
 
   /// Wraps an already encoded stream message (type byte first, as
-  /// `PushPullWriter` makes them) for sending.
-  public func encode<G: RandomNumberGenerator>(
-    encoded message: [UInt8], includeLabel: Bool, using generator: inout G
-  ) throws(WireError) -> [UInt8] {
+  /// `PushPullWriter` makes them) for sending; the nonce comes from
+  /// `options.nonceSource`, never from the protocol's generator.
+  public func encode(encoded message: [UInt8], includeLabel: Bool) throws(WireError) -> [UInt8] {
     var body = message
     if options.compression {
       body = Compression.wrap(body)
@@ -193,15 +190,10 @@ public struct StreamCodec: Sendable {
         UInt8(truncatingIfNeeded: length),
       ]
       let sealed = try keyring.seal(
-        body, additionalData: header + Array(options.label.utf8), using: &generator)
+        body, additionalData: header + Array(options.label.utf8),
+        nonceSource: options.nonceSource)
       body = header + sealed
     }
     return includeLabel && !options.label.isEmpty ? Label.header(options.label) + body : body
-  }
-
-  /// Encodes one stream message with the system's random generator.
-  public func encode(_ message: Message, includeLabel: Bool) throws(WireError) -> [UInt8] {
-    var generator = SystemRandomNumberGenerator()
-    return try encode(message, includeLabel: includeLabel, using: &generator)
   }
 }

@@ -25,12 +25,16 @@ public struct WireOptions: Hashable, Sendable {
   /// Accept a packet or stream with any label (for `rumor decode`); a
   /// node always checks its own.
   public var acceptsAnyLabel: Bool
+  /// Where AES-GCM nonces come from: the operating system's secure
+  /// generator unless a deterministic simulation injects a seeded source.
+  public var nonceSource: NonceSource
 
   /// Creates options; the defaults are memberlist's.
   public init(
     label: String = "", keyring: Keyring? = nil, compression: Bool = true,
     verifyIncoming: Bool = true, encryptOutgoing: Bool = true, intStyle: GoIntStyle = .legacy,
-    decompressionLimit: Int = Compression.defaultLimit, acceptsAnyLabel: Bool = false
+    decompressionLimit: Int = Compression.defaultLimit, acceptsAnyLabel: Bool = false,
+    nonceSource: NonceSource = .system
   ) {
     self.label = label
     self.keyring = keyring
@@ -40,6 +44,7 @@ public struct WireOptions: Hashable, Sendable {
     self.intStyle = intStyle
     self.decompressionLimit = decompressionLimit
     self.acceptsAnyLabel = acceptsAnyLabel
+    self.nonceSource = nonceSource
   }
 
   /// The default `packetDecompressionBudget`: 1 MiB, sixteen times the

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
-
 /// The AES-GCM keys of an encrypted cluster, as memberlist keeps them: the
 /// first key (the primary) encrypts, every key is tried in order to decrypt,
 /// so a cluster can rotate keys without downtime.
@@ -88,37 +82,15 @@ public struct Keyring: Hashable, Sendable {
     return [version] + nonce + sealed
   }
 
-  /// Encrypts with the primary key and a fresh random nonce from `generator`.
-  public func seal<G: RandomNumberGenerator>(
+  /// Encrypts with the primary key and a fresh nonce from `nonceSource`
+  /// (the operating system's secure generator unless a simulation injects
+  /// a seeded one).
+  public func seal(
     _ plaintext: [UInt8], additionalData: [UInt8] = [], version: UInt8 = 1,
-    using generator: inout G
+    nonceSource: NonceSource = .system
   ) throws(WireError) -> [UInt8] {
-    var nonce: [UInt8] = []
-    nonce.reserveCapacity(AESGCM.nonceSize)
-    while nonce.count < AESGCM.nonceSize {
-      let word = generator.next()
-      for shift in stride(from: 0, to: 64, by: 8) where nonce.count < AESGCM.nonceSize {
-        nonce.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-      }
-    }
-    return try seal(plaintext, additionalData: additionalData, version: version, nonce: nonce)
-  }
-
-  /// Encrypts with the primary key and a fresh nonce from the operating
-  /// system's secure generator (one `getentropy` call).
-  public func seal(_ plaintext: [UInt8], additionalData: [UInt8] = [], version: UInt8 = 1)
-    throws(WireError) -> [UInt8]
-  {
-    var nonce = [UInt8](repeating: 0, count: AESGCM.nonceSize)
-    let status = nonce.withUnsafeMutableBytes { buffer in
-      getentropy(buffer.baseAddress, buffer.count)
-    }
-    guard status == 0 else {
-      var generator = SystemRandomNumberGenerator()
-      return try seal(
-        plaintext, additionalData: additionalData, version: version, using: &generator)
-    }
-    return try seal(plaintext, additionalData: additionalData, version: version, nonce: nonce)
+    try seal(
+      plaintext, additionalData: additionalData, version: version, nonce: nonceSource.next())
   }
 
   /// What `open` found: the plaintext, which key opened it and the version.
