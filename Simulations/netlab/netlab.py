@@ -57,6 +57,11 @@ of the measurement, as distinct observer->subject pairs):
   flap        the link node-0 <-> node-1 is cut for 20 s, up for 20 s, ... for
               --duration s (default for flap: 80): false deaths (both stay reachable
               through the others)
+False suspicions are not counted alike: a Rumor agent logs `suspect` for every
+suspicion it learns (its own and gossiped ones), memberlist under Serf logs only the
+suspicions it raises itself ("Suspect X has failed"); the comparable figure is the
+number of distinct healthy members suspected. Deaths are logged alike (Rumor `failed`,
+Serf `EventMemberFailed`), so false-death pairs compare directly.
 Packets and bytes: UDP and TCP sent per node per second over the fault window (for
 converge: the 10 s after convergence), from the iptables counters.
 
@@ -462,10 +467,11 @@ def log_marks(lab):
 
 
 def false_counts(events, is_false):
-    """Distinct observer->subject pairs suspected / declared failed where is_false."""
+    """Distinct observer->subject pairs suspected / declared failed where is_false, and
+    the distinct members (subjects) among them."""
     sus = {(o, s) for o, k, s in events if k == "suspect" and is_false(o, s)}
     dead = {(o, s) for o, k, s in events if k == "failed" and is_false(o, s)}
-    return len(sus), len(dead)
+    return len(sus), len(dead), len({s for _, s in sus}), len({s for _, s in dead})
 
 
 # -------------------------------------------------------------------- scenarios ---
@@ -670,7 +676,8 @@ def run_scenario(args, system, scenario, wd):
                 return si in same_side(oi)
             return True
 
-        res["false_suspicions"], res["false_deaths"] = false_counts(events, is_false)
+        (res["false_suspicions"], res["false_deaths"], res["false_suspected_members"],
+         res["false_dead_members"]) = false_counts(events, is_false)
         res["suspect_events"] = sum(1 for e in events if e[1] == "suspect")
         res["failed_events"] = sum(1 for e in events if e[1] == "failed")
         return res
@@ -703,8 +710,10 @@ ROWS = [
     ("paused_declared_failed_by", "pause: agents that declared it failed"),
     ("gray_detect_first_s", "gray: first detection (s)"),
     ("gray_detect_full_s", "gray: full detection (s)"),
-    ("false_suspicions", "false suspicions (pairs)"),
-    ("false_deaths", "false deaths (pairs)"),
+    ("false_suspected_members", "healthy members suspected"),
+    ("false_suspicions", "false suspicions (pairs, see README)"),
+    ("false_dead_members", "healthy members declared dead"),
+    ("false_deaths", "false deaths (observer->member pairs)"),
     ("udp_out_pkts_per_node_s", "UDP packets sent / node / s"),
     ("udp_out_bytes_per_node_s", "UDP bytes sent / node / s"),
     ("tcp_out_bytes_per_node_s", "TCP bytes sent / node / s"),
