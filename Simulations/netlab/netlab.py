@@ -17,8 +17,8 @@ Standard library only; needs root, `ip` (iproute2) and `iptables` (the nft backe
      EPERM, which the agent sees (memberlist then skips the probe: "Failed to send
      ping ... operation not permitted") where a lossy network is silent; so a packet
      is dropped once, where it arrives, as in the simulator's network model;
-  2. starts one agent per namespace with `ip netns exec` (node-0 first, the others
-     joining node-0): `rumor agent --bind 10.213.K.(I+1):7946` or `serf agent` with its
+  2. starts one agent per namespace with `ip netns exec` (node-0 first; once it answers
+     a poll, the others, each joining node-0): `rumor agent --bind 10.213.K.(I+1):7946` or `serf agent` with its
      RPC on 10.213.K.(I+1):7373;
   3. polls every agent's own view every --interval seconds from the root namespace
      (Rumor: memberlist's read-only push-pull on the gossip port, what `rumor members`
@@ -70,6 +70,7 @@ Usage:
                 [--rumor PATH] [--rumor-args "..."] [--serf PATH] [--serf-args "..."] [--profile lan]
                 [--loss 0.1] [--duration 30] [--partition-seconds 60] [--pause-seconds 10]
                 [--heal-timeout 120] [--interval 0.25] [--lab-id 0] [--out DIR] [--json FILE]
+  netlab.py report FILE.jsonl...   Markdown tables (Rumor, Serf, ratio) of earlier runs
   netlab.py check           say whether the lab can run here (exit 0) or why not (exit 1)
   netlab.py cleanup [--lab-id K | --all]   remove what a run left (agents, namespaces, links)
 
@@ -511,7 +512,8 @@ def run_scenario(args, system, scenario, wd):
         t0 = time.time()
         lab.start(0)
         seed = "%s:%d" % (lab.agents[0].ip, GOSSIP_PORT)
-        time.sleep(0.3)
+        # The others join node-0 once it answers (as compare_serf.sh does), <= 20 s.
+        mon.wait_all(t0, {0}, lambda v: True, 20)
         for i in range(1, n):
             lab.start(i, seed)
         conv = mon.wait_together(t0, everyone, all_alive(n), args.converge_timeout)
@@ -678,6 +680,9 @@ def run_scenario(args, system, scenario, wd):
 
         (res["false_suspicions"], res["false_deaths"], res["false_suspected_members"],
          res["false_dead_members"]) = false_counts(events, is_false)
+        # FP- in the simulator's terms: false deaths raised by members the fault left healthy
+        res["false_deaths_by_healthy"] = false_counts(
+            events, lambda o, s: o not in expected and is_false(o, s))[1]
         res["suspect_events"] = sum(1 for e in events if e[1] == "suspect")
         res["failed_events"] = sum(1 for e in events if e[1] == "failed")
         return res
@@ -714,6 +719,7 @@ ROWS = [
     ("false_suspicions", "false suspicions (pairs, see README)"),
     ("false_dead_members", "healthy members declared dead"),
     ("false_deaths", "false deaths (observer->member pairs)"),
+    ("false_deaths_by_healthy", "  of which raised by healthy observers"),
     ("udp_out_pkts_per_node_s", "UDP packets sent / node / s"),
     ("udp_out_bytes_per_node_s", "UDP bytes sent / node / s"),
     ("tcp_out_bytes_per_node_s", "TCP bytes sent / node / s"),
@@ -755,6 +761,31 @@ def table(results, scenario):
     return "\n".join(lines)
 
 
+def markdown(results):
+    """One Markdown table per N: a row per (scenario, metric), columns rumor, serf, ratio."""
+    out = []
+    for n in sorted({r["n"] for r in results}):
+        rs = [r for r in results if r["n"] == n]
+        out += ["", "N = %d" % n, "",
+                "| scenario | metric | Rumor | Serf | Rumor / Serf |", "|---|---|---:|---:|---:|"]
+        for sc in [s for s in ALL_SCENARIOS + ["loss"] if any(r["scenario"] == s for r in rs)]:
+            by = {r["system"]: r for r in rs if r["scenario"] == sc}
+            for key, label in ROWS:
+                if key == "converge_s" and sc != "converge":
+                    continue
+                vals = [by.get(s, {}).get(key) for s in ("rumor", "serf")]
+                if all(v is None for v in vals):
+                    continue
+                a, b = vals
+                ratio = ("%.2fx" % (a / b) if isinstance(a, (int, float)) and isinstance(b, (int, float))
+                         and b else "-")
+                out.append("| %s | %s | %s | %s | %s |" % (sc, label.strip(), fmt(a), fmt(b), ratio))
+            for s in ("rumor", "serf"):
+                if s in by and not by[s]["ok"]:
+                    out.append("| %s | %s FAILED | %s | | |" % (sc, s, by[s].get("error")))
+    return "\n".join(out)
+
+
 # ------------------------------------------------------------------------- main ---
 
 
@@ -785,6 +816,8 @@ def main():
     r.add_argument("--out", default=os.path.join(HERE, "..", "..", "netlab-out"))
     r.add_argument("--json", help="JSON lines file (default OUT/netlab-STAMP.jsonl)")
     sub.add_parser("check")
+    m = sub.add_parser("report")
+    m.add_argument("jsonl", nargs="+")
     c = sub.add_parser("cleanup")
     c.add_argument("--lab-id", type=int)
     c.add_argument("--all", action="store_true")
@@ -794,6 +827,13 @@ def main():
         why = preflight()
         print("ok" if why is None else "cannot run: " + why)
         return 0 if why is None else 3
+    if a.cmd == "report":
+        results = []
+        for path in a.jsonl:
+            with open(path) as fh:
+                results += [json.loads(ln) for ln in fh if ln.strip()]
+        print(markdown(results))
+        return 0
     if a.cmd == "cleanup":
         if a.all == (a.lab_id is not None):
             ap.error("cleanup needs --lab-id K or --all")
