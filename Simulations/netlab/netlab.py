@@ -25,7 +25,9 @@ Standard library only; needs root, `ip` (iproute2) and `iptables` (the nft backe
      does; Serf: its `members` RPC, what `serf members` does; both clients come from
      ../serf-compare/members_poll.py): converge = every agent lists all N members alive;
   4. applies the scenario's fault from inside the namespaces, measures, removes it;
-  5. kills every agent by PID and deletes the namespaces and the bridge (the rules go
+  5. asks node-0 once with the systems' own CLIs (`rumor members --peer IP:7946 --json`,
+     `serf members -format=json`) and records whether they list the same members alive
+     as the poller (cli_check); kills every agent by PID and deletes the namespaces and the bridge (the rules go
      with their namespace), however the run ends (finally + signal handlers; and
      `netlab.py cleanup` removes whatever a killed run left behind).
 
@@ -475,6 +477,30 @@ def false_counts(events, is_false):
     return len(sus), len(dead), len({s for _, s in sus}), len({s for _, s in dead})
 
 
+def cli_check(lab, mon, args):
+    """Ask node-0 once with the systems' own CLIs (`rumor members --peer ... --json`, `serf
+    members -format=json`) from the root namespace: whether the members it lists alive
+    are the ones the poller's last round saw alive."""
+    a = lab.agents[0]
+    if not a.running:
+        return None
+    if lab.system == "rumor":
+        cmd = [args.rumor, "members", "--peer", "%s:%d" % (a.ip, GOSSIP_PORT), "--json"]
+    else:
+        cmd = [args.serf, "members", "-rpc-addr=%s:%d" % (a.ip, RPC_PORT), "-format=json"]
+    try:
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             timeout=10).stdout
+        data = json.loads(out)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+        return {"error": str(e)}
+    members = data if isinstance(data, list) else data.get("members", [])
+    cli_alive = sorted(m.get("name") for m in members if m.get("status") == "alive")
+    polled = mon.last_views().get(0, {})
+    poll_alive = sorted(k for k, v in polled.items() if v == "alive")
+    return {"alive": len(cli_alive), "agrees_with_poller": cli_alive == poll_alive}
+
+
 # -------------------------------------------------------------------- scenarios ---
 
 
@@ -663,6 +689,7 @@ def run_scenario(args, system, scenario, wd):
         else:
             raise ValueError("unknown scenario %r" % scenario)
 
+        res["cli_check"] = cli_check(lab, mon, args)
         c1, tc1 = lab.counters(), time.time()
         res.update(traffic(lab, c0, c1, tc1 - tc0))
         res["window_s"] = round(tc1 - tc0, 1)
