@@ -4,9 +4,9 @@
 Standard library only; needs root, `ip` (iproute2) and `iptables` (the nft backend's
 `-m statistic --mode random` drops packets; the kernel here has no netem). Each run:
 
-  1. creates a bridge LAB-br with the root namespace at 10.213.K.254/24 on it (K is
+  1. creates a bridge rnlK-br with the root namespace at 10.213.K.254/24 on it (K is
      --lab-id, default 0; the range is used only on this bridge and in the lab's
-     namespaces), and N namespaces LAB-nI, each with one veth (eth0, 10.213.K.(I+1))
+     namespaces), and N namespaces rnlK-nI, each with one veth (eth0, 10.213.K.(I+1))
      on the bridge and its own iptables rules:
         INPUT:  from 10.213.K.254 ACCEPT | lo ACCEPT | jump NLFAULT_IN  | udp ACCEPT | tcp ACCEPT
         OUTPUT: to 10.213.K.254 ACCEPT   | lo ACCEPT | jump NLFAULT_OUT | udp ACCEPT | tcp ACCEPT
@@ -18,8 +18,8 @@ Standard library only; needs root, `ip` (iproute2) and `iptables` (the nft backe
      ping ... operation not permitted") where a lossy network is silent; so a packet
      is dropped once, where it arrives, as in the simulator's network model;
   2. starts one agent per namespace with `ip netns exec` (node-0 first; once it answers
-     a poll, the others, each joining node-0): `rumor agent --bind 10.213.K.(I+1):7946` or `serf agent` with its
-     RPC on 10.213.K.(I+1):7373;
+     a poll, the others, each joining node-0): `rumor agent --bind 10.213.K.(I+1):7946`
+     or `serf agent` with its RPC on 10.213.K.(I+1):7373;
   3. polls every agent's own view every --interval seconds from the root namespace
      (Rumor: memberlist's read-only push-pull on the gossip port, what `rumor members`
      does; Serf: its `members` RPC, what `serf members` does; both clients come from
@@ -27,7 +27,8 @@ Standard library only; needs root, `ip` (iproute2) and `iptables` (the nft backe
   4. applies the scenario's fault from inside the namespaces, measures, removes it;
   5. asks node-0 once with the systems' own CLIs (`rumor members --peer IP:7946 --json`,
      `serf members -format=json`) and records whether they list the same members alive
-     as the poller (cli_check); kills every agent by PID and deletes the namespaces and the bridge (the rules go
+     as the poller (cli_check); then
+  6. kills every agent by PID and deletes the namespaces and the bridge (the rules go
      with their namespace), however the run ends (finally + signal handlers; and
      `netlab.py cleanup` removes whatever a killed run left behind).
 
