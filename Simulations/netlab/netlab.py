@@ -69,7 +69,7 @@ Packets and bytes: UDP and TCP sent per node per second over the fault window (f
 converge: the 10 s after convergence), from the iptables counters.
 
 Usage:
-  netlab.py run [--systems rumor,serf] [--scenarios converge,crash,...|all] [--nodes 4]
+  netlab.py run [--systems rumor,serf,mix] [--scenarios converge,crash,...|all] [--nodes 4]
                 [--rumor PATH] [--rumor-args "..."] [--serf PATH] [--serf-args "..."] [--profile lan]
                 [--loss 0.1] [--duration 30] [--partition-seconds 60] [--pause-seconds 10]
                 [--heal-timeout 120] [--interval 0.25] [--lab-id 0] [--out DIR] [--json FILE]
@@ -212,6 +212,9 @@ class Lab:
         self.rumor, self.rumor_args, self.serf, self.serf_args = rumor, rumor_args, serf, serf_args
         self.agents = [Agent(i, "%sn%d" % (self.prefix, i), "%s.%d" % (self.net, i + 1),
                              os.path.join(wd, "node-%d.log" % i)) for i in range(n)]
+        for a in self.agents:
+            # a mixed cluster: even nodes (node-0, the seed, among them) Rumor, odd ones Serf
+            a.system = system if system != "mix" else ("rumor" if a.i % 2 == 0 else "serf")
 
     # -- network
     def up(self):
@@ -299,7 +302,7 @@ class Lab:
     def start(self, i, join=None):
         a = self.agents[i]
         bind = "%s:%d" % (a.ip, GOSSIP_PORT)
-        if self.system == "rumor":
+        if a.system == "rumor":
             cmd = [self.rumor, "agent", "--name", a.name, "--bind", bind,
                    "--profile", self.profile] + self.rumor_args
             if join:
@@ -317,10 +320,10 @@ class Lab:
         fh.close()
 
     def poll_addr(self, a):
-        return (a.ip, GOSSIP_PORT if self.system == "rumor" else RPC_PORT)
+        return (a.ip, GOSSIP_PORT if a.system == "rumor" else RPC_PORT)
 
     def new_peer(self, a):
-        p = mp.peer(self.system, "127.0.0.1:1")  # the shared client; then point it here
+        p = mp.peer(a.system, "127.0.0.1:1")  # the shared client; then point it here
         p.hostport = self.poll_addr(a)
         p.addr = "%s:%d" % p.hostport
         p.timeout = 1.0
@@ -328,7 +331,7 @@ class Lab:
 
     def leave(self, i):
         a = self.agents[i]
-        if self.system == "rumor":
+        if a.system == "rumor":
             os.kill(a.proc.pid, signal.SIGINT)
         else:
             subprocess.run(["ip", "netns", "exec", a.ns, self.serf, "leave",
@@ -452,7 +455,7 @@ def log_events(lab, marks):
         except OSError:
             continue
         for ln in text.splitlines():
-            if lab.system == "rumor":
+            if a.system == "rumor":
                 m = RUMOR_EVENT.match(ln)
                 if m:
                     out.append((a.name, m.group(1), m.group(2)))
@@ -485,7 +488,7 @@ def cli_check(lab, mon, args):
     a = lab.agents[0]
     if not a.running:
         return None
-    if lab.system == "rumor":
+    if a.system == "rumor":
         cmd = [args.rumor, "members", "--peer", "%s:%d" % (a.ip, GOSSIP_PORT), "--json"]
     else:
         cmd = [args.serf, "members", "-rpc-addr=%s:%d" % (a.ip, RPC_PORT), "-format=json"]
@@ -764,11 +767,12 @@ def fmt(v):
 
 def table(results, scenario):
     by = {r["system"]: r for r in results if r["scenario"] == scenario}
-    systems = [s for s in ("rumor", "serf") if s in by]
+    systems = [s for s in ("rumor", "serf", "mix") if s in by]
+    ratio = "rumor" in by and "serf" in by
     n = next(iter(by.values()))["n"]
     lines = ["", "== %s (N=%d)" % (scenario, n)]
     head = "%-42s" % "metric" + "".join("%12s" % s for s in systems)
-    if len(systems) == 2:
+    if ratio:
         head += "%14s" % "rumor/serf"
     lines.append(head)
     for key, label in ROWS:
@@ -776,8 +780,8 @@ def table(results, scenario):
         if all(v is None for v in vals):
             continue
         row = "%-42s" % label + "".join("%12s" % fmt(v) for v in vals)
-        if len(systems) == 2:
-            a, b = vals
+        if ratio:
+            a, b = by["rumor"].get(key), by["serf"].get(key)
             if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b:
                 row += "%14s" % ("%.2fx" % (a / b))
             else:
@@ -821,7 +825,8 @@ def main():
     ap = argparse.ArgumentParser(description="Rumor and Serf agents in network namespaces, under faults.")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
-    r.add_argument("--systems", default="rumor,serf")
+    r.add_argument("--systems", default="rumor,serf",
+                   help="rumor, serf and/or mix (even nodes Rumor, odd ones Serf, one cluster)")
     r.add_argument("--scenarios", default="converge,crash,leave,loss10,loss20,partition,pause,gray")
     r.add_argument("--nodes", type=int, default=4)
     r.add_argument("--rumor", default=os.path.join(HERE, "..", "..", ".build", "release", "rumor"))
@@ -872,7 +877,7 @@ def main():
     systems = [s for s in a.systems.split(",") if s]
     scenarios = ALL_SCENARIOS if a.scenarios == "all" else [s for s in a.scenarios.split(",") if s]
     for s in systems:
-        if s not in ("rumor", "serf"):
+        if s not in ("rumor", "serf", "mix"):
             ap.error("unknown system %r" % s)
     for s in scenarios:
         if s not in ALL_SCENARIOS + ["loss"]:
@@ -888,10 +893,10 @@ def main():
     if why is not None:
         print("cannot run: " + why)
         return 3
-    if "rumor" in systems and not os.access(a.rumor, os.X_OK):
+    if ("rumor" in systems or "mix" in systems) and not os.access(a.rumor, os.X_OK):
         print("no rumor binary at %s (swift build -c release --product rumor, or --rumor PATH)" % a.rumor)
         return 3
-    if "serf" in systems and shutil.which(a.serf) is None:
+    if ("serf" in systems or "mix" in systems) and shutil.which(a.serf) is None:
         print("serf not found (apt-get install -y serf, or --serf PATH)")
         return 3
     a.rumor = os.path.abspath(a.rumor)
