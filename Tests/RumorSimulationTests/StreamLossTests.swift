@@ -16,9 +16,9 @@ struct StreamLossTests {
     "with lossless streams the TCP fallback ping hides 20 % loss; with lossy ones healthy members are suspected, as in the namespace lab"
   )
   func lossyStreamsFailProbes() {
-    // The lab's real agents suspected 4 of 4 and 5 of 8 healthy members at
-    // 20 % loss (docs/simulation.md, "The namespace lab"); the simulator
-    // with lossless streams suspected none.
+    // The namespace lab's real agents suspect healthy members at this loss
+    // (docs/simulation.md, "The lab against the simulator"); the simulator
+    // with lossless streams did not.
     let (lossless, reproduceLossless) = simulate(lossy(streams: false))
     #expect(lossless.healthySuspected == 0, reproduceLossless)
     let (lossyResult, reproduce) = simulate(lossy(streams: true))
