@@ -18,6 +18,14 @@ public struct NetworkModel: Sendable {
   /// Partition group per node; packets and streams between different
   /// groups are dropped. Empty means no partition.
   public var partition: [Int] = []
+  /// Whether streams meet the loss too. Off, a stream between connected
+  /// nodes always gets through (so a TCP fallback ping always answers under
+  /// loss). On, each packet of a stream's exchange (SYN, SYN-ACK, request;
+  /// reply) is lost like a datagram and sent again after TCP's
+  /// retransmission timeout, doubling each time, so a stream across a lossy
+  /// link is late, and fails once that passes its timeout
+  /// (docs/simulation.md, "The namespace lab").
+  public var streamLoss = false
 
   /// A LAN-like network: 0.1 to 1 ms base latency, 0.2 ms mean jitter.
   public init(baseLatency: ClosedRange<Double> = 0.1...1.0, jitter: Double = 0.2, loss: Double = 0)
@@ -38,6 +46,25 @@ public struct NetworkModel: Sendable {
     guard connected(from, to) else { return false }
     let survive = (1 - loss) * (1 - (egressLoss[from] ?? 0)) * (1 - (ingressLoss[to] ?? 0))
     return survive >= 1 || random.unit() < survive
+  }
+
+  /// The extra time, in nanoseconds, that TCP's retransmissions add to a
+  /// stream's `packets` (each as (from, to, first retransmission timeout in
+  /// ms)) under the loss; zero when streams meet no loss.
+  func retransmissionDelay(_ packets: [(Int, Int, Int64)], random: inout SplitMix64) -> Int64 {
+    guard streamLoss else { return 0 }
+    var delay: Int64 = 0
+    for (from, to, firstTimeout) in packets {
+      let survive = (1 - loss) * (1 - (egressLoss[from] ?? 0)) * (1 - (ingressLoss[to] ?? 0))
+      var timeout = firstTimeout * 1_000_000
+      // Bounded: after six tries the stream is later than any stream timeout.
+      for _ in 0..<6 {
+        guard survive < 1, random.unit() >= survive else { break }
+        delay += timeout
+        timeout *= 2
+      }
+    }
+    return delay
   }
 
   /// One packet's one-way latency in nanoseconds.

@@ -183,6 +183,10 @@ public struct ScenarioResult: Sendable {
       ("window_rx_bytes_per_node_per_s", number(window?.receivedBytesPerNodePerSecond)),
       ("window_streams_per_node_per_s", number(window?.streamsPerNodePerSecond)),
     ]
+    if options.network.streamLoss {
+      // Only when on, so that runs without it print the JSON they always did.
+      fields.append(("stream_loss", .bool(true)))
+    }
     if let stallCycles {
       fields.append(("stall_mode", .string(options.stallMode.rawValue)))
       fields.append(("stall_cycles", .count(stallCycles)))

@@ -272,9 +272,10 @@ public final class Simulation {
     else { return }
     perform(effects, of: index)
     if case .reply(let bytes) = answer {
+      let late = network.retransmissionDelay([(index, from, 200)], random: &random)
       queue.schedule(
         .streamReply(to: from, generation: generation, id: id, bytes: bytes),
-        at: now + latency(index, from))
+        at: now + latency(index, from) + late)
     }
   }
 
@@ -382,9 +383,12 @@ public final class Simulation {
             to: index, generation: generation, id: id, reason: "timed out", refused: false),
           at: now + timeout.nanosecondsClamped)
         guard let to = indexByAddress[target], network.connected(index, to) else { continue }
+        // SYN and request after the initial 1 s and Linux's 200 ms minimum timeouts.
+        let late = network.retransmissionDelay(
+          [(index, to, 1000), (to, index, 1000), (index, to, 200)], random: &random)
         queue.schedule(
           .streamArrives(to: to, from: index, generation: generation, id: id, request: request),
-          at: now + latency(index, to))
+          at: now + latency(index, to) + late)
       case .event(let event):
         observer?.membershipEvent(event, at: index, time: now)
       case .userEvent(let event):

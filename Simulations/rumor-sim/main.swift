@@ -63,8 +63,13 @@ enum SimulatorCommand {
                             refuses streams to killed members) means dead one probe later
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
       --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
-                            DisableTcpPings); the simulator's streams know no loss, so
-                            with them on, packet loss alone never fails a probe
+                            DisableTcpPings); the simulator's streams know no loss
+                            (without --stream-loss), so with them on, packet loss
+                            alone never fails a probe
+      --stream-loss         streams meet the loss too: each lost packet of a stream
+                            waits for TCP's retransmission (1 s for SYNs, 200 ms for
+                            data, doubling), as on a real network (default off, as
+                            the runs in docs/simulation.md before the namespace lab)
       --no-serf             plain memberlist nodes: no Serf layer (no join and leave
                             intents, no reconnect to failed members; how runs
                             were made before Serf was simulated)
@@ -84,7 +89,7 @@ enum SimulatorCommand {
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [
           "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
-          "no-tcp-pings", "no-serf", "view-sizes", "json",
+          "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -153,6 +158,7 @@ enum SimulatorCommand {
       throw .usage("--jitter must be 0 to 10000 ms", command: command)
     }
     network.jitter = jitter
+    network.streamLoss = parsed.flag("stream-loss")
     var settings = SWIMSettings(profile: profile)
     settings.lifeguard = !parsed.flag("no-lifeguard")
     settings.adaptiveProbeTimeout = parsed.flag("adaptive-timeout")

@@ -14,6 +14,7 @@ func simulate(_ options: ScenarioOptions) -> (result: ScenarioResult, reproduce:
   if let affected = options.affected { command += " --affected \(affected)" }
   if options.scenario == .partition { command += " --fault-seconds \(Int(options.faultSeconds))" }
   if !options.serf { command += " --no-serf" }
+  if options.network.streamLoss { command += " --stream-loss" }
   return (result, "seed \(options.seed); reproduce with: \(command)")
 }
 
