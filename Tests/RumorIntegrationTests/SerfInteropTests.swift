@@ -267,8 +267,9 @@ struct SerfInteropTests {
     #expect(await eventually(within: 10) { rumor.log.contains("user-event deploy ltime") })
     // Rumor to Serf: an embedded node sends one; serf's agent logs it, and
     // the Rumor agent gets it too (through serf or straight).
+    let events = embedded.userEvents()
     let received = Task { () -> UserEvent? in
-      for await event in embedded.userEvents() where event.name == "restart" { return event }
+      for await event in events where event.name == "restart" { return event }
       return nil
     }
     try await embedded.sendUserEvent(name: "restart", payload: Array("now".utf8))
@@ -300,8 +301,10 @@ struct SerfInteropTests {
         return members["q-rumor"]?.status == "alive" && members["q-embedded"]?.status == "alive"
       })
     // The embedded node answers "uptime".
+    // Subscribed before the query is sent; answered on a task.
+    let incoming = embedded.queries()
     let answering = Task {
-      for await query in embedded.queries() where query.name == "uptime" {
+      for await query in incoming where query.name == "uptime" {
         try? await embedded.respond(to: query, payload: Array("up".utf8))
       }
     }
@@ -310,7 +313,7 @@ struct SerfInteropTests {
     func serfQuery(_ arguments: [String]) throws -> [String: Any] {
       let child = try ChildProcess(
         serfExecutable,
-        ["query", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "-format=json", "-timeout=3s"]
+        ["query", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "-format=json", "-timeout=6s"]
           + arguments)
       child.process.waitUntilExit()
       usleep(20_000)
@@ -404,5 +407,103 @@ struct SerfInteropTests {
     #expect(view.filter { $0.state == .alive }.count == 3)
     // Keys never reach the agents' logs.
     #expect(!first.log.contains(new) && !first.log.contains(old))
+  }
+
+  @Test("one Serf handler script gets the same environment and input from a serf and a rumor agent")
+  func eventHandlersLikeSerf() async throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("rumor-handlers-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let script = directory.appendingPathComponent("handler.sh").path
+    try """
+    out="$1"; mkdir -p "$out"
+    f="$out/$SERF_EVENT-$(date +%s%N)-$$"
+    env | grep '^SERF_' | sort > "$f.env.tmp"
+    cat > "$f.in"
+    mv "$f.env.tmp" "$f.env"
+    """.write(toFile: script, atomically: true, encoding: .utf8)
+    func handler(_ side: String) -> String { "sh \(script) \(directory.path)/\(side)" }
+    let serf = try SerfAgent(
+      name: "hs",
+      arguments: [
+        "-tag", "role=cache", "-event-handler", "user:deploy,member-join=\(handler("serf"))",
+      ])
+    let rumor = try AgentProcess(
+      name: "hr",
+      arguments: [
+        "--join", serf.address.description, "--tag", "role=web",
+        "--event-handler", "user:deploy,member-join=\(handler("rumor"))",
+        "--event-handler", "query:greet=echo hello from $SERF_SELF_NAME",
+      ])
+    var newcomer: SerfAgent?
+    defer {
+      serf.stop(signal: SIGKILL)
+      rumor.stop(signal: SIGKILL)
+      newcomer?.stop(signal: SIGKILL)
+    }
+    #expect(await eventually(within: 20) { serf.members()["hr"]?.status == "alive" })
+    try await Task.sleep(for: .seconds(1))
+    newcomer = try SerfAgent(
+      name: "newcomer", join: [serf.address], arguments: ["-tag", "role=db"])
+    guard let serfExecutable else { return }
+    #expect(await eventually(within: 20) { serf.members()["newcomer"]?.status == "alive" })
+    let send = try ChildProcess(
+      serfExecutable, ["event", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "deploy", "v1"])
+    send.process.waitUntilExit()
+
+    /// The (environment, input) of each finished run on one side, by event.
+    func runs(_ side: String, _ event: String) -> [(env: [String: String], input: String)] {
+      let folder = directory.appendingPathComponent(side)
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+      return names.filter { $0.hasPrefix(event + "-") && $0.hasSuffix(".env") }.sorted().compactMap
+      {
+        name in
+        let base = folder.appendingPathComponent(String(name.dropLast(4))).path
+        guard let env = try? String(contentsOfFile: base + ".env", encoding: .utf8),
+          let input = try? String(contentsOfFile: base + ".in", encoding: .utf8)
+        else { return nil }
+        var variables: [String: String] = [:]
+        for line in env.split(separator: "\n") {
+          let parts = line.split(separator: "=", maxSplits: 1)
+          variables[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return (variables, input)
+      }
+    }
+    #expect(
+      await eventually(within: 20) {
+        ["serf", "rumor"].allSatisfy { side in
+          !runs(side, "user").isEmpty
+            && runs(side, "member-join").contains { $0.input.hasPrefix("newcomer\t") }
+        }
+      })
+    let serfEvent = try #require(runs("serf", "user").first)
+    let rumorEvent = try #require(runs("rumor", "user").first)
+    for key in ["SERF_EVENT", "SERF_USER_EVENT", "SERF_USER_LTIME"] {
+      #expect(
+        rumorEvent.env[key] == serfEvent.env[key], "\(key): \(rumorEvent.env) vs \(serfEvent.env)")
+    }
+    #expect(rumorEvent.env["SERF_EVENT"] == "user" && rumorEvent.input == serfEvent.input)
+    #expect(serfEvent.input == "v1\n")
+    #expect(rumorEvent.env["SERF_SELF_NAME"] == "hr" && serfEvent.env["SERF_SELF_NAME"] == "hs")
+    #expect(rumorEvent.env["SERF_SELF_ROLE"] == "web" && rumorEvent.env["SERF_TAG_ROLE"] == "web")
+    #expect(serfEvent.env["SERF_SELF_ROLE"] == "cache" && serfEvent.env["SERF_TAG_ROLE"] == "cache")
+    // The newcomer's join: the same member line on both sides.
+    let serfJoin = runs("serf", "member-join").first { $0.input.hasPrefix("newcomer\t") }
+    let rumorJoin = runs("rumor", "member-join").first { $0.input.hasPrefix("newcomer\t") }
+    #expect(
+      rumorJoin?.input == serfJoin?.input
+        && rumorJoin?.input == "newcomer\t127.0.0.1\tdb\trole=db\n")
+    #expect(rumorJoin?.env["SERF_EVENT"] == "member-join")
+    // A query handler's output is the response.
+    let query = try ChildProcess(
+      serfExecutable,
+      ["query", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "-format=json", "-timeout=3s", "greet", ""])
+    query.process.waitUntilExit()
+    usleep(20_000)
+    let object = try? JSONSerialization.jsonObject(with: Data(query.log.utf8)) as? [String: Any]
+    let responses = object?["Responses"] as? [String: Any] ?? [:]
+    #expect((responses["hr"] as? String)?.hasPrefix("hello from hr") == true, "\(query.log)")
   }
 }

@@ -2,6 +2,12 @@ import RumorCore
 import RumorDiscovery
 import RumorWire
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// Everything needed to start a node. The defaults give a LAN node on
 /// 127.0.0.1:7946 with no encryption and no tags.
 ///
@@ -36,6 +42,12 @@ public struct NodeConfiguration: Sendable {
   public var services: [AdvertisedService]
   /// Seeds every random choice the protocol makes (random when nil).
   public var seed: UInt64?
+  /// The `poll` the node's loop calls: the system's, except in tests that
+  /// make it fail.
+  var poll: @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32 = {
+    fds, count, timeout in
+    Glibc.poll(fds, count, timeout)
+  }
 
   /// A configuration with the defaults above.
   public init(

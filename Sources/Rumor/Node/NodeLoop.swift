@@ -50,7 +50,14 @@ final class NodeLoop {
     let done: @Sendable (Result<Int, JoinError>) -> Void
   }
 
-  init(node: ClusterNode, mailbox: NodeMailbox, udp: Int32, listener: Int32) {
+  /// The system's `poll`, or a failing one in tests.
+  private let pollFunction: @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32
+
+  init(
+    node: ClusterNode, mailbox: NodeMailbox, udp: Int32, listener: Int32,
+    poll: @escaping @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32
+  ) {
+    self.pollFunction = poll
     self.node = node
     self.mailbox = mailbox
     self.udp = udp
@@ -81,7 +88,7 @@ final class NodeLoop {
         watched.append(pollfd(fd: connection.descriptor, events: Int16(events), revents: 0))
       }
       let ready = watched.withUnsafeMutableBufferPointer { buffer in
-        poll(buffer.baseAddress, nfds_t(buffer.count), waitMilliseconds(now: now()))
+        pollFunction(buffer.baseAddress, nfds_t(buffer.count), waitMilliseconds(now: now()))
       }
       guard ready >= 0 else {
         let code = errno

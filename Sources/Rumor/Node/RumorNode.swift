@@ -71,7 +71,9 @@ public final class RumorNode: Sendable {
       throw error
     }
     OwnerThread.start(name: "rumor-\(configuration.name)") {
-      NodeLoop(node: node, mailbox: mailbox, udp: udp, listener: listener).run()
+      NodeLoop(
+        node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll
+      ).run()
     }
     let advertiser = ServiceAdvertiser(
       baseTags: configuration.tags, services: configuration.services, checkHost: advertised.host

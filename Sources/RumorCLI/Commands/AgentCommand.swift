@@ -19,6 +19,7 @@ enum AgentCommand {
                        [--profile lan|wan|local] [--fast-crash-detection]
                        [--guarded-accusations] [--suspicion-multiplier N]
                        [--flap-quarantine SECONDS] [--stand-down SECONDS]
+                       [--event-handler [FILTER=]SCRIPT]...
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
@@ -76,6 +77,17 @@ enum AgentCommand {
                             from this node, after a quarantine once it has
                             answered pings for S more (off by default; meant with
                             --guarded-accusations; docs/simulation.md)
+      --event-handler [FILTER[,FILTER]=]SCRIPT
+                            run SCRIPT (with /bin/sh -c) for each event the
+                            filters take, as a Serf agent does, so Serf handler
+                            scripts work unchanged: filters member-join,
+                            member-leave, member-failed, member-update,
+                            member-reap, user, user:NAME, query, query:NAME or *
+                            (all, the default); Serf's SERF_* variables and
+                            standard input; a query handler's output is its
+                            response. One event at a time per handler, off the
+                            gossip thread, killed after 30 s (a query's: at its
+                            deadline); repeat for more handlers
       --stand-down S        once this node's local health score has been at
                             its worst for S seconds (its own links failing,
                             not its peers), stop accusing members and stop
@@ -94,6 +106,7 @@ enum AgentCommand {
       arguments, command: command,
       options: [
         "config", "name", "bind", "advertise", "join", "tag", "service", "encrypt", "label",
+        "event-handler",
         "profile", "leave-timeout", "suspicion-multiplier", "flap-quarantine", "stand-down",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + ["fast-crash-detection", "guarded-accusations"].map {
@@ -102,6 +115,9 @@ enum AgentCommand {
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
     let plan = try AgentPlan(parsed, command: command)
+    let handlerSpecs = try parsed.values("event-handler").map { text throws(CommandError) in
+      try EventHandlerSpec(text, command: command)
+    }
     let leaveTimeout =
       try NodeOptions.seconds(
         try parsed.value("leave-timeout"), option: "leave-timeout", command: command) ?? 5
@@ -112,8 +128,17 @@ enum AgentCommand {
     } catch {
       throw .failure("cannot start: \(error)")
     }
-    let log = Task { await logEvents(of: node, console: console) }
-    let userEvents = Task { await logUserEvents(of: node, console: console) }
+    var handlers: EventHandlers?
+    if !handlerSpecs.isEmpty {
+      ScriptRunner.ignoreBrokenPipes()
+      handlers = EventHandlers(handlerSpecs, node: node, console: console)
+    }
+    let eventHandlers = handlers
+    let log = Task { await logEvents(of: node, console: console, handlers: eventHandlers) }
+    let userEvents = Task {
+      await logUserEvents(of: node, console: console, handlers: eventHandlers)
+    }
+    let queries = Task { await handleQueries(of: node, handlers: eventHandlers) }
     let health = Task { await logHealth(of: node, console: console) }
     console.out(
       "\(timestamp()) started \(node.name) on \(node.boundAddress), advertising \(node.address) (mode \(plan.mode))"
@@ -154,6 +179,7 @@ enum AgentCommand {
     retries.cancel()
     health.cancel()
     userEvents.cancel()
+    queries.cancel()
     guard let received, !node.isStopped else {
       log.cancel()
       throw .failure(node.failure ?? "the node stopped on its own")
@@ -228,16 +254,34 @@ enum AgentCommand {
     }
   }
 
-  private static func logEvents(of node: RumorNode, console: Console) async {
+  private static func logEvents(of node: RumorNode, console: Console, handlers: EventHandlers?)
+    async
+  {
     for await event in node.events() {
       console.out(eventLine(event, at: timestamp()))
+      handlers?.handle(event)
+    }
+  }
+
+  /// Hands each query to the handlers (a query nobody handles is still
+  /// acked by the node, as a Serf agent without handlers does).
+  private static func handleQueries(of node: RumorNode, handlers: EventHandlers?) async {
+    guard let handlers else { return }
+    for await query in node.queries() {
+      var spec = timespec()
+      clock_gettime(CLOCK_MONOTONIC, &spec)
+      let now = Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+      handlers.handle(query, now: now, deadline: Double(query.deadline.nanoseconds) / 1e9)
     }
   }
 
   /// Logs each user event (`serf event`) once, with its Lamport time and
   /// payload size; the payload itself is the application's.
-  private static func logUserEvents(of node: RumorNode, console: Console) async {
+  private static func logUserEvents(
+    of node: RumorNode, console: Console, handlers: EventHandlers?
+  ) async {
     for await event in node.userEvents() {
+      handlers?.handle(event)
       console.out(
         "\(timestamp()) user-event \(event.name.logField) ltime \(event.lamportTime), \(event.payload.count) bytes"
       )
