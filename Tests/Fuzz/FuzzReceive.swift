@@ -7,7 +7,9 @@
 // as a sequence of operations on another copy, so that state carries from
 // one operation to the next (a datagram that makes a member suspect, a
 // tick that lets the suspicion time out, a stream reply that merges a
-// push-pull, …). See `FuzzOperations`.
+// push-pull, …). See `FuzzOperations`. After every operation the node
+// must hold no more members than its limit, set close to the fixture's
+// size so that inputs can reach it.
 
 import RumorWire
 
@@ -69,6 +71,9 @@ struct ReceiveFixture {
 /// How many members the fixture's node knows besides itself.
 let fixtureMemberCount = 50
 
+/// The fixture's `SWIMSettings.maxMembers`; every operation checks it.
+let fixtureMemberLimit = 64
+
 /// Member `index`'s name.
 func fixtureName(_ index: Int) -> String { "member-\(index)" }
 
@@ -91,7 +96,13 @@ func fixtureAlive(_ index: Int, incarnation: UInt32) -> Alive {
 let receiveFixture: ReceiveFixture = {
   let selfAddress = NodeAddress(ipv4: 10, 0, 0, 1, port: 7946)
   let now = Timestamp.seconds(100)
-  guard var node = try? ClusterNode(name: "fuzz-self", address: selfAddress, seed: 7) else {
+  // A member limit close to the fixture's size, so inputs can reach it.
+  var settings = SWIMSettings()
+  settings.maxMembers = fixtureMemberLimit
+  guard
+    var node = try? ClusterNode(
+      name: "fuzz-self", address: selfAddress, settings: settings, seed: 7)
+  else {
     fatalError("the fixture's node settings are invalid")
   }
   _ = node.start(now: now)
@@ -216,6 +227,9 @@ enum FuzzOperations {
       }
       if openStreams.count > 64 { openStreams.removeFirst(openStreams.count - 64) }
       consume(effects)
+      if node.swim.memberCount > fixtureMemberLimit {
+        fatalError("\(node.swim.memberCount) members, over the limit of \(fixtureMemberLimit)")
+      }
     }
   }
 }
