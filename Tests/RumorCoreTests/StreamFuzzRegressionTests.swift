@@ -38,6 +38,31 @@ struct StreamFuzzRegressionTests {
   }
 }
 
+extension StreamFuzzRegressionTests {
+  @Test("a whole push-pull whose announced states are single bytes gets an error answer")
+  func pushPullWithTinyStates() throws {
+    // fuzz-out/artifacts/stream/crash-98b288e0fb88197df3d4d5ff377ccd8c030ce772
+    // without its first byte. Before the fix the node answered
+    // `.needMoreBytes` (nine states cannot fit in 12 bytes) although the
+    // scanner had found the message whole at 13 bytes.
+    let input = hex("06 91 09 06 91 49 49 fe ff ff ff ff ff ff ff")
+    var node = try makeNode(knowing: 10)
+    let (answer, effects) = node.handleStream(input, from: address(1), now: at(1))
+    guard case .reply(let reply) = answer else {
+      Issue.record("answered \(answer), expected an error reply")
+      return
+    }
+    let decoded = try StreamCodec().decode(reply[...], allowLabel: false)
+    guard case .error = decoded.message else {
+      Issue.record("replied \(decoded.message), expected an error message")
+      return
+    }
+    #expect(effects.isEmpty)
+    #expect(node.counters.decodeErrors == 1)
+    #expect(node.memberCount == 11)
+  }
+}
+
 /// The bytes of a hex string (spaces allowed); the tests' inputs are
 /// written as `xxd -p` prints them.
 private func hex(_ text: String) -> [UInt8] {

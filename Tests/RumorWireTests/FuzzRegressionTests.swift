@@ -102,4 +102,31 @@ struct FuzzRegressionTests {
     var scanner = StreamFrameScanner()
     #expect((try? scanner.scan(input)) == .complete(202))
   }
+
+  @Test("a whole push-pull whose announced states are single bytes is malformed, not truncated")
+  func pushPullWithTinyStates() {
+    // fuzz-out/artifacts/stream/crash-98b288e0fb88197df3d4d5ff377ccd8c030ce772
+    // without its first byte (the chunking): a push-pull whose header is
+    // the array [9] (Nodes = 9), then nine one- or two-byte values, and
+    // two more bytes. The scanner finds it whole at 13 bytes. Before the
+    // fix the reader refused the count up front as `.truncated` (nine
+    // states cannot fit in 12 bytes), which tells a stream reader to wait
+    // for more bytes although none would help.
+    let input = hex("06 91 09 06 91 49 49 fe ff ff ff ff ff ff ff")
+    var scanner = StreamFrameScanner()
+    #expect((try? scanner.scan(input)) == .complete(13))
+    do throws(WireError) {
+      let decoded = try StreamCodec().decode(input[...])
+      Issue.record("decoded \(decoded.message), expected an error")
+    } catch {
+      #expect(!(error.kind == .truncated && error.layers.isEmpty), "\(error)")
+    }
+    // Cut short, the same push-pull still asks for more bytes.
+    do throws(WireError) {
+      _ = try StreamCodec().decode(input.prefix(3))
+      Issue.record("decoded a push-pull header without its states")
+    } catch {
+      #expect(error.kind == .truncated && error.layers.isEmpty, "\(error)")
+    }
+  }
 }
