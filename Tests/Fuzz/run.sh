@@ -192,7 +192,10 @@ export RUMOR_FUZZ_TARGET="$target"
 # saves the input, and the backtracer would only slow every crash down.
 export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16:malloc_context_size=10}"
-flags=(-timeout=2 -rss_limit_mb=256 -artifact_prefix="$artifacts/")
+# -timeout (wall clock, whole seconds) is only a backstop for a real hang:
+# under nice on a loaded shared machine an input of 12 ms of CPU once
+# waited 4 s for the CPU.
+flags=(-timeout=10 -rss_limit_mb=256 -artifact_prefix="$artifacts/")
 inputs=()
 for argument in "$@"; do
   [[ "$argument" == -* ]] || inputs+=("$argument")
