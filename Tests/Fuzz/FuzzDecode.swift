@@ -1,6 +1,6 @@
-// libFuzzer target over RumorWire's whole decode path. Built by run.sh,
-// which compiles this file together with every file of Sources/RumorWire
-// into one module, so the internal API is visible without @testable.
+// libFuzzer target `decode`: RumorWire's whole decode path. Built by
+// run.sh with the other targets; RumorWire is compiled with
+// -enable-testing, so its internal API is visible through @testable.
 //
 // Input layout: `mode | payload…`. The low four bits of the first byte
 // choose what the payload is fed to (see `FuzzMode`); bit 4 chooses which
@@ -11,6 +11,8 @@
 //
 // With RUMOR_FUZZ_PRINT=1 in the environment every report is printed,
 // which shows what a replayed input decodes to.
+
+@testable import RumorWire
 
 #if canImport(Glibc)
   import Glibc
@@ -82,14 +84,12 @@ let fuzzKeyrings: [Keyring] = {
   return keyrings
 }()
 
-/// The libFuzzer entry point. Never traps on any input; decode errors are
-/// the expected outcome for most of them.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzDecode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-  let input = Array(UnsafeBufferPointer(start: data, count: size))
+/// The `decode` target. Never traps on any input; decode errors are the
+/// expected outcome for most of them.
+func fuzzDecode(_ input: [UInt8]) {
   guard let selector = input.first, fuzzKeyrings.count == 2,
     let mode = FuzzMode(rawValue: selector & 0x0f)
-  else { return 0 }
+  else { return }
   let payload = Array(input.dropFirst())
   let keyring = fuzzKeyrings[Int(selector >> 4) & 1]
 
@@ -136,7 +136,6 @@ public func fuzzDecode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
       Inspector.inspectStream(
         payload, options: WireOptions(keyring: keyring, verifyIncoming: false)))
   }
-  return 0
 }
 
 /// Seals `plaintext` as a packet of a cluster with `label` would carry it

@@ -70,4 +70,63 @@ struct FuzzRegressionTests {
     let key = "msgpack:" + String(repeating: "81", count: 30) + String(repeating: "00", count: 31)
     #expect(coordinate == .object([(key, .integer(0))]))
   }
+
+  /// The `stream` fuzz target's input
+  /// (fuzz-out/artifacts/stream/crash-7172280fec12bf8101b7e4ea6ccb015ca47229a0)
+  /// without its first byte, which only chose how it was cut into reads:
+  /// a compressed stream message (`0x09`, `{Algo: 0, Buf: <187 bytes>}`)
+  /// whose LZW data has no end code, then eight more bytes.
+  static let compressedWithoutEndCode = hex(
+    "0982a4416c676f00a3427566da00bb000d0c22a5e44d1a37c24a397943"
+      + "a6cc9c01acaacc2923670a9d3074ca3029e306c0215241c89091434a0100"
+      + "000256257133268c1c3718d3bc7123805493321781917212a64d19543edb"
+      + "88a1d8020629286fe4d069f64141298b18cb001865658e1b53010a081050"
+      + "80c0c790234b9e1ca092a54b987464d2b489338c4e9e3e8196114a34c6d1"
+      + "a44b9b3ebd98716ad5ab59b776fd2a92a4490004cab67c197366cd9b3977"
+      + "2400000000000000f6fc1974a89c1632ee2a65ea146a5faa56b16ae54a20"
+      + "20")
+
+  @Test("a whole compressed stream message with LZW data cut short is malformed, not truncated")
+  func compressedStreamWithoutEndCode() {
+    // Before the fix the LZW error was `.truncated` with no layers, which
+    // tells a stream reader that more bytes may complete the message,
+    // although its framing (StreamFrameScanner) says it is whole.
+    let input = Self.compressedWithoutEndCode
+    #expect(input.count == 210)
+    do throws(WireError) {
+      let decoded = try StreamCodec().decode(input[...])
+      Issue.record("decoded \(decoded.message), expected an error")
+    } catch {
+      #expect(!(error.kind == .truncated && error.layers.isEmpty), "\(error)")
+    }
+    var scanner = StreamFrameScanner()
+    #expect((try? scanner.scan(input)) == .complete(202))
+  }
+
+  @Test("a whole push-pull whose announced states are single bytes is malformed, not truncated")
+  func pushPullWithTinyStates() {
+    // fuzz-out/artifacts/stream/crash-98b288e0fb88197df3d4d5ff377ccd8c030ce772
+    // without its first byte (the chunking): a push-pull whose header is
+    // the array [9] (Nodes = 9), then nine one- or two-byte values, and
+    // two more bytes. The scanner finds it whole at 13 bytes. Before the
+    // fix the reader refused the count up front as `.truncated` (nine
+    // states cannot fit in 12 bytes), which tells a stream reader to wait
+    // for more bytes although none would help.
+    let input = hex("06 91 09 06 91 49 49 fe ff ff ff ff ff ff ff")
+    var scanner = StreamFrameScanner()
+    #expect((try? scanner.scan(input)) == .complete(13))
+    do throws(WireError) {
+      let decoded = try StreamCodec().decode(input[...])
+      Issue.record("decoded \(decoded.message), expected an error")
+    } catch {
+      #expect(!(error.kind == .truncated && error.layers.isEmpty), "\(error)")
+    }
+    // Cut short, the same push-pull still asks for more bytes.
+    do throws(WireError) {
+      _ = try StreamCodec().decode(input.prefix(3))
+      Issue.record("decoded a push-pull header without its states")
+    } catch {
+      #expect(error.kind == .truncated && error.layers.isEmpty, "\(error)")
+    }
+  }
 }

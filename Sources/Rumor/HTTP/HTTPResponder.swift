@@ -85,8 +85,9 @@ public final class HTTPResponder: Sendable {
   public func stop() { server.stop() }
 
   /// The request once its headers are complete: nil while incomplete,
-  /// `.some(nil)` when they are not HTTP.
-  private static func parse(_ bytes: [UInt8]) -> HTTPRequest?? {
+  /// `.some(nil)` when they are not HTTP. Internal, not private, so that
+  /// the `http` fuzz target (Tests/Fuzz) reaches it.
+  static func parse(_ bytes: [UInt8]) -> HTTPRequest?? {
     let terminator: [UInt8] = [13, 10, 13, 10]
     guard bytes.count >= 4,
       let end = (0...(bytes.count - 4)).first(where: {

@@ -158,7 +158,9 @@ public enum LZW {
       let codeStart = position
       while bitCount < width {
         guard position < input.endIndex else {
-          throw WireError(.truncated, "LZW data ends without an end code", at: codeStart)
+          // The data's length is known (it is a whole msgpack field), so
+          // this is malformed, not a stream that more bytes would complete.
+          throw WireError(.malformed, "LZW data ends without an end code", at: codeStart)
         }
         bits |= UInt64(input[position]) << UInt64(bitCount)
         position += 1

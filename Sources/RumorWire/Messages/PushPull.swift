@@ -29,7 +29,9 @@ public struct PushPull: Hashable, Sendable {
   init(from reader: inout MessagePackReader) throws(WireError) {
     var body = try PushPullReader(reader)
     var states: [PushNodeState] = []
-    states.reserveCapacity(body.stateCount)
+    // Each real state takes well over 8 bytes: a count the input cannot
+    // hold reserves no more than the input can.
+    states.reserveCapacity(min(body.stateCount, body.reader.remainingCount / 8))
     while let state = try body.next() {
       states.append(PushNodeState(state))
     }
@@ -95,13 +97,11 @@ public struct PushPullReader: Sendable {
       throw WireError(
         .tooLarge, "push-pull announces \(userStateLength) bytes of user state", at: headerStart)
     }
-    // Each state takes well over 8 bytes; a count the input cannot hold is
-    // refused before anything is done with it.
-    guard nodes <= reader.remainingCount / 8 else {
-      throw WireError(
-        .truncated, "push-pull announces \(nodes) node states in \(reader.remainingCount) bytes",
-        at: headerStart)
-    }
+    // A count the bytes cannot hold is not refused here: whether the
+    // message is cut short (more bytes may come) or whole with states that
+    // are not states (malformed) shows when the states are read, one at a
+    // time, each taking at least a byte. Deciding here would call a whole
+    // message truncated, which tells a stream reader to wait for more.
     self.join = join
     self.stateCount = nodes
     self.userStateLength = userStateLength
