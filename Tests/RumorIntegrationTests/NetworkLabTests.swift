@@ -49,90 +49,92 @@ private let python3: URL? = ["/usr/bin/python3", "/usr/local/bin/python3"]
   .map(URL.init(fileURLWithPath:))
   .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 
-/// Real `rumor agent`s, each in its own network namespace on one bridge,
-/// under faults applied with iptables inside the namespaces (see
-/// docs/simulation.md, "The namespace lab"). The lab script removes its
-/// namespaces, bridge and rules however a run ends; the test checks that
-/// none is left, and removes them itself if one is.
-@Suite(
-  "Network namespace lab", .serialized,
-  .enabled(if: networkLabUnavailable == nil, "needs root, python3, ip netns and iptables"))
-struct NetworkLabTests {
-  /// Runs `netlab.py run` for the rumor agents built with the tests and
-  /// returns its JSON result lines, one per scenario.
-  private func runLab(_ scenarios: String, _ options: [String], limit seconds: Double) throws
-    -> [[String: Any]]
-  {
-    guard let python = python3 else { throw AgentFailure("python3 not found") }
-    let out = FileManager.default.temporaryDirectory
-      .appendingPathComponent("netlab-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: out) }
-    let jsonl = out.appendingPathComponent("results.jsonl")
-    let lab = try ChildProcess(
-      python,
-      [
-        netlabScript.path, "run", "--systems", "rumor", "--scenarios", scenarios,
-        "--nodes", "4", "--lab-id", testLabID,
-        "--rumor", buildDirectory.appendingPathComponent("rumor").path,
-        "--out", out.path, "--json", jsonl.path,
-      ] + options)
-    defer { removeLeftovers(lab) }
-    let deadline = Date().addingTimeInterval(seconds)
-    while lab.isRunning && Date() < deadline { usleep(100_000) }
-    if lab.isRunning {
-      // SIGTERM: the script takes its lab down; SIGKILL after 10 s.
-      lab.stop(signal: SIGTERM)
-      throw AgentFailure("the lab run took over \(Int(seconds)) s: \(lab.log)")
-    }
-    let text = (try? String(contentsOf: jsonl, encoding: .utf8)) ?? ""
-    let results = text.split(separator: "\n").compactMap {
-      (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-    }
-    print(lab.log)
-    return results
-  }
-
-  /// Fails the test if a namespace or link of the test's lab is left, and
-  /// removes it (`netlab.py cleanup` kills what runs there by PID).
-  private func removeLeftovers(_ lab: ChildProcess) {
-    lab.stop(signal: SIGTERM)
-    guard let python = python3,
-      let namespaces = try? ChildProcess(URL(fileURLWithPath: ipExecutable), ["netns", "list"])
-    else { return }
-    namespaces.process.waitUntilExit()
-    usleep(20_000)
-    if namespaces.log.contains("rnl\(testLabID)-") {
-      Issue.record("the lab left namespaces behind: \(namespaces.log)")
-    }
-    if let cleanup = try? ChildProcess(
-      python, [netlabScript.path, "cleanup", "--lab-id", testLabID])
+extension TransportAttackTests {
+  /// Real `rumor agent`s, each in its own network namespace on one bridge,
+  /// under faults applied with iptables inside the namespaces (see
+  /// docs/simulation.md, "The namespace lab"). The lab script removes its
+  /// namespaces, bridge and rules however a run ends; the test checks that
+  /// none is left, and removes them itself if one is.
+  @Suite(
+    "Network namespace lab", .serialized,
+    .enabled(if: networkLabUnavailable == nil, "needs root, python3, ip netns and iptables"))
+  struct NetworkLabTests {
+    /// Runs `netlab.py run` for the rumor agents built with the tests and
+    /// returns its JSON result lines, one per scenario.
+    private func runLab(_ scenarios: String, _ options: [String], limit seconds: Double) throws
+      -> [[String: Any]]
     {
-      cleanup.process.waitUntilExit()
+      guard let python = python3 else { throw AgentFailure("python3 not found") }
+      let out = FileManager.default.temporaryDirectory
+        .appendingPathComponent("netlab-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+      try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: out) }
+      let jsonl = out.appendingPathComponent("results.jsonl")
+      let lab = try ChildProcess(
+        python,
+        [
+          netlabScript.path, "run", "--systems", "rumor", "--scenarios", scenarios,
+          "--nodes", "4", "--lab-id", testLabID,
+          "--rumor", buildDirectory.appendingPathComponent("rumor").path,
+          "--out", out.path, "--json", jsonl.path,
+        ] + options)
+      defer { removeLeftovers(lab) }
+      let deadline = Date().addingTimeInterval(seconds)
+      while lab.isRunning && Date() < deadline { usleep(100_000) }
+      if lab.isRunning {
+        // SIGTERM: the script takes its lab down; SIGKILL after 10 s.
+        lab.stop(signal: SIGTERM)
+        throw AgentFailure("the lab run took over \(Int(seconds)) s: \(lab.log)")
+      }
+      let text = (try? String(contentsOf: jsonl, encoding: .utf8)) ?? ""
+      let results = text.split(separator: "\n").compactMap {
+        (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+      }
+      print(lab.log)
+      return results
     }
-  }
 
-  /// Every agent loses 10 % of the packets it receives for 30 s: nobody is
-  /// declared dead.
-  @Test(.timeLimit(.minutes(2)))
-  func tenPercentLossKillsNobody() throws {
-    let results = try runLab("loss10", ["--duration", "30"], limit: 100)
-    let run = try #require(results.first, "the lab wrote no result")
-    #expect(run["ok"] as? Bool == true, "\(run)")
-    #expect(run["false_deaths"] as? Int == 0, "false deaths at 10 % loss: \(run)")
-  }
+    /// Fails the test if a namespace or link of the test's lab is left, and
+    /// removes it (`netlab.py cleanup` kills what runs there by PID).
+    private func removeLeftovers(_ lab: ChildProcess) {
+      lab.stop(signal: SIGTERM)
+      guard let python = python3,
+        let namespaces = try? ChildProcess(URL(fileURLWithPath: ipExecutable), ["netns", "list"])
+      else { return }
+      namespaces.process.waitUntilExit()
+      usleep(20_000)
+      if namespaces.log.contains("rnl\(testLabID)-") {
+        Issue.record("the lab left namespaces behind: \(namespaces.log)")
+      }
+      if let cleanup = try? ChildProcess(
+        python, [netlabScript.path, "cleanup", "--lab-id", testLabID])
+      {
+        cleanup.process.waitUntilExit()
+      }
+    }
 
-  /// A 2|2 split for 35 s (past memberlist's 30 s gossip-to-the-dead
-  /// window) heals to one view, every agent listing all four alive, within
-  /// 30 s of the heal.
-  @Test(.timeLimit(.minutes(2)))
-  func partitionHealsToOneView() throws {
-    let results = try runLab(
-      "partition", ["--partition-seconds", "35", "--heal-timeout", "30"], limit: 110)
-    let run = try #require(results.first, "the lab wrote no result")
-    #expect(run["ok"] as? Bool == true, "\(run)")
-    let heal = run["heal_s"] as? Double
-    #expect(
-      heal != nil && (heal ?? .infinity) <= 30, "not one view within 30 s of the heal: \(run)")
+    /// Every agent loses 10 % of the packets it receives for 30 s: nobody is
+    /// declared dead.
+    @Test(.timeLimit(.minutes(2)))
+    func tenPercentLossKillsNobody() throws {
+      let results = try runLab("loss10", ["--duration", "30"], limit: 100)
+      let run = try #require(results.first, "the lab wrote no result")
+      #expect(run["ok"] as? Bool == true, "\(run)")
+      #expect(run["false_deaths"] as? Int == 0, "false deaths at 10 % loss: \(run)")
+    }
+
+    /// A 2|2 split for 35 s (past memberlist's 30 s gossip-to-the-dead
+    /// window) heals to one view, every agent listing all four alive, within
+    /// 30 s of the heal.
+    @Test(.timeLimit(.minutes(2)))
+    func partitionHealsToOneView() throws {
+      let results = try runLab(
+        "partition", ["--partition-seconds", "35", "--heal-timeout", "30"], limit: 110)
+      let run = try #require(results.first, "the lab wrote no result")
+      #expect(run["ok"] as? Bool == true, "\(run)")
+      let heal = run["heal_s"] as? Double
+      #expect(
+        heal != nil && (heal ?? .infinity) <= 30, "not one view within 30 s of the heal: \(run)")
+    }
   }
 }
