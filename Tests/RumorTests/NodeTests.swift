@@ -163,7 +163,7 @@ struct NodeTests {
 @Suite("Node resources and addresses")
 struct NodeResourceTests {
   /// The inodes of this process's open pipes.
-  func pipeInodes() -> Set<String> {
+  func socketInodes() -> Set<String> {
     let directory = "/proc/self/fd"
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     return Set(
@@ -171,7 +171,7 @@ struct NodeResourceTests {
         guard
           let target = try? FileManager.default.destinationOfSymbolicLink(
             atPath: "\(directory)/\(entry)"),
-          target.hasPrefix("pipe:")
+          target.hasPrefix("socket:")
         else { return nil }
         return target
       })
@@ -204,36 +204,38 @@ struct NodeResourceTests {
     return ports
   }
 
-  @Test("shutting a node down closes every socket and pipe it opened")
+  @Test("shutting a node down closes every socket it opened, its wake-up channel included")
   func noDescriptorLeak() async throws {
     // Other tests run in parallel in this process, so descriptors are
-    // attributed precisely: sockets by the nodes' ports, pipes by the
-    // inodes that appeared while the nodes started.
-    let pipesBefore = pipeInodes()
+    // attributed precisely: bound sockets by the nodes' ports, and every
+    // socket (UDP, TCP, the two ends of the wake-up channel) by the inodes
+    // that appeared while the nodes started.
+    let socketsBefore = socketInodes()
     var nodes: [RumorNode] = []
     for index in 0..<4 {
       nodes.append(
         try RumorNode.start(
           NodeConfiguration(name: "fd\(index)", bind: anyPort, settings: testSettings())))
     }
-    let newPipes = pipeInodes().subtracting(pipesBefore)
+    let newSockets = socketInodes().subtracting(socketsBefore)
     let ports = Set(nodes.map(\.boundAddress.port))
     // /proc/net is read in pages while other tests open and close sockets,
     // so one reading can miss an entry: look again before concluding.
     #expect(
       await eventually(within: 10) { ports.isSubset(of: boundPorts()) },
       "the check sees the nodes' sockets")
-    #expect(newPipes.count >= 4, "each node has a wake-up pipe")
+    #expect(newSockets.count >= 16, "each node has UDP, TCP and a wake-up pair")
     for node in nodes.dropFirst() { try await node.join(addresses: [nodes[0].address]) }
     #expect(await eventually(within: 30) { nodes[0].members.count == 4 })
     for node in nodes { await node.shutdown() }
     #expect(
       await eventually(within: 10) { boundPorts().isDisjoint(with: ports) },
       "still bound: \(boundPorts().intersection(ports))")
-    let stillOpen = newPipes.intersection(pipeInodes())
+    let stillOpen = newSockets.intersection(socketInodes())
     #expect(
-      newPipes.count - stillOpen.count >= 4,
-      "pipes opened while the nodes started: \(newPipes.count), still open: \(stillOpen.count)")
+      newSockets.count - stillOpen.count >= 16,
+      "sockets opened while the nodes started: \(newSockets.count), still open: \(stillOpen.count)"
+    )
   }
 
   @Test("nodes work over IPv6 loopback")

@@ -71,12 +71,12 @@ public final class TCPResponder: Sendable {
     var bound = Sockets.localAddress(of: listener) ?? bind
     if bind.port != 0 { bound.port = bind.port }
     address = bound
-    var ends: [Int32] = [-1, -1]
-    guard pipe(&ends) == 0 else {
+    do {
+      wake = try WakeChannel.make()
+    } catch {
       close(listener)
-      throw TransportError("cannot create a pipe: \(SocketAddress.errorText())")
+      throw error
     }
-    wake = (ends[0], ends[1])
     let counts = self.counts
     let server = Server(
       listener: listener, wake: wake.read, terminator: terminator, maximumHead: maximumHead,
@@ -93,8 +93,9 @@ public final class TCPResponder: Sendable {
       return !stopped
     }
     guard first else { return }
-    var one: UInt8 = 1
-    _ = write(wake.write, &one, 1)
+    // The serving thread closes its end once woken; this one is ours.
+    WakeChannel.wake(wake.write)
+    close(wake.write)
   }
 
   deinit {

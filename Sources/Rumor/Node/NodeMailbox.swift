@@ -34,7 +34,7 @@ enum NodeCommand: Sendable {
 
 /// The state shared by the API (any thread) and the node's owner thread,
 /// behind one lock: commands in, snapshots and events out. The owner
-/// thread is woken through a pipe when a command arrives.
+/// thread is woken through a `WakeChannel` when a command arrives.
 final class NodeMailbox: Sendable {
   private struct State {
     var commands: [NodeCommand] = []
@@ -55,39 +55,27 @@ final class NodeMailbox: Sendable {
   /// from the members (the service resolver) can tell with one atomic
   /// load, without the lock, that their copy is still current.
   private let version = Atomic<UInt64>(0)
-  /// The read end of the wake-up pipe, watched by the owner thread.
+  /// The read end of the wake-up channel, watched by the owner thread.
   let wakeDescriptor: Int32
   /// The write end, written by `submit`.
   let wakeWriteDescriptor: Int32
 
-  /// Creates a mailbox with its wake-up pipe.
+  /// Creates a mailbox with its wake-up channel.
   init() throws(TransportError) {
-    var ends: [Int32] = [-1, -1]
-    guard pipe(&ends) == 0 else {
-      throw TransportError("cannot create a pipe: \(SocketAddress.errorText())")
-    }
-    for end in ends {
-      _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-      _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-    }
-    wakeDescriptor = ends[0]
-    wakeWriteDescriptor = ends[1]
+    (wakeDescriptor, wakeWriteDescriptor) = try WakeChannel.make()
   }
 
   /// Queues a command and wakes the owner thread; false once stopped.
   @discardableResult
   func submit(_ command: NodeCommand) -> Bool {
-    let accepted = state.withLock { state in
+    state.withLock { state in
       guard !state.stopped else { return false }
       state.commands.append(command)
+      // Under the lock: the owner closes the channel only after `stop`,
+      // so this never writes to a closed (or reused) descriptor.
+      WakeChannel.wake(wakeWriteDescriptor)
       return true
     }
-    if accepted {
-      // A full pipe already means "wake up": losing this byte is fine.
-      var one: UInt8 = 1
-      _ = write(wakeWriteDescriptor, &one, 1)
-    }
-    return accepted
   }
 
   /// Takes the queued commands (owner thread).
