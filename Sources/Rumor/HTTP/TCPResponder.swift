@@ -81,8 +81,16 @@ public final class TCPResponder: Sendable {
     let server = Server(
       listener: listener, wake: wake.read, terminator: terminator, maximumHead: maximumHead,
       answer: answer)
-    OwnerThread.start(name: "rumor-\(name)-\(bound.port)") {
-      server.serve { change in counts.value.withLock { change(&$0) } }
+    do {
+      try OwnerThread.start(name: "rumor-\(name)-\(bound.port)") {
+        server.serve { change in counts.value.withLock { change(&$0) } }
+      }
+    } catch {
+      // No thread to close these; `deinit` (every property is set) stops
+      // and closes the write end.
+      close(listener)
+      close(wake.read)
+      throw error
     }
   }
 

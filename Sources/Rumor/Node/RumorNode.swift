@@ -65,15 +65,15 @@ public final class RumorNode: Sendable {
         wire: WireOptions(label: configuration.label, keyring: keyring),
         seed: configuration.seed ?? UInt64.random(in: .min ... .max))
       mailbox = try NodeMailbox()
+      try OwnerThread.start(name: "rumor-\(configuration.name)") {
+        NodeLoop(
+          node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll
+        ).run()
+      }
     } catch {
       close(udp)
       close(listener)
       throw error
-    }
-    OwnerThread.start(name: "rumor-\(configuration.name)") {
-      NodeLoop(
-        node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll
-      ).run()
     }
     let advertiser = ServiceAdvertiser(
       baseTags: configuration.tags, services: configuration.services, checkHost: advertised.host

@@ -10,11 +10,14 @@
 /// A pthread rather than Foundation's `Thread`: Foundation would be linked
 /// into every agent for this alone, and loading it costs several
 /// megabytes of resident memory per process.
-enum OwnerThread {
+/// Shared with the benchmarks' worker threads (`package`), which must not
+/// load Foundation either.
+package enum OwnerThread {
   /// Runs `body` on a new detached thread named `name` (cut to the 15
-  /// bytes Linux keeps). Traps only if the system cannot create a thread
-  /// at all, which leaves a node nothing to run on.
-  static func start(name: String, _ body: @escaping @Sendable () -> Void) {
+  /// bytes Linux keeps). Throws if the system cannot create a thread.
+  package static func start(name: String, _ body: @escaping @Sendable () -> Void)
+    throws(TransportError)
+  {
     let box = Unmanaged.passRetained(Body(name: name, run: body)).toOpaque()
     var thread = pthread_t()
     let created = pthread_create(
@@ -28,7 +31,8 @@ enum OwnerThread {
       }, box)
     guard created == 0 else {
       Unmanaged<Body>.fromOpaque(box).release()
-      fatalError("cannot create a thread: \(String(cString: strerror(created)))")
+      throw TransportError(
+        "cannot start thread \(name): \(String(cString: strerror(created)))", code: created)
     }
     pthread_detach(thread)
   }

@@ -66,7 +66,7 @@ struct ConcurrentResolveBench {
       // Each thread starts at a different name so that they do not all
       // ask for the same service at the same moment.
       let offset = index * 17
-      try BenchThread.start(name: "resolve-\(index)") {
+      try OwnerThread.start(name: "resolve-\(index)") {
         defer { finished.signal() }
         // Both barriers are reached whatever happens, so that one failing
         // thread cannot leave the others waiting for it forever.
