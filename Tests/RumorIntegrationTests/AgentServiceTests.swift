@@ -97,7 +97,9 @@ struct AgentServiceTests {
         ["members", "--peer", peer, "--json", "--timeout", "2"], environment: environment)
       defer { child.stop(signal: SIGKILL) }
       child.process.waitUntilExit()
-      usleep(20_000)
+      // The pipe's reader may take the output a little after the exit on
+      // a busy machine: wait for it, boundedly.
+      for _ in 0..<100 where child.log.isEmpty { usleep(20_000) }
       return (child.process.terminationStatus, child.log)
     }
     let informed = try members(["RUMOR_LABEL": "env-test", "RUMOR_ENCRYPT": key])

@@ -193,11 +193,9 @@ public struct ClusterNode: Sendable {
   public mutating func sendUserEvent(
     name: String, payload: [UInt8], coalesce: Bool = true, now: Timestamp
   ) throws(UserEventError) -> [Effect] {
-    guard serf != nil else {
-      throw UserEventError(description: "a plain memberlist node sends no user events")
-    }
-    let outcome = try serf?.userEvent(name: name, payload: payload, coalesce: coalesce)
-    return outcome.map { apply($0, now: now) } ?? []
+    guard let outcome = try serf?.userEvent(name: name, payload: payload, coalesce: coalesce)
+    else { throw UserEventError(description: "a plain memberlist node sends no user events") }
+    return apply(outcome, now: now)
   }
 
   /// Changes this node's metadata (Serf tags).
@@ -326,9 +324,6 @@ public struct ClusterNode: Sendable {
   public mutating func sendQuery(
     name: String, payload: [UInt8], options: QueryOptions = QueryOptions(), now: Timestamp
   ) throws(QueryResponseError) -> (handle: QueryHandle, effects: [Effect]) {
-    guard serf != nil else {
-      throw QueryResponseError(description: "a plain memberlist node sends no queries")
-    }
     // ⌈log10(n + 1)⌉ in integers: the powers of ten below n + 1.
     var scale: Int64 = 0
     var power = 1
