@@ -55,7 +55,9 @@ flags=(-sanitize=fuzzer,address -parse-as-library "$opt" -g -swift-version 6
 compile() {
   local log="$1" status=0
   shift
-  swiftc "$@" >"$log" 2>&1 || status=$?
+  # One package name for every module, as SwiftPM gives: `package` access
+  # (OwnerThread) needs it.
+  swiftc -package-name rumor "$@" >"$log" 2>&1 || status=$?
   grep -v "Cannot export local symbol '__asan_" "$log" || true
   return "$status"
 }
