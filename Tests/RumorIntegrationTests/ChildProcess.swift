@@ -44,6 +44,24 @@ final class ChildProcess: @unchecked Sendable {
   /// Whether the process still runs.
   var isRunning: Bool { process.isRunning }
 
+  /// Waits for the process to exit without holding a thread: the
+  /// concurrency pool has as many threads as cores, and a test that
+  /// blocks one (as `waitUntilExit()` does) can starve another test's
+  /// tasks, such as an embedded node's query responder. After `seconds`
+  /// the process is killed. Returns whether it exited on its own.
+  @discardableResult
+  func exit(within seconds: Double = 60) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline {
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+    let exited = !process.isRunning
+    if !exited { stop(signal: SIGKILL) }
+    // The pipe's reader may still hold the last bytes.
+    try? await Task.sleep(for: .milliseconds(20))
+    return exited
+  }
+
   /// Sends `signal` and waits (up to 10 s) for the process to exit.
   func stop(signal: Int32 = SIGINT) {
     guard process.isRunning else { return }

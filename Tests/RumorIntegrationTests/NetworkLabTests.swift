@@ -61,7 +61,8 @@ extension TransportAttackTests {
   struct NetworkLabTests {
     /// Runs `netlab.py run` for the rumor agents built with the tests and
     /// returns its JSON result lines, one per scenario.
-    private func runLab(_ scenarios: String, _ options: [String], limit seconds: Double) throws
+    private func runLab(_ scenarios: String, _ options: [String], limit seconds: Double)
+      async throws
       -> [[String: Any]]
     {
       guard let python = python3 else { throw AgentFailure("python3 not found") }
@@ -80,7 +81,7 @@ extension TransportAttackTests {
         ] + options)
       defer { removeLeftovers(lab) }
       let deadline = Date().addingTimeInterval(seconds)
-      while lab.isRunning && Date() < deadline { usleep(100_000) }
+      while lab.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
       if lab.isRunning {
         // SIGTERM: the script takes its lab down; SIGKILL after 10 s.
         lab.stop(signal: SIGTERM)
@@ -116,8 +117,8 @@ extension TransportAttackTests {
     /// Every agent loses 10 % of the packets it receives for 30 s: nobody is
     /// declared dead.
     @Test(.timeLimit(.minutes(2)))
-    func tenPercentLossKillsNobody() throws {
-      let results = try runLab("loss10", ["--duration", "30"], limit: 100)
+    func tenPercentLossKillsNobody() async throws {
+      let results = try await runLab("loss10", ["--duration", "30"], limit: 100)
       let run = try #require(results.first, "the lab wrote no result")
       #expect(run["ok"] as? Bool == true, "\(run)")
       #expect(run["false_deaths"] as? Int == 0, "false deaths at 10 % loss: \(run)")
@@ -127,8 +128,8 @@ extension TransportAttackTests {
     /// window) heals to one view, every agent listing all four alive, within
     /// 30 s of the heal.
     @Test(.timeLimit(.minutes(2)))
-    func partitionHealsToOneView() throws {
-      let results = try runLab(
+    func partitionHealsToOneView() async throws {
+      let results = try await runLab(
         "partition", ["--partition-seconds", "35", "--heal-timeout", "30"], limit: 110)
       let run = try #require(results.first, "the lab wrote no result")
       #expect(run["ok"] as? Bool == true, "\(run)")

@@ -40,13 +40,12 @@ final class SerfAgent: Sendable {
   }
 
   /// What `serf members -format=json` says: name → (status, tags).
-  func members() -> [String: (status: String, tags: [String: String])] {
+  func members() async -> [String: (status: String, tags: [String: String])] {
     guard let serfExecutable,
       let query = try? ChildProcess(
         serfExecutable, ["members", "-rpc-addr=127.0.0.1:\(rpcPort)", "-format=json"])
     else { return [:] }
-    query.process.waitUntilExit()
-    usleep(20_000)  // let the pipe reader take the last bytes
+    await query.exit()
     guard let data = query.log.data(using: .utf8),
       let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let list = object["members"] as? [[String: Any]]
@@ -90,12 +89,15 @@ struct SerfInteropTests {
     }
     let names = Set(["s0", "s1", "s2", "r0", "r1", "r2"])
     let serfSees = await eventually(within: 20) {
-      serfs.allSatisfy { agent in
-        let view = agent.members()
-        return Set(view.filter { $0.value.status == "alive" }.keys) == names
+      for agent in serfs {
+        let view = await agent.members()
+        guard Set(view.filter { $0.value.status == "alive" }.keys) == names else { return false }
       }
+      return true
     }
-    #expect(serfSees, "serf: \(serfs.map { $0.members().mapValues(\.status) })")
+    var serfViews: [[String: String]] = []
+    for agent in serfs { serfViews.append(await agent.members().mapValues(\.status)) }
+    #expect(serfSees, "serf: \(serfViews)")
     let rumorSees = await eventually(within: 20) {
       for agent in rumors {
         guard let view = try? await agent.members(),
@@ -105,7 +107,7 @@ struct SerfInteropTests {
       return true
     }
     #expect(rumorSees)
-    #expect(serfs[1].members()["r2"]?.tags == ["svc.r2": "http://:802"])
+    #expect(await serfs[1].members()["r2"]?.tags == ["svc.r2": "http://:802"])
   }
 
   @Test("kill -9 of a rumor agent makes serf mark it failed, and the other way round")
@@ -120,10 +122,10 @@ struct SerfInteropTests {
     }
     #expect(
       await eventually(within: 20) {
-        serf.members().values.filter { $0.status == "alive" }.count == 4
+        await serf.members().values.filter { $0.status == "alive" }.count == 4
       })
     victim.stop(signal: SIGKILL)
-    #expect(await eventually(within: 40) { serf.members()["kr1"]?.status == "failed" })
+    #expect(await eventually(within: 40) { await serf.members()["kr1"]?.status == "failed" })
     other.stop(signal: SIGKILL)
     #expect(
       await eventually(within: 40) {
@@ -144,17 +146,17 @@ struct SerfInteropTests {
       let leaver = try AgentProcess(
         name: "rl\(round)", arguments: ["--join", serf.address.description])
       defer { leaver.stop(signal: SIGKILL) }
-      #expect(await eventually(within: 20) { serf.members()["rl\(round)"]?.status == "alive" })
+      #expect(
+        await eventually(within: 20) { await serf.members()["rl\(round)"]?.status == "alive" })
       leaver.stop(signal: SIGINT)
       var sawFailed = false
       let left = await eventually(within: 20) {
-        let status = serf.members()["rl\(round)"]?.status
+        let status = await serf.members()["rl\(round)"]?.status
         if status == "failed" { sawFailed = true }
         return status == "left"
       }
-      #expect(
-        left && !sawFailed,
-        "round \(round): serf saw \(serf.members()["rl\(round)"]?.status ?? "nothing")")
+      let lastSeen = await serf.members()["rl\(round)"]?.status
+      #expect(left && !sawFailed, "round \(round): serf saw \(lastSeen ?? "nothing")")
       // A serf agent leaves; the Rumor agent must see it left.
       let serfLeaver = try SerfAgent(name: "sl\(round)", join: [serf.address])
       defer { serfLeaver.stop(signal: SIGKILL) }
@@ -182,7 +184,7 @@ struct SerfInteropTests {
       serf.stop(signal: SIGKILL)
       rumor.stop(signal: SIGKILL)
     }
-    #expect(await eventually(within: 20) { serf.members()["er0"]?.status == "alive" })
+    #expect(await eventually(within: 20) { await serf.members()["er0"]?.status == "alive" })
     #expect(
       await eventually(within: 20) {
         (try? await rumor.members(keys: keyBytes))?.first { $0.name == "es0" }?.state == .alive
@@ -200,10 +202,11 @@ struct SerfInteropTests {
       name: "badserf", join: [rumor.address].compactMap { $0 }, arguments: ["-encrypt=\(other)"])
     defer { badSerf?.stop(signal: SIGKILL) }
     try await Task.sleep(for: .seconds(5))
-    #expect(serf.members()["bad"] == nil && serf.members()["badserf"] == nil)
+    let serfView = await serf.members()
+    #expect(serfView["bad"] == nil && serfView["badserf"] == nil)
     let view = try await rumor.members(keys: keyBytes)
     #expect(!view.contains { $0.name == "bad" || $0.name == "badserf" })
-    intruder.process.waitUntilExit()
+    await intruder.exit()
     #expect(
       intruder.process.terminationStatus == 1, "the intruder should fail to join: \(intruder.log)")
   }
@@ -255,14 +258,14 @@ struct SerfInteropTests {
     try await embedded.join(addresses: [serf.address])
     #expect(
       await eventually(within: 20) {
-        let members = serf.members()
+        let members = await serf.members()
         return members["ev-rumor"]?.status == "alive" && members["ev-embedded"]?.status == "alive"
       })
     // Serf to Rumor: `serf event` on the serf agent.
     guard let serfExecutable else { return }
     let send = try ChildProcess(
       serfExecutable, ["event", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "deploy", "v1"])
-    send.process.waitUntilExit()
+    await send.exit()
     #expect(send.process.terminationStatus == 0, "serf event failed: \(send.log)")
     #expect(await eventually(within: 10) { rumor.log.contains("user-event deploy ltime") })
     // Rumor to Serf: an embedded node sends one; serf's agent logs it, and
@@ -297,7 +300,7 @@ struct SerfInteropTests {
     try await embedded.join(addresses: [serf.address])
     #expect(
       await eventually(within: 20) {
-        let members = serf.members()
+        let members = await serf.members()
         return members["q-rumor"]?.status == "alive" && members["q-embedded"]?.status == "alive"
       })
     // The embedded node answers "uptime".
@@ -310,32 +313,30 @@ struct SerfInteropTests {
     }
     defer { answering.cancel() }
     guard let serfExecutable else { return }
-    func serfQuery(_ arguments: [String]) throws -> [String: Any] {
+    func serfQuery(_ arguments: [String]) async throws -> [String: Any] {
       let child = try ChildProcess(
         serfExecutable,
         ["query", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "-format=json", "-timeout=6s"]
           + arguments)
-      child.process.waitUntilExit()
-      usleep(20_000)
+      await child.exit()
       let data = Data(child.log.utf8)
       return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
     }
-    let all = try serfQuery(["uptime", "now?"])
+    let all = try await serfQuery(["uptime", "now?"])
     let acks = Set(all["Acks"] as? [String] ?? [])
     #expect(acks == ["q-serf", "q-rumor", "q-embedded"], "\(all)")
     let responses = all["Responses"] as? [String: Any] ?? [:]
     #expect(responses["q-embedded"] as? String == "up", "\(all)")
     // A tag filter: only the web nodes ack.
-    let web = try serfQuery(["-tag", "role=^web-[0-9]$", "uptime", ""])
+    let web = try await serfQuery(["-tag", "role=^web-[0-9]$", "uptime", ""])
     #expect(Set(web["Acks"] as? [String] ?? []) == ["q-rumor", "q-embedded"], "\(web)")
     // A node filter.
-    let one = try serfQuery(["-node", "q-rumor", "uptime", ""])
+    let one = try await serfQuery(["-node", "q-rumor", "uptime", ""])
     #expect(Set(one["Acks"] as? [String] ?? []) == ["q-rumor"], "\(one)")
     // serf reachability pings every member with _serf_ping.
     let reach = try ChildProcess(
       serfExecutable, ["reachability", "-rpc-addr=127.0.0.1:\(serf.rpcPort)"])
-    reach.process.waitUntilExit()
-    usleep(20_000)
+    await reach.exit()
     #expect(reach.log.contains("Successfully contacted all live nodes"), "\(reach.log)")
     // The other way: the embedded node asks; serf, the rumor agent and
     // itself ack, and it answers itself.
@@ -370,29 +371,28 @@ struct SerfInteropTests {
       first.stop(signal: SIGKILL)
       second.stop(signal: SIGKILL)
     }
-    func allAlive() -> Bool {
-      let members = serf.members()
+    func allAlive() async -> Bool {
+      let members = await serf.members()
       return ["ks0", "kr1", "kr2"].allSatisfy { members[$0]?.status == "alive" }
     }
-    #expect(await eventually(within: 20) { allAlive() })
+    #expect(await eventually(within: 20) { await allAlive() })
     guard let serfExecutable else { return }
-    func keys(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func keys(_ arguments: [String]) async throws -> (status: Int32, output: String) {
       let child = try ChildProcess(
         serfExecutable, ["keys", "-rpc-addr=127.0.0.1:\(serf.rpcPort)"] + arguments)
-      child.process.waitUntilExit()
-      usleep(20_000)
+      await child.exit()
       return (child.process.terminationStatus, child.log)
     }
     // Serf's documented order: install everywhere, use, then remove.
-    let install = try keys(["-install=\(new)"])
+    let install = try await keys(["-install=\(new)"])
     #expect(install.status == 0, "\(install.output)")
-    let use = try keys(["-use=\(new)"])
+    let use = try await keys(["-use=\(new)"])
     #expect(use.status == 0, "\(use.output)")
     try await Task.sleep(for: .seconds(2))
-    #expect(allAlive())
-    let remove = try keys(["-remove=\(old)"])
+    #expect(await allAlive())
+    let remove = try await keys(["-remove=\(old)"])
     #expect(remove.status == 0, "\(remove.output)")
-    let list = try keys(["-list"])
+    let list = try await keys(["-list"])
     #expect(list.status == 0, "\(list.output)")
     // Every one of the three members has only the new key.
     let line = list.output.split(separator: "\n").first { $0.hasPrefix(new) }
@@ -401,7 +401,7 @@ struct SerfInteropTests {
     // Still one cluster, now on the new key only: the Rumor agents gossip
     // with it, and a query over it reaches all three.
     try await Task.sleep(for: .seconds(3))
-    #expect(allAlive())
+    #expect(await allAlive())
     let newBytes = [Array(Data(base64Encoded: new) ?? Data())]
     let view = try await first.members(keys: newBytes)
     #expect(view.filter { $0.state == .alive }.count == 3)
@@ -442,15 +442,15 @@ struct SerfInteropTests {
       rumor.stop(signal: SIGKILL)
       newcomer?.stop(signal: SIGKILL)
     }
-    #expect(await eventually(within: 20) { serf.members()["hr"]?.status == "alive" })
+    #expect(await eventually(within: 20) { await serf.members()["hr"]?.status == "alive" })
     try await Task.sleep(for: .seconds(1))
     newcomer = try SerfAgent(
       name: "newcomer", join: [serf.address], arguments: ["-tag", "role=db"])
     guard let serfExecutable else { return }
-    #expect(await eventually(within: 20) { serf.members()["newcomer"]?.status == "alive" })
+    #expect(await eventually(within: 20) { await serf.members()["newcomer"]?.status == "alive" })
     let send = try ChildProcess(
       serfExecutable, ["event", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "deploy", "v1"])
-    send.process.waitUntilExit()
+    await send.exit()
 
     /// The (environment, input) of each finished run on one side, by event.
     func runs(_ side: String, _ event: String) -> [(env: [String: String], input: String)] {
@@ -500,8 +500,7 @@ struct SerfInteropTests {
     let query = try ChildProcess(
       serfExecutable,
       ["query", "-rpc-addr=127.0.0.1:\(serf.rpcPort)", "-format=json", "-timeout=3s", "greet", ""])
-    query.process.waitUntilExit()
-    usleep(20_000)
+    await query.exit()
     let object = try? JSONSerialization.jsonObject(with: Data(query.log.utf8)) as? [String: Any]
     let responses = object?["Responses"] as? [String: Any] ?? [:]
     #expect((responses["hr"] as? String)?.hasPrefix("hello from hr") == true, "\(query.log)")
