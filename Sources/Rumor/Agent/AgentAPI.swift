@@ -1,0 +1,102 @@
+import RumorCore
+import RumorDiscovery
+import RumorWire
+import Synchronization
+
+/// The agent's HTTP API (docs/guide.md, "The agent's HTTP API"): members,
+/// services, resolution, health, the agent itself, writes, blocking
+/// queries and a Server-Sent Events stream, over a running node and its
+/// registry. It runs on an `HTTPServer` thread of its own and reads the
+/// node's published snapshots only, so no client can stall the node's
+/// protocol thread; probes and writes run off the server's thread too.
+public final class AgentAPI: Sendable {
+  /// The node answered for.
+  public let node: RumorNode
+  /// The registry answering resolve and health.
+  public let registry: ServiceRegistry
+  private let server: HTTPServer
+  private let tasks: Mutex<[Task<Void, Never>]>
+
+  /// Where it listens.
+  public var address: NodeAddress { server.address }
+  /// What the HTTP server answered, refused or cut short.
+  public var counters: HTTPServerCounters { server.counters }
+
+  /// Starts serving on `bind`. `configuration` is what `GET /v1/agent`
+  /// shows as the configuration in effect; `authorization` says who may
+  /// write; `leave` runs for `POST /v1/agent/leave` (the `rumor agent`
+  /// command leaves and exits as on SIGTERM; by default the node leaves
+  /// and shuts down). `extraRoutes` adds routes to the table (the
+  /// metrics and the live page).
+  public init(
+    node: RumorNode, registry: ServiceRegistry, bind: NodeAddress,
+    configuration: JSONValue = .null,
+    authorization: WriteAuthorization = WriteAuthorization(token: nil),
+    limits: HTTPServerLimits = HTTPServerLimits(),
+    leave: (@Sendable () async -> Void)? = nil,
+    extraRoutes: (inout HTTPRouter) -> Void = { _ in }
+  ) throws(TransportError) {
+    self.node = node
+    self.registry = registry
+    let state = SharedState()
+    var router = HTTPRouter()
+    let routes = AgentRoutes(
+      node: node, registry: registry, configuration: configuration,
+      authorization: authorization, leave: leave, state: state)
+    routes.register(in: &router)
+    extraRoutes(&router)
+    let server = try HTTPServer(bind: bind, router: router, limits: limits, name: "api")
+    self.server = server
+    state.server.withLock { $0 = server }
+    tasks = Mutex(Self.forwardEvents(of: node, to: server))
+  }
+
+  /// Stops serving and forwarding events.
+  public func stop() {
+    server.stop()
+    for task in tasks.withLock({ $0 }) { task.cancel() }
+  }
+
+  deinit { stop() }
+
+  /// What routes share with the API object.
+  final class SharedState: Sendable {
+    let server = Mutex<HTTPServer?>(nil)
+    let eventNumber = Atomic<UInt64>(0)
+  }
+
+  /// Hands each membership event to the stream clients at once, and wakes
+  /// blocking queries once the node has published the snapshot that
+  /// holds it (the event comes a moment before the snapshot; wake-ups in
+  /// a burst coalesce into one).
+  private static func forwardEvents(of node: RumorNode, to server: HTTPServer) -> [Task<
+    Void, Never
+  >] {
+    let (pokes, poke) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    let events = node.events()
+    var number: UInt64 = 0
+    let forwarder = Task {
+      for await event in events {
+        number += 1
+        server.broadcast(
+          ServerSentEvent(event: event.verb, id: String(number), data: AgentJSON.event(event).text)
+            .encoded)
+        poke.yield()
+      }
+      poke.finish()
+    }
+    let notifier = Task {
+      var notified = node.snapshotVersion
+      for await _ in pokes {
+        var tries = 0
+        while node.snapshotVersion == notified && tries < 25 && !Task.isCancelled {
+          try? await Task.sleep(for: .milliseconds(2))
+          tries += 1
+        }
+        notified = node.snapshotVersion
+        server.changed()
+      }
+    }
+    return [forwarder, notifier]
+  }
+}
