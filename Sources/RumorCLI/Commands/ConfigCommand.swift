@@ -95,6 +95,7 @@ enum ConfigCommand {
     }
     if let label = gossip.label { gossipParts.append("label \(label)") }
     if let profile = gossip.profile { gossipParts.append("profile \(profile.rawValue)") }
+    if let http = gossip.http { gossipParts.append("http \(http)") }
     let services = configuration.services.map { service in
       var parts: [String] = []
       if let host = service.host {
@@ -218,6 +219,7 @@ enum ConfigCommand {
         ),
         ("label", gossip.label.isEmpty ? "-" : gossip.label, from("gossip.label")),
         ("profile", gossip.profile.rawValue, from("gossip.profile")),
+        ("http API", gossip.http.description, from("gossip.http")),
       ], indent: "  ")
     lines.append("")
     if gossip.advertised.isEmpty {

@@ -12,7 +12,9 @@ struct ConfigurationDecoder {
   static let deploymentKeys = ["mode", "domain", "namespace"]
   static let serviceKeys = ["host", "port", "scheme", "timeout", "retries"]
   static let loadBalancerKeys = ["hosts", "strategy"]
-  static let gossipKeys = ["node_name", "bind", "advertise", "join", "encrypt", "label", "profile"]
+  static let gossipKeys = [
+    "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "http",
+  ]
   static let advertisedKeys = ["url", "check"]
   static let checkKeys = [
     "type", "path", "interval", "timeout", "failures_before_critical", "successes_before_passing",
@@ -179,6 +181,8 @@ struct ConfigurationDecoder {
           }
       case "label":
         configuration.gossip.label = parse(entry.value, path, Self.label)
+      case "http":
+        configuration.gossip.http = parse(entry.value, path, APIAddress.parse)
       default:
         configuration.gossip.profile = parse(entry.value, path) { text throws(InvalidValue) in
           try Choice.parse(text, as: Profile.self, what: "gossip profile")

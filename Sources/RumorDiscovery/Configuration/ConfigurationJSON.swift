@@ -104,6 +104,7 @@ extension DiscoveryConfiguration {
           ("encryption_keys", .count(gossip.encryptionKeys.count)),
           ("label", ConfigurationJSON.optional(gossip.label)),
           ("profile", ConfigurationJSON.optional(gossip.profile?.rawValue)),
+          ("http", ConfigurationJSON.optional(gossip.http?.description)),
         ])
       ),
       ("advertise", ConfigurationJSON.advertised(advertise)),
@@ -149,6 +150,7 @@ extension EffectiveConfiguration {
           ("encryption_keys", .count(gossip.encryptionKeys.count)),
           ("label", .string(gossip.label)),
           ("profile", .string(gossip.profile.rawValue)),
+          ("http", .string(gossip.http.description)),
           (
             "tags",
             .object(gossip.tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })

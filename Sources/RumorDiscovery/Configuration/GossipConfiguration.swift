@@ -20,12 +20,14 @@ public struct GossipConfiguration: Hashable, Sendable {
   public var label: String?
   /// memberlist's timing preset.
   public var profile: Profile?
+  /// Where the agent's HTTP API listens, or off.
+  public var http: APIAddress?
 
   /// Creates a gossip section; everything unset by default.
   public init(
     nodeName: String? = nil, bind: HostAndPort? = nil, advertise: HostAndPort? = nil,
     join: [HostAndPort] = [], encryptionKeys: [[UInt8]] = [], label: String? = nil,
-    profile: Profile? = nil
+    profile: Profile? = nil, http: APIAddress? = nil
   ) {
     self.nodeName = nodeName
     self.bind = bind
@@ -34,5 +36,6 @@ public struct GossipConfiguration: Hashable, Sendable {
     self.encryptionKeys = encryptionKeys
     self.label = label
     self.profile = profile
+    self.http = http
   }
 }

@@ -29,6 +29,8 @@ public struct EnvironmentOverrides: Hashable, Sendable {
   public var label: String?
   /// `RUMOR_PROFILE`.
   public var profile: Profile?
+  /// `RUMOR_HTTP`.
+  public var http: APIAddress?
   /// `RUMOR_SERVICES`.
   public var services: [AdvertisedService]?
   /// `RUMOR_CONFIG`.
@@ -89,6 +91,7 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     profile = read(EnvironmentVariable.profile) { text throws(InvalidValue) in
       try Choice.parse(text, as: Profile.self, what: "gossip profile")
     }
+    http = read(EnvironmentVariable.http, APIAddress.parse)
     services = read(EnvironmentVariable.services, Self.advertisedServices)
     configFile = read(EnvironmentVariable.configFile) { $0 }
     for name in variables.keys.sorted()
@@ -131,6 +134,7 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     }
     set(label, EnvironmentVariable.label, "gossip.label") { $0.gossip.label = $1 }
     set(profile, EnvironmentVariable.profile, "gossip.profile") { $0.gossip.profile = $1 }
+    set(http, EnvironmentVariable.http, "gossip.http") { $0.gossip.http = $1 }
     if let services {
       let configured = configuration.advertise
       configuration.advertise = services.map { service in
