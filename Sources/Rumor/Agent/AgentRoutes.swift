@@ -19,6 +19,7 @@ struct AgentRoutes: Sendable {
     router.add("GET", "/v1/services") { request in blocking(request, services) }
     router.add("GET", "/v1/services/{name}") { request in blocking(request, services) }
     router.add("GET", "/v1/resolve/{name}") { request in blocking(request, resolve) }
+    router.add("GET", "/v1/health") { _ in healthOfAll() }
     router.add("GET", "/v1/health/{name}") { request in health(request) }
     router.add("GET", "/v1/agent") { _ in .response(.json(agent())) }
     router.add("GET", "/v1/events") { _ in
@@ -142,6 +143,22 @@ struct AgentRoutes: Sendable {
         // An unknown service is 404, naming it; the report says why.
         let status = report.status == .unknown ? 404 : 200
         complete(.json(AgentJSON.health(report), status: status))
+      }
+    }
+  }
+
+  /// Every service the registry knows, checked concurrently:
+  /// `{NAME: report}`.
+  func healthOfAll() -> HTTPReply {
+    let registry = self.registry
+    return .later { complete in
+      Task {
+        let reports = await registry.checkAllHealth()
+        let names = registry.serviceNames.filter { reports[$0] != nil }
+        complete(
+          .json(
+            .object(names.compactMap { name in reports[name].map { (name, AgentJSON.health($0)) } })
+          ))
       }
     }
   }
