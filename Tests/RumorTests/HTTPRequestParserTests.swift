@@ -49,6 +49,8 @@ struct HTTPRequestParserTests {
   @Test("hostile heads are refused with a fitting status, never guessed at")
   func hostile() {
     #expect(status("GET / HTTP/1.1\nHost: a\r\n\r\n") == 400)  // bare LF
+    // A head with bare line feeds never ends: refused at once, not awaited.
+    #expect(status("GET / HTTP/1.1\nHost: a\n") == 400)
     #expect(status("GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n") == 400)  // bare CR
     #expect(status("GET  / HTTP/1.1\r\nHost: a\r\n\r\n") == 400)  // two spaces
     #expect(status("get / HTTP/1.1\r\nHost: a\r\n\r\n") == 400)  // lower-case method

@@ -55,7 +55,13 @@ public struct HTTPRequestParser: Sendable {
   /// The next whole request, if the bytes hold one.
   public mutating func next() -> Outcome {
     if pending == nil {
+      if sawBareLineFeed {
+        return .invalid(status: 400, reason: "a line ends in LF without CR")
+      }
       guard let end = headEnd() else {
+        if sawBareLineFeed {
+          return .invalid(status: 400, reason: "a line ends in LF without CR")
+        }
         return buffer.count > maximumHead
           ? .invalid(status: 431, reason: "the request head is over \(maximumHead) bytes")
           : .incomplete
@@ -83,19 +89,31 @@ public struct HTTPRequestParser: Sendable {
   }
 
   /// The offset of the CR LF CR LF that ends the head, searching only
-  /// bytes not searched before.
+  /// bytes not searched before. A line feed without its carriage return
+  /// is noted (`sawBareLineFeed`) as soon as it arrives: such a head
+  /// would never end, and waiting for it would only hold a slot.
   private mutating func headEnd() -> Int? {
-    let last = buffer.count - 4
-    guard last >= searched else { return nil }
-    for start in searched...last
-    where buffer[start] == 13 && buffer[start + 1] == 10 && buffer[start + 2] == 13
-      && buffer[start + 3] == 10
-    {
-      return start
+    while searched < buffer.count {
+      let start = searched
+      if buffer[start] == 10 && (start == 0 || buffer[start - 1] != 13) {
+        sawBareLineFeed = true
+        return nil
+      }
+      if buffer[start] == 13 {
+        // A possible end: wait until its four bytes are here (at most
+        // three bytes are looked at again).
+        guard start + 3 < buffer.count else { return nil }
+        if buffer[start + 1] == 10 && buffer[start + 2] == 13 && buffer[start + 3] == 10 {
+          return start
+        }
+      }
+      searched += 1
     }
-    searched = last + 1
     return nil
   }
+
+  /// A line feed without a carriage return came before the head's end.
+  private var sawBareLineFeed = false
 
   /// Why a head was refused.
   struct Refusal: Error {
