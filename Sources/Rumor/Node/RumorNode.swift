@@ -1,5 +1,6 @@
 import FoundationEssentials
 import RumorCore
+import RumorDiscovery
 import RumorWire
 
 #if canImport(Glibc)
@@ -303,4 +304,17 @@ public final class RumorNode: Sendable {
   /// How many member snapshots have been published: a cheap way (one
   /// atomic load) to tell whether `members` changed since last read.
   var snapshotVersion: UInt64 { mailbox.snapshotVersion }
+
+  /// The service catalog the node's thread published with its latest
+  /// snapshot, and that snapshot's number.
+  var catalogSnapshot: (catalog: ServiceCatalog, version: UInt64) { mailbox.catalog }
+
+  /// The service catalog of the current gossip view: every advertised
+  /// instance, by service. Kept up to date by the node's own thread, so
+  /// reading it costs a lock and a copy of a reference.
+  public var catalog: ServiceCatalog { mailbox.catalog.catalog }
+
+  /// A stream of snapshot numbers, one per published snapshot (a slow
+  /// reader sees only the latest); it ends when the node stops.
+  func snapshots() -> AsyncStream<UInt64> { mailbox.subscribeToSnapshots() }
 }
