@@ -84,6 +84,7 @@ final class NodeLoop {
       }
       expireConnections(now: clock)
       publishIfChanged()
+      mailbox.lastContact.store(node.swim.lastContact?.nanoseconds ?? .min, ordering: .relaxed)
       guard running else { break }
       watched.removeAll(keepingCapacity: true)
       for descriptor in [udp, listener, mailbox.wakeDescriptor] {

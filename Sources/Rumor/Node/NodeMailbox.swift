@@ -58,6 +58,9 @@ final class NodeMailbox: Sendable {
   /// from the members (the service resolver) can tell with one atomic
   /// load, without the lock, that their copy is still current.
   private let version = Atomic<UInt64>(0)
+  /// `SWIMNode.lastContact` in nanoseconds, `Int64.min` before the first;
+  /// stored by the owner thread on every turn of its loop.
+  let lastContact = Atomic<Int64>(.min)
   /// The read end of the wake-up channel, watched by the owner thread.
   let wakeDescriptor: Int32
   /// The write end, written by `submit`.

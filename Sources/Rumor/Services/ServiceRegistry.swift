@@ -47,6 +47,13 @@ public final class ServiceRegistry: Sendable {
   private let outcomes: ServiceResolver
   /// A fixed view, for a registry over what some peer reported.
   private let snapshot: ServiceCatalog?
+  /// Each watcher's wake-up stream, kicked when an outcome is reported.
+  let watchers = Mutex(Subscribers<Void>())
+  /// How many watchers there are: reporting an outcome takes the
+  /// watchers' lock only when there is one.
+  let watcherCount = Atomic<Int>(0)
+  /// The breakers, for watchers that look again while one is open.
+  var outcomesBoard: BreakerBoard { outcomes.breakers }
 
   /// How many lanes a registry has: enough that threads rarely share one.
   static let laneCount = 16
@@ -123,9 +130,10 @@ public final class ServiceRegistry: Sendable {
   /// the explanation of every step.
   public func resolve(_ name: String, path: String = "") throws(ResolutionError) -> Resolution {
     let now = Self.now()
-    return try withLane { lane throws(ResolutionError) in
+    let resolution = try withLane { lane throws(ResolutionError) in
       try lane.resolver.resolve(name, path: path, catalog: lane.catalog, at: now)
     }
+    return aged(resolution, at: now)
   }
 
   /// An eligible instance other than the primary one, to fail over to.
@@ -140,9 +148,28 @@ public final class ServiceRegistry: Sendable {
   /// that answers (no cursor moves).
   func primary(_ name: String, path: String) throws(ResolutionError) -> Resolution {
     let now = Self.now()
-    return try withLane { lane throws(ResolutionError) in
+    let resolution = try withLane { lane throws(ResolutionError) in
       try lane.resolver.primary(name, path: path, catalog: lane.catalog, at: now)
     }
+    return aged(resolution, at: now)
+  }
+
+  /// `resolution` with its age: zero for the environment and the files;
+  /// for gossip, the time since the instance's state was confirmed, the
+  /// later of its last change and the node's last contact with the
+  /// cluster. Unknown for a view a peer reported (its times are on the
+  /// peer's clock).
+  private func aged(_ resolution: Resolution, at now: Timestamp) -> Resolution {
+    var resolution = resolution
+    switch resolution.source {
+    case .environment, .configuration, .convention:
+      resolution.age = .zero
+    case .gossip:
+      guard let node, let instance = resolution.instance else { return resolution }
+      let confirmed = max(instance.stateChanged, node.lastContact ?? .zero)
+      resolution.age = max(.zero, now - confirmed)
+    }
+    return resolution
   }
 
   /// Every service instance in the gossip view, by service.
@@ -183,12 +210,14 @@ public final class ServiceRegistry: Sendable {
   public func reportFailure(_ url: String) {
     guard let parsed = try? ServiceURL(parsing: url) else { return }
     outcomes.recordFailure(of: parsed, at: Self.now())
+    wakeWatchers()
   }
 
   /// Tells the registry a call to `url` succeeded: its circuit closes.
   public func reportSuccess(_ url: String) {
     guard let parsed = try? ServiceURL(parsing: url) else { return }
     outcomes.recordSuccess(of: parsed, at: Self.now())
+    wakeWatchers()
   }
 
   /// The circuit breaker of the instance at `url`.

@@ -14,6 +14,7 @@ public struct CatalogBuilder: Sendable {
     var address: NodeAddress
     var meta: [UInt8]
     var state: MemberState
+    var stateChanged: Timestamp
     var instances: [ServiceInstance] = []
     var problems: [String] = []
   }
@@ -68,7 +69,8 @@ public struct CatalogBuilder: Sendable {
     }
     for member in changed {
       if let old = entries[member.name], old.meta == member.meta,
-        old.address == member.address, old.state == member.state
+        old.address == member.address, old.state == member.state,
+        old.stateChanged == member.stateChanged
       {
         continue
       }
@@ -131,7 +133,9 @@ public struct CatalogBuilder: Sendable {
 
   /// A member's instances and the problems of its tags.
   private static func entry(of member: Member) -> Entry {
-    var entry = Entry(address: member.address, meta: member.meta, state: member.state)
+    var entry = Entry(
+      address: member.address, meta: member.meta, state: member.state,
+      stateChanged: member.stateChanged)
     guard let tags = try? SerfTags.decode(member.meta), !tags.isEmpty else { return entry }
     for (key, value) in tags where key.hasPrefix(ServiceCatalog.servicePrefix) {
       let service = String(key.dropFirst(ServiceCatalog.servicePrefix.count))
@@ -157,7 +161,7 @@ public struct CatalogBuilder: Sendable {
             ? ServiceURL(
               scheme: url.scheme, host: member.address.host, port: url.port, path: url.path)
             : url,
-          health: health, memberState: member.state))
+          health: health, memberState: member.state, stateChanged: member.stateChanged))
     }
     return entry
   }
