@@ -238,6 +238,23 @@ struct AgentAPITests {
     #expect(changed.body.contains("api-victim"))
     #expect((UInt64(changed.headers["x-rumor-index"] ?? "") ?? 0) > (UInt64(index) ?? 0))
 
+    // A change of this agent's own tags (no membership event) wakes a
+    // blocking query too, and shows in the stream as an update.
+    let now = changed.headers["x-rumor-index"] ?? ""
+    async let own = curl([try apiURL(watched, "/v1/members?index=\(now)&wait=60s")], within: 70)
+    try await Task.sleep(for: .milliseconds(500))
+    let putAt = Date()
+    _ = try await curl([
+      "-X", "PUT", "--data", #"{"zone":"a"}"#, try apiURL(watched, "/v1/agent/tags"),
+    ])
+    let ownChange = try await own
+    #expect(Date().timeIntervalSince(putAt) < 10)
+    #expect(ownChange.body.contains(#""zone":"a""#), "\(ownChange.body)")
+    #expect(
+      await eventually(within: 10) {
+        events.log.contains("event: updated") && events.log.contains(#""zone":"a""#)
+      }, "\(events.log)")
+
     kill(victim.child.process.processIdentifier, SIGKILL)
     #expect(
       await eventually(within: 60) {

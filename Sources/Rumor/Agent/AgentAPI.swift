@@ -48,7 +48,7 @@ public final class AgentAPI: Sendable {
     let server = try HTTPServer(bind: bind, router: router, limits: limits, name: "api")
     self.server = server
     state.server.withLock { $0 = server }
-    tasks = Mutex(Self.forwardEvents(of: node, to: server))
+    tasks = Mutex(Self.forwardEvents(of: node, to: server, state: state))
   }
 
   /// Stops serving and forwarding events.
@@ -65,36 +65,35 @@ public final class AgentAPI: Sendable {
     let eventNumber = Atomic<UInt64>(0)
   }
 
-  /// Hands each membership event to the stream clients at once, and wakes
-  /// blocking queries once the node has published the snapshot that
-  /// holds it (the event comes a moment before the snapshot; wake-ups in
-  /// a burst coalesce into one).
-  private static func forwardEvents(of node: RumorNode, to server: HTTPServer) -> [Task<
-    Void, Never
-  >] {
-    let (pokes, poke) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+  /// Hands each membership event to the stream clients, and wakes
+  /// blocking queries at each snapshot the node publishes (after the
+  /// change is in it; a slow reader sees only the latest). This node's own
+  /// tag changes (a service's health, `PUT /v1/agent/tags`) make no
+  /// membership event, so the stream gets an `updated` event for them
+  /// from the snapshots.
+  private static func forwardEvents(
+    of node: RumorNode, to server: HTTPServer, state: SharedState
+  ) -> [Task<Void, Never>] {
     let events = node.events()
-    var number: UInt64 = 0
+    let snapshots = node.snapshots()
+    @Sendable func send(_ event: MembershipEvent) {
+      let number = state.eventNumber.add(1, ordering: .relaxed).newValue
+      server.broadcast(
+        ServerSentEvent(event: event.verb, id: String(number), data: AgentJSON.event(event).text)
+          .encoded)
+    }
     let forwarder = Task {
-      for await event in events {
-        number += 1
-        server.broadcast(
-          ServerSentEvent(event: event.verb, id: String(number), data: AgentJSON.event(event).text)
-            .encoded)
-        poke.yield()
-      }
-      poke.finish()
+      for await event in events { send(event) }
     }
     let notifier = Task {
-      var notified = node.snapshotVersion
-      for await _ in pokes {
-        var tries = 0
-        while node.snapshotVersion == notified && tries < 25 && !Task.isCancelled {
-          try? await Task.sleep(for: .milliseconds(2))
-          tries += 1
-        }
-        notified = node.snapshotVersion
+      var ownMeta = node.members.first { $0.name == node.name }?.meta
+      for await _ in snapshots {
         server.changed()
+        let me = node.members.first { $0.name == node.name }
+        if let me, me.meta != ownMeta {
+          ownMeta = me.meta
+          send(.updated(me))
+        }
       }
     }
     return [forwarder, notifier]

@@ -24,7 +24,8 @@ public enum AgentJSON {
     ])
   }
 
-  /// `{service, url, source, node, instance, explanation}`.
+  /// `{service, url, source, node, instance, explanation, age_seconds}`;
+  /// the age is how old the information used is (null when unknown).
   public static func resolution(_ resolution: Resolution) -> JSONValue {
     .object([
       ("service", .string(resolution.service)), ("url", .string(resolution.url.description)),
@@ -32,7 +33,13 @@ public enum AgentJSON {
       ("node", resolution.instance.map { .string($0.node) } ?? .null),
       ("instance", resolution.instance.map(instance) ?? .null),
       ("explanation", .array(resolution.explanation.map(JSONValue.string))),
+      ("age_seconds", resolution.age.map { .number(seconds($0)) } ?? .null),
     ])
+  }
+
+  /// A duration in seconds.
+  static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
   }
 
   /// `{service, status, response_time_ms, error, url, node, source}`;
