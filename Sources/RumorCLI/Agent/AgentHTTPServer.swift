@@ -60,13 +60,16 @@ enum AgentHTTPServer {
           kill(getpid(), SIGTERM)
         })
     } catch {
+      // The socket layer's hint names the gossip flag.
+      let reason = "\(error)".replacing(
+        "pick another with --bind", with: "pick another with --http")
       guard asked else {
         console.out(
-          "\(AgentCommand.timestamp()) no HTTP API: \(error) (another agent on this machine? give --http HOST:PORT, or --http off)"
+          "\(AgentCommand.timestamp()) no HTTP API: \(reason) (another agent on this machine? give --http HOST:PORT, or --http off)"
         )
         return nil
       }
-      throw .failure("cannot serve the HTTP API: \(error)")
+      throw .failure("cannot serve the HTTP API: \(reason)")
     }
     let writes =
       authorization.token != nil
