@@ -112,7 +112,8 @@ struct WatchTests {
     }
     #expect(await eventually(within: 5) { recorder.summary == ["x-b passing"] })
     let primary = try registry.resolve("api")
-    for _ in 0..<5 { registry.reportFailure(primary.instance?.url.description ?? "") }
+    let url = try #require(primary.instance?.url)
+    for _ in 0..<5 { registry.reportFailure(url) }
     #expect(await eventually(within: 5) { recorder.summary == ["x-b passing", "x-c passing"] })
     watching.cancel()
     for node in [watcher, b, c] { await node.shutdown() }
