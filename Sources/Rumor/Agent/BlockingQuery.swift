@@ -49,10 +49,3 @@ public struct BlockingQuery: Sendable, Hashable {
       "wait must be a number with a unit (250ms, 30s, 5m), not '\(text)'")
   }
 }
-
-/// A bad `index` or `wait` parameter.
-public struct BlockingQueryError: Error, Hashable, Sendable, CustomStringConvertible {
-  /// What is wrong.
-  public var description: String
-  init(_ description: String) { self.description = description }
-}
