@@ -88,6 +88,21 @@ struct AgentAPITests {
       ["services", "web", "--json", "--agent", first.httpAddress?.description ?? ""])
     #expect(await cli.exit(within: 15))
     #expect(cli.log.contains(#""node":"api-a""#), "\(cli.log)")
+    let agentFlag = ["--agent", first.httpAddress?.description ?? ""]
+    let resolve = try ChildProcess(
+      buildDirectory.appendingPathComponent("rumor"), ["resolve", "web", "/x"] + agentFlag)
+    #expect(await resolve.exit(within: 15))
+    #expect(resolve.log == "http://127.0.0.1:\(web.address.port)/x\n", "\(resolve.log)")
+    let membersCLI = try ChildProcess(
+      buildDirectory.appendingPathComponent("rumor"), ["members", "--json"] + agentFlag)
+    #expect(await membersCLI.exit(within: 15))
+    #expect(membersCLI.log.contains(#""addr":"127.0.0.1""#), "\(membersCLI.log)")
+    #expect(membersCLI.log.contains(#""name":"api-b""#), "\(membersCLI.log)")
+    let healthCLI = try ChildProcess(
+      buildDirectory.appendingPathComponent("rumor"), ["health", "web"] + agentFlag)
+    #expect(await healthCLI.exit(within: 40))
+    #expect(healthCLI.process.terminationStatus == 0, "\(healthCLI.log)")
+    #expect(healthCLI.log.contains("web"), "\(healthCLI.log)")
   }
 
   @Test("bad requests get 400, 404, 405, 413 and 505 as JSON errors")
