@@ -118,16 +118,16 @@ public struct DNSMessage: Hashable, Sendable {
       writer.u16(question.type.rawValue)
       writer.u16(question.questionClass)
     }
-    let options = additionals.filter { $0.type == .opt }
-    let reserved = options.reduce(0) { $0 + 11 + $1.optionLength }
-    let limit = max(maximumSize, 0) - reserved
-    var truncated = isTruncated
+    // Room for every OPT record is kept from the start: a client that
+    // sent one must get one, truncated or not.
+    var reserved = additionals.reduce(0) { $0 + ($1.type == .opt ? $1.encodedSize : 0) }
+    var truncated = false
     var written = [0, 0, 0]
     for (section, records) in [answers, authorities].enumerated() where !truncated {
       for record in records {
         let mark = writer.mark
         record.encode(into: &writer)
-        if writer.bytes.count > limit {
+        if writer.bytes.count > maximumSize - reserved {
           writer.rollBack(to: mark)
           truncated = true
           break
@@ -135,23 +135,24 @@ public struct DNSMessage: Hashable, Sendable {
         written[section] += 1
       }
     }
-    if !truncated {
-      for record in additionals where record.type != .opt {
-        let mark = writer.mark
+    for record in additionals {
+      if record.type == .opt {
         record.encode(into: &writer)
-        if writer.bytes.count > limit {
-          writer.rollBack(to: mark)
-          continue
-        }
+        reserved -= record.encodedSize
         written[2] += 1
+        continue
       }
-    }
-    for option in options {
-      option.encode(into: &writer)
+      guard !truncated else { continue }
+      let mark = writer.mark
+      record.encode(into: &writer)
+      if writer.bytes.count > maximumSize - reserved {
+        writer.rollBack(to: mark)
+        continue
+      }
       written[2] += 1
     }
     var header = self
-    header.isTruncated = truncated
+    header.isTruncated = isTruncated || truncated
     writer.set16(header.flags, at: 2)
     writer.set16(UInt16(truncatingIfNeeded: questions.count), at: 4)
     writer.set16(UInt16(truncatingIfNeeded: written[0]), at: 6)
@@ -162,9 +163,10 @@ public struct DNSMessage: Hashable, Sendable {
 }
 
 extension DNSRecord {
-  /// The bytes of an OPT record's options (its root name is one byte).
-  fileprivate var optionLength: Int {
-    if case .opt(let bytes) = data { return bytes.count }
-    return 0
+  /// The record's size in wire form, uncompressed.
+  fileprivate var encodedSize: Int {
+    var writer = DNSWriter()
+    encode(into: &writer)
+    return writer.bytes.count
   }
 }

@@ -4,8 +4,9 @@
 struct DNSWriter {
   /// The bytes so far.
   private(set) var bytes: [UInt8] = []
-  /// Where each name suffix written so far starts, by its lower-cased
-  /// labels; only offsets a pointer can reach (below 0x4000).
+  /// Where each name suffix written so far starts, by its labels (case
+  /// kept, so that a name reads back exactly as given); only offsets a
+  /// pointer can reach (below 0x4000).
   private var suffixes: [[[UInt8]]: Int] = [:]
 
   /// A mark to roll back to (`rollBack(to:)`), for a record that does not
@@ -54,9 +55,8 @@ struct DNSWriter {
   /// known suffix. With `compress` false (names inside a record's data of
   /// a type other resolvers may not know), written in full.
   mutating func name(_ name: DNSName, compress: Bool = true) {
-    let lowered = name.labels.map(DNSName.lowercased)
-    for index in lowered.indices {
-      let suffix = Array(lowered[index...])
+    for index in name.labels.indices {
+      let suffix = Array(name.labels[index...])
       if compress, let offset = suffixes[suffix] {
         u16(0xC000 | UInt16(offset))
         return
