@@ -185,8 +185,81 @@ struct DNSInterfaceTests {
   }
 }
 
+extension DNSInterfaceTests {
+  @Test(
+    "clients gone before their answer (ICMP port unreachable) neither make the server spin nor go deaf"
+  )
+  func vanishedClients() async throws {
+    if skipWithoutDig() { return }
+    let dnsPort = freePort()
+    let agent = try AgentProcess(
+      name: "dns-icmp", arguments: ["--dns", "127.0.0.1:\(dnsPort)", "--tag", "svc.web=http://:80"])
+    defer { agent.stop(signal: SIGKILL) }
+    #expect(
+      await eventually(within: 10) {
+        await digShort(port: dnsPort, ["web.service.rumor"]) == ["127.0.0.1"]
+      })
+    let query = DNSMessage(
+      id: 7, questions: [DNSQuestion(name: DNSName("web.service.rumor.") ?? .root, type: .a)]
+    ).encode()
+    let target = NodeAddress(ipv4: 127, 0, 0, 1, port: dnsPort)
+    await offThePool { DNSFlood.sendAndClose(query, to: target, times: 50) }
+    try await Task.sleep(for: .milliseconds(500))
+    let pid = agent.child.process.processIdentifier
+    let before = cpuTicks(of: pid)
+    try await Task.sleep(for: .seconds(2))
+    let used = cpuTicks(of: pid) - before
+    // An idle agent uses a tick or two in 2 s; a spinning loop, ~200.
+    #expect(used < 40, "the agent used \(used) ticks of CPU in 2 s while idle")
+    #expect(await digShort(port: dnsPort, ["web.service.rumor"]) == ["127.0.0.1"])
+  }
+}
+
+/// User plus system CPU time of process `pid`, in clock ticks (1/100 s).
+func cpuTicks(of pid: Int32) -> Int {
+  guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+    let close = stat.lastIndex(of: ")")
+  else { return 0 }
+  // Fields after the command's closing parenthesis: state is field 3;
+  // utime and stime are fields 14 and 15.
+  let fields = stat[stat.index(after: close)...].split(separator: " ")
+  guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else {
+    return 0
+  }
+  return user + system
+}
+
 /// Garbage for the DNS port.
 enum DNSFlood {
+  /// Sends `query` `times` times, each from a new socket on 127.0.0.2
+  /// closed at once: each answer finds no one and comes back as an ICMP
+  /// port unreachable.
+  static func sendAndClose(_ query: [UInt8], to target: NodeAddress, times: Int) {
+    var remote = sockaddr_in()
+    remote.sin_family = sa_family_t(AF_INET)
+    remote.sin_port = target.port.bigEndian
+    remote.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    for _ in 0..<times {
+      let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+      guard descriptor >= 0 else { continue }
+      var local = sockaddr_in()
+      local.sin_family = sa_family_t(AF_INET)
+      local.sin_addr.s_addr = inet_addr("127.0.0.2")
+      _ = withUnsafePointer(to: &local) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+      }
+      _ = query.withUnsafeBytes { raw in
+        withUnsafePointer(to: &remote) {
+          $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            sendto(descriptor, raw.baseAddress, raw.count, 0, $0, length)
+          }
+        }
+      }
+      close(descriptor)
+    }
+  }
+
   /// Sends random datagrams and mutated queries to `target` from
   /// 127.0.0.2 for `seconds`; returns how many.
   static func send(to target: NodeAddress, seconds: Double) -> Int {

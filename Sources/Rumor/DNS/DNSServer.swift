@@ -153,6 +153,7 @@ extension DNSServer.Loop {
         case wake:
           running = false
         case udp:
+          if entry.revents & Int16(POLLERR) != 0 { takeErrors(count: count) }
           serveDatagrams(into: &datagram, count: count)
         case listener:
           while let (descriptor, _) = Sockets.accept(on: listener) {
@@ -200,10 +201,28 @@ extension DNSServer.Loop {
     close(wake)
   }
 
+  /// Empties the socket's error queue: each entry is an ICMP error about
+  /// a response sent earlier (its client had gone). Left there, it would
+  /// keep `poll` reporting POLLERR, and the loop would spin.
+  private func takeErrors(count: Count) {
+    for _ in 0..<DNSServer.datagramsPerRound {
+      guard Sockets.takeError(on: udp) != nil else { return }
+      count { $0.unreachableClients += 1 }
+    }
+  }
+
   /// Answers up to `datagramsPerRound` waiting datagrams.
   private func serveDatagrams(into buffer: inout [UInt8], count: Count) {
     for _ in 0..<DNSServer.datagramsPerRound {
-      guard let (size, from) = Sockets.receive(on: udp, into: &buffer) else { return }
+      guard let (size, from) = Sockets.receive(on: udp, into: &buffer) else {
+        // A queued ICMP error fails one receive; the datagrams behind it
+        // are still there.
+        guard errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH else {
+          return
+        }
+        takeErrors(count: count)
+        continue
+      }
       count { $0.udpQueries += 1 }
       guard let from, let query = decode(Array(buffer[0..<size]), count: count),
         let response = answerer.respond(to: query)

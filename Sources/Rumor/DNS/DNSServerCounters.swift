@@ -17,6 +17,9 @@ public struct DNSServerCounters: Sendable, Hashable {
   public var unsolicitedResponses = 0
   /// UDP responses the kernel would not send (a full buffer).
   public var sendFailures = 0
+  /// ICMP errors about UDP responses sent (a client gone before its
+  /// answer came: a closed port, an unreachable host).
+  public var unreachableClients = 0
   /// TCP connections accepted.
   public var tcpConnections = 0
   /// TCP connections closed to make room for a new one (the least

@@ -174,6 +174,7 @@ enum NodeMetrics {
     }
     dropped.append(.init([("reason", "response")], counters.unsolicitedResponses))
     dropped.append(.init([("reason", "send_failed")], counters.sendFailures))
+    dropped.append(.init([("reason", "client_unreachable")], counters.unreachableClients))
     metrics.add(
       "rumor_dns_dropped_total", .counter, help: "DNS messages dropped unanswered, by reason.",
       dropped)
