@@ -1,6 +1,7 @@
 import RumorCore
 import RumorDiscovery
 import RumorWire
+import Synchronization
 
 extension DNSDirectory {
   /// The directory of a running node, through its service registry (public
@@ -18,17 +19,46 @@ extension DNSDirectory {
   /// - a node's addresses are its member's gossip address, for members
   ///   alive or suspect; names are compared without regard to case.
   public static func live(registry: ServiceRegistry, node: RumorNode) -> DNSDirectory {
-    DNSDirectory(
-      service: { name in targets(of: name, registry: registry) },
-      node: { name in
-        let members = node.members.filter {
-          ($0.state == .alive || $0.state == .suspect) && $0.name.lowercased() == name
-        }
-        return members.isEmpty ? nil : members.map(\.address)
-      })
+    let index = MemberIndex(node: node)
+    return DNSDirectory(
+      service: { name in targets(of: name, registry: registry, members: index.current) },
+      node: { name in index.current.addresses[name] })
   }
 
-  private static func targets(of asked: String, registry: ServiceRegistry) -> [Target]? {
+  /// The members by name, rebuilt only when the node publishes a new
+  /// snapshot: a query then costs a lookup, not a pass over every member.
+  private final class MemberIndex: Sendable {
+    struct Snapshot: Sendable {
+      var version: UInt64?
+      /// Gossip host by exact member name.
+      var hosts: [String: String] = [:]
+      /// Addresses of alive and suspect members by lower-cased name.
+      var addresses: [String: [NodeAddress]] = [:]
+    }
+
+    let node: RumorNode
+    let state = Mutex(Snapshot())
+
+    init(node: RumorNode) { self.node = node }
+
+    var current: Snapshot {
+      let version = node.snapshotVersion
+      if let cached = state.withLock({ $0.version == version ? $0 : nil }) { return cached }
+      var snapshot = Snapshot(version: version)
+      for member in node.members {
+        snapshot.hosts[member.name] = member.address.host
+        if member.state == .alive || member.state == .suspect {
+          snapshot.addresses[member.name.lowercased(), default: []].append(member.address)
+        }
+      }
+      state.withLock { $0 = snapshot }
+      return snapshot
+    }
+  }
+
+  private static func targets(
+    of asked: String, registry: ServiceRegistry, members: MemberIndex.Snapshot
+  ) -> [Target]? {
     let catalog = registry.catalog
     let name =
       catalog.instances[asked] != nil
@@ -54,13 +84,10 @@ extension DNSDirectory {
     if let chosen = resolution?.instance, let first = eligible.firstIndex(of: chosen) {
       eligible = Array(eligible[first...] + eligible[..<first])
     }
-    let members = Dictionary(
-      (registry.node?.members ?? []).map { ($0.name, $0.address.host) },
-      uniquingKeysWith: { first, _ in first })
     return eligible.map { instance in
       Target(
         node: instance.node, host: instance.url.host, port: instance.url.port,
-        isNodeAddress: members[instance.node] == instance.url.host)
+        isNodeAddress: members.hosts[instance.node] == instance.url.host)
     }
   }
 }
