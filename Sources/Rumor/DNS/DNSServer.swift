@@ -232,13 +232,16 @@ extension DNSServer.Loop {
       let bytes = response.encode(maximumSize: limit)
       // TC is bit 1 of the third byte.
       let truncated = bytes.count > 2 && bytes[2] & 0x02 != 0
-      let sent = Sockets.send(bytes, to: from, on: udp)
+      // Counted before it is sent, so that a client holding the answer
+      // finds it counted.
       count { counters in
         counters.responses[
           DNSResponseCode(rawValue: response.rcode)?.word ?? "other", default: 0] +=
           1
         if truncated { counters.truncated += 1 }
-        if !sent { counters.sendFailures += 1 }
+      }
+      if !Sockets.send(bytes, to: from, on: udp) {
+        count { $0.sendFailures += 1 }
       }
     }
   }
