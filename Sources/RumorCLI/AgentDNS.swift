@@ -25,7 +25,17 @@ enum AgentDNS {
     let effective = try PeerOptions.configuration(parsed)
     var address = effective.dns.address?.description
     if let flag = try parsed.value("dns") {
-      address = flag == "off" ? nil : flag
+      // The file's and the variable's rules: a port is required (a
+      // default would be the gossip port or 53, which needs privileges).
+      do {
+        if case .on(let on) = try DNSConfiguration.parseAddress(flag) {
+          address = on.description
+        } else {
+          address = nil
+        }
+      } catch {
+        throw .usage("--dns: \(error.reason)", command: command)
+      }
     }
     guard let address else { return nil }
     let bind = try NodeOptions.address(address, option: "dns", command: command)
