@@ -18,10 +18,12 @@ enum AgentDNS {
     """
 
   /// Starts the DNS server when `--dns`, `RUMOR_DNS` or `dns.address`
-  /// asks for one; nil when none does.
-  static func start(_ parsed: ArgumentList, node: RumorNode, command: String) throws(CommandError)
-    -> DNSServer?
-  {
+  /// asks for one; nil when none does. `registry` is the agent's, when it
+  /// has one (so that DNS and the HTTP API share round-robin cursors and
+  /// circuit breakers); else one is made over the node.
+  static func start(
+    _ parsed: ArgumentList, node: RumorNode, registry: ServiceRegistry? = nil, command: String
+  ) throws(CommandError) -> DNSServer? {
     let effective = try PeerOptions.configuration(parsed)
     var address = effective.dns.address?.description
     if let flag = try parsed.value("dns") {
@@ -50,7 +52,7 @@ enum AgentDNS {
     guard let domain = DNSName(domainText) else {
       throw .usage("--dns-domain: '\(domainText)' is not a domain name", command: command)
     }
-    let registry = ServiceRegistry(configuration: effective, node: node)
+    let registry = registry ?? ServiceRegistry(configuration: effective, node: node)
     let answerer = DNSAnswerer(
       domain: domain, ttl: effective.dns.ttl,
       directory: .live(registry: registry, node: node))
