@@ -43,7 +43,7 @@ struct MetricsTests {
       configuration: try ConfigurationLoader.effective(
         file: nil, host: HostEnvironment(variables: [:])),
       node: node, variables: [:])
-    registry.reportFailure("http://127.0.0.1:1")
+    try registry.reportFailure("http://127.0.0.1:1")
     let server = try DNSServer(
       bind: NodeAddress(ipv4: 127, 0, 0, 1, port: dnsPort),
       answerer: DNSAnswerer(

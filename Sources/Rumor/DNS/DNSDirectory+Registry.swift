@@ -76,7 +76,7 @@ extension DNSDirectory {
     let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
     let usable = { (instances: [ServiceInstance]) in
       instances.filter {
-        registry.breaker(for: $0.url.description)?.wouldAllowRequest(at: now) ?? true
+        registry.breaker(for: $0.url).wouldAllowRequest(at: now)
       }
     }
     let passing = usable(choices?.passing ?? [])

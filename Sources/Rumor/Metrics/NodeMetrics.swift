@@ -7,7 +7,8 @@ import RumorDiscovery
 /// Reads only published snapshots and counters (the member list, the
 /// node's and its TCP listener's counters, the advertised services'
 /// statuses), so rendering never waits on the protocol thread. With a
-/// `registry`, the circuit breakers of the catalog's instances; with
+/// `registry`, the circuit breakers of the catalog's instances (counts by
+/// state, and each one that recorded a failure); with
 /// `dns`, the DNS interface's counters.
 ///
 /// Not here because nothing counts them yet: acks and nacks received,
@@ -136,10 +137,16 @@ enum NodeMetrics {
   static func addBreakers(_ registry: ServiceRegistry, to metrics: inout PrometheusText) {
     let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
     var samples: [PrometheusText.Sample] = []
+    var totals: [CircuitBreaker.State: Int] = [:]
     for (service, instances) in registry.catalog.instances.sorted(by: { $0.key < $1.key }) {
       for instance in instances {
-        guard let breaker = registry.breaker(for: instance.url.description) else { continue }
+        let breaker = registry.breaker(for: instance.url)
         let state = breaker.state(at: now)
+        totals[state, default: 0] += 1
+        // Per instance only for breakers that saw a failure: a cluster of
+        // thousands of healthy instances would otherwise print thousands
+        // of closed breakers.
+        guard state != .closed || breaker.consecutiveFailures > 0 else { continue }
         for candidate in [CircuitBreaker.State.closed, .open, .halfOpen] {
           samples.append(
             .init(
@@ -149,8 +156,14 @@ enum NodeMetrics {
       }
     }
     metrics.add(
+      "rumor_circuit_breakers", .gauge,
+      help: "Circuit breakers of the gossiped service instances, by state.",
+      [CircuitBreaker.State.closed, .open, .halfOpen].map {
+        .init([("state", $0.rawValue)], totals[$0] ?? 0)
+      })
+    metrics.add(
       "rumor_circuit_breaker_state", .gauge,
-      help: "Circuit breakers of service instances this node has called: 1 for the current state.",
+      help: "Breakers of instances with failures recorded: 1 for the current state.",
       samples)
   }
 
