@@ -176,6 +176,7 @@ extension SWIMNode {
 
   /// An ack arrived: for our probe, or for a ping we relay.
   mutating func received(_ ack: Ack, now: Int64) {
+    counters.acksReceived += 1
     if passesProbation(ack, now: now) { return }
     if var current = probe, current.sequence == ack.seqNo {
       lastContact = Timestamp(nanoseconds: now)
@@ -199,6 +200,7 @@ extension SWIMNode {
 
   /// A nack from a helper: it could not reach the target either.
   mutating func received(_ nack: Nack) {
+    counters.nacksReceived += 1
     guard var current = probe, current.sequence == nack.seqNo else { return }
     current.nacks += 1
     probe = current

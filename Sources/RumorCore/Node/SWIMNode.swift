@@ -340,6 +340,7 @@ public struct SWIMNode: Sendable {
     // Every public entry point ends here: bring the queues' tallies over.
     counters.oversizedBroadcastsDropped =
       broadcasts.oversizedDropped + userBroadcasts.oversizedDropped
+    counters.broadcastQueueDepth = broadcasts.count + userBroadcasts.count
     // Hand the buffer over and start a new one: keeping its capacity
     // would copy it (the caller holds it) at the size of the largest
     // burst ever, for every node, on every call.
