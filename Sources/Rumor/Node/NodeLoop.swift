@@ -172,6 +172,7 @@ final class NodeLoop {
   }
 
   private func publishIfChanged() {
+    mailbox.coordinates.publish(node.coordinates)
     guard membersChanged else { return }
     membersChanged = false
     mailbox.publish(members: node.members, counters: node.swim.counters)

@@ -11,8 +11,8 @@ public struct NetworkCoordinates: Sendable {
   public private(set) var peers: [String: SerfCoordinate] = [:]
   /// What was counted.
   public private(set) var counters = CoordinateCounters()
-  /// Bumped on every change, so that a reader can tell cheaply whether
-  /// its copy is current.
+  /// Bumped on every change (counters included), so that a reader can
+  /// tell cheaply whether its copy is current.
   public private(set) var version: UInt64 = 0
 
   /// Coordinates at the origin; at most `peerLimit` peers are kept.
@@ -35,6 +35,8 @@ public struct NetworkCoordinates: Sendable {
   /// counted and ignored, as Serf ignores it.
   @discardableResult
   public mutating func observe(member: String, roundTrip: Duration, payload: [UInt8]) -> Bool {
+    // Counters change too when the payload is refused.
+    version &+= 1
     let other: SerfCoordinate
     do {
       other = try SerfPingPayload.decode(payload)
@@ -58,7 +60,6 @@ public struct NetworkCoordinates: Sendable {
     peers[member] = other
     counters.updates += 1
     counters.resets = client.resets
-    version &+= 1
     return true
   }
 
