@@ -167,3 +167,43 @@ struct ClusterCoordinateTests {
     #expect(sentMessages(effects).first?.message == .ack(Ack(seqNo: 9)))
   }
 }
+
+@Suite("Network coordinates: hostile ack payloads")
+struct HostileCoordinatePayloadTests {
+  @Test(
+    "20,000 mutated and random payloads never trap, never poison the coordinate, and are all counted"
+  )
+  func mutatedPayloads() throws {
+    var coordinates = try NetworkCoordinates(peerLimit: 8, seed: 1)
+    var random = SplitMix64(seed: 99)
+    let valid = SerfPingPayload.encode(peerCoordinate)
+    var observed = 0
+    for round in 0..<20_000 {
+      var payload: [UInt8]
+      if round % 4 == 0 {
+        payload = (0..<random.below(160)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+      } else {
+        payload = valid
+        for _ in 0..<(1 + random.below(4)) {
+          let index = random.below(payload.count)
+          payload[index] = UInt8(truncatingIfNeeded: random.next())
+        }
+        if round % 7 == 0 { payload.removeLast(random.below(payload.count)) }
+      }
+      let peer = "p\(random.below(16))"
+      coordinates.observe(
+        member: peer, roundTrip: .microseconds(Int64(random.below(20_000))), payload: payload)
+      observed += 1
+      #expect(coordinates.own.isValid)
+      #expect(coordinates.own.isPlausible)
+    }
+    let counters = coordinates.counters
+    let refused =
+      counters.undecodablePayloads + counters.incompatibleCoordinates
+      + counters.implausibleCoordinates + counters.roundTripsOutOfRange + counters.peersRefused
+    #expect(counters.updates + refused == observed)
+    #expect(coordinates.peers.count <= 8)
+    #expect(coordinates.client.trackedPeers <= 8)
+    #expect(counters.updates > 0 && refused > 0, "\(counters)")
+  }
+}
