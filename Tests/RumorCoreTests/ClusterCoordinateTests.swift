@@ -207,3 +207,27 @@ struct HostileCoordinatePayloadTests {
     #expect(counters.updates > 0 && refused > 0, "\(counters)")
   }
 }
+
+@Suite("Network coordinates: the ack payload's size")
+struct AckPayloadSizeTests {
+  @Test("the largest allowed coordinate fits in an ack payload, and a larger payload is refused")
+  func payloadLimit() throws {
+    var vivaldi = VivaldiSettings()
+    vivaldi.dimensions = VivaldiSettings.maximumDimensions
+    var serf = SerfSettings()
+    serf.coordinates = vivaldi
+    let node = try ClusterNode(name: "n0", address: address(0), serf: serf, seed: 1)
+    #expect(node.swim.ackPayload.count == 348)
+    vivaldi.dimensions += 1
+    serf.coordinates = vivaldi
+    #expect(throws: SettingsError.self) {
+      try ClusterNode(name: "n0", address: address(0), serf: serf, seed: 1)
+    }
+    var swim = try SWIMNode(name: "n0", address: address(0), seed: 1)
+    try swim.setAckPayload([UInt8](repeating: 1, count: SWIMNode.maximumAckPayload))
+    #expect(throws: SettingsError.self) {
+      try swim.setAckPayload([UInt8](repeating: 1, count: SWIMNode.maximumAckPayload + 1))
+    }
+    #expect(swim.ackPayload.count == SWIMNode.maximumAckPayload)
+  }
+}

@@ -27,6 +27,8 @@ extension ClusterNode {
   mutating func observePing(of member: String, roundTrip: Duration, payload: [UInt8]) {
     guard coordinates?.observe(member: member, roundTrip: roundTrip, payload: payload) == true
     else { return }
-    swim.setAckPayload(coordinates?.ackPayload ?? [])
+    // Cannot fail: the settings limit the dimensions so that the
+    // payload fits (`VivaldiSettings.maximumDimensions`).
+    try? swim.setAckPayload(coordinates?.ackPayload ?? [])
   }
 }

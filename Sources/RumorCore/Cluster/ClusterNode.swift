@@ -76,7 +76,7 @@ public struct ClusterNode: Sendable {
     if let vivaldi = serfSettings?.coordinates {
       coordinates = try NetworkCoordinates(
         settings: vivaldi, peerLimit: settings.maxMembers, seed: seed ^ 0xC00E_D1A7_E5C0_0ED1)
-      swim.setAckPayload(coordinates?.ackPayload ?? [])
+      try swim.setAckPayload(coordinates?.ackPayload ?? [])
     }
   }
 

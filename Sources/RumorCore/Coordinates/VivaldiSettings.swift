@@ -35,15 +35,19 @@ public struct VivaldiSettings: Sendable, Hashable {
   /// whole system does not drift (`GravityRho`, [2]). 150.
   public var gravityRho = 150.0
 
+  /// The most dimensions allowed: this node's coordinate must fit in an
+  /// ack payload (`SWIMNode.maximumAckPayload`; 32 take 348 bytes).
+  public static let maximumDimensions = 32
+
   /// Serf's defaults.
   public init() {}
 
   /// Reports every invalid setting at once.
   public func validate() throws(SettingsError) {
     var problems: [String] = []
-    if !(1...SerfCoordinate.maximumDimensions).contains(dimensions) {
+    if !(1...Self.maximumDimensions).contains(dimensions) {
       problems.append(
-        "coordinate dimensions must be 1 to \(SerfCoordinate.maximumDimensions) (is \(dimensions))"
+        "coordinate dimensions must be 1 to \(Self.maximumDimensions) (is \(dimensions))"
       )
     }
     func positive(_ value: Double, _ name: String) {

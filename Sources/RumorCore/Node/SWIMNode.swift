@@ -252,9 +252,19 @@ public struct SWIMNode: Sendable {
   /// Sets what every ack to a direct UDP ping carries from now on
   /// (memberlist's ping delegate); empty sends none. Acks that relay an
   /// indirect probe or answer a TCP ping carry none, as memberlist's.
-  public mutating func setAckPayload(_ payload: [UInt8]) {
+  /// Throws, keeping the old payload, above `maximumAckPayload` bytes.
+  public mutating func setAckPayload(_ payload: [UInt8]) throws(SettingsError) {
+    guard payload.count <= Self.maximumAckPayload else {
+      throw SettingsError(problems: [
+        "an ack payload is \(payload.count) bytes; the limit is \(Self.maximumAckPayload)"
+      ])
+    }
     ackPayload = payload
   }
+
+  /// The largest ack payload: an ack must fit any packet budget with room
+  /// to spare (Serf's coordinate takes 130 bytes).
+  public static let maximumAckPayload = 512
 
   /// Queues a delegate (Serf) message for gossip.
   public mutating func broadcastUserMessage(_ payload: [UInt8]) {
