@@ -24,7 +24,7 @@ enum RTTCommand {
 
     How it works: a member's coordinate travels only in the acks it sends
     to pings, so this command starts a short-lived node (named
-    rumor-rtt-PID) that joins the cluster through --peer, pings members
+    rumor-rtt-PID-N, N random) that joins the cluster through --peer, pings members
     until it has the coordinates of both (about one probe interval per
     member, at most --timeout), then leaves. The cluster sees it join and
     leave, and Serf agents list it as left until they reap it. The
@@ -64,7 +64,8 @@ enum RTTCommand {
     do {
       node = try RumorNode.start(
         NodeConfiguration(
-          name: "rumor-rtt-\(getpid())", bind: bind, settings: probingSettings(),
+          name: "rumor-rtt-\(getpid())-\(UInt16.random(in: .min ... .max))", bind: bind,
+          settings: probingSettings(),
           keys: target.keys, label: target.label))
     } catch {
       throw .failure("cannot start the short-lived node: \(error)")
@@ -102,7 +103,7 @@ enum RTTCommand {
     var toCoordinate: SerfCoordinate
   }
 
-  /// Probes faster than a LAN member (every 200 ms), so that a member's
+  /// Probes faster than a LAN member (every 500 ms), so that a member's
   /// coordinate arrives soon; with the LAN timeout, so that a slow answer
   /// is not taken for a failure.
   static func probingSettings() -> SWIMSettings {
