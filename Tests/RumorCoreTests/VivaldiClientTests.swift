@@ -179,3 +179,27 @@ struct VivaldiClientTests {
     }
   }
 }
+
+@Suite("Vivaldi client: a hostile but finite peer")
+struct VivaldiHostilePeerTests {
+  @Test("a peer right next to this node with a large height cannot blow its height up")
+  func heightBlowUpIsReset() throws {
+    var client = try VivaldiClient(peerLimit: 10, seed: 1)
+    // Learn once so that this node sits off the origin.
+    let first = try client.update(
+      peer: "p", other: VivaldiClientTests.peer, roundTrip: .milliseconds(20))
+    // A peer 2 µs away with a 9 s height, answering in 10 s: the force
+    // pushes away (the round trip is above the distance), and Serf's
+    // height update divides it by that 2 µs distance: about 5 × 10⁵ s.
+    var hostile = first
+    hostile.vector[1] += 2e-6
+    hostile.height = 9
+    hostile.error = 1.5
+    hostile.adjustment = 0
+    #expect(hostile.isPlausible)
+    let after = try client.update(peer: "h", other: hostile, roundTrip: .seconds(10))
+    #expect(after.isPlausible)
+    #expect(after.height < 1000, "height \(after.height)")
+    #expect(client.resets == 1)
+  }
+}

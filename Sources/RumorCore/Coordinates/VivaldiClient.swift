@@ -14,8 +14,9 @@ public struct VivaldiClient: Sendable {
   public let settings: VivaldiSettings
   /// This node's current coordinate.
   public private(set) var coordinate: SerfCoordinate
-  /// How often the coordinate went invalid and was reset to the origin
-  /// (Serf's `Stats().Resets`).
+  /// How often the coordinate went invalid (or implausible, see
+  /// `SerfCoordinate.isPlausible`) and was reset to the origin (Serf's
+  /// `Stats().Resets`).
   public private(set) var resets = 0
   /// The most peers whose latency samples are kept.
   public let peerLimit: Int
@@ -78,7 +79,12 @@ public struct VivaldiClient: Sendable {
     updateVivaldi(other: other, roundTrip: filtered)
     updateAdjustment(other: other, roundTrip: filtered)
     updateGravity()
-    if !coordinate.isValid {
+    // Serf resets a coordinate that went NaN or infinite. Beyond Serf, one
+    // that went out of any plausible range is reset too: a peer sitting
+    // just next to this node with a large height could otherwise push its
+    // height to millions of seconds (finite, so valid to Serf), and every
+    // other node would then refuse this node's coordinate.
+    if !coordinate.isPlausible {
       resets += 1
       coordinate = origin
     }
