@@ -250,6 +250,13 @@ public final class RumorNode: Sendable {
     mailbox.subscribe()
   }
 
+  /// A new stream of the health of the services this node advertises:
+  /// each one's first check result, then each change of its health (the
+  /// same changes that are gossiped). It ends when the node stops.
+  public func serviceHealthChanges() -> AsyncStream<AdvertisedServiceStatus> {
+    advertiser.healthChanges()
+  }
+
   /// A new stream of user events (`serf event`, `sendUserEvent`), from
   /// now on, each delivered once however often it arrives; it ends when
   /// the node stops. Events sent by this node are delivered here too.
