@@ -12,13 +12,15 @@ struct CoordinateConvergenceTests {
   func estimates(nodes: Int, oneWay: Double, jitter: Double, seconds: Int64, seed: UInt64)
     -> [Double]
   {
-    let simulation = Simulation(
-      Simulation.Configuration(
-        nodes: nodes, seed: seed,
-        network: NetworkModel(baseLatency: oneWay...oneWay, jitter: jitter)))
+    var configuration = Simulation.Configuration(
+      nodes: nodes, seed: seed,
+      network: NetworkModel(baseLatency: oneWay...oneWay, jitter: jitter))
+    configuration.checksInvariants = true
+    let simulation = Simulation(configuration)
     simulation.schedule(.start(0, via: nil), at: 0)
     for index in 1..<nodes { simulation.schedule(.start(index, via: 0), at: 10_000_000) }
     simulation.run(until: seconds * 1_000_000_000)
+    #expect(simulation.invariantViolations.isEmpty, "\(simulation.invariantViolations)")
     var estimates: [Double] = []
     for first in 0..<nodes {
       for second in 0..<nodes where second > first {
