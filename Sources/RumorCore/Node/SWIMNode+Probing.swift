@@ -183,6 +183,15 @@ extension SWIMNode {
       if !current.acked, !current.indirectSent, settings.adaptiveProbeTimeout {
         rtt.record(now - current.start, for: current.target)
       }
+      // Relayed acks carry no payload, so one with a payload is the
+      // target's own answer to the direct ping.
+      if !current.acked, !ack.payload.isEmpty {
+        effects.append(
+          .deliver(
+            .pingCompleted(
+              member: current.target, roundTrip: .nanoseconds(max(0, now - current.start)),
+              payload: ack.payload)))
+      }
       current.acked = true
       probe = current
       // A direct or relayed ack ends the probe at once.
@@ -253,7 +262,9 @@ extension SWIMNode {
     let replyTo =
       ping.sourcePort == 0
       ? sender : (NodeAddress(ip: ping.sourceAddr, port: ping.sourcePort) ?? sender)
-    send(Message.ack(Ack(seqNo: ping.seqNo)).encoded(), to: replyTo, protocolMax: nil)
+    send(
+      Message.ack(Ack(seqNo: ping.seqNo, payload: ackPayload)).encoded(), to: replyTo,
+      protocolMax: nil)
   }
 
   /// The end of a probe round: forget dead and left members whose

@@ -39,6 +39,10 @@ public struct SWIMNode: Sendable {
   /// it after, so that Serf's state (O(members) to encode) is encoded only
   /// when a push-pull actually goes out.
   var pendingUserState: (@Sendable () -> [UInt8])?
+  /// What the layer above puts in every ack to a direct UDP ping
+  /// (memberlist's `AckPayload`: Serf's network coordinate); empty sends
+  /// none. Set with `setAckPayload`.
+  public internal(set) var ackPayload: [UInt8] = []
 
   var codec: PacketCodec
   var streamCodec: StreamCodec
@@ -244,6 +248,23 @@ public struct SWIMNode: Sendable {
   public mutating func setLocalUserState(_ state: [UInt8]) {
     localUserState = state
   }
+
+  /// Sets what every ack to a direct UDP ping carries from now on
+  /// (memberlist's ping delegate); empty sends none. Acks that relay an
+  /// indirect probe or answer a TCP ping carry none, as memberlist's.
+  /// Throws, keeping the old payload, above `maximumAckPayload` bytes.
+  public mutating func setAckPayload(_ payload: [UInt8]) throws(SettingsError) {
+    guard payload.count <= Self.maximumAckPayload else {
+      throw SettingsError(problems: [
+        "an ack payload is \(payload.count) bytes; the limit is \(Self.maximumAckPayload)"
+      ])
+    }
+    ackPayload = payload
+  }
+
+  /// The largest ack payload: an ack must fit any packet budget with room
+  /// to spare (Serf's coordinate takes 130 bytes).
+  public static let maximumAckPayload = 512
 
   /// Queues a delegate (Serf) message for gossip.
   public mutating func broadcastUserMessage(_ payload: [UInt8]) {
