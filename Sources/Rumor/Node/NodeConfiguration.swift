@@ -42,6 +42,12 @@ public struct NodeConfiguration: Sendable {
   public var services: [AdvertisedService]
   /// Seeds every random choice the protocol makes (random when nil).
   public var seed: UInt64?
+  /// Where the node's log records go (`RumorLogHandler`); nil, the
+  /// default, for a silent node.
+  public var logHandler: (any RumorLogHandler)?
+  /// How long `RumorNode.run()` spreads the news of a graceful leave
+  /// before it shuts down.
+  public var leaveTimeout: Duration = .seconds(5)
   /// The `poll` the node's loop calls: the system's, except in tests that
   /// make it fail.
   var poll: @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32 = {

@@ -29,6 +29,9 @@ final class NodeLoop {
   /// Everyone waiting for the leave under way (overlapping `leave()` calls
   /// all return when it finishes).
   private var leaveWaiters: [@Sendable () -> Void] = []
+  /// Callers of `shutdown`, told once every socket is closed, so that
+  /// the port is free when `shutdown` returns.
+  private var shutdownWaiters: [@Sendable () -> Void] = []
   private var membersChanged = true
   /// Serf's state changed since `node.localUserState` was encoded.
   private var running = true
@@ -233,7 +236,7 @@ final class NodeLoop {
       }
     case .shutdown(let done):
       running = false
-      done()
+      shutdownWaiters.append(done)
     }
   }
 
@@ -554,7 +557,7 @@ final class NodeLoop {
         done(QueryResponseError(description: "the node has shut down"))
       case .query(_, _, _, let started, _):
         started(.failure(QueryResponseError(description: "the node has shut down")))
-      case .shutdown(let done): done()
+      case .shutdown(let done): shutdownWaiters.append(done)
       }
     }
     for waiter in joins { waiter.done(.failure(JoinError(failures: ["the node has shut down"]))) }
@@ -567,5 +570,7 @@ final class NodeLoop {
     close(listener)
     close(mailbox.wakeDescriptor)
     close(mailbox.wakeWriteDescriptor)
+    for done in shutdownWaiters { done() }
+    shutdownWaiters = []
   }
 }
