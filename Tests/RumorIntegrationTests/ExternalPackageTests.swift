@@ -1,0 +1,182 @@
+import Foundation
+import Rumor
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The repository's root: this file is Tests/RumorIntegrationTests/….
+private let repositoryRoot = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A separate Swift package that depends on Rumor by path and embeds a
+/// node with the public calls only, as a user's service would: start from
+/// the configuration, resolve, run until cancelled.
+enum ExternalPackage {
+  /// The program: everything a user writes to embed Rumor.
+  static let main = """
+    import Rumor
+
+    #if canImport(Glibc)
+      import Glibc
+    #endif
+
+    /// One line straight to standard output: the test reads it at once.
+    func say(_ line: String) {
+      var text = line + "\\n"
+      text.withUTF8 { bytes in _ = write(1, bytes.baseAddress, bytes.count) }
+    }
+
+    let signals = ShutdownSignal()
+
+    let configuration = try EffectiveConfiguration.current()
+    let node = try await RumorNode.start(configuration: configuration)
+    let registry = ServiceRegistry(configuration: configuration, node: node)
+    say("started \\(node.name) on \\(node.boundAddress)")
+
+    // The agent's service, once gossip has it (passing its check).
+    var found: Resolution?
+    for _ in 0..<300 where found == nil {
+      if let answer = try? registry.resolve("probe"), answer.source == .gossip {
+        found = answer
+      } else {
+        try await Task.sleep(for: .milliseconds(100))
+      }
+    }
+    say("resolved probe \\(found.map { "\\($0.url) from \\($0.source)" } ?? "nowhere")")
+
+    // Run until told to stop: cancelling run() leaves the cluster.
+    let running = Task { try await node.run() }
+    say("running until SIGINT or SIGTERM")
+    let signal = await signals.next()
+    say("\\(signal): cancelling run()")
+    running.cancel()
+    try await running.value
+    say("left and stopped")
+    """
+
+  /// The package manifest, depending on the repository by path.
+  static func manifest(root: URL) -> String {
+    let identity = root.lastPathComponent.lowercased()
+    return """
+      // swift-tools-version: 6.0
+      import PackageDescription
+
+      let package = Package(
+        name: "RumorUser",
+        dependencies: [.package(path: "\(root.path)")],
+        targets: [
+          .executableTarget(
+            name: "rumor-user",
+            dependencies: [.product(name: "Rumor", package: "\(identity)")])
+        ],
+        swiftLanguageModes: [.v6]
+      )
+      """
+  }
+
+  /// Writes the package into a directory named after the repository (so
+  /// that runs reuse it) and builds it with a scratch directory inside the
+  /// repository's `.build`, so that a second run compiles only what
+  /// changed. Returns the executable, or why it could not be built:
+  /// `skip` for a machine that cannot build it (no toolchain on the path,
+  /// or out of time), `failure` for a build error, which is a broken
+  /// public API.
+  static func build(timeout seconds: Double) async throws -> Result<URL, BuildProblem> {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "rumor-external-package-"
+        + repositoryRoot.path.replacingOccurrences(of: "/", with: "-").trimmingCharacters(
+          in: ["-"]))
+    let sources = directory.appendingPathComponent("Sources/rumor-user")
+    try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+    try manifest(root: repositoryRoot).write(
+      to: directory.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+    try main.write(
+      to: sources.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
+    let scratch = repositoryRoot.appendingPathComponent(".build/external-package")
+    let child: ChildProcess
+    do {
+      child = try ChildProcess(
+        URL(fileURLWithPath: "/usr/bin/env"),
+        [
+          "swift", "build", "--package-path", directory.path, "--scratch-path", scratch.path,
+        ])
+    } catch {
+      return .failure(.skip("cannot run swift build: \(error)"))
+    }
+    guard await child.exit(within: seconds) else {
+      return .failure(
+        .skip("swift build took more than \(Int(seconds)) s: \(child.log.suffix(2000))"))
+    }
+    guard child.process.terminationStatus == 0 else {
+      if child.log.contains("env: 'swift'") {
+        return .failure(.skip("no swift on the PATH"))
+      }
+      return .failure(.failure("swift build failed:\n\(child.log.suffix(4000))"))
+    }
+    return .success(scratch.appendingPathComponent("debug/rumor-user"))
+  }
+
+  /// Why the package was not built.
+  enum BuildProblem: Error {
+    /// The machine cannot build it here: the test is skipped, saying why.
+    case skip(String)
+    /// It did not compile: the test fails.
+    case failure(String)
+  }
+}
+
+@Suite("A separate package embeds Rumor through its public API", .serialized)
+struct ExternalPackageTests {
+  @Test(
+    "a package depending on Rumor by path starts from configuration, resolves from gossip, and leaves when run() is cancelled"
+  )
+  func externalPackageEmbedsANode() async throws {
+    let executable: URL
+    switch try await ExternalPackage.build(timeout: 900) {
+    case .success(let built): executable = built
+    case .failure(.skip(let reason)):
+      print("SKIPPED external package test: \(reason)")
+      return
+    case .failure(.failure(let log)):
+      Issue.record("\(log)")
+      return
+    }
+
+    let label = "external-\(UInt32.random(in: 0 ... .max))"
+    let port = freePort()
+    // The agent advertises `probe` on its own gossip port, checked by TCP:
+    // it passes as soon as the agent listens.
+    let agent = try AgentProcess(
+      name: "ext-agent", port: port,
+      arguments: ["--label", label, "--service", "probe=tcp://:\(port)"])
+    defer { agent.stop(signal: SIGKILL) }
+    guard let agentAddress = agent.address else { throw AgentFailure("no agent address") }
+
+    let user = try ChildProcess(
+      executable, [],
+      environment: [
+        "AUTOBOT_DEPLOYMENT_MODE": "local", "RUMOR_BIND": "127.0.0.1:0",
+        "RUMOR_NODE_NAME": "external", "RUMOR_JOIN": agentAddress.description,
+        "RUMOR_LABEL": label, "RUMOR_PROFILE": "local", "RUMOR_CONFIG": "",
+      ])
+    defer { user.stop(signal: SIGKILL) }
+
+    #expect(
+      await eventually(within: 30) {
+        user.log.contains("resolved probe tcp://127.0.0.1:\(port) from gossip")
+      },
+      "\(user.log)")
+    // The agent's cluster is labelled: its log tells what it saw.
+    #expect(await eventually(within: 10) { agent.log.contains("joined external ") }, "\(agent.log)")
+    #expect(await eventually(within: 10) { user.log.contains("running until") })
+
+    kill(user.process.processIdentifier, SIGTERM)
+    #expect(await user.exit(within: 20), "\(user.log)")
+    #expect(user.process.terminationStatus == 0, "\(user.log)")
+    #expect(user.log.contains("left and stopped"), "\(user.log)")
+    #expect(await eventually(within: 10) { agent.log.contains("left external ") }, "\(agent.log)")
+    #expect(!agent.log.contains("failed external "), "\(agent.log)")
+  }
+}
