@@ -45,6 +45,8 @@ enum ExternalPackage {
       }
     }
     say("resolved probe \\(found.map { "\\($0.url) from \\($0.source)" } ?? "nowhere")")
+    // The call a service makes on every request: one snapshot read.
+    say("url(for:) \\((try? registry.url(for: "probe", path: "/x")) ?? "failed")")
 
     // Run until told to stop: cancelling run() leaves the cluster.
     let running = Task { try await node.run() }
@@ -168,6 +170,7 @@ struct ExternalPackageTests {
         user.log.contains("resolved probe tcp://127.0.0.1:\(port) from gossip")
       },
       "\(user.log)")
+    #expect(user.log.contains("url(for:) tcp://127.0.0.1:\(port)/x"), "\(user.log)")
     // The agent's cluster is labelled: its log tells what it saw.
     #expect(await eventually(within: 10) { agent.log.contains("joined external ") }, "\(agent.log)")
     #expect(await eventually(within: 10) { user.log.contains("running until") })
