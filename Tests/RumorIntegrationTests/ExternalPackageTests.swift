@@ -48,11 +48,24 @@ enum ExternalPackage {
     // The call a service makes on every request: one snapshot read.
     say("url(for:) \\((try? registry.url(for: "probe", path: "/x")) ?? "failed")")
 
+    // Every change of the answer, as it happens.
+    let watching = Task {
+      for await update in registry.watch("probe") {
+        switch update {
+        case .success(let answer):
+          say("watch \\(answer.url) from \\(answer.source) on \\(answer.instance?.node ?? "-")")
+        case .failure(let error):
+          say("watch failed: \\(error)")
+        }
+      }
+    }
+
     // Run until told to stop: cancelling run() leaves the cluster.
     let running = Task { try await node.run() }
     say("running until SIGINT or SIGTERM")
     let signal = await signals.next()
     say("\\(signal): cancelling run()")
+    watching.cancel()
     running.cancel()
     try await running.value
     say("left and stopped")
@@ -132,7 +145,7 @@ enum ExternalPackage {
 @Suite("A separate package embeds Rumor through its public API", .serialized)
 struct ExternalPackageTests {
   @Test(
-    "a package depending on Rumor by path starts from configuration, resolves from gossip, and leaves when run() is cancelled"
+    "a package depending on Rumor by path starts from configuration, resolves from gossip, watches its service move when the instance is killed, and leaves when run() is cancelled"
   )
   func externalPackageEmbedsANode() async throws {
     let executable: URL
@@ -147,33 +160,58 @@ struct ExternalPackageTests {
     }
 
     let label = "external-\(UInt32.random(in: 0 ... .max))"
-    let port = freePort()
-    // The agent advertises `probe` on its own gossip port, checked by TCP:
-    // it passes as soon as the agent listens.
-    let agent = try AgentProcess(
-      name: "ext-agent", port: port,
-      arguments: ["--label", label, "--service", "probe=tcp://:\(port)"])
-    defer { agent.stop(signal: SIGKILL) }
-    guard let agentAddress = agent.address else { throw AgentFailure("no agent address") }
+    // Two agents advertise `probe`, each on its own gossip port, checked
+    // by TCP: it passes as soon as the agent listens.
+    var agents: [String: (agent: AgentProcess, port: UInt16)] = [:]
+    var seed: NodeAddress?
+    for name in ["ext-agent-a", "ext-agent-b"] {
+      let port = freePort()
+      let agent = try AgentProcess(
+        name: name, port: port,
+        arguments: ["--label", label, "--service", "probe=tcp://:\(port)"]
+          + (seed.map { ["--join", $0.description] } ?? []))
+      agents[name] = (agent, port)
+      seed = seed ?? agent.address
+    }
+    defer { for (agent, _) in agents.values { agent.stop(signal: SIGKILL) } }
+    guard let seed else { throw AgentFailure("no agent address") }
 
     let user = try ChildProcess(
       executable, [],
       environment: [
         "AUTOBOT_DEPLOYMENT_MODE": "local", "RUMOR_BIND": "127.0.0.1:0",
-        "RUMOR_NODE_NAME": "external", "RUMOR_JOIN": agentAddress.description,
+        "RUMOR_NODE_NAME": "external", "RUMOR_JOIN": seed.description,
         "RUMOR_LABEL": label, "RUMOR_PROFILE": "local", "RUMOR_CONFIG": "",
       ])
     defer { user.stop(signal: SIGKILL) }
 
     #expect(
+      await eventually(within: 30) { user.log.contains("running until") }, "\(user.log)")
+    #expect(user.log.contains("resolved probe tcp://127.0.0.1:"), "\(user.log)")
+    #expect(user.log.contains(" from gossip\nurl(for:) tcp://127.0.0.1:"), "\(user.log)")
+    // The agents' cluster is labelled: their logs tell what they saw.
+    for (agent, _) in agents.values {
+      #expect(
+        await eventually(within: 10) { agent.log.contains("joined external ") }, "\(agent.log)")
+    }
+
+    // The watch follows one instance; kill its agent without a goodbye,
+    // and the watch moves to the other.
+    func watched() -> String? {
+      user.log.split(separator: "\n").last { $0.hasPrefix("watch ") }.map(String.init)
+    }
+    #expect(
+      await eventually(within: 20) { watched()?.contains(" from gossip on ext-agent-") == true })
+    let victim = try #require(
+      agents.keys.first { watched()?.hasSuffix(" on \($0)") == true }, "\(user.log)")
+    let survivor = try #require(agents.keys.first { $0 != victim })
+    let survivorPort = try #require(agents[survivor]?.port)
+    agents[victim]?.agent.stop(signal: SIGKILL)
+    #expect(
       await eventually(within: 30) {
-        user.log.contains("resolved probe tcp://127.0.0.1:\(port) from gossip")
-      },
-      "\(user.log)")
-    #expect(user.log.contains("url(for:) tcp://127.0.0.1:\(port)/x"), "\(user.log)")
-    // The agent's cluster is labelled: its log tells what it saw.
-    #expect(await eventually(within: 10) { agent.log.contains("joined external ") }, "\(agent.log)")
-    #expect(await eventually(within: 10) { user.log.contains("running until") })
+        watched() == "watch tcp://127.0.0.1:\(survivorPort) from gossip on \(survivor)"
+      }, "\(user.log)")
+    let agent = try #require(agents[survivor]?.agent)
 
     kill(user.process.processIdentifier, SIGTERM)
     #expect(await user.exit(within: 20), "\(user.log)")

@@ -72,3 +72,34 @@ struct QueryScenarioTests {
     #expect(monitor.queriesFinished == 1)
   }
 }
+
+@Suite("How fresh a node's view is")
+struct LastContactTests {
+  /// A node in touch with the cluster hears from it every probe period; a
+  /// node cut off stops hearing, so the age of every answer it gives from
+  /// gossip grows (ServiceRegistry's `Resolution.age`).
+  @Test("last contact keeps up while connected and stops when a node is cut off")
+  func lastContactStopsInAPartition() {
+    let simulation = Simulation(Simulation.Configuration(nodes: 10, seed: 12))
+    let monitor = Monitor(simulation)
+    for index in 0..<10 {
+      simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
+      monitor.started(index)
+    }
+    simulation.run(until: 60_000_000_000) { monitor.isConverged }
+    #expect(monitor.isConverged)
+    simulation.run(until: simulation.now + 10_000_000_000)
+    for index in 0..<10 {
+      let contact = simulation.node(index)?.lastContact?.nanoseconds ?? 0
+      // A probe every second (local profile is faster): within 3 s.
+      #expect(simulation.now - contact < 3_000_000_000, "node \(index), seed 12")
+    }
+    let cut = simulation.now
+    simulation.schedule(.partition([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), at: cut)
+    simulation.run(until: cut + 20_000_000_000)
+    let isolated = simulation.node(9)?.lastContact?.nanoseconds ?? .max
+    #expect(isolated <= cut, "node 9 heard nobody after the cut; seed 12")
+    let connected = simulation.node(0)?.lastContact?.nanoseconds ?? 0
+    #expect(simulation.now - connected < 3_000_000_000, "seed 12")
+  }
+}

@@ -1,4 +1,5 @@
 import RumorCore
+import RumorDiscovery
 import RumorWire
 
 #if canImport(Glibc)
@@ -32,8 +33,13 @@ final class NodeLoop {
   /// Callers of `shutdown`, told once every socket is closed, so that
   /// the port is free when `shutdown` returns.
   private var shutdownWaiters: [@Sendable () -> Void] = []
+  /// The members whose state changed since the last published snapshot.
+  private var changedMembers: Set<String> = []
+  /// Whether a snapshot is due (the first one, or after a change).
   private var membersChanged = true
-  /// Serf's state changed since `node.localUserState` was encoded.
+  /// The service catalog, kept up to date member by member and published
+  /// with each snapshot, so that lookups never build one.
+  private var catalog = CatalogBuilder()
   private var running = true
   /// Why the loop stopped on its own, if it did.
   private var failure: String?
@@ -81,6 +87,7 @@ final class NodeLoop {
       }
       expireConnections(now: clock)
       publishIfChanged()
+      mailbox.lastContact.store(node.swim.lastContact?.nanoseconds ?? .min, ordering: .relaxed)
       guard running else { break }
       watched.removeAll(keepingCapacity: true)
       for descriptor in [udp, listener, mailbox.wakeDescriptor] {
@@ -151,7 +158,7 @@ final class NodeLoop {
       case .openStream(let id, let target, let request, let timeout):
         open(id: id, to: target, request: request, timeout: timeout)
       case .event(let event):
-        membersChanged = true
+        memberChanged(event.member.name)
         mailbox.publish(event)
       case .deliver:
         // ClusterNode handles Serf's messages itself.
@@ -166,7 +173,7 @@ final class NodeLoop {
       case .joinFinished(let address, let error):
         joinFinished(address, error: error)
       case .leaveFinished:
-        membersChanged = true
+        memberChanged(node.name)
         let waiters = leaveWaiters
         leaveWaiters = []
         for done in waiters { done() }
@@ -174,10 +181,31 @@ final class NodeLoop {
     }
   }
 
+  private func memberChanged(_ name: String) {
+    membersChanged = true
+    changedMembers.insert(name)
+  }
+
   private func publishIfChanged() {
     guard membersChanged else { return }
     membersChanged = false
-    mailbox.publish(members: node.members, counters: node.swim.counters)
+    let members = node.members
+    if catalog.memberCount == 0 {
+      catalog.apply(changed: members)
+    } else {
+      var changed: [Member] = []
+      var removed: [String] = []
+      for name in changedMembers {
+        if let member = node.member(named: name) {
+          changed.append(member)
+        } else {
+          removed.append(name)
+        }
+      }
+      catalog.apply(changed: changed, removed: removed)
+    }
+    changedMembers.removeAll(keepingCapacity: true)
+    mailbox.publish(members: members, counters: node.swim.counters, catalog: catalog.catalog)
   }
 
   // MARK: Commands
@@ -200,11 +228,11 @@ final class NodeLoop {
       }
       leaveWaiters.append(done)
       perform(node.leave(now: clock, timeout: timeout))
-      membersChanged = true
+      memberChanged(node.name)
     case .setMeta(let meta, let done):
       do {
         perform(try node.updateMeta(meta, now: clock))
-        membersChanged = true
+        memberChanged(node.name)
         done(nil)
       } catch {
         done(error)

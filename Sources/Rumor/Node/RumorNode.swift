@@ -478,4 +478,35 @@ public final class RumorNode: Sendable {
   /// How many member snapshots have been published: a cheap way (one
   /// atomic load) to tell whether `members` changed since last read.
   var snapshotVersion: UInt64 { mailbox.snapshotVersion }
+
+  /// The service catalog the node's thread published with its latest
+  /// snapshot, and that snapshot's number.
+  var catalogSnapshot: (catalog: ServiceCatalog, version: UInt64) { mailbox.catalog }
+
+  /// The service catalog of the current gossip view: every advertised
+  /// instance, by service. Kept up to date by the node's own thread, so
+  /// reading it costs a lock and a copy of a reference.
+  public var catalog: ServiceCatalog { mailbox.catalog.catalog }
+
+  /// When this node last heard from the cluster first-hand (an ack to its
+  /// own probe, or a peer's full state), on the monotonic clock; nil
+  /// before the first time.
+  var lastContact: Timestamp? {
+    let nanoseconds = mailbox.lastContact.load(ordering: .relaxed)
+    return nanoseconds == .min ? nil : Timestamp(nanoseconds: nanoseconds)
+  }
+
+  /// How long ago this node last heard from the cluster first-hand (an
+  /// ack to one of its probes, or a peer's full state in a push-pull);
+  /// nil if it never has. A node cut off from the others sees this grow,
+  /// and with it the `age` of every answer taken from gossip.
+  public var timeSinceLastContact: Duration? {
+    guard let lastContact else { return nil }
+    let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
+    return max(.zero, now - lastContact)
+  }
+
+  /// A stream of snapshot numbers, one per published snapshot (a slow
+  /// reader sees only the latest); it ends when the node stops.
+  func snapshots() -> AsyncStream<UInt64> { mailbox.subscribeToSnapshots() }
 }
