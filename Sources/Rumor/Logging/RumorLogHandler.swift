@@ -10,15 +10,14 @@
 /// its own.
 ///
 /// A bridge to swift-log is a few lines (docs/guide.md, "Logs and
-/// metrics"):
+/// metrics"); the levels are swift-log's, name for name:
 ///
 /// ```swift
-/// struct SwiftLogBridge: RumorLogHandler {
-///   let logger: Logger
-///   var logLevel: RumorLogLevel { RumorLogLevel(rawValue: ...) ?? .info }
+/// struct SwiftLogHandler: RumorLogHandler {
+///   var logger = Logger(label: "rumor")
 ///   func log(level: RumorLogLevel, message: String, metadata: [String: String]) {
-///     logger.log(level: Logger.Level(rawValue: level.description) ?? .info,
-///                "\(message)", metadata: metadata.mapValues { .string($0) })
+///     logger.log(level: Logger.Level(rawValue: "\(level)") ?? .info, "\(message)",
+///                metadata: metadata.mapValues { .string($0) })
 ///   }
 /// }
 /// ```

@@ -4,9 +4,9 @@ import RumorCore
 /// traffic and protocol counters, what its TCP listener refused, and its
 /// members by state. One call (`RumorNode.metrics`), no lock held after.
 ///
-/// `samples` flattens it into named values (Prometheus names, as the
-/// agent's `/metrics` spells them), so a bridge to swift-metrics is one
-/// loop on a timer (docs/guide.md, "Logs and metrics"):
+/// `samples` flattens it into named values (Prometheus-style names,
+/// `rumor_<what>_total` for running totals), so a bridge to swift-metrics
+/// is one loop on a timer (docs/guide.md, "Logs and metrics"):
 ///
 /// ```swift
 /// var last: [String: Int] = [:]

@@ -34,8 +34,9 @@ enum AgentCommand {
     RUMOR_ENCRYPT, RUMOR_LABEL, RUMOR_PROFILE, RUMOR_SERVICES), the file
     (--config or RUMOR_CONFIG), and the deployment mode's defaults (see
     `rumor config show`). Seeds given by a flag, variable or file must
-    answer; the mode's conventional seeds are tried and retried quietly,
-    since the first node of a cluster has nobody to join.
+    answer; the mode's conventional seeds are tried quietly, and all of
+    them again every 10 s while the node is alone, since the first node of
+    a cluster has nobody to join.
 
     Options:
       --config FILE         the configuration file (default $RUMOR_CONFIG)
