@@ -228,6 +228,33 @@ struct NodeLifecycleTests {
     #expect(summary?.metadata["over_limits"] == "3")
   }
 
+  @Test("undecodable datagrams reach the log handler as one summary line, not one line each")
+  func logsRefusedTrafficSummary() async throws {
+    let log = RecordingLogHandler(logLevel: .warning)
+    var configuration = NodeConfiguration(name: "target", bind: anyPort, settings: testSettings())
+    configuration.logHandler = log
+    configuration.refusedTrafficSummaryInterval = .milliseconds(300)
+    let node = try RumorNode.start(configuration)
+    let sender = try Sockets.udp(boundTo: anyPort)
+    defer { close(sender) }
+    // Fifty datagrams of an unknown message type.
+    for _ in 0..<50 { _ = Sockets.send([0xEE, 1, 2, 3], to: node.address, on: sender) }
+    #expect(
+      await eventually(within: 10) {
+        log.records.withLock { records in
+          records.contains { $0.metadata["event"] == "refused-traffic" }
+        }
+      }, "\(log.messages)")
+    let summaries = log.records.withLock { $0.filter { $0.metadata["event"] == "refused-traffic" } }
+    #expect(
+      summaries.count <= 2, "one line a period, not one a datagram: \(summaries.map(\.message))")
+    let reported = summaries.compactMap { $0.metadata["undecodable"].flatMap { Int($0) } }.reduce(
+      0, +)
+    #expect(reported == node.counters.decodeErrors, "\(summaries.map(\.message))")
+    #expect(summaries.allSatisfy { $0.level == .warning })
+    await node.shutdown()
+  }
+
   @Test("the metrics snapshot names every counter and counts members by state")
   func metricsSnapshot() async throws {
     let node = try RumorNode.start(

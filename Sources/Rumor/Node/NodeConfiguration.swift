@@ -48,6 +48,9 @@ public struct NodeConfiguration: Sendable {
   /// How long `RumorNode.run()` spreads the news of a graceful leave
   /// before it shuts down.
   public var leaveTimeout: Duration = .seconds(5)
+  /// How often the log handler hears a summary of refused traffic: a
+  /// minute, except in tests that cannot wait that long.
+  var refusedTrafficSummaryInterval: Duration = NodeActivityLog.summaryInterval
   /// The `poll` the node's loop calls: the system's, except in tests that
   /// make it fail.
   var poll: @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32 = {

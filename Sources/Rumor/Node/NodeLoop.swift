@@ -33,6 +33,11 @@ final class NodeLoop {
   /// Callers of `shutdown`, told once every socket is closed, so that
   /// the port is free when `shutdown` returns.
   private var shutdownWaiters: [@Sendable () -> Void] = []
+  /// When the counters may next be published alone, and what was.
+  private var nextCounterPublish: Int64 = 0
+  private var lastPublishedCounters = NodeCounters()
+  /// One second, in the loop clock's nanoseconds.
+  private static let counterPublishInterval: Int64 = 1_000_000_000
   /// The members whose state changed since the last published snapshot.
   private var changedMembers: Set<String> = []
   /// Whether a snapshot is due (the first one, or after a change).
@@ -87,6 +92,7 @@ final class NodeLoop {
       }
       expireConnections(now: clock)
       publishIfChanged()
+      publishCountersIfDue(now: clock)
       mailbox.lastContact.store(node.swim.lastContact?.nanoseconds ?? .min, ordering: .relaxed)
       guard running else { break }
       watched.removeAll(keepingCapacity: true)
@@ -184,6 +190,18 @@ final class NodeLoop {
   private func memberChanged(_ name: String) {
     membersChanged = true
     changedMembers.insert(name)
+  }
+
+  /// Hands the counters to readers (metrics, the log's traffic summary)
+  /// at most once a second, and only when they moved, so that they are
+  /// fresh in a cluster whose membership does not change.
+  private func publishCountersIfDue(now clock: Int64) {
+    guard clock >= nextCounterPublish else { return }
+    nextCounterPublish = clock + Self.counterPublishInterval
+    let counters = node.swim.counters
+    guard counters != lastPublishedCounters else { return }
+    lastPublishedCounters = counters
+    mailbox.publish(counters: counters)
   }
 
   private func publishIfChanged() {

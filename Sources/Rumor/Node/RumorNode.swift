@@ -177,7 +177,9 @@ public final class RumorNode: Sendable {
       name: configuration.name, address: advertised, boundAddress: bound, mailbox: mailbox,
       advertiser: advertiser, logger: logger, leaveTimeout: configuration.leaveTimeout,
       configuration: effective)
-    let logging = NodeActivityLog.start(mailbox: mailbox, logger: logger)
+    let logging = NodeActivityLog.start(
+      mailbox: mailbox, logger: logger,
+      summaryInterval: configuration.refusedTrafficSummaryInterval)
     started.tasks.withLock { $0.logging = logging }
     return started
   }
@@ -364,7 +366,7 @@ public final class RumorNode: Sendable {
   /// snapshot, published on every change.
   public var members: [Member] { mailbox.members }
 
-  /// This node's traffic and protocol counters, as of the last snapshot.
+  /// This node's traffic and protocol counters, at most a second old.
   public var counters: NodeCounters { mailbox.counters }
 
   /// Everything this node counts, in one snapshot, ready for a metrics
