@@ -3,6 +3,20 @@ import Testing
 
 @testable import RumorSimulator
 
+/// A simulation of `nodes` members started 1 ms apart, each joining
+/// through member 0, run until every one sees all alive (at most 60
+/// simulated seconds).
+func converged(nodes: Int, seed: UInt64) -> (Simulation, Monitor) {
+  let simulation = Simulation(Simulation.Configuration(nodes: nodes, seed: seed))
+  let monitor = Monitor(simulation)
+  for index in 0..<nodes {
+    simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
+    monitor.started(index)
+  }
+  simulation.run(until: 60_000_000_000) { monitor.isConverged }
+  return (simulation, monitor)
+}
+
 @Suite("Partitions longer than memberlist's gossip-to-the-dead window")
 struct PartitionHealTests {
   /// A 50/50 split of 20 members for `seconds`, then healed.
@@ -56,13 +70,7 @@ struct UserEventScenarioTests {
 struct QueryScenarioTests {
   @Test("a query with acks is acked and answered by every one of 100 members, once each")
   func queryAnsweredByAll() {
-    let simulation = Simulation(Simulation.Configuration(nodes: 100, seed: 8))
-    let monitor = Monitor(simulation)
-    for index in 0..<100 {
-      simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
-      monitor.started(index)
-    }
-    simulation.run(until: 60_000_000_000) { monitor.isConverged }
+    let (simulation, monitor) = converged(nodes: 100, seed: 8)
     #expect(monitor.isConverged)
     simulation.schedule(.query(0, name: "who"), at: simulation.now + 1_000_000_000)
     simulation.run(until: simulation.now + 20_000_000_000)
@@ -80,13 +88,7 @@ struct LastContactTests {
   /// gossip grows (ServiceRegistry's `Resolution.age`).
   @Test("last contact keeps up while connected and stops when a node is cut off")
   func lastContactStopsInAPartition() {
-    let simulation = Simulation(Simulation.Configuration(nodes: 10, seed: 12))
-    let monitor = Monitor(simulation)
-    for index in 0..<10 {
-      simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
-      monitor.started(index)
-    }
-    simulation.run(until: 60_000_000_000) { monitor.isConverged }
+    let (simulation, monitor) = converged(nodes: 10, seed: 12)
     #expect(monitor.isConverged)
     simulation.run(until: simulation.now + 10_000_000_000)
     for index in 0..<10 {

@@ -36,23 +36,31 @@ private final class Recorder: @unchecked Sendable {
 
 @Suite("Watching a service")
 struct WatchTests {
+  /// A watcher node `PREFIX-0` (no services) and `count` nodes
+  /// `PREFIX-b`, `PREFIX-c`, ... advertising api on ports `port`, `port+1`,
+  /// ..., not joined yet; and a registry over the watcher's view.
+  func cluster(_ prefix: String, servers count: Int, port: Int, seed: UInt64) throws
+    -> (watcher: RumorNode, servers: [RumorNode], registry: ServiceRegistry)
+  {
+    let configuration = try ConfigurationLoader.effective(
+      DiscoveryConfiguration(), host: HostEnvironment(variables: ["REDIS_HOST": "pinned"]))
+    let watcher = try RumorNode.start(
+      NodeConfiguration(name: "\(prefix)-0", bind: anyPort, settings: testSettings(), seed: seed))
+    let servers = try (0..<count).map { index in
+      try RumorNode.start(
+        NodeConfiguration(
+          name: "\(prefix)-\(["b", "c", "d"][index])", bind: anyPort, settings: testSettings(),
+          tags: ["svc.api": "http://:\(port + index)"], seed: seed + UInt64(index) + 1))
+    }
+    let registry = ServiceRegistry(configuration: configuration, node: watcher, variables: [:])
+    return (watcher, servers, registry)
+  }
   @Test(
     "a watch yields the answer at once, then each change and never a repeat",
     .timeLimit(.minutes(1)))
   func watchFollowsThePrimary() async throws {
-    let configuration = try ConfigurationLoader.effective(
-      DiscoveryConfiguration(), host: HostEnvironment())
-    let watcher = try RumorNode.start(
-      NodeConfiguration(name: "w-0", bind: anyPort, settings: testSettings(), seed: 41))
-    let b = try RumorNode.start(
-      NodeConfiguration(
-        name: "w-b", bind: anyPort, settings: testSettings(), tags: ["svc.api": "http://:8101"],
-        seed: 42))
-    let c = try RumorNode.start(
-      NodeConfiguration(
-        name: "w-c", bind: anyPort, settings: testSettings(), tags: ["svc.api": "http://:8102"],
-        seed: 43))
-    let registry = ServiceRegistry(configuration: configuration, node: watcher, variables: [:])
+    let (watcher, servers, registry) = try cluster("w", servers: 2, port: 8101, seed: 41)
+    let (b, c) = (servers[0], servers[1])
     let recorder = Recorder()
     let watching = Task {
       for await update in registry.watch("api") { recorder.append(update) }
@@ -90,21 +98,10 @@ struct WatchTests {
 
   @Test("a reported failure that opens a circuit is a change")
   func breakersMoveTheWatch() async throws {
-    let configuration = try ConfigurationLoader.effective(
-      DiscoveryConfiguration(), host: HostEnvironment())
-    let watcher = try RumorNode.start(
-      NodeConfiguration(name: "x-0", bind: anyPort, settings: testSettings(), seed: 51))
-    let b = try RumorNode.start(
-      NodeConfiguration(
-        name: "x-b", bind: anyPort, settings: testSettings(), tags: ["svc.api": "http://:8201"],
-        seed: 52))
-    let c = try RumorNode.start(
-      NodeConfiguration(
-        name: "x-c", bind: anyPort, settings: testSettings(), tags: ["svc.api": "http://:8202"],
-        seed: 53))
+    let (watcher, servers, registry) = try cluster("x", servers: 2, port: 8201, seed: 51)
+    let (b, c) = (servers[0], servers[1])
     try await b.join(addresses: [watcher.address])
     try await c.join(addresses: [watcher.address])
-    let registry = ServiceRegistry(configuration: configuration, node: watcher, variables: [:])
     #expect(await eventually(within: 10) { registry.catalog.instances["api"]?.count == 2 })
     let recorder = Recorder()
     let watching = Task {
@@ -112,7 +109,8 @@ struct WatchTests {
     }
     #expect(await eventually(within: 5) { recorder.summary == ["x-b passing"] })
     let primary = try registry.resolve("api")
-    for _ in 0..<5 { registry.reportFailure(primary.instance?.url.description ?? "") }
+    let url = try #require(primary.instance?.url)
+    for _ in 0..<5 { registry.reportFailure(url) }
     #expect(await eventually(within: 5) { recorder.summary == ["x-b passing", "x-c passing"] })
     watching.cancel()
     for node in [watcher, b, c] { await node.shutdown() }
@@ -120,16 +118,9 @@ struct WatchTests {
 
   @Test("a gossip answer says how old it is; a pinned or configured one is fresh")
   func answersCarryTheirAge() async throws {
-    let configuration = try ConfigurationLoader.effective(
-      DiscoveryConfiguration(), host: HostEnvironment(variables: ["REDIS_HOST": "pinned"]))
-    let watcher = try RumorNode.start(
-      NodeConfiguration(name: "y-0", bind: anyPort, settings: testSettings(), seed: 61))
-    let b = try RumorNode.start(
-      NodeConfiguration(
-        name: "y-b", bind: anyPort, settings: testSettings(), tags: ["svc.api": "http://:8301"],
-        seed: 62))
+    let (watcher, servers, registry) = try cluster("y", servers: 1, port: 8301, seed: 61)
+    let b = servers[0]
     try await b.join(addresses: [watcher.address])
-    let registry = ServiceRegistry(configuration: configuration, node: watcher, variables: [:])
     #expect(await eventually(within: 10) { registry.catalog.instances["api"]?.count == 1 })
     // Probes are acked every period: the answer is confirmed within seconds.
     #expect(
@@ -141,7 +132,7 @@ struct WatchTests {
     #expect(try registry.resolve("redis").age == .zero)
     // A view a peer reported has times on the peer's clock: unknown age.
     let reported = ServiceRegistry(
-      configuration: configuration, members: watcher.members, variables: [:])
+      configuration: registry.configuration, members: watcher.members, variables: [:])
     #expect(try reported.resolve("api").age == nil)
     for node in [watcher, b] { await node.shutdown() }
   }

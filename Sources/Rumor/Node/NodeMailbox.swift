@@ -40,7 +40,6 @@ final class NodeMailbox: Sendable {
   private struct State {
     var commands: [NodeCommand] = []
     var members: [Member] = []
-    var catalog = ServiceCatalog()
     var snapshotSubscribers = Subscribers<UInt64>()
     var subscribers = Subscribers<MembershipEvent>()
     var userEventSubscribers = Subscribers<UserEvent>()
@@ -98,10 +97,8 @@ final class NodeMailbox: Sendable {
   /// The latest counters.
   var counters: NodeCounters { state.withLock { $0.counters } }
 
-  /// The latest service catalog and the snapshot it belongs to.
-  var catalog: (catalog: ServiceCatalog, version: UInt64) {
-    state.withLock { ($0.catalog, version.load(ordering: .relaxed)) }
-  }
+  /// The service catalog, published with each snapshot.
+  let catalogFeed = CatalogFeed()
 
   /// Publishes a new snapshot (owner thread) and tells the snapshot
   /// subscribers its number.
@@ -113,12 +110,10 @@ final class NodeMailbox: Sendable {
   }
 
   func publish(members: [Member], counters: NodeCounters, catalog: ServiceCatalog) {
+    catalogFeed.publish(catalog)
     let (published, subscribers) = state.withLock { state in
       state.members = members
       state.counters = counters
-      state.catalog = catalog
-      // Under the lock, so that `catalog` never pairs a catalog with
-      // another snapshot's number.
       let published = version.add(1, ordering: .releasing).newValue
       return (published, state.snapshotSubscribers.continuations)
     }

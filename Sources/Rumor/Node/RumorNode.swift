@@ -390,6 +390,13 @@ public final class RumorNode: Sendable {
     mailbox.subscribe()
   }
 
+  /// A new stream of the health of the services this node advertises:
+  /// each one's first check result, then each change of its health (the
+  /// same changes that are gossiped). It ends when the node stops.
+  public func serviceHealthChanges() -> AsyncStream<AdvertisedServiceStatus> {
+    advertiser.healthChanges()
+  }
+
   /// A new stream of user events (`serf event`, `sendUserEvent`), from
   /// now on, each delivered once however often it arrives; it ends when
   /// the node stops. Events sent by this node are delivered here too.
@@ -481,14 +488,13 @@ public final class RumorNode: Sendable {
   /// atomic load) to tell whether `members` changed since last read.
   var snapshotVersion: UInt64 { mailbox.snapshotVersion }
 
-  /// The service catalog the node's thread published with its latest
-  /// snapshot, and that snapshot's number.
-  var catalogSnapshot: (catalog: ServiceCatalog, version: UInt64) { mailbox.catalog }
+  /// Where the node's thread publishes the service catalog.
+  package var catalogFeed: CatalogFeed { mailbox.catalogFeed }
 
   /// The service catalog of the current gossip view: every advertised
   /// instance, by service. Kept up to date by the node's own thread, so
   /// reading it costs a lock and a copy of a reference.
-  public var catalog: ServiceCatalog { mailbox.catalog.catalog }
+  public var catalog: ServiceCatalog { mailbox.catalogFeed.latest.catalog }
 
   /// When this node last heard from the cluster first-hand (an ack to its
   /// own probe, or a peer's full state), on the monotonic clock; nil

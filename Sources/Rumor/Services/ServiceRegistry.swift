@@ -47,6 +47,9 @@ public final class ServiceRegistry: Sendable {
   private let outcomes: ServiceResolver
   /// A fixed view, for a registry over what some peer reported.
   private let snapshot: ServiceCatalog?
+  /// Where the catalog comes from: the node's thread, or for benchmarks a
+  /// feed of their own.
+  private let feed: CatalogFeed?
   /// Each watcher's wake-up stream, kicked when an outcome is reported.
   let watchers = Mutex(Subscribers<Void>())
   /// How many watchers there are: reporting an outcome takes the
@@ -67,8 +70,18 @@ public final class ServiceRegistry: Sendable {
     breakerSettings: CircuitBreaker.Settings = CircuitBreaker.Settings()
   ) {
     self.init(
-      configuration: configuration, node: node, snapshot: nil, variables: variables,
-      breakerSettings: breakerSettings)
+      configuration: configuration, node: node, feed: node?.catalogFeed, snapshot: nil,
+      variables: variables, breakerSettings: breakerSettings)
+  }
+
+  /// A registry over the catalogs published to `feed`: how a benchmark
+  /// times lookups over a changing catalog without a cluster.
+  package convenience init(
+    configuration: EffectiveConfiguration, feed: CatalogFeed, variables: [String: String]
+  ) {
+    self.init(
+      configuration: configuration, node: nil, feed: feed, snapshot: nil, variables: variables,
+      breakerSettings: CircuitBreaker.Settings())
   }
 
   /// A registry over a fixed view of the cluster (`members`, as a peer
@@ -80,15 +93,18 @@ public final class ServiceRegistry: Sendable {
     breakerSettings: CircuitBreaker.Settings = CircuitBreaker.Settings()
   ) {
     self.init(
-      configuration: configuration, node: nil, snapshot: ServiceCatalog(members: members),
-      variables: variables, breakerSettings: breakerSettings)
+      configuration: configuration, node: nil, feed: nil,
+      snapshot: ServiceCatalog(members: members), variables: variables,
+      breakerSettings: breakerSettings)
   }
 
   private init(
-    configuration: EffectiveConfiguration, node: RumorNode?, snapshot: ServiceCatalog?,
-    variables: [String: String], breakerSettings: CircuitBreaker.Settings
+    configuration: EffectiveConfiguration, node: RumorNode?, feed: CatalogFeed?,
+    snapshot: ServiceCatalog?, variables: [String: String],
+    breakerSettings: CircuitBreaker.Settings
   ) {
     self.node = node
+    self.feed = feed
     self.configuration = configuration
     self.snapshot = snapshot
     let breakers = BreakerBoard(settings: breakerSettings)
@@ -173,7 +189,7 @@ public final class ServiceRegistry: Sendable {
   }
 
   /// Every service instance in the gossip view, by service.
-  public var catalog: ServiceCatalog { node?.catalog ?? snapshot ?? ServiceCatalog() }
+  public var catalog: ServiceCatalog { feed?.latest.catalog ?? snapshot ?? ServiceCatalog() }
 
   /// Runs `body` in the calling thread's lane, with the node's latest
   /// catalog: taken from the node only when it published a new one (one
@@ -182,10 +198,11 @@ public final class ServiceRegistry: Sendable {
     _ body: (inout LaneState) throws(ResolutionError) -> Result
   ) throws(ResolutionError) -> Result {
     let lane = lanes[Self.laneIndex()]
-    let version = node?.snapshotVersion
+    let version = feed?.version
     return try lane.withLock { lane throws(ResolutionError) in
-      if let node, lane.version != version {
-        let (catalog, published) = node.catalogSnapshot
+      if let feed, lane.version != version {
+        let (catalog, published) = feed.latest
+        if let old = lane.catalog { feed.retire(old) }
         lane.catalog = catalog
         lane.version = published
       }
@@ -201,29 +218,56 @@ public final class ServiceRegistry: Sendable {
     return Int(mixed % UInt64(laneCount))
   }
 
+  /// `url(for:path:)` as a typed endpoint (scheme, host, port, path).
+  public func endpoint(for name: String, path: String = "") throws(ResolutionError)
+    -> ServiceURL
+  {
+    try endpoint(for: name, path: path, excluding: []).url
+  }
+
+  /// The endpoint of `name`, leaving out the instances in `excluded`.
+  func endpoint(for name: String, path: String, excluding excluded: Set<HostAndPort>)
+    throws(ResolutionError) -> (url: ServiceURL, source: ResolutionSource)
+  {
+    let now = Self.now()
+    return try withLane { lane throws(ResolutionError) in
+      try lane.resolver.endpoint(
+        name, path: path, catalog: lane.catalog, at: now, excluding: excluded)
+    }
+  }
+
   // MARK: Outcomes
 
-  /// Tells the registry a call to `url` (as returned by `url(for:)`)
-  /// failed; five in a row open its circuit and it is skipped for a
-  /// minute (the brief's breaker; see `CircuitBreaker.Settings`). URLs
-  /// that do not parse are ignored.
-  public func reportFailure(_ url: String) {
-    guard let parsed = try? ServiceURL(parsing: url) else { return }
-    outcomes.recordFailure(of: parsed, at: Self.now())
+  /// Tells the registry a call to `endpoint` failed; five in a row open
+  /// its circuit and it is skipped for a minute (the brief's breaker; see
+  /// `CircuitBreaker.Settings`). Breakers are per host and port.
+  public func reportFailure(_ endpoint: ServiceURL) {
+    outcomes.recordFailure(of: endpoint, at: Self.now())
     wakeWatchers()
   }
 
-  /// Tells the registry a call to `url` succeeded: its circuit closes.
-  public func reportSuccess(_ url: String) {
-    guard let parsed = try? ServiceURL(parsing: url) else { return }
-    outcomes.recordSuccess(of: parsed, at: Self.now())
+  /// Tells the registry a call to `endpoint` succeeded: its circuit
+  /// closes.
+  public func reportSuccess(_ endpoint: ServiceURL) {
+    outcomes.recordSuccess(of: endpoint, at: Self.now())
     wakeWatchers()
+  }
+
+  /// `reportFailure` for a URL as `url(for:)` returned it. Throws when
+  /// `url` is not a URL, rather than count nothing without a word.
+  public func reportFailure(_ url: String) throws(InvalidValue) {
+    reportFailure(try ServiceURL(parsing: url))
+  }
+
+  /// `reportSuccess` for a URL as `url(for:)` returned it. Throws when
+  /// `url` is not a URL.
+  public func reportSuccess(_ url: String) throws(InvalidValue) {
+    reportSuccess(try ServiceURL(parsing: url))
   }
 
   /// The circuit breaker of the instance at `url`.
-  public func breaker(for url: String) -> CircuitBreaker? {
-    guard let parsed = try? ServiceURL(parsing: url) else { return nil }
-    return outcomes.breaker(of: parsed)
+  public func breaker(for url: ServiceURL) -> CircuitBreaker {
+    outcomes.breaker(of: url)
   }
 
   // MARK: Health
@@ -248,9 +292,9 @@ public final class ServiceRegistry: Sendable {
     if let timeout = configuration.service(named: name)?.timeout { check.timeout = timeout }
     let result = await HealthProbe.run(check, host: base.host, port: base.port)
     if result.passed {
-      reportSuccess(base.description)
+      reportSuccess(base)
     } else {
-      reportFailure(base.description)
+      reportFailure(base)
     }
     return ServiceHealthReport(
       service: name, status: result.passed ? .healthy : .unhealthy,

@@ -174,9 +174,9 @@ enum DemoCommand {
           let check = HealthCheck.standard(forService: resolution.service, url: base)
           let result = await HealthProbe.run(check, host: base.host, port: base.port)
           if result.passed {
-            registry.reportSuccess(base.description)
+            registry.reportSuccess(base)
           } else {
-            registry.reportFailure(base.description)
+            registry.reportFailure(base)
           }
           return ServiceHealthReport(
             service: resolution.service, status: result.passed ? .healthy : .unhealthy,

@@ -144,7 +144,8 @@ public struct ServiceResolver: Sendable {
   /// step's primary (its first candidate) and moves no cursor: what a
   /// watcher follows.
   private mutating func choose(
-    _ name: String, catalog: ServiceCatalog?, at now: Timestamp, peek: Bool = false
+    _ name: String, catalog: ServiceCatalog?, at now: Timestamp, peek: Bool = false,
+    excluding excluded: Set<HostAndPort> = []
   ) -> Choice? {
     if let fixed = environmentURLs[name] {
       return Choice(
@@ -153,16 +154,19 @@ public struct ServiceResolver: Sendable {
     // One copy of the histories per choice, and none while every breaker
     // is closed and no failure counts (the usual case).
     let histories = breakers.isQuiet ? nil : breakers.histories
+    let filters = histories != nil || !excluded.isEmpty
     func refuses(_ key: HostAndPort) -> Bool {
+      if excluded.contains(key) { return true }
       guard let breaker = histories?[key]?.breaker else { return false }
       return !breaker.wouldAllowRequest(at: now)
     }
     if let choices = catalog?.choices[name] {
       var instances = choices.passing.isEmpty ? choices.warning : choices.passing
       var texts = choices.passing.isEmpty ? choices.warningURLs : choices.passingURLs
-      if histories != nil {
-        // Leave out the instances whose breaker refuses, before choosing
-        // between passing and warning ones.
+      if filters {
+        // Leave out the instances whose breaker refuses (or that the
+        // caller already tried), before choosing between passing and
+        // warning ones.
         let open = { (instance: ServiceInstance) in refuses(Self.key(of: instance.url)) }
         if choices.passing.contains(where: open) || choices.warning.contains(where: open) {
           let passing = choices.passing.indices.filter { !open(choices.passing[$0]) }
@@ -190,7 +194,7 @@ public struct ServiceResolver: Sendable {
     }
     for step in fallbacks[name] ?? [] {
       let candidates =
-        histories == nil ? step.candidates : step.candidates.filter { !refuses($0.key) }
+        filters ? step.candidates.filter { !refuses($0.key) } : step.candidates
       guard !candidates.isEmpty else { continue }
       let index =
         picker.pick(
@@ -230,6 +234,29 @@ public struct ServiceResolver: Sendable {
     claim(choice, at: now)
     return path.isEmpty ? choice.text : Self.appending(path, to: choice.url).description
   }
+
+  /// `url`'s choice as a typed endpoint, leaving out the instances in
+  /// `excluded` (those a caller already tried): what failing over asks.
+  /// Claims the half-open trial of the instance it returns, if any.
+  public mutating func endpoint(
+    _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp,
+    excluding excluded: Set<HostAndPort> = []
+  ) throws(ResolutionError) -> (url: ServiceURL, source: ResolutionSource) {
+    guard let choice = choose(name, catalog: catalog, at: now, excluding: excluded) else {
+      var error = failure(name, catalog: catalog, at: now)
+      if !excluded.isEmpty {
+        error.tried.append(
+          "already tried: "
+            + excluded.map { "\($0.host):\($0.port)" }.sorted().joined(separator: ", "))
+      }
+      throw error
+    }
+    claim(choice, at: now)
+    return (Self.appending(path, to: choice.url), choice.source)
+  }
+
+  /// The key breakers and `endpoint(excluding:)` know an instance by.
+  public static func instanceKey(of url: ServiceURL) -> HostAndPort { key(of: url) }
 
   /// The URL for `name` with `path` appended, and how it was found.
   /// `catalog` is the gossip view (nil when there is none: no node).
