@@ -17,8 +17,9 @@ import Synchronization
 /// detected mode), in one call, and until the task is cancelled:
 ///
 /// ```swift
-/// let node = try await RumorNode.start(configuration: .current())
-/// let registry = ServiceRegistry(configuration: node.configuration ?? .current(), node: node)
+/// let configuration = try EffectiveConfiguration.current()
+/// let node = try await RumorNode.start(configuration: configuration)
+/// let registry = ServiceRegistry(configuration: configuration, node: node)
 /// let redis = try registry.url(for: "redis")
 /// try await node.run()  // leaves gracefully when cancelled
 /// ```
