@@ -33,7 +33,10 @@ enum NodeActivityLog {
     if logger.enabled(.warning) {
       tasks.append(
         Task {
-          var last = TrafficRefusals(mailbox: mailbox)
+          // From zero, not from the first reading: a node counts from
+          // its start, and this task may first run after the first
+          // refusals were counted.
+          var last = TrafficRefusals(undecodable: 0, overLimits: 0, streams: 0)
           while !Task.isCancelled && !mailbox.isStopped {
             try? await Task.sleep(for: summaryInterval)
             guard !Task.isCancelled else { return }

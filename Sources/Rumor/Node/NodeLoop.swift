@@ -297,6 +297,10 @@ final class NodeLoop {
     }
     let finished = joins.filter { $0.remaining.isEmpty }
     joins.removeAll { $0.remaining.isEmpty }
+    // The members the join brought are published before the caller hears
+    // that it joined, so that `members` (and a lookup) right after
+    // `join` returns sees them.
+    if !finished.isEmpty { publishIfChanged() }
     for waiter in finished {
       waiter.done(
         waiter.answered > 0
