@@ -255,20 +255,31 @@ struct NodeLifecycleTests {
     await node.shutdown()
   }
 
-  @Test("the metrics snapshot names every counter and counts members by state")
+  @Test("the metrics snapshot has the Prometheus endpoint's names, labels and values")
   func metricsSnapshot() async throws {
     let node = try RumorNode.start(
       NodeConfiguration(name: "metered", bind: anyPort, settings: testSettings()))
     #expect(await eventually(within: 5) { node.metrics.members[.alive] == 1 })
     let metrics = node.metrics
     let samples = Dictionary(
-      metrics.samples.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-    #expect(samples.count == metrics.samples.count, "names are unique")
-    #expect(samples["rumor_members_alive"]?.value == 1)
-    #expect(samples["rumor_members_alive"]?.kind == .gauge)
-    #expect(samples["rumor_decode_errors_total"]?.kind == .counter)
+      metrics.samples.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    #expect(samples.count == metrics.samples.count, "keys are unique")
+    #expect(samples["rumor_members{status=\"alive\"}"]?.value == 1)
+    #expect(samples["rumor_members{status=\"alive\"}"]?.kind == .gauge)
+    #expect(samples["rumor_decode_errors_total{kind=\"malformed\"}"]?.kind == .counter)
     #expect(
       metrics.samples.filter { $0.kind == .counter }.allSatisfy { $0.name.hasSuffix("_total") })
+    // Every sample is a line of the endpoint's text, value included (the
+    // node is idle, so its counters hold still between the two reads).
+    let text = prometheusText(node: node)
+    let lines = Set(text.split(separator: "\n").map(String.init))
+    for sample in node.metrics.samples
+    where sample.name != "rumor_packets_total"
+      && sample.name != "rumor_packet_bytes_total"
+    {
+      #expect(lines.contains("\(sample.key) \(sample.value)"), "\(sample.key) in:\n\(text)")
+    }
     await node.shutdown()
   }
+
 }

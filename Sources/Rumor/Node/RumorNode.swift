@@ -371,11 +371,11 @@ public final class RumorNode: Sendable {
   public var counters: NodeCounters { mailbox.counters }
 
   /// Everything this node counts, in one snapshot, ready for a metrics
-  /// system (see `NodeMetrics.samples`).
-  public var metrics: NodeMetrics {
+  /// system (see `MetricsSnapshot.samples`).
+  public var metrics: MetricsSnapshot {
     var members: [MemberState: Int] = [:]
     for member in mailbox.members { members[member.state, default: 0] += 1 }
-    return NodeMetrics(
+    return MetricsSnapshot(
       counters: counters, inboundStreams: inboundStreamCounters, members: members)
   }
 
