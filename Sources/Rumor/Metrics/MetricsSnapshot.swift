@@ -89,6 +89,11 @@ public struct MetricsSnapshot: Hashable, Sendable {
       "rumor_members", .gauge, "Members this node knows, by status.",
       [MemberState.alive, .suspect, .dead, .left].map { (["status": "\($0)"], members[$0] ?? 0) })
     add("rumor_probes_total", .counter, "Probes started.", [([:], c.probes)])
+    add("rumor_acks_total", .counter, "Acks received for probes.", [([:], c.acksReceived)])
+    add(
+      "rumor_nacks_total", .counter, "Nacks received from indirect probe helpers.",
+      [([:], c.nacksReceived)])
+    add("rumor_deaths_total", .counter, "Members this node saw fail.", [([:], c.deaths)])
     add(
       "rumor_probes_failed_total", .counter, "Probes that ended without any ack.",
       [([:], c.failedProbes)])
@@ -112,6 +117,10 @@ public struct MetricsSnapshot: Hashable, Sendable {
     add(
       "rumor_relays_refused_total", .counter, "Indirect probe requests refused at the relay limit.",
       [([:], c.relaysRefused)])
+    add(
+      "rumor_broadcast_queue_depth", .gauge,
+      "Messages waiting in the broadcast queues to be piggybacked.",
+      [([:], c.broadcastQueueDepth)])
     add(
       "rumor_packets_total", .counter, "UDP datagrams, by direction.",
       [(["direction": "in"], c.packetsReceived), (["direction": "out"], c.packetsSent)])

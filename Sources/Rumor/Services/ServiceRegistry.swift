@@ -188,6 +188,14 @@ public final class ServiceRegistry: Sendable {
     return resolution
   }
 
+  /// The answers this registry gave (`url`, `endpoint`, `resolve` and
+  /// `withInstance`), by the step that answered, summed over its lanes.
+  public var resolutionCounts: ResolutionCounts {
+    var total = ResolutionCounts()
+    for lane in lanes { total.add(lane.withLock { $0.resolver.answers }) }
+    return total
+  }
+
   /// Every service instance in the gossip view, by service.
   public var catalog: ServiceCatalog { feed?.latest.catalog ?? snapshot ?? ServiceCatalog() }
 

@@ -51,6 +51,10 @@ public struct SerfSettings: Sendable, Hashable {
   /// The most bytes of a query response's payload
   /// (`QueryResponseSizeLimit`). 1024.
   public var queryResponseSizeLimit = 1024
+  /// The network coordinates' settings; nil turns coordinates off
+  /// (`DisableCoordinates`): acks carry none and peers' are ignored.
+  /// Serf's defaults (on).
+  public var coordinates: VivaldiSettings? = VivaldiSettings()
 
   /// Serf's defaults.
   public init() {}
@@ -91,6 +95,11 @@ public struct SerfSettings: Sendable, Hashable {
     }
     if !(1...9 * 1024).contains(userEventSizeLimit) {
       problems.append("user event size limit must be 1 to 9216 bytes (is \(userEventSizeLimit))")
+    }
+    do {
+      try coordinates?.validate()
+    } catch {
+      problems += error.problems
     }
     if !problems.isEmpty { throw SettingsError(problems: problems) }
   }

@@ -28,6 +28,8 @@ public struct ServiceResolver: Sendable {
   /// The circuit breakers, shared with every copy of this resolver.
   public let breakers: BreakerBoard
   private var picker: InstancePicker
+  /// The answers given by `url`, `endpoint` and `resolve`, by source.
+  public private(set) var answers = ResolutionCounts()
   /// Step 1's answers, fixed by the configuration: looked up, not rebuilt,
   /// on every call.
   private let environmentURLs: [String: Fixed]
@@ -229,8 +231,10 @@ public struct ServiceResolver: Sendable {
     _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
   ) throws(ResolutionError) -> String {
     guard let choice = choose(name, catalog: catalog, at: now) else {
+      answers.unanswered &+= 1
       throw failure(name, catalog: catalog, at: now)
     }
+    answers.record(choice.source)
     claim(choice, at: now)
     return path.isEmpty ? choice.text : Self.appending(path, to: choice.url).description
   }
@@ -243,6 +247,7 @@ public struct ServiceResolver: Sendable {
     excluding excluded: Set<HostAndPort> = []
   ) throws(ResolutionError) -> (url: ServiceURL, source: ResolutionSource) {
     guard let choice = choose(name, catalog: catalog, at: now, excluding: excluded) else {
+      answers.unanswered &+= 1
       var error = failure(name, catalog: catalog, at: now)
       if !excluded.isEmpty {
         error.tried.append(
@@ -251,6 +256,7 @@ public struct ServiceResolver: Sendable {
       }
       throw error
     }
+    answers.record(choice.source)
     claim(choice, at: now)
     return (Self.appending(path, to: choice.url), choice.source)
   }
@@ -265,8 +271,10 @@ public struct ServiceResolver: Sendable {
     _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
   ) throws(ResolutionError) -> Resolution {
     guard let choice = choose(name, catalog: catalog, at: now) else {
+      answers.unanswered &+= 1
       throw failure(name, catalog: catalog, at: now)
     }
+    answers.record(choice.source)
     // Explained before the claim, which would make a half-open choice
     // read as "its one trial call is out".
     let resolution = explained(choice, name: name, path: path, catalog: catalog, at: now)
