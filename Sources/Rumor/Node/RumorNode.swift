@@ -406,6 +406,20 @@ public final class RumorNode: Sendable {
     return one.estimatedRoundTrip(to: other)
   }
 
+  /// Round-trip estimates from this node, over one snapshot of the
+  /// coordinates (one lock, however many members are asked about): what
+  /// the `nearest` strategy compares.
+  func roundTripEstimates() -> @Sendable (String) -> Duration? {
+    let view = mailbox.coordinates.current
+    let me = name
+    return { member in
+      guard let own = view.own, let other = member == me ? view.own : view.peers[member] else {
+        return nil
+      }
+      return own.estimatedRoundTrip(to: other)
+    }
+  }
+
   /// The estimated round trip from this node to `member` (`serf rtt
   /// MEMBER`); nil when its coordinate is unknown.
   public func estimatedRoundTrip(to member: String) -> Duration? {

@@ -109,9 +109,13 @@ public final class ServiceRegistry: Sendable {
     self.snapshot = snapshot
     let breakers = BreakerBoard(settings: breakerSettings)
     var seeds = SystemRandomNumberGenerator()
-    let resolver = ServiceResolver(
+    var resolver = ServiceResolver(
       configuration: configuration, variables: variables, breakers: breakers,
       seed: seeds.next())
+    if let node {
+      // Weak: a registry must not keep its node alive.
+      resolver.roundTrips = { [weak node] in node?.roundTripEstimates() ?? { _ in nil } }
+    }
     outcomes = resolver
     lanes = (0..<Self.laneCount).map { _ in
       var own = resolver

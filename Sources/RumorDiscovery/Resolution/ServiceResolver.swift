@@ -28,6 +28,11 @@ public struct ServiceResolver: Sendable {
   /// The circuit breakers, shared with every copy of this resolver.
   public let breakers: BreakerBoard
   private var picker: InstancePicker
+  /// Where the `nearest` strategy gets round-trip estimates: called once
+  /// per pick of a `nearest` service, it returns the estimate to each
+  /// member by name (nil when unknown). Nil: no estimates, and `nearest`
+  /// goes round robin.
+  public var roundTrips: (@Sendable () -> @Sendable (String) -> Duration?)?
   /// The answers given by `url`, `endpoint` and `resolve`, by source.
   public private(set) var answers = ResolutionCounts()
   /// Step 1's answers, fixed by the configuration: looked up, not rebuilt,
@@ -183,12 +188,15 @@ public struct ServiceResolver: Sendable {
       }
       if !instances.isEmpty {
         let strategy = strategies[name] ?? .roundRobin
+        // One snapshot of the coordinates per pick, only for `nearest`.
+        let estimate = strategy == .nearest && !peek ? roundTrips?() : nil
         let index =
           picker.pick(
             among: instances.count, service: name, strategy: peek ? .first : strategy,
             failures: {
               histories?[Self.key(of: instances[$0].url)]?.recentFailures(at: now) ?? 0
-            }) ?? 0
+            },
+            roundTrip: { estimate?(instances[$0].node) }) ?? 0
         return Choice(
           source: .gossip, url: instances[index].url, text: texts[index],
           instance: instances[index], among: instances.count, strategy: strategy)
