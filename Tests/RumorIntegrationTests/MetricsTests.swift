@@ -82,4 +82,38 @@ struct MetricsTests {
     #expect(check.process.terminationStatus == 0, "promtool: \(check.log)\n\(text)")
     #expect(check.log.isEmpty, "promtool found problems: \(check.log)")
   }
+
+  @Test("a live agent serves /metrics over its HTTP API, and curl's copy passes promtool")
+  func agentServesMetrics() async throws {
+    guard curlExecutable != nil else {
+      print("skipped: curl is not installed")
+      return
+    }
+    let agent = try AgentProcess(
+      name: "metrics-agent", arguments: ["--http", "127.0.0.1:0", "--dns", "127.0.0.1:0"])
+    defer { agent.stop(signal: SIGKILL) }
+    // A lookup through the API, counted by the registry the endpoint reads.
+    _ = try await curl([try apiURL(agent, "/v1/resolve/nothing-here")])
+    let reply = try await curl([try apiURL(agent, "/metrics")])
+    #expect(reply.status == 200)
+    #expect(reply.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+    #expect(reply.body.contains("rumor_members{status=\"alive\"} 1"), "\(reply.body)")
+    #expect(reply.body.contains("rumor_resolutions_total{source=\"none\"} 1"), "\(reply.body)")
+    #expect(reply.body.contains("rumor_http_requests_total"))
+    #expect(reply.body.contains("rumor_dns_queries_total"))
+    guard let promtoolExecutable else {
+      print("skipped the promtool check: promtool is not installed (apt-get install prometheus)")
+      return
+    }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "rumor-agent-metrics-\(getpid()).txt")
+    try Data(reply.body.utf8).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let check = try ChildProcess(
+      URL(fileURLWithPath: "/bin/sh"),
+      ["-c", "\"$0\" check metrics < \"$1\"", promtoolExecutable.path, file.path])
+    await check.exit(within: 30)
+    #expect(check.process.terminationStatus == 0, "promtool: \(check.log)")
+    #expect(check.log.isEmpty, "promtool found problems: \(check.log)")
+  }
 }

@@ -13,7 +13,8 @@ import RumorDiscovery
 ///
 /// With a `registry`, also its answers by source (`resolutionCounts`).
 public func prometheusText(
-  node: RumorNode, registry: ServiceRegistry? = nil, dns: DNSServerCounters? = nil
+  node: RumorNode, registry: ServiceRegistry? = nil, dns: DNSServerCounters? = nil,
+  http: HTTPServerCounters? = nil
 ) -> String {
   var metrics = PrometheusText()
   NodeMetrics.addMembership(node, to: &metrics)
@@ -25,11 +26,36 @@ public func prometheusText(
     NodeMetrics.addResolutions(registry, to: &metrics)
   }
   if let dns { NodeMetrics.addDNS(dns, to: &metrics) }
+  if let http { NodeMetrics.addHTTP(http, to: &metrics) }
   return metrics.text
 }
 
-/// The parts of `prometheusText(node:registry:dns:)`, one per source.
+/// The parts of `prometheusText(node:registry:dns:http:)`, one per source.
 enum NodeMetrics {
+  static func addHTTP(_ counters: HTTPServerCounters, to metrics: inout PrometheusText) {
+    metrics.add(
+      "rumor_http_requests_total", .counter, help: "HTTP API requests answered (any status).",
+      counters.requests)
+    metrics.add(
+      "rumor_http_connections_total", .counter, help: "HTTP API connections accepted.",
+      counters.connections)
+    metrics.add(
+      "rumor_http_refused_total", .counter,
+      help: "HTTP API requests and connections refused or cut short, by reason.",
+      [
+        .init([("reason", "malformed")], counters.malformed),
+        .init([("reason", "oversized")], counters.oversized),
+        .init([("reason", "busy")], counters.refusedBusy),
+        .init([("reason", "evicted")], counters.evicted),
+        .init([("reason", "idle")], counters.idleClosed),
+        .init([("reason", "request_timeout")], counters.requestTimeouts),
+        .init([("reason", "reply_cut")], counters.repliesCut),
+        .init([("reason", "parked_limit")], counters.refusedParked),
+        .init([("reason", "slow_stream")], counters.slowStreamsDropped),
+        .init([("reason", "answer_timeout")], counters.laterTimeouts),
+      ])
+  }
+
   static func addResolutions(_ registry: ServiceRegistry, to metrics: inout PrometheusText) {
     let counts = registry.resolutionCounts
     metrics.add(

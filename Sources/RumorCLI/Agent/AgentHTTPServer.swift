@@ -1,5 +1,6 @@
 import CommandLineSupport
 import Rumor
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -30,7 +31,8 @@ enum AgentHTTPServer {
   /// address being taken (another agent on this machine) is said and
   /// skipped; an address someone asked for must work.
   static func start(
-    _ parsed: ArgumentList, node: RumorNode, console: Console, command: String
+    _ parsed: ArgumentList, node: RumorNode, registry: ServiceRegistry, dns: DNSServer?,
+    console: Console, command: String
   ) throws(CommandError) -> AgentAPI? {
     let effective = try PeerOptions.configuration(parsed)
     var listen = effective.gossip.http
@@ -52,13 +54,24 @@ enum AgentHTTPServer {
     let authorization = WriteAuthorization(token: token)
     let api: AgentAPI
     do {
+      let served = ServedAPI()
       api = try AgentAPI(
-        node: node, registry: ServiceRegistry(configuration: effective, node: node), bind: bind,
+        node: node, registry: registry, bind: bind,
         configuration: effective.json, authorization: authorization,
         leave: {
           // As SIGTERM does: the agent logs it, leaves and exits 0.
           kill(getpid(), SIGTERM)
+        },
+        extraRoutes: { router in
+          router.add("GET", "/metrics") { _ in
+            .response(
+              HTTPResponse(
+                body: prometheusText(
+                  node: node, registry: registry, dns: dns?.counters, http: served.counters),
+                contentType: PrometheusText.contentType))
+          }
         })
+      served.api = api
     } catch {
       // The socket layer's hint names the gossip flag.
       let reason = "\(error)".replacing(
@@ -78,4 +91,17 @@ enum AgentHTTPServer {
     console.out("\(AgentCommand.timestamp()) HTTP API on http://\(api.address) (\(writes))")
     return api
   }
+}
+
+/// The API, once it exists, for its own `/metrics` route (the routes are
+/// made before the server they belong to).
+private final class ServedAPI: Sendable {
+  private let slot = Mutex<AgentAPI?>(nil)
+
+  var api: AgentAPI? {
+    get { slot.withLock { $0 } }
+    set { slot.withLock { $0 = newValue } }
+  }
+
+  var counters: HTTPServerCounters? { api?.counters }
 }

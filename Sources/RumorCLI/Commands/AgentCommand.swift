@@ -141,9 +141,11 @@ enum AgentCommand {
       handlers = EventHandlers(handlerSpecs, node: node, console: console)
     }
     let eventHandlers = handlers
+    // One registry for DNS and HTTP: one set of cursors and breakers.
+    let registry = ServiceRegistry(configuration: try PeerOptions.configuration(parsed), node: node)
     let dns: DNSServer?
     do {
-      dns = try AgentDNS.start(parsed, node: node, command: command)
+      dns = try AgentDNS.start(parsed, node: node, registry: registry, command: command)
     } catch {
       await node.shutdown()
       throw error
@@ -157,7 +159,8 @@ enum AgentCommand {
     let health = Task { await logHealth(of: node, console: console) }
     let api: AgentAPI?
     do {
-      api = try AgentHTTPServer.start(parsed, node: node, console: console, command: command)
+      api = try AgentHTTPServer.start(
+        parsed, node: node, registry: registry, dns: dns, console: console, command: command)
     } catch {
       await node.shutdown()
       throw error
