@@ -30,7 +30,7 @@ public final class RumorNode: Sendable {
   /// The address its sockets are bound to.
   public let boundAddress: NodeAddress
   private let mailbox: NodeMailbox
-  private let advertiser: ServiceAdvertiser
+  let advertiser: ServiceAdvertiser
 
   private init(
     name: String, address: NodeAddress, boundAddress: NodeAddress, mailbox: NodeMailbox,

@@ -16,6 +16,13 @@ struct ConfigurationDecoder {
   static let advertisedKeys = ["url", "check"]
   static let checkKeys = [
     "type", "path", "interval", "timeout", "failures_before_critical", "successes_before_passing",
+    "ttl",
+  ]
+  /// The check types a file may name: a closure exists only in Swift.
+  static let fileCheckKinds: [HealthCheck.Kind] = [.http, .tcp, .redis, .ttl]
+  /// The settings of checks that probe, which a TTL check does not.
+  static let probeCheckKeys: Set<String> = [
+    "interval", "timeout", "failures_before_critical", "successes_before_passing",
   ]
   /// The gossip port, memberlist's and Serf's default.
   static let gossipPort: UInt16 = 7946
@@ -246,7 +253,8 @@ struct ConfigurationDecoder {
       let kind = parse(
         type.value, "\(path).type",
         { text throws(InvalidValue) in
-          try Choice.parse(text, as: HealthCheck.Kind.self, what: "check type")
+          try Choice.parse(
+            text, as: HealthCheck.Kind.self, what: "check type", among: Self.fileCheckKinds)
         })
     {
       check.kind = kind
@@ -255,8 +263,26 @@ struct ConfigurationDecoder {
     var timeoutPosition: SourcePosition?
     for field in fields {
       let fieldPath = "\(path).\(field.key)"
+      if check.kind == .ttl, Self.probeCheckKeys.contains(field.key) {
+        report(
+          field.keyPosition, fieldPath,
+          "does not apply to a ttl check, which the application renews (RumorNode.renew) instead of being probed; remove it or set another type"
+        )
+        continue
+      }
       switch field.key {
       case "type": break
+      case "ttl":
+        guard check.kind == .ttl else {
+          report(
+            field.keyPosition, fieldPath,
+            "applies to ttl checks only; remove it or set 'type: ttl'")
+          continue
+        }
+        check.ttl =
+          parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try DurationText.parse(text, maximum: .seconds(86_400))
+          } ?? check.ttl
       case "path":
         guard check.kind == .http else {
           report(
@@ -288,7 +314,7 @@ struct ConfigurationDecoder {
           } ?? check.successesBeforePassing
       }
     }
-    if check.timeout >= check.interval {
+    if check.kind != .ttl, check.timeout >= check.interval {
       report(
         timeoutPosition ?? value.position, "\(path).timeout",
         "\(DurationText.format(check.timeout)) is not shorter than the interval (\(DurationText.format(check.interval))); a check must end before the next one starts"

@@ -12,6 +12,9 @@ enum ConfigurationJSON {
 
   static func check(_ check: HealthCheck?) -> JSONValue {
     guard let check else { return .null }
+    if check.kind == .ttl {
+      return .object([("type", .string(check.kind.rawValue)), ("ttl", seconds(check.ttl))])
+    }
     return .object([
       ("type", .string(check.kind.rawValue)),
       ("path", check.kind == .http ? .string(check.path) : .null),
