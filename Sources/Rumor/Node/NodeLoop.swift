@@ -50,14 +50,19 @@ final class NodeLoop {
     let done: @Sendable (Result<Int, JoinError>) -> Void
   }
 
+  /// The keyring file to keep in step with the keyring, if any.
+  private let keyringFile: KeyringPersistence?
+
   /// The system's `poll`, or a failing one in tests.
   private let pollFunction: @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32
 
   init(
     node: ClusterNode, mailbox: NodeMailbox, udp: Int32, listener: Int32,
-    poll: @escaping @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32
+    poll: @escaping @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32,
+    keyringFile: KeyringPersistence? = nil
   ) {
     self.pollFunction = poll
+    self.keyringFile = keyringFile
     self.node = node
     self.mailbox = mailbox
     self.udp = udp
@@ -78,6 +83,7 @@ final class NodeLoop {
       }
       expireConnections(now: clock)
       publishIfChanged()
+      keyringFile?.update(changes: node.serf?.counters.keyChanges ?? 0) { node.swim.keyring?.keys }
       guard running else { break }
       watched.removeAll(keepingCapacity: true)
       for descriptor in [udp, listener, mailbox.wakeDescriptor] {

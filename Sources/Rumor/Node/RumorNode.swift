@@ -31,11 +31,13 @@ public final class RumorNode: Sendable {
   public let boundAddress: NodeAddress
   private let mailbox: NodeMailbox
   let advertiser: ServiceAdvertiser
+  let keyringFile: KeyringPersistence?
 
   private init(
     name: String, address: NodeAddress, boundAddress: NodeAddress, mailbox: NodeMailbox,
-    advertiser: ServiceAdvertiser
+    advertiser: ServiceAdvertiser, keyringFile: KeyringPersistence? = nil
   ) {
+    self.keyringFile = keyringFile
     self.name = name
     self.address = address
     self.boundAddress = boundAddress
@@ -48,7 +50,13 @@ public final class RumorNode: Sendable {
   public static func start(_ configuration: NodeConfiguration) throws -> RumorNode {
     let meta = try SerfTags.encode(
       ServiceAdvertiser.initialTags(baseTags: configuration.tags, services: configuration.services))
-    let keyring = configuration.keys.isEmpty ? nil : try Keyring(keys: configuration.keys)
+    let persistence = configuration.keyringFile.map(KeyringPersistence.init(path:))
+    let keys =
+      try persistence.map {
+        try KeyringPersistence.startingKeys(path: $0.path, given: configuration.keys)
+      }
+      ?? configuration.keys
+    let keyring = keys.isEmpty ? nil : try Keyring(keys: keys)
     try Label.validate(configuration.label)
     let (udp, listener, bound) = try bindSockets(configuration.bind)
     var advertised = configuration.advertise ?? bound
@@ -67,7 +75,8 @@ public final class RumorNode: Sendable {
       mailbox = try NodeMailbox()
       try OwnerThread.start(name: "rumor-\(configuration.name)") {
         NodeLoop(
-          node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll
+          node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll,
+          keyringFile: persistence
         ).run()
       }
     } catch {
@@ -83,7 +92,7 @@ public final class RumorNode: Sendable {
     advertiser.startChecks()
     return RumorNode(
       name: configuration.name, address: advertised, boundAddress: bound, mailbox: mailbox,
-      advertiser: advertiser)
+      advertiser: advertiser, keyringFile: persistence)
   }
 
   /// UDP and TCP on one port; for port 0 the TCP listener picks it and

@@ -94,6 +94,7 @@ enum ConfigCommand {
         "\(gossip.encryptionKeys.count) key\(gossip.encryptionKeys.count == 1 ? "" : "s")")
     }
     if let label = gossip.label { gossipParts.append("label \(label)") }
+    if let file = gossip.keyringFile { gossipParts.append("keyring file \(file)") }
     if let profile = gossip.profile { gossipParts.append("profile \(profile.rawValue)") }
     let services = configuration.services.map { service in
       var parts: [String] = []
@@ -217,6 +218,7 @@ enum ConfigCommand {
           from("gossip.encrypt")
         ),
         ("label", gossip.label.isEmpty ? "-" : gossip.label, from("gossip.label")),
+        ("keyring file", gossip.keyringFile ?? "-", from("gossip.keyring_file")),
         ("profile", gossip.profile.rawValue, from("gossip.profile")),
       ], indent: "  ")
     lines.append("")

@@ -12,7 +12,9 @@ struct ConfigurationDecoder {
   static let deploymentKeys = ["mode", "domain", "namespace"]
   static let serviceKeys = ["host", "port", "scheme", "timeout", "retries"]
   static let loadBalancerKeys = ["hosts", "strategy"]
-  static let gossipKeys = ["node_name", "bind", "advertise", "join", "encrypt", "label", "profile"]
+  static let gossipKeys = [
+    "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "keyring_file",
+  ]
   static let advertisedKeys = ["url", "check"]
   static let checkKeys = [
     "type", "path", "interval", "timeout", "failures_before_critical", "successes_before_passing",
@@ -186,6 +188,8 @@ struct ConfigurationDecoder {
           }
       case "label":
         configuration.gossip.label = parse(entry.value, path, Self.label)
+      case "keyring_file":
+        configuration.gossip.keyringFile = parse(entry.value, path, Self.filePath)
       default:
         configuration.gossip.profile = parse(entry.value, path) { text throws(InvalidValue) in
           try Choice.parse(text, as: Profile.self, what: "gossip profile")
@@ -496,6 +500,16 @@ struct ConfigurationDecoder {
     }
     guard text.utf8.count <= 255 else {
       throw InvalidValue("a node name is longer than 255 bytes")
+    }
+    return text
+  }
+
+  /// A file's path: not empty, no NUL, at most 4,096 bytes (PATH_MAX).
+  static func filePath(_ text: String) throws(InvalidValue) -> String {
+    guard !text.isEmpty else { throw InvalidValue("a file path is empty") }
+    guard !text.utf8.contains(0) else { throw InvalidValue("a file path holds a NUL byte") }
+    guard text.utf8.count <= 4096 else {
+      throw InvalidValue("a file path is longer than 4096 bytes")
     }
     return text
   }

@@ -107,6 +107,7 @@ extension DiscoveryConfiguration {
           ("encryption_keys", .count(gossip.encryptionKeys.count)),
           ("label", ConfigurationJSON.optional(gossip.label)),
           ("profile", ConfigurationJSON.optional(gossip.profile?.rawValue)),
+          ("keyring_file", ConfigurationJSON.optional(gossip.keyringFile)),
         ])
       ),
       ("advertise", ConfigurationJSON.advertised(advertise)),
@@ -152,6 +153,7 @@ extension EffectiveConfiguration {
           ("encryption_keys", .count(gossip.encryptionKeys.count)),
           ("label", .string(gossip.label)),
           ("profile", .string(gossip.profile.rawValue)),
+          ("keyring_file", ConfigurationJSON.optional(gossip.keyringFile)),
           (
             "tags",
             .object(gossip.tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })

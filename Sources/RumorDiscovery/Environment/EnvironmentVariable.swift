@@ -24,6 +24,8 @@ public enum EnvironmentVariable {
   public static let encrypt = "RUMOR_ENCRYPT"
   /// `gossip.label`.
   public static let label = "RUMOR_LABEL"
+  /// `gossip.keyring_file`: where the keyring is kept across restarts.
+  public static let keyringFile = "RUMOR_KEYRING_FILE"
   /// `gossip.profile`: `lan`, `wan` or `local`.
   public static let profile = "RUMOR_PROFILE"
   /// `advertise:`, comma-separated `NAME=URL`; a file's check for the same
@@ -35,6 +37,7 @@ public enum EnvironmentVariable {
   /// Every `RUMOR_` variable the configuration reads, to catch typos.
   public static let rumorVariables = [
     configFile, nodeName, bind, advertise, join, encrypt, label, profile, services,
+    keyringFile,
   ]
 
   /// `<NAME>_HOST` for a service: the name upper-cased, `-` turned into
