@@ -168,6 +168,11 @@ final class NodeLoop {
         if case .finished(let handle) = reply { queryReplies[handle] = nil }
       case .joinFinished(let address, let error):
         joinFinished(address, error: error)
+      case .nameConflictLost(let vote):
+        // Serf shuts down when the cluster sides with the other address.
+        failure =
+          "the name '\(node.name)' is also claimed by \(vote.claimedBy) and the cluster sided with it (\(vote.summary)); names must be unique"
+        running = false
       case .leaveFinished:
         membersChanged = true
         let waiters = leaveWaiters

@@ -84,6 +84,9 @@ public struct SWIMNode: Sendable {
   /// Set by `leave`: the node no longer refutes its own death.
   public internal(set) var hasLeft = false
   var effects: [Effect] = []
+  /// Names claimed from a second address, not yet taken by the layer
+  /// above (`takeNameConflicts`); at most `NameConflict.pendingLimit`.
+  var nameConflicts: [NameConflict] = []
 
   // Settings in nanoseconds, converted once.
   let probeInterval: Int64
