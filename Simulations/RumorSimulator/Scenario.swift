@@ -80,6 +80,9 @@ public struct ScenarioOptions: Sendable {
   /// leave intents, failed members kept and reconnected to). Off runs
   /// plain memberlist nodes, as every run before Serf was simulated.
   public var serf: Bool = true
+  /// Whether every node's invariants are checked after each input
+  /// (`Simulation.Configuration.checksInvariants`).
+  public var checksInvariants = false
 
   /// Options with the defaults of `rumor-sim`.
   public init(
@@ -139,11 +142,12 @@ public enum ScenarioRunner {
     }
     var network = options.network
     network.loss = options.loss
-    let simulation = Simulation(
-      Simulation.Configuration(
-        nodes: options.nodes + (options.scenario == .churn ? options.nodes : 0),
-        seed: options.seed, settings: options.settings,
-        serf: options.serf ? SerfSettings() : nil, network: network))
+    var configuration = Simulation.Configuration(
+      nodes: options.nodes + (options.scenario == .churn ? options.nodes : 0),
+      seed: options.seed, settings: options.settings,
+      serf: options.serf ? SerfSettings() : nil, network: network)
+    configuration.checksInvariants = options.checksInvariants
+    let simulation = Simulation(configuration)
     let monitor = Monitor(simulation, countViewSizes: options.countViewSizes)
     var random = SplitMix64(seed: options.seed ^ 0x5EED)
     var result = ScenarioResult(options: options)

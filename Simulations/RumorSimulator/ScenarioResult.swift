@@ -86,6 +86,8 @@ public struct ScenarioResult: Sendable {
   /// Every node's counters, summed (the JSON shows the quarantine's
   /// and the guard's when those settings are on).
   public var counterTotals = NodeCounters()
+  /// The invariant violations the run found (`ScenarioOptions.checksInvariants`).
+  public var invariantViolations: [String] = []
   /// For `stall`: how many stall cycles ran.
   public var stallCycles: Int?
   /// Traffic from the fault on (for `converge`, over the second half of
@@ -101,6 +103,7 @@ public struct ScenarioResult: Sendable {
   }
 
   mutating func record(simulation: Simulation, monitor: Monitor) {
+    invariantViolations = simulation.invariantViolations
     let (first, all) = monitor.detectionTimes()
     departures = zip(first, all).map { ($0, $1) }
     let firsts = first.compactMap { $0 }.sorted()

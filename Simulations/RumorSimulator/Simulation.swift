@@ -27,6 +27,10 @@ public final class Simulation {
     /// How many datagrams a paused node's socket buffer holds (the kernel's
     /// default 208 KiB receive buffer holds a few hundred full packets).
     public var socketBufferPackets: Int
+    /// Whether every node's invariants are checked after each of its
+    /// inputs (`SWIMNode.invariantViolations`): a pass over its table each
+    /// time, so off by default and on in the tests.
+    public var checksInvariants = false
 
     /// Creates a configuration.
     public init(
@@ -96,6 +100,10 @@ public final class Simulation {
   /// the state machine (a copy would duplicate its member table).
   private final class NodeSlot {
     var node: ClusterNode
+    /// The incarnations at the last incarnation check.
+    var incarnations: [String: UInt32] = [:]
+    /// Inputs since then.
+    var inputs = 0
     init(_ node: ClusterNode) { self.node = node }
   }
 
@@ -122,6 +130,9 @@ public final class Simulation {
   public private(set) var largestPacket = 0
   /// Streams opened by all nodes.
   public private(set) var streamsOpened = 0
+  /// The invariant violations found (the first 100), each with the node
+  /// and the virtual time; checked only with `checksInvariants`.
+  public private(set) var invariantViolations: [String] = []
 
   private var nodes: [NodeSlot?]
   private var generations: [Int]
@@ -364,6 +375,18 @@ public final class Simulation {
   }
 
   private func perform(_ effects: [Effect], of index: Int) {
+    if configuration.checksInvariants, let slot = nodes[index] {
+      // The table after every input; incarnations against a copy taken
+      // every 16 inputs (taking one is the costly part).
+      slot.inputs += 1
+      let compare = slot.inputs % 16 == 0
+      let problems = slot.node.swim.invariantViolations(
+        previous: compare ? slot.incarnations : [:])
+      if compare { slot.incarnations = slot.node.swim.incarnations }
+      for problem in problems where invariantViolations.count < 100 {
+        invariantViolations.append("at \(now) ns: \(problem)")
+      }
+    }
     for effect in effects {
       switch effect {
       case .send(let bytes, let target):

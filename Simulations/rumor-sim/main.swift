@@ -70,6 +70,10 @@ enum SimulatorCommand {
                             waits for TCP's retransmission (1 s for SYNs, 200 ms for
                             data, doubling), as on a real network (default off, as
                             the runs in docs/simulation.md before the namespace lab)
+      --check-invariants    check every node's table after each of its inputs (the
+                            name index, the state counts, incarnations never going
+                            back); the run fails on a violation (slower: a pass
+                            over the table per input)
       --no-serf             plain memberlist nodes: no Serf layer (no join and leave
                             intents, no reconnect to failed members; how runs
                             were made before Serf was simulated)
@@ -89,7 +93,7 @@ enum SimulatorCommand {
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [
           "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
-          "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss",
+          "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss", "check-invariants",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -187,6 +191,7 @@ enum SimulatorCommand {
       duration: duration, affected: affected, faultSeconds: faultSeconds, network: network,
       countViewSizes: parsed.flag("view-sizes"), intervalSeconds: interval, stallMode: stallMode)
     options.serf = !parsed.flag("no-serf")
+    options.checksInvariants = parsed.flag("check-invariants")
     let clock = ContinuousClock()
     let started = clock.now
     var result = ScenarioRunner.run(options)
@@ -205,6 +210,11 @@ enum SimulatorCommand {
       console.out(result.json().text)
     } else {
       console.out(Summary.text(result))
+    }
+    if !result.invariantViolations.isEmpty {
+      throw .failure(
+        "\(result.invariantViolations.count) invariant violation(s), the first: "
+          + result.invariantViolations.prefix(5).joined(separator: "; "))
     }
   }
 }

@@ -272,7 +272,7 @@ func effective(_ yaml: String = "", variables: [String: String] = [:]) throws
       try resolver.resolve("redis", catalog: catalog, at: later).instance?.node ?? "-"
     }
     #expect(picks.filter { $0 == "a" }.count == 1, "\(picks)")
-    resolver.recordSuccess(of: bad)
+    resolver.recordSuccess(of: bad, at: later)
     #expect(resolver.breaker(of: bad).state(at: later) == .closed)
   }
 
@@ -333,10 +333,9 @@ func effective(_ yaml: String = "", variables: [String: String] = [:]) throws
 
   // MARK: The fast path
 
-  /// `quickURL` (falling back to `resolve` when it has no answer) and
-  /// `resolve` alone, on twin resolvers, give the same URLs in the same
-  /// order, with failures, breakers opening and half-open trials, for
-  /// every strategy.
+  /// `url` and `resolve`, on twin resolvers, give the same URLs in the
+  /// same order, with failures, breakers opening and half-open trials,
+  /// for every strategy.
   @Test(arguments: ["round_robin", "random", "first", "least_failures"])
   func theFastPathChoosesExactlyAsResolveDoes(strategy: String) throws {
     let yaml = """
@@ -362,9 +361,7 @@ func effective(_ yaml: String = "", variables: [String: String] = [:]) throws
       let path = call % 3 == 0 ? "/v1" : ""
       let expected = try? full.resolve("api", path: path, catalog: catalog, at: time).url
         .description
-      let got =
-        quick.quickURL("api", path: path, catalog: catalog, at: time)
-        ?? (try? quick.resolve("api", path: path, catalog: catalog, at: time).url.description)
+      let got = try? quick.url("api", path: path, catalog: catalog, at: time)
       #expect(got == expected, "call \(call) with \(strategy)")
       // Callers report failures of some calls: breakers open and recover.
       if let url = expected, Int.random(in: 0..<4, using: &generator) == 0 {
@@ -373,8 +370,8 @@ func effective(_ yaml: String = "", variables: [String: String] = [:]) throws
         quick.recordFailure(of: parsed, at: time)
       } else if let url = expected, Int.random(in: 0..<8, using: &generator) == 0 {
         let parsed = try ServiceURL(parsing: url)
-        full.recordSuccess(of: parsed)
-        quick.recordSuccess(of: parsed)
+        full.recordSuccess(of: parsed, at: time)
+        quick.recordSuccess(of: parsed, at: time)
       }
     }
   }

@@ -3,6 +3,20 @@ import Testing
 
 @testable import RumorSimulator
 
+/// A simulation of `nodes` members started 1 ms apart, each joining
+/// through member 0, run until every one sees all alive (at most 60
+/// simulated seconds).
+func converged(nodes: Int, seed: UInt64) -> (Simulation, Monitor) {
+  let simulation = Simulation(Simulation.Configuration(nodes: nodes, seed: seed))
+  let monitor = Monitor(simulation)
+  for index in 0..<nodes {
+    simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
+    monitor.started(index)
+  }
+  simulation.run(until: 60_000_000_000) { monitor.isConverged }
+  return (simulation, monitor)
+}
+
 @Suite("Partitions longer than memberlist's gossip-to-the-dead window")
 struct PartitionHealTests {
   /// A 50/50 split of 20 members for `seconds`, then healed.
@@ -56,13 +70,7 @@ struct UserEventScenarioTests {
 struct QueryScenarioTests {
   @Test("a query with acks is acked and answered by every one of 100 members, once each")
   func queryAnsweredByAll() {
-    let simulation = Simulation(Simulation.Configuration(nodes: 100, seed: 8))
-    let monitor = Monitor(simulation)
-    for index in 0..<100 {
-      simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
-      monitor.started(index)
-    }
-    simulation.run(until: 60_000_000_000) { monitor.isConverged }
+    let (simulation, monitor) = converged(nodes: 100, seed: 8)
     #expect(monitor.isConverged)
     simulation.schedule(.query(0, name: "who"), at: simulation.now + 1_000_000_000)
     simulation.run(until: simulation.now + 20_000_000_000)
@@ -70,5 +78,30 @@ struct QueryScenarioTests {
     #expect(monitor.queryAcks == 100)
     #expect(monitor.queryResponses == 100)
     #expect(monitor.queriesFinished == 1)
+  }
+}
+
+@Suite("How fresh a node's view is")
+struct LastContactTests {
+  /// A node in touch with the cluster hears from it every probe period; a
+  /// node cut off stops hearing, so the age of every answer it gives from
+  /// gossip grows (ServiceRegistry's `Resolution.age`).
+  @Test("last contact keeps up while connected and stops when a node is cut off")
+  func lastContactStopsInAPartition() {
+    let (simulation, monitor) = converged(nodes: 10, seed: 12)
+    #expect(monitor.isConverged)
+    simulation.run(until: simulation.now + 10_000_000_000)
+    for index in 0..<10 {
+      let contact = simulation.node(index)?.lastContact?.nanoseconds ?? 0
+      // A probe every second (local profile is faster): within 3 s.
+      #expect(simulation.now - contact < 3_000_000_000, "node \(index), seed 12")
+    }
+    let cut = simulation.now
+    simulation.schedule(.partition([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), at: cut)
+    simulation.run(until: cut + 20_000_000_000)
+    let isolated = simulation.node(9)?.lastContact?.nanoseconds ?? .max
+    #expect(isolated <= cut, "node 9 heard nobody after the cut; seed 12")
+    let connected = simulation.node(0)?.lastContact?.nanoseconds ?? 0
+    #expect(simulation.now - connected < 3_000_000_000, "seed 12")
   }
 }

@@ -5,7 +5,11 @@ import Testing
 @testable import RumorSimulator
 
 /// Runs a scenario and, when an expectation fails, says how to reproduce it.
+/// Runs of up to 100 nodes also check every node's invariants after each
+/// input, and fail on a violation.
 func simulate(_ options: ScenarioOptions) -> (result: ScenarioResult, reproduce: Comment) {
+  var options = options
+  options.checksInvariants = options.nodes <= 100
   let result = ScenarioRunner.run(options)
   var command =
     "swift run -c release rumor-sim --nodes \(options.nodes) --scenario \(options.scenario.rawValue) --seed \(options.seed) --profile \(options.settings.profile.rawValue) --duration \(Int(options.duration))"
@@ -15,7 +19,10 @@ func simulate(_ options: ScenarioOptions) -> (result: ScenarioResult, reproduce:
   if options.scenario == .partition { command += " --fault-seconds \(Int(options.faultSeconds))" }
   if !options.serf { command += " --no-serf" }
   if options.network.streamLoss { command += " --stream-loss" }
-  return (result, "seed \(options.seed); reproduce with: \(command)")
+  if options.checksInvariants { command += " --check-invariants" }
+  let reproduce: Comment = "seed \(options.seed); reproduce with: \(command)"
+  #expect(result.invariantViolations.isEmpty, "\(result.invariantViolations); \(reproduce)")
+  return (result, reproduce)
 }
 
 @Suite("Simulations with fixed seeds")

@@ -132,6 +132,40 @@ struct NodeTests {
     await second.shutdown()
   }
 
+  @Test("the catalog the node's thread publishes is always the catalog of its members")
+  func publishedCatalogFollowsTheMembers() async throws {
+    var nodes: [RumorNode] = []
+    for index in 0..<3 {
+      nodes.append(
+        try RumorNode.start(
+          NodeConfiguration(
+            name: "c\(index)", bind: anyPort, settings: testSettings(),
+            tags: ["svc.api": "http://:\(8000 + index)"], seed: UInt64(index + 31))))
+    }
+    for node in nodes.dropFirst() { try await node.join(addresses: [nodes[0].address]) }
+    func consistent(_ node: RumorNode) -> Bool {
+      node.catalog == ServiceCatalog(members: node.members)
+    }
+    #expect(await eventually(within: 10) { nodes[0].catalog.instances["api"]?.count == 3 })
+    #expect(await eventually(within: 5) { consistent(nodes[0]) })
+    try await nodes[1].setTags(["svc.api": "http://:8001", "health.api": "warning"])
+    try await nodes[2].setTags(["svc.redis": "redis://:6379"])
+    #expect(
+      await eventually(within: 10) {
+        nodes[0].catalog.choices["api"]?.warning.map(\.node) == ["c1"]
+          && nodes[0].catalog.services == ["api", "redis"]
+      })
+    #expect(await eventually(within: 5) { consistent(nodes[0]) })
+    await nodes[1].leave(timeout: .seconds(2))
+    await nodes[1].shutdown()
+    #expect(
+      await eventually(within: 10) {
+        nodes[0].catalog.instances["api"]?.first { $0.node == "c1" }?.memberState == .left
+      })
+    #expect(await eventually(within: 5) { consistent(nodes[0]) && consistent(nodes[2]) })
+    for node in nodes { await node.shutdown() }
+  }
+
   @Test("a port in use and a bad key are clear errors")
   func startErrors() async throws {
     let first = try RumorNode.start(

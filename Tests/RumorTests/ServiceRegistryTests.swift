@@ -167,6 +167,34 @@ struct ServiceRegistryTests {
     #expect(node.advertisedServices.first?.lastCheck?.passed == false)
   }
 
+  @Test("the node reports its own services' health changes as they happen", .timeLimit(.minutes(1)))
+  func healthChangesAreEvents() async throws {
+    let backend = try FlakyBackend()
+    defer { backend.server.stop() }
+    let node = try RumorNode.start(
+      NodeConfiguration(
+        name: "hc-1", bind: anyPort, settings: testSettings(),
+        services: [
+          AdvertisedService(
+            name: "backend",
+            url: ServiceURL(scheme: "http", port: backend.server.address.port),
+            check: fastCheck())
+        ], seed: 14))
+    var changes = node.serviceHealthChanges().makeAsyncIterator()
+    let first = await changes.next()
+    #expect(first?.service.name == "backend")
+    #expect(first?.health == .passing)
+    backend.set(healthy: false)
+    // One failure warns, the second (failuresBeforeCritical 2) is critical.
+    let second = await changes.next()
+    #expect(second?.health == .warning)
+    let third = await changes.next()
+    #expect(third?.health == .critical)
+    #expect(third?.lastCheck?.error?.contains("503") == true)
+    await node.shutdown()
+    #expect(await changes.next() == nil, "the stream ends with the node")
+  }
+
   @Test("serviceURL answers from the shared registry")
   func sharedRegistry() throws {
     let registry = ServiceRegistry(

@@ -1,4 +1,5 @@
 import RumorCore
+import RumorDiscovery
 import RumorWire
 
 #if canImport(Glibc)
@@ -29,8 +30,13 @@ final class NodeLoop {
   /// Everyone waiting for the leave under way (overlapping `leave()` calls
   /// all return when it finishes).
   private var leaveWaiters: [@Sendable () -> Void] = []
+  /// The members whose state changed since the last published snapshot.
+  private var changedMembers: Set<String> = []
+  /// Whether a snapshot is due (the first one, or after a change).
   private var membersChanged = true
-  /// Serf's state changed since `node.localUserState` was encoded.
+  /// The service catalog, kept up to date member by member and published
+  /// with each snapshot, so that lookups never build one.
+  private var catalog = CatalogBuilder()
   private var running = true
   /// Why the loop stopped on its own, if it did.
   private var failure: String?
@@ -84,6 +90,7 @@ final class NodeLoop {
       expireConnections(now: clock)
       publishIfChanged()
       keyringFile?.update(changes: node.serf?.counters.keyChanges ?? 0) { node.swim.keyring?.keys }
+      mailbox.lastContact.store(node.swim.lastContact?.nanoseconds ?? .min, ordering: .relaxed)
       guard running else { break }
       watched.removeAll(keepingCapacity: true)
       for descriptor in [udp, listener, mailbox.wakeDescriptor] {
@@ -154,7 +161,7 @@ final class NodeLoop {
       case .openStream(let id, let target, let request, let timeout):
         open(id: id, to: target, request: request, timeout: timeout)
       case .event(let event):
-        membersChanged = true
+        memberChanged(event.member.name)
         mailbox.publish(event)
       case .deliver:
         // ClusterNode handles Serf's messages itself.
@@ -174,7 +181,7 @@ final class NodeLoop {
           "the name '\(node.name)' is also claimed by \(vote.claimedBy) and the cluster sided with it (\(vote.summary)); names must be unique"
         running = false
       case .leaveFinished:
-        membersChanged = true
+        memberChanged(node.name)
         let waiters = leaveWaiters
         leaveWaiters = []
         for done in waiters { done() }
@@ -182,10 +189,31 @@ final class NodeLoop {
     }
   }
 
+  private func memberChanged(_ name: String) {
+    membersChanged = true
+    changedMembers.insert(name)
+  }
+
   private func publishIfChanged() {
     guard membersChanged else { return }
     membersChanged = false
-    mailbox.publish(members: node.members, counters: node.swim.counters)
+    let members = node.members
+    if catalog.memberCount == 0 {
+      catalog.apply(changed: members)
+    } else {
+      var changed: [Member] = []
+      var removed: [String] = []
+      for name in changedMembers {
+        if let member = node.member(named: name) {
+          changed.append(member)
+        } else {
+          removed.append(name)
+        }
+      }
+      catalog.apply(changed: changed, removed: removed)
+    }
+    changedMembers.removeAll(keepingCapacity: true)
+    mailbox.publish(members: members, counters: node.swim.counters, catalog: catalog.catalog)
   }
 
   // MARK: Commands
@@ -208,11 +236,11 @@ final class NodeLoop {
       }
       leaveWaiters.append(done)
       perform(node.leave(now: clock, timeout: timeout))
-      membersChanged = true
+      memberChanged(node.name)
     case .setMeta(let meta, let done):
       do {
         perform(try node.updateMeta(meta, now: clock))
-        membersChanged = true
+        memberChanged(node.name)
         done(nil)
       } catch {
         done(error)

@@ -1,4 +1,5 @@
 import RumorCore
+import RumorDiscovery
 import RumorWire
 import Synchronization
 
@@ -39,6 +40,7 @@ final class NodeMailbox: Sendable {
   private struct State {
     var commands: [NodeCommand] = []
     var members: [Member] = []
+    var snapshotSubscribers = Subscribers<UInt64>()
     var subscribers = Subscribers<MembershipEvent>()
     var userEventSubscribers = Subscribers<UserEvent>()
     var querySubscribers = Subscribers<IncomingQuery>()
@@ -55,6 +57,9 @@ final class NodeMailbox: Sendable {
   /// from the members (the service resolver) can tell with one atomic
   /// load, without the lock, that their copy is still current.
   private let version = Atomic<UInt64>(0)
+  /// `SWIMNode.lastContact` in nanoseconds, `Int64.min` before the first;
+  /// stored by the owner thread on every turn of its loop.
+  let lastContact = Atomic<Int64>(.min)
   /// The read end of the wake-up channel, watched by the owner thread.
   let wakeDescriptor: Int32
   /// The write end, written by `submit`.
@@ -92,13 +97,26 @@ final class NodeMailbox: Sendable {
   /// The latest counters.
   var counters: NodeCounters { state.withLock { $0.counters } }
 
-  /// Publishes a new snapshot (owner thread).
-  func publish(members: [Member], counters: NodeCounters) {
-    state.withLock { state in
+  /// The service catalog, published with each snapshot.
+  let catalogFeed = CatalogFeed()
+
+  /// Publishes a new snapshot (owner thread) and tells the snapshot
+  /// subscribers its number.
+  func publish(members: [Member], counters: NodeCounters, catalog: ServiceCatalog) {
+    catalogFeed.publish(catalog)
+    let (published, subscribers) = state.withLock { state in
       state.members = members
       state.counters = counters
+      let published = version.add(1, ordering: .releasing).newValue
+      return (published, state.snapshotSubscribers.continuations)
     }
-    version.add(1, ordering: .releasing)
+    for continuation in subscribers { continuation.yield(published) }
+  }
+
+  /// A new stream of snapshot numbers, one per published snapshot (only
+  /// the latest is kept for a slow reader); it ends when the node stops.
+  func subscribeToSnapshots() -> AsyncStream<UInt64> {
+    subscribe(\.snapshotSubscribers, buffering: .bufferingNewest(1))
   }
 
   /// How many snapshots have been published.
@@ -138,10 +156,10 @@ final class NodeMailbox: Sendable {
   }
 
   private func subscribe<Element: Sendable>(
-    _ list: WritableKeyPath<State, Subscribers<Element>> & Sendable
+    _ list: WritableKeyPath<State, Subscribers<Element>> & Sendable,
+    buffering: AsyncStream<Element>.Continuation.BufferingPolicy = .bufferingNewest(10_000)
   ) -> AsyncStream<Element> {
-    let (stream, continuation) = AsyncStream<Element>.makeStream(
-      bufferingPolicy: .bufferingNewest(10_000))
+    let (stream, continuation) = AsyncStream<Element>.makeStream(bufferingPolicy: buffering)
     let id: Int? = state.withLock { state in
       guard !state.stopped else { return nil }
       return state[keyPath: list].add(continuation)
@@ -160,12 +178,15 @@ final class NodeMailbox: Sendable {
   /// ends every event stream and returns the commands that will never run
   /// (owner thread).
   func stop(failure: String? = nil) -> [NodeCommand] {
+    var snapshotSubscribers: [AsyncStream<UInt64>.Continuation] = []
     let (subscribers, userEventSubscribers, pending) = state.withLock { state in
       state.stopped = true
       state.failure = failure
       let subscribers = state.subscribers.continuations
       let userEventSubscribers = state.userEventSubscribers.continuations
       let querySubscribers = state.querySubscribers.continuations
+      snapshotSubscribers = state.snapshotSubscribers.continuations
+      state.snapshotSubscribers = Subscribers()
       state.subscribers = Subscribers()
       state.userEventSubscribers = Subscribers()
       state.querySubscribers = Subscribers()
@@ -175,6 +196,7 @@ final class NodeMailbox: Sendable {
     for continuation in subscribers { continuation.finish() }
     for continuation in userEventSubscribers.0 { continuation.finish() }
     for continuation in userEventSubscribers.1 { continuation.finish() }
+    for continuation in snapshotSubscribers { continuation.finish() }
     return pending
   }
 

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import RumorCore
+import RumorDiscovery
 import RumorWire
 
 #if canImport(Glibc)
@@ -222,6 +223,13 @@ public final class RumorNode: Sendable {
     mailbox.subscribe()
   }
 
+  /// A new stream of the health of the services this node advertises:
+  /// each one's first check result, then each change of its health (the
+  /// same changes that are gossiped). It ends when the node stops.
+  public func serviceHealthChanges() -> AsyncStream<AdvertisedServiceStatus> {
+    advertiser.healthChanges()
+  }
+
   /// A new stream of user events (`serf event`, `sendUserEvent`), from
   /// now on, each delivered once however often it arrives; it ends when
   /// the node stops. Events sent by this node are delivered here too.
@@ -312,4 +320,34 @@ public final class RumorNode: Sendable {
   /// How many member snapshots have been published: a cheap way (one
   /// atomic load) to tell whether `members` changed since last read.
   var snapshotVersion: UInt64 { mailbox.snapshotVersion }
+
+  /// Where the node's thread publishes the service catalog.
+  package var catalogFeed: CatalogFeed { mailbox.catalogFeed }
+
+  /// The service catalog of the current gossip view: every advertised
+  /// instance, by service. Kept up to date by the node's own thread, so
+  /// reading it costs a lock and a copy of a reference.
+  public var catalog: ServiceCatalog { mailbox.catalogFeed.latest.catalog }
+
+  /// When this node last heard from the cluster first-hand (an ack to its
+  /// own probe, or a peer's full state), on the monotonic clock; nil
+  /// before the first time.
+  var lastContact: Timestamp? {
+    let nanoseconds = mailbox.lastContact.load(ordering: .relaxed)
+    return nanoseconds == .min ? nil : Timestamp(nanoseconds: nanoseconds)
+  }
+
+  /// How long ago this node last heard from the cluster first-hand (an
+  /// ack to one of its probes, or a peer's full state in a push-pull);
+  /// nil if it never has. A node cut off from the others sees this grow,
+  /// and with it the `age` of every answer taken from gossip.
+  public var timeSinceLastContact: Duration? {
+    guard let lastContact else { return nil }
+    let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
+    return max(.zero, now - lastContact)
+  }
+
+  /// A stream of snapshot numbers, one per published snapshot (a slow
+  /// reader sees only the latest); it ends when the node stops.
+  func snapshots() -> AsyncStream<UInt64> { mailbox.subscribeToSnapshots() }
 }

@@ -54,6 +54,8 @@ final class ServiceAdvertiser: Sendable {
     Bool
 
   private let state = Mutex(State())
+  /// Who hears of health changes (`RumorNode.serviceHealthChanges()`).
+  private let watchers = Mutex(Subscribers<AdvertisedServiceStatus>())
   private let checkHost: String
   private let submit: Submit
 
@@ -191,6 +193,11 @@ final class ServiceAdvertiser: Sendable {
       return state.entries.values.compactMap(\.task)
     }
     for task in tasks { task.cancel() }
+    let ended = watchers.withLock { watchers in
+      defer { watchers = Subscribers() }
+      return watchers.continuations
+    }
+    for watcher in ended { watcher.finish() }
   }
 
   /// Renews the TTL check of `name` (Consul's pass, warn and fail, with
@@ -289,13 +296,40 @@ final class ServiceAdvertiser: Sendable {
     // Only a change of health is worth a new incarnation and its gossip.
     // The worst case was checked to fit when the service was added, so
     // this cannot fail for size; a stopped node has nothing to repair.
+    var news: AdvertisedServiceStatus?
     try? await update { state in
       guard var entry = state.entries[service.name], entry.service == service else { return false }
+      let first = entry.lastCheck == nil
       entry.lastCheck = result
       let changed = entry.tracker?.record(passed: result.passed) ?? false
       state.entries[service.name] = entry
+      if changed || first {
+        news = AdvertisedServiceStatus(service: service, health: entry.health, lastCheck: result)
+      }
       return changed
     }
+    if let news {
+      for watcher in watchers.withLock({ $0.continuations }) { watcher.yield(news) }
+    }
+  }
+
+  /// A new stream of this node's services' health: each service's first
+  /// check result, then each change of its health. It ends when the node
+  /// stops.
+  func healthChanges() -> AsyncStream<AdvertisedServiceStatus> {
+    let (stream, continuation) = AsyncStream.makeStream(
+      of: AdvertisedServiceStatus.self, bufferingPolicy: .bufferingNewest(1_000))
+    let id: Int? = state.withLock { state in
+      state.stopped ? nil : watchers.withLock { $0.add(continuation) }
+    }
+    guard let id else {
+      continuation.finish()
+      return stream
+    }
+    continuation.onTermination = { [weak self] _ in
+      self?.watchers.withLock { $0.remove(id) }
+    }
+    return stream
   }
 
   /// Applies `change` and, when it says the tags changed, hands them to

@@ -3,6 +3,12 @@ import RumorCore
 import RumorDiscovery
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// Where services are: the product brief's service registry, answered from
 /// this process's own gossip view, its configuration and its environment.
 ///
@@ -12,10 +18,13 @@ import Synchronization
 /// let api = try registry.url(for: "ai-stack", path: "/api/process")
 /// ```
 ///
-/// A lookup reads an immutable snapshot: it never waits on the network or
-/// on the protocol thread. The node publishes a new member snapshot on each
-/// change; the first lookup after it rebuilds the service catalog, the
-/// others reuse it.
+/// A lookup never waits on the network, on the protocol thread or on
+/// other callers: the node's own thread keeps the service catalog up to
+/// date and publishes it with each membership snapshot, and each calling
+/// thread picks from it in its own lane (its own lock, round-robin cursor
+/// and random generator), so lookups on many threads do not queue on one
+/// lock. The circuit breakers are shared, and read without a lock while
+/// none has anything to say.
 public final class ServiceRegistry: Sendable {
   /// The node whose gossip view is read; nil for a registry that answers
   /// from the environment and configuration alone.
@@ -23,15 +32,34 @@ public final class ServiceRegistry: Sendable {
   /// The configuration in effect.
   public let configuration: EffectiveConfiguration
 
-  private struct State {
+  /// One caller's lookup state: its resolver (cursors, generator) and the
+  /// catalog it last took from the node.
+  private struct LaneState {
     var resolver: ServiceResolver
-    var catalog = ServiceCatalog()
-    var catalogVersion: UInt64?
+    var catalog: ServiceCatalog?
+    var version: UInt64?
   }
 
-  private let state: SleepingLock<State>
+  /// Lanes, chosen by the calling thread.
+  private let lanes: [SleepingLock<LaneState>]
+  /// The lanes' common resolver, for what needs no lane: recording
+  /// outcomes on the breakers they all share.
+  private let outcomes: ServiceResolver
   /// A fixed view, for a registry over what some peer reported.
   private let snapshot: ServiceCatalog?
+  /// Where the catalog comes from: the node's thread, or for benchmarks a
+  /// feed of their own.
+  private let feed: CatalogFeed?
+  /// Each watcher's wake-up stream, kicked when an outcome is reported.
+  let watchers = Mutex(Subscribers<Void>())
+  /// How many watchers there are: reporting an outcome takes the
+  /// watchers' lock only when there is one.
+  let watcherCount = Atomic<Int>(0)
+  /// The breakers, for watchers that look again while one is open.
+  var outcomesBoard: BreakerBoard { outcomes.breakers }
+
+  /// How many lanes a registry has: enough that threads rarely share one.
+  static let laneCount = 16
 
   /// A registry over `configuration` (see `ConfigurationLoader`) and, if
   /// given, `node`'s gossip view. `variables` answers `<NAME>_HOST` for
@@ -42,8 +70,18 @@ public final class ServiceRegistry: Sendable {
     breakerSettings: CircuitBreaker.Settings = CircuitBreaker.Settings()
   ) {
     self.init(
-      configuration: configuration, node: node, snapshot: nil, variables: variables,
-      breakerSettings: breakerSettings)
+      configuration: configuration, node: node, feed: node?.catalogFeed, snapshot: nil,
+      variables: variables, breakerSettings: breakerSettings)
+  }
+
+  /// A registry over the catalogs published to `feed`: how a benchmark
+  /// times lookups over a changing catalog without a cluster.
+  package convenience init(
+    configuration: EffectiveConfiguration, feed: CatalogFeed, variables: [String: String]
+  ) {
+    self.init(
+      configuration: configuration, node: nil, feed: feed, snapshot: nil, variables: variables,
+      breakerSettings: CircuitBreaker.Settings())
   }
 
   /// A registry over a fixed view of the cluster (`members`, as a peer
@@ -55,21 +93,31 @@ public final class ServiceRegistry: Sendable {
     breakerSettings: CircuitBreaker.Settings = CircuitBreaker.Settings()
   ) {
     self.init(
-      configuration: configuration, node: nil, snapshot: ServiceCatalog(members: members),
-      variables: variables, breakerSettings: breakerSettings)
+      configuration: configuration, node: nil, feed: nil,
+      snapshot: ServiceCatalog(members: members), variables: variables,
+      breakerSettings: breakerSettings)
   }
 
   private init(
-    configuration: EffectiveConfiguration, node: RumorNode?, snapshot: ServiceCatalog?,
-    variables: [String: String], breakerSettings: CircuitBreaker.Settings
+    configuration: EffectiveConfiguration, node: RumorNode?, feed: CatalogFeed?,
+    snapshot: ServiceCatalog?, variables: [String: String],
+    breakerSettings: CircuitBreaker.Settings
   ) {
     self.node = node
+    self.feed = feed
     self.configuration = configuration
     self.snapshot = snapshot
-    state = SleepingLock(
-      State(
-        resolver: ServiceResolver(
-          configuration: configuration, variables: variables, breakerSettings: breakerSettings)))
+    let breakers = BreakerBoard(settings: breakerSettings)
+    var seeds = SystemRandomNumberGenerator()
+    let resolver = ServiceResolver(
+      configuration: configuration, variables: variables, breakers: breakers,
+      seed: seeds.next())
+    outcomes = resolver
+    lanes = (0..<Self.laneCount).map { _ in
+      var own = resolver
+      own.reseed(seeds.next())
+      return SleepingLock(LaneState(resolver: own, catalog: snapshot))
+    }
   }
 
   /// A registry configured from this process's environment: the file
@@ -89,73 +137,137 @@ public final class ServiceRegistry: Sendable {
   /// each step found, when there is none.
   public func url(for name: String, path: String = "") throws(ResolutionError) -> String {
     let now = Self.now()
-    // The common answers (the environment, a healthy gossip instance)
-    // take the fast path; the rest need `resolve`'s full walk anyway.
-    if let url = quickURL(name, path: path, at: now) { return url }
-    return try resolve(name, path: path).url.description
-  }
-
-  /// `ServiceResolver.quickURL` on the current catalog: one lock, held for
-  /// a few hundred nanoseconds, when the cached catalog is current; a
-  /// rebuild first when the node published a new snapshot.
-  private func quickURL(_ name: String, path: String, at now: Timestamp) -> String? {
-    guard let node else {
-      return state.withLock { $0.resolver.quickURL(name, path: path, catalog: snapshot, at: now) }
+    return try withLane { lane throws(ResolutionError) in
+      try lane.resolver.url(name, path: path, catalog: lane.catalog, at: now)
     }
-    let version = node.snapshotVersion
-    let current: String?? = state.withLock { state in
-      guard state.catalogVersion == version else { return .none }
-      return .some(state.resolver.quickURL(name, path: path, catalog: state.catalog, at: now))
-    }
-    if let current { return current }
-    let catalog = currentCatalog()
-    return state.withLock { $0.resolver.quickURL(name, path: path, catalog: catalog, at: now) }
   }
 
   /// Like `url(for:path:)`, with which step answered, the instance and
   /// the explanation of every step.
   public func resolve(_ name: String, path: String = "") throws(ResolutionError) -> Resolution {
     let now = Self.now()
-    let catalog = currentCatalog()
-    return try state.withLock { state throws(ResolutionError) in
-      try state.resolver.resolve(name, path: path, catalog: catalog, at: now)
+    let resolution = try withLane { lane throws(ResolutionError) in
+      try lane.resolver.resolve(name, path: path, catalog: lane.catalog, at: now)
     }
+    return aged(resolution, at: now)
   }
 
   /// An eligible instance other than the primary one, to fail over to.
   public func backupURL(for name: String, path: String = "") throws(ResolutionError) -> String {
     let now = Self.now()
-    let catalog = currentCatalog()
-    return try state.withLock { state throws(ResolutionError) in
-      try state.resolver.backup(name, path: path, catalog: catalog, at: now).url.description
+    return try withLane { lane throws(ResolutionError) in
+      try lane.resolver.backup(name, path: path, catalog: lane.catalog, at: now).url.description
     }
   }
 
+  /// What a watcher of `name` sees now: the primary instance of the step
+  /// that answers (no cursor moves).
+  func primary(_ name: String, path: String) throws(ResolutionError) -> Resolution {
+    let now = Self.now()
+    let resolution = try withLane { lane throws(ResolutionError) in
+      try lane.resolver.primary(name, path: path, catalog: lane.catalog, at: now)
+    }
+    return aged(resolution, at: now)
+  }
+
+  /// `resolution` with its age: zero for the environment and the files;
+  /// for gossip, the time since the instance's state was confirmed, the
+  /// later of its last change and the node's last contact with the
+  /// cluster. Unknown for a view a peer reported (its times are on the
+  /// peer's clock).
+  private func aged(_ resolution: Resolution, at now: Timestamp) -> Resolution {
+    var resolution = resolution
+    switch resolution.source {
+    case .environment, .configuration, .convention:
+      resolution.age = .zero
+    case .gossip:
+      guard let node, let instance = resolution.instance else { return resolution }
+      let confirmed = max(instance.stateChanged, node.lastContact ?? .zero)
+      resolution.age = max(.zero, now - confirmed)
+    }
+    return resolution
+  }
+
   /// Every service instance in the gossip view, by service.
-  public var catalog: ServiceCatalog { currentCatalog() ?? ServiceCatalog() }
+  public var catalog: ServiceCatalog { feed?.latest.catalog ?? snapshot ?? ServiceCatalog() }
+
+  /// Runs `body` in the calling thread's lane, with the node's latest
+  /// catalog: taken from the node only when it published a new one (one
+  /// atomic load tells).
+  private func withLane<Result>(
+    _ body: (inout LaneState) throws(ResolutionError) -> Result
+  ) throws(ResolutionError) -> Result {
+    let lane = lanes[Self.laneIndex()]
+    let version = feed?.version
+    return try lane.withLock { lane throws(ResolutionError) in
+      if let feed, lane.version != version {
+        let (catalog, published) = feed.latest
+        if let old = lane.catalog { feed.retire(old) }
+        lane.catalog = catalog
+        lane.version = published
+      }
+      return try body(&lane)
+    }
+  }
+
+  /// The calling thread's lane: its thread handle, mixed.
+  private static func laneIndex() -> Int {
+    var mixed = UInt64(truncatingIfNeeded: UInt(bitPattern: Int(bitPattern: pthread_self())))
+    mixed = (mixed ^ (mixed >> 31)) &* 0x7FB5_D329_728E_A185
+    mixed ^= mixed >> 27
+    return Int(mixed % UInt64(laneCount))
+  }
+
+  /// `url(for:path:)` as a typed endpoint (scheme, host, port, path).
+  public func endpoint(for name: String, path: String = "") throws(ResolutionError)
+    -> ServiceURL
+  {
+    try endpoint(for: name, path: path, excluding: []).url
+  }
+
+  /// The endpoint of `name`, leaving out the instances in `excluded`.
+  func endpoint(for name: String, path: String, excluding excluded: Set<HostAndPort>)
+    throws(ResolutionError) -> (url: ServiceURL, source: ResolutionSource)
+  {
+    let now = Self.now()
+    return try withLane { lane throws(ResolutionError) in
+      try lane.resolver.endpoint(
+        name, path: path, catalog: lane.catalog, at: now, excluding: excluded)
+    }
+  }
 
   // MARK: Outcomes
 
-  /// Tells the registry a call to `url` (as returned by `url(for:)`)
-  /// failed; five in a row open its circuit and it is skipped for a
-  /// minute (the brief's breaker; see `CircuitBreaker.Settings`). URLs
-  /// that do not parse are ignored.
-  public func reportFailure(_ url: String) {
-    guard let parsed = try? ServiceURL(parsing: url) else { return }
-    let now = Self.now()
-    state.withLock { $0.resolver.recordFailure(of: parsed, at: now) }
+  /// Tells the registry a call to `endpoint` failed; five in a row open
+  /// its circuit and it is skipped for a minute (the brief's breaker; see
+  /// `CircuitBreaker.Settings`). Breakers are per host and port.
+  public func reportFailure(_ endpoint: ServiceURL) {
+    outcomes.recordFailure(of: endpoint, at: Self.now())
+    wakeWatchers()
   }
 
-  /// Tells the registry a call to `url` succeeded: its circuit closes.
-  public func reportSuccess(_ url: String) {
-    guard let parsed = try? ServiceURL(parsing: url) else { return }
-    state.withLock { $0.resolver.recordSuccess(of: parsed) }
+  /// Tells the registry a call to `endpoint` succeeded: its circuit
+  /// closes.
+  public func reportSuccess(_ endpoint: ServiceURL) {
+    outcomes.recordSuccess(of: endpoint, at: Self.now())
+    wakeWatchers()
+  }
+
+  /// `reportFailure` for a URL as `url(for:)` returned it. Throws when
+  /// `url` is not a URL, rather than count nothing without a word.
+  public func reportFailure(_ url: String) throws(InvalidValue) {
+    reportFailure(try ServiceURL(parsing: url))
+  }
+
+  /// `reportSuccess` for a URL as `url(for:)` returned it. Throws when
+  /// `url` is not a URL.
+  public func reportSuccess(_ url: String) throws(InvalidValue) {
+    reportSuccess(try ServiceURL(parsing: url))
   }
 
   /// The circuit breaker of the instance at `url`.
-  public func breaker(for url: String) -> CircuitBreaker? {
-    guard let parsed = try? ServiceURL(parsing: url) else { return nil }
-    return state.withLock { $0.resolver.breaker(of: parsed) }
+  public func breaker(for url: ServiceURL) -> CircuitBreaker {
+    outcomes.breaker(of: url)
   }
 
   // MARK: Health
@@ -180,9 +292,9 @@ public final class ServiceRegistry: Sendable {
     if let timeout = configuration.service(named: name)?.timeout { check.timeout = timeout }
     let result = await HealthProbe.run(check, host: base.host, port: base.port)
     if result.passed {
-      reportSuccess(base.description)
+      reportSuccess(base)
     } else {
-      reportFailure(base.description)
+      reportFailure(base)
     }
     return ServiceHealthReport(
       service: name, status: result.passed ? .healthy : .unhealthy,
@@ -214,26 +326,7 @@ public final class ServiceRegistry: Sendable {
     return names
   }
 
-  // MARK: Snapshot
-
-  /// The gossip view: the node's, the fixed snapshot, or nil for none.
-  private func currentCatalog() -> ServiceCatalog? {
-    guard let node else { return snapshot }
-    let version = node.snapshotVersion
-    if let cached = state.withLock({ $0.catalogVersion == version ? $0.catalog : nil }) {
-      return cached
-    }
-    // Built outside the lock: a slow rebuild must not hold up lookups
-    // that still have a usable catalog.
-    let catalog = ServiceCatalog(members: node.members)
-    state.withLock { state in
-      if state.catalogVersion.map({ $0 < version }) ?? true {
-        state.catalog = catalog
-        state.catalogVersion = version
-      }
-    }
-    return catalog
-  }
+  // MARK: Time
 
   private static func now() -> Timestamp {
     Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())

@@ -11,8 +11,8 @@ struct BenchResults: Sendable {
   let single: ResolveBench.Result
   /// Lookups on several threads at once; nil with `--threads 0`.
   let concurrent: ConcurrentResolveBench.Result?
-  /// Catalog rebuilds.
-  let rebuild: CatalogRebuildBench.Result
+  /// Catalog changes: the owner's cost and the first lookup after one.
+  let change: CatalogChangeBench.Result
   /// The Redis comparison.
   let redis: RedisOutcome
 
@@ -42,7 +42,7 @@ struct BenchResults: Sendable {
   /// Every result's digest folded: printed so that no call can be
   /// optimized away.
   var digest: UInt64 {
-    var digest = Digest.mix(single.latency.digest, rebuild.digest)
+    var digest = Digest.mix(single.latency.digest, change.digest)
     for batch in single.batches { digest = Digest.mix(digest, batch.digest) }
     if let concurrent { digest = Digest.mix(digest, concurrent.digest) }
     if let redis = redis.result { digest = Digest.mix(digest, redis.latency.digest) }

@@ -3,10 +3,9 @@ import Rumor
 
 /// `url(for:)` from several threads at once on one shared registry.
 ///
-/// Every lookup takes the registry's own lock (the round-robin cursors
-/// and circuit breakers live behind it), so this shows what contention on
-/// that lock costs. The node's protocol thread never takes it: it only
-/// bumps an atomic snapshot version that a node-backed registry reads.
+/// Each thread resolves in its own lane of the registry (its own lock,
+/// round-robin cursors and generator), so the rate should grow with the
+/// threads up to the cores; this shows whether it does.
 struct ConcurrentResolveBench {
   /// Worker threads.
   let threads: Int

@@ -21,7 +21,7 @@ struct ResolveBenchOptions: BenchmarkOptions {
   var threads = 4
   /// Redis GETs timed one by one.
   var redisCalls = 50_000
-  /// Catalog rebuilds timed one by one.
+  /// Catalog changes timed one by one in each change section.
   var builds = 200
 
   /// Untimed lookups before each timed series.
@@ -79,10 +79,12 @@ struct ResolveBenchOptions: BenchmarkOptions {
                    by itself is printed so it can be subtracted
       batched      calls timed as a whole: ns per call and calls per second
       threads      N threads resolving at once on one registry: each one's
-                   p50/p99 and the aggregate calls per second (contention on
-                   the registry's lock)
-      rebuild      ServiceCatalog(members:) for the 1,000 members: what the
-                   first lookup after a membership change pays
+                   p50/p99 and the aggregate calls per second (how the rate
+                   scales with threads)
+      changes      the node thread's update of its catalog for one changed
+                   member among 1,000 and among 10,000 members, the first
+                   url(for:) after a published change, and a full build of
+                   the catalog for comparison
       redis        GET of one key from a redis-server started on a free
                    loopback port (one persistent connection, RESP by hand),
                    each timed alone; skipped when redis-server is not on PATH
@@ -94,7 +96,7 @@ struct ResolveBenchOptions: BenchmarkOptions {
       --batch N        lookups per batch (default 1,000,000; median of 3)
       --threads N      concurrent resolving threads, 0 to skip (default 4)
       --redis-calls N  GETs timed one by one (default 50,000)
-      --builds N       catalog rebuilds timed (default 200)
+      --builds N       catalog changes timed per section (default 200)
       --no-redis       do not start redis-server
       --quick          small counts (a smoke test, not figures to quote)
       --json           print one JSON object instead of the tables

@@ -56,9 +56,7 @@ enum ResolveBenchmark {
         timedCallsPerThread: max(options.calls / options.threads, 1),
         batchCallsPerThread: max(options.batchCalls / options.threads, 1)
       ).run(registry: registry, names: names) : nil
-    let rebuild = CatalogRebuildBench(
-      warmUpBuilds: min(options.builds, 5), timedBuilds: options.builds
-    ).run(members: fixture.members)
+    let change = try CatalogChangeBench(changes: options.builds).run(fixture: fixture)
 
     let redis: RedisOutcome
     if !options.redis {
@@ -79,6 +77,6 @@ enum ResolveBenchmark {
     }
     return BenchResults(
       machine: MachineDescription.current(), census: fixture.census, clockPair: clockPair,
-      single: single, concurrent: concurrent, rebuild: rebuild, redis: redis)
+      single: single, concurrent: concurrent, change: change, redis: redis)
   }
 }

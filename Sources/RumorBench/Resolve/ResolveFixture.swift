@@ -54,40 +54,11 @@ struct ResolveFixture {
       host: HostEnvironment(variables: [EnvironmentVariable.deploymentMode: "local"]))
     serviceNames = (0..<Self.serviceCount).map(Self.serviceName)
 
-    var members: [Member] = []
-    members.reserveCapacity(Self.memberCount)
+    let members = try Self.makeMembers(count: Self.memberCount)
     var census = Census()
-    for index in 0..<Self.memberCount {
-      let traits = Self.traits(of: index)
-      var tags = [
-        // Tags a real deployment carries besides the services, so that a
-        // catalog rebuild decodes and skips them as it would there.
-        "role": "app", "dc": "dc1", "version": "1.4.\(index % 7)",
-      ]
-      let primary = index % Self.serviceCount
-      tags[ServiceCatalog.servicePrefix + serviceNames[primary]] = "http://:\(8000 + primary)"
-      if let health = traits.health {
-        tags[ServiceCatalog.healthPrefix + serviceNames[primary]] = health.rawValue
-      }
-      if index % 10 == 9 {
-        // A bijection of the hundred such members onto the services, so
-        // that each service gets one secondary instance; the one member
-        // it would map onto its own primary takes the next service.
-        var secondary = (index / 10 * 37 + 11) % Self.serviceCount
-        if secondary == primary { secondary = (secondary + 1) % Self.serviceCount }
-        tags[ServiceCatalog.servicePrefix + serviceNames[secondary]] =
-          "http://:\(8000 + secondary)"
-      }
-      let meta = try SerfTags.encode(tags)
-      census.largestMetaBytes = max(census.largestMetaBytes, meta.count)
-      if traits.suspect { census.suspectMembers += 1 }
-      members.append(
-        Member(
-          name: Self.memberName(index),
-          address: NodeAddress(
-            ipv4: 10, 1, UInt8(truncatingIfNeeded: index >> 8),
-            UInt8(truncatingIfNeeded: index), port: 7946),
-          meta: meta, state: traits.suspect ? .suspect : .alive))
+    for member in members {
+      census.largestMetaBytes = max(census.largestMetaBytes, member.meta.count)
+      if member.state == .suspect { census.suspectMembers += 1 }
     }
     self.members = members
 
@@ -126,6 +97,45 @@ struct ResolveFixture {
         )
       }
     }
+  }
+
+  /// `count` members advertising the fixture's 100 services as
+  /// described above (10,000 for the owner-side change benchmark).
+  static func makeMembers(count: Int) throws -> [Member] {
+    let names = (0..<serviceCount).map(serviceName)
+    var members: [Member] = []
+    members.reserveCapacity(count)
+    for index in 0..<count {
+      let traits = Self.traits(of: index)
+      var tags = [
+        // Tags a real deployment carries besides the services, so that a
+        // catalog rebuild decodes and skips them as it would there.
+        "role": "app", "dc": "dc1", "version": "1.4.\(index % 7)",
+      ]
+      let primary = index % Self.serviceCount
+      tags[ServiceCatalog.servicePrefix + names[primary]] = "http://:\(8000 + primary)"
+      if let health = traits.health {
+        tags[ServiceCatalog.healthPrefix + names[primary]] = health.rawValue
+      }
+      if index % 10 == 9 {
+        // A bijection of the hundred such members onto the services, so
+        // that each service gets one secondary instance; the one member
+        // it would map onto its own primary takes the next service.
+        var secondary = (index / 10 * 37 + 11) % Self.serviceCount
+        if secondary == primary { secondary = (secondary + 1) % Self.serviceCount }
+        tags[ServiceCatalog.servicePrefix + names[secondary]] =
+          "http://:\(8000 + secondary)"
+      }
+      let meta = try SerfTags.encode(tags)
+      members.append(
+        Member(
+          name: Self.memberName(index),
+          address: NodeAddress(
+            ipv4: 10, 1, UInt8(truncatingIfNeeded: index >> 8),
+            UInt8(truncatingIfNeeded: index), port: 7946),
+          meta: meta, state: traits.suspect ? .suspect : .alive))
+    }
+    return members
   }
 
   /// A fresh registry over this fixture's members: a fixed snapshot, as

@@ -45,11 +45,14 @@ enum ResolveJSONReport {
       ),
       ("concurrent", results.concurrent.map(concurrent) ?? .null),
       (
-        "catalogRebuild",
+        "catalogChange",
         .object([
           ("members", .count(ResolveFixture.memberCount)),
-          ("wallNs", distribution(results.rebuild.wall)),
-          ("threadCPUNs", distribution(results.rebuild.cpu)),
+          ("ownerChangeThreadCPUNs", distribution(results.change.change)),
+          ("largeMembers", .count(CatalogChangeBench.largeMemberCount)),
+          ("largeOwnerChangeThreadCPUNs", distribution(results.change.largeChange)),
+          ("firstLookupAfterChangeNs", distribution(results.change.firstLookup)),
+          ("fullBuildWallNs", distribution(results.change.fullBuild)),
         ])
       ),
       ("redis", redis(results.redis, options: options)),

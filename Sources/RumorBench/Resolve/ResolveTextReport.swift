@@ -6,7 +6,7 @@ enum ResolveTextReport {
   static func render(_ results: BenchResults, options: ResolveBenchOptions) -> String {
     [
       header(results, options: options), perCall(results, options: options),
-      throughput(results, options: options), rebuild(results), comparison(results),
+      throughput(results, options: options), change(results), comparison(results),
     ].joined(separator: "\n\n")
   }
 
@@ -99,20 +99,24 @@ enum ResolveTextReport {
         lines.append(
           "\(concurrent.workers.count) threads on \(results.machine.onlineCPUs) CPUs give "
             + Formatting.fixed(aggregate / single.callsPerSecond, 2)
-            + "× the single-thread rate (each lookup takes the registry's lock)")
+            + "× the single-thread rate")
       }
     }
     return lines.joined(separator: "\n")
   }
 
-  private static func rebuild(_ results: BenchResults) -> String {
-    let wall = results.rebuild.wall
-    let cpu = results.rebuild.cpu
+  private static func change(_ results: BenchResults) -> String {
+    let change = results.change
     return """
-      Catalog rebuild: ServiceCatalog(members:) over \(Formatting.grouped(ResolveFixture.memberCount)) \
-      members, once per membership change (the first lookup after it)
-      wall: median \(microseconds(wall.median)), p99 \(microseconds(wall.p99)), \
-      max \(microseconds(wall.maximum)) over \(wall.count) builds; thread CPU: median \(microseconds(cpu.median))
+      Membership changes (the node's thread keeps the catalog; lookups never build one):
+      owner, one member changed among \(Formatting.grouped(ResolveFixture.memberCount)): \
+      median \(microseconds(change.change.median)), p99 \(microseconds(change.change.p99)) thread CPU
+      owner, one member changed among \(Formatting.grouped(CatalogChangeBench.largeMemberCount)): \
+      median \(microseconds(change.largeChange.median)), p99 \(microseconds(change.largeChange.p99)) thread CPU
+      first url(for:) after a published change: p50 \(Formatting.nanoseconds(change.firstLookup.median)) ns, \
+      p99 \(Formatting.nanoseconds(change.firstLookup.p99)) ns over \(change.firstLookup.count) changes
+      for comparison, a full build, ServiceCatalog(members:) over \(Formatting.grouped(ResolveFixture.memberCount)) \
+      members: median \(microseconds(change.fullBuild.median)) (what the first lookup after a change paid before)
       """
   }
 

@@ -239,23 +239,23 @@ enum AgentCommand {
     }
   }
 
-  /// Logs each change of an advertised service's health.
+  /// Logs each change of an advertised service's health, as the node
+  /// reports it (nothing is polled).
   private static func logHealth(of node: RumorNode, console: Console) async {
-    // An agent that advertises nothing has nothing to log: no polling, so
-    // that an idle agent stays asleep between protocol periods.
-    guard !node.advertisedServices.isEmpty else { return }
+    // Subscribed first, then the checks that already ran: none is missed,
+    // and `last` keeps one that lands in both from being logged twice.
+    let changes = node.serviceHealthChanges()
     var last: [String: ServiceHealth] = [:]
-    while !Task.isCancelled {
-      for status in node.advertisedServices where status.lastCheck != nil {
-        let name = status.service.name
-        guard last[name] != status.health else { continue }
-        last[name] = status.health
-        // A check's error can quote what the checked server answered.
-        let detail = status.lastCheck.flatMap(\.error).map { " (\($0.logText))" } ?? ""
-        console.out("\(timestamp()) service \(name.logField) is \(status.health)\(detail)")
-      }
-      try? await Task.sleep(for: .milliseconds(200))
+    func log(_ status: AdvertisedServiceStatus) {
+      let name = status.service.name
+      guard last[name] != status.health else { return }
+      last[name] = status.health
+      // A check's error can quote what the checked server answered.
+      let detail = status.lastCheck.flatMap(\.error).map { " (\($0.logText))" } ?? ""
+      console.out("\(timestamp()) service \(name.logField) is \(status.health)\(detail)")
     }
+    for status in node.advertisedServices where status.lastCheck != nil { log(status) }
+    for await status in changes { log(status) }
   }
 
   private static func logEvents(of node: RumorNode, console: Console, handlers: EventHandlers?)

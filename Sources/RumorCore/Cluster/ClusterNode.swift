@@ -96,6 +96,18 @@ public struct ClusterNode: Sendable {
     return list.sorted { $0.name < $1.name }
   }
 
+  /// What this node knows about `name`, as `members` lists it; nil when
+  /// it is not listed there.
+  public func member(named name: String) -> Member? {
+    if let member = swim.member(named: name) { return member }
+    guard let serf, let member = lostMembers[name] else { return nil }
+    switch serf.status(of: name) {
+    case .failed?: return member.with(state: .dead)
+    case .left?: return member.with(state: .left)
+    case .alive?, .leaving?, nil: return nil
+    }
+  }
+
   /// When `tick` should next be called.
   public var nextDeadline: Timestamp? {
     var earliest = swim.nextDeadline?.nanoseconds

@@ -62,6 +62,9 @@ struct MemberTable {
   /// (memberlist's `estNumNodes`, which scales timeouts and retransmits).
   var count: Int { records.count }
 
+  /// How many names the index holds (the records' count, when sound).
+  var indexByNameCount: Int { indexByName.count }
+
   /// The position of `name`, if known.
   func position(of name: String) -> Int? { indexByName[name].map(Int.init) }
 
@@ -84,6 +87,9 @@ struct MemberTable {
   private mutating func tally(_ state: MemberState, _ delta: Int) {
     if state.isActive { activeCount += delta }
     if state == .alive { aliveCount += delta }
+    assert(
+      activeCount >= 0 && aliveCount >= 0 && aliveCount <= activeCount,
+      "member tallies out of step with the records")
   }
 
   /// Adds a member at a random position of the probe order; returns where

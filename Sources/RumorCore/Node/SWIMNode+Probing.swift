@@ -178,6 +178,7 @@ extension SWIMNode {
   mutating func received(_ ack: Ack, now: Int64) {
     if passesProbation(ack, now: now) { return }
     if var current = probe, current.sequence == ack.seqNo {
+      lastContact = Timestamp(nanoseconds: now)
       if !current.acked, !current.indirectSent, settings.adaptiveProbeTimeout {
         rtt.record(now - current.start, for: current.target)
       }

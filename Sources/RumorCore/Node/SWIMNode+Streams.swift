@@ -315,6 +315,7 @@ extension SWIMNode {
   mutating func merge(_ remote: PushPullReader, now: Int64, gossipNewMembers: Bool)
     throws(WireError)
   {
+    lastContact = Timestamp(nanoseconds: now)
     var members = remote
     while let state = try members.next() {
       // A name, metadata or version bytes over `MemberLimits`: skip this

@@ -83,6 +83,12 @@ public struct SWIMNode: Sendable {
   var withheldAccusation: UInt32?
   /// Set by `leave`: the node no longer refutes its own death.
   public internal(set) var hasLeft = false
+  /// When this node last heard from the cluster first-hand: an ack to one
+  /// of its own probes (direct or relayed) or a peer's full state in a
+  /// push-pull. Every member's state is confirmed no later than this, as
+  /// far as gossip can: had it changed, the news would travel with those
+  /// exchanges. Nil until the first one.
+  public internal(set) var lastContact: Timestamp?
   var effects: [Effect] = []
   /// Names claimed from a second address, not yet taken by the layer
   /// above (`takeNameConflicts`); at most `NameConflict.pendingLimit`.

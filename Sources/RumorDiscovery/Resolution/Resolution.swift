@@ -11,17 +11,24 @@ public struct Resolution: Hashable, Sendable, CustomStringConvertible {
   /// One line per step tried, in order, each saying what it found and
   /// what it skipped and why; the last says what answered.
   public var explanation: [String]
+  /// How old the information behind the answer is: zero for the
+  /// environment and the configuration; for gossip, the time since the
+  /// chosen instance's state was last confirmed (the later of its last
+  /// change and this node's last first-hand exchange with the cluster).
+  /// Nil when unknown (a view reported by a peer).
+  public var age: Duration?
 
   /// Creates a resolution.
   public init(
     service: String, url: ServiceURL, source: ResolutionSource, instance: ServiceInstance? = nil,
-    explanation: [String] = []
+    explanation: [String] = [], age: Duration? = nil
   ) {
     self.service = service
     self.url = url
     self.source = source
     self.instance = instance
     self.explanation = explanation
+    self.age = age
   }
 
   /// The URL as text.

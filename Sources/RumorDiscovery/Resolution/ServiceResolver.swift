@@ -2,9 +2,9 @@ import RumorCore
 
 /// Answers `url(for: name, path:)` in DESIGN.md's order, from values it is
 /// handed: the effective configuration, the environment, a catalog of the
-/// gossip view and the time. It keeps the per-instance circuit breakers
-/// and the strategies' cursors; it does no IO, so every rule is tested on
-/// fake time.
+/// gossip view and the time. It keeps the strategies' cursors and shares
+/// the per-instance circuit breakers (`breakers`) with its copies; it does
+/// no IO, so every rule is tested on fake time.
 ///
 /// 1. `<NAME>_HOST` (with `<NAME>_PORT`): the operator pinned the service;
 ///    used as is, breakers do not apply.
@@ -14,6 +14,9 @@ import RumorCore
 /// 3. The file: `load_balancers.<name>` (picked by its strategy, open
 ///    circuits skipped), else `services.<name>.host`.
 /// 4. The mode's convention for the host, with the known port and scheme.
+///
+/// `url`, `resolve` and `primary` make their choice with one function,
+/// `choose`; `resolve` then explains it.
 public struct ServiceResolver: Sendable {
   /// The configuration steps 1, 3 and 4 read.
   public let configuration: EffectiveConfiguration
@@ -21,29 +24,69 @@ public struct ServiceResolver: Sendable {
   /// not know.
   public let variables: [String: String]
   /// The breakers' settings.
-  public let breakerSettings: CircuitBreaker.Settings
+  public var breakerSettings: CircuitBreaker.Settings { breakers.settings }
+  /// The circuit breakers, shared with every copy of this resolver.
+  public let breakers: BreakerBoard
   private var picker: InstancePicker
-  private var histories: [HostAndPort: InstanceHistory] = [:]
   /// Step 1's answers, fixed by the configuration: looked up, not rebuilt,
   /// on every call.
-  private let environmentURLs: [String: ServiceURL]
+  private let environmentURLs: [String: Fixed]
+  /// Steps 3 and 4's candidates, fixed by the configuration, by service.
+  private let fallbacks: [String: [FixedStep]]
   /// Each load-balanced service's strategy (round robin for the others).
   private let strategies: [String: LoadBalancingStrategy]
 
+  /// A URL known from the configuration, with its text.
+  private struct Fixed: Sendable {
+    var url: ServiceURL
+    var text: String
+    var key: HostAndPort
+
+    init(_ url: ServiceURL) {
+      self.url = url
+      text = url.description
+      key = ServiceResolver.key(of: url)
+    }
+  }
+
+  /// Step 3's or step 4's candidates before breakers are applied.
+  private struct FixedStep: Sendable {
+    var source: ResolutionSource
+    var strategy: LoadBalancingStrategy
+    var candidates: [Fixed]
+  }
+
+  /// What `choose` picked.
+  private struct Choice {
+    var source: ResolutionSource
+    var url: ServiceURL
+    var text: String
+    var instance: ServiceInstance?
+    /// How many eligible candidates the step had.
+    var among: Int
+    var strategy: LoadBalancingStrategy
+
+    var key: HostAndPort { ServiceResolver.key(of: url) }
+    var label: String { instance.map { "\($0.node) (\($0.url))" } ?? url.description }
+  }
+
   /// A resolver; `seed` drives the `random` and `least_failures` choices.
+  /// `breakers` lets several resolvers (one per lane of a registry) share
+  /// their circuit breakers.
   public init(
     configuration: EffectiveConfiguration, variables: [String: String] = [:],
     breakerSettings: CircuitBreaker.Settings = CircuitBreaker.Settings(),
+    breakers: BreakerBoard? = nil,
     seed: UInt64 = UInt64.random(in: .min ... .max)
   ) {
     self.configuration = configuration
     self.variables = variables
-    self.breakerSettings = breakerSettings
+    self.breakers = breakers ?? BreakerBoard(settings: breakerSettings)
     picker = InstancePicker(seed: seed)
-    var environmentURLs: [String: ServiceURL] = [:]
+    var environmentURLs: [String: Fixed] = [:]
     for service in configuration.services {
       if case .environment? = service.hostOrigin, let url = Self.url(of: service) {
-        environmentURLs[service.name] = url
+        environmentURLs[service.name] = Fixed(url)
       }
     }
     self.environmentURLs = environmentURLs
@@ -52,63 +95,168 @@ public struct ServiceResolver: Sendable {
       strategies[pool.name] = pool.strategy
     }
     self.strategies = strategies
+    var fallbacks: [String: [FixedStep]] = [:]
+    var names = configuration.services.map(\.name)
+    names += configuration.loadBalancers.map(\.name)
+    for name in names where fallbacks[name] == nil {
+      fallbacks[name] = Self.fixedSteps(name, configuration: configuration)
+    }
+    self.fallbacks = fallbacks
   }
 
-  // MARK: The lookup's fast path
+  /// Steps 3 and 4 for `name`, as `configurationStep` and `conventionStep`
+  /// describe them.
+  private static func fixedSteps(_ name: String, configuration: EffectiveConfiguration)
+    -> [FixedStep]
+  {
+    let service = configuration.service(named: name)
+    var steps: [FixedStep] = []
+    if let pool = configuration.loadBalancers.first(where: { $0.name == name }),
+      !pool.hosts.isEmpty
+    {
+      let scheme = service?.scheme ?? "http"
+      steps.append(
+        FixedStep(
+          source: .configuration, strategy: pool.strategy,
+          candidates: pool.hosts.map {
+            Fixed(ServiceURL(scheme: scheme, host: $0.host, port: $0.port))
+          }))
+    } else if let service, case .file? = service.hostOrigin, let url = Self.url(of: service) {
+      steps.append(FixedStep(source: .configuration, strategy: .first, candidates: [Fixed(url)]))
+    }
+    if let service, case .convention? = service.hostOrigin, let url = Self.url(of: service) {
+      steps.append(FixedStep(source: .convention, strategy: .first, candidates: [Fixed(url)]))
+    }
+    return steps
+  }
 
-  /// The URL text for `name` with `path` appended when step 1 or step 2
-  /// answers, without composing the explanation `resolve` returns; nil
-  /// when neither does, and the caller should call `resolve`, which then
-  /// makes the choice this call did not make. The choice, the strategy's
-  /// cursor and the claimed half-open trial are exactly `resolve`'s.
-  public mutating func quickURL(
-    _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
-  ) -> String? {
-    if let url = environmentURLs[name] {
-      return Self.appending(path, to: url).description
+  /// Starts the `random` and `least_failures` choices from `seed`, and
+  /// every round-robin cursor from the start: a registry gives each of its
+  /// lanes a copy of one resolver, reseeded.
+  public mutating func reseed(_ seed: UInt64) {
+    picker = InstancePicker(seed: seed)
+  }
+
+  // MARK: Choosing
+
+  /// The one choice behind every answer: the first step with an eligible
+  /// candidate, and the candidate its strategy picks. `peek` takes the
+  /// step's primary (its first candidate) and moves no cursor: what a
+  /// watcher follows.
+  private mutating func choose(
+    _ name: String, catalog: ServiceCatalog?, at now: Timestamp, peek: Bool = false,
+    excluding excluded: Set<HostAndPort> = []
+  ) -> Choice? {
+    if let fixed = environmentURLs[name] {
+      return Choice(
+        source: .environment, url: fixed.url, text: fixed.text, among: 1, strategy: .first)
     }
-    guard let choices = catalog?.choices[name] else { return nil }
-    var instances = choices.passing.isEmpty ? choices.warning : choices.passing
-    var texts = choices.passing.isEmpty ? choices.warningURLs : choices.passingURLs
-    if !histories.isEmpty {
-      // Breakers exist: leave out the refusing instances, as `plan` does,
-      // before choosing between passing and warning ones.
-      let resolver = self
-      let open = { (instance: ServiceInstance) in
-        resolver.refuses(Self.key(of: instance.url), at: now)
+    // One copy of the histories per choice, and none while every breaker
+    // is closed and no failure counts (the usual case).
+    let histories = breakers.isQuiet ? nil : breakers.histories
+    let filters = histories != nil || !excluded.isEmpty
+    func refuses(_ key: HostAndPort) -> Bool {
+      if excluded.contains(key) { return true }
+      guard let breaker = histories?[key]?.breaker else { return false }
+      return !breaker.wouldAllowRequest(at: now)
+    }
+    if let choices = catalog?.choices[name] {
+      var instances = choices.passing.isEmpty ? choices.warning : choices.passing
+      var texts = choices.passing.isEmpty ? choices.warningURLs : choices.passingURLs
+      if filters {
+        // Leave out the instances whose breaker refuses (or that the
+        // caller already tried), before choosing between passing and
+        // warning ones.
+        let open = { (instance: ServiceInstance) in refuses(Self.key(of: instance.url)) }
+        if choices.passing.contains(where: open) || choices.warning.contains(where: open) {
+          let passing = choices.passing.indices.filter { !open(choices.passing[$0]) }
+          let warning = choices.warning.indices.filter { !open(choices.warning[$0]) }
+          let (list, urls, kept) =
+            passing.isEmpty
+            ? (choices.warning, choices.warningURLs, warning)
+            : (choices.passing, choices.passingURLs, passing)
+          instances = kept.map { list[$0] }
+          texts = kept.map { urls[$0] }
+        }
       }
-      if choices.passing.contains(where: open) || choices.warning.contains(where: open) {
-        let passing = choices.passing.indices.filter { !open(choices.passing[$0]) }
-        let warning = choices.warning.indices.filter { !open(choices.warning[$0]) }
-        let (list, urls, kept) =
-          passing.isEmpty
-          ? (choices.warning, choices.warningURLs, warning)
-          : (choices.passing, choices.passingURLs, passing)
-        instances = kept.map { list[$0] }
-        texts = kept.map { urls[$0] }
+      if !instances.isEmpty {
+        let strategy = strategies[name] ?? .roundRobin
+        let index =
+          picker.pick(
+            among: instances.count, service: name, strategy: peek ? .first : strategy,
+            failures: {
+              histories?[Self.key(of: instances[$0].url)]?.recentFailures(at: now) ?? 0
+            }) ?? 0
+        return Choice(
+          source: .gossip, url: instances[index].url, text: texts[index],
+          instance: instances[index], among: instances.count, strategy: strategy)
       }
     }
-    guard !instances.isEmpty else { return nil }
-    let index =
-      picker.pick(
-        among: instances.count, service: name, strategy: strategies[name] ?? .roundRobin,
-        failures: { [instances] in
-          histories[Self.key(of: instances[$0].url)]?.recentFailures(at: now) ?? 0
-        }) ?? 0
-    let chosen = instances[index]
-    if !histories.isEmpty {
-      _ = histories[Self.key(of: chosen.url)]?.breaker.allowsRequest(at: now)
+    for step in fallbacks[name] ?? [] {
+      let candidates =
+        filters ? step.candidates.filter { !refuses($0.key) } : step.candidates
+      guard !candidates.isEmpty else { continue }
+      let index =
+        picker.pick(
+          among: candidates.count, service: name, strategy: peek ? .first : step.strategy,
+          failures: { histories?[candidates[$0].key]?.recentFailures(at: now) ?? 0 }) ?? 0
+      return Choice(
+        source: step.source, url: candidates[index].url, text: candidates[index].text,
+        among: candidates.count, strategy: step.strategy)
     }
-    return path.isEmpty ? texts[index] : Self.appending(path, to: chosen.url).description
+    return nil
+  }
+
+  /// Claims the half-open trial of the chosen instance, if its breaker is
+  /// half-open (the environment's answers have no breaker).
+  private func claim(_ choice: Choice, at now: Timestamp) {
+    guard choice.source != .environment, !breakers.isQuiet else { return }
+    breakers.withHistories(at: now) { _ = $0[choice.key]?.breaker.allowsRequest(at: now) }
   }
 
   /// Whether the breaker at `key` refuses a call now.
   private func refuses(_ key: HostAndPort, at now: Timestamp) -> Bool {
-    guard let breaker = histories[key]?.breaker else { return false }
+    guard let breaker = breakers.history(of: key)?.breaker else { return false }
     return !breaker.wouldAllowRequest(at: now)
   }
 
   // MARK: Resolving
+
+  /// The URL text for `name` with `path` appended: `resolve`'s choice
+  /// without its explanation, for the hot path. Claims the half-open
+  /// trial of the instance it returns, if any.
+  public mutating func url(
+    _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
+  ) throws(ResolutionError) -> String {
+    guard let choice = choose(name, catalog: catalog, at: now) else {
+      throw failure(name, catalog: catalog, at: now)
+    }
+    claim(choice, at: now)
+    return path.isEmpty ? choice.text : Self.appending(path, to: choice.url).description
+  }
+
+  /// `url`'s choice as a typed endpoint, leaving out the instances in
+  /// `excluded` (those a caller already tried): what failing over asks.
+  /// Claims the half-open trial of the instance it returns, if any.
+  public mutating func endpoint(
+    _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp,
+    excluding excluded: Set<HostAndPort> = []
+  ) throws(ResolutionError) -> (url: ServiceURL, source: ResolutionSource) {
+    guard let choice = choose(name, catalog: catalog, at: now, excluding: excluded) else {
+      var error = failure(name, catalog: catalog, at: now)
+      if !excluded.isEmpty {
+        error.tried.append(
+          "already tried: "
+            + excluded.map { "\($0.host):\($0.port)" }.sorted().joined(separator: ", "))
+      }
+      throw error
+    }
+    claim(choice, at: now)
+    return (Self.appending(path, to: choice.url), choice.source)
+  }
+
+  /// The key breakers and `endpoint(excluding:)` know an instance by.
+  public static func instanceKey(of url: ServiceURL) -> HostAndPort { key(of: url) }
 
   /// The URL for `name` with `path` appended, and how it was found.
   /// `catalog` is the gossip view (nil when there is none: no node).
@@ -116,35 +264,57 @@ public struct ServiceResolver: Sendable {
   public mutating func resolve(
     _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
   ) throws(ResolutionError) -> Resolution {
-    let steps = plan(name, catalog: catalog, at: now)
+    guard let choice = choose(name, catalog: catalog, at: now) else {
+      throw failure(name, catalog: catalog, at: now)
+    }
+    // Explained before the claim, which would make a half-open choice
+    // read as "its one trial call is out".
+    let resolution = explained(choice, name: name, path: path, catalog: catalog, at: now)
+    claim(choice, at: now)
+    return resolution
+  }
+
+  /// What a watcher of `name` follows: the primary of the step that
+  /// answers (its first eligible candidate; no cursor moves, no trial is
+  /// claimed), explained.
+  public mutating func primary(
+    _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
+  ) throws(ResolutionError) -> Resolution {
+    guard let choice = choose(name, catalog: catalog, at: now, peek: true) else {
+      throw failure(name, catalog: catalog, at: now)
+    }
+    return explained(choice, name: name, path: path, catalog: catalog, at: now)
+  }
+
+  /// The resolution of `choice`, with one line per step tried.
+  private func explained(
+    _ choice: Choice, name: String, path: String, catalog: ServiceCatalog?, at now: Timestamp
+  ) -> Resolution {
     var explanation: [String] = []
-    for step in steps {
-      guard !step.candidates.isEmpty else {
+    for step in plan(name, catalog: catalog, at: now) {
+      guard step.source == choice.source, !step.candidates.isEmpty else {
         explanation.append(step.line)
         continue
       }
-      let candidates = step.candidates
-      let index =
-        picker.pick(
-          among: candidates.count, service: name, strategy: step.strategy,
-          failures: { histories[candidates[$0].key]?.recentFailures(at: now) ?? 0 }) ?? 0
-      let chosen = candidates[index]
-      if step.source != .environment {
-        // Claims the trial when half-open; always allowed here, because
-        // `plan` left out every instance that would refuse.
-        _ = histories[chosen.key]?.breaker.allowsRequest(at: now)
-      }
       // A step with one candidate already names it in its line.
       explanation.append(
-        candidates.count > 1
-          ? step.line + "; chose \(chosen.label) by \(step.strategy) among \(candidates.count)"
-          : step.source == .gossip ? step.line + "; chose \(chosen.label)" : step.line)
-      return Resolution(
-        service: name, url: Self.appending(path, to: chosen.url), source: step.source,
-        instance: chosen.instance, explanation: explanation)
+        choice.among > 1
+          ? step.line + "; chose \(choice.label) by \(choice.strategy) among \(choice.among)"
+          : step.source == .gossip ? step.line + "; chose \(choice.label)" : step.line)
+      break
     }
-    throw ResolutionError(
-      service: name, tried: explanation, openCircuits: steps.flatMap(\.openCircuits))
+    return Resolution(
+      service: name, url: Self.appending(path, to: choice.url), source: choice.source,
+      instance: choice.instance, explanation: explanation)
+  }
+
+  /// Why nothing answers `name`: every step's line.
+  private func failure(_ name: String, catalog: ServiceCatalog?, at now: Timestamp)
+    -> ResolutionError
+  {
+    let steps = plan(name, catalog: catalog, at: now)
+    return ResolutionError(
+      service: name, tried: steps.map(\.line), openCircuits: steps.flatMap(\.openCircuits))
   }
 
   /// An eligible instance other than the primary (the first eligible one
@@ -169,8 +339,8 @@ public struct ServiceResolver: Sendable {
         openCircuits: steps.flatMap(\.openCircuits))
     }
     let (candidate, step) = ordered[1]
-    if step.source != .environment {
-      _ = histories[candidate.key]?.breaker.allowsRequest(at: now)
+    if step.source != .environment, !breakers.isQuiet {
+      breakers.withHistories(at: now) { _ = $0[candidate.key]?.breaker.allowsRequest(at: now) }
     }
     return Resolution(
       service: name, url: Self.appending(path, to: candidate.url), source: step.source,
@@ -183,19 +353,24 @@ public struct ServiceResolver: Sendable {
   // MARK: Outcomes
 
   /// A call to `url` failed: counts towards its instance's breaker.
-  public mutating func recordFailure(of url: ServiceURL, at now: Timestamp) {
+  public func recordFailure(of url: ServiceURL, at now: Timestamp) {
     let key = Self.key(of: url)
-    histories[key, default: InstanceHistory(settings: breakerSettings)].recordFailure(at: now)
+    let settings = breakers.settings
+    breakers.withHistories(at: now) {
+      $0[key, default: InstanceHistory(settings: settings)].recordFailure(at: now)
+    }
   }
 
   /// A call to `url` succeeded: its breaker closes.
-  public mutating func recordSuccess(of url: ServiceURL) {
-    histories[Self.key(of: url)]?.recordSuccess()
+  public func recordSuccess(of url: ServiceURL, at now: Timestamp) {
+    guard !breakers.isQuiet else { return }
+    breakers.withHistories(at: now) { $0[Self.key(of: url)]?.recordSuccess() }
   }
 
   /// The breaker of the instance at `url`'s host and port.
   public func breaker(of url: ServiceURL) -> CircuitBreaker {
-    histories[Self.key(of: url)]?.breaker ?? CircuitBreaker(settings: breakerSettings)
+    breakers.history(of: Self.key(of: url))?.breaker
+      ?? CircuitBreaker(settings: breakers.settings)
   }
 
   // MARK: Planning
@@ -400,7 +575,9 @@ public struct ServiceResolver: Sendable {
 
   /// Why the breaker at `key` refuses a call now, or nil if it allows one.
   private func circuitRefusal(_ key: HostAndPort, at now: Timestamp) -> String? {
-    guard refuses(key, at: now), let breaker = histories[key]?.breaker else { return nil }
+    guard refuses(key, at: now), let breaker = breakers.history(of: key)?.breaker else {
+      return nil
+    }
     switch breaker.state(at: now) {
     case .open:
       let left = breaker.reopensAt.map { $0.nanoseconds(since: now) } ?? 0

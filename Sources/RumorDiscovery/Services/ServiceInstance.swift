@@ -13,16 +13,21 @@ public struct ServiceInstance: Hashable, Sendable, CustomStringConvertible {
   public var health: ServiceHealth
   /// The owner's membership state as this node sees it.
   public var memberState: MemberState
+  /// When the node whose view this is saw the owner's state last change,
+  /// on that node's monotonic clock (see `Member.stateChanged`).
+  public var stateChanged: Timestamp
 
   /// Creates an instance.
   public init(
-    service: String, node: String, url: ServiceURL, health: ServiceHealth, memberState: MemberState
+    service: String, node: String, url: ServiceURL, health: ServiceHealth,
+    memberState: MemberState, stateChanged: Timestamp = .zero
   ) {
     self.service = service
     self.node = node
     self.url = url
     self.health = health
     self.memberState = memberState
+    self.stateChanged = stateChanged
   }
 
   /// A stable key for per-instance state (circuit breakers, counters).
