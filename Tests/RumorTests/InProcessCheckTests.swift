@@ -74,6 +74,37 @@ struct InProcessCheckTests {
     #expect(health(of: "jobs", on: "ttl-worker", seenBy: observer) == .passing)
   }
 
+  @Test("a TTL check's renewals and lapses are health changes, as the probes' are")
+  func ttlChangesAreEvents() async throws {
+    let node = try RumorNode.start(
+      NodeConfiguration(
+        name: "ttl-events", bind: anyPort, settings: testSettings(),
+        services: [
+          AdvertisedService(
+            name: "jobs", url: ServiceURL(scheme: "tcp", port: 9000),
+            check: .ttl(.milliseconds(300)))
+        ], seed: 38))
+    defer { Task { await node.shutdown() } }
+    let changes = node.serviceHealthChanges()
+    let seen = Task {
+      var healths: [ServiceHealth] = []
+      for await change in changes {
+        healths.append(change.health)
+        if healths.count == 3 { break }
+      }
+      return healths
+    }
+    try await node.renew(service: "jobs")
+    try await Task.sleep(for: .seconds(1))
+    try await node.renew(service: "jobs", status: .warning)
+    let timeout = Task {
+      try await Task.sleep(for: .seconds(10))
+      seen.cancel()
+    }
+    defer { timeout.cancel() }
+    #expect(await seen.value == [.passing, .critical, .warning])
+  }
+
   @Test("renewing a service that is not advertised, or not TTL-checked, is an error")
   func renewErrors() async throws {
     let node = try RumorNode.start(

@@ -206,6 +206,7 @@ final class ServiceAdvertiser: Sendable {
   func renew(_ name: String, status: ServiceHealth, note: String?) async throws {
     let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
     var problem: String?
+    var news: AdvertisedServiceStatus?
     try await update { state in
       guard var entry = state.entries[name] else {
         problem = "no service '\(name)' is advertised by this node"
@@ -218,13 +219,20 @@ final class ServiceAdvertiser: Sendable {
       }
       ttl.renew(status, note: note, now: now)
       entry.ttl = ttl
-      entry.lastCheck = HealthCheckResult(
+      let first = entry.lastCheck == nil
+      let result = HealthCheckResult(
         passed: status != .critical, responseTime: .zero, error: ttl.explanation(at: now))
+      entry.lastCheck = result
       let changed = entry.tracker?.set(ttl.health(at: now)) ?? false
       state.entries[name] = entry
+      if changed || first {
+        news = AdvertisedServiceStatus(
+          service: entry.service, health: entry.health, lastCheck: result)
+      }
       return changed
     }
     if let problem { throw SettingsError(problems: [problem]) }
+    publish(news)
   }
 
   private func startChecks(of service: AdvertisedService) {
@@ -274,6 +282,7 @@ final class ServiceAdvertiser: Sendable {
   private func expireTTL(of service: AdvertisedService) async -> Duration? {
     let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
     var wake: Duration?
+    var news: AdvertisedServiceStatus?
     try? await update { state in
       guard var entry = state.entries[service.name], entry.service == service,
         let ttl = entry.ttl
@@ -284,11 +293,14 @@ final class ServiceAdvertiser: Sendable {
         return false
       }
       entry.tracker?.set(ttl.health(at: now))
-      entry.lastCheck = HealthCheckResult(
+      let result = HealthCheckResult(
         passed: false, responseTime: .zero, error: ttl.explanation(at: now))
+      entry.lastCheck = result
       state.entries[service.name] = entry
+      news = AdvertisedServiceStatus(service: service, health: entry.health, lastCheck: result)
       return true
     }
+    publish(news)
     return wake
   }
 
@@ -308,9 +320,13 @@ final class ServiceAdvertiser: Sendable {
       }
       return changed
     }
-    if let news {
-      for watcher in watchers.withLock({ $0.continuations }) { watcher.yield(news) }
-    }
+    publish(news)
+  }
+
+  /// Hands a service's new health (or first result) to every watcher.
+  private func publish(_ news: AdvertisedServiceStatus?) {
+    guard let news else { return }
+    for watcher in watchers.withLock({ $0.continuations }) { watcher.yield(news) }
   }
 
   /// A new stream of this node's services' health: each service's first
