@@ -88,7 +88,7 @@ struct ConfigurationDecodingTests {
   func unknownKeys() {
     #expect(
       decodingErrors("servces:\n  redis:\n    tiemout: 5\n") == [
-        "c.yml:1:1: unknown top-level key 'servces'; did you mean 'services'? (known: deployment, services, load_balancers, gossip, advertise)"
+        "c.yml:1:1: unknown top-level key 'servces'; did you mean 'services'? (known: deployment, services, load_balancers, gossip, advertise, dns)"
       ])
     #expect(
       decodingErrors("services:\n  redis:\n    tiemout: 5\n    colour: red\n") == [

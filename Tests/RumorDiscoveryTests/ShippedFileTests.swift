@@ -59,7 +59,7 @@ struct ShippedFileTests {
       ConfigurationDecoder.topLevelKeys + ConfigurationDecoder.deploymentKeys
       + ConfigurationDecoder.serviceKeys + ConfigurationDecoder.loadBalancerKeys
       + ConfigurationDecoder.gossipKeys + ConfigurationDecoder.advertisedKeys
-      + ConfigurationDecoder.checkKeys
+      + ConfigurationDecoder.checkKeys + ConfigurationDecoder.dnsKeys
     for key in keys {
       #expect(docs.contains("`\(key)`"), "docs/configuration.md does not mention `\(key)`")
     }

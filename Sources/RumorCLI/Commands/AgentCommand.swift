@@ -19,7 +19,7 @@ enum AgentCommand {
                        [--profile lan|wan|local] [--fast-crash-detection]
                        [--guarded-accusations] [--suspicion-multiplier N]
                        [--flap-quarantine SECONDS] [--stand-down SECONDS]
-                       [--event-handler [FILTER=]SCRIPT]...
+                       [--event-handler [FILTER=]SCRIPT]... [--dns HOST:PORT]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
@@ -97,6 +97,7 @@ enum AgentCommand {
                             refuting accusations, so the cluster removes it;
                             take part again once its health is perfect (off
                             by default; docs/simulation.md)
+    \(AgentDNS.help)
 
     Exit status: 0 after a clean stop, 1 if the configuration is invalid,
     the node cannot start or join, or its event loop stops on its own, 2 for
@@ -113,6 +114,7 @@ enum AgentCommand {
         "event-handler",
         "profile", "leave-timeout", "suspicion-multiplier", "flap-quarantine", "stand-down",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
+        + AgentDNS.options.map { ArgumentList.Option(name: $0, takesValue: true) }
         + ["fast-crash-detection", "guarded-accusations"].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -138,6 +140,14 @@ enum AgentCommand {
       handlers = EventHandlers(handlerSpecs, node: node, console: console)
     }
     let eventHandlers = handlers
+    let dns: DNSServer?
+    do {
+      dns = try AgentDNS.start(parsed, node: node, command: command)
+    } catch {
+      await node.shutdown()
+      throw error
+    }
+    defer { dns?.stop() }
     let log = Task { await logEvents(of: node, console: console, handlers: eventHandlers) }
     let userEvents = Task {
       await logUserEvents(of: node, console: console, handlers: eventHandlers)
@@ -147,6 +157,7 @@ enum AgentCommand {
     console.out(
       "\(timestamp()) started \(node.name) on \(node.boundAddress), advertising \(node.address) (mode \(plan.mode))"
     )
+    if let dns { console.out("\(timestamp()) answering DNS on \(dns.address) (UDP and TCP)") }
     for service in plan.node.services {
       console.out(
         "\(timestamp()) advertising \(service.name) at \(service.url), checked by \(service.check?.summary ?? "nothing")"

@@ -222,6 +222,14 @@ enum ConfigCommand {
         ("profile", gossip.profile.rawValue, from("gossip.profile")),
       ], indent: "  ")
     lines.append("")
+    lines.append("DNS:")
+    lines += keyValueLines(
+      [
+        ("address", effective.dns.address?.description ?? "off", from("dns.address")),
+        ("domain", effective.dns.domain, from("dns.domain")),
+        ("ttl", "\(effective.dns.ttl) s", from("dns.ttl")),
+      ], indent: "  ")
+    lines.append("")
     if gossip.advertised.isEmpty {
       lines.append("Advertises: nothing (set advertise: or RUMOR_SERVICES)")
     } else {

@@ -8,13 +8,16 @@ import RumorWire
 /// all there is to fix. Unknown keys are errors (a typo must not silently
 /// leave a setting at its default), with a "did you mean" when one is near.
 struct ConfigurationDecoder {
-  static let topLevelKeys = ["deployment", "services", "load_balancers", "gossip", "advertise"]
+  static let topLevelKeys = [
+    "deployment", "services", "load_balancers", "gossip", "advertise", "dns",
+  ]
   static let deploymentKeys = ["mode", "domain", "namespace"]
   static let serviceKeys = ["host", "port", "scheme", "timeout", "retries"]
   static let loadBalancerKeys = ["hosts", "strategy"]
   static let gossipKeys = [
     "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "keyring_file",
   ]
+  static let dnsKeys = ["address", "domain", "ttl"]
   static let advertisedKeys = ["url", "check"]
   static let checkKeys = [
     "type", "path", "interval", "timeout", "failures_before_critical", "successes_before_passing",
@@ -61,6 +64,7 @@ struct ConfigurationDecoder {
       case "services": decodeServices(entry.value)
       case "load_balancers": decodeLoadBalancers(entry.value)
       case "gossip": decodeGossip(entry.value)
+      case "dns": decodeDNS(entry.value)
       default: decodeAdvertised(entry.value, keyPosition: entry.keyPosition)
       }
     }
@@ -194,6 +198,20 @@ struct ConfigurationDecoder {
         configuration.gossip.profile = parse(entry.value, path) { text throws(InvalidValue) in
           try Choice.parse(text, as: Profile.self, what: "gossip profile")
         }
+      }
+    }
+  }
+
+  private mutating func decodeDNS(_ value: YAMLValue) {
+    for entry in entries(of: value, path: "dns", allowed: Self.dnsKeys) {
+      let path = "dns.\(entry.key)"
+      switch entry.key {
+      case "address":
+        configuration.dns.address = parse(entry.value, path, DNSConfiguration.parseAddress)
+      case "domain":
+        configuration.dns.domain = parse(entry.value, path, DNSConfiguration.parseDomain)
+      default:
+        configuration.dns.ttl = parse(entry.value, path, DNSConfiguration.parseTTL)
       }
     }
   }

@@ -111,6 +111,14 @@ extension DiscoveryConfiguration {
         ])
       ),
       ("advertise", ConfigurationJSON.advertised(advertise)),
+      (
+        "dns",
+        .object([
+          ("address", ConfigurationJSON.optional(dns.address?.description)),
+          ("domain", ConfigurationJSON.optional(dns.domain)),
+          ("ttl", dns.ttl.map { .count($0) } ?? .null),
+        ])
+      ),
     ])
   }
 }
@@ -159,6 +167,14 @@ extension EffectiveConfiguration {
             .object(gossip.tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
           ),
           ("advertise_services", ConfigurationJSON.advertised(gossip.advertised)),
+        ])
+      ),
+      (
+        "dns",
+        .object([
+          ("address", ConfigurationJSON.optional(dns.address?.description)),
+          ("domain", .string(dns.domain)),
+          ("ttl", .count(dns.ttl)),
         ])
       ),
       (

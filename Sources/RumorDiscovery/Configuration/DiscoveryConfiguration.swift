@@ -8,6 +8,7 @@
 /// load_balancers: {<name>: {hosts: [host:port], strategy}}
 /// gossip: {node_name, bind, advertise, join, encrypt, label, profile}
 /// advertise: {<name>: url | {url, check: {type, path, interval, ...}}}
+/// dns: {address, domain, ttl}
 /// ```
 public struct DiscoveryConfiguration: Hashable, Sendable {
   /// The file the values came from, if any.
@@ -26,6 +27,8 @@ public struct DiscoveryConfiguration: Hashable, Sendable {
   public var gossip: GossipConfiguration
   /// The services this node runs and gossips, in file order.
   public var advertise: [AdvertisedService]
+  /// The agent's DNS interface.
+  public var dns = DNSConfiguration()
   /// Where each set value came from, by key path (`deployment.mode`,
   /// `services.redis.port`, `gossip.join`, ...).
   public var origins: [String: ValueOrigin]

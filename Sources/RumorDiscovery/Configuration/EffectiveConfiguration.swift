@@ -72,6 +72,16 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     }
   }
 
+  /// The agent's DNS interface.
+  public struct DNS: Hashable, Sendable {
+    /// Where to answer; nil for off (the default).
+    public var address: HostAndPort?
+    /// The domain answered for, with its final dot (`rumor.`).
+    public var domain: String
+    /// The TTL of every answer, in seconds.
+    public var ttl: UInt32
+  }
+
   /// The configuration file, if one was read.
   public var file: String?
   /// The mode and why.
@@ -86,6 +96,8 @@ public struct EffectiveConfiguration: Hashable, Sendable {
   public var loadBalancers: [LoadBalancer]
   /// The node's settings.
   public var gossip: Gossip
+  /// The DNS interface's settings.
+  public var dns: DNS
   /// Where each value came from, by key path; includes every default and
   /// convention applied.
   public var origins: [String: ValueOrigin]
@@ -146,6 +158,14 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     gossip = Self.gossip(
       configuration, mode: mode, namespace: namespace, host: host, services: names,
       origins: &origins)
+    if configuration.dns.address == nil { origins["dns.address"] = .builtIn }
+    if configuration.dns.domain == nil { origins["dns.domain"] = .builtIn }
+    if configuration.dns.ttl == nil { origins["dns.ttl"] = .builtIn }
+    var address: HostAndPort?
+    if case .on(let on)? = configuration.dns.address { address = on }
+    dns = DNS(
+      address: address, domain: configuration.dns.domain ?? DNSConfiguration.defaultDomain,
+      ttl: configuration.dns.ttl ?? 0)
     self.origins = origins
     self.environment = environment
     self.notes = notes

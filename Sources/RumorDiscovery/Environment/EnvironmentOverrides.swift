@@ -33,6 +33,10 @@ public struct EnvironmentOverrides: Hashable, Sendable {
   public var profile: Profile?
   /// `RUMOR_SERVICES`.
   public var services: [AdvertisedService]?
+  /// `RUMOR_DNS`.
+  public var dns: DNSConfiguration.Setting?
+  /// `RUMOR_DNS_DOMAIN`.
+  public var dnsDomain: String?
   /// `RUMOR_CONFIG`.
   public var configFile: String?
   /// Every variable that was set, in the order read.
@@ -93,6 +97,8 @@ public struct EnvironmentOverrides: Hashable, Sendable {
       try Choice.parse(text, as: Profile.self, what: "gossip profile")
     }
     services = read(EnvironmentVariable.services, Self.advertisedServices)
+    dns = read(EnvironmentVariable.dns, DNSConfiguration.parseAddress)
+    dnsDomain = read(EnvironmentVariable.dnsDomain, DNSConfiguration.parseDomain)
     configFile = read(EnvironmentVariable.configFile) { $0 }
     for name in variables.keys.sorted()
     where name.hasPrefix("RUMOR_") && !EnvironmentVariable.rumorVariables.contains(name) {
@@ -137,6 +143,8 @@ public struct EnvironmentOverrides: Hashable, Sendable {
       $0.gossip.keyringFile = $1
     }
     set(profile, EnvironmentVariable.profile, "gossip.profile") { $0.gossip.profile = $1 }
+    set(dns, EnvironmentVariable.dns, "dns.address") { $0.dns.address = $1 }
+    set(dnsDomain, EnvironmentVariable.dnsDomain, "dns.domain") { $0.dns.domain = $1 }
     if let services {
       let configured = configuration.advertise
       configuration.advertise = services.map { service in

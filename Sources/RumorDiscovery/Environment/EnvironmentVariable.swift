@@ -31,13 +31,17 @@ public enum EnvironmentVariable {
   /// `advertise:`, comma-separated `NAME=URL`; a file's check for the same
   /// name is kept.
   public static let services = "RUMOR_SERVICES"
+  /// `dns.address`: `HOST:PORT` or `off`.
+  public static let dns = "RUMOR_DNS"
+  /// `dns.domain`.
+  public static let dnsDomain = "RUMOR_DNS_DOMAIN"
   /// Set by Kubernetes in every container: the sign of a pod.
   public static let kubernetesServiceHost = "KUBERNETES_SERVICE_HOST"
 
   /// Every `RUMOR_` variable the configuration reads, to catch typos.
   public static let rumorVariables = [
     configFile, nodeName, bind, advertise, join, encrypt, label, profile, services,
-    keyringFile,
+    keyringFile, dns, dnsDomain,
   ]
 
   /// `<NAME>_HOST` for a service: the name upper-cased, `-` turned into

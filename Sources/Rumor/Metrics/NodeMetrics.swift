@@ -1,0 +1,204 @@
+import RumorCore
+import RumorDiscovery
+
+/// A running node's metrics in Prometheus's text format 0.0.4, for the
+/// agent's `GET /metrics` (served with `PrometheusText.contentType`).
+///
+/// Reads only published snapshots and counters (the member list, the
+/// node's and its TCP listener's counters, the advertised services'
+/// statuses), so rendering never waits on the protocol thread. With a
+/// `registry`, the circuit breakers of the catalog's instances (counts by
+/// state, and each one that recorded a failure); with
+/// `dns`, the DNS interface's counters.
+///
+/// Not here because nothing counts them yet: acks and nacks received,
+/// deaths declared, the broadcast queue's depth (they live inside the
+/// protocol core and the node loop), and resolutions by source (the
+/// registry does not count its answers).
+public func prometheusText(
+  node: RumorNode, registry: ServiceRegistry? = nil, dns: DNSServerCounters? = nil
+) -> String {
+  var metrics = PrometheusText()
+  NodeMetrics.addMembership(node, to: &metrics)
+  NodeMetrics.addCounters(node.counters, to: &metrics)
+  NodeMetrics.addStreams(node.counters, node.inboundStreamCounters, to: &metrics)
+  NodeMetrics.addServices(node.advertisedServices, to: &metrics)
+  if let registry { NodeMetrics.addBreakers(registry, to: &metrics) }
+  if let dns { NodeMetrics.addDNS(dns, to: &metrics) }
+  return metrics.text
+}
+
+/// The parts of `prometheusText(node:registry:dns:)`, one per source.
+enum NodeMetrics {
+  static func addMembership(_ node: RumorNode, to metrics: inout PrometheusText) {
+    var counts: [MemberState: Int] = [:]
+    for member in node.members { counts[member.state, default: 0] += 1 }
+    metrics.add(
+      "rumor_members", .gauge, help: "Members this node knows, by status.",
+      [MemberState.alive, .suspect, .dead, .left].map {
+        PrometheusText.Sample([("status", "\($0)")], counts[$0] ?? 0)
+      })
+  }
+
+  static func addCounters(_ counters: NodeCounters, to metrics: inout PrometheusText) {
+    let simple: [(String, String, Int)] = [
+      ("rumor_probes_total", "Probes started.", counters.probes),
+      ("rumor_probes_failed_total", "Probes that ended without any ack.", counters.failedProbes),
+      (
+        "rumor_probes_indirect_total", "Probes that asked other members to ping the target.",
+        counters.indirectProbes
+      ),
+      (
+        "rumor_suspicions_total", "Suspicions this node raised itself.",
+        counters.suspicionsRaised
+      ),
+      (
+        "rumor_refutations_total", "Times this node refuted a claim about itself.",
+        counters.refutations
+      ),
+      (
+        "rumor_members_refused_total", "New members refused because the member limit was reached.",
+        counters.membersRefused
+      ),
+      (
+        "rumor_broadcasts_dropped_total", "Queued news dropped because it can never fit a packet.",
+        counters.oversizedBroadcastsDropped
+      ),
+      (
+        "rumor_relays_refused_total", "Indirect probe requests refused at the relay limit.",
+        counters.relaysRefused
+      ),
+    ]
+    for (name, help, value) in simple { metrics.add(name, .counter, help: help, value) }
+    metrics.add(
+      "rumor_packets_total", .counter, help: "UDP datagrams, by direction.",
+      [
+        .init([("direction", "in")], counters.packetsReceived),
+        .init([("direction", "out")], counters.packetsSent),
+      ])
+    metrics.add(
+      "rumor_packet_bytes_total", .counter, help: "Bytes of UDP datagrams, by direction.",
+      [
+        .init([("direction", "in")], counters.bytesReceived),
+        .init([("direction", "out")], counters.bytesSent),
+      ])
+    metrics.add(
+      "rumor_decode_errors_total", .counter,
+      help: "Received data dropped, by kind: did not decode, or cut at a per-datagram limit.",
+      [
+        .init([("kind", "malformed")], counters.decodeErrors),
+        .init([("kind", "over_limits")], counters.packetsOverLimits),
+        .init([("kind", "implausible_incarnation")], counters.implausibleIncarnations),
+      ])
+  }
+
+  static func addStreams(
+    _ counters: NodeCounters, _ inbound: InboundStreamCounters, to metrics: inout PrometheusText
+  ) {
+    metrics.add(
+      "rumor_tcp_streams_total", .counter,
+      help: "TCP streams: opened by this node, and accepted and answered.",
+      [
+        .init([("kind", "opened")], counters.streamsOpened),
+        .init([("kind", "answered")], counters.streamsAnswered),
+      ])
+    metrics.add(
+      "rumor_tcp_streams_dropped_total", .counter,
+      help: "Inbound TCP streams refused or cut short, by reason.",
+      [
+        .init([("reason", "busy")], inbound.refusedBusy),
+        .init([("reason", "per_source")], inbound.refusedPerSource),
+        .init([("reason", "first_bytes_timeout")], inbound.firstBytesTimeouts),
+        .init([("reason", "timeout")], inbound.timeouts),
+        .init([("reason", "oversized")], inbound.oversized),
+        .init([("reason", "over_budget")], inbound.overBudget),
+        .init([("reason", "unframed")], inbound.unframed),
+        .init([("reason", "reply_cut")], inbound.repliesCut),
+      ])
+  }
+
+  static func addServices(
+    _ statuses: [AdvertisedServiceStatus], to metrics: inout PrometheusText
+  ) {
+    var samples: [PrometheusText.Sample] = []
+    for status in statuses {
+      for health in [ServiceHealth.passing, .warning, .critical] {
+        samples.append(
+          .init(
+            [("service", status.service.name), ("health", health.rawValue)],
+            status.health == health ? 1 : 0))
+      }
+    }
+    metrics.add(
+      "rumor_service_health", .gauge,
+      help: "Health of each service this node advertises: 1 for its current status.", samples)
+  }
+
+  static func addBreakers(_ registry: ServiceRegistry, to metrics: inout PrometheusText) {
+    let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
+    var samples: [PrometheusText.Sample] = []
+    var totals: [CircuitBreaker.State: Int] = [:]
+    for (service, instances) in registry.catalog.instances.sorted(by: { $0.key < $1.key }) {
+      for instance in instances {
+        let breaker = registry.breaker(for: instance.url)
+        let state = breaker.state(at: now)
+        totals[state, default: 0] += 1
+        // Per instance only for breakers that saw a failure: a cluster of
+        // thousands of healthy instances would otherwise print thousands
+        // of closed breakers.
+        guard state != .closed || breaker.consecutiveFailures > 0 else { continue }
+        for candidate in [CircuitBreaker.State.closed, .open, .halfOpen] {
+          samples.append(
+            .init(
+              [("service", service), ("node", instance.node), ("state", candidate.rawValue)],
+              state == candidate ? 1 : 0))
+        }
+      }
+    }
+    metrics.add(
+      "rumor_circuit_breakers", .gauge,
+      help: "Circuit breakers of the gossiped service instances, by state.",
+      [CircuitBreaker.State.closed, .open, .halfOpen].map {
+        .init([("state", $0.rawValue)], totals[$0] ?? 0)
+      })
+    metrics.add(
+      "rumor_circuit_breaker_state", .gauge,
+      help: "Breakers of instances with failures recorded: 1 for the current state.",
+      samples)
+  }
+
+  static func addDNS(_ counters: DNSServerCounters, to metrics: inout PrometheusText) {
+    metrics.add(
+      "rumor_dns_queries_total", .counter, help: "DNS queries received, by transport.",
+      [
+        .init([("transport", "udp")], counters.udpQueries),
+        .init([("transport", "tcp")], counters.tcpQueries),
+      ])
+    metrics.add(
+      "rumor_dns_responses_total", .counter, help: "DNS responses sent, by response code.",
+      DNSResponseCode.allCases.map {
+        .init([("rcode", $0.word)], counters.responses[$0.word] ?? 0)
+      })
+    metrics.add(
+      "rumor_dns_truncated_total", .counter, help: "UDP responses cut to fit, with TC set.",
+      counters.truncated)
+    var dropped = DNSDecodeError.allCases.map {
+      PrometheusText.Sample([("reason", $0.kind)], counters.malformed[$0.kind] ?? 0)
+    }
+    dropped.append(.init([("reason", "response")], counters.unsolicitedResponses))
+    dropped.append(.init([("reason", "send_failed")], counters.sendFailures))
+    dropped.append(.init([("reason", "client_unreachable")], counters.unreachableClients))
+    metrics.add(
+      "rumor_dns_dropped_total", .counter, help: "DNS messages dropped unanswered, by reason.",
+      dropped)
+    metrics.add(
+      "rumor_dns_tcp_connections_total", .counter,
+      help: "DNS TCP connections: accepted, evicted, timed out, reply cut.",
+      [
+        .init([("event", "accepted")], counters.tcpConnections),
+        .init([("event", "evicted")], counters.tcpEvicted),
+        .init([("event", "timeout")], counters.tcpTimeouts),
+        .init([("event", "reply_cut")], counters.tcpRepliesCut),
+      ])
+  }
+}
