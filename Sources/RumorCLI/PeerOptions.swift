@@ -21,14 +21,24 @@ enum PeerOptions {
       --timeout SECONDS  how long to wait for the answer (default 5)
     """
 
-  /// The members the `--peer` node knows (read-only: it learns nothing
-  /// and nothing joins); nil when `--peer` is absent.
-  static func members(_ parsed: ArgumentList, command: String) async throws(CommandError)
-    -> [Member]?
+  /// Where and how to reach the `--peer` node: its address, the
+  /// cluster's keys and label, and how long to wait.
+  struct Target {
+    var peer: NodeAddress
+    var keys: [[UInt8]]
+    var label: String
+    var timeout: Double
+  }
+
+  /// The `--peer` node and the options to reach it, resolved; nil when
+  /// `--peer` is absent. `defaultTimeout` is in seconds.
+  static func target(_ parsed: ArgumentList, command: String, defaultTimeout: Double = 5)
+    async throws(CommandError) -> Target?
   {
     guard let peerText = try parsed.value("peer") else { return nil }
     let timeout =
-      try NodeOptions.seconds(try parsed.value("timeout"), option: "timeout", command: command) ?? 5
+      try NodeOptions.seconds(try parsed.value("timeout"), option: "timeout", command: command)
+      ?? defaultTimeout
     var keys = try NodeOptions.keys(parsed.values("encrypt"))
     var label = try parsed.value("label")
     if parsed.values("encrypt").isEmpty || label == nil {
@@ -48,11 +58,22 @@ enum PeerOptions {
       guard let peer = try await AddressResolver.resolve(peerText, defaultPort: 7946).first else {
         throw TransportError("'\(peerText)' resolves to nothing")
       }
+      return Target(peer: peer, keys: keys, label: label ?? "", timeout: timeout)
+    } catch {
+      throw .failure("\(error)")
+    }
+  }
+
+  /// The members the `--peer` node knows (read-only: it learns nothing
+  /// and nothing joins); nil when `--peer` is absent.
+  static func members(_ parsed: ArgumentList, command: String) async throws(CommandError)
+    -> [Member]?
+  {
+    guard let target = try await target(parsed, command: command) else { return nil }
+    do {
       return try await PeerQuery.members(
-        of: peer, keys: keys, label: label ?? "",
-        timeout: .milliseconds(Int64(timeout * 1000)))
-    } catch let error as CommandError {
-      throw error
+        of: target.peer, keys: target.keys, label: target.label,
+        timeout: .milliseconds(Int64(target.timeout * 1000)))
     } catch {
       throw .failure("\(error)")
     }

@@ -18,6 +18,7 @@ enum RumorCommandLine {
     Entry(name: "demo", summary: DemoCommand.summary, run: DemoCommand.run),
     Entry(name: "agent", summary: AgentCommand.summary, run: AgentCommand.run),
     Entry(name: "members", summary: MembersCommand.summary, run: MembersCommand.run),
+    Entry(name: "rtt", summary: RTTCommand.summary, run: RTTCommand.run),
     Entry(name: "resolve", summary: ResolveCommand.summary, run: ResolveCommand.run),
     Entry(name: "services", summary: ServicesCommand.summary, run: ServicesCommand.run),
     Entry(name: "health", summary: HealthCommand.summary, run: HealthCommand.run),

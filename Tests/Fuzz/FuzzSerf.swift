@@ -8,6 +8,9 @@
 // `op | length:u16le | bytes` (as in the `receive` target) on one copy:
 // op % 4 is 0 receive, 1 merge, 2 merge of a join, 3 tick (time advances
 // by up to 65.5 s, so events expire and members are reaped).
+//
+// The input is also taken as an ack's payload (Serf's network coordinate)
+// by `NetworkCoordinates.observe`, which must leave the coordinate valid.
 
 import RumorWire
 
@@ -21,6 +24,8 @@ struct SerfFixture {
   let now: Timestamp
   /// Example inputs: Serf's messages and a push-pull state.
   let seeds: [[UInt8]]
+  /// Network coordinates that learned from one peer.
+  let coordinates: NetworkCoordinates
 }
 
 /// The fixture, built once.
@@ -49,8 +54,17 @@ let serfFixture: SerfFixture = {
       .encoded(),
     layer.localState(),
     other.localState(),
+    SerfPingPayload.encode(
+      SerfCoordinate(
+        vector: [0.001, 0, -0.002, 0, 0, 0.0005, 0, 0], error: 0.5, adjustment: 0.0001,
+        height: 0.00002)),
   ]
-  return SerfFixture(layer: layer, now: now, seeds: seeds)
+  guard var coordinates = try? NetworkCoordinates(peerLimit: 64, seed: 1) else {
+    fatalError("the fixture's coordinate settings are invalid")
+  }
+  coordinates.observe(
+    member: fixtureName(2), roundTrip: .milliseconds(3), payload: seeds[seeds.count - 1])
+  return SerfFixture(layer: layer, now: now, seeds: seeds, coordinates: coordinates)
 }()
 
 /// The `serf` target.
@@ -60,6 +74,11 @@ func fuzzSerf(_ input: [UInt8]) {
   consume(layer.receive(input, now: fixture.now))
   layer = fixture.layer
   consume(layer.mergeRemoteState(input, join: false, now: fixture.now))
+  var coordinates = fixture.coordinates
+  coordinates.observe(member: fixtureName(1), roundTrip: .milliseconds(2), payload: input)
+  guard coordinates.own.isValid, coordinates.own.isPlausible else {
+    fatalError("an ack payload left the coordinate invalid: \(coordinates.own)")
+  }
 
   layer = fixture.layer
   var now = fixture.now

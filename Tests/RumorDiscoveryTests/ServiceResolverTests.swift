@@ -252,6 +252,24 @@ func effective(_ yaml: String = "", variables: [String: String] = [:]) throws
     #expect(fallback.url.description == "http://api.example:8001")
   }
 
+  @Test func theNearestStrategyTakesTheLowestEstimatedRoundTrip() throws {
+    var resolver = try resolver("load_balancers:\n  api:\n    strategy: nearest\n")
+    let catalog = try redisCatalog([
+      "a": ["svc.api": "http://:1"], "b": ["svc.api": "http://:1"], "c": ["svc.api": "http://:1"],
+    ])
+    // Without estimates, nearest goes round robin.
+    let spread = try (0..<3).map { _ in try resolver.resolve("api", catalog: catalog, at: now) }
+    #expect(Set(spread.compactMap { $0.instance?.node }) == ["a", "b", "c"])
+    resolver.roundTrips = {
+      { ["a": .milliseconds(5), "b": .microseconds(800), "c": .milliseconds(2)][$0] }
+    }
+    for _ in 0..<4 {
+      #expect(try resolver.url("api", catalog: catalog, at: now) == "http://10.0.0.2:1")
+    }
+    // A watcher still follows the primary.
+    #expect(try resolver.primary("api", catalog: catalog, at: now).instance?.node == "a")
+  }
+
   // MARK: Circuit breakers
 
   @Test func anOpenCircuitSkipsItsInstanceUntilTheTrial() throws {

@@ -10,9 +10,11 @@ private let netlabScript = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   .appendingPathComponent("Simulations/netlab/netlab.py")
 
-/// The lab id the tests use, so that their namespaces (rnl7-*) and range
-/// (10.213.7.0/24) never meet a lab someone runs by hand (id 0 by default).
-private let testLabID = "7"
+/// The lab id the tests use, 20 to 99 from the process id: their
+/// namespaces (rnlK-*) and range (10.213.K.0/24) never meet a lab someone
+/// runs by hand (id 0 by default), nor, mostly, a test suite running
+/// beside this one on the same machine.
+private let testLabID = String(20 + Int(getpid()) % 80)
 
 /// Why the lab cannot run here, or nil when it can: it needs root, python3,
 /// network namespaces and iptables' random drop inside a namespace

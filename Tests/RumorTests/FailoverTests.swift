@@ -98,4 +98,17 @@ struct FailoverTests {
     let typed = try registry.endpoint(for: "api", path: "/x")
     #expect(typed.scheme == "http" && typed.port == 8001 && typed.path == "/x")
   }
+
+  @Test func answersAreCountedBySource() async throws {
+    let registry = try registry(variables: ["REDIS_HOST": "pinned"])
+    _ = try registry.url(for: "api")
+    _ = try registry.resolve("api")
+    _ = try registry.url(for: "redis")
+    _ = try? registry.url(for: "nothing-advertises-this")
+    let counts = registry.resolutionCounts
+    #expect(counts.gossip == 2)
+    #expect(counts.environment == 1)
+    #expect(counts.unanswered == 1)
+    #expect(counts.answered[.convention] == 0)
+  }
 }

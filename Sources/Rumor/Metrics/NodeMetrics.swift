@@ -11,10 +11,7 @@ import RumorDiscovery
 /// state, and each one that recorded a failure); with
 /// `dns`, the DNS interface's counters.
 ///
-/// Not here because nothing counts them yet: acks and nacks received,
-/// deaths declared, the broadcast queue's depth (they live inside the
-/// protocol core and the node loop), and resolutions by source (the
-/// registry does not count its answers).
+/// With a `registry`, also its answers by source (`resolutionCounts`).
 public func prometheusText(
   node: RumorNode, registry: ServiceRegistry? = nil, dns: DNSServerCounters? = nil
 ) -> String {
@@ -23,13 +20,26 @@ public func prometheusText(
   NodeMetrics.addCounters(node.counters, to: &metrics)
   NodeMetrics.addStreams(node.counters, node.inboundStreamCounters, to: &metrics)
   NodeMetrics.addServices(node.advertisedServices, to: &metrics)
-  if let registry { NodeMetrics.addBreakers(registry, to: &metrics) }
+  if let registry {
+    NodeMetrics.addBreakers(registry, to: &metrics)
+    NodeMetrics.addResolutions(registry, to: &metrics)
+  }
   if let dns { NodeMetrics.addDNS(dns, to: &metrics) }
   return metrics.text
 }
 
 /// The parts of `prometheusText(node:registry:dns:)`, one per source.
 enum NodeMetrics {
+  static func addResolutions(_ registry: ServiceRegistry, to metrics: inout PrometheusText) {
+    let counts = registry.resolutionCounts
+    metrics.add(
+      "rumor_resolutions_total", .counter,
+      help: "Answers this process's registry gave, by the step that answered (none: an error).",
+      [ResolutionSource.environment, .gossip, .configuration, .convention].map {
+        PrometheusText.Sample([("source", $0.rawValue)], counts.answered[$0] ?? 0)
+      } + [PrometheusText.Sample([("source", "none")], counts.unanswered)])
+  }
+
   static func addMembership(_ node: RumorNode, to metrics: inout PrometheusText) {
     var counts: [MemberState: Int] = [:]
     for member in node.members { counts[member.state, default: 0] += 1 }
@@ -43,6 +53,9 @@ enum NodeMetrics {
   static func addCounters(_ counters: NodeCounters, to metrics: inout PrometheusText) {
     let simple: [(String, String, Int)] = [
       ("rumor_probes_total", "Probes started.", counters.probes),
+      ("rumor_acks_total", "Acks received for probes.", counters.acksReceived),
+      ("rumor_nacks_total", "Nacks received from indirect probe helpers.", counters.nacksReceived),
+      ("rumor_deaths_total", "Members this node saw fail.", counters.deaths),
       ("rumor_probes_failed_total", "Probes that ended without any ack.", counters.failedProbes),
       (
         "rumor_probes_indirect_total", "Probes that asked other members to ping the target.",
@@ -70,6 +83,10 @@ enum NodeMetrics {
       ),
     ]
     for (name, help, value) in simple { metrics.add(name, .counter, help: help, value) }
+    metrics.add(
+      "rumor_broadcast_queue_depth", .gauge,
+      help: "Messages waiting in the broadcast queues to be piggybacked.",
+      counters.broadcastQueueDepth)
     metrics.add(
       "rumor_packets_total", .counter, help: "UDP datagrams, by direction.",
       [

@@ -47,6 +47,11 @@ public struct NodeConfiguration: Sendable {
   public var services: [AdvertisedService]
   /// Seeds every random choice the protocol makes (random when nil).
   public var seed: UInt64?
+  /// Whether the node computes Serf's network coordinates and sends its
+  /// own in every ack (Serf's default; off is Serf's
+  /// `DisableCoordinates`). On by default: acks grow by 130 bytes, as a
+  /// Serf agent's do.
+  public var networkCoordinates = true
   /// The `poll` the node's loop calls: the system's, except in tests that
   /// make it fail.
   var poll: @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32 = {

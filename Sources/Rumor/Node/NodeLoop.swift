@@ -195,6 +195,7 @@ final class NodeLoop {
   }
 
   private func publishIfChanged() {
+    mailbox.coordinates.publish(node.coordinates)
     guard membersChanged else { return }
     membersChanged = false
     let members = node.members

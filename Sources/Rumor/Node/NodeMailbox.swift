@@ -53,6 +53,9 @@ final class NodeMailbox: Sendable {
   /// What the TCP listener refused, kept apart from the snapshot because
   /// the owner thread counts it as it happens.
   let inboundCounters = Mutex(InboundStreamCounters())
+  /// The network coordinates, published by the owner thread when they
+  /// change.
+  let coordinates = CoordinateBoard()
   /// Bumped after every published snapshot, so readers that derive data
   /// from the members (the service resolver) can tell with one atomic
   /// load, without the lock, that their copy is still current.

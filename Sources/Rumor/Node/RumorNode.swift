@@ -68,10 +68,12 @@ public final class RumorNode: Sendable {
     }
     let node: ClusterNode
     let mailbox: NodeMailbox
+    var serf = SerfSettings()
+    if !configuration.networkCoordinates { serf.coordinates = nil }
     do {
       node = try ClusterNode(
         name: configuration.name, address: advertised, meta: meta, settings: configuration.settings,
-        wire: WireOptions(label: configuration.label, keyring: keyring),
+        serf: serf, wire: WireOptions(label: configuration.label, keyring: keyring),
         seed: configuration.seed ?? UInt64.random(in: .min ... .max))
       mailbox = try NodeMailbox()
       try OwnerThread.start(name: "rumor-\(configuration.name)") {
@@ -210,6 +212,54 @@ public final class RumorNode: Sendable {
 
   /// This node's traffic and protocol counters, as of the last snapshot.
   public var counters: NodeCounters { mailbox.counters }
+
+  /// This node's network coordinate (Serf's Vivaldi coordinate, learned
+  /// from the round trips of its probes); nil when coordinates are off.
+  /// A snapshot: reading it never waits on the protocol.
+  public var coordinate: SerfCoordinate? { mailbox.coordinates.current.own }
+
+  /// The last coordinate `member` sent this node in an ack (this node's
+  /// own for its own name); nil when none is known yet. A member's first
+  /// coordinate arrives when this node first probes it, within about
+  /// one probe interval per member.
+  public func coordinate(of member: String) -> SerfCoordinate? {
+    let view = mailbox.coordinates.current
+    return member == name ? view.own : view.peers[member]
+  }
+
+  /// The estimated round trip between two members from their coordinates
+  /// (`serf rtt A B`: Euclidean distance plus both heights and both
+  /// adjustments); nil when either coordinate is unknown.
+  public func estimatedRoundTrip(from first: String, to second: String) -> Duration? {
+    let view = mailbox.coordinates.current
+    let one = first == name ? view.own : view.peers[first]
+    let other = second == name ? view.own : view.peers[second]
+    guard let one, let other else { return nil }
+    return one.estimatedRoundTrip(to: other)
+  }
+
+  /// Round-trip estimates from this node, over one snapshot of the
+  /// coordinates (one lock, however many members are asked about): what
+  /// the `nearest` strategy compares.
+  func roundTripEstimates() -> @Sendable (String) -> Duration? {
+    let view = mailbox.coordinates.current
+    let me = name
+    return { member in
+      guard let own = view.own, let other = member == me ? view.own : view.peers[member] else {
+        return nil
+      }
+      return own.estimatedRoundTrip(to: other)
+    }
+  }
+
+  /// The estimated round trip from this node to `member` (`serf rtt
+  /// MEMBER`); nil when its coordinate is unknown.
+  public func estimatedRoundTrip(to member: String) -> Duration? {
+    estimatedRoundTrip(from: name, to: member)
+  }
+
+  /// What the network coordinates counted (updates, refused payloads).
+  public var coordinateCounters: CoordinateCounters { mailbox.coordinates.current.counters }
 
   /// The inbound TCP streams this node refused or cut short, and why
   /// (docs/security.md).

@@ -109,9 +109,13 @@ public final class ServiceRegistry: Sendable {
     self.snapshot = snapshot
     let breakers = BreakerBoard(settings: breakerSettings)
     var seeds = SystemRandomNumberGenerator()
-    let resolver = ServiceResolver(
+    var resolver = ServiceResolver(
       configuration: configuration, variables: variables, breakers: breakers,
       seed: seeds.next())
+    if let node {
+      // Weak: a registry must not keep its node alive.
+      resolver.roundTrips = { [weak node] in node?.roundTripEstimates() ?? { _ in nil } }
+    }
     outcomes = resolver
     lanes = (0..<Self.laneCount).map { _ in
       var own = resolver
@@ -186,6 +190,14 @@ public final class ServiceRegistry: Sendable {
       resolution.age = max(.zero, now - confirmed)
     }
     return resolution
+  }
+
+  /// The answers this registry gave (`url`, `endpoint`, `resolve` and
+  /// `withInstance`), by the step that answered, summed over its lanes.
+  public var resolutionCounts: ResolutionCounts {
+    var total = ResolutionCounts()
+    for lane in lanes { total.add(lane.withLock { $0.resolver.answers }) }
+    return total
   }
 
   /// Every service instance in the gossip view, by service.

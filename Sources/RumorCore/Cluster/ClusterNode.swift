@@ -55,6 +55,9 @@ public struct ClusterNode: Sendable {
   /// The `_serf_conflict` query under way about this node's own name.
   var conflictVote: NameConflictVote?
   let reconnectInterval: Int64
+  /// This node's network coordinate and its peers' (Serf's), nil when
+  /// there is no Serf layer or coordinates are off.
+  public internal(set) var coordinates: NetworkCoordinates?
 
   /// Creates a node that knows only itself. `serf` nil makes a plain
   /// memberlist node. `seed` drives every random choice; `wire` sets the
@@ -72,6 +75,11 @@ public struct ClusterNode: Sendable {
     random = SplitMix64(seed: seed ^ 0x5EB7_C0DE_5EB7_C0DE)
     serf?.setTags((try? SerfTags.decode(meta)) ?? [:])
     reconnectInterval = (serfSettings?.reconnectInterval ?? .zero).nanosecondsClamped
+    if let vivaldi = serfSettings?.coordinates {
+      coordinates = try NetworkCoordinates(
+        settings: vivaldi, peerLimit: settings.maxMembers, seed: seed ^ 0xC00E_D1A7_E5C0_0ED1)
+      try swim.setAckPayload(coordinates?.ackPayload ?? [])
+    }
   }
 
   // MARK: Views
@@ -240,6 +248,8 @@ public struct ClusterNode: Sendable {
       case .deliver(.remoteState(let state, let join)):
         guard let outcome = serf?.mergeRemoteState(state, join: join, now: now) else { continue }
         output += apply(outcome, now: now)
+      case .deliver(.pingCompleted(let member, let roundTrip, let payload)):
+        observePing(of: member, roundTrip: roundTrip, payload: payload)
       case .joinFinished(let address, let error):
         if joinsIgnoringOldEvents.remove(address) != nil, joinsIgnoringOldEvents.isEmpty {
           serf?.setIgnoresOldEventsOnJoin(false)
@@ -290,6 +300,7 @@ public struct ClusterNode: Sendable {
   mutating func forgotten(_ changes: [SerfStatusChange]) -> [Effect] {
     var output: [Effect] = []
     for change in changes where change.current == nil {
+      coordinates?.forget(change.member)
       if let member = lostMembers.removeValue(forKey: change.member) {
         output.append(.event(.reaped(member)))
       }

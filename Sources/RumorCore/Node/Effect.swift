@@ -80,4 +80,8 @@ public enum DelegateMessage: Sendable, Hashable {
   case message([UInt8])
   /// A peer's user state from a push-pull exchange.
   case remoteState([UInt8], join: Bool)
+  /// A direct probe of `member` was answered after `roundTrip` with an ack
+  /// carrying `payload` (memberlist's `NotifyPingComplete`: Serf's network
+  /// coordinate). Only non-empty payloads are handed up.
+  case pingCompleted(member: String, roundTrip: Duration, payload: [UInt8])
 }

@@ -17,6 +17,16 @@ public struct NodeCounters: Sendable, Hashable {
   public var streamsOpened = 0
   /// TCP streams accepted and answered.
   public var streamsAnswered = 0
+  /// Acks received for this node's probes and the probes it relayed.
+  public var acksReceived = 0
+  /// Nacks received: helpers of an indirect probe that could not reach
+  /// the target either.
+  public var nacksReceived = 0
+  /// Members this node saw fail (declared dead, by itself or by others).
+  public var deaths = 0
+  /// Messages waiting in the broadcast queues to be piggybacked (a gauge,
+  /// as of the last input).
+  public var broadcastQueueDepth = 0
   /// Probes started.
   public var probes = 0
   /// Probes that ended without any ack.
@@ -92,6 +102,10 @@ public struct NodeCounters: Sendable, Hashable {
     decodeErrors += other.decodeErrors
     streamsOpened += other.streamsOpened
     streamsAnswered += other.streamsAnswered
+    acksReceived += other.acksReceived
+    nacksReceived += other.nacksReceived
+    deaths += other.deaths
+    broadcastQueueDepth += other.broadcastQueueDepth
     probes += other.probes
     failedProbes += other.failedProbes
     indirectProbes += other.indirectProbes

@@ -176,11 +176,21 @@ extension SWIMNode {
 
   /// An ack arrived: for our probe, or for a ping we relay.
   mutating func received(_ ack: Ack, now: Int64) {
+    counters.acksReceived += 1
     if passesProbation(ack, now: now) { return }
     if var current = probe, current.sequence == ack.seqNo {
       lastContact = Timestamp(nanoseconds: now)
       if !current.acked, !current.indirectSent, settings.adaptiveProbeTimeout {
         rtt.record(now - current.start, for: current.target)
+      }
+      // Relayed acks carry no payload, so one with a payload is the
+      // target's own answer to the direct ping.
+      if !current.acked, !ack.payload.isEmpty {
+        effects.append(
+          .deliver(
+            .pingCompleted(
+              member: current.target, roundTrip: .nanoseconds(max(0, now - current.start)),
+              payload: ack.payload)))
       }
       current.acked = true
       probe = current
@@ -199,6 +209,7 @@ extension SWIMNode {
 
   /// A nack from a helper: it could not reach the target either.
   mutating func received(_ nack: Nack) {
+    counters.nacksReceived += 1
     guard var current = probe, current.sequence == nack.seqNo else { return }
     current.nacks += 1
     probe = current
@@ -251,7 +262,9 @@ extension SWIMNode {
     let replyTo =
       ping.sourcePort == 0
       ? sender : (NodeAddress(ip: ping.sourceAddr, port: ping.sourcePort) ?? sender)
-    send(Message.ack(Ack(seqNo: ping.seqNo)).encoded(), to: replyTo, protocolMax: nil)
+    send(
+      Message.ack(Ack(seqNo: ping.seqNo, payload: ackPayload)).encoded(), to: replyTo,
+      protocolMax: nil)
   }
 
   /// The end of a probe round: forget dead and left members whose

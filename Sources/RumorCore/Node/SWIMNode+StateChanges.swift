@@ -297,6 +297,7 @@ extension SWIMNode {
       counters.quarantines += 1
     }
     let member = table[position].member()
+    if !dead.isLeave { counters.deaths += 1 }
     emit(dead.isLeave ? .left(member) : .failed(member))
   }
 }

@@ -39,6 +39,10 @@ public struct SWIMNode: Sendable {
   /// it after, so that Serf's state (O(members) to encode) is encoded only
   /// when a push-pull actually goes out.
   var pendingUserState: (@Sendable () -> [UInt8])?
+  /// What the layer above puts in every ack to a direct UDP ping
+  /// (memberlist's `AckPayload`: Serf's network coordinate); empty sends
+  /// none. Set with `setAckPayload`.
+  public internal(set) var ackPayload: [UInt8] = []
 
   var codec: PacketCodec
   var streamCodec: StreamCodec
@@ -248,6 +252,23 @@ public struct SWIMNode: Sendable {
     localUserState = state
   }
 
+  /// Sets what every ack to a direct UDP ping carries from now on
+  /// (memberlist's ping delegate); empty sends none. Acks that relay an
+  /// indirect probe or answer a TCP ping carry none, as memberlist's.
+  /// Throws, keeping the old payload, above `maximumAckPayload` bytes.
+  public mutating func setAckPayload(_ payload: [UInt8]) throws(SettingsError) {
+    guard payload.count <= Self.maximumAckPayload else {
+      throw SettingsError(problems: [
+        "an ack payload is \(payload.count) bytes; the limit is \(Self.maximumAckPayload)"
+      ])
+    }
+    ackPayload = payload
+  }
+
+  /// The largest ack payload: an ack must fit any packet budget with room
+  /// to spare (Serf's coordinate takes 130 bytes).
+  public static let maximumAckPayload = 512
+
   /// Queues a delegate (Serf) message for gossip.
   public mutating func broadcastUserMessage(_ payload: [UInt8]) {
     userBroadcasts.enqueue(Message.user(UserMessage(payload: payload)).encoded(), subject: nil)
@@ -343,6 +364,7 @@ public struct SWIMNode: Sendable {
     // Every public entry point ends here: bring the queues' tallies over.
     counters.oversizedBroadcastsDropped =
       broadcasts.oversizedDropped + userBroadcasts.oversizedDropped
+    counters.broadcastQueueDepth = broadcasts.count + userBroadcasts.count
     // Hand the buffer over and start a new one: keeping its capacity
     // would copy it (the caller holds it) at the size of the largest
     // burst ever, for every node, on every call.

@@ -56,6 +56,10 @@ public struct SerfSettings: Sendable, Hashable {
   /// answers names the other address (`EnableNameConflictResolution`).
   /// On.
   public var resolvesNameConflicts = true
+  /// The network coordinates' settings; nil turns coordinates off
+  /// (`DisableCoordinates`): acks carry none and peers' are ignored.
+  /// Serf's defaults (on).
+  public var coordinates: VivaldiSettings? = VivaldiSettings()
 
   /// Serf's defaults.
   public init() {}
@@ -96,6 +100,11 @@ public struct SerfSettings: Sendable, Hashable {
     }
     if !(1...9 * 1024).contains(userEventSizeLimit) {
       problems.append("user event size limit must be 1 to 9216 bytes (is \(userEventSizeLimit))")
+    }
+    do {
+      try coordinates?.validate()
+    } catch {
+      problems += error.problems
     }
     if !problems.isEmpty { throw SettingsError(problems: problems) }
   }

@@ -12,6 +12,10 @@ public enum LoadBalancingStrategy: String, CaseIterable, Hashable, Sendable,
   case first
   /// The instance with the fewest recent failures seen by this process.
   case leastFailures = "least_failures"
+  /// The instance with the lowest estimated round trip from this node,
+  /// from the network coordinates (Serf's Vivaldi); in turn among equally
+  /// near ones, and round robin when no instance's round trip is known.
+  case nearest
 
   /// The spelling in files.
   public var description: String { rawValue }

@@ -28,6 +28,13 @@ public struct ServiceResolver: Sendable {
   /// The circuit breakers, shared with every copy of this resolver.
   public let breakers: BreakerBoard
   private var picker: InstancePicker
+  /// Where the `nearest` strategy gets round-trip estimates: called once
+  /// per pick of a `nearest` service, it returns the estimate to each
+  /// member by name (nil when unknown). Nil: no estimates, and `nearest`
+  /// goes round robin.
+  public var roundTrips: (@Sendable () -> @Sendable (String) -> Duration?)?
+  /// The answers given by `url`, `endpoint` and `resolve`, by source.
+  public private(set) var answers = ResolutionCounts()
   /// Step 1's answers, fixed by the configuration: looked up, not rebuilt,
   /// on every call.
   private let environmentURLs: [String: Fixed]
@@ -181,12 +188,15 @@ public struct ServiceResolver: Sendable {
       }
       if !instances.isEmpty {
         let strategy = strategies[name] ?? .roundRobin
+        // One snapshot of the coordinates per pick, only for `nearest`.
+        let estimate = strategy == .nearest && !peek ? roundTrips?() : nil
         let index =
           picker.pick(
             among: instances.count, service: name, strategy: peek ? .first : strategy,
             failures: {
               histories?[Self.key(of: instances[$0].url)]?.recentFailures(at: now) ?? 0
-            }) ?? 0
+            },
+            roundTrip: { estimate?(instances[$0].node) }) ?? 0
         return Choice(
           source: .gossip, url: instances[index].url, text: texts[index],
           instance: instances[index], among: instances.count, strategy: strategy)
@@ -229,8 +239,10 @@ public struct ServiceResolver: Sendable {
     _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
   ) throws(ResolutionError) -> String {
     guard let choice = choose(name, catalog: catalog, at: now) else {
+      answers.unanswered &+= 1
       throw failure(name, catalog: catalog, at: now)
     }
+    answers.record(choice.source)
     claim(choice, at: now)
     return path.isEmpty ? choice.text : Self.appending(path, to: choice.url).description
   }
@@ -243,6 +255,7 @@ public struct ServiceResolver: Sendable {
     excluding excluded: Set<HostAndPort> = []
   ) throws(ResolutionError) -> (url: ServiceURL, source: ResolutionSource) {
     guard let choice = choose(name, catalog: catalog, at: now, excluding: excluded) else {
+      answers.unanswered &+= 1
       var error = failure(name, catalog: catalog, at: now)
       if !excluded.isEmpty {
         error.tried.append(
@@ -251,6 +264,7 @@ public struct ServiceResolver: Sendable {
       }
       throw error
     }
+    answers.record(choice.source)
     claim(choice, at: now)
     return (Self.appending(path, to: choice.url), choice.source)
   }
@@ -265,8 +279,10 @@ public struct ServiceResolver: Sendable {
     _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
   ) throws(ResolutionError) -> Resolution {
     guard let choice = choose(name, catalog: catalog, at: now) else {
+      answers.unanswered &+= 1
       throw failure(name, catalog: catalog, at: now)
     }
+    answers.record(choice.source)
     // Explained before the claim, which would make a half-open choice
     // read as "its one trial call is out".
     let resolution = explained(choice, name: name, path: path, catalog: catalog, at: now)

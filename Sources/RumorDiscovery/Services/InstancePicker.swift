@@ -22,9 +22,14 @@ public struct InstancePicker: Sendable {
   ///   distinct candidates at random, the one with fewer recent failures
   ///   wins. Comparing two instead of scanning all avoids every caller
   ///   stampeding onto the single least-failed instance.
+  /// - `nearest` takes the candidate with the lowest `roundTrip` (the
+  ///   estimate from network coordinates; nil when unknown), in turn among
+  ///   equally near ones; candidates with no estimate come after any with
+  ///   one, and with none known at all it is round robin.
   public mutating func pick(
     among count: Int, service: String, strategy: LoadBalancingStrategy,
-    failures: (Int) -> Double = { _ in 0 }
+    failures: (Int) -> Double = { _ in 0 },
+    roundTrip: (Int) -> Duration? = { _ in nil }
   ) -> Int? {
     guard count > 0 else { return nil }
     switch strategy {
@@ -42,6 +47,21 @@ public struct InstancePicker: Sendable {
       var other = Int.random(in: 0..<(count - 1), using: &generator)
       if other >= one { other += 1 }
       return failures(other) < failures(one) ? other : one
+    case .nearest:
+      var best: Duration?
+      var nearest: [Int] = []
+      for index in 0..<count {
+        guard let rtt = roundTrip(index) else { continue }
+        if best.map({ rtt < $0 }) ?? true {
+          best = rtt
+          nearest = [index]
+        } else if rtt == best {
+          nearest.append(index)
+        }
+      }
+      let cursor = cursors[service, default: 0]
+      cursors[service] = (cursor &+ 1) & Int.max
+      return nearest.isEmpty ? cursor % count : nearest[cursor % nearest.count]
     }
   }
 }

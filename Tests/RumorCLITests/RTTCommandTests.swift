@@ -1,0 +1,45 @@
+import CommandLineSupport
+import Rumor
+import Testing
+
+@testable import RumorCLI
+
+@Suite("rumor rtt")
+struct RTTCommandTests {
+  @Test("bad command lines exit 2 with one line that says what was wrong")
+  func usageErrors() async {
+    for arguments in [
+      ["rtt"], ["rtt", "a"], ["rtt", "a", "b", "c", "--peer", "127.0.0.1:1"],
+      ["rtt", "--peer", "127.0.0.1:1"], ["rtt", "a", "--peer", "127.0.0.1:1", "--timeout", "0"],
+      ["rtt", "a", "--peer", "127.0.0.1:1", "--bind", "not-an-ip"],
+    ] {
+      let result = await runRumor(arguments)
+      #expect(result.status == 2, "\(arguments): \(result.err)")
+      #expect(result.err.count == 1, "\(arguments): \(result.err)")
+    }
+  }
+
+  @Test("help says how the estimate is made")
+  func help() async {
+    let result = await runRumor(["rtt", "--help"])
+    #expect(result.status == 0)
+    let text = result.out.joined(separator: "\n")
+    #expect(text.contains("short-lived node"))
+    #expect(text.contains("Estimated NODE <-> NODE2 rtt"))
+  }
+
+  @Test("a peer nobody answers at is a failure, after the node gave up joining")
+  func unreachablePeer() async {
+    let result = await runRumor(["rtt", "a", "--peer", "127.0.0.1:9", "--timeout", "1"])
+    #expect(result.status == 1, "\(result.err)")
+    #expect(result.err.first?.contains("cannot join through 127.0.0.1:9") == true, "\(result.err)")
+  }
+
+  @Test("milliseconds are printed with three decimals, as serf rtt prints them")
+  func format() {
+    #expect(RTTCommand.format(0.4123) == "0.412")
+    #expect(RTTCommand.format(12) == "12.000")
+    #expect(RTTCommand.format(0.0005) == "0.001")
+    #expect(RTTCommand.format(1.05) == "1.050")
+  }
+}
