@@ -57,33 +57,23 @@ enum ExampleServiceMain {
     //    AUTOBOT_* variables over it, the deployment mode detected.
     let configuration: EffectiveConfiguration
     do {
-      configuration = try ConfigurationLoader.effective(file: nil, host: .current())
+      configuration = try EffectiveConfiguration.current()
     } catch {
       log("invalid configuration:\n\(error)")
       return 1
     }
-    let gossip = configuration.gossip
-    guard let bind = NodeAddress(gossip.bind.description) else {
-      log("gossip.bind = \(gossip.bind) is not a numeric address")
-      return 1
-    }
 
-    // 2. The node: gossip on the bind address, other members told the
-    //    advertised one (in a pod, its IP).
+    // 2. The node, in one call: it gossips on the bind address, tells the
+    //    others the advertised one (in a pod, its IP), joins the
+    //    configured or conventional seeds and keeps trying while alone.
+    //    What it has to say (members joining and leaving, seeds not
+    //    answering) comes to the log handler.
     let node: RumorNode
     do {
-      node = try RumorNode.start(
-        NodeConfiguration(
-          name: gossip.nodeName, bind: bind,
-          advertise: gossip.advertise.flatMap { NodeAddress($0.description) },
-          settings: SWIMSettings(profile: gossip.profile), keys: gossip.encryptionKeys,
-          label: gossip.label, services: gossip.advertised))
+      node = try await RumorNode.start(configuration: configuration, logHandler: ExampleLog())
     } catch {
-      log("cannot start the node on \(bind): \(error)")
+      log("cannot start the node on \(configuration.gossip.bind): \(error)")
       return 1
-    }
-    let membership = Task {
-      for await event in node.events() { log(describe(event)) }
     }
 
     // 3. The resolver over the node's view, shared so that
@@ -96,6 +86,7 @@ enum ExampleServiceMain {
       service: settings.service, healthPath: settings.healthPath, node: node, registry: registry)
     let http: HTTPResponder
     do {
+      let bind = node.boundAddress
       http = try HTTPResponder(
         bind: NodeAddress(ip: bind.ipBytes, port: settings.httpPort) ?? bind,
         handler: { routes.respond(to: $0) })
@@ -123,49 +114,42 @@ enum ExampleServiceMain {
       "\(node.name) gossips on \(node.boundAddress) as \(node.address) (mode \(configuration.mode)); serving \(service.name) at http://\(http.address), advertised as \(service.url)"
     )
 
-    // 5. Join, and keep trying while alone.
-    let joining = Task { await joinWhileAlone(node, seeds: gossip.seeds.map(\.description)) }
-
-    // 6. Leave on a signal: the others see "left", not "failed", and stop
-    //    resolving to this instance at once.
+    // 5. Run until a signal: cancelling `run()` leaves gracefully (the
+    //    others see "left", not "failed", and stop resolving to this
+    //    instance at once) and shuts the node down.
+    let running = Task { try await node.run() }
     let received = await signals.next()
-    joining.cancel()
     log("\(received): leaving the cluster")
-    await node.leave(timeout: .seconds(3))
-    await node.shutdown()
-    http.stop()
-    await membership.value
-    log("stopped")
-    return 0
-  }
-
-  /// Joins through the seeds (RUMOR_JOIN or `gossip.join`, then the mode's
-  /// conventional ones), and again every 5 s while this node knows nobody
-  /// else: the first instance of a cluster has no one to join until the
-  /// others start.
-  static func joinWhileAlone(_ node: RumorNode, seeds: [String]) async {
-    var quiet = false
-    while !Task.isCancelled {
-      if node.members.filter({ $0.state == .alive }).count <= 1 {
-        do {
-          let answered = try await node.join(seeds)
-          log(
-            "joined the cluster through \(answered) address(es) of \(seeds.joined(separator: ", "))"
-          )
-          quiet = false
-        } catch {
-          if !quiet { log("no seed answered yet (\(error)); waiting to be joined") }
-          quiet = true
-        }
-      }
-      try? await Task.sleep(for: .seconds(5))
+    running.cancel()
+    let status: Int32
+    do {
+      try await running.value
+      status = 0
+    } catch {
+      log("\(error)")
+      status = 1
     }
+    http.stop()
+    log("stopped")
+    return status
   }
 
-  /// One line per membership event, e.g. `joined api-2 at 10.0.0.7:7946`.
-  static func describe(_ event: MembershipEvent) -> String {
-    let verb = event.verb
-    return "\(verb) \(event.member.name) at \(event.member.address)"
+  /// The node's log records as lines: a membership event as
+  /// `joined api-2 at 10.0.0.7:7946` (from the record's metadata), anything
+  /// else as the node words it.
+  struct ExampleLog: RumorLogHandler {
+    func log(level: RumorLogLevel, message: String, metadata: [String: String]) {
+      if let event = metadata["event"], let member = metadata["member"],
+        let address = metadata["address"]
+      {
+        // The name came from the network: quoted and escaped unless plain.
+        let plain =
+          !member.isEmpty && member.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        ExampleServiceMain.log("\(event) \(plain ? member : member.debugDescription) at \(address)")
+      } else {
+        ExampleServiceMain.log(message)
+      }
+    }
   }
 
   /// Writes a timestamped line straight to standard output (unbuffered,

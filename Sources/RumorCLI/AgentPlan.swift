@@ -6,11 +6,10 @@ import Rumor
 struct AgentPlan {
   /// The node to start.
   var node: NodeConfiguration
-  /// Seeds someone asked for (a flag, variable or file): at least one must
-  /// answer.
-  var seeds: [String]
-  /// The mode's conventional seeds: tried quietly, and again while alone.
-  var conventionalSeeds: [String]
+  /// Seeds someone asked for (a flag, variable or file), at least one of
+  /// which must answer, and the mode's conventional seeds, tried quietly;
+  /// all again while alone.
+  var seeds: JoinSeeds
   /// The deployment mode in effect.
   var mode: DeploymentMode
 
@@ -61,16 +60,8 @@ struct AgentPlan {
       gossip.advertised, flags: parsed.values("service"), command: command)
 
     let flagSeeds = parsed.values("join")
-    if !flagSeeds.isEmpty {
-      seeds = flagSeeds
-      conventionalSeeds = []
-    } else {
-      let conventional = GossipSeeds.conventional(
-        mode: effective.mode, domain: effective.domain, namespace: effective.namespace,
-        services: effective.services.map(\.name))
-      seeds = gossip.seeds.filter { !conventional.contains($0) }.map(\.description)
-      conventionalSeeds = conventional.map(\.description)
-    }
+    seeds = flagSeeds.isEmpty ? JoinSeeds(effective) : JoinSeeds(configured: flagSeeds)
+    seeds.mustAnswer = true
   }
 
   /// The configuration's services, then `--service NAME=URL` flags, a

@@ -84,7 +84,7 @@ enum PeerOptions {
   /// positions, make the command fail.
   static func configuration(_ parsed: ArgumentList) throws(CommandError) -> EffectiveConfiguration {
     do {
-      return try ConfigurationLoader.effective(file: try parsed.value("config"), host: .current())
+      return try EffectiveConfiguration.current(file: try parsed.value("config"))
     } catch let error as CommandError {
       throw error
     } catch {

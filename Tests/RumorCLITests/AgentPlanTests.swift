@@ -24,6 +24,25 @@ struct AgentPlanTests {
       command: "rumor agent")
   }
 
+  @Test(
+    "the agent's seeds: --join replaces them all and must answer; else the file's join list must answer and the mode's convention is tried quietly"
+  )
+  func seeds() throws {
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("rumor-plan-\(UUID().uuidString).yml").path
+    try "deployment:\n  mode: local\ngossip:\n  join:\n    - 127.0.0.9:7000\n".write(
+      toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let configured = try plan(["--config", file])
+    #expect(configured.seeds.configured == ["127.0.0.9:7000"])
+    #expect(configured.seeds.conventional == ["127.0.0.1:7946"])
+    #expect(configured.seeds.mustAnswer)
+    let flagged = try plan(["--config", file, "--join", "127.0.0.8:7001"])
+    #expect(flagged.seeds.configured == ["127.0.0.8:7001"])
+    #expect(flagged.seeds.conventional.isEmpty)
+    #expect(flagged.seeds.mustAnswer)
+  }
+
   @Test("--service replaces a configured service's URL and keeps its check")
   func serviceFlagKeepsTheConfiguredCheck() throws {
     let file = FileManager.default.temporaryDirectory

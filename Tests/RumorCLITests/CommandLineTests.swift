@@ -158,6 +158,16 @@ struct CommandLineTests {
       let padded = name.padding(toLength: 15, withPad: " ", startingAt: 0)
       #expect(result.out.contains { $0.hasPrefix("✅ \(padded) → ") && $0.contains("(gossip: ") })
       #expect(result.out.contains { $0.hasPrefix("✅ \(padded) → healthy (") })
+      // The two tables agree: the health check probed the URL and node
+      // the resolution table shows.
+      let resolved = result.out.first { $0.hasPrefix("✅ \(padded) → ") && $0.contains("(gossip: ") }
+      let checked = result.out.first { $0.hasPrefix("✅ \(padded) → healthy (") }
+      let url = resolved?.split(separator: " ").first { $0.contains("://") }
+      let node = resolved?.split(separator: "(gossip: ").last?.split(separator: ",").first
+      #expect(
+        url.map { checked?.contains(" \($0) on ") == true } == true
+          && node.map { checked?.hasSuffix(" on \($0)") == true } == true,
+        "resolution: \(resolved ?? "-"); health: \(checked ?? "-")")
     }
     #expect(text.contains("api-1 gossiped health.backend=critical"))
     // After the failing check, backend resolves to api-2 only; after the

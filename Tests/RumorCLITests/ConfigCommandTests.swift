@@ -83,15 +83,49 @@ struct ConfigCommandTests {
       ])
   }
 
-  @Test(
-    "check of each shipped file succeeds",
-    arguments: ["local", "docker-local", "distributed", "kubernetes"])
-  func shippedFiles(name: String) async {
-    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  /// Every configuration file shipped in config/.
+  static var shippedFiles: [String] {
+    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("config/deployment/\(name).yml").path
-    let result = await runRumor(["config", "check", path])
+      .appendingPathComponent("config/deployment")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    return names.filter { $0.hasSuffix(".yml") }.sorted().map {
+      directory.appendingPathComponent($0).path
+    }
+  }
+
+  @Test("check of every shipped file succeeds, the brief's production.yml among them")
+  func shippedFiles() async {
+    let files = Self.shippedFiles
+    #expect(
+      Set(files.map { URL(fileURLWithPath: $0).lastPathComponent }).isSuperset(of: [
+        "local.yml", "docker-local.yml", "distributed.yml", "kubernetes.yml", "production.yml",
+      ]), "\(files)")
+    let result = await runRumor(["config", "check"] + files)
     #expect(result.status == 0, "\(result.err)")
+    #expect(result.err.isEmpty, "\(result.err)")
+    for file in files {
+      #expect(result.out.contains { $0.hasPrefix("\(file): valid") }, "\(result.out)")
+    }
+  }
+
+  @Test("check of several files checks them all and names each invalid one")
+  func checkSeveralFiles() async throws {
+    let good = try temporaryFile("deployment:\n  mode: local\n")
+    let bad = try temporaryFile("deployment:\n  mode: nowhere\n")
+    defer {
+      try? FileManager.default.removeItem(atPath: good)
+      try? FileManager.default.removeItem(atPath: bad)
+    }
+    let result = await runRumor(["config", "check", bad, good])
+    #expect(result.status == 1)
+    #expect(result.out.contains { $0.hasPrefix("\(good): valid") })
+    #expect(result.err.first?.hasPrefix("\(bad):2:9: deployment.mode") == true, "\(result.err)")
+    #expect(result.err.last == "rumor config: 1 of 2 files are invalid: \(bad): 1 error")
+    let json = await runRumor(["config", "check", "--json", good, bad])
+    #expect(json.out.count == 2)
+    #expect(json.out.first?.contains(#""valid":true"#) == true)
+    #expect(json.out.last?.contains(#""valid":false"#) == true)
   }
 
   @Test("a missing file exits 1, a missing argument or an unknown action exits 2")
@@ -104,7 +138,7 @@ struct ConfigCommandTests {
     #expect(await runRumor(["config"]).status == 2)
     let help = await runRumor(["config", "--help"])
     #expect(help.status == 0)
-    #expect(help.out.first?.hasPrefix("Usage: rumor config check FILE") == true)
+    #expect(help.out.first?.hasPrefix("Usage: rumor config check FILE...") == true)
   }
 
   @Test("show prints the effective configuration as JSON")

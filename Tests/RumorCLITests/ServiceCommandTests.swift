@@ -30,7 +30,11 @@ struct ServiceCommandTests {
     let result = await runRumor(["resolve", "redis", "--config", local])
     #expect(result.status == 0)
     #expect(result.out == ["redis://localhost:6379"])
-    #expect(result.err.isEmpty)
+    // Standard error says the answer is a convention, not gossip.
+    #expect(
+      result.err == [
+        "note: redis://localhost:6379 is the local mode's convention, not a gossip answer: no node was asked (give --peer HOST:PORT)"
+      ])
     let docker = try configuration("deployment:\n  mode: docker_local\n")
     defer { try? FileManager.default.removeItem(atPath: docker) }
     let path = await runRumor(["resolve", "ai-stack", "/api/process", "--config", docker])

@@ -47,6 +47,15 @@ public struct NodeConfiguration: Sendable {
   public var services: [AdvertisedService]
   /// Seeds every random choice the protocol makes (random when nil).
   public var seed: UInt64?
+  /// Where the node's log records go (`RumorLogHandler`); nil, the
+  /// default, for a silent node.
+  public var logHandler: (any RumorLogHandler)?
+  /// How long `RumorNode.run()` spreads the news of a graceful leave
+  /// before it shuts down.
+  public var leaveTimeout: Duration = .seconds(5)
+  /// How often the log handler hears a summary of refused traffic: a
+  /// minute, except in tests that cannot wait that long.
+  var refusedTrafficSummaryInterval: Duration = NodeActivityLog.summaryInterval
   /// Whether the node computes Serf's network coordinates and sends its
   /// own in every ack (Serf's default; off is Serf's
   /// `DisableCoordinates`). On by default: acks grow by 130 bytes, as a

@@ -30,6 +30,14 @@ final class NodeLoop {
   /// Everyone waiting for the leave under way (overlapping `leave()` calls
   /// all return when it finishes).
   private var leaveWaiters: [@Sendable () -> Void] = []
+  /// Callers of `shutdown`, told once every socket is closed, so that
+  /// the port is free when `shutdown` returns.
+  private var shutdownWaiters: [@Sendable () -> Void] = []
+  /// When the counters may next be published alone, and what was.
+  private var nextCounterPublish: Int64 = 0
+  private var lastPublishedCounters = NodeCounters()
+  /// One second, in the loop clock's nanoseconds.
+  private static let counterPublishInterval: Int64 = 1_000_000_000
   /// The members whose state changed since the last published snapshot.
   private var changedMembers: Set<String> = []
   /// Whether a snapshot is due (the first one, or after a change).
@@ -90,6 +98,7 @@ final class NodeLoop {
       expireConnections(now: clock)
       publishIfChanged()
       keyringFile?.update(changes: node.serf?.counters.keyChanges ?? 0) { node.swim.keyring?.keys }
+      publishCountersIfDue(now: clock)
       mailbox.lastContact.store(node.swim.lastContact?.nanoseconds ?? .min, ordering: .relaxed)
       guard running else { break }
       watched.removeAll(keepingCapacity: true)
@@ -194,6 +203,18 @@ final class NodeLoop {
     changedMembers.insert(name)
   }
 
+  /// Hands the counters to readers (metrics, the log's traffic summary)
+  /// at most once a second, and only when they moved, so that they are
+  /// fresh in a cluster whose membership does not change.
+  private func publishCountersIfDue(now clock: Int64) {
+    guard clock >= nextCounterPublish else { return }
+    nextCounterPublish = clock + Self.counterPublishInterval
+    let counters = node.swim.counters
+    guard counters != lastPublishedCounters else { return }
+    lastPublishedCounters = counters
+    mailbox.publish(counters: counters)
+  }
+
   private func publishIfChanged() {
     mailbox.coordinates.publish(node.coordinates)
     guard membersChanged else { return }
@@ -273,7 +294,7 @@ final class NodeLoop {
       }
     case .shutdown(let done):
       running = false
-      done()
+      shutdownWaiters.append(done)
     }
   }
 
@@ -288,6 +309,10 @@ final class NodeLoop {
     }
     let finished = joins.filter { $0.remaining.isEmpty }
     joins.removeAll { $0.remaining.isEmpty }
+    // The members the join brought are published before the caller hears
+    // that it joined, so that `members` (and a lookup) right after
+    // `join` returns sees them.
+    if !finished.isEmpty { publishIfChanged() }
     for waiter in finished {
       waiter.done(
         waiter.answered > 0
@@ -594,7 +619,7 @@ final class NodeLoop {
         done(QueryResponseError(description: "the node has shut down"))
       case .query(_, _, _, let started, _):
         started(.failure(QueryResponseError(description: "the node has shut down")))
-      case .shutdown(let done): done()
+      case .shutdown(let done): shutdownWaiters.append(done)
       }
     }
     for waiter in joins { waiter.done(.failure(JoinError(failures: ["the node has shut down"]))) }
@@ -607,5 +632,7 @@ final class NodeLoop {
     close(listener)
     close(mailbox.wakeDescriptor)
     close(mailbox.wakeWriteDescriptor)
+    for done in shutdownWaiters { done() }
+    shutdownWaiters = []
   }
 }

@@ -105,6 +105,13 @@ final class NodeMailbox: Sendable {
 
   /// Publishes a new snapshot (owner thread) and tells the snapshot
   /// subscribers its number.
+  /// Publishes fresh counters alone, between member snapshots (owner
+  /// thread): traffic is counted all the time, membership changes rarely.
+  /// Not a new snapshot: no version bump, nobody woken.
+  func publish(counters: NodeCounters) {
+    state.withLock { $0.counters = counters }
+  }
+
   func publish(members: [Member], counters: NodeCounters, catalog: ServiceCatalog) {
     catalogFeed.publish(catalog)
     let (published, subscribers) = state.withLock { state in

@@ -2,6 +2,7 @@ import FoundationEssentials
 import RumorCore
 import RumorDiscovery
 import RumorWire
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -11,6 +12,19 @@ import RumorWire
 
 /// A running cluster member: sockets, an owner thread, and the SWIM state
 /// machine it drives. Many nodes can run in one process.
+///
+/// From the process's configuration (`RUMOR_CONFIG`, the environment, the
+/// detected mode), in one call, and until the task is cancelled:
+///
+/// ```swift
+/// let configuration = try EffectiveConfiguration.current()
+/// let node = try await RumorNode.start(configuration: configuration)
+/// let registry = ServiceRegistry(configuration: configuration, node: node)
+/// let redis = try registry.url(for: "redis")
+/// try await node.run()  // leaves gracefully when cancelled
+/// ```
+///
+/// Or by hand:
 ///
 /// ```swift
 /// let node = try RumorNode.start(NodeConfiguration(name: "api-1", tags: ["svc.api": "http://:8080"]))
@@ -22,7 +36,8 @@ import RumorWire
 ///
 /// The API is safe to use from any thread or task: calls are messages to
 /// the owner thread, and `members` is an immutable snapshot it publishes on
-/// every change, so reading it never waits on the protocol.
+/// every change, so reading it never waits on the protocol. A node released
+/// without `shutdown` stops its thread and closes its sockets.
 public final class RumorNode: Sendable {
   /// The node's name.
   public let name: String
@@ -30,13 +45,24 @@ public final class RumorNode: Sendable {
   public let address: NodeAddress
   /// The address its sockets are bound to.
   public let boundAddress: NodeAddress
+  /// The effective configuration the node was started from
+  /// (`start(configuration:)`), or nil.
+  public let configuration: EffectiveConfiguration?
   private let mailbox: NodeMailbox
   let advertiser: ServiceAdvertiser
   let keyringFile: KeyringPersistence?
+  private let logger: NodeLogger
+  private let leaveTimeout: Duration
+  /// The node's own tasks (logging, joining while alone), cancelled when
+  /// it stops; `joining` is cancelled on `leave` too, so that a node that
+  /// left does not join again.
+  private let tasks = Mutex<(logging: [Task<Void, Never>], joining: Task<Void, Never>?)>(
+    ([], nil))
 
   private init(
     name: String, address: NodeAddress, boundAddress: NodeAddress, mailbox: NodeMailbox,
-    advertiser: ServiceAdvertiser, keyringFile: KeyringPersistence? = nil
+    advertiser: ServiceAdvertiser, logger: NodeLogger, leaveTimeout: Duration,
+    configuration: EffectiveConfiguration?, keyringFile: KeyringPersistence? = nil
   ) {
     self.keyringFile = keyringFile
     self.name = name
@@ -44,11 +70,76 @@ public final class RumorNode: Sendable {
     self.boundAddress = boundAddress
     self.mailbox = mailbox
     self.advertiser = advertiser
+    self.logger = logger
+    self.leaveTimeout = leaveTimeout
+    self.configuration = configuration
+  }
+
+  /// A node nobody holds any more stops: its checks and tasks end, and
+  /// its thread closes every socket and exits. Others see it fail; call
+  /// `run()` or `leave` and `shutdown` to be seen as left.
+  deinit {
+    cancelTasks()
+    advertiser.stop()
+    mailbox.submit(.shutdown(done: {}))
+  }
+
+  /// Starts a node as the process's configuration says, in one call: binds
+  /// `gossip.bind`, advertises the configured services with their checks,
+  /// joins `gossip.join` (or `RUMOR_JOIN`) and the mode's conventional
+  /// seeds, and keeps trying them while it knows no other member, as
+  /// `rumor agent` does (see `JoinSeeds`). A configured seed that does not
+  /// answer yet does not stop the start: the node starts alone and keeps
+  /// trying.
+  ///
+  /// ```swift
+  /// let node = try await RumorNode.start(configuration: .current())
+  /// ```
+  ///
+  /// `logHandler` receives what the node has to say (see
+  /// `RumorLogHandler`); without one it is silent. Throws when an address
+  /// is not numeric (`NodeConfigurationError`), the port is taken or the
+  /// keys or label are invalid.
+  public static func start(
+    configuration: EffectiveConfiguration, logHandler: (any RumorLogHandler)? = nil
+  ) async throws -> RumorNode {
+    var node = try NodeConfiguration(configuration)
+    node.logHandler = logHandler
+    return try await start(node, joining: JoinSeeds(configuration), from: configuration)
+  }
+
+  /// Starts a node and joins the cluster through `seeds`
+  /// (`join(_:)`). Throws as `start(_:)` does, or the join's error (the
+  /// node is then shut down).
+  public static func start(_ configuration: NodeConfiguration, joining seeds: JoinSeeds)
+    async throws -> RumorNode
+  {
+    try await start(configuration, joining: seeds, from: nil)
+  }
+
+  private static func start(
+    _ configuration: NodeConfiguration, joining seeds: JoinSeeds,
+    from effective: EffectiveConfiguration?
+  ) async throws -> RumorNode {
+    let node = try start(configuration, effective: effective)
+    do {
+      try await node.join(seeds)
+    } catch {
+      await node.shutdown()
+      throw error
+    }
+    return node
   }
 
   /// Binds the sockets and starts the node's thread. Throws if the
   /// configuration is invalid or the port is taken.
   public static func start(_ configuration: NodeConfiguration) throws -> RumorNode {
+    try start(configuration, effective: nil)
+  }
+
+  private static func start(
+    _ configuration: NodeConfiguration, effective: EffectiveConfiguration?
+  ) throws -> RumorNode {
     let meta = try SerfTags.encode(
       ServiceAdvertiser.initialTags(baseTags: configuration.tags, services: configuration.services))
     let persistence = configuration.keyringFile.map(KeyringPersistence.init(path:))
@@ -93,9 +184,61 @@ public final class RumorNode: Sendable {
       mailbox.submit(.setMeta(meta, done: done))
     }
     advertiser.startChecks()
-    return RumorNode(
+    let logger = NodeLogger(handler: configuration.logHandler)
+    let started = RumorNode(
       name: configuration.name, address: advertised, boundAddress: bound, mailbox: mailbox,
-      advertiser: advertiser, keyringFile: persistence)
+      advertiser: advertiser, logger: logger, leaveTimeout: configuration.leaveTimeout,
+      configuration: effective, keyringFile: persistence)
+    let logging = NodeActivityLog.start(
+      mailbox: mailbox, logger: logger,
+      summaryInterval: configuration.refusedTrafficSummaryInterval)
+    started.tasks.withLock { $0.logging = logging }
+    return started
+  }
+
+  /// Whether `seed` ("host:port") is this node's own address: joining
+  /// oneself proves nothing.
+  func isOwnAddress(_ seed: String) -> Bool {
+    seed == address.description || seed == boundAddress.description
+  }
+
+  private func cancelTasks() {
+    let (logging, joining) = tasks.withLock { tasks in
+      defer { tasks = ([], nil) }
+      return tasks
+    }
+    for task in logging { task.cancel() }
+    joining?.cancel()
+  }
+
+  // MARK: Lifecycle
+
+  /// Runs until the calling task is cancelled, then leaves gracefully
+  /// (others see this node as left, not failed; waiting at most
+  /// `NodeConfiguration.leaveTimeout`) and shuts down. Returns at once
+  /// after someone else's `shutdown`; throws `NodeStoppedError` when the
+  /// node stopped on its own (its event loop could not go on).
+  ///
+  /// Its shape is swift-service-lifecycle's `Service.run()`, so a node
+  /// joins a `ServiceGroup` through a one-line adapter (graceful shutdown
+  /// becomes cancellation):
+  ///
+  /// ```swift
+  /// struct RumorService: Service { let node: RumorNode
+  ///   func run() async throws { try await cancelWhenGracefulShutdown { try await node.run() } } }
+  /// ```
+  public func run() async throws {
+    // The stream ends when the node stops, or at once when the task is
+    // cancelled (AsyncStream's iterator returns nil on cancellation).
+    for await _ in mailbox.subscribe() {}
+    if !isStopped {
+      await leave(timeout: leaveTimeout)
+      await shutdown()
+      return
+    }
+    if let failure {
+      throw NodeStoppedError(reason: failure)
+    }
   }
 
   /// UDP and TCP on one port; for port 0 the TCP listener picks it and
@@ -141,6 +284,24 @@ public final class RumorNode: Sendable {
     return try await join(addresses: addresses)
   }
 
+  /// Joins the cluster through `seeds` and keeps it joined: the
+  /// configured seeds are tried before this returns (and must answer
+  /// when `seeds.mustAnswer`, else this throws; otherwise a failure is
+  /// logged), the conventional ones in the background, and all of them
+  /// again every `seeds.retryInterval` while this node knows no other
+  /// live member, until it leaves or stops. Replaces the retries of an
+  /// earlier call.
+  public func join(_ seeds: JoinSeeds) async throws {
+    try await SeedJoiner.joinConfigured(seeds, node: self, logger: logger)
+    let joining = SeedJoiner.retryWhileAlone(seeds, node: self, logger: logger)
+    // A node stopped meanwhile ends the task at its next try.
+    let earlier = tasks.withLock { tasks in
+      defer { tasks.joining = joining }
+      return tasks.joining
+    }
+    earlier?.cancel()
+  }
+
   /// Joins through numeric addresses.
   @discardableResult
   public func join(addresses: [NodeAddress]) async throws -> Int {
@@ -157,6 +318,11 @@ public final class RumorNode: Sendable {
   /// until the news has been gossiped enough, or `timeout`. The node keeps
   /// running (answering probes) until `shutdown`.
   public func leave(timeout: Duration = .seconds(5)) async {
+    let joining = tasks.withLock { tasks in
+      defer { tasks.joining = nil }
+      return tasks.joining
+    }
+    joining?.cancel()
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       let accepted = mailbox.submit(.leave(timeout: timeout, done: { continuation.resume() }))
       if !accepted { continuation.resume() }
@@ -164,9 +330,11 @@ public final class RumorNode: Sendable {
   }
 
   /// Stops the node: closes every socket and ends the thread and every
-  /// event stream. Others will see it fail (call `leave` first to be seen
-  /// as left).
+  /// event stream; when it returns, the sockets are closed and the port
+  /// is free. Others will see it fail (call `leave` first to be seen as
+  /// left, or cancel `run()`).
   public func shutdown() async {
+    cancelTasks()
     advertiser.stop()
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       let accepted = mailbox.submit(.shutdown(done: { continuation.resume() }))
@@ -210,8 +378,17 @@ public final class RumorNode: Sendable {
   /// snapshot, published on every change.
   public var members: [Member] { mailbox.members }
 
-  /// This node's traffic and protocol counters, as of the last snapshot.
+  /// This node's traffic and protocol counters, at most a second old.
   public var counters: NodeCounters { mailbox.counters }
+
+  /// Everything this node counts, in one snapshot, ready for a metrics
+  /// system (see `MetricsSnapshot.samples`).
+  public var metrics: MetricsSnapshot {
+    var members: [MemberState: Int] = [:]
+    for member in mailbox.members { members[member.state, default: 0] += 1 }
+    return MetricsSnapshot(
+      counters: counters, inboundStreams: inboundStreamCounters, members: members)
+  }
 
   /// This node's network coordinate (Serf's Vivaldi coordinate, learned
   /// from the round trips of its probes); nil when coordinates are off.

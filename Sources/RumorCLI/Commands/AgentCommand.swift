@@ -34,8 +34,9 @@ enum AgentCommand {
     RUMOR_ENCRYPT, RUMOR_LABEL, RUMOR_PROFILE, RUMOR_SERVICES), the file
     (--config or RUMOR_CONFIG), and the deployment mode's defaults (see
     `rumor config show`). Seeds given by a flag, variable or file must
-    answer; the mode's conventional seeds are tried and retried quietly,
-    since the first node of a cluster has nobody to join.
+    answer; the mode's conventional seeds are tried quietly, and all of
+    them again every 10 s while the node is alone, since the first node of
+    a cluster has nobody to join.
 
     Options:
       --config FILE         the configuration file (default $RUMOR_CONFIG)
@@ -128,9 +129,11 @@ enum AgentCommand {
       try NodeOptions.seconds(
         try parsed.value("leave-timeout"), option: "leave-timeout", command: command) ?? 5
     let signals = ShutdownSignal()
+    var configuration = plan.node
+    configuration.logHandler = ConsoleLogHandler(console: console)
     let node: RumorNode
     do {
-      node = try RumorNode.start(plan.node)
+      node = try RumorNode.start(configuration)
     } catch {
       throw .failure("cannot start: \(error)")
     }
@@ -163,21 +166,14 @@ enum AgentCommand {
         "\(timestamp()) advertising \(service.name) at \(service.url), checked by \(service.check?.summary ?? "nothing")"
       )
     }
-    if !plan.seeds.isEmpty {
-      do {
-        let answered = try await node.join(plan.seeds)
-        console.out(
-          "\(timestamp()) joined the cluster through \(answered) of \(plan.seeds.count) seed\(plan.seeds.count == 1 ? "" : "s")"
-        )
-      } catch {
-        await node.shutdown()
-        log.cancel()
-        health.cancel()
-        throw .failure("\(error)")
-      }
-    }
-    let retries = Task {
-      await joinConventionalSeeds(plan.conventionalSeeds, node: node, console: console)
+    // Joined after subscribing, so that the handlers see the first joins.
+    do {
+      try await node.join(plan.seeds)
+    } catch {
+      await node.shutdown()
+      log.cancel()
+      health.cancel()
+      throw .failure("\(error)")
     }
     // A signal, or the node stopping on its own (its event loop failed):
     // then the agent must not look alive, so it exits non-zero.
@@ -191,7 +187,6 @@ enum AgentCommand {
       group.cancelAll()
       return first
     }
-    retries.cancel()
     health.cancel()
     userEvents.cancel()
     queries.cancel()
@@ -204,50 +199,6 @@ enum AgentCommand {
     await node.shutdown()
     _ = await log.value
     console.out("\(timestamp()) stopped")
-  }
-
-  /// Tries the mode's seeds while this node knows nobody else: at once,
-  /// then every 10 s. In a fresh cluster most of them are not up yet (or
-  /// are this very node), so a failure is said once, after a minute
-  /// alone, not at every try.
-  private static func joinConventionalSeeds(
-    _ seeds: [String], node: RumorNode, console: Console
-  ) async {
-    // Joining oneself proves nothing.
-    let own = [node.address.description, node.boundAddress.description]
-    let seeds = seeds.filter { !own.contains($0) }
-    guard !seeds.isEmpty else { return }
-    var announced = false
-    var failures = 0
-    while !Task.isCancelled {
-      if node.members.filter({ $0.state == .alive }).count <= 1 {
-        let answered: Int
-        let reason: String
-        do {
-          answered = try await node.join(seeds)
-          reason = "none answered"
-        } catch {
-          answered = 0
-          reason = "\(error)".logText
-        }
-        if answered > 0 {
-          if !announced {
-            console.out(
-              "\(timestamp()) joined through the mode's conventional seeds (\(answered) answered)")
-          }
-          announced = true
-          failures = 0
-        } else {
-          failures += 1
-          if failures == 6 {
-            console.out(
-              "\(timestamp()) still alone after a minute: the mode's seeds (\(seeds.joined(separator: ", "))) do not answer (\(reason)); retrying every 10 s. Give --join HOST:PORT if the cluster is elsewhere."
-            )
-          }
-        }
-      }
-      try? await Task.sleep(for: .seconds(10))
-    }
   }
 
   /// Logs each change of an advertised service's health, as the node

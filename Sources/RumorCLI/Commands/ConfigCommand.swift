@@ -6,13 +6,14 @@ import Rumor
 enum ConfigCommand {
   static let summary = "Check a configuration file, or show the configuration in effect"
   static let help = """
-    Usage: rumor config check FILE [--json]
+    Usage: rumor config check FILE... [--json]
            rumor config show [--file FILE] [--json]
 
-    check   Parses and decodes FILE (the YAML of config/deployment/*.yml) on
-            its own, without the environment. Prints a summary and exits 0,
-            or prints every error as FILE:LINE:COLUMN: MESSAGE on stderr
-            and exits 1.
+    check   Parses and decodes each FILE (the YAML of config/deployment/*.yml)
+            on its own, without the environment. Prints a summary of each
+            (with --json, one object a line) and exits 0 when all are
+            valid; otherwise prints every error as FILE:LINE:COLUMN: MESSAGE
+            on stderr, checks the other files all the same, and exits 1.
     show    Prints the configuration in effect for a process started here:
             FILE (or $RUMOR_CONFIG, or none) with the environment's
             overrides applied, the deployment mode detected, and the mode's
@@ -30,7 +31,7 @@ enum ConfigCommand {
     guard let action = arguments.first, !action.hasPrefix("-") else {
       let parsed = try ArgumentList(arguments, command: "rumor config", options: [])
       if parsed.wantsHelp { return console.out(help) }
-      throw .usage("say 'check FILE' or 'show'", command: "rumor config")
+      throw .usage("say 'check FILE...' or 'show'", command: "rumor config")
     }
     let rest = Array(arguments.dropFirst())
     switch action {
@@ -48,11 +49,29 @@ enum ConfigCommand {
     let parsed = try ArgumentList(
       arguments, command: command, options: [.init(name: "json", takesValue: false)])
     if parsed.wantsHelp { return console.out(help) }
-    try parsed.expectPositional(atMost: 1)
-    guard let file = parsed.positional.first else {
+    let files = parsed.positional
+    guard !files.isEmpty else {
       throw .usage("the file to check is missing", command: command)
     }
-    let json = parsed.flag("json")
+    var invalid: [String] = []
+    for (index, file) in files.enumerated() {
+      if index > 0 && !parsed.flag("json") { console.out("") }
+      if let problem = check(file, json: parsed.flag("json"), console: console) {
+        invalid.append(problem)
+      }
+    }
+    guard invalid.isEmpty else {
+      let message =
+        files.count == 1
+        ? invalid.joined()
+        : "\(invalid.count) of \(files.count) files are invalid: \(invalid.joined(separator: "; "))"
+      throw CommandError(message: message, status: CommandError.failureStatus)
+    }
+  }
+
+  /// Checks one file: its summary (or JSON) on stdout, its errors on
+  /// stderr; returns "FILE: N errors" when it is invalid.
+  private static func check(_ file: String, json: Bool, console: Console) -> String? {
     let configuration: DiscoveryConfiguration
     do {
       configuration = try ConfigurationLoader.load(file: file)
@@ -65,9 +84,7 @@ enum ConfigCommand {
           ]).text)
       }
       let count = error.errors.count
-      throw CommandError(
-        message: "\(file): \(count) error\(count == 1 ? "" : "s")",
-        status: CommandError.failureStatus)
+      return "\(file): \(count) error\(count == 1 ? "" : "s")"
     }
     if json {
       console.out(
@@ -77,6 +94,7 @@ enum ConfigCommand {
     } else {
       console.out(checkSummary(configuration, file: file))
     }
+    return nil
   }
 
   /// What a valid file sets, in a few lines.

@@ -78,11 +78,20 @@ enum DemoCommand {
     console.out(MembersCommand.table(cluster.app.members))
 
     console.out("\n🔗 Service URL Resolution (the app's url(for:)):")
-    for name in DemoCluster.serviceNames { console.out(resolutionLine(cluster, name)) }
-    console.out("\n🏥 Service Health Checks (probed now from the app):")
-    let reports = await cluster.registry.checkAllHealth()
+    // Resolved once: the health table probes the very instances this
+    // table shows (resolving again would move round robin to the next).
+    var resolved: [Resolution] = []
     for name in DemoCluster.serviceNames {
-      if let report = reports[name] { console.out(HealthCommand.line(report, width: 15)) }
+      let result = Result { () throws(ResolutionError) in try cluster.registry.resolve(name) }
+      console.out(resolutionLine(result, name))
+      if case .success(let resolution) = result { resolved.append(resolution) }
+    }
+    console.out("\n🏥 Service Health Checks (probed now from the app):")
+    let reports = await probe(resolved, registry: cluster.registry)
+    for resolution in resolved {
+      if let report = reports[resolution.service] {
+        console.out(HealthCommand.line(report, width: 15))
+      }
     }
 
     // Act 2: a service fails while its node is fine.
@@ -130,15 +139,54 @@ enum DemoCommand {
 
   /// `✅ redis → redis://127.0.0.1:4321  (gossip: cache-1, passing)`.
   private static func resolutionLine(_ cluster: DemoCluster, _ name: String) -> String {
+    resolutionLine(
+      Result { () throws(ResolutionError) in try cluster.registry.resolve(name) }, name)
+  }
+
+  /// The line of one resolution, or of why there is none.
+  private static func resolutionLine(
+    _ result: Result<Resolution, ResolutionError>, _ name: String
+  ) -> String {
     let label = name.padded(to: 15)
-    do {
-      let resolution = try cluster.registry.resolve(name)
+    switch result {
+    case .success(let resolution):
       let origin =
         resolution.instance.map { "\(resolution.source): \($0.node), \($0.health)" }
         ?? resolution.source.description
       return "✅ \(label) → \(resolution.url)  (\(origin))"
-    } catch {
+    case .failure(let error):
       return "❌ \(label) → \(error)"
+    }
+  }
+
+  /// Checks each resolved instance now, concurrently, as
+  /// `ServiceRegistry.checkHealth` would (the standard check for its
+  /// name and scheme, the result fed to its circuit breaker), but on the
+  /// instance given rather than on a fresh pick.
+  private static func probe(_ resolutions: [Resolution], registry: ServiceRegistry) async
+    -> [String: ServiceHealthReport]
+  {
+    await withTaskGroup(of: ServiceHealthReport.self) { group in
+      for resolution in resolutions {
+        group.addTask {
+          var base = resolution.url
+          base.path = ""
+          let check = HealthCheck.standard(forService: resolution.service, url: base)
+          let result = await HealthProbe.run(check, host: base.host, port: base.port)
+          if result.passed {
+            registry.reportSuccess(base)
+          } else {
+            registry.reportFailure(base)
+          }
+          return ServiceHealthReport(
+            service: resolution.service, status: result.passed ? .healthy : .unhealthy,
+            responseTime: result.responseTime, error: result.error, url: base,
+            node: resolution.instance?.node, source: resolution.source)
+        }
+      }
+      var reports: [String: ServiceHealthReport] = [:]
+      for await report in group { reports[report.service] = report }
+      return reports
     }
   }
 

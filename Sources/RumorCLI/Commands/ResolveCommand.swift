@@ -16,8 +16,10 @@ enum ResolveCommand {
       4. the deployment mode's convention (local: localhost, docker_local:
          autobot-NAME, distributed: NAME-01.DOMAIN, kubernetes:
          NAME-service.NAMESPACE.svc.cluster.local) with the default port
-    Without --peer, step 2 is skipped. Exits 1, with the reason on stderr,
-    when no step gives a URL.
+    Without --peer, step 2 is skipped. An answer from step 4 comes with a
+    note on stderr saying so (and how the mode was chosen): a convention is
+    a guess about host names, not a member that was seen. Exits 1, with
+    the reason on stderr, when no step gives a URL.
 
     Options:
       --config FILE      the configuration file (default $RUMOR_CONFIG, or none)
@@ -65,11 +67,39 @@ enum ResolveCommand {
       return
     }
     console.out(resolution.url.description)
+    let askedPeer = (try? parsed.value("peer")) != nil
+    if let note = conventionNote(resolution, registry: registry, askedPeer: askedPeer) {
+      console.err(note)
+    }
     if parsed.flag("explain") {
       for (index, line) in resolution.explanation.enumerated() {
         console.out("\(index + 1). \(line)")
       }
       console.out("answered by: \(resolution.source)")
     }
+  }
+
+  /// The line that says an answer is the mode's convention, not gossip,
+  /// or nil for any other answer. Without it, a convention that names a
+  /// host nobody runs (`autobot-redis` in a container) looks like a
+  /// gossip answer.
+  static func conventionNote(
+    _ resolution: Resolution, registry: ServiceRegistry, askedPeer: Bool
+  ) -> String? {
+    guard resolution.source == .convention else { return nil }
+    let detection = registry.configuration.detection
+    let gossip =
+      askedPeer
+      ? "no member offers a healthy \(resolution.service.logField)"
+      : "no node was asked (give --peer HOST:PORT)"
+    var note =
+      "note: \(resolution.url) is the \(detection.mode) mode's convention, not a gossip answer: \(gossip)"
+    switch detection.reason {
+    case .configured, .variable: break
+    default:
+      note +=
+        "; the mode was detected (\(detection.explanation)): set \(EnvironmentVariable.deploymentMode) to choose another"
+    }
+    return note
   }
 }
