@@ -4,6 +4,18 @@ import Rumor
 /// What `resolve`, `services` and `health` share: a registry over the
 /// configuration and, with `--peer`, that peer's view of the cluster.
 enum ServiceCommands {
+  /// The help lines of `--no-agent`.
+  static let noAgentHelp = """
+      --no-agent         resolve here, from this process's environment and
+                         configuration alone (gossip skipped): no agent needed
+    """
+
+  /// Whether the command asks the local agent: neither --peer nor
+  /// --no-agent.
+  static func asksAgent(_ parsed: ArgumentList) throws(CommandError) -> Bool {
+    try parsed.value("peer") == nil && !parsed.flag("no-agent")
+  }
+
   /// The registry for a command line with `PeerOptions` and `--config`.
   static func registry(_ parsed: ArgumentList, command: String) async throws(CommandError)
     -> ServiceRegistry

@@ -1,36 +1,59 @@
-// libFuzzer target `http`: the request parser of the HTTP responder
-// (`HTTPResponder.parse`, what the responder runs on the bytes a client
-// sent so far). It must never trap, and it must find no request in bytes
-// that hold no complete head (no CR LF CR LF).
+// libFuzzer target `http`: the HTTP/1.1 request parser
+// (`HTTPRequestParser`), fed the input in pieces as reads would bring it,
+// then the route table over what comes out. It must never trap, and the
+// requests it finds must be the same however the bytes are split.
 
 @testable import Rumor
 
 /// The `http` target.
 func fuzzHTTP(_ input: [UInt8]) {
-  let parsed = HTTPResponder.parse(input)
-  let terminated =
-    input.count >= 4
-    && (0...(input.count - 4)).contains { start in
-      input[start] == 13 && input[start + 1] == 10 && input[start + 2] == 13
-        && input[start + 3] == 10
+  // The first byte picks the read size, the rest is the stream.
+  guard let first = input.first else { return }
+  let bytes = Array(input.dropFirst())
+  let whole = requests(in: bytes, readSize: bytes.count)
+  let pieces = requests(in: bytes, readSize: Int(first % 16) + 1)
+  if whole != pieces {
+    fatalError("splitting the bytes changed the requests: \(whole) vs \(pieces)")
+  }
+  for outcome in whole {
+    guard case .request(let request) = outcome else { continue }
+    var router = HTTPRouter()
+    router.add("GET", "/v1/services/{name}") { request in
+      .response(.json(.string(request.parameters["name"] ?? "")))
     }
-  switch parsed {
-  case nil:
-    if terminated { fatalError("a terminated head was reported incomplete") }
-  case .some(nil):
-    if !terminated { fatalError("an unterminated head was rejected as not HTTP") }
-  case .some(.some(let request)):
-    if !terminated { fatalError("an unterminated head was parsed") }
-    var total = request.method.utf8.count &+ request.target.utf8.count &+ request.path.utf8.count
-    for (name, value) in request.headers { total &+= name.utf8.count &+ value.utf8.count }
-    if total == -1 { print(request) }
+    _ = router.reply(to: request)
+    _ = request.query
   }
 }
 
-/// Example requests.
+/// What the parser gives, reading `readSize` bytes at a time.
+private func requests(in bytes: [UInt8], readSize: Int) -> [HTTPRequestParser.Outcome] {
+  var parser = HTTPRequestParser(maximumHead: 4_096, maximumBody: 4_096, maximumHeaders: 32)
+  var outcomes: [HTTPRequestParser.Outcome] = []
+  var offset = 0
+  while offset < bytes.count {
+    let end = min(bytes.count, offset + max(1, readSize))
+    parser.append(bytes[offset..<end])
+    offset = end
+    loop: while true {
+      let outcome = parser.next()
+      switch outcome {
+      case .incomplete: break loop
+      case .invalid:
+        outcomes.append(outcome)
+        return outcomes
+      case .request:
+        outcomes.append(outcome)
+      }
+    }
+  }
+  return outcomes
+}
+
+/// Example requests (the first byte is the read size).
 let httpSeeds: [[UInt8]] = [
-  "GET /health HTTP/1.1\r\nHost: a\r\n\r\n",
-  "HEAD / HTTP/1.0\r\n\r\n",
-  "POST /x?y=1 HTTP/1.1\r\nContent-Length: 3\r\nX: : :\r\n\r\nabc",
-  "GET / HTTP/1.1\r\nHost",
+  "\u{3}GET /v1/members?index=3&wait=5s HTTP/1.1\r\nHost: a\r\n\r\n",
+  "\u{0}HEAD / HTTP/1.0\r\n\r\n",
+  "\u{7}PUT /v1/agent/tags HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n{}\nGET / HTTP/1.1\r\nHost: b\r\n\r\n",
+  "\u{1}GET /v1/services/a%20b HTTP/1.1\r\nHost",
 ].map { Array($0.utf8) }

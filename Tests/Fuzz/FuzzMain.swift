@@ -39,6 +39,7 @@ let fuzzTargets: [FuzzTarget] = [
   FuzzTarget(name: "serf", setUp: { _ = serfFixture }, run: fuzzSerf, seeds: { serfFixture.seeds }),
   FuzzTarget(name: "http", setUp: {}, run: fuzzHTTP, seeds: { httpSeeds }),
   FuzzTarget(name: "yaml", setUp: {}, run: fuzzYAML),
+  FuzzTarget(name: "json", setUp: {}, run: fuzzJSON, seeds: { jsonSeeds }),
   FuzzTarget(name: "dns", setUp: { _ = dnsFuzzAnswerer }, run: fuzzDNS, seeds: { dnsSeeds }),
 ]
 

@@ -18,7 +18,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-targets=(decode receive stream serf http yaml dns)
+targets=(decode receive stream serf http yaml json dns)
 target="${1:-}"
 if [[ -z "$target" || "$target" == list ]]; then
   echo "targets: ${targets[*]} (or: build)"

@@ -195,7 +195,7 @@ struct NodeCommandErrorTests {
   @Test("members and agent refuse bad flags with exit 2")
   func usage() async {
     for arguments in [
-      ["members"], ["members", "--peer", "x:y"],
+      ["members", "--agent", "x:y"], ["members", "--peer", "x:y"],
       ["members", "--peer", "127.0.0.1:1", "--status", "dead"],
       ["agent", "--name", "", "--bind", "127.0.0.1:0"],
       ["agent", "--name", "a", "--bind", "nonsense"],

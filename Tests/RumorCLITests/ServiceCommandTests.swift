@@ -27,7 +27,7 @@ struct ServiceCommandTests {
   func resolveConvention() async throws {
     let local = try configuration("deployment:\n  mode: local\n")
     defer { try? FileManager.default.removeItem(atPath: local) }
-    let result = await runRumor(["resolve", "redis", "--config", local])
+    let result = await runRumor(["resolve", "redis", "--config", local, "--no-agent"])
     #expect(result.status == 0)
     #expect(result.out == ["redis://localhost:6379"])
     // Standard error says the answer is a convention, not gossip.
@@ -37,7 +37,9 @@ struct ServiceCommandTests {
       ])
     let docker = try configuration("deployment:\n  mode: docker_local\n")
     defer { try? FileManager.default.removeItem(atPath: docker) }
-    let path = await runRumor(["resolve", "ai-stack", "/api/process", "--config", docker])
+    let path = await runRumor([
+      "resolve", "ai-stack", "/api/process", "--config", docker, "--no-agent",
+    ])
     #expect(path.out == ["http://autobot-ai-stack:8080/api/process"])
   }
 
@@ -45,10 +47,11 @@ struct ServiceCommandTests {
   func resolveDistributedFile() async {
     let result = await runRumor([
       "resolve", "ai-stack", "/api/process", "--config", "config/deployment/distributed.yml",
+      "--no-agent",
     ])
     #expect(result.out == ["http://ai-worker-01.autobot.prod:8080/api/process"])
     let api = await runRumor([
-      "resolve", "api", "--config", "config/deployment/distributed.yml", "--json",
+      "resolve", "api", "--config", "config/deployment/distributed.yml", "--json", "--no-agent",
     ])
     #expect(api.out.first?.contains(#""url":"http://api-01.autobot.prod:8001""#) == true)
     #expect(api.out.first?.contains(#""source":"configuration""#) == true)
@@ -58,7 +61,7 @@ struct ServiceCommandTests {
   func resolveNothing() async throws {
     let local = try configuration("deployment:\n  mode: local\n")
     defer { try? FileManager.default.removeItem(atPath: local) }
-    let result = await runRumor(["resolve", "no-such", "--config", local])
+    let result = await runRumor(["resolve", "no-such", "--config", local, "--no-agent"])
     #expect(result.status == 1)
     #expect(result.out.isEmpty)
     #expect(result.err.last?.contains("no URL for 'no-such'") == true, "\(result.err)")
@@ -70,7 +73,9 @@ struct ServiceCommandTests {
   func resolveExplain() async throws {
     let local = try configuration("deployment:\n  mode: local\n")
     defer { try? FileManager.default.removeItem(atPath: local) }
-    let result = await runRumor(["resolve", "backend", "--config", local, "--explain"])
+    let result = await runRumor([
+      "resolve", "backend", "--config", local, "--explain", "--no-agent",
+    ])
     #expect(result.out.first == "http://localhost:8001")
     #expect(result.out.contains { $0.hasPrefix("1. environment: BACKEND_HOST not set") })
     #expect(result.out.contains { $0.hasPrefix("2. gossip: no gossip view") })
@@ -122,9 +127,12 @@ struct ServiceCommandTests {
     #expect(down.out.first?.contains(#""status":"unhealthy""#) == true, "\(down.out)")
   }
 
-  @Test("services needs --peer, and an unreachable peer is an error")
+  @Test("services without an agent or with an unreachable peer is an error")
   func servicesErrors() async {
-    #expect(await runRumor(["services"]).status == 2)
+    let noAgent = await runRumor(["services", "--agent", "127.0.0.1:1"])
+    #expect(noAgent.status == 1)
+    #expect(noAgent.err.first?.contains("no agent answers at 127.0.0.1:1") == true)
+    #expect(noAgent.err.first?.contains("rumor agent") == true)
     let unreachable = await runRumor(["services", "--peer", "127.0.0.1:1", "--timeout", "1"])
     #expect(unreachable.status == 1)
     #expect(!unreachable.err.isEmpty)

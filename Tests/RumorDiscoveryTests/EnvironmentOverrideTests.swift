@@ -90,6 +90,26 @@ struct EnvironmentOverrideTests {
     #expect(effective.origins["gossip.join"] == .environment("RUMOR_JOIN"))
   }
 
+  @Test("the agent's HTTP API: on loopback by default, gossip.http in the file, RUMOR_HTTP over it")
+  func httpAddress() throws {
+    let standard = try effectiveConfiguration("", [:])
+    #expect(standard.gossip.http == .at(HostAndPort(host: "127.0.0.1", port: 7947)))
+    #expect(standard.origins["gossip.http"] == .builtIn)
+    let off = try effectiveConfiguration("gossip:\n  http: off\n", [:])
+    #expect(off.gossip.http == .off)
+    let variable = try effectiveConfiguration(
+      "gossip:\n  http: off\n", ["RUMOR_HTTP": "0.0.0.0"])
+    #expect(variable.gossip.http == .at(HostAndPort(host: "0.0.0.0", port: 7947)))
+    #expect(variable.origins["gossip.http"] == .environment("RUMOR_HTTP"))
+    #expect(variable.json.text.contains(#""http":"0.0.0.0:7947""#))
+    #expect(throws: ConfigurationErrors.self) {
+      try effectiveConfiguration("", ["RUMOR_HTTP": "localhost:7947"])
+    }
+    #expect(throws: ConfigurationErrors.self) {
+      try effectiveConfiguration("gossip:\n  http: nowhere\n", [:])
+    }
+  }
+
   @Test("RUMOR_SERVICES keeps the file's check for a service of the same name")
   func servicesKeepFileChecks() throws {
     let effective = try effectiveConfiguration(

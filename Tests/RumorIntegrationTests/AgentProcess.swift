@@ -17,14 +17,20 @@ final class AgentProcess: Sendable {
   let name: String
   let child: ChildProcess
   let address: NodeAddress?
+  /// Where its HTTP API listens, when `arguments` turned it on.
+  let httpAddress: NodeAddress?
 
   /// Starts `rumor agent --name NAME --bind 127.0.0.1:PORT …` (local
-  /// profile) and waits until it says where it listens.
+  /// profile) and waits until it says where it listens. Its HTTP API is
+  /// off unless `arguments` hold `--http` (so that test agents never take
+  /// the machine's default API port).
   init(name: String, port: UInt16 = 0, arguments: [String] = []) throws {
     self.name = name
+    let http = arguments.contains("--http") ? [] : ["--http", "off"]
     child = try ChildProcess(
       buildDirectory.appendingPathComponent("rumor"),
-      ["agent", "--name", name, "--bind", "127.0.0.1:\(port)", "--profile", "local"] + arguments)
+      ["agent", "--name", name, "--bind", "127.0.0.1:\(port)", "--profile", "local"] + http
+        + arguments)
     let deadline = Date().addingTimeInterval(15)
     var found: NodeAddress?
     while Date() < deadline && child.isRunning && found == nil {
@@ -37,6 +43,11 @@ final class AgentProcess: Sendable {
       if found == nil { usleep(20_000) }
     }
     address = found
+    httpAddress = child.log.split(separator: "\n").first { $0.contains(" HTTP API on http://") }
+      .flatMap { line in
+        line.split(separator: " ").first { $0.hasPrefix("http://") }
+          .flatMap { NodeAddress(String($0.dropFirst("http://".count))) }
+      }
     guard found != nil else {
       child.stop(signal: SIGKILL)
       throw AgentFailure("agent \(name) did not start: \(child.log)")

@@ -79,12 +79,13 @@ extension TransportAttackTests {
       let instance = try ExampleInstance(name: "reset-http")
       defer { instance.child.stop(signal: SIGKILL) }
       let target = NodeAddress(ipv4: 127, 0, 0, 1, port: instance.httpPort)
-      // An unknown path is echoed in the 404's JSON, each control byte as a
-      // six-byte escape: a 20 KB path makes a reply of about 120 KB. Small
-      // segments keep the service's send buffer small, so that it writes the
-      // reply in many calls.
+      // An unknown path is echoed in the 404's JSON, each quote as a
+      // two-byte escape: a 60 KB path of quotes (visible ASCII, which the
+      // strict parser takes; control bytes it refuses) makes a reply of
+      // about 120 KB. Small segments keep the service's send buffer small,
+      // so that it writes the reply in many calls.
       let request =
-        Array("GET /".utf8) + [UInt8](repeating: 1, count: 20_000)
+        Array("GET /".utf8) + [UInt8](repeating: UInt8(ascii: "\""), count: 60_000)
         + Array(" HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
       let probe = try #require(AttackSocket(to: target))
       #expect(probe.sendAll(request))

@@ -20,6 +20,7 @@ enum AgentCommand {
                        [--guarded-accusations] [--suspicion-multiplier N]
                        [--flap-quarantine SECONDS] [--stand-down SECONDS]
                        [--event-handler [FILTER=]SCRIPT]... [--dns HOST:PORT]
+                       [--http HOST:PORT|off] [--http-token TOKEN]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
@@ -92,6 +93,7 @@ enum AgentCommand {
                             response. One event at a time per handler, off the
                             gossip thread, killed after 30 s (a query's: at its
                             deadline); repeat for more handlers
+    \(AgentHTTPServer.help)
       --stand-down S        once this node's local health score has been at
                             its worst for S seconds (its own links failing,
                             not its peers), stop accusing members and stop
@@ -118,7 +120,7 @@ enum AgentCommand {
         + AgentDNS.options.map { ArgumentList.Option(name: $0, takesValue: true) }
         + ["fast-crash-detection", "guarded-accusations"].map {
           ArgumentList.Option(name: $0, takesValue: false)
-        })
+        } + AgentHTTPServer.options)
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
     let plan = try AgentPlan(parsed, command: command)
@@ -157,6 +159,14 @@ enum AgentCommand {
     }
     let queries = Task { await handleQueries(of: node, handlers: eventHandlers) }
     let health = Task { await logHealth(of: node, console: console) }
+    let api: AgentAPI?
+    do {
+      api = try AgentHTTPServer.start(parsed, node: node, console: console, command: command)
+    } catch {
+      await node.shutdown()
+      throw error
+    }
+    defer { api?.stop() }
     console.out(
       "\(timestamp()) started \(node.name) on \(node.boundAddress), advertising \(node.address) (mode \(plan.mode))"
     )

@@ -114,6 +114,7 @@ enum ConfigCommand {
     if let label = gossip.label { gossipParts.append("label \(label)") }
     if let file = gossip.keyringFile { gossipParts.append("keyring file \(file)") }
     if let profile = gossip.profile { gossipParts.append("profile \(profile.rawValue)") }
+    if let http = gossip.http { gossipParts.append("http \(http)") }
     let services = configuration.services.map { service in
       var parts: [String] = []
       if let host = service.host {
@@ -238,6 +239,7 @@ enum ConfigCommand {
         ("label", gossip.label.isEmpty ? "-" : gossip.label, from("gossip.label")),
         ("keyring file", gossip.keyringFile ?? "-", from("gossip.keyring_file")),
         ("profile", gossip.profile.rawValue, from("gossip.profile")),
+        ("http API", gossip.http.description, from("gossip.http")),
       ], indent: "  ")
     lines.append("")
     lines.append("DNS:")

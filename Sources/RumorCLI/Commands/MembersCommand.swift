@@ -5,14 +5,17 @@ import Rumor
 enum MembersCommand {
   static let summary = "List the members a running node (Rumor or Serf) knows, without joining"
   static let help = """
-    Usage: rumor members --peer HOST:PORT [--config FILE] [--encrypt BASE64KEY]
-                         [--label LABEL] [--json] [--status alive|suspect|failed|left]
+    Usage: rumor members [--agent HOST:PORT | --peer HOST:PORT] [--config FILE]
+                         [--encrypt BASE64KEY] [--label LABEL] [--json]
+                         [--status alive|suspect|failed|left]
 
-    Asks the node at HOST:PORT (a Rumor agent, a Serf agent, any memberlist
-    node) for its view of the cluster with a read-only state exchange: the
+    Asks the local agent's HTTP API (GET /v1/members) for its view of the
+    cluster; with --peer, asks the node at HOST:PORT instead (a Rumor agent,
+    a Serf agent, any memberlist node) with a read-only state exchange: the
     node learns nothing from it and this command does not join.
 
-    Options (--peer is required):
+    Options:
+    \(AgentOptions.help)
     \(PeerOptions.help)
       --config FILE      the configuration file (default $RUMOR_CONFIG, or none)
       --status S         only members in this state: alive, suspect, failed, left
@@ -23,7 +26,7 @@ enum MembersCommand {
     let command = "rumor members"
     let parsed = try ArgumentList(
       arguments, command: command,
-      options: PeerOptions.options + [
+      options: PeerOptions.options + AgentOptions.options + [
         .init(name: "config", takesValue: true), .init(name: "status", takesValue: true),
         .init(name: "json", takesValue: false),
       ])
@@ -37,8 +40,11 @@ enum MembersCommand {
       }
       wanted = state
     }
-    guard let members = try await PeerOptions.members(parsed, command: command) else {
-      throw .usage("--peer is required", command: command)
+    let members: [Member]
+    if let fromPeer = try await PeerOptions.members(parsed, command: command) {
+      members = fromPeer
+    } else {
+      members = try await agentMembers(parsed, command: command)
     }
     let shown = members.filter { wanted == nil || $0.state == wanted }
     if parsed.flag("json") {
@@ -46,6 +52,17 @@ enum MembersCommand {
     } else {
       console.out(table(shown))
     }
+  }
+
+  /// The members the local agent knows (`GET /v1/members`).
+  static func agentMembers(_ parsed: ArgumentList, command: String) async throws(CommandError)
+    -> [Member]
+  {
+    let (status, json) = try await AgentOptions.get("/v1/members", parsed, command: command)
+    guard status == 200, case .array(let values) = json else {
+      throw .failure("the agent answered \(status): \(AgentOptions.message(json))")
+    }
+    return values.compactMap(AgentOptions.member)
   }
 
   static func tags(of member: Member) -> [String: String] {

@@ -5,10 +5,13 @@ import Rumor
 enum ResolveCommand {
   static let summary = "Print the URL of a healthy instance of a service"
   static let help = """
-    Usage: rumor resolve NAME [PATH] [--peer HOST:PORT] [--config FILE] [--explain] [--json]
+    Usage: rumor resolve NAME [PATH] [--agent HOST:PORT | --peer HOST:PORT | --no-agent]
+                         [--config FILE] [--explain] [--json]
 
-    Prints the URL of NAME (with PATH appended) and nothing else, resolved
-    in Rumor's order:
+    Prints the URL of NAME (with PATH appended) and nothing else, as the
+    local agent resolves it (GET /v1/resolve/NAME?path=PATH, with the
+    agent's environment and configuration). With --peer or --no-agent it
+    resolves here instead, in Rumor's order:
       1. <NAME>_HOST / <NAME>_PORT in the environment
       2. a healthy instance in the gossip view of --peer (member alive,
          service passing, or warning when nothing passes)
@@ -16,27 +19,32 @@ enum ResolveCommand {
       4. the deployment mode's convention (local: localhost, docker_local:
          autobot-NAME, distributed: NAME-01.DOMAIN, kubernetes:
          NAME-service.NAMESPACE.svc.cluster.local) with the default port
-    Without --peer, step 2 is skipped. An answer from step 4 comes with a
+    With --no-agent, step 2 is skipped. An answer from step 4 comes with a
     note on stderr saying so (and how the mode was chosen): a convention is
     a guess about host names, not a member that was seen. Exits 1, with
-    the reason on stderr, when no step gives a URL.
+    the reason on stderr, when no step gives a URL, or when no agent
+    answers.
 
     Options:
       --config FILE      the configuration file (default $RUMOR_CONFIG, or none)
       --explain          also print each step: what it found, what it skipped and why
       --json             {service, url, source, node, explanation} instead of the URL
+    \(ServiceCommands.noAgentHelp)
+    \(AgentOptions.help)
     \(PeerOptions.help)
 
     Examples:
       AUTOBOT_DEPLOYMENT_MODE=docker_local rumor resolve redis   # redis://autobot-redis:6379
-      rumor resolve ai-stack /api/process --peer 127.0.0.1:7946 --explain
+      rumor resolve ai-stack /api/process --explain
+      AUTOBOT_DEPLOYMENT_MODE=docker_local rumor resolve redis --no-agent
     """
 
   static func run(_ arguments: [String], console: Console) async throws(CommandError) {
     let command = "rumor resolve"
     let parsed = try ArgumentList(
       arguments, command: command,
-      options: PeerOptions.options + [
+      options: PeerOptions.options + AgentOptions.options + [
+        .init(name: "no-agent", takesValue: false),
         .init(name: "config", takesValue: true), .init(name: "explain", takesValue: false),
         .init(name: "json", takesValue: false),
       ])
@@ -46,6 +54,9 @@ enum ResolveCommand {
       throw .usage("the service name is missing", command: command)
     }
     let path = parsed.positional.count > 1 ? parsed.positional[1] : ""
+    if try ServiceCommands.asksAgent(parsed) {
+      return try await fromAgent(name, path: path, parsed, command: command, console: console)
+    }
     let registry = try await ServiceCommands.registry(parsed, command: command)
     let resolution: Resolution
     do {
@@ -76,6 +87,47 @@ enum ResolveCommand {
         console.out("\(index + 1). \(line)")
       }
       console.out("answered by: \(resolution.source)")
+    }
+  }
+
+  /// Asks the local agent (`GET /v1/resolve/NAME?path=PATH`).
+  private static func fromAgent(
+    _ name: String, path: String, _ parsed: ArgumentList, command: String, console: Console
+  ) async throws(CommandError) {
+    var target = "/v1/resolve/\(AgentOptions.encoded(name))"
+    if !path.isEmpty { target += "?path=\(AgentOptions.encoded(path))" }
+    let (status, json) = try await AgentOptions.get(target, parsed, command: command)
+    func lines(_ key: String) -> [String] {
+      guard case .array(let values)? = json[key] else { return [] }
+      return values.compactMap { if case .string(let text) = $0 { text } else { nil } }
+    }
+    guard status == 200, case .string(let url)? = json["url"] else {
+      if parsed.flag("explain") {
+        for (index, line) in lines("tried").enumerated() { console.err("\(index + 1). \(line)") }
+      }
+      throw .failure(AgentOptions.message(json))
+    }
+    if parsed.flag("json") {
+      console.out(
+        JSONValue.object([
+          ("service", .string(name)), ("url", .string(url)),
+          ("source", json["source"] ?? .null), ("node", json["node"] ?? .null),
+          ("explanation", json["explanation"] ?? .array([])),
+        ]).text)
+      return
+    }
+    console.out(url)
+    if json["source"] == "convention" {
+      // As for an answer resolved here: a convention is a guess.
+      console.err(
+        "note: \(url) is the deployment mode's convention, not a gossip answer: the agent knows no member offering a healthy \(name.logField)"
+      )
+    }
+    if parsed.flag("explain") {
+      for (index, line) in lines("explanation").enumerated() {
+        console.out("\(index + 1). \(line)")
+      }
+      if case .string(let source)? = json["source"] { console.out("answered by: \(source)") }
     }
   }
 

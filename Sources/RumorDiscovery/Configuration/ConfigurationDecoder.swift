@@ -15,7 +15,7 @@ struct ConfigurationDecoder {
   static let serviceKeys = ["host", "port", "scheme", "timeout", "retries"]
   static let loadBalancerKeys = ["hosts", "strategy"]
   static let gossipKeys = [
-    "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "keyring_file",
+    "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "http", "keyring_file",
   ]
   static let dnsKeys = ["address", "domain", "ttl"]
   static let advertisedKeys = ["url", "check"]
@@ -192,6 +192,8 @@ struct ConfigurationDecoder {
           }
       case "label":
         configuration.gossip.label = parse(entry.value, path, Self.label)
+      case "http":
+        configuration.gossip.http = parse(entry.value, path, APIAddress.parse)
       case "keyring_file":
         configuration.gossip.keyringFile = parse(entry.value, path, Self.filePath)
       default:

@@ -107,6 +107,7 @@ extension DiscoveryConfiguration {
           ("encryption_keys", .count(gossip.encryptionKeys.count)),
           ("label", ConfigurationJSON.optional(gossip.label)),
           ("profile", ConfigurationJSON.optional(gossip.profile?.rawValue)),
+          ("http", ConfigurationJSON.optional(gossip.http?.description)),
           ("keyring_file", ConfigurationJSON.optional(gossip.keyringFile)),
         ])
       ),
@@ -161,6 +162,7 @@ extension EffectiveConfiguration {
           ("encryption_keys", .count(gossip.encryptionKeys.count)),
           ("label", .string(gossip.label)),
           ("profile", .string(gossip.profile.rawValue)),
+          ("http", .string(gossip.http.description)),
           ("keyring_file", ConfigurationJSON.optional(gossip.keyringFile)),
           (
             "tags",

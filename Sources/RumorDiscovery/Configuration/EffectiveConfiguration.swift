@@ -59,6 +59,8 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     public var label: String
     /// The timing profile.
     public var profile: Profile
+    /// Where the agent's HTTP API listens, or off.
+    public var http: APIAddress
     /// The services this node gossips, checks filled in.
     public var advertised: [AdvertisedService]
     /// Where the keyring is kept across restarts, if anywhere.
@@ -233,12 +235,13 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     let profile = fallback(settings.profile, "gossip.profile", .convention("\(mode) default")) {
       GossipDefaults.profile(for: mode)
     }
+    let http = fallback(settings.http, "gossip.http", .builtIn) { APIAddress.standard }
     let seeds = GossipSeeds.seeds(
       join: settings.join, mode: mode, domain: configuration.domain, namespace: namespace,
       services: services)
     return Gossip(
       nodeName: nodeName, bind: bind, advertise: settings.advertise, seeds: seeds,
       encryptionKeys: settings.encryptionKeys, label: settings.label ?? "", profile: profile,
-      advertised: configuration.advertise, keyringFile: settings.keyringFile)
+      http: http, advertised: configuration.advertise, keyringFile: settings.keyringFile)
   }
 }

@@ -20,6 +20,8 @@ public struct GossipConfiguration: Hashable, Sendable {
   public var label: String?
   /// memberlist's timing preset.
   public var profile: Profile?
+  /// Where the agent's HTTP API listens, or off.
+  public var http: APIAddress?
   /// Where the keyring is kept across restarts (Serf's `-keyring-file`).
   public var keyringFile: String?
 
@@ -27,7 +29,7 @@ public struct GossipConfiguration: Hashable, Sendable {
   public init(
     nodeName: String? = nil, bind: HostAndPort? = nil, advertise: HostAndPort? = nil,
     join: [HostAndPort] = [], encryptionKeys: [[UInt8]] = [], label: String? = nil,
-    profile: Profile? = nil, keyringFile: String? = nil
+    profile: Profile? = nil, http: APIAddress? = nil, keyringFile: String? = nil
   ) {
     self.keyringFile = keyringFile
     self.nodeName = nodeName
@@ -37,5 +39,6 @@ public struct GossipConfiguration: Hashable, Sendable {
     self.encryptionKeys = encryptionKeys
     self.label = label
     self.profile = profile
+    self.http = http
   }
 }

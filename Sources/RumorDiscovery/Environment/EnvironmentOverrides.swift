@@ -31,6 +31,8 @@ public struct EnvironmentOverrides: Hashable, Sendable {
   public var keyringFile: String?
   /// `RUMOR_PROFILE`.
   public var profile: Profile?
+  /// `RUMOR_HTTP`.
+  public var http: APIAddress?
   /// `RUMOR_SERVICES`.
   public var services: [AdvertisedService]?
   /// `RUMOR_DNS`.
@@ -96,6 +98,7 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     profile = read(EnvironmentVariable.profile) { text throws(InvalidValue) in
       try Choice.parse(text, as: Profile.self, what: "gossip profile")
     }
+    http = read(EnvironmentVariable.http, APIAddress.parse)
     services = read(EnvironmentVariable.services, Self.advertisedServices)
     dns = read(EnvironmentVariable.dns, DNSConfiguration.parseAddress)
     dnsDomain = read(EnvironmentVariable.dnsDomain, DNSConfiguration.parseDomain)
@@ -143,6 +146,7 @@ public struct EnvironmentOverrides: Hashable, Sendable {
       $0.gossip.keyringFile = $1
     }
     set(profile, EnvironmentVariable.profile, "gossip.profile") { $0.gossip.profile = $1 }
+    set(http, EnvironmentVariable.http, "gossip.http") { $0.gossip.http = $1 }
     set(dns, EnvironmentVariable.dns, "dns.address") { $0.dns.address = $1 }
     set(dnsDomain, EnvironmentVariable.dnsDomain, "dns.domain") { $0.dns.domain = $1 }
     if let services {

@@ -28,6 +28,14 @@ public enum EnvironmentVariable {
   public static let keyringFile = "RUMOR_KEYRING_FILE"
   /// `gossip.profile`: `lan`, `wan` or `local`.
   public static let profile = "RUMOR_PROFILE"
+  /// `gossip.http`: where `rumor agent` serves its HTTP API, `IP[:PORT]`
+  /// or `off`.
+  public static let http = "RUMOR_HTTP"
+  /// The bearer token the agent API's writes need (`rumor agent
+  /// --http-token`).
+  public static let httpToken = "RUMOR_HTTP_TOKEN"
+  /// The agent the CLI and the Python example ask (`HOST:PORT`).
+  public static let agent = "RUMOR_AGENT"
   /// `advertise:`, comma-separated `NAME=URL`; a file's check for the same
   /// name is kept.
   public static let services = "RUMOR_SERVICES"
@@ -40,8 +48,8 @@ public enum EnvironmentVariable {
 
   /// Every `RUMOR_` variable the configuration reads, to catch typos.
   public static let rumorVariables = [
-    configFile, nodeName, bind, advertise, join, encrypt, label, profile, services,
-    keyringFile, dns, dnsDomain,
+    configFile, nodeName, bind, advertise, join, encrypt, label, profile, services, http,
+    httpToken, agent, dns, dnsDomain, keyringFile,
   ]
 
   /// `<NAME>_HOST` for a service: the name upper-cased, `-` turned into

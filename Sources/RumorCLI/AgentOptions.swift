@@ -1,0 +1,102 @@
+import CommandLineSupport
+import Rumor
+
+/// How the commands that read the cluster reach the local agent's HTTP
+/// API when `--peer` is not given: `--agent HOST:PORT`, else
+/// `RUMOR_AGENT`, else the agent's default 127.0.0.1:7947.
+enum AgentOptions {
+  /// The options, for `ArgumentList`.
+  static let options: [ArgumentList.Option] = [.init(name: "agent", takesValue: true)]
+
+  /// Their lines in a command's help.
+  static let help = """
+      --agent HOST:PORT  the agent whose HTTP API to ask when --peer is not given
+                         (default $RUMOR_AGENT, else 127.0.0.1:7947)
+    """
+
+  /// The agent's address.
+  static func address(_ parsed: ArgumentList, command: String) throws(CommandError) -> NodeAddress {
+    let variable = HostEnvironment.current().variables[EnvironmentVariable.agent]
+    let text = try parsed.value("agent") ?? variable ?? APIAddress.standard.description
+    let listen: APIAddress
+    do {
+      listen = try APIAddress.parse(text)
+    } catch {
+      throw .usage("--agent: \(error.reason)", command: command)
+    }
+    guard case .at(let hostAndPort) = listen, let address = NodeAddress(hostAndPort.description)
+    else { throw .usage("--agent wants HOST:PORT, not '\(text)'", command: command) }
+    return address
+  }
+
+  /// GETs `target` from the agent; an agent that does not answer is a
+  /// failure saying so and how to start one.
+  static func get(
+    _ target: String, _ parsed: ArgumentList, command: String, timeout: Double? = nil
+  ) async throws(CommandError) -> (status: Int, json: JSONValue) {
+    let agent = try address(parsed, command: command)
+    var seconds = 5.0
+    if let timeout {
+      seconds = timeout
+    } else if let given = try NodeOptions.seconds(
+      try parsed.value("timeout"), option: "timeout", command: command)
+    {
+      seconds = given
+    }
+    let reply: AgentClient.Reply
+    do {
+      reply = try await AgentClient.get(
+        target, from: agent, timeout: .milliseconds(Int64(seconds * 1000)))
+    } catch {
+      throw .failure(error.description)
+    }
+    guard let json = reply.json else {
+      throw .failure("\(agent) answered \(reply.status) without JSON")
+    }
+    return (reply.status, json)
+  }
+
+  /// `value`'s error message when the agent refused.
+  static func message(_ value: JSONValue) -> String {
+    if case .string(let text)? = value["error"] { return text }
+    return value.text
+  }
+
+  /// A member as the agent's `/v1/members` gives it.
+  static func member(_ value: JSONValue) -> Member? {
+    guard case .string(let name)? = value["name"], case .string(let host)? = value["address"],
+      case .integer(let port)? = value["port"], let port = UInt16(exactly: port),
+      case .string(let status)? = value["status"],
+      let state = MemberState.allCases.first(where: { $0.description == status }),
+      let address = NodeAddress(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)")
+    else { return nil }
+    var tags: [String: String] = [:]
+    if case .object(let fields)? = value["tags"] {
+      for field in fields {
+        if case .string(let text) = field.value { tags[field.key] = text }
+      }
+    }
+    var incarnation: UInt32 = 0
+    if case .integer(let number)? = value["incarnation"] {
+      incarnation = UInt32(clamping: number)
+    }
+    return Member(
+      name: name, address: address, meta: (try? SerfTags.encode(tags)) ?? [],
+      incarnation: incarnation, state: state)
+  }
+
+  /// Percent-encodes a path segment or query value.
+  static func encoded(_ text: String) -> String {
+    var output = ""
+    for byte in text.utf8 {
+      switch byte {
+      case 48...57, 65...90, 97...122, 45, 46, 95, 126:
+        output.unicodeScalars.append(Unicode.Scalar(byte))
+      default:
+        let digits = String(byte, radix: 16, uppercase: true)
+        output += "%" + (digits.count == 1 ? "0" : "") + digits
+      }
+    }
+    return output
+  }
+}
