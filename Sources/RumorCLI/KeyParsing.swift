@@ -1,6 +1,7 @@
 import CommandLineSupport
 import FoundationEssentials
 import Rumor
+import RumorWire
 
 /// Turns `--key` / `--encrypt` values into a keyring, with errors that say
 /// which key is wrong and how.

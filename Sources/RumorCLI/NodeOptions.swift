@@ -1,6 +1,7 @@
 import CommandLineSupport
 import FoundationEssentials
 import Rumor
+import RumorWire
 
 /// Parsing shared by the commands that start or talk to nodes.
 enum NodeOptions {

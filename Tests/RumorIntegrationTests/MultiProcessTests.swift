@@ -1,5 +1,7 @@
 import Foundation
 import Rumor
+import RumorCore
+import RumorWire
 import Testing
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Foundation
 import Rumor
+import RumorWire
 import Testing
 
 /// Loopback, any free port.

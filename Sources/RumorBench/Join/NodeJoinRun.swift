@@ -1,5 +1,6 @@
 import Dispatch
 import Rumor
+import RumorWire
 
 #if canImport(Glibc)
   import Glibc

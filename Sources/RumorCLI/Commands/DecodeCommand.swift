@@ -1,6 +1,7 @@
 import CommandLineSupport
 import FoundationEssentials
 import Rumor
+import RumorWire
 
 /// `rumor decode`: takes one UDP payload or one direction of a TCP stream
 /// apart through every layer and prints the messages as JSON lines.
