@@ -3,7 +3,7 @@ import RumorDiscovery
 import RumorWire
 import Synchronization
 
-/// The agent's HTTP API (docs/guide.md, "The agent's HTTP API"): members,
+/// The agent's HTTP API (docs/agent-api.md): members,
 /// services, resolution, health, the agent itself, writes, blocking
 /// queries and a Server-Sent Events stream, over a running node and its
 /// registry. It runs on an `HTTPServer` thread of its own and reads the

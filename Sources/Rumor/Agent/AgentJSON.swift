@@ -2,7 +2,7 @@ import RumorCore
 import RumorDiscovery
 import RumorWire
 
-/// The JSON forms of the agent API's answers (docs/guide.md shows them).
+/// The JSON forms of the agent API's answers (docs/agent-api.md shows them).
 public enum AgentJSON {
   /// `{name, address, port, status, incarnation, tags}`; status in
   /// Serf's words (alive, suspect, failed, left).

@@ -21,7 +21,7 @@ enum AgentHTTPServer {
   static let help = """
       --http HOST:PORT      where to serve the HTTP API (default 127.0.0.1:7947,
                             $RUMOR_HTTP, gossip.http); off to serve none. See
-                            docs/guide.md, "The agent's HTTP API"
+                            docs/agent-api.md
       --http-token TOKEN    the bearer token the API's writes need (default
                             $RUMOR_HTTP_TOKEN; prefer it: a flag shows in ps).
                             Without one, writes are taken from loopback only
