@@ -16,6 +16,7 @@ let usage = """
     core      the SWIM core's cost per event, join, tick and member, up to 10,000 members
     resolve   ServiceRegistry.url(for:) latency next to a Redis GET on loopback
     join      a 10,000-member join through a real node's loop, Serf layer included
+    agent     a resolve through the local agent over HTTP and DNS, next to Redis and a process
 
   Build in release: swift build -c release --product rumor-bench
 
@@ -28,6 +29,7 @@ case "codec": exit(CodecBenchmark.run(rest))
 case "core": exit(CoreBenchmark.run(rest))
 case "resolve": exit(ResolveBenchmark.run(rest))
 case "join": exit(JoinBenchmark.run(rest))
+case "agent": exit(AgentBenchmark.run(rest))
 case "--help", "-h", "help":
   print(usage, terminator: "")
   exit(0)
