@@ -27,6 +27,7 @@ enum ClusterPage {
     th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid #8882; vertical-align: top; }
     th { font-weight: 600; font-size: 12px; color: var(--dim); }
     .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: 12.5px; overflow-wrap: anywhere; }
+    .nowrap { white-space: nowrap; overflow-wrap: normal; }
     .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; border: 1px solid currentColor; }
     .s-alive, .h-passing { color: var(--ok); }
     .s-suspect, .h-warning { color: var(--warn); }
@@ -89,8 +90,8 @@ enum ClusterPage {
         var rows = members.map(function (member) {
           var status = known(STATUSES, member.status);
           var row = el("tr", { "data-member": text(member.name), "data-status": text(member.status) });
-          row.appendChild(el("td", { "class": "mono" }, member.name));
-          row.appendChild(el("td", { "class": "mono" }, text(member.address) + ":" + text(member.port)));
+          row.appendChild(el("td", { "class": "mono nowrap" }, member.name));
+          row.appendChild(el("td", { "class": "mono nowrap" }, text(member.address) + ":" + text(member.port)));
           var cell = el("td");
           cell.appendChild(el("span", { "class": "badge s-" + status }, member.status));
           row.appendChild(cell);
@@ -127,7 +128,7 @@ enum ClusterPage {
           instances.filter(function (i) { return i.service === name; }).forEach(function (instance) {
             var picked = !!(pick && pick.instance && pick.instance.node === instance.node && pick.instance.url === instance.url);
             var row = el("tr", { "data-instance-node": text(instance.node), "data-health": text(instance.health), "data-picked": picked ? "true" : "false" });
-            row.appendChild(el("td", { "class": "mono" }, instance.node));
+            row.appendChild(el("td", { "class": "mono nowrap" }, instance.node));
             row.appendChild(el("td", { "class": "mono" }, instance.url));
             var health = el("td");
             health.appendChild(el("span", { "class": "badge h-" + known(HEALTHS, instance.health) }, instance.health));
