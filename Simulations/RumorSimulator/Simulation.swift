@@ -428,6 +428,10 @@ public final class Simulation {
         observer?.queryReply(reply, at: index, time: now)
       case .deliver, .joinFinished, .leaveFinished:
         break
+      case .nameConflictLost:
+        // Simulated members have unique names; a scenario that gives two
+        // the same would see the loser keep running here.
+        break
       }
     }
     observer?.touched(index, time: now)

@@ -56,6 +56,50 @@ enum AgentOptions {
     return (reply.status, json)
   }
 
+  /// Sends a write to the agent (with `RUMOR_HTTP_TOKEN` as the bearer
+  /// token when set) and returns its JSON answer; a refusal is a failure
+  /// with the agent's reason.
+  static func write(
+    _ method: String, _ target: String, body: [UInt8] = [], _ parsed: ArgumentList,
+    command: String, timeout seconds: Double = 10
+  ) async throws(CommandError) -> JSONValue {
+    let agent = try address(parsed, command: command)
+    let token = HostEnvironment.current().variables[EnvironmentVariable.httpToken]
+    let reply: AgentClient.Reply
+    do {
+      reply = try await AgentClient.send(
+        method, target, body: body, token: token, to: agent,
+        timeout: .milliseconds(Int64(seconds * 1000)))
+    } catch {
+      throw .failure(error.description)
+    }
+    guard let json = reply.json else {
+      throw .failure("\(agent) answered \(reply.status) without JSON")
+    }
+    guard (200..<300).contains(reply.status) else {
+      throw .failure("the agent at \(agent) refused: \(message(json))")
+    }
+    return json
+  }
+
+  /// `text` as one path segment (percent-encoded but for unreserved
+  /// characters).
+  static func segment(_ text: String) -> String {
+    var encoded = ""
+    for byte in text.utf8 {
+      switch byte {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+        UInt8(ascii: "_"), UInt8(ascii: "~"):
+        encoded.append(Character(UnicodeScalar(byte)))
+      default:
+        let hex = String(byte, radix: 16, uppercase: true)
+        encoded += "%" + (hex.count == 1 ? "0" + hex : hex)
+      }
+    }
+    return encoded
+  }
+
   /// `value`'s error message when the agent refused.
   static func message(_ value: JSONValue) -> String {
     if case .string(let text)? = value["error"] { return text }

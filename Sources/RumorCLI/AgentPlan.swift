@@ -55,6 +55,7 @@ struct AgentPlan {
     let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))
     node.keys = flagKeys.isEmpty ? gossip.encryptionKeys : flagKeys
     node.label = try parsed.value("label") ?? gossip.label
+    node.keyringFile = try parsed.value("keyring-file") ?? gossip.keyringFile
     node.services = try Self.services(
       gossip.advertised, flags: parsed.values("service"), command: command)
 

@@ -40,9 +40,20 @@ public enum AgentClient {
   public static func get(_ target: String, from agent: NodeAddress, timeout: Duration)
     async throws(Failure) -> Reply
   {
-    let request = Array(
-      "GET \(target) HTTP/1.1\r\nHost: \(agent)\r\nUser-Agent: rumor-cli\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
-        .utf8)
+    try await send("GET", target, to: agent, timeout: timeout)
+  }
+
+  /// Sends `method` to `target` with `body` (and the bearer `token`, for
+  /// writes to an agent that needs one), and returns the agent's reply.
+  public static func send(
+    _ method: String, _ target: String, body: [UInt8] = [], token: String? = nil,
+    to agent: NodeAddress, timeout: Duration
+  ) async throws(Failure) -> Reply {
+    var head =
+      "\(method) \(target) HTTP/1.1\r\nHost: \(agent)\r\nUser-Agent: rumor-cli\r\nAccept: application/json\r\nConnection: close\r\n"
+    if let token { head += "Authorization: Bearer \(token)\r\n" }
+    if method != "GET" { head += "Content-Length: \(body.count)\r\n" }
+    let request = Array((head + "\r\n").utf8) + body
     let result: Result<[UInt8], TransportError> = await withCheckedContinuation { continuation in
       DispatchQueue.global().async {
         let exchange = BlockingExchange(peer: agent, timeout: timeout)

@@ -33,6 +33,7 @@ struct AgentRoutes: Sendable {
     router.add("PUT", "/v1/agent/services/{name}") { request in write(request, advertise) }
     router.add("DELETE", "/v1/agent/services/{name}") { request in write(request, withdraw) }
     router.add("POST", "/v1/agent/leave") { request in write(request, leaveNow) }
+    registerSerfVerbs(in: &router)
   }
 
   /// The blocking-query index: one more than the node's snapshot count,

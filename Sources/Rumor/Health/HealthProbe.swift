@@ -15,6 +15,11 @@ public enum HealthProbe {
     func elapsed() -> Duration {
       .nanoseconds(BlockingExchange.monotonicNanoseconds() - started)
     }
+    if check.kind == .ttl || check.kind == .closure {
+      return HealthCheckResult(
+        passed: false, responseTime: .zero,
+        error: "a \(check.kind) check is not probed from outside")
+    }
     let target: NodeAddress
     do {
       let text = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -45,6 +50,12 @@ public enum HealthProbe {
       .nanoseconds(BlockingExchange.monotonicNanoseconds() - started)
     }
     switch check.kind {
+    case .ttl, .closure:
+      // Nothing to probe: the application renews or runs these
+      // (`ServiceAdvertiser`); `run` answered already.
+      return HealthCheckResult(
+        passed: false, responseTime: elapsed(),
+        error: "a \(check.kind) check is not probed from outside")
     case .tcp:
       switch exchange.connectOnly() {
       case .success: return HealthCheckResult(passed: true, responseTime: elapsed())

@@ -4,8 +4,8 @@ import RumorWire
 
 extension NodeConfiguration {
   /// The node an effective configuration describes: its name, bind and
-  /// advertised addresses, profile, keys, label and the services it
-  /// advertises with their checks. Throws when an address is a name: a
+  /// advertised addresses, profile, keys (and keyring file), label and
+  /// the services it advertises with their checks. Throws when an address is a name: a
   /// node binds and advertises IP addresses (`localhost` is 127.0.0.1).
   public init(_ configuration: EffectiveConfiguration) throws(NodeConfigurationError) {
     let gossip = configuration.gossip
@@ -16,6 +16,7 @@ extension NodeConfiguration {
     }
     settings = SWIMSettings(profile: gossip.profile)
     keys = gossip.encryptionKeys
+    keyringFile = gossip.keyringFile
     label = gossip.label
     services = gossip.advertised
   }

@@ -32,6 +32,11 @@ public struct NodeConfiguration: Sendable {
   /// Encryption keys (16, 24 or 32 bytes each); the first encrypts.
   /// Empty for a plaintext cluster.
   public var keys: [[UInt8]]
+  /// Where the keyring is kept across restarts (Serf's `-keyring-file`),
+  /// or nil. When the file exists its keys replace `keys`; otherwise
+  /// `keys` are written to it. Each key installed, used or removed (by
+  /// `serf keys` or `rumor keys`) rewrites it, atomically, mode 0600.
+  public var keyringFile: String?
   /// The cluster label; nodes with different labels ignore each other.
   public var label: String
   /// Serf-compatible tags gossiped in the node's metadata (512 bytes at

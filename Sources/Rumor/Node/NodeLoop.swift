@@ -64,14 +64,19 @@ final class NodeLoop {
     let done: @Sendable (Result<Int, JoinError>) -> Void
   }
 
+  /// The keyring file to keep in step with the keyring, if any.
+  private let keyringFile: KeyringPersistence?
+
   /// The system's `poll`, or a failing one in tests.
   private let pollFunction: @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32
 
   init(
     node: ClusterNode, mailbox: NodeMailbox, udp: Int32, listener: Int32,
-    poll: @escaping @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32
+    poll: @escaping @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32,
+    keyringFile: KeyringPersistence? = nil
   ) {
     self.pollFunction = poll
+    self.keyringFile = keyringFile
     self.node = node
     self.mailbox = mailbox
     self.udp = udp
@@ -92,6 +97,7 @@ final class NodeLoop {
       }
       expireConnections(now: clock)
       publishIfChanged()
+      keyringFile?.update(changes: node.serf?.counters.keyChanges ?? 0) { node.swim.keyring?.keys }
       publishCountersIfDue(now: clock)
       mailbox.lastContact.store(node.swim.lastContact?.nanoseconds ?? .min, ordering: .relaxed)
       guard running else { break }
@@ -178,6 +184,11 @@ final class NodeLoop {
         if case .finished(let handle) = reply { queryReplies[handle] = nil }
       case .joinFinished(let address, let error):
         joinFinished(address, error: error)
+      case .nameConflictLost(let vote):
+        // Serf shuts down when the cluster sides with the other address.
+        failure =
+          "the name '\(node.name)' is also claimed by \(vote.claimedBy) and the cluster sided with it (\(vote.summary)); names must be unique"
+        running = false
       case .leaveFinished:
         memberChanged(node.name)
         let waiters = leaveWaiters

@@ -49,7 +49,8 @@ public final class RumorNode: Sendable {
   /// (`start(configuration:)`), or nil.
   public let configuration: EffectiveConfiguration?
   private let mailbox: NodeMailbox
-  private let advertiser: ServiceAdvertiser
+  let advertiser: ServiceAdvertiser
+  let keyringFile: KeyringPersistence?
   private let logger: NodeLogger
   private let leaveTimeout: Duration
   /// The node's own tasks (logging, joining while alone), cancelled when
@@ -61,8 +62,9 @@ public final class RumorNode: Sendable {
   private init(
     name: String, address: NodeAddress, boundAddress: NodeAddress, mailbox: NodeMailbox,
     advertiser: ServiceAdvertiser, logger: NodeLogger, leaveTimeout: Duration,
-    configuration: EffectiveConfiguration?
+    configuration: EffectiveConfiguration?, keyringFile: KeyringPersistence? = nil
   ) {
+    self.keyringFile = keyringFile
     self.name = name
     self.address = address
     self.boundAddress = boundAddress
@@ -140,7 +142,13 @@ public final class RumorNode: Sendable {
   ) throws -> RumorNode {
     let meta = try SerfTags.encode(
       ServiceAdvertiser.initialTags(baseTags: configuration.tags, services: configuration.services))
-    let keyring = configuration.keys.isEmpty ? nil : try Keyring(keys: configuration.keys)
+    let persistence = configuration.keyringFile.map(KeyringPersistence.init(path:))
+    let keys =
+      try persistence.map {
+        try KeyringPersistence.startingKeys(path: $0.path, given: configuration.keys)
+      }
+      ?? configuration.keys
+    let keyring = keys.isEmpty ? nil : try Keyring(keys: keys)
     try Label.validate(configuration.label)
     let (udp, listener, bound) = try bindSockets(configuration.bind)
     var advertised = configuration.advertise ?? bound
@@ -161,7 +169,8 @@ public final class RumorNode: Sendable {
       mailbox = try NodeMailbox()
       try OwnerThread.start(name: "rumor-\(configuration.name)") {
         NodeLoop(
-          node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll
+          node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll,
+          keyringFile: persistence
         ).run()
       }
     } catch {
@@ -179,7 +188,7 @@ public final class RumorNode: Sendable {
     let started = RumorNode(
       name: configuration.name, address: advertised, boundAddress: bound, mailbox: mailbox,
       advertiser: advertiser, logger: logger, leaveTimeout: configuration.leaveTimeout,
-      configuration: effective)
+      configuration: effective, keyringFile: persistence)
     let logging = NodeActivityLog.start(
       mailbox: mailbox, logger: logger,
       summaryInterval: configuration.refusedTrafficSummaryInterval)

@@ -1,3 +1,4 @@
+import RumorCore
 import RumorDiscovery
 import RumorWire
 import Synchronization
@@ -24,6 +25,17 @@ final class ServiceAdvertiser: Sendable {
     var tracker: HealthTracker?
     var lastCheck: HealthCheckResult?
     var task: Task<Void, Never>?
+    /// A TTL check's renewals (`ttl` checks only).
+    var ttl: TTLCheckState?
+    /// The application's closure (`closure` checks only).
+    var closure: ClosureCheck?
+
+    init(service: AdvertisedService, closure: ClosureCheck? = nil) {
+      self.service = service
+      tracker = service.check.map(HealthTracker.init(check:))
+      if let check = service.check, check.kind == .ttl { ttl = TTLCheckState(ttl: check.ttl) }
+      self.closure = closure
+    }
 
     var health: ServiceHealth { tracker?.health ?? .passing }
   }
@@ -57,8 +69,7 @@ final class ServiceAdvertiser: Sendable {
       state.baseTags = baseTags
       for service in services where state.entries[service.name] == nil {
         state.order.append(service.name)
-        state.entries[service.name] = Entry(
-          service: service, tracker: service.check.map(HealthTracker.init(check:)))
+        state.entries[service.name] = Entry(service: service)
       }
     }
     self.checkHost = checkHost
@@ -74,9 +85,9 @@ final class ServiceAdvertiser: Sendable {
     state.baseTags = baseTags
     for service in services {
       try ServiceName.validate(service.name)
+      try validateCheck(of: service, closure: nil)
       state.order.append(service.name)
-      state.entries[service.name] = Entry(
-        service: service, tracker: service.check.map(HealthTracker.init(check:)))
+      state.entries[service.name] = Entry(service: service)
     }
     _ = try SerfTags.encode(tags(of: state, worstCase: true))
     return tags(of: state)
@@ -117,17 +128,36 @@ final class ServiceAdvertiser: Sendable {
     }
   }
 
+  /// A closure check needs its closure, and only a closure check takes
+  /// one.
+  private static func validateCheck(of service: AdvertisedService, closure: ClosureCheck?)
+    throws(SettingsError)
+  {
+    let isClosure = service.check?.kind == .closure
+    if isClosure, closure == nil {
+      throw SettingsError(problems: [
+        "the service '\(service.name)' has a closure check but no closure; advertise it with RumorNode.advertise(_:check:)"
+      ])
+    }
+    if !isClosure, closure != nil {
+      throw SettingsError(problems: [
+        "the service '\(service.name)' is given a closure but its check is \(service.check?.kind.rawValue ?? "none")"
+      ])
+    }
+  }
+
   /// Advertises `service` (replacing one of the same name) and starts its
-  /// checks. Throws, changing nothing, when the name is invalid or the
+  /// checks; a `closure` check runs `closure`. Throws, changing nothing,
+  /// when the name is invalid, a closure check has no closure, or the
   /// tags would no longer fit in the metadata.
-  func add(_ service: AdvertisedService) async throws {
+  func add(_ service: AdvertisedService, closure: ClosureCheck? = nil) async throws {
     try ServiceName.validate(service.name)
+    try Self.validateCheck(of: service, closure: closure)
     var previous: Task<Void, Never>?
     try await update { state in
       previous = state.entries[service.name]?.task
       if state.entries[service.name] == nil { state.order.append(service.name) }
-      state.entries[service.name] = Entry(
-        service: service, tracker: service.check.map(HealthTracker.init(check:)))
+      state.entries[service.name] = Entry(service: service, closure: closure)
       return true
     }
     previous?.cancel()
@@ -170,15 +200,72 @@ final class ServiceAdvertiser: Sendable {
     for watcher in ended { watcher.finish() }
   }
 
+  /// Renews the TTL check of `name` (Consul's pass, warn and fail, with
+  /// an optional note). Throws when no such service is advertised or its
+  /// check is not a TTL check.
+  func renew(_ name: String, status: ServiceHealth, note: String?) async throws {
+    let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
+    var problem: String?
+    var news: AdvertisedServiceStatus?
+    try await update { state in
+      guard var entry = state.entries[name] else {
+        problem = "no service '\(name)' is advertised by this node"
+        return false
+      }
+      guard var ttl = entry.ttl else {
+        problem =
+          "the service '\(name)' is checked by \(entry.service.check?.kind.rawValue ?? "nothing"), not by a TTL check"
+        return false
+      }
+      ttl.renew(status, note: note, now: now)
+      entry.ttl = ttl
+      let first = entry.lastCheck == nil
+      let result = HealthCheckResult(
+        passed: status != .critical, responseTime: .zero, error: ttl.explanation(at: now))
+      entry.lastCheck = result
+      let changed = entry.tracker?.set(ttl.health(at: now)) ?? false
+      state.entries[name] = entry
+      if changed || first {
+        news = AdvertisedServiceStatus(
+          service: entry.service, health: entry.health, lastCheck: result)
+      }
+      return changed
+    }
+    if let problem { throw SettingsError(problems: [problem]) }
+    publish(news)
+  }
+
   private func startChecks(of service: AdvertisedService) {
     guard let check = service.check else { return }
     let host = service.url.host.isEmpty ? checkHost : service.url.host
-    let task = Task { [weak self] in
-      while !Task.isCancelled {
-        let result = await HealthProbe.run(check, host: host, port: service.url.port)
-        guard !Task.isCancelled, let self else { return }
-        await self.record(result, for: service)
-        try? await Task.sleep(for: check.interval)
+    let closure = state.withLock { $0.entries[service.name]?.closure }
+    let task: Task<Void, Never>
+    switch check.kind {
+    case .ttl:
+      task = Task { [weak self] in
+        while !Task.isCancelled {
+          guard let self, let wake = await self.expireTTL(of: service) else { return }
+          try? await Task.sleep(for: wake)
+        }
+      }
+    case .closure:
+      guard let closure else { return }
+      task = Task { [weak self] in
+        while !Task.isCancelled {
+          let result = await closure.run(timeout: check.timeout)
+          guard !Task.isCancelled, let self else { return }
+          await self.record(result, for: service)
+          try? await Task.sleep(for: check.interval)
+        }
+      }
+    case .http, .tcp, .redis:
+      task = Task { [weak self] in
+        while !Task.isCancelled {
+          let result = await HealthProbe.run(check, host: host, port: service.url.port)
+          guard !Task.isCancelled, let self else { return }
+          await self.record(result, for: service)
+          try? await Task.sleep(for: check.interval)
+        }
       }
     }
     let keep = state.withLock { state -> Bool in
@@ -187,6 +274,34 @@ final class ServiceAdvertiser: Sendable {
       return true
     }
     if !keep { task.cancel() }
+  }
+
+  /// Applies a TTL check's expiry, if it is due, and returns how long to
+  /// sleep before looking again: until the expiry, or one TTL while only a
+  /// renewal can change the health. Nil when the service is gone.
+  private func expireTTL(of service: AdvertisedService) async -> Duration? {
+    let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
+    var wake: Duration?
+    var news: AdvertisedServiceStatus?
+    try? await update { state in
+      guard var entry = state.entries[service.name], entry.service == service,
+        let ttl = entry.ttl
+      else { return false }
+      let next = ttl.nextChange(after: now)
+      wake = next.map { .nanoseconds($0.nanoseconds - now.nanoseconds) } ?? ttl.ttl
+      guard let tracker = entry.tracker, tracker.health != ttl.health(at: now) else {
+        return false
+      }
+      entry.tracker?.set(ttl.health(at: now))
+      let result = HealthCheckResult(
+        passed: false, responseTime: .zero, error: ttl.explanation(at: now))
+      entry.lastCheck = result
+      state.entries[service.name] = entry
+      news = AdvertisedServiceStatus(service: service, health: entry.health, lastCheck: result)
+      return true
+    }
+    publish(news)
+    return wake
   }
 
   private func record(_ result: HealthCheckResult, for service: AdvertisedService) async {
@@ -205,9 +320,13 @@ final class ServiceAdvertiser: Sendable {
       }
       return changed
     }
-    if let news {
-      for watcher in watchers.withLock({ $0.continuations }) { watcher.yield(news) }
-    }
+    publish(news)
+  }
+
+  /// Hands a service's new health (or first result) to every watcher.
+  private func publish(_ news: AdvertisedServiceStatus?) {
+    guard let news else { return }
+    for watcher in watchers.withLock({ $0.continuations }) { watcher.yield(news) }
   }
 
   /// A new stream of this node's services' health: each service's first

@@ -38,6 +38,19 @@ public final class ServiceRegistry: Sendable {
     var resolver: ServiceResolver
     var catalog: ServiceCatalog?
     var version: UInt64?
+    /// The services looked up in this lane since the catalog changed,
+    /// with choices in storage of the lane's own: the lane's lookups
+    /// touch no reference count another lane touches.
+    var choices: [String: ServiceCatalog.Choices] = [:]
+
+    /// `name`'s choices, copied into the lane on first use.
+    mutating func ownChoices(of name: String) -> ServiceCatalog.Choices? {
+      if let own = choices[name] { return own }
+      guard let shared = catalog?.choices[name] else { return nil }
+      let own = shared.privateCopy()
+      choices[ServiceCatalog.privateCopy(name)] = own
+      return own
+    }
   }
 
   /// Lanes, chosen by the calling thread.
@@ -142,7 +155,9 @@ public final class ServiceRegistry: Sendable {
   public func url(for name: String, path: String = "") throws(ResolutionError) -> String {
     let now = Self.now()
     return try withLane { lane throws(ResolutionError) in
-      try lane.resolver.url(name, path: path, catalog: lane.catalog, at: now)
+      let choices = lane.ownChoices(of: name)
+      return try lane.resolver.url(
+        name, path: path, catalog: lane.catalog, at: now, choices: choices)
     }
   }
 
@@ -216,6 +231,7 @@ public final class ServiceRegistry: Sendable {
         let (catalog, published) = feed.latest
         if let old = lane.catalog { feed.retire(old) }
         lane.catalog = catalog
+        lane.choices.removeAll()
         lane.version = published
       }
       return try body(&lane)

@@ -14,6 +14,7 @@ extension Digest {
       case .deliver: value = 4 << 32
       case .joinFinished(_, let error): value = 5 << 32 | UInt64(error?.utf8.count ?? 0)
       case .leaveFinished: value = 6 << 32
+      case .nameConflictLost(let vote): value = 10 << 32 | UInt64(vote.handle.id)
       case .userEvent(let event): value = 7 << 32 | event.lamportTime
       case .query(let query): value = 8 << 32 | UInt64(query.id)
       case .queryReply(let reply): value = 9 << 32 | UInt64(reply.handle.id)

@@ -53,6 +53,9 @@ enum AgentCommand {
                             an empty host means this node); repeat for more
       --encrypt KEY         the cluster's AES key, base64 (see 'rumor keygen')
       --label LABEL         the cluster's label (nodes with another label are ignored)
+      --keyring-file PATH   keep the keyring there across restarts (Serf's -keyring-file):
+                            its keys replace --encrypt's when it exists, else
+                            --encrypt's keys create it; rewritten after each key change
       --profile P           lan, wan or local: memberlist's timings
       --leave-timeout S     how long to spread the leave before stopping (default 5)
       --fast-crash-detection
@@ -110,6 +113,7 @@ enum AgentCommand {
       arguments, command: command,
       options: [
         "config", "name", "bind", "advertise", "join", "tag", "service", "encrypt", "label",
+        "keyring-file",
         "event-handler",
         "profile", "leave-timeout", "suspicion-multiplier", "flap-quarantine", "stand-down",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }

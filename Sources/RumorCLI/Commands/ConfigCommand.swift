@@ -112,6 +112,7 @@ enum ConfigCommand {
         "\(gossip.encryptionKeys.count) key\(gossip.encryptionKeys.count == 1 ? "" : "s")")
     }
     if let label = gossip.label { gossipParts.append("label \(label)") }
+    if let file = gossip.keyringFile { gossipParts.append("keyring file \(file)") }
     if let profile = gossip.profile { gossipParts.append("profile \(profile.rawValue)") }
     if let http = gossip.http { gossipParts.append("http \(http)") }
     let services = configuration.services.map { service in
@@ -236,6 +237,7 @@ enum ConfigCommand {
           from("gossip.encrypt")
         ),
         ("label", gossip.label.isEmpty ? "-" : gossip.label, from("gossip.label")),
+        ("keyring file", gossip.keyringFile ?? "-", from("gossip.keyring_file")),
         ("profile", gossip.profile.rawValue, from("gossip.profile")),
         ("http API", gossip.http.description, from("gossip.http")),
       ], indent: "  ")

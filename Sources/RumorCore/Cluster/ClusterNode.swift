@@ -52,6 +52,8 @@ public struct ClusterNode: Sendable {
   /// Whether Serf's join intent went out (after the first join that
   /// reached someone).
   var sentJoinIntent = false
+  /// The `_serf_conflict` query under way about this node's own name.
+  var conflictVote: NameConflictVote?
   let reconnectInterval: Int64
   /// This node's network coordinate and its peers' (Serf's), nil when
   /// there is no Serf layer or coordinates are off.
@@ -145,7 +147,7 @@ public struct ClusterNode: Sendable {
       let changes = serf?.tick(now: now) ?? []
       userStateIsStale = true
       output += forgotten(changes)
-      output += (serf?.finishQueries(now: now) ?? []).map(Effect.queryReply)
+      output += countConflictVotes((serf?.finishQueries(now: now) ?? []).map(Effect.queryReply))
     }
     if let due = nextReconnect, due <= now.nanoseconds {
       output += reconnect(now: now)
@@ -259,10 +261,12 @@ public struct ClusterNode: Sendable {
           swim.broadcastUserMessage(intent)
         }
         output.append(effect)
-      case .send, .openStream, .leaveFinished, .userEvent, .query, .queryReply:
+      case .send, .openStream, .leaveFinished, .userEvent, .query, .queryReply,
+        .nameConflictLost:
         output.append(effect)
       }
     }
+    output += resolveNameConflicts(now: now)
     return output
   }
 
@@ -314,9 +318,12 @@ public struct ClusterNode: Sendable {
     for message in outcome.directMessages { output += send(message) }
     output += outcome.userEvents.map(Effect.userEvent)
     output += outcome.queries.map(Effect.query)
-    output += outcome.queryReplies.map(Effect.queryReply)
+    output += countConflictVotes(outcome.queryReplies.map(Effect.queryReply))
     for query in outcome.keyQueries {
       output += handleKeyQuery(query, now: now)
+    }
+    for query in outcome.conflictQueries {
+      output += answerConflictQuery(query, now: now)
     }
     return output
   }

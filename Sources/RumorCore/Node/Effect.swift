@@ -30,6 +30,10 @@ public enum Effect: Sendable, Hashable {
   /// A graceful leave (`ClusterNode.leave`) has been gossiped enough, or
   /// its time ran out: the node may stop now.
   case leaveFinished
+  /// This node's name is claimed from another address and the cluster's
+  /// answers to its `_serf_conflict` query did not side with its own
+  /// address (`ClusterNode` only): stop, as Serf shuts down.
+  case nameConflictLost(NameConflictVote)
 }
 
 /// A change in membership as seen by one node.

@@ -75,6 +75,9 @@ public struct NodeCounters: Sendable, Hashable {
   public var packetsOverLimits = 0
   /// New members refused because `SWIMSettings.maxMembers` are known.
   public var membersRefused = 0
+  /// Alive messages that claimed a known member's name (or this node's)
+  /// from another address and were refused (memberlist's name conflict).
+  public var nameConflicts = 0
   /// Queued news dropped because it can never fit a packet.
   public var oversizedBroadcastsDropped = 0
   /// News about a member (alive, suspect, dead) dropped because its
@@ -122,6 +125,7 @@ public struct NodeCounters: Sendable, Hashable {
     incompatibleMerges += other.incompatibleMerges
     packetsOverLimits += other.packetsOverLimits
     membersRefused += other.membersRefused
+    nameConflicts += other.nameConflicts
     oversizedBroadcastsDropped += other.oversizedBroadcastsDropped
     implausibleIncarnations += other.implausibleIncarnations
     relaysRefused += other.relaysRefused

@@ -125,7 +125,10 @@ extension SWIMNode {
         record.state == .left
         || (record.state == .dead && reclaimTime > 0
           && now.subtractingSaturating(record.stateChange) > reclaimTime)
-      guard reclaimable else { return }
+      guard reclaimable else {
+        noteConflict(NameConflict(member: alive.node, known: record.address, claimed: address))
+        return
+      }
       takesNewAddress = true
     }
     guard
@@ -158,6 +161,12 @@ extension SWIMNode {
   private mutating func applyAliveAboutMe(_ alive: AliveNews, now: Int64) {
     // After leaving, old alive messages must not bring us back.
     guard !hasLeft else { return }
+    // Our name from another address is a name conflict, not news about
+    // us to refute (memberlist checks the address first).
+    if let claimed = NodeAddress(ip: alive.addr, port: alive.port), claimed != address {
+      noteConflict(NameConflict(member: name, known: address, claimed: claimed))
+      return
+    }
     let record = localRecord
     guard alive.incarnation >= record.incarnation else { return }
     // Refuting news that far ahead would take us to the end of the range.

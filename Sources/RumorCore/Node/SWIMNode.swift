@@ -94,6 +94,9 @@ public struct SWIMNode: Sendable {
   /// exchanges. Nil until the first one.
   public internal(set) var lastContact: Timestamp?
   var effects: [Effect] = []
+  /// Names claimed from a second address, not yet taken by the layer
+  /// above (`takeNameConflicts`); at most `NameConflict.pendingLimit`.
+  var nameConflicts: [NameConflict] = []
 
   // Settings in nanoseconds, converted once.
   let probeInterval: Int64

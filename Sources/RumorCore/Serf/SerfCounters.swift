@@ -54,4 +54,12 @@ public struct SerfCounters: Hashable, Sendable {
   public var queryRepliesIgnored = 0
   /// Keyring changes made by Serf's key queries (install, use, remove).
   public var keyChanges = 0
+  /// Name conflicts SWIM reported: a name claimed from a second address.
+  public var nameConflicts = 0
+  /// `_serf_conflict` queries answered with the record this node knows.
+  public var conflictQueriesAnswered = 0
+  /// Conflicts over this node's own name it kept (most answers named it).
+  public var nameConflictsWon = 0
+  /// Conflicts over this node's own name it lost, and stopped for.
+  public var nameConflictsLost = 0
 }

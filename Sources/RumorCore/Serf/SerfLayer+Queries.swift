@@ -66,9 +66,11 @@ extension SerfLayer {
       deadline: Timestamp(nanoseconds: now.nanoseconds.addingSaturating(timeout)))
     // Serf answers its own queries itself: the key queries where the
     // keyring is (`ClusterNode`); `_serf_ping` needs nothing but the ack;
-    // name conflicts are not answered yet.
+    // name conflicts where both views of members are (`ClusterNode`).
     if KeyQuery(rawValue: query.name) != nil {
       outcome.keyQueries.append(incoming)
+    } else if query.name == SerfConflictResponse.queryName {
+      outcome.conflictQueries.append(incoming)
     } else if !query.name.hasPrefix(Self.internalQueryPrefix) {
       outcome.queries.append(incoming)
     }

@@ -20,6 +20,9 @@ public struct SerfOutcome: Hashable, Sendable {
   /// Serf's key queries (`_serf_install-key` …), for the owner of the
   /// keyring to carry out and answer.
   public var keyQueries: [IncomingQuery] = []
+  /// Serf's `_serf_conflict` queries, for `ClusterNode` to answer with the
+  /// member record it knows for the name.
+  public var conflictQueries: [IncomingQuery] = []
   /// Why the input was dropped, when it was not a valid Serf message or
   /// state. The layer has counted it; nothing else happened.
   public var error: WireError?
@@ -36,6 +39,8 @@ public struct SerfOutcome: Hashable, Sendable {
   /// Whether there is nothing to do.
   public var isEmpty: Bool {
     broadcasts.isEmpty && changes.isEmpty && userEvents.isEmpty && queries.isEmpty
-      && directMessages.isEmpty && queryReplies.isEmpty && keyQueries.isEmpty && error == nil
+      && directMessages.isEmpty && queryReplies.isEmpty && keyQueries.isEmpty
+      && conflictQueries.isEmpty
+      && error == nil
   }
 }

@@ -51,6 +51,11 @@ public struct SerfSettings: Sendable, Hashable {
   /// The most bytes of a query response's payload
   /// (`QueryResponseSizeLimit`). 1024.
   public var queryResponseSizeLimit = 1024
+  /// Whether this member, finding its name claimed from another address,
+  /// asks the cluster (`_serf_conflict`) and stops when the majority of
+  /// answers names the other address (`EnableNameConflictResolution`).
+  /// On.
+  public var resolvesNameConflicts = true
   /// The network coordinates' settings; nil turns coordinates off
   /// (`DisableCoordinates`): acks carry none and peers' are ignored.
   /// Serf's defaults (on).

@@ -15,12 +15,19 @@ struct ConfigurationDecoder {
   static let serviceKeys = ["host", "port", "scheme", "timeout", "retries"]
   static let loadBalancerKeys = ["hosts", "strategy"]
   static let gossipKeys = [
-    "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "http",
+    "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "http", "keyring_file",
   ]
   static let dnsKeys = ["address", "domain", "ttl"]
   static let advertisedKeys = ["url", "check"]
   static let checkKeys = [
     "type", "path", "interval", "timeout", "failures_before_critical", "successes_before_passing",
+    "ttl",
+  ]
+  /// The check types a file may name: a closure exists only in Swift.
+  static let fileCheckKinds: [HealthCheck.Kind] = [.http, .tcp, .redis, .ttl]
+  /// The settings of checks that probe, which a TTL check does not.
+  static let probeCheckKeys: Set<String> = [
+    "interval", "timeout", "failures_before_critical", "successes_before_passing",
   ]
   /// The gossip port, memberlist's and Serf's default.
   static let gossipPort: UInt16 = 7946
@@ -187,6 +194,8 @@ struct ConfigurationDecoder {
         configuration.gossip.label = parse(entry.value, path, Self.label)
       case "http":
         configuration.gossip.http = parse(entry.value, path, APIAddress.parse)
+      case "keyring_file":
+        configuration.gossip.keyringFile = parse(entry.value, path, Self.filePath)
       default:
         configuration.gossip.profile = parse(entry.value, path) { text throws(InvalidValue) in
           try Choice.parse(text, as: Profile.self, what: "gossip profile")
@@ -268,7 +277,8 @@ struct ConfigurationDecoder {
       let kind = parse(
         type.value, "\(path).type",
         { text throws(InvalidValue) in
-          try Choice.parse(text, as: HealthCheck.Kind.self, what: "check type")
+          try Choice.parse(
+            text, as: HealthCheck.Kind.self, what: "check type", among: Self.fileCheckKinds)
         })
     {
       check.kind = kind
@@ -277,8 +287,26 @@ struct ConfigurationDecoder {
     var timeoutPosition: SourcePosition?
     for field in fields {
       let fieldPath = "\(path).\(field.key)"
+      if check.kind == .ttl, Self.probeCheckKeys.contains(field.key) {
+        report(
+          field.keyPosition, fieldPath,
+          "does not apply to a ttl check, which the application renews (RumorNode.renew) instead of being probed; remove it or set another type"
+        )
+        continue
+      }
       switch field.key {
       case "type": break
+      case "ttl":
+        guard check.kind == .ttl else {
+          report(
+            field.keyPosition, fieldPath,
+            "applies to ttl checks only; remove it or set 'type: ttl'")
+          continue
+        }
+        check.ttl =
+          parse(field.value, fieldPath) { text throws(InvalidValue) in
+            try DurationText.parse(text, maximum: .seconds(86_400))
+          } ?? check.ttl
       case "path":
         guard check.kind == .http else {
           report(
@@ -310,7 +338,7 @@ struct ConfigurationDecoder {
           } ?? check.successesBeforePassing
       }
     }
-    if check.timeout >= check.interval {
+    if check.kind != .ttl, check.timeout >= check.interval {
       report(
         timeoutPosition ?? value.position, "\(path).timeout",
         "\(DurationText.format(check.timeout)) is not shorter than the interval (\(DurationText.format(check.interval))); a check must end before the next one starts"
@@ -492,6 +520,16 @@ struct ConfigurationDecoder {
     }
     guard text.utf8.count <= 255 else {
       throw InvalidValue("a node name is longer than 255 bytes")
+    }
+    return text
+  }
+
+  /// A file's path: not empty, no NUL, at most 4,096 bytes (PATH_MAX).
+  static func filePath(_ text: String) throws(InvalidValue) -> String {
+    guard !text.isEmpty else { throw InvalidValue("a file path is empty") }
+    guard !text.utf8.contains(0) else { throw InvalidValue("a file path holds a NUL byte") }
+    guard text.utf8.count <= 4096 else {
+      throw InvalidValue("a file path is longer than 4096 bytes")
     }
     return text
   }

@@ -12,6 +12,9 @@ enum ConfigurationJSON {
 
   static func check(_ check: HealthCheck?) -> JSONValue {
     guard let check else { return .null }
+    if check.kind == .ttl {
+      return .object([("type", .string(check.kind.rawValue)), ("ttl", seconds(check.ttl))])
+    }
     return .object([
       ("type", .string(check.kind.rawValue)),
       ("path", check.kind == .http ? .string(check.path) : .null),
@@ -105,6 +108,7 @@ extension DiscoveryConfiguration {
           ("label", ConfigurationJSON.optional(gossip.label)),
           ("profile", ConfigurationJSON.optional(gossip.profile?.rawValue)),
           ("http", ConfigurationJSON.optional(gossip.http?.description)),
+          ("keyring_file", ConfigurationJSON.optional(gossip.keyringFile)),
         ])
       ),
       ("advertise", ConfigurationJSON.advertised(advertise)),
@@ -159,6 +163,7 @@ extension EffectiveConfiguration {
           ("label", .string(gossip.label)),
           ("profile", .string(gossip.profile.rawValue)),
           ("http", .string(gossip.http.description)),
+          ("keyring_file", ConfigurationJSON.optional(gossip.keyringFile)),
           (
             "tags",
             .object(gossip.tags.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })

@@ -63,6 +63,8 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     public var http: APIAddress
     /// The services this node gossips, checks filled in.
     public var advertised: [AdvertisedService]
+    /// Where the keyring is kept across restarts, if anywhere.
+    public var keyringFile: String? = nil
 
     /// The tags that advertise the services (`svc.<name>` = URL), for the
     /// node's metadata.
@@ -240,6 +242,6 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     return Gossip(
       nodeName: nodeName, bind: bind, advertise: settings.advertise, seeds: seeds,
       encryptionKeys: settings.encryptionKeys, label: settings.label ?? "", profile: profile,
-      http: http, advertised: configuration.advertise)
+      http: http, advertised: configuration.advertise, keyringFile: settings.keyringFile)
   }
 }

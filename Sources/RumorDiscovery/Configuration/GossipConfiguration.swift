@@ -22,13 +22,16 @@ public struct GossipConfiguration: Hashable, Sendable {
   public var profile: Profile?
   /// Where the agent's HTTP API listens, or off.
   public var http: APIAddress?
+  /// Where the keyring is kept across restarts (Serf's `-keyring-file`).
+  public var keyringFile: String?
 
   /// Creates a gossip section; everything unset by default.
   public init(
     nodeName: String? = nil, bind: HostAndPort? = nil, advertise: HostAndPort? = nil,
     join: [HostAndPort] = [], encryptionKeys: [[UInt8]] = [], label: String? = nil,
-    profile: Profile? = nil, http: APIAddress? = nil
+    profile: Profile? = nil, http: APIAddress? = nil, keyringFile: String? = nil
   ) {
+    self.keyringFile = keyringFile
     self.nodeName = nodeName
     self.bind = bind
     self.advertise = advertise

@@ -9,6 +9,14 @@ public struct HealthCheck: Hashable, Sendable {
     case tcp
     /// A Redis `PING`; `PONG` passes (the brief's "ping response").
     case redis
+    /// Consul's TTL check: the application renews it (`RumorNode.renew`)
+    /// at least once per `ttl`; a check not renewed in time is
+    /// `critical`. Nothing is probed.
+    case ttl
+    /// A Swift closure the application gives when it advertises the
+    /// service (`RumorNode.advertise(_:check:)`), run on the check's
+    /// schedule with its timeout. Not available in files.
+    case closure
 
     /// The spelling in files.
     public var description: String { rawValue }
@@ -19,6 +27,9 @@ public struct HealthCheck: Hashable, Sendable {
   public static let defaultInterval: Duration = .seconds(10)
   /// Two seconds: a health endpoint slower than that is itself unwell.
   public static let defaultTimeout: Duration = .seconds(2)
+  /// Thirty seconds, the TTL Consul's documentation uses: an application
+  /// that renews every ten seconds survives two missed renewals.
+  public static let defaultTTL: Duration = .seconds(30)
   /// Three failures before `critical`: one lost packet or a GC pause is
   /// not an outage (Consul added the same setting against flapping).
   public static let defaultFailuresBeforeCritical = 3
@@ -38,12 +49,15 @@ public struct HealthCheck: Hashable, Sendable {
   public var failuresBeforeCritical: Int
   /// Consecutive successes before a critical service is `passing` again.
   public var successesBeforePassing: Int
+  /// How long a renewal holds (`ttl` only): not renewed within it, the
+  /// service is `critical`.
+  public var ttl: Duration
 
   /// Creates a check; the defaults are those above, and `/` for the path.
   public init(
     kind: Kind, path: String = "/", interval: Duration = defaultInterval,
     timeout: Duration = defaultTimeout, failuresBeforeCritical: Int = defaultFailuresBeforeCritical,
-    successesBeforePassing: Int = defaultSuccessesBeforePassing
+    successesBeforePassing: Int = defaultSuccessesBeforePassing, ttl: Duration = defaultTTL
   ) {
     self.kind = kind
     self.path = path
@@ -51,6 +65,12 @@ public struct HealthCheck: Hashable, Sendable {
     self.timeout = timeout
     self.failuresBeforeCritical = failuresBeforeCritical
     self.successesBeforePassing = successesBeforePassing
+    self.ttl = ttl
+  }
+
+  /// A TTL check: `critical` unless renewed within `ttl`.
+  public static func ttl(_ ttl: Duration) -> HealthCheck {
+    HealthCheck(kind: .ttl, ttl: ttl)
   }
 
   /// The check an advertised service gets without a `check:`, and the
@@ -68,8 +88,10 @@ public struct HealthCheck: Hashable, Sendable {
     }
   }
 
-  /// One line for summaries: `http /health every 10s (timeout 2s, 3 failures)`.
+  /// One line for summaries: `http /health every 10s (timeout 2s, 3 failures)`,
+  /// or `ttl 30s (critical unless renewed)`.
   public var summary: String {
+    if kind == .ttl { return "ttl \(DurationText.format(ttl)) (critical unless renewed)" }
     let what = kind == .http ? "http \(path)" : kind.rawValue
     return
       "\(what) every \(DurationText.format(interval)) (timeout \(DurationText.format(timeout)), critical after \(failuresBeforeCritical), passing after \(successesBeforePassing))"

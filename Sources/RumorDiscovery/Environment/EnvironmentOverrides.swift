@@ -27,6 +27,8 @@ public struct EnvironmentOverrides: Hashable, Sendable {
   public var encryptionKeys: [[UInt8]]?
   /// `RUMOR_LABEL`.
   public var label: String?
+  /// `RUMOR_KEYRING_FILE`.
+  public var keyringFile: String?
   /// `RUMOR_PROFILE`.
   public var profile: Profile?
   /// `RUMOR_HTTP`.
@@ -92,6 +94,7 @@ public struct EnvironmentOverrides: Hashable, Sendable {
       try Self.list(text, EncryptionKey.decode)
     }
     label = read(EnvironmentVariable.label, ConfigurationDecoder.label)
+    keyringFile = read(EnvironmentVariable.keyringFile, ConfigurationDecoder.filePath)
     profile = read(EnvironmentVariable.profile) { text throws(InvalidValue) in
       try Choice.parse(text, as: Profile.self, what: "gossip profile")
     }
@@ -139,6 +142,9 @@ public struct EnvironmentOverrides: Hashable, Sendable {
       $0.gossip.encryptionKeys = $1
     }
     set(label, EnvironmentVariable.label, "gossip.label") { $0.gossip.label = $1 }
+    set(keyringFile, EnvironmentVariable.keyringFile, "gossip.keyring_file") {
+      $0.gossip.keyringFile = $1
+    }
     set(profile, EnvironmentVariable.profile, "gossip.profile") { $0.gossip.profile = $1 }
     set(http, EnvironmentVariable.http, "gossip.http") { $0.gossip.http = $1 }
     set(dns, EnvironmentVariable.dns, "dns.address") { $0.dns.address = $1 }

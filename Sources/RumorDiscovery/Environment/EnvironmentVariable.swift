@@ -24,6 +24,8 @@ public enum EnvironmentVariable {
   public static let encrypt = "RUMOR_ENCRYPT"
   /// `gossip.label`.
   public static let label = "RUMOR_LABEL"
+  /// `gossip.keyring_file`: where the keyring is kept across restarts.
+  public static let keyringFile = "RUMOR_KEYRING_FILE"
   /// `gossip.profile`: `lan`, `wan` or `local`.
   public static let profile = "RUMOR_PROFILE"
   /// `gossip.http`: where `rumor agent` serves its HTTP API, `IP[:PORT]`
@@ -47,7 +49,7 @@ public enum EnvironmentVariable {
   /// Every `RUMOR_` variable the configuration reads, to catch typos.
   public static let rumorVariables = [
     configFile, nodeName, bind, advertise, join, encrypt, label, profile, services, http,
-    httpToken, agent, dns, dnsDomain,
+    httpToken, agent, dns, dnsDomain, keyringFile,
   ]
 
   /// `<NAME>_HOST` for a service: the name upper-cased, `-` turned into

@@ -152,7 +152,7 @@ public struct ServiceResolver: Sendable {
   /// watcher follows.
   private mutating func choose(
     _ name: String, catalog: ServiceCatalog?, at now: Timestamp, peek: Bool = false,
-    excluding excluded: Set<HostAndPort> = []
+    excluding excluded: Set<HostAndPort> = [], choices given: ServiceCatalog.Choices? = nil
   ) -> Choice? {
     if let fixed = environmentURLs[name] {
       return Choice(
@@ -167,7 +167,7 @@ public struct ServiceResolver: Sendable {
       guard let breaker = histories?[key]?.breaker else { return false }
       return !breaker.wouldAllowRequest(at: now)
     }
-    if let choices = catalog?.choices[name] {
+    if let choices = given ?? catalog?.choices[name] {
       var instances = choices.passing.isEmpty ? choices.warning : choices.passing
       var texts = choices.passing.isEmpty ? choices.warningURLs : choices.passingURLs
       if filters {
@@ -235,10 +235,13 @@ public struct ServiceResolver: Sendable {
   /// The URL text for `name` with `path` appended: `resolve`'s choice
   /// without its explanation, for the hot path. Claims the half-open
   /// trial of the instance it returns, if any.
+  /// `choices`, when given, stands for `catalog.choices[name]` (a
+  /// registry's lane passes its own copy).
   public mutating func url(
-    _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp
+    _ name: String, path: String = "", catalog: ServiceCatalog?, at now: Timestamp,
+    choices: ServiceCatalog.Choices? = nil
   ) throws(ResolutionError) -> String {
-    guard let choice = choose(name, catalog: catalog, at: now) else {
+    guard let choice = choose(name, catalog: catalog, at: now, choices: choices) else {
       answers.unanswered &+= 1
       throw failure(name, catalog: catalog, at: now)
     }

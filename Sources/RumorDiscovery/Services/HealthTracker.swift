@@ -33,6 +33,18 @@ public struct HealthTracker: Hashable, Sendable {
     self.successesBeforePassing = max(1, successesBeforePassing)
   }
 
+  /// Takes a status that a check decided itself (a TTL check's renewal
+  /// or its expiry): no thresholds apply, as in Consul, where the
+  /// application states the status. Returns whether the health changed.
+  @discardableResult
+  public mutating func set(_ status: ServiceHealth) -> Bool {
+    let before = health
+    health = status
+    consecutiveFailures = status == .critical ? failuresBeforeCritical : 0
+    consecutiveSuccesses = status == .passing ? successesBeforePassing : 0
+    return health != before
+  }
+
   /// Records one check; returns whether the health changed.
   @discardableResult
   public mutating func record(passed: Bool) -> Bool {

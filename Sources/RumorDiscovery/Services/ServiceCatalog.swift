@@ -28,6 +28,19 @@ public struct ServiceCatalog: Hashable, Sendable {
     public var warning: [ServiceInstance] = []
     /// `warning`'s URLs as text, index for index.
     public var warningURLs: [String] = []
+
+    /// These choices in storage of their own, down to each URL's text,
+    /// for one lane of a registry: lookups on different threads then
+    /// never touch the same reference counts (a shared count bounces
+    /// between the cores' caches on every lookup).
+    public func privateCopy() -> Choices {
+      var own = Choices()
+      own.passing = passing.map { $0.privateCopy() }
+      own.passingURLs = passingURLs.map(ServiceCatalog.privateCopy)
+      own.warning = warning.map { $0.privateCopy() }
+      own.warningURLs = warningURLs.map(ServiceCatalog.privateCopy)
+      return own
+    }
   }
 
   /// The prefix of service tags.
@@ -68,6 +81,11 @@ public struct ServiceCatalog: Hashable, Sendable {
       }
     }
     choices[service] = choice
+  }
+
+  /// `text` in storage of its own.
+  public static func privateCopy(_ text: String) -> String {
+    String(decoding: Array(text.utf8), as: UTF8.self)
   }
 
   /// The names of every advertised service, sorted.

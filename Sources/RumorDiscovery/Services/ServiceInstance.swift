@@ -30,6 +30,18 @@ public struct ServiceInstance: Hashable, Sendable, CustomStringConvertible {
     self.stateChanged = stateChanged
   }
 
+  /// This instance with its text in storage of its own
+  /// (`ServiceCatalog.withPrivateChoices`).
+  func privateCopy() -> ServiceInstance {
+    var copy = self
+    copy.service = ServiceCatalog.privateCopy(service)
+    copy.node = ServiceCatalog.privateCopy(node)
+    copy.url = ServiceURL(
+      scheme: ServiceCatalog.privateCopy(url.scheme), host: ServiceCatalog.privateCopy(url.host),
+      port: url.port, path: ServiceCatalog.privateCopy(url.path))
+    return copy
+  }
+
   /// A stable key for per-instance state (circuit breakers, counters).
   public var key: String { "\(service)@\(node)" }
 

@@ -1,0 +1,217 @@
+import Foundation
+import Rumor
+import Synchronization
+import Testing
+
+@Suite("TTL and closure checks from inside the process")
+struct InProcessCheckTests {
+  /// The health `observer` sees gossiped for `service` on `node`.
+  func health(of service: String, on node: String, seenBy observer: RumorNode) -> ServiceHealth? {
+    guard let member = observer.members.first(where: { $0.name == node && $0.state == .alive }),
+      let tags = try? SerfTags.decode(member.meta), tags["svc.\(service)"] != nil
+    else { return nil }
+    return tags["health.\(service)"].flatMap(ServiceHealth.init(rawValue:)) ?? .passing
+  }
+
+  @Test("a TTL check lapses to critical on another node, and a renewal brings it back")
+  func ttlLapsesAndRenews() async throws {
+    let worker = try RumorNode.start(
+      NodeConfiguration(
+        name: "ttl-worker", bind: anyPort, settings: testSettings(),
+        services: [
+          AdvertisedService(
+            name: "jobs", url: ServiceURL(scheme: "tcp", port: 9000),
+            check: .ttl(.seconds(1)))
+        ], seed: 31))
+    let observer = try RumorNode.start(
+      NodeConfiguration(name: "ttl-observer", bind: anyPort, settings: testSettings(), seed: 32))
+    defer {
+      Task {
+        await worker.shutdown()
+        await observer.shutdown()
+      }
+    }
+    try await observer.join(addresses: [worker.address])
+    #expect(
+      await eventually(within: 30) {
+        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .critical
+      }, "critical before the first renewal")
+    /// Renews every 200 ms with `status` until cancelled, so that a slow
+    /// gossip round under load cannot let the renewal lapse before the
+    /// observer looks.
+    func renewing(_ status: ServiceHealth, note: String? = nil) -> Task<Void, Never> {
+      Task {
+        while !Task.isCancelled {
+          try? await worker.renew(service: "jobs", status: status, note: note)
+          try? await Task.sleep(for: .milliseconds(200))
+        }
+      }
+    }
+
+    let passing = renewing(.passing)
+    #expect(
+      await eventually(within: 30) {
+        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .passing
+      })
+    #expect(worker.advertisedServices.first?.health == .passing)
+    passing.cancel()
+
+    // No renewal: it lapses after the TTL, and the observer sees it.
+    #expect(
+      await eventually(within: 30) {
+        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .critical
+      }, "lapsed")
+    #expect(
+      worker.advertisedServices.first?.lastCheck?.error == "the TTL check was not renewed within 1s"
+    )
+
+    // Consul's warn, then pass again.
+    let warning = renewing(.warning, note: "backlog")
+    #expect(
+      await eventually(within: 30) {
+        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .warning
+      })
+    #expect(worker.advertisedServices.first?.lastCheck?.error == "backlog")
+    warning.cancel()
+    let again = renewing(.passing)
+    defer { again.cancel() }
+    #expect(
+      await eventually(within: 30) {
+        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .passing
+      })
+  }
+
+  @Test("a TTL check's renewals and lapses are health changes, as the probes' are")
+  func ttlChangesAreEvents() async throws {
+    let node = try RumorNode.start(
+      NodeConfiguration(
+        name: "ttl-events", bind: anyPort, settings: testSettings(),
+        services: [
+          AdvertisedService(
+            name: "jobs", url: ServiceURL(scheme: "tcp", port: 9000),
+            check: .ttl(.milliseconds(300)))
+        ], seed: 38))
+    defer { Task { await node.shutdown() } }
+    let changes = node.serviceHealthChanges()
+    let seen = Task {
+      var healths: [ServiceHealth] = []
+      for await change in changes {
+        healths.append(change.health)
+        if healths.count == 3 { break }
+      }
+      return healths
+    }
+    try await node.renew(service: "jobs")
+    // The lapse comes from the node's own timer; wait for it (under load
+    // it can be late) before the next renewal.
+    #expect(await eventually(within: 30) { node.advertisedServices.first?.health == .critical })
+    try await node.renew(service: "jobs", status: .warning)
+    let timeout = Task {
+      try await Task.sleep(for: .seconds(60))
+      seen.cancel()
+    }
+    defer { timeout.cancel() }
+    #expect(await seen.value == [.passing, .critical, .warning])
+  }
+
+  @Test("renewing a service that is not advertised, or not TTL-checked, is an error")
+  func renewErrors() async throws {
+    let node = try RumorNode.start(
+      NodeConfiguration(
+        name: "ttl-errors", bind: anyPort, settings: testSettings(),
+        services: [AdvertisedService(name: "web", url: ServiceURL(scheme: "tcp", port: 1))],
+        seed: 33))
+    defer { Task { await node.shutdown() } }
+    await #expect(throws: SettingsError.self) { try await node.renew(service: "nothing") }
+    do {
+      try await node.renew(service: "web")
+      Issue.record("renewed a service without a TTL check")
+    } catch {
+      #expect("\(error)".contains("not by a TTL check"), "\(error)")
+    }
+  }
+
+  @Test("a closure check is run on schedule, gossiped, and fails when it does not return in time")
+  func closureCheck() async throws {
+    let well = Atomic<Int>(1)  // 1: true, 0: false, 2: hang
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "closure-node", bind: anyPort, settings: testSettings(), seed: 34))
+    let observer = try RumorNode.start(
+      NodeConfiguration(name: "closure-observer", bind: anyPort, settings: testSettings(), seed: 35)
+    )
+    defer {
+      Task {
+        await node.shutdown()
+        await observer.shutdown()
+      }
+    }
+    try await observer.join(addresses: [node.address])
+    let schedule = HealthCheck(
+      kind: .closure, interval: .milliseconds(100), timeout: .milliseconds(50),
+      failuresBeforeCritical: 2)
+    try await node.advertise(
+      AdvertisedService(name: "db", url: ServiceURL(scheme: "tcp", port: 5432), check: schedule)
+    ) {
+      switch well.load(ordering: .acquiring) {
+      case 1: return true
+      case 0: return false
+      default:
+        // Hangs for a second, ignoring cancellation, holding no thread.
+        await withCheckedContinuation { continuation in
+          DispatchQueue.global().asyncAfter(deadline: .now() + 1) { continuation.resume() }
+        }
+        return true
+      }
+    }
+    #expect(
+      await eventually(within: 30) {
+        health(of: "db", on: "closure-node", seenBy: observer) == .passing
+      })
+    well.store(0, ordering: .releasing)
+    #expect(
+      await eventually(within: 30) {
+        health(of: "db", on: "closure-node", seenBy: observer) == .critical
+      })
+    #expect(node.advertisedServices.first?.lastCheck?.error == "the check closure returned false")
+    well.store(1, ordering: .releasing)
+    #expect(
+      await eventually(within: 30) {
+        health(of: "db", on: "closure-node", seenBy: observer) == .passing
+      })
+    well.store(2, ordering: .releasing)
+    #expect(
+      await eventually(within: 30) {
+        node.advertisedServices.first?.health == .critical
+      })
+    let error = node.advertisedServices.first?.lastCheck?.error ?? ""
+    #expect(
+      error == "the check closure did not return within 50ms"
+        || error == "the previous check has not returned yet", "\(error)")
+    well.store(1, ordering: .releasing)
+  }
+
+  @Test("a closure check without its closure is refused")
+  func closureWithoutClosure() async throws {
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "closure-missing", bind: anyPort, settings: testSettings(), seed: 36))
+    defer { Task { await node.shutdown() } }
+    await #expect(throws: SettingsError.self) {
+      try await node.advertise(
+        AdvertisedService(
+          name: "db", url: ServiceURL(scheme: "tcp", port: 5432), check: HealthCheck(kind: .closure)
+        ))
+    }
+    #expect(
+      throws: SettingsError.self,
+      performing: {
+        _ = try RumorNode.start(
+          NodeConfiguration(
+            name: "closure-missing-2", bind: anyPort, settings: testSettings(),
+            services: [
+              AdvertisedService(
+                name: "db", url: ServiceURL(scheme: "tcp", port: 5432),
+                check: HealthCheck(kind: .closure))
+            ], seed: 37))
+      })
+  }
+}
