@@ -15,6 +15,7 @@ struct AgentRoutes: Sendable {
   let state: AgentAPI.SharedState
 
   func register(in router: inout HTTPRouter) {
+    router.add("GET", "/") { _ in .response(ClusterPage.response) }
     router.add("GET", "/v1/members") { request in blocking(request, members) }
     router.add("GET", "/v1/services") { request in blocking(request, services) }
     router.add("GET", "/v1/services/{name}") { request in blocking(request, services) }
