@@ -1,3 +1,5 @@
+import RumorWire
+
 /// The agent's live cluster page, served at `GET /`: one self-contained
 /// document (HTML, CSS and JavaScript, no external asset, no framework)
 /// that shows the members with their status and tags, the services with
@@ -245,8 +247,8 @@ enum ClusterPage {
 
   /// Only the page's own script and style run; it talks to this agent only.
   static let contentSecurityPolicy =
-    "default-src 'self'; script-src 'sha256-\(SHA256.base64Digest(script))'; "
-    + "style-src 'sha256-\(SHA256.base64Digest(style))'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'sha256-\(SHA256Digest.base64Digest(script))'; "
+    + "style-src 'sha256-\(SHA256Digest.base64Digest(style))'; img-src 'self' data:; "
     + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
   /// The page's response, with its security headers.
