@@ -401,10 +401,10 @@ final class NodeLoop {
   }
 
   private func service(_ descriptor: Int32) {
-    guard var connection = connections[descriptor] else {
-      close(descriptor)
-      return
-    }
+    // A descriptor this loop no longer holds was closed earlier in this
+    // turn (its poll entry is stale) and its number may already belong to
+    // another thread's file: never close it again.
+    guard var connection = connections[descriptor] else { return }
     switch connection.phase {
     case .connecting:
       let code = Sockets.connectionError(of: descriptor)
