@@ -36,6 +36,9 @@ public func fixed(_ value: Double, decimals: Int) -> String {
 public func writeAll(_ text: String, to descriptor: Int32) {
   var bytes = Array(text.utf8)[...]
   while !bytes.isEmpty {
+    // A terminal, file or pipe, never a socket (send() would refuse it):
+    // the commands' own output, where a closed reader ending a CLI is the
+    // usual `rumor members | head` behaviour.
     let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     if count < 0 && errno == EINTR { continue }
     guard count > 0 else { return }

@@ -136,7 +136,7 @@ struct HTTPServerTests {
     let address = server.address
     let answered = await offPool { () -> String in
       let idle = (0..<4).compactMap { _ in Client(address) }
-      defer { idle.forEach { $0.close() } }
+      defer { for client in idle { client.close() } }
       usleep(100_000)
       guard let client = Client(address) else { return "" }
       defer { client.close() }

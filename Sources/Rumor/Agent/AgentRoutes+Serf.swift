@@ -11,9 +11,9 @@ extension AgentRoutes {
   static let longestQuery: Duration = .seconds(25)
 
   func registerSerfVerbs(in router: inout HTTPRouter) {
-    router.add("POST", "/v1/event/{name}") { request in write(request, sendEvent) }
-    router.add("POST", "/v1/query/{name}") { request in write(request, ask) }
-    router.add("POST", "/v1/agent/join") { request in write(request, join) }
+    router.add("POST", "/v1/event/{name}") { request in authorized(request, sendEvent) }
+    router.add("POST", "/v1/query/{name}") { request in authorized(request, ask) }
+    router.add("POST", "/v1/agent/join") { request in authorized(request, join) }
   }
 
   /// `POST /v1/event/NAME` (body: the payload; `?coalesce=false`).

@@ -29,10 +29,10 @@ struct AgentRoutes: Sendable {
       head.headers["X-Rumor-Index"] = String(index())
       return .stream(head)
     }
-    router.add("PUT", "/v1/agent/tags") { request in write(request, setTags) }
-    router.add("PUT", "/v1/agent/services/{name}") { request in write(request, advertise) }
-    router.add("DELETE", "/v1/agent/services/{name}") { request in write(request, withdraw) }
-    router.add("POST", "/v1/agent/leave") { request in write(request, leaveNow) }
+    router.add("PUT", "/v1/agent/tags") { request in authorized(request, setTags) }
+    router.add("PUT", "/v1/agent/services/{name}") { request in authorized(request, advertise) }
+    router.add("DELETE", "/v1/agent/services/{name}") { request in authorized(request, withdraw) }
+    router.add("POST", "/v1/agent/leave") { request in authorized(request, leaveNow) }
     registerSerfVerbs(in: &router)
   }
 
@@ -195,7 +195,7 @@ struct AgentRoutes: Sendable {
   // MARK: Writes
 
   /// Checks the write's authorization, then runs `body` in a task.
-  func write(
+  func authorized(
     _ request: HTTPRequest,
     _ body: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
   ) -> HTTPReply {

@@ -22,8 +22,7 @@ import Synchronization
 public final class DNSServer: Sendable {
   /// Where it listens (UDP and TCP).
   public let address: NodeAddress
-  private let stopped = Mutex(false)
-  private let wake: (read: Int32, write: Int32)
+  private let waker: WakeSender
   private let counts = Counts()
 
   private final class Counts: Sendable {
@@ -62,6 +61,7 @@ public final class DNSServer: Sendable {
       throw error
     }
     address = bound
+    let wake: (read: Int32, write: Int32)
     do {
       wake = try WakeChannel.make()
     } catch {
@@ -69,6 +69,7 @@ public final class DNSServer: Sendable {
       close(udp)
       throw error
     }
+    waker = WakeSender(wake.write)
     let counts = self.counts
     let loop = Loop(udp: udp, listener: listener, wake: wake.read, answerer: answerer)
     do {
@@ -85,13 +86,9 @@ public final class DNSServer: Sendable {
 
   /// Stops serving and closes the sockets.
   public func stop() {
-    let first = stopped.withLock { stopped -> Bool in
-      defer { stopped = true }
-      return !stopped
-    }
-    guard first else { return }
-    WakeChannel.wake(wake.write)
-    close(wake.write)
+    // End-of-file on its end wakes the serving thread, which then closes
+    // its sockets and that end.
+    waker.close()
   }
 
   deinit {

@@ -23,26 +23,8 @@ public final class HTTPServer: Sendable {
   /// Where it listens.
   public let address: NodeAddress
   private let listener: Int32
-  private let waker: Waker
+  private let waker: WakeSender
   private let inbox = Inbox()
-
-  /// The write end of the wake-up channel, closed once: a wake-up never
-  /// writes to a descriptor that was closed (and perhaps reused).
-  fileprivate final class Waker: Sendable {
-    let descriptor: Int32
-    let closed = Mutex(false)
-    init(_ descriptor: Int32) { self.descriptor = descriptor }
-    func wake() {
-      closed.withLock { closed in if !closed { WakeChannel.wake(descriptor) } }
-    }
-    func close() {
-      closed.withLock { closed in
-        guard !closed else { return }
-        closed = true
-        _ = Glibc.close(descriptor)
-      }
-    }
-  }
 
   /// What other threads hand the serving thread.
   fileprivate final class Inbox: Sendable {
@@ -78,12 +60,17 @@ public final class HTTPServer: Sendable {
       close(listener)
       throw error
     }
-    waker = Waker(wake.write)
-    let loop = Loop(
-      listener: listener, wake: wake.read, waker: waker, router: router, limits: limits,
-      inbox: inbox)
+    waker = WakeSender(wake.write)
+    // The loop is made on the serving thread, which alone ever holds it;
+    // only Sendable values cross over.
+    let (listener, waker, inbox) = (self.listener, self.waker, self.inbox)
     do {
-      try OwnerThread.start(name: "rumor-\(name)-\(bound.port)") { loop.run() }
+      try OwnerThread.start(name: "rumor-\(name)-\(bound.port)") {
+        Loop(
+          listener: listener, wake: wake.read, waker: waker, router: router, limits: limits,
+          inbox: inbox
+        ).run()
+      }
     } catch {
       close(listener)
       close(wake.read)
@@ -117,14 +104,11 @@ public final class HTTPServer: Sendable {
 }
 
 extension HTTPServer {
-  /// The serving thread's state. Only that thread touches it after `run`
-  /// starts; the class is handed over once, before.
-  fileprivate final class Loop: @unchecked Sendable {
-    // @unchecked: created on the starting thread, then used by the
-    // serving thread alone (`run` is its only entry point).
+  /// The serving thread's state, made on that thread and never shared.
+  fileprivate final class Loop {
     let listener: Int32
     let wake: Int32
-    let waker: Waker
+    let waker: WakeSender
     let router: HTTPRouter
     let limits: HTTPServerLimits
     let inbox: Inbox
@@ -173,7 +157,7 @@ extension HTTPServer {
     }
 
     init(
-      listener: Int32, wake: Int32, waker: Waker, router: HTTPRouter, limits: HTTPServerLimits,
+      listener: Int32, wake: Int32, waker: WakeSender, router: HTTPRouter, limits: HTTPServerLimits,
       inbox: Inbox
     ) {
       self.listener = listener

@@ -24,9 +24,8 @@ import Synchronization
 public final class TCPResponder: Sendable {
   /// Where it listens.
   public let address: NodeAddress
-  private let stopped = Mutex(false)
   private let listener: Int32
-  private let wake: (read: Int32, write: Int32)
+  private let waker: WakeSender
   private let counts = Counts()
 
   /// The counters, shared with the serving thread.
@@ -71,12 +70,14 @@ public final class TCPResponder: Sendable {
     var bound = Sockets.localAddress(of: listener) ?? bind
     if bind.port != 0 { bound.port = bind.port }
     address = bound
+    let wake: (read: Int32, write: Int32)
     do {
       wake = try WakeChannel.make()
     } catch {
       close(listener)
       throw error
     }
+    waker = WakeSender(wake.write)
     let counts = self.counts
     let server = Server(
       listener: listener, wake: wake.read, terminator: terminator, maximumHead: maximumHead,
@@ -96,14 +97,9 @@ public final class TCPResponder: Sendable {
 
   /// Stops listening and closes the socket (connections in progress end).
   public func stop() {
-    let first = stopped.withLock { stopped -> Bool in
-      defer { stopped = true }
-      return !stopped
-    }
-    guard first else { return }
-    // The serving thread closes its end once woken; this one is ours.
-    WakeChannel.wake(wake.write)
-    close(wake.write)
+    // End-of-file on its end wakes the serving thread, which then closes
+    // its sockets and that end.
+    waker.close()
   }
 
   deinit {

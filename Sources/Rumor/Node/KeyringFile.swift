@@ -99,6 +99,7 @@ public enum KeyringFile {
     let bytes = Array(encode(keys).utf8)
     var written = 0
     while written < bytes.count {
+      // A regular file this function created: no peer, no SIGPIPE.
       let count = bytes[written...].withUnsafeBytes {
         Glibc.write(descriptor, $0.baseAddress, $0.count)
       }

@@ -54,6 +54,7 @@ package enum OwnerThread {
       guard descriptor >= 0 else { return }
       defer { close(descriptor) }
       let bytes = Array(name.utf8.prefix(15))
+      // A procfs file, not a socket: no peer, no SIGPIPE.
       _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
   }

@@ -24,7 +24,7 @@ enum HealthCommand {
 
     Options:
       --config FILE      the configuration file (default $RUMOR_CONFIG, or none)
-      --json             an object {NAME: {status, response_time_ms, error, url, node, source}}
+      --json             an object {NAME: {service, status, response_time_ms, error, url, node, source}}
     \(ServiceCommands.noAgentHelp)
     \(AgentOptions.help)
     \(PeerOptions.help)
@@ -46,7 +46,7 @@ enum HealthCommand {
       reports = try await checkHere(parsed, command: command)
     }
     if parsed.flag("json") {
-      console.out(JSONValue.object(reports.map { ($0.service, json($0)) }).text)
+      console.out(JSONValue.object(reports.map { ($0.service, AgentJSON.health($0)) }).text)
     } else {
       let width = max(15, reports.map(\.service.count).max() ?? 0)
       for report in reports { console.out(line(report, width: width)) }
@@ -140,22 +140,5 @@ enum HealthCommand {
   private static func seconds(_ duration: Duration) -> String {
     let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     return fixed(value, decimals: value < 0.01 ? 4 : 3)
-  }
-
-  private static func json(_ report: ServiceHealthReport) -> JSONValue {
-    .object([
-      ("status", .string(report.status.rawValue)),
-      (
-        "response_time_ms",
-        report.responseTime.map {
-          .number(
-            Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15)
-        } ?? .null
-      ),
-      ("error", report.error.map(JSONValue.string) ?? .null),
-      ("url", report.url.map { .string($0.description) } ?? .null),
-      ("node", report.node.map(JSONValue.string) ?? .null),
-      ("source", report.source.map { .string($0.rawValue) } ?? .null),
-    ])
   }
 }
