@@ -39,6 +39,24 @@ final class SerfAgent: Sendable {
     }
   }
 
+  /// Runs `serf COMMAND -rpc-addr=THIS ARGUMENTS...` against this agent
+  /// and returns its exit status and output.
+  func command(_ name: String, _ arguments: [String] = []) async throws
+    -> (status: Int32, output: String)
+  {
+    guard let serfExecutable else { throw AgentFailure("serf is not installed") }
+    let child = try ChildProcess(
+      serfExecutable, [name, "-rpc-addr=127.0.0.1:\(rpcPort)"] + arguments)
+    await child.exit()
+    return (child.process.terminationStatus, child.log)
+  }
+
+  /// Whether this agent lists every one of `names` alive.
+  func seesAlive(_ names: [String]) async -> Bool {
+    let members = await members()
+    return names.allSatisfy { members[$0]?.status == "alive" }
+  }
+
   /// What `serf members -format=json` says: name → (status, tags).
   func members() async -> [String: (status: String, tags: [String: String])] {
     guard let serfExecutable,
@@ -256,11 +274,7 @@ struct SerfInteropTests {
       rumor.stop(signal: SIGKILL)
     }
     try await embedded.join(addresses: [serf.address])
-    #expect(
-      await eventually(within: 20) {
-        let members = await serf.members()
-        return members["ev-rumor"]?.status == "alive" && members["ev-embedded"]?.status == "alive"
-      })
+    #expect(await eventually(within: 20) { await serf.seesAlive(["ev-rumor", "ev-embedded"]) })
     // Serf to Rumor: `serf event` on the serf agent.
     guard let serfExecutable else { return }
     let send = try ChildProcess(
@@ -298,11 +312,7 @@ struct SerfInteropTests {
       rumor.stop(signal: SIGKILL)
     }
     try await embedded.join(addresses: [serf.address])
-    #expect(
-      await eventually(within: 20) {
-        let members = await serf.members()
-        return members["q-rumor"]?.status == "alive" && members["q-embedded"]?.status == "alive"
-      })
+    #expect(await eventually(within: 20) { await serf.seesAlive(["q-rumor", "q-embedded"]) })
     // The embedded node answers "uptime".
     // Subscribed before the query is sent; answered on a task.
     let incoming = embedded.queries()
@@ -371,17 +381,11 @@ struct SerfInteropTests {
       first.stop(signal: SIGKILL)
       second.stop(signal: SIGKILL)
     }
-    func allAlive() async -> Bool {
-      let members = await serf.members()
-      return ["ks0", "kr1", "kr2"].allSatisfy { members[$0]?.status == "alive" }
-    }
+    func allAlive() async -> Bool { await serf.seesAlive(["ks0", "kr1", "kr2"]) }
     #expect(await eventually(within: 20) { await allAlive() })
-    guard let serfExecutable else { return }
+    guard serfExecutable != nil else { return }
     func keys(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-      let child = try ChildProcess(
-        serfExecutable, ["keys", "-rpc-addr=127.0.0.1:\(serf.rpcPort)"] + arguments)
-      await child.exit()
-      return (child.process.terminationStatus, child.log)
+      try await serf.command("keys", arguments)
     }
     // Serf's documented order: install everywhere, use, then remove.
     let install = try await keys(["-install=\(new)"])

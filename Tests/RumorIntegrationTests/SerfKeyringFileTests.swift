@@ -40,12 +40,9 @@ struct SerfKeyringFileTests {
     func rumorAlive() async -> Bool { await serf.members()["kf-rumor"]?.status == "alive" }
     #expect(await eventually(within: 20) { await rumorAlive() })
 
-    guard let serfExecutable else { return }
+    guard serfExecutable != nil else { return }
     func keys(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-      let child = try ChildProcess(
-        serfExecutable, ["keys", "-rpc-addr=127.0.0.1:\(serf.rpcPort)"] + arguments)
-      await child.exit()
-      return (child.process.terminationStatus, child.log)
+      try await serf.command("keys", arguments)
     }
     let install = try await keys(["-install=\(new)"])
     #expect(install.status == 0, "\(install.output)")
