@@ -83,88 +83,94 @@ private let devToolsDriver = #"""
   stop()
   """#
 
-@Suite("The live cluster page in headless Chromium")
-struct ClusterPageBrowserTests {
-  @Test(
-    "the page shows members, services and events, and an agent killed with kill -9 as failed, without a reload"
-  )
-  func killedAgentShowsFailed() async throws {
-    guard let chromiumExecutable else {
-      print("skipped: chromium is not installed (apt-get install chromium)")
-      return
-    }
-    guard let python3Executable else {
-      print("skipped: python3 is not installed (it drives chromium over DevTools)")
-      return
-    }
-    let web = try HTTPResponder(bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)) { _ in
-      HTTPResponse(body: "ok\n")
-    }
-    defer { web.stop() }
-    let first = try AgentProcess(
-      name: "page-1",
-      arguments: ["--http", "127.0.0.1:0", "--service", "web=http://127.0.0.1:\(web.address.port)"])
-    defer { first.stop(signal: SIGKILL) }
-    let join = first.address?.description ?? ""
-    let second = try AgentProcess(
-      name: "page-2",
-      arguments: [
-        "--join", join, "--tag", "zone=<b>b</b>", "--service",
-        "web=http://127.0.0.1:\(web.address.port)",
-      ])
-    defer { second.stop(signal: SIGKILL) }
-    let third = try AgentProcess(name: "page-3", arguments: ["--join", join])
-    defer { third.stop(signal: SIGKILL) }
-    // A plain Serf agent is a member too, with no svc tags.
-    let serf = try serfExecutable.map { _ in
-      try SerfAgent(name: "page-serf", join: first.address.map { [$0] } ?? [])
-    }
-    defer { serf?.child.stop(signal: SIGKILL) }
+// Heavy on two cores (eight agents, or a browser): run one at a time
+// with the other process-heavy suites, so that their timing bounds hold.
+extension TransportAttackTests {
+  @Suite("The live cluster page in headless Chromium")
+  struct ClusterPageBrowserTests {
+    @Test(
+      "the page shows members, services and events, and an agent killed with kill -9 as failed, without a reload"
+    )
+    func killedAgentShowsFailed() async throws {
+      guard let chromiumExecutable else {
+        print("skipped: chromium is not installed (apt-get install chromium)")
+        return
+      }
+      guard let python3Executable else {
+        print("skipped: python3 is not installed (it drives chromium over DevTools)")
+        return
+      }
+      let web = try HTTPResponder(bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)) { _ in
+        HTTPResponse(body: "ok\n")
+      }
+      defer { web.stop() }
+      let first = try AgentProcess(
+        name: "page-1",
+        arguments: [
+          "--http", "127.0.0.1:0", "--service", "web=http://127.0.0.1:\(web.address.port)",
+        ])
+      defer { first.stop(signal: SIGKILL) }
+      let join = first.address?.description ?? ""
+      let second = try AgentProcess(
+        name: "page-2",
+        arguments: [
+          "--join", join, "--tag", "zone=<b>b</b>", "--service",
+          "web=http://127.0.0.1:\(web.address.port)",
+        ])
+      defer { second.stop(signal: SIGKILL) }
+      let third = try AgentProcess(name: "page-3", arguments: ["--join", join])
+      defer { third.stop(signal: SIGKILL) }
+      // A plain Serf agent is a member too, with no svc tags.
+      let serf = try serfExecutable.map { _ in
+        try SerfAgent(name: "page-serf", join: first.address.map { [$0] } ?? [])
+      }
+      defer { serf?.child.stop(signal: SIGKILL) }
 
-    // The page itself, as served.
-    if curlExecutable != nil {
-      let page = try await curl([try apiURL(first, "/")])
-      #expect(page.status == 200)
-      #expect(page.headers["content-type"] == "text/html; charset=utf-8")
-      #expect(page.headers["content-security-policy"]?.contains("script-src 'sha256-") == true)
-    }
+      // The page itself, as served.
+      if curlExecutable != nil {
+        let page = try await curl([try apiURL(first, "/")])
+        #expect(page.status == 200)
+        #expect(page.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(page.headers["content-security-policy"]?.contains("script-src 'sha256-") == true)
+      }
 
-    let script = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "rumor-page-driver-\(getpid()).py")
-    try Data(devToolsDriver.utf8).write(to: script)
-    defer { try? FileManager.default.removeItem(at: script) }
-    let driver = try ChildProcess(
-      URL(fileURLWithPath: python3Executable),
-      [script.path, try apiURL(first, "/"), "120", chromiumExecutable])
-    defer { driver.stop(signal: SIGTERM) }
-    var samples = 0
-    @Sendable func dom() -> String {
-      driver.log.split(separator: "\n").last { $0.hasPrefix("DOM ") }.map(String.init) ?? ""
-    }
+      let script = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "rumor-page-driver-\(getpid()).py")
+      try Data(devToolsDriver.utf8).write(to: script)
+      defer { try? FileManager.default.removeItem(at: script) }
+      let driver = try ChildProcess(
+        URL(fileURLWithPath: python3Executable),
+        [script.path, try apiURL(first, "/"), "120", chromiumExecutable])
+      defer { driver.stop(signal: SIGTERM) }
+      var samples = 0
+      @Sendable func dom() -> String {
+        driver.log.split(separator: "\n").last { $0.hasPrefix("DOM ") }.map(String.init) ?? ""
+      }
 
-    let everyone = ["page-1", "page-2", "page-3"] + (serf != nil ? ["page-serf"] : [])
-    let shown = await eventually(within: 40) {
-      let page = dom()
-      return everyone.allSatisfy { page.contains(#"data-member="\#($0)" data-status="alive""#) }
-        && page.contains(#"data-service="web""#) && page.contains(#"data-picked="true""#)
-        && page.contains(#"data-state="live""#)
-    }
-    #expect(shown, "the page never showed the cluster: \(dom()) \(driver.log.suffix(500))")
-    guard shown else { return }
-    // Tags are text, never markup.
-    #expect(dom().contains("zone=&lt;b&gt;b&lt;/b&gt;"))
-    samples = driver.log.components(separatedBy: "\nDOM ").count
+      let everyone = ["page-1", "page-2", "page-3"] + (serf != nil ? ["page-serf"] : [])
+      let shown = await eventually(within: 40) {
+        let page = dom()
+        return everyone.allSatisfy { page.contains(#"data-member="\#($0)" data-status="alive""#) }
+          && page.contains(#"data-service="web""#) && page.contains(#"data-picked="true""#)
+          && page.contains(#"data-state="live""#)
+      }
+      #expect(shown, "the page never showed the cluster: \(dom()) \(driver.log.suffix(500))")
+      guard shown else { return }
+      // Tags are text, never markup.
+      #expect(dom().contains("zone=&lt;b&gt;b&lt;/b&gt;"))
+      samples = driver.log.components(separatedBy: "\nDOM ").count
 
-    kill(third.child.process.processIdentifier, SIGKILL)
-    _ = await third.child.exit(within: 10)
-    let failed = await eventually(within: 60) {
-      let page = dom()
-      return page.contains(#"data-member="page-3" data-status="failed""#)
-        && page.contains(#"data-event="failed" data-event-member="page-3""#)
+      kill(third.child.process.processIdentifier, SIGKILL)
+      _ = await third.child.exit(within: 10)
+      let failed = await eventually(within: 60) {
+        let page = dom()
+        return page.contains(#"data-member="page-3" data-status="failed""#)
+          && page.contains(#"data-event="failed" data-event-member="page-3""#)
+      }
+      #expect(failed, "the page never showed page-3 failed: \(dom())")
+      // The same page changed under its own script: more samples, one load.
+      #expect(driver.log.components(separatedBy: "\nDOM ").count > samples)
+      #expect(dom().contains(#"data-member="page-1" data-status="alive""#))
     }
-    #expect(failed, "the page never showed page-3 failed: \(dom())")
-    // The same page changed under its own script: more samples, one load.
-    #expect(driver.log.components(separatedBy: "\nDOM ").count > samples)
-    #expect(dom().contains(#"data-member="page-1" data-status="alive""#))
   }
 }
