@@ -135,8 +135,8 @@ public struct SWIMNode: Sendable {
     // The longest news an empty gossip packet carries to any member (a
     // checksummed one has the least room); anything longer never goes out.
     let fits =
-      settings.packetBudget - Compound.headerSize - Compound.perPartOverhead
-      - codec.overhead(checksum: true)
+      Packer(budget: settings.packetBudget, overhead: codec.overhead(checksum: true)).gossipSpace
+      - Compound.perPartOverhead
     broadcasts.maximumMessageSize = fits
     userBroadcasts.maximumMessageSize = fits
     table.insert(
