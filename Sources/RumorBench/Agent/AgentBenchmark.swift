@@ -20,8 +20,14 @@ enum AgentBenchmark {
     Usage: rumor-bench agent [--calls N] [--processes N] [--rumor PATH] [--no-redis]
 
     Times, each call alone on loopback, one resolve of a service:
-      http      GET /v1/resolve/bench on one keep-alive connection
+      http      GET /v1/resolve/bench (JSON) and GET /v1/url/bench (text), each
+                on one keep-alive connection
+      floor     the same HTTP client against a thread that answers each read
+                with one canned write (blocking, then in a poll loop), and the
+                same DNS client against a UDP echo: the loopback round trip
+                under any server on this machine
       dns       an A query for bench.service.rumor. over UDP
+      url(for:) the same resolve in the process, no socket
       redis     GET of one key from a redis-server (skipped without one on PATH)
       process   one `rumor resolve bench --agent ADDR` process, start to exit
                 (--rumor PATH, default the rumor next to this executable)
@@ -90,22 +96,49 @@ enum AgentBenchmark {
     var rows: [(String, Percentiles<UInt64>)] = []
     let sampler = LatencySampler(warmUpCalls: min(2_000, calls / 10 + 1), timedCalls: calls)
 
-    let http = try HTTPKeepAliveClient(port: api.address.port)
-    defer { http.close() }
-    let request = Array(
-      "GET /v1/resolve/bench HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n".utf8)
-    let httpSample = try sampler.run { _ in Digest.mix(0, UInt64(try http.exchange(request).count))
+    func timeHTTP(port: UInt16, _ request: String) throws -> Percentiles<UInt64> {
+      let client = try HTTPKeepAliveClient(port: port)
+      defer { client.close() }
+      let bytes = Array(request.utf8)
+      return try sampler.run { _ in UInt64(try client.exchange(bytes)) }.nanoseconds
     }
-    rows.append(("HTTP GET /v1/resolve/bench, keep-alive", httpSample.nanoseconds))
+    rows.append(
+      (
+        "HTTP GET /v1/resolve/bench (JSON)",
+        try timeHTTP(
+          port: api.address.port,
+          "GET /v1/resolve/bench HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n")
+      ))
+    rows.append(
+      (
+        "HTTP GET /v1/url/bench (text)",
+        try timeHTTP(port: api.address.port, "GET /v1/url/bench HTTP/1.1\r\nHost: bench\r\n\r\n")
+      ))
+    for poll in [false, true] {
+      let floor = try LoopbackFloor.tcp(poll: poll)
+      rows.append(
+        (
+          poll ? "floor: canned HTTP reply, poll loop" : "floor: canned HTTP reply, read/write",
+          try timeHTTP(port: floor.port, "GET /v1/url/bench HTTP/1.1\r\nHost: bench\r\n\r\n")
+        ))
+    }
 
-    let udp = try DNSClient(port: dns.address.port)
-    defer { udp.close() }
     let query = DNSMessage(
       id: 7, recursionDesired: true,
       questions: [DNSQuestion(name: DNSName("bench.service.rumor.") ?? domain, type: .a)]
     ).encode()
-    let dnsSample = try sampler.run { _ in Digest.mix(0, UInt64(try udp.exchange(query).count)) }
-    rows.append(("DNS A bench.service.rumor., UDP", dnsSample.nanoseconds))
+    func timeDNS(port: UInt16) throws -> Percentiles<UInt64> {
+      let client = try DNSClient(port: port)
+      defer { client.close() }
+      return try sampler.run { _ in UInt64(try client.exchange(query).count) }.nanoseconds
+    }
+    rows.append(("DNS A bench.service.rumor., UDP", try timeDNS(port: dns.address.port)))
+    let echo = try LoopbackFloor.udp()
+    defer { echo.stop() }
+    rows.append(("floor: UDP echo", try timeDNS(port: echo.port)))
+
+    let inProcess = try sampler.run { _ in Digest.of(try registry.url(for: "bench")) }
+    rows.append(("url(for:) in the process, no socket", inProcess.nanoseconds))
 
     if redis, let executable = RedisServer.find(onPath: getenv("PATH").map { String(cString: $0) })
     {
@@ -151,9 +184,12 @@ enum AgentBenchmark {
     }
     if let redisRow = rows.first(where: { $0.0.hasPrefix("Redis") }) {
       let redisMedian = Double(redisRow.1.median)
-      print(
-        "Redis GET p50 over HTTP p50: \(Formatting.fixed(redisMedian / Double(httpSample.nanoseconds.median), 2))×; over DNS p50: \(Formatting.fixed(redisMedian / Double(dnsSample.nanoseconds.median), 2))×"
-      )
+      print("Redis GET p50 over each p50 (above 1: faster than Redis):")
+      for (name, sample) in rows where !name.hasPrefix("Redis") && !name.hasPrefix("one") {
+        print(
+          "  " + name.padding(toLength: 40, withPad: " ", startingAt: 0)
+            + Formatting.fixed(redisMedian / Double(max(sample.median, 1)), 2) + "×")
+      }
     }
   }
 }
