@@ -34,6 +34,7 @@ struct AgentRoutes: Sendable {
     router.add("DELETE", "/v1/agent/services/{name}") { request in authorized(request, withdraw) }
     router.add("POST", "/v1/agent/leave") { request in authorized(request, leaveNow) }
     registerSerfVerbs(in: &router)
+    registerKeys(in: &router)
   }
 
   /// The blocking-query index: one more than the node's snapshot count,
