@@ -49,18 +49,18 @@ enum MonitorCommand {
       stopped.store(true, ordering: .relaxed)
     }
     defer { watcher.cancel() }
+    @Sendable func show(_ event: ServerSentEvent) {
+      guard event.event == "log" else { return }
+      if json { return console.out(event.data) }
+      guard let record = try? JSONParser.parse(Array(event.data.utf8)),
+        case .string(let line)? = record["line"]
+      else { return }
+      console.out(line)
+    }
     do {
       try await AgentClient.follow(
         "/v1/monitor?level=\(level)", from: agent, token: AgentOptions.token, timeout: .seconds(5),
-        stop: { stopped.load(ordering: .relaxed) }
-      ) { event in
-        guard event.event == "log" else { return }
-        if json { return console.out(event.data) }
-        guard let record = try? JSONParser.parse(Array(event.data.utf8)),
-          case .string(let line)? = record["line"]
-        else { return }
-        console.out(line)
-      }
+        stop: { stopped.load(ordering: .relaxed) }, received: show)
     } catch {
       throw .failure(error.description)
     }
