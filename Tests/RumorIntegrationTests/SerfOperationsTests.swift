@@ -50,8 +50,16 @@ struct SerfOperationsTests {
     let install = try await keys(["--install", new])
     #expect(install.status == 0, "\(install.output)")
     #expect(install.output.contains("Successfully installed key!"), "\(install.output)")
-    let use = try await keys(["--use", new])
-    #expect(use.status == 0, "\(use.output)")
+    // The key from standard input, out of `ps`.
+    let piped = try ChildProcess(
+      URL(fileURLWithPath: "/bin/sh"),
+      [
+        "-c",
+        "echo '\(new)' | '\(buildDirectory.appendingPathComponent("rumor").path)' keys --use - --agent \(agent[1])",
+      ])
+    await piped.exit(within: 30)
+    #expect(piped.process.terminationStatus == 0, "\(piped.log)")
+    #expect(piped.log.contains("Successfully changed primary key!"), "\(piped.log)")
     try await Task.sleep(for: .seconds(2))
     #expect(await allAlive())
     let remove = try await keys(["--remove", old])

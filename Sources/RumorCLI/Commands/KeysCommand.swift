@@ -19,7 +19,9 @@ enum KeysCommand {
       rumor keys --use NEW       every member encrypts with NEW
       rumor keys --remove OLD    OLD is gone
 
-    Make a key with `rumor keygen`. Members that keep a keyring file
+    Make a key with `rumor keygen`. A KEY of - is read from standard input
+    (one line), which keeps it out of `ps`: rumor keygen | tee new.key |
+    rumor keys --install -. Members that keep a keyring file
     (--keyring-file) write the change down; a failed write is reported as
     that member's failure. Fails (exit 1) unless every member answered
     and none failed. Listing needs a write's authorization too (it shows
@@ -53,7 +55,14 @@ enum KeysCommand {
       throw .usage("give exactly one of --install, --use, --remove or --list", command: command)
     }
     let (status, answer): (Int, JSONValue)
-    if let key {
+    if var key {
+      if key == "-" {
+        // One line, bounded: a key is 44 characters.
+        guard let line = readLine(strippingNewline: true), line.utf8.count <= 1024 else {
+          throw .usage("--\(operation) -: no key on standard input", command: command)
+        }
+        key = line
+      }
       let trimmed = key.trimmingWhitespace
       guard let bytes = Base64.decode(trimmed), [16, 24, 32].contains(bytes.count) else {
         throw .usage(
