@@ -56,7 +56,9 @@ struct SerfVerbTests {
       await eventually(within: 15) { answerer.log.contains("left verb-a") }, "\(answerer.log)")
   }
 
-  @Test("monitor streams a join as it happens, filters by level, and ends cleanly on Ctrl-C")
+  @Test(
+    "monitor streams a join as it happens, shows recent lines to a late monitor, filters by level, and ends cleanly on Ctrl-C"
+  )
   func monitor() async throws {
     let watched = try AgentProcess(name: "mon-a", arguments: ["--http", "127.0.0.1:0"])
     defer { watched.stop(signal: SIGKILL) }
@@ -79,8 +81,14 @@ struct SerfVerbTests {
     let record = json.log.split(separator: "\n").first { $0.contains("joined mon-b") }
     let parsed = record.flatMap { try? JSONParser.parse(Array($0.utf8)) }
     #expect(parsed?["level"] == .string("info"), "\(json.log)")
+    // A monitor that connects later gets the recent lines first, once.
+    let late = try ChildProcess(executable, ["monitor"] + agent)
+    defer { late.stop(signal: SIGKILL) }
+    #expect(await eventually(within: 10) { late.log.contains("joined mon-b") }, "\(late.log)")
+    #expect(late.log.contains("started mon-a"), "\(late.log)")
+    #expect(late.log.components(separatedBy: "joined mon-b").count == 2, "\(late.log)")
     // Ctrl-C ends each monitor at once, with status 0.
-    for child in [lines, json, warnings] {
+    for child in [lines, json, warnings, late] {
       kill(child.process.processIdentifier, SIGINT)
       #expect(await child.exit(within: 5))
       #expect(child.process.terminationStatus == 0, "\(child.log)")

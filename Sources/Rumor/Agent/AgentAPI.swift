@@ -47,7 +47,7 @@ public final class AgentAPI: Sendable {
     var router = HTTPRouter()
     let routes = AgentRoutes(
       node: node, registry: registry, configuration: configuration,
-      authorization: authorization, leave: leave, state: state)
+      authorization: authorization, leave: leave, state: state, monitor: monitor)
     routes.register(in: &router)
     extraRoutes(&router)
     let server = try HTTPServer(bind: bind, router: router, limits: limits, name: "api")

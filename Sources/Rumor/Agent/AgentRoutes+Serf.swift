@@ -19,20 +19,22 @@ extension AgentRoutes {
       authorized(request, forceLeave)
     }
     router.add("PATCH", "/v1/agent/tags") { request in authorized(request, changeTags) }
-    router.add("GET", "/v1/monitor") { request in monitor(request) }
+    router.add("GET", "/v1/monitor") { request in monitorStream(request) }
   }
 
-  /// `GET /v1/monitor?level=info`: the agent's log lines and events from
-  /// `level` up, as Server-Sent Events (`event: log`, data `{"level",
-  /// "line"}`), until the client leaves.
-  func monitor(_ request: HTTPRequest) -> HTTPReply {
+  /// `GET /v1/monitor?level=info`: the agent's recent log lines, then
+  /// its lines and events as they happen, from `level` up, as Server-Sent
+  /// Events (`event: log`, data `{"level", "line"}`), until the client
+  /// leaves.
+  func monitorStream(_ request: HTTPRequest) -> HTTPReply {
     let text = request.query?["level"] ?? "info"
     guard let level = RumorLogLevel.allCases.first(where: { $0.description == text }) else {
       let names = RumorLogLevel.allCases.map(\.description).joined(separator: ", ")
       return .response(.error(400, "level must be one of \(names) (not '\(text)')"))
     }
-    let head = HTTPResponse(
+    var head = HTTPResponse(
       status: 200, body: "retry: 3000\n\n", contentType: "text/event-stream; charset=utf-8")
+    head.body += monitor.recent(from: level)
     return .stream(head, topic: AgentMonitor.topic(level))
   }
 

@@ -13,6 +13,7 @@ struct AgentRoutes: Sendable {
   let authorization: WriteAuthorization
   let leave: (@Sendable () async -> Void)?
   let state: AgentAPI.SharedState
+  let monitor: AgentMonitor
 
   func register(in router: inout HTTPRouter) {
     router.add("GET", "/") { _ in .response(ClusterPage.response) }
@@ -190,6 +191,7 @@ struct AgentRoutes: Sendable {
       ("counters", AgentJSON.counters(node.counters)),
       ("inbound_streams", AgentJSON.counters(node.inboundStreamCounters)),
       ("http", state.server.withLock { $0 }.map { AgentJSON.counters($0.counters) } ?? .null),
+      ("monitor", .object([("dropped", .count(monitor.dropped))])),
     ])
   }
 

@@ -10,9 +10,9 @@ enum MonitorCommand {
   static let help = """
     Usage: rumor monitor [--agent HOST:PORT] [--log-level LEVEL] [--json]
 
-    Prints the local agent's log lines and events (members joining,
-    failing, leaving; user events; queries; service health) as they
-    happen, from LEVEL up, until Ctrl-C or until the agent stops. Reads
+    Prints the local agent's recent log lines, then its lines and events
+    (members joining, failing, leaving; user events; service health) as
+    they happen, from LEVEL up, until Ctrl-C or until the agent stops. Reads
     GET /v1/monitor?level=LEVEL, a Server-Sent Events stream; a monitor
     that reads too slowly is dropped by the agent.
 
@@ -49,8 +49,15 @@ enum MonitorCommand {
       stopped.store(true, ordering: .relaxed)
     }
     defer { watcher.cancel() }
+    // The agent numbers its records in stream order; one that arrives
+    // both among the recent lines and as it happens is shown once.
+    let lastShown = Atomic<UInt64>(0)
     @Sendable func show(_ event: ServerSentEvent) {
       guard event.event == "log" else { return }
+      if let id = event.id.flatMap({ UInt64($0) }) {
+        guard id > lastShown.load(ordering: .relaxed) else { return }
+        lastShown.store(id, ordering: .relaxed)
+      }
       if json { return console.out(event.data) }
       guard let record = try? JSONParser.parse(Array(event.data.utf8)),
         case .string(let line)? = record["line"]
