@@ -175,7 +175,9 @@ struct SerfOperationsTests {
     #expect(await serf.seesAlive(["fl-serf", "fl-a"]))
   }
 
-  @Test("rumor tags sets and deletes among the agent's tags, the others stay; serf sees the change")
+  @Test(
+    "rumor tags sets and deletes among the agent's tags, the others stay; serf sees the change, and rumor sees serf tags"
+  )
   func tags() async throws {
     let serf = try SerfAgent(name: "tg-serf")
     let rumor = try AgentProcess(
@@ -208,6 +210,13 @@ struct SerfOperationsTests {
     }
     let seen = await serf.members()["tg-r"]?.tags ?? [:]
     #expect(deleteSeen, "\(seen)")
+    // The other way: serf tags on the serf agent reach the rumor agent.
+    let serfTags = try await serf.command("tags", ["-set", "color=red"])
+    #expect(serfTags.status == 0, "\(serfTags.output)")
+    let members = { () async -> String in
+      (try? await rumorCommand(["members", "--json"] + agent).output) ?? ""
+    }
+    #expect(await eventually(within: 10) { await members().contains(#""color":"red""#) })
     let nothing = try await rumorCommand(["tags"] + agent)
     #expect(nothing.status == 2 && nothing.output.contains("--set"), "\(nothing.output)")
     let bad = try await rumorCommand(["tags", "--set", "novalue"] + agent)
