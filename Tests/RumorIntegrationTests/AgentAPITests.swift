@@ -21,7 +21,7 @@ struct AgentAPITests {
     try AgentProcess(name: name, arguments: ["--http", "127.0.0.1:0"] + arguments)
   }
 
-  @Test("every read endpoint answers JSON: members, services, resolve, health, agent")
+  @Test("every read endpoint answers: members, services, resolve, url, health, agent")
   func reads() async throws {
     guard curlExecutable != nil else {
       print("skipped: curl is not installed")
@@ -69,6 +69,15 @@ struct AgentAPITests {
     let unresolved = try await curl([try apiURL(first, "/v1/resolve/no-such")])
     #expect(unresolved.status == 404)
     #expect(unresolved.body.contains("no-such"))
+
+    // The URL alone, as text: what a hot path asks.
+    let url = try await curl([try apiURL(first, "/v1/url/web?path=/x")])
+    #expect(url.status == 200)
+    #expect(url.headers["content-type"] == "text/plain; charset=utf-8")
+    #expect(url.body == "http://127.0.0.1:\(web.address.port)/x\n")
+    let noURL = try await curl([try apiURL(first, "/v1/url/no-such")])
+    #expect(noURL.status == 404)
+    #expect(noURL.json?["error"] != nil && noURL.body.contains("no-such"), "\(noURL.body)")
 
     let health = try await curl([try apiURL(first, "/v1/health/web")])
     #expect(health.status == 200)
