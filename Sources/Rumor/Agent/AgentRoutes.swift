@@ -13,6 +13,7 @@ struct AgentRoutes: Sendable {
   let authorization: WriteAuthorization
   let leave: (@Sendable () async -> Void)?
   let state: AgentAPI.SharedState
+  let monitor: AgentMonitor
 
   func register(in router: inout HTTPRouter) {
     router.add("GET", "/") { _ in .response(ClusterPage.response) }
@@ -35,6 +36,7 @@ struct AgentRoutes: Sendable {
     router.add("DELETE", "/v1/agent/services/{name}") { request in authorized(request, withdraw) }
     router.add("POST", "/v1/agent/leave") { request in authorized(request, leaveNow) }
     registerSerfVerbs(in: &router)
+    registerKeys(in: &router)
   }
 
   /// The blocking-query index: one more than the node's snapshot count,
@@ -210,6 +212,7 @@ struct AgentRoutes: Sendable {
       ("counters", AgentJSON.counters(node.counters)),
       ("inbound_streams", AgentJSON.counters(node.inboundStreamCounters)),
       ("http", state.server.withLock { $0 }.map { AgentJSON.counters($0.counters) } ?? .null),
+      ("monitor", .object([("dropped", .count(monitor.dropped))])),
     ])
   }
 

@@ -30,7 +30,7 @@ public final class HTTPServer: Sendable {
   fileprivate final class Inbox: Sendable {
     struct State {
       var completions: [(id: UInt64, response: HTTPResponse)] = []
-      var broadcasts: [[UInt8]] = []
+      var broadcasts: [(bytes: [UInt8], topics: Set<String>)] = []
       var changed = false
     }
     let state = Mutex(State())
@@ -94,12 +94,18 @@ public final class HTTPServer: Sendable {
     waker.wake()
   }
 
-  /// Sends `bytes` to every stream client.
-  public func broadcast(_ bytes: [UInt8]) {
-    inbox.state.withLock { state in
-      if state.broadcasts.count < Inbox.maximumBroadcasts { state.broadcasts.append(bytes) }
+  /// Sends `bytes` to every stream client whose topic (`HTTPReply.stream`)
+  /// is in `topics` (by default the plain streams'). Returns false when
+  /// the chunk was dropped: the serving thread is that far behind.
+  @discardableResult
+  public func broadcast(_ bytes: [UInt8], topics: Set<String> = [""]) -> Bool {
+    let taken = inbox.state.withLock { state in
+      guard state.broadcasts.count < Inbox.maximumBroadcasts else { return false }
+      state.broadcasts.append((bytes, topics))
+      return true
     }
-    waker.wake()
+    if taken { waker.wake() }
+    return taken
   }
 }
 
@@ -143,6 +149,8 @@ extension HTTPServer {
       var closeAfterWrite = false
       var headOnly = false
       var keepAlive = true
+      /// A stream client's topic: which broadcasts it gets.
+      var topic = ""
 
       var isParked: Bool {
         if case .parked = phase { return true }
@@ -374,12 +382,13 @@ extension HTTPServer {
         }
         connection.phase = .parked(deadline: now + watch.wait.nanoseconds, watch: watch)
         connection.since = now
-      case .stream(let head):
+      case .stream(let head, let topic):
         guard connections.values.filter(\.isStreaming).count < limits.maximumStreams else {
           count { $0.refusedParked += 1 }
           return respond(descriptor, .error(503, "too many event streams open"), now: now)
         }
         connection.phase = .streaming
+        connection.topic = topic
         connection.output = head.streamHead()
         connection.written = 0
         connection.lastProgress = now
@@ -460,11 +469,14 @@ extension HTTPServer {
       var chunks = taken.broadcasts
       if now - lastHeartbeat >= limits.heartbeat.nanoseconds {
         lastHeartbeat = now
-        chunks.append(ServerSentEvent.comment("heartbeat"))
+        chunks.append((ServerSentEvent.comment("heartbeat"), []))
       }
       guard !chunks.isEmpty else { return }
       for (descriptor, connection) in connections where connection.isStreaming {
-        for chunk in chunks { connection.output.append(contentsOf: chunk) }
+        // A heartbeat (no topics) goes to every stream.
+        for chunk in chunks where chunk.topics.isEmpty || chunk.topics.contains(connection.topic) {
+          connection.output.append(contentsOf: chunk.bytes)
+        }
         if connection.output.count - connection.written > limits.maximumStreamBacklog {
           count { $0.slowStreamsDropped += 1 }
           drop(descriptor)
