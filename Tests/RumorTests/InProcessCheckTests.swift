@@ -99,7 +99,10 @@ struct InProcessCheckTests {
     // the waits).
     var changes = node.serviceHealthChanges().makeAsyncIterator()
     try await node.renew(service: "jobs")
-    let renewed = await changes.next()
+    var renewed = await changes.next()
+    // A TTL check is critical until first renewed; under load that first
+    // verdict can reach the stream before the renewal's.
+    if renewed?.health == .critical { renewed = await changes.next() }
     // The lapse comes from the node's own timer.
     let lapsed = await changes.next()
     try await node.renew(service: "jobs", status: .warning)
