@@ -169,10 +169,13 @@ struct DNSInterfaceTests {
     let end = Date().addingTimeInterval(6)
     while Date() < end {
       let started = Date()
-      let answer = await digShort(port: dnsPort, ["web.service.rumor"])
+      // A flood can fill the socket's buffer, where the kernel drops a
+      // query before the server sees it; a resolver asks again (dig's
+      // default is three tries), and the answer must come within those.
+      let answer = await digShort(port: dnsPort, ["+tries=3", "web.service.rumor"])
       asked += 1
       let took = Date().timeIntervalSince(started)
-      if answer != ["127.0.0.1"] || took > 2 {
+      if answer != ["127.0.0.1"] || took > 6 {
         failures.append("\(answer) in \(String(format: "%.2f", took)) s")
       }
       let tcp = await dig(port: dnsPort, ["+tcp", "web.service.rumor"])
