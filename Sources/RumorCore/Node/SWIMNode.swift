@@ -195,7 +195,7 @@ public struct SWIMNode: Sendable {
   /// The direct sends go beyond memberlist: gossip alone, with its few
   /// retransmissions in a small cluster, sometimes misses a member, which
   /// then suspects the silent leaver and sees it leave only at a later
-  /// push-pull (16 s in one loopback run of 8 agents). Serf's leave intent
+  /// push-pull (docs/benchmarks.md, run 3). Serf's leave intent
   /// is sent to everyone the same way.
   public mutating func leave(now: Timestamp) -> [Effect] {
     guard !hasLeft else { return [] }
