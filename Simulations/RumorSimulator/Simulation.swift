@@ -114,6 +114,9 @@ public final class Simulation {
 
     /// `node.swim.activeMemberCount`, read in place.
     var activeView: Int { node.swim.activeMemberCount }
+
+    /// `node.nextDeadline`, read in place (asked after every input).
+    var nextDeadline: Timestamp? { node.nextDeadline }
   }
 
   private struct OpenStream: Hashable {
@@ -448,7 +451,7 @@ public final class Simulation {
   }
 
   private func rescheduleWake(_ index: Int) {
-    guard let deadline = nodes[index]?.node.nextDeadline?.nanoseconds else { return }
+    guard let deadline = nodes[index]?.nextDeadline?.nanoseconds else { return }
     let time = max(deadline, now)
     if let scheduled = scheduledWake[index], scheduled <= time { return }
     scheduledWake[index] = time
