@@ -83,6 +83,9 @@ public struct ScenarioOptions: Sendable {
   /// Whether every node's invariants are checked after each input
   /// (`Simulation.Configuration.checksInvariants`).
   public var checksInvariants = false
+  /// Called with the virtual time, in seconds, at every sample (a
+  /// progress display for long runs); nil by default.
+  public var progress: (@Sendable (Double) -> Void)?
 
   /// Options with the defaults of `rumor-sim`.
   public init(
@@ -161,6 +164,7 @@ public enum ScenarioRunner {
         if simulation.run(until: leg, stop: stop) { return true }
         if leg >= end { return false }
         monitor.sample(time: leg)
+        options.progress?(Double(leg) / 1e9)
         nextSample += sampleStep
       }
     }

@@ -105,6 +105,18 @@ public final class Simulation {
     /// Inputs since then.
     var inputs = 0
     init(_ node: ClusterNode) { self.node = node }
+
+    /// `node.swim.aliveMemberCount`, read in place: the monitor asks after
+    /// every input, and reached through an optional the state machine
+    /// was copied (every reference in it retained and released) to
+    /// answer.
+    var aliveView: Int { node.swim.aliveMemberCount }
+
+    /// `node.swim.activeMemberCount`, read in place.
+    var activeView: Int { node.swim.activeMemberCount }
+
+    /// `node.nextDeadline`, read in place (asked after every input).
+    var nextDeadline: Timestamp? { node.nextDeadline }
   }
 
   private struct OpenStream: Hashable {
@@ -214,11 +226,11 @@ public final class Simulation {
   /// How many members node `index` sees alive or suspect (itself
   /// included): its view of who is in the cluster.
   public func activeView(_ index: Int) -> Int {
-    nodes[index]?.node.swim.activeMemberCount ?? 0
+    nodes[index]?.activeView ?? 0
   }
 
   /// How many members node `index` sees alive (itself included).
-  public func aliveView(_ index: Int) -> Int { nodes[index]?.node.swim.aliveMemberCount ?? 0 }
+  public func aliveView(_ index: Int) -> Int { nodes[index]?.aliveView ?? 0 }
 
   // MARK: Events
 
@@ -439,7 +451,7 @@ public final class Simulation {
   }
 
   private func rescheduleWake(_ index: Int) {
-    guard let deadline = nodes[index]?.node.nextDeadline?.nanoseconds else { return }
+    guard let deadline = nodes[index]?.nextDeadline?.nanoseconds else { return }
     let time = max(deadline, now)
     if let scheduled = scheduledWake[index], scheduled <= time { return }
     scheduledWake[index] = time

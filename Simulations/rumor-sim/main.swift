@@ -85,6 +85,8 @@ enum SimulatorCommand {
                             intents, no reconnect to failed members; how runs
                             were made before Serf was simulated)
       --view-sizes          count the distinct view sizes each node goes through
+      --progress            print how far the run got once per simulated second
+                            (wall and CPU seconds, peak memory) on stderr
       --json                print one JSON object instead of a summary
       --report FILE         write an SVG report (informed fraction, detection CDF, load)
     """
@@ -100,8 +102,8 @@ enum SimulatorCommand {
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [ArgumentList.Option.toggle("fast-crash-detection"), .toggle("guarded-accusations")]
         + [
-          "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss",
-          "check-invariants",
+          "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "progress", "json",
+          "stream-loss", "check-invariants",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -213,6 +215,21 @@ enum SimulatorCommand {
       countViewSizes: parsed.flag("view-sizes"), intervalSeconds: interval, stallMode: stallMode)
     options.serf = !parsed.flag("no-serf")
     options.checksInvariants = parsed.flag("check-invariants")
+    if parsed.flag("progress") {
+      let started = ContinuousClock.now
+      options.progress = { seconds in
+        // Once per simulated second, on stderr: how far a long run got.
+        guard seconds.rounded(.down) == seconds else { return }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        let wall = (ContinuousClock.now - started).components.seconds
+        FileHandle.standardError.write(
+          Data(
+            ("rumor-sim: \(Int(seconds)) s simulated, \(wall) s wall, \(Int(cpu)) s CPU, "
+              + "peak \(usage.ru_maxrss / 1024) MB\n").utf8))
+      }
+    }
     let clock = ContinuousClock()
     let started = clock.now
     var result = ScenarioRunner.run(options)

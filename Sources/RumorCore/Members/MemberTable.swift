@@ -50,7 +50,7 @@ struct MemberTable {
   }
 
   private(set) var records: [Record] = []
-  private var indexByName: [String: Int32] = [:]
+  private var names = NameIndex()
   /// The next position to probe.
   private(set) var probePosition = 0
   /// Members alive or suspect (the local node included).
@@ -63,14 +63,14 @@ struct MemberTable {
   var count: Int { records.count }
 
   /// How many names the index holds (the records' count, when sound).
-  var indexByNameCount: Int { indexByName.count }
+  var indexByNameCount: Int { names.count }
 
   /// The position of `name`, if known.
-  func position(of name: String) -> Int? { indexByName[name].map(Int.init) }
+  func position(of name: String) -> Int? { names.position(of: name, in: records) }
 
   /// The record of `name`, if known.
   func record(named name: String) -> Record? {
-    indexByName[name].map { records[Int($0)] }
+    position(of: name).map { records[$0] }
   }
 
   /// The record at `position`.
@@ -103,7 +103,7 @@ struct MemberTable {
       records.reserveCapacity(end + end / 4 + 16)
     }
     records.append(record)
-    indexByName[record.name] = Int32(end)
+    names.insert(position: end, in: records)
     tally(record.state, 1)
     let offset = random.below(end + 1)
     swapPositions(offset, end)
@@ -112,9 +112,8 @@ struct MemberTable {
 
   private mutating func swapPositions(_ first: Int, _ second: Int) {
     guard first != second else { return }
+    names.swap(first, second, in: records)
     records.swapAt(first, second)
-    indexByName[records[first].name] = Int32(first)
-    indexByName[records[second].name] = Int32(second)
   }
 
   /// The next member to probe that passes `eligible`, advancing the probe
@@ -140,13 +139,10 @@ struct MemberTable {
         records.swapAt(index, random.below(index + 1))
       }
     }
-    indexByName.removeAll(keepingCapacity: true)
+    names.rebuild(records)
     activeCount = 0
     aliveCount = 0
-    for (position, record) in records.enumerated() {
-      indexByName[record.name] = Int32(position)
-      tally(record.state, 1)
-    }
+    for record in records { tally(record.state, 1) }
     probePosition = 0
   }
 

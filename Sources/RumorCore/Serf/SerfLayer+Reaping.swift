@@ -2,8 +2,15 @@ extension SerfLayer {
   /// When `tick` should next be called: the next reaper run or pruning
   /// deadline; nil while neither is due.
   public var nextDeadline: Timestamp? {
-    [pendingPrunes.values.min(), nextReap, pendingQueries.values.map(\.deadline).min()]
-      .compactMap { $0 }.min()
+    // Without building arrays: the owner asks after every input.
+    var earliest = nextReap
+    func consider(_ time: Timestamp) {
+      if let current = earliest, current <= time { return }
+      earliest = time
+    }
+    for time in pendingPrunes.values { consider(time) }
+    for query in pendingQueries.values { consider(query.deadline) }
+    return earliest
   }
 
   /// Runs what is due at `now`: pruning force-leaves whose wait is over,

@@ -23,8 +23,23 @@ public struct Route: Hashable, Sendable {
     case compressed
   }
 
+  // Envelopes nest at most two deep (`PacketCodec.maximumNesting`), so
+  // the first two steps are kept inline: every decoded message has a
+  // route, and an array would cost an allocation per message. Steps are
+  // filled in order, so equal routes are stored alike.
+  private var first: Step?
+  private var second: Step?
+  private var further: [Step] = []
+
   /// The envelopes, outermost first.
-  public var steps: [Step]
+  public var steps: [Step] {
+    get { [first, second].compactMap { $0 } + further }
+    set {
+      first = newValue.first
+      second = newValue.dropFirst().first
+      further = Array(newValue.dropFirst(2))
+    }
+  }
 
   /// Creates a route.
   public init(steps: [Step] = []) {
@@ -33,6 +48,14 @@ public struct Route: Hashable, Sendable {
 
   /// The route one envelope further in.
   public func appending(_ step: Step) -> Route {
-    Route(steps: steps + [step])
+    var route = self
+    if first == nil {
+      route.first = step
+    } else if second == nil {
+      route.second = step
+    } else {
+      route.further.append(step)
+    }
+    return route
   }
 }

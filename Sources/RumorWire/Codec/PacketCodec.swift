@@ -243,8 +243,7 @@ public struct PacketCodec: Sendable {
     guard options.compression, payload.count >= Self.smallestWorthCompressing else {
       return payload
     }
-    let compressed = Compression.wrap(payload)
-    return compressed.count < payload.count ? compressed : payload
+    return Compression.wrap(payload[...], ifShorterThan: payload.count) ?? payload
   }
 
   /// Bytes `seal` adds at most on top of the payload (label, CRC when

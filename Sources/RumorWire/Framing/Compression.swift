@@ -13,7 +13,26 @@ public enum Compression {
 
   /// Wraps `message` (a whole message or compound, type byte included).
   public static func wrap(_ message: ArraySlice<UInt8>) -> [UInt8] {
-    let compressed = LZW.compress(message)
+    envelope(LZW.compress(message))
+  }
+
+  /// The least the envelope adds to the LZW bytes: type byte, map header,
+  /// the two keys, the algorithm and the shortest raw header.
+  static let smallestOverhead = 13
+
+  /// Wraps `message` if the result is shorter than `count` bytes, and
+  /// returns nil otherwise; the compressor stops as soon as the envelope
+  /// can no longer come out shorter, so an attempt that fails costs less
+  /// than a whole compression. What it returns is what `wrap` returns.
+  public static func wrap(_ message: ArraySlice<UInt8>, ifShorterThan count: Int) -> [UInt8]? {
+    guard
+      let compressed = LZW.compress(message, maximumCount: count - 1 - smallestOverhead)
+    else { return nil }
+    let wrapped = envelope(compressed)
+    return wrapped.count < count ? wrapped : nil
+  }
+
+  private static func envelope(_ compressed: [UInt8]) -> [UInt8] {
     var writer = MessagePackWriter(capacity: compressed.count + 16)
     writer.bytes.append(MessageType.compress.rawValue)
     writer.writeMapHeader(count: 2)

@@ -23,41 +23,59 @@ public enum LZW {
 
   /// Compresses `input`.
   public static func compress(_ input: ArraySlice<UInt8>) -> [UInt8] {
+    compress(input, maximumCount: Int.max) ?? []
+  }
+
+  /// Compresses `input`, or returns nil as soon as the output grows past
+  /// `maximumCount` bytes: a caller that keeps the result only if it is
+  /// smaller than something learns early that it is not, without paying
+  /// for the rest. A result it returns is the whole output, the same
+  /// bytes `compress(_:)` gives.
+  public static func compress(_ input: ArraySlice<UInt8>, maximumCount: Int) -> [UInt8]? {
     // Codes are at most 12 bits per input byte, plus clear and end codes
-    // and one clear per 3,838 codes: 2 bytes per input byte is a safe bound.
-    var output = [UInt8](repeating: 0, count: 2 * input.count + 16)
+    // and one clear per 3,838 codes: 2 bytes per input byte is a safe
+    // bound, and the slack covers the 4-byte stores of the bit writer.
+    let capacity = 2 * input.count + 16
     var size = 64
     while size < min(input.count, 4096) * 2 { size <<= 1 }
     var table = [UInt32](repeating: 0, count: size)
-    let written = input.withUnsafeBufferPointer { source in
-      output.withUnsafeMutableBufferPointer { target in
+    var finished = true
+    // Not zero-filled first: every byte counted as written was stored.
+    let output = [UInt8](unsafeUninitializedCapacity: capacity) { target, count in
+      let written = input.withUnsafeBufferPointer { source in
         table.withUnsafeMutableBufferPointer { slots in
-          compress(source, into: target, table: slots)
+          compress(source, into: target, table: slots, maximumCount: maximumCount)
         }
       }
+      finished = written >= 0
+      count = max(written, 0)
     }
-    output.removeLast(output.count - written)
-    return output
+    return finished ? output : nil
   }
 
   /// The compressor proper, on raw buffers: the input is ours (a message
   /// this node encoded), the output is sized for the worst case above, and
   /// every table index is masked, so no access can leave its buffer.
+  /// Returns the bytes written, or -1 once they pass `maximumCount`.
   private static func compress(
     _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
-    table slots: UnsafeMutableBufferPointer<UInt32>
+    table slots: UnsafeMutableBufferPointer<UInt32>, maximumCount: Int
   ) -> Int {
+    let raw = UnsafeMutableRawBufferPointer(output)
     var bits: UInt64 = 0
     var bitCount: UInt64 = 0
     var written = 0
+    // Codes are gathered 32 bits at a time and stored as one
+    // little-endian word: fewer stores and branches than byte by byte.
     func emit(_ code: UInt32, _ width: Int) {
       bits |= UInt64(code) << bitCount
       bitCount += UInt64(width)
-      while bitCount >= 8 {
-        output[written] = UInt8(truncatingIfNeeded: bits)
-        written += 1
-        bits >>= 8
-        bitCount -= 8
+      if bitCount >= 32 {
+        raw.storeBytes(
+          of: UInt32(truncatingIfNeeded: bits).littleEndian, toByteOffset: written, as: UInt32.self)
+        written += 4
+        bits >>= 32
+        bitCount -= 32
       }
     }
     let mask = slots.count - 1
@@ -90,6 +108,7 @@ public enum LZW {
           continue
         }
         emit(code, width)
+        if written > maximumCount { return -1 }
         code = UInt32(byte)
         // The next dictionary code is implied by the emission: widen the
         // codes when it needs another bit, and clear a full table.
@@ -121,11 +140,13 @@ public enum LZW {
       }
     }
     emit(endCode, width)
-    if bitCount > 0 {
+    while bitCount > 0 {
       output[written] = UInt8(truncatingIfNeeded: bits)
       written += 1
+      bits >>= 8
+      bitCount = bitCount > 8 ? bitCount - 8 : 0
     }
-    return written
+    return written > maximumCount ? -1 : written
   }
 
   // MARK: Decompression
@@ -143,8 +164,12 @@ public enum LZW {
     // earlier output, with no chains to walk.
     var output = [UInt8](repeating: 0, count: max(64, min(limit, input.count * 4)))
     var written = 0
-    var starts = [Int](repeating: 0, count: 4096)
-    var lengths = [Int](repeating: 0, count: 4096)
+    // Each code read defines at most one entry, and a code takes at least
+    // 9 bits: the table never needs more entries than that (a packet's
+    // worth of input sets up a few hundred, not all 4,096).
+    let entries = min(4096, Int(endCode) + 2 + input.count * 8 / firstWidth)
+    var starts = [Int](repeating: 0, count: entries)
+    var lengths = [Int](repeating: 0, count: entries)
     var position = input.startIndex
     var bits: UInt64 = 0
     var bitCount = 0
