@@ -80,6 +80,10 @@ public struct ScenarioOptions: Sendable {
   /// leave intents, failed members kept and reconnected to). Off runs
   /// plain memberlist nodes, as every run before Serf was simulated.
   public var serf: Bool = true
+  /// Whether Serf's layer reconnects to failed members only as Serf does
+  /// (every 30 s), without the eager reconnect right after a failure
+  /// (`SerfSettings.eagerReconnectInterval` nil).
+  public var serfReconnectOnly = false
   /// Whether every node's invariants are checked after each input
   /// (`Simulation.Configuration.checksInvariants`).
   public var checksInvariants = false
@@ -104,6 +108,13 @@ public struct ScenarioOptions: Sendable {
     self.sampleInterval = sampleInterval
     self.intervalSeconds = intervalSeconds
     self.stallMode = stallMode
+  }
+
+  /// The Serf layer's settings for these options.
+  var serfSettings: SerfSettings {
+    var settings = SerfSettings()
+    if serfReconnectOnly { settings.eagerReconnectInterval = nil }
+    return settings
   }
 
   /// How many nodes the scenario's fault touches (for `gray`, in each of
@@ -145,7 +156,7 @@ public enum ScenarioRunner {
     var configuration = Simulation.Configuration(
       nodes: options.nodes + (options.scenario == .churn ? options.nodes : 0),
       seed: options.seed, settings: options.settings,
-      serf: options.serf ? SerfSettings() : nil, network: network)
+      serf: options.serf ? options.serfSettings : nil, network: network)
     configuration.checksInvariants = options.checksInvariants
     let simulation = Simulation(configuration)
     let monitor = Monitor(simulation, countViewSizes: options.countViewSizes)

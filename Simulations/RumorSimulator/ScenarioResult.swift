@@ -190,6 +190,9 @@ public struct ScenarioResult: Sendable {
       // Only when on, so that runs without it print the JSON they always did.
       fields.append(("stream_loss", .bool(true)))
     }
+    if options.serfReconnectOnly {
+      fields.append(("serf_reconnect", .bool(true)))
+    }
     if let stallCycles {
       fields.append(("stall_mode", .string(options.stallMode.rawValue)))
       fields.append(("stall_cycles", .count(stallCycles)))

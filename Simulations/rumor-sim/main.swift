@@ -77,6 +77,9 @@ enum SimulatorCommand {
       --no-serf             plain memberlist nodes: no Serf layer (no join and leave
                             intents, no reconnect to failed members; how runs
                             were made before Serf was simulated)
+      --serf-reconnect      failed members are tried again only as Serf does (one
+                            every 30 s), without the eager reconnect right after a
+                            failure (every 2 s, backing off to 30 s over 4 minutes)
       --view-sizes          count the distinct view sizes each node goes through
       --json                print one JSON object instead of a summary
       --report FILE         write an SVG report (informed fraction, detection CDF, load)
@@ -94,6 +97,7 @@ enum SimulatorCommand {
         + [
           "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
           "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss", "check-invariants",
+          "serf-reconnect",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -191,6 +195,7 @@ enum SimulatorCommand {
       duration: duration, affected: affected, faultSeconds: faultSeconds, network: network,
       countViewSizes: parsed.flag("view-sizes"), intervalSeconds: interval, stallMode: stallMode)
     options.serf = !parsed.flag("no-serf")
+    options.serfReconnectOnly = parsed.flag("serf-reconnect")
     options.checksInvariants = parsed.flag("check-invariants")
     let clock = ContinuousClock()
     let started = clock.now

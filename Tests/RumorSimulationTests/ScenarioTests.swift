@@ -19,6 +19,7 @@ func simulate(_ options: ScenarioOptions) -> (result: ScenarioResult, reproduce:
   if options.scenario == .partition { command += " --fault-seconds \(Int(options.faultSeconds))" }
   if !options.serf { command += " --no-serf" }
   if options.network.streamLoss { command += " --stream-loss" }
+  if options.serfReconnectOnly { command += " --serf-reconnect" }
   if options.checksInvariants { command += " --check-invariants" }
   let reproduce: Comment = "seed \(options.seed); reproduce with: \(command)"
   #expect(result.invariantViolations.isEmpty, "\(result.invariantViolations); \(reproduce)")
