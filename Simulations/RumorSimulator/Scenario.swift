@@ -143,12 +143,13 @@ public enum ScenarioRunner {
   /// Runs `options.scenario` to the end and returns the measurements.
   public static func run(_ options: ScenarioOptions) -> ScenarioResult {
     var options = options
-    if options.scenario == .gray {
-      // The simulator carries TCP streams without loss, so memberlist's TCP
-      // fallback ping would always reach an 80%-lossy member and it would
-      // never be suspected. Through real 80% loss, a TCP ping needs four
-      // segments across the bad link within the probe's last half second,
-      // and a lost SYN waits a full second: it practically never makes it.
+    if options.scenario == .gray && !options.network.streamLoss {
+      // Streams without loss would carry memberlist's TCP fallback ping to
+      // an 80%-lossy member every time, and it would never be suspected.
+      // Through real 80% loss, a TCP ping needs four segments across the
+      // bad link within the probe's last half second, and a lost SYN waits
+      // a full second: it practically never makes it. With lossy streams
+      // (the default) the simulator sees that itself.
       options.settings.disableTCPPings = true
     }
     var network = options.network

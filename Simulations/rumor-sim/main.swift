@@ -63,13 +63,15 @@ enum SimulatorCommand {
                             refuses streams to killed members) means dead one probe later
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
       --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
-                            DisableTcpPings); the simulator's streams know no loss
-                            (without --stream-loss), so with them on, packet loss
-                            alone never fails a probe
-      --stream-loss         streams meet the loss too: each lost packet of a stream
-                            waits for TCP's retransmission (1 s for SYNs, 200 ms for
-                            data, doubling), as on a real network (default off, as
-                            the runs in docs/simulation.md before the namespace lab)
+                            DisableTcpPings)
+      --no-stream-loss      streams know no loss: a stream between connected nodes
+                            always gets through, so with TCP fallback pings on,
+                            packet loss alone never fails a probe (how the runs in
+                            docs/simulation.md before the namespace lab were made).
+                            By default streams meet the loss: each lost packet of a
+                            stream waits for TCP's retransmission (1 s for SYNs,
+                            200 ms for data, doubling), as on a real network
+      --stream-loss         the default (accepted for older command lines)
       --check-invariants    check every node's table after each of its inputs (the
                             name index, the state counts, incarnations never going
                             back); the run fails on a violation (slower: a pass
@@ -96,7 +98,8 @@ enum SimulatorCommand {
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [
           "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
-          "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss", "check-invariants",
+          "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss", "no-stream-loss",
+          "check-invariants",
           "serf-reconnect",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
@@ -166,7 +169,10 @@ enum SimulatorCommand {
       throw .usage("--jitter must be 0 to 10000 ms", command: command)
     }
     network.jitter = jitter
-    network.streamLoss = parsed.flag("stream-loss")
+    if parsed.flag("stream-loss") && parsed.flag("no-stream-loss") {
+      throw .usage("--stream-loss and --no-stream-loss contradict each other", command: command)
+    }
+    network.streamLoss = !parsed.flag("no-stream-loss")
     var settings = SWIMSettings(profile: profile)
     settings.lifeguard = !parsed.flag("no-lifeguard")
     settings.adaptiveProbeTimeout = parsed.flag("adaptive-timeout")

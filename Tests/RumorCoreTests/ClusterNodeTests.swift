@@ -74,28 +74,34 @@ struct ClusterNodeTests {
     "the eager reconnect tries a failed member within seconds, one attempt to it at a time, and stops once it is back"
   )
   func eagerReconnect() throws {
-    var node = try makeClusterNode(knowing: 2)
+    // n1 is the only other member, so every stream to it is a reconnect
+    // (SWIM probes no dead member).
+    var node = try makeClusterNode(knowing: 1)
     let dead = Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded()
     _ = node.receivePacket(dead, from: address(2), now: at(1))
-    // Every 1 to 3 s with probability failed / alive = 1/2: a try within
-    // 10 s (for this seed), and no second one while the first is under
-    // way (it has not reported back; it would within the TCP timeout).
-    let first = streams(to: address(1), in: run(&node, from: 1, to: 11))
+    // Every 1 to 3 s with probability failed / alive = 1: a try within
+    // 3 s, and no second one while it is under way (it has not reported
+    // back; it would within the TCP timeout).
+    let first = streams(to: address(1), in: run(&node, from: 1, to: 4))
     #expect(first.count == 1)
+    #expect(streams(to: address(1), in: run(&node, from: 4, to: 11)).isEmpty)
     #expect(node.serf?.counters.reconnectAttempts == 1)
     // Refused: the slot is free again, and the next tries come.
     let id = try #require(first.first)
     _ = node.streamFailed(id: id, reason: "connection refused", refused: true, now: at(11))
-    let again = streams(to: address(1), in: run(&node, from: 11, to: 30))
-    #expect(!again.isEmpty)
+    let again = streams(to: address(1), in: run(&node, from: 11, to: 14))
+    #expect(again.count == 1)
     for id in again {
-      _ = node.streamFailed(id: id, reason: "connection refused", refused: true, now: at(30))
+      _ = node.streamFailed(id: id, reason: "connection refused", refused: true, now: at(14))
     }
-    // Back (a refutation): no more tries.
+    // Back (a refutation): no longer a candidate, and no more tries.
     _ = node.receivePacket(
-      Message.alive(alive(1, incarnation: 2)).encoded(), from: address(1), now: at(30))
+      Message.alive(alive(1, incarnation: 2)).encoded(), from: address(1), now: at(14))
     #expect(node.serf?.status(of: "n1") == .alive)
-    #expect(streams(to: address(1), in: run(&node, from: 30, to: 120)).isEmpty)
+    #expect(node.reconnectCandidates.isEmpty)
+    let attempts = node.serf?.counters.reconnectAttempts
+    _ = run(&node, from: 14, to: 17)
+    #expect(node.serf?.counters.reconnectAttempts == attempts)
   }
 
   @Test("the eager reconnect's settings are checked")
