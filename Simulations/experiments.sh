@@ -19,6 +19,8 @@
 #                0 / 1 / 5 % loss: memberlist's defaults, adaptive probe timeouts,
 #                the guard, and the guard with a lower suspicion multiplier
 #   tradeoff-loss  the same without TCP fallback pings at 10 % (10 seeds) and 20 % loss
+#   presets     the memberlist and rumor presets side by side: crash under 0/10/20 %
+#                loss, the cut-off stall, gray failures, a pause and a 60 s partition
 #   all          every table above, in that order
 # OUT is the output folder (default sim-out). Every run writes one JSON line
 # to OUT/TABLE/NAME.json; a run whose file exists is not run again, so an
@@ -30,7 +32,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -39,7 +41,7 @@ table=$1
 out=${2:-sim-out}
 case $table in
   stall | stall-pause | gray | joinstorm | scaling | stall-guard | gray-guard | crash-guard | \
-    tradeoff | tradeoff-loss | all) ;;
+    tradeoff | tradeoff-loss | presets | all) ;;
   *) usage ;;
 esac
 command -v jq >/dev/null || {
@@ -80,9 +82,14 @@ run_grid() {
   echo "$(basename "$dir"): $todo of $total runs to do, $jobs at a time" >&2
   # xargs gives each line to a fresh bash; a run writes to a temporary file
   # first so that an interrupted run leaves nothing behind.
+  # A run that names no preset gets the settings every table was first
+  # measured with: memberlist's behaviour and three join follow-up syncs
+  # (the default before presets existed).
   SIM=$sim DIR=$dir xargs -r -P "$jobs" -L 1 bash -c '
     name=$0
-    "$SIM" "$@" --json >"$DIR/$name.tmp" && mv "$DIR/$name.tmp" "$DIR/$name.json"
+    base=(--preset memberlist --join-follow-up-syncs 3)
+    [[ " $* " == *" --preset "* ]] && base=()
+    "$SIM" "${base[@]}" "$@" --json >"$DIR/$name.tmp" && mv "$DIR/$name.tmp" "$DIR/$name.json"
   ' <"$pending"
   rm -f "$pending"
 }
@@ -422,13 +429,11 @@ crash_guard_table() {
 tradeoff_variants() {
   cat <<'VARIANTS'
 default
-adaptive --adaptive-timeout
 alpha3 --suspicion-multiplier 3
 alpha2 --suspicion-multiplier 2
 guard --guarded-accusations
 guard-alpha3 --guarded-accusations --suspicion-multiplier 3
 guard-alpha2 --guarded-accusations --suspicion-multiplier 2
-guard-adaptive-alpha2 --guarded-accusations --adaptive-timeout --suspicion-multiplier 2
 VARIANTS
 }
 
@@ -439,8 +444,8 @@ tradeoff_grid() {
       while read -r name flags; do
         echo "tcp-${name}-l${loss}-s${seed} --nodes 200 --scenario crash --affected 4" \
           "--loss $loss --duration 60 --seed $seed $flags"
-      done < <(tradeoff_variants; printf '%s\n' "refused --refused-is-failure" \
-        "guard-refused --guarded-accusations --refused-is-failure")
+      done < <(tradeoff_variants; printf '%s\n' "refused --fast-crash-detection" \
+        "guard-refused --guarded-accusations --fast-crash-detection")
     done
     for loss in 0 0.01 0.05 0.1; do
       while read -r name flags; do
@@ -462,7 +467,7 @@ tradeoff_loss_grid() {
       while read -r name flags; do
         echo "notcp-${name}-l${loss}-s${seed} --nodes 200 --scenario crash --affected 4" \
           "--loss $loss --duration 60 --seed $seed --no-tcp-pings $flags"
-      done < <(tradeoff_variants | grep -v adaptive)
+      done < <(tradeoff_variants)
     done
   done
 }
@@ -470,8 +475,7 @@ tradeoff_loss_grid() {
 tradeoff_table() {
   all_runs "$1" | jq -r "$jq_lib"'
     def variant: [if .guarded_accusations then "guard" else null end,
-      if .adaptive_probe_timeout then "adaptive" else null end,
-      if .refused_connection_is_failure then "refused = dead" else null end,
+      if .fast_crash_detection then "refused = dead" else null end,
       if .suspicion_multiplier != 4 then "α = \(.suspicion_multiplier)" else null end]
       | map(select(. != null)) | if length == 0 then "memberlist defaults (α = 4)" else join(" + ") end;
     "### Detection time against false positives and load, 200 members",
@@ -483,10 +487,53 @@ tradeoff_table() {
     "| loss | variant | first suspicion, median | first failure notice, median | known to all, median | known to all, max | false suspicions | false deaths | FP- (healthy at healthy) | packets/member/s | bytes/member/s |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
     (group_by(.loss)[] | group_by(variant)
-      | sort_by([.[0].refused_connection_is_failure, .[0].guarded_accusations,
-          .[0].adaptive_probe_timeout, -.[0].suspicion_multiplier])[]
+      | sort_by([.[0].fast_crash_detection, .[0].guarded_accusations,
+          -.[0].suspicion_multiplier])[]
       | (map(.suspect_first_each_s[]) | map(select(. != null))) as $sus
       | "| \(.[0].loss * 100 | fmt(0)) % | \(.[0] | variant) | \($sus | median | fmt(2)) | \(map(.detect_first_s) | median | fmt(2)) | \(map(.detect_all_s) | median | fmt(2)) | \(map(.detect_all_s) | max | fmt(2)) | \(map(.false_suspicions) | add) | \(map(.false_deaths) | add) | \(map(.false_deaths_at_healthy) | add) | \(map(.window_msgs_per_node_per_s) | median | fmt(2)) | \(map(.window_bytes_per_node_per_s) | median | fmt(0)) |"))
+  '
+}
+
+# The two presets on the scenarios the default was decided by (issue 15,
+# docs/simulation.md "Presets"): crash under loss (streams lossy too), the
+# cut-off stall, gray failures, a frozen member and a 60 s partition.
+presets_grid() {
+  local seed preset loss c d
+  for preset in memberlist rumor; do
+    for seed in 1 2 3; do
+      for loss in 0 0.1 0.2; do
+        echo "crash-l${loss}-${preset}-s${seed} --preset $preset --nodes 200 --scenario crash" \
+          "--affected 4 --loss $loss --stream-loss --duration 60 --seed $seed"
+      done
+      for c in 1 8 32; do
+        for d in 0.512 8.192 32.768; do
+          echo "stall-c${c}-d${d}-${preset}-s${seed} --preset $preset --nodes 128 --scenario stall" \
+            "--stall-mode isolate --affected $c --fault-seconds $d --interval-seconds 16.384" \
+            "--duration 120 --seed $seed"
+        done
+      done
+      echo "gray-${preset}-s${seed} --preset $preset --nodes 200 --scenario gray --duration 120" \
+        "--seed $seed"
+      echo "pause-${preset}-s${seed} --preset $preset --nodes 100 --scenario pause --loss 0.02" \
+        "--fault-seconds 10 --duration 60 --seed $seed"
+      echo "partition-${preset}-s${seed} --preset $preset --nodes 20 --scenario partition" \
+        "--fault-seconds 60 --duration 150 --seed $seed"
+    done
+  done
+}
+
+presets_table() {
+  all_runs "$1" | jq -r "$jq_lib"'
+    def preset: if .fast_crash_detection and .guarded_accusations then "rumor"
+      elif (.fast_crash_detection or .guarded_accusations) | not then "memberlist" else "mixed" end;
+    def case: if .scenario == "crash" then "crash, \(.loss * 100 | fmt(0)) % loss"
+      elif .scenario == "stall" then "cut-off stall, \(.affected) × \(.fault_s) s"
+      else .scenario end;
+    def sum(f): map(f // 0) | add;
+    "| case | preset | runs | first notice (s), median | known to all (s), median / max | false suspicions | false deaths (FP) | FP- (healthy at healthy) | healthy declared dead | back to one view (s), median | packets/member/s | bytes/member/s |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    (group_by([.scenario, .loss, .affected, .fault_s])[] | group_by(preset) | sort_by(.[0] | preset)[]
+      | "| \(.[0] | case) | \(.[0] | preset) | \(length) | \(map(.detect_first_s) | map(select(. != null)) | median | fmt(2)) | \(map(.detect_all_s) | map(select(. != null)) | median | fmt(2)) / \(map(.detect_all_s) | map(select(. != null)) | max | fmt(2)) | \(sum(.false_suspicions)) | \(sum(.false_deaths)) | \(sum(.false_deaths_at_healthy)) | \(sum(.healthy_declared_dead)) | \(map(.remerge_s) | map(select(. != null)) | median | fmt(2)) | \(map(.window_msgs_per_node_per_s // .msgs_per_node_per_s) | median | fmt(2)) | \(map(.window_bytes_per_node_per_s // .bytes_per_node_per_s) | median | fmt(0)) |")
   '
 }
 
@@ -503,6 +550,10 @@ run_table() {
       stall_grid pause "1.024" | run_grid "$dir"
       stall_table "$dir" "Lifeguard Interval grid, stalled members frozen (--stall-mode pause)" \
         >"$out/$name.md"
+      ;;
+    presets)
+      presets_grid | run_grid "$dir"
+      presets_table "$dir" >"$out/$name.md"
       ;;
     gray)
       gray_grid | run_grid "$dir"
@@ -543,7 +594,7 @@ run_table() {
 
 if [[ $table == all ]]; then
   for name in stall stall-pause gray joinstorm scaling stall-guard gray-guard crash-guard \
-    tradeoff tradeoff-loss; do run_table "$name"; done
+    tradeoff tradeoff-loss presets; do run_table "$name"; done
 else
   run_table "$table"
 fi

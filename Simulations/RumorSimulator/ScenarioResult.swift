@@ -172,10 +172,14 @@ public struct ScenarioResult: Sendable {
       ("interval_s", number(options.intervalSeconds ?? options.faultSeconds)),
       ("duration_s", number(options.duration)),
       ("tcp_pings", .bool(!settings.disableTCPPings)),
-      ("guarded_accusations", .bool(settings.guardedAccusations)),
-      ("refused_connection_is_failure", .bool(settings.refusedConnectionIsFailure)),
-      ("flap_quarantine_s", number(Double(settings.flapQuarantine.nanosecondsClamped) / 1e9)),
-      ("stand_down_s", number(Double(settings.standDown.nanosecondsClamped) / 1e9)),
+      ("guarded_accusations", .bool(settings.policies.guardedAccusations)),
+      ("fast_crash_detection", .bool(settings.policies.fastCrashDetection)),
+      (
+        "flap_quarantine_s",
+        number(Double(settings.policies.flapQuarantine.nanosecondsClamped) / 1e9)
+      ),
+      ("stand_down_s", number(Double(settings.policies.standDown.nanosecondsClamped) / 1e9)),
+      ("join_follow_up_syncs", .count(settings.policies.joinFollowUpSyncs)),
       ("suspicion_multiplier", .count(settings.suspicionMultiplier)),
       ("probe_interval_s", number(Double(settings.probeInterval.nanosecondsClamped) / 1e9)),
       ("suspect_first_s", number(suspectFirstSeconds)),
@@ -249,7 +253,6 @@ public struct ScenarioResult: Sendable {
       ("seed", .unsigned(options.seed)),
       ("profile", .string(options.settings.profile.rawValue)),
       ("lifeguard", .bool(options.settings.lifeguard)),
-      ("adaptive_probe_timeout", .bool(options.settings.adaptiveProbeTimeout)),
       ("loss", .number(options.loss)),
       ("converge_s", number(convergeSeconds)),
       ("detect_first_s", number(detectFirstSeconds)),
@@ -277,19 +280,19 @@ public struct ScenarioResult: Sendable {
     }
     fields += extraFields(number)
     let totals = counterTotals
-    if options.settings.flapQuarantine > .zero {
+    if options.settings.policies.flapQuarantine > .zero {
       fields.append(("quarantines", .count(totals.quarantines)))
       fields.append(("quarantined_alive_ignored", .count(totals.quarantinedAliveIgnored)))
       fields.append(("probation_pings", .count(totals.probationPings)))
       fields.append(("probations_passed", .count(totals.probationsPassed)))
     }
-    if options.settings.guardedAccusations {
+    if options.settings.policies.guardedAccusations {
       fields.append(("accusations_held", .count(totals.accusationsHeld)))
       fields.append(
         ("accusations_confirmed_by_reprobe", .count(totals.accusationsConfirmedByReprobe)))
       fields.append(("stale_accusations_corrected", .count(totals.staleAccusationsCorrected)))
     }
-    if options.settings.standDown > .zero {
+    if options.settings.policies.standDown > .zero {
       fields.append(("stand_downs", .count(totals.standDowns)))
       fields.append(("refutations_withheld", .count(totals.refutationsWithheld)))
       fields.append(("accusations_withheld", .count(totals.accusationsWithheld)))

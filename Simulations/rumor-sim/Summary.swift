@@ -10,11 +10,11 @@ enum Summary {
     var lines = [
       "\(options.scenario.rawValue): \(options.nodes) nodes, seed \(options.seed), profile \(options.settings.profile.rawValue)"
         + (options.settings.lifeguard ? "" : ", plain SWIM")
-        + (options.settings.guardedAccusations ? ", guarded accusations" : "")
-        + (options.settings.flapQuarantine > .zero
-          ? ", flap quarantine \(options.settings.flapQuarantine)" : "")
-        + (options.settings.standDown > .zero
-          ? ", stand down after \(options.settings.standDown)" : "")
+        + (options.settings.policies.guardedAccusations ? ", guarded accusations" : "")
+        + (options.settings.policies.flapQuarantine > .zero
+          ? ", flap quarantine \(options.settings.policies.flapQuarantine)" : "")
+        + (options.settings.policies.standDown > .zero
+          ? ", stand down after \(options.settings.policies.standDown)" : "")
         + (options.loss > 0 ? ", loss \(options.loss)" : ""),
       "  converged after            \(seconds(result.convergeSeconds))",
     ]

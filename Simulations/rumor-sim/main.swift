@@ -50,17 +50,24 @@ enum SimulatorCommand {
       --latency MIN-MAX     base one-way latency range in ms (default 0.1-1)
       --jitter MS           mean extra latency per packet in ms (default 0.2)
       --no-lifeguard        plain SWIM: no local health, fixed suspicion timeout, no nacks
-      --adaptive-timeout    wait for direct acks as long as measured round trips suggest
-      --guarded-accusations an unconfirmed suspicion is re-probed, not declared dead, when
-                            its timeout runs out; dead only if a helper's nack backs it
+                            (with the memberlist preset only: the policies need Lifeguard)
+      --preset P            memberlist (default: memberlist's behaviour exactly, as every
+                            table in docs/simulation.md before "Presets") or rumor
+                            (Rumor's policies, the agent's default); the options below
+                            override the preset's value of each policy
+      --fast-crash-detection[=false]  a refused TCP fallback ping (the process is gone;
+                            the simulator refuses streams to killed members) means dead
+      --guarded-accusations[=false]  an unconfirmed suspicion is re-probed, not declared
+                            dead, when its timeout runs out; dead only if a helper's nack
+                            backs it
       --flap-quarantine S   keep a member that fails again soon after a failure out for S
                             seconds, doubling each time up to 32 × S, then let it back only
-                            once it has answered pings for S more (default 0: off)
+                            once it has answered pings for S more (0: off)
       --stand-down S        a node whose local health has been at its worst for S seconds
                             stops accusing and refuting, so the cluster removes it, until
-                            its health is perfect again (default 0: off; needs Lifeguard)
-      --refused-is-failure  a refused TCP fallback ping (the process is gone; the simulator
-                            refuses streams to killed members) means dead one probe later
+                            its health is perfect again (0: off; needs Lifeguard)
+      --join-follow-up-syncs N  full-state exchanges after a join, 0 to 16 (tables before
+                            "Presets" ran with 3, the default then)
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
       --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
                             DisableTcpPings)
@@ -94,13 +101,12 @@ enum SimulatorCommand {
       options: [
         "nodes", "scenario", "seed", "profile", "loss", "duration", "affected", "fault-seconds",
         "latency", "jitter", "report", "interval-seconds", "stall-mode", "suspicion-multiplier",
-        "flap-quarantine", "stand-down",
+        "flap-quarantine", "stand-down", "join-follow-up-syncs", "preset",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
+        + [ArgumentList.Option.toggle("fast-crash-detection"), .toggle("guarded-accusations")]
         + [
-          "no-lifeguard", "adaptive-timeout", "guarded-accusations", "refused-is-failure",
-          "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss", "no-stream-loss",
-          "check-invariants",
-          "serf-reconnect",
+          "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "json", "stream-loss",
+          "no-stream-loss", "check-invariants", "serf-reconnect",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -173,11 +179,17 @@ enum SimulatorCommand {
       throw .usage("--stream-loss and --no-stream-loss contradict each other", command: command)
     }
     network.streamLoss = !parsed.flag("no-stream-loss")
-    var settings = SWIMSettings(profile: profile)
+    let presetName = try parsed.value("preset") ?? Preset.memberlist.rawValue
+    guard let preset = Preset(rawValue: presetName) else {
+      throw .usage("unknown preset '\(presetName)' (memberlist or rumor)", command: command)
+    }
+    var settings = SWIMSettings(profile: profile, preset: preset)
     settings.lifeguard = !parsed.flag("no-lifeguard")
-    settings.adaptiveProbeTimeout = parsed.flag("adaptive-timeout")
-    settings.guardedAccusations = parsed.flag("guarded-accusations")
-    settings.refusedConnectionIsFailure = parsed.flag("refused-is-failure")
+    if let on = parsed.toggle("guarded-accusations") { settings.policies.guardedAccusations = on }
+    if let on = parsed.toggle("fast-crash-detection") { settings.policies.fastCrashDetection = on }
+    if let syncs = try number("join-follow-up-syncs", Int.self, default: nil) {
+      settings.policies.joinFollowUpSyncs = syncs
+    }
     settings.disableTCPPings = parsed.flag("no-tcp-pings")
     if let multiplier = try number("suspicion-multiplier", Int.self, default: nil) {
       guard (1...64).contains(multiplier) else {
@@ -193,8 +205,15 @@ enum SimulatorCommand {
       }
       return .milliseconds(Int64((value * 1000).rounded()))
     }
-    if let quarantine = try seconds("flap-quarantine") { settings.flapQuarantine = quarantine }
-    if let standDown = try seconds("stand-down") { settings.standDown = standDown }
+    if let quarantine = try seconds("flap-quarantine") {
+      settings.policies.flapQuarantine = quarantine
+    }
+    if let standDown = try seconds("stand-down") { settings.policies.standDown = standDown }
+    do {
+      try settings.validate()
+    } catch {
+      throw .usage("\(error)", command: command)
+    }
     let seed = try number("seed", UInt64.self, default: 1) ?? 1
     var options = ScenarioOptions(
       scenario: scenario, nodes: nodes, seed: seed, settings: settings, loss: loss,

@@ -3,7 +3,7 @@
 
   compare_report.py FILE.jsonl [...]            one table per N (and repeat):
                                                 metric, rumor, serf, ratio, target, met?
-                                                (+ rumor-fast and its ratio, if run)
+                                                (+ rumor-memberlist, --preset memberlist, and its ratio, if run)
   compare_report.py --markdown FILE.jsonl [...] the same figures as Markdown, one table
                                                 per N, repeats side by side
   compare_report.py --scan-logs DIR SYSTEM KILLED LEAVER
@@ -169,8 +169,8 @@ def print_tables(paths):
     rows = load(paths)
     for (n, stamp, rep), by in sorted(group(rows).items()):
         ms = {s: metrics(r) for s, r in by.items()}
-        rm, sm, fm = ms.get("rumor", {}), ms.get("serf", {}), ms.get("rumor-fast")
-        any_r = by.get("rumor") or by.get("serf") or by.get("rumor-fast")
+        rm, sm, fm = ms.get("rumor", {}), ms.get("serf", {}), ms.get("rumor-memberlist")
+        any_r = by.get("rumor") or by.get("serf") or by.get("rumor-memberlist")
         print("\n=== N=%d  profile=%s  run %s repeat %s  (rumor %s, serf %s)" % (
             n, any_r.get("profile"), stamp, rep, any_r.get("rumor_rev"), any_r.get("serf_version")))
         for s, r in sorted(by.items()):
@@ -178,7 +178,7 @@ def print_tables(paths):
                 print("  !! %s: %s" % (s, r["error"]))
         head = ["metric", "rumor", "serf", "ratio", "target", "met?"]
         if fm is not None:
-            head += ["rumor-fast", "ratio", "met?"]
+            head += ["rumor-memberlist", "ratio", "met?"]
         table = [head]
         for key, label, f, target in ROWS:
             rv, sv = rm.get(key), sm.get(key)
@@ -210,10 +210,10 @@ def print_markdown(paths):
         by_n.setdefault(n, []).append(({s: metrics(r) for s, r in by.items()}, "%s/%s" % (stamp, rep)))
     labels = {k: (l.strip(), f, t) for k, l, f, t in ROWS}
     for n, runs in sorted(by_n.items()):
-        has_fast = any("rumor-fast" in ms for ms, _ in runs)
+        has_fast = any("rumor-memberlist" in ms for ms, _ in runs)
         print("\n**N = %d** (%d run%s: %s)\n" % (n, len(runs), "" if len(runs) == 1 else "s",
                                                  ", ".join(t for _, t in runs)))
-        hdr = "| metric | rumor | serf | ratio | target | met |" + (" rumor fast | ratio | met |" if has_fast else "")
+        hdr = "| metric | rumor | serf | ratio | target | met |" + (" rumor-memberlist | ratio | met |" if has_fast else "")
         print(hdr)
         print("|" + "---|" * (hdr.count("|") - 1))
         for key in MD_ROWS:
@@ -237,7 +237,7 @@ def print_markdown(paths):
             line = "| %s | %s | %s | %s | %s | %s |" % (
                 label, cell("rumor"), cell("serf"), rcell("rumor"), tgt, mcell("rumor"))
             if has_fast:
-                line += " %s | %s | %s |" % (cell("rumor-fast"), rcell("rumor-fast"), mcell("rumor-fast"))
+                line += " %s | %s | %s |" % (cell("rumor-memberlist"), rcell("rumor-memberlist"), mcell("rumor-memberlist"))
             print(line)
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # compare_serf.sh -- Rumor and HashiCorp Serf side by side on loopback, in one run.
 #
-# For each cluster size N and each system (rumor, serf, and rumor with
-# --fast-crash-detection when the agent has that flag), interleaved, this script
+# For each cluster size N and each system (rumor with its default preset, serf,
+# and rumor-memberlist: --preset memberlist, memberlist's behaviour exactly, when
+# the agent has that flag), interleaved, this script
 #   1. starts N agents on 127.0.0.1 (node-0 first; once it accepts connections,
 #      node-1 .. node-(N-1), each joining node-0), on a fresh port range;
 #   2. converge: time from just before node-0's launch until EVERY agent lists all
@@ -31,9 +32,9 @@
 #   --sizes "8 16 32 64"   cluster sizes (default 8 16 32 64)
 #   --profile lan          lan | wan | local, for both systems (default lan)
 #   --repeat K             run the whole interleaved matrix K times (default 1)
-#   --systems "rumor serf rumor-fast"   which systems (default: all three; rumor-fast
-#                          only if `rumor agent --help` lists --fast-crash-detection);
-#                          also rumor-guarded: --guarded-accusations
+#   --systems "rumor serf rumor-memberlist"   which systems (default: all three;
+#                          rumor-memberlist only if `rumor agent --help` lists --preset);
+#                          also rumor-guarded: --preset memberlist --guarded-accusations
 #                          --suspicion-multiplier 2 (not in the default set)
 #   --out DIR              output folder (default bench-out/, relative to the package)
 #   --settle S / --idle S  settle time and idle window (defaults 5 and 30 s)
@@ -191,16 +192,16 @@ fi
 RUMOR="$ROOT/$SCRATCH/release/rumor"
 [[ -x "$RUMOR" ]] || { echo "no $RUMOR (drop --skip-build)" >&2; exit 69; }
 
-HAS_FAST=0
-if "$RUMOR" agent --help 2>&1 | grep -q -- '--fast-crash-detection'; then HAS_FAST=1; fi
+HAS_PRESET=0
+if "$RUMOR" agent --help 2>&1 | grep -q -- '--preset'; then HAS_PRESET=1; fi
 if [[ -z "$SYSTEMS" ]]; then
   SYSTEMS="rumor serf"
-  ((HAS_FAST)) && SYSTEMS+=" rumor-fast"
+  ((HAS_PRESET)) && SYSTEMS+=" rumor-memberlist"
 fi
-if [[ " $SYSTEMS " == *" rumor-fast "* ]] && ((HAS_FAST == 0)); then
-  echo "rumor agent has no --fast-crash-detection flag; drop rumor-fast" >&2; exit 64
+if [[ " $SYSTEMS " == *" rumor-memberlist "* ]] && ((HAS_PRESET == 0)); then
+  echo "rumor agent has no --preset flag; drop rumor-memberlist" >&2; exit 64
 fi
-((HAS_FAST)) || log "NOTE: rumor agent has no --fast-crash-detection flag; no rumor-fast runs"
+((HAS_PRESET)) || log "NOTE: rumor agent has no --preset flag; no rumor-memberlist runs"
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RUNDIR="$OUT/$STAMP"
@@ -234,10 +235,10 @@ start_agent() { # i [join-addr]
         -profile="$PROFILE" -log-level=info ${join:+-join="$join"} \
         >"$WD/node-$i.log" 2>&1 </dev/null &
       ;;
-    rumor | rumor-fast | rumor-guarded)
+    rumor | rumor-memberlist | rumor-guarded)
       local -a extra=()
-      [[ $SYS == rumor-fast ]] && extra+=(--fast-crash-detection)
-      [[ $SYS == rumor-guarded ]] && extra+=(--guarded-accusations --suspicion-multiplier 2)
+      [[ $SYS == rumor-memberlist ]] && extra+=(--preset memberlist)
+      [[ $SYS == rumor-guarded ]] && extra+=(--preset memberlist --guarded-accusations --suspicion-multiplier 2)
       [[ -n "$join" ]] && extra+=(--join "$join")
       "$RUMOR" agent --name "node-$i" --bind "$(gossip_addr "$i")" --profile "$PROFILE" "${extra[@]}" \
         >"$WD/node-$i.log" 2>&1 </dev/null &

@@ -1,6 +1,7 @@
 /// The arguments of one command, parsed against the options it declares.
 ///
-/// Accepts `--name value` and `--name=value`; a bare `--` ends options.
+/// Accepts `--name value` and `--name=value`, and for a switch `--name`
+/// or `--name=true|false` (also on/off, yes/no); a bare `--` ends options.
 /// Anything not declared is a usage error naming the culprit, so a typo
 /// never silently changes what a command does.
 public struct ArgumentList {
@@ -10,11 +11,21 @@ public struct ArgumentList {
     public var name: String
     /// Whether the option takes a value.
     public var takesValue: Bool
+    /// Whether the option is a switch: on when given bare, or set by an
+    /// inline boolean (`--name=false`).
+    public var isSwitch = false
 
     /// Declares an option.
     public init(name: String, takesValue: Bool) {
       self.name = name
       self.takesValue = takesValue
+    }
+
+    /// Declares a switch: `--name` turns it on, `--name=false` off.
+    public static func toggle(_ name: String) -> Option {
+      var option = Option(name: name, takesValue: false)
+      option.isSwitch = true
+      return option
     }
   }
 
@@ -22,6 +33,7 @@ public struct ArgumentList {
   public let command: String
   private var values: [String: [String]] = [:]
   private var flags: Set<String> = []
+  private var switches: [String: Bool] = [:]
   /// Arguments that are not options, in order.
   public private(set) var positional: [String] = []
 
@@ -53,6 +65,22 @@ public struct ArgumentList {
       guard let option = byName[name] else {
         throw .usage("unknown option '\(argument)'", command: command)
       }
+      if option.isSwitch {
+        guard switches[name] == nil else {
+          throw .usage("option --\(name) is given twice", command: command)
+        }
+        guard let inline else {
+          switches[name] = true
+          continue
+        }
+        guard let value = Self.boolean(inline) else {
+          throw .usage(
+            "option --\(name) wants true or false (or on/off, yes/no), not '\(inline)'",
+            command: command)
+        }
+        switches[name] = value
+        continue
+      }
       guard option.takesValue else {
         if inline != nil {
           throw .usage("option --\(name) takes no value", command: command)
@@ -76,6 +104,18 @@ public struct ArgumentList {
 
   /// Whether a flag was given.
   public func flag(_ name: String) -> Bool { flags.contains(name) }
+
+  /// A switch's setting: nil when not given.
+  public func toggle(_ name: String) -> Bool? { switches[name] }
+
+  /// `text` as a boolean, for switches and boolean settings alike.
+  static func boolean(_ text: String) -> Bool? {
+    switch text.lowercased() {
+    case "true", "on", "yes", "1": true
+    case "false", "off", "no", "0": false
+    default: nil
+    }
+  }
 
   /// Every value given for a repeatable option, in order.
   public func values(_ name: String) -> [String] { values[name] ?? [] }

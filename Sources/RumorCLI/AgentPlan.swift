@@ -34,9 +34,10 @@ struct AgentPlan {
     let profile = try parsed.value("profile").map { text throws(CommandError) in
       try NodeOptions.profile(text, command: command)
     }
-    node.settings = SWIMSettings(profile: profile ?? gossip.profile)
-    node.settings.refusedConnectionIsFailure = parsed.flag("fast-crash-detection")
-    node.settings.guardedAccusations = parsed.flag("guarded-accusations")
+    let (preset, policies) = try NodeOptions.policies(
+      parsed, preset: gossip.preset, configured: gossip.policies, command: command)
+    node.settings = SWIMSettings(profile: profile ?? gossip.profile, preset: preset)
+    node.settings.policies = policies
     if let text = try parsed.value("suspicion-multiplier") {
       guard let multiplier = Int(text), (1...64).contains(multiplier) else {
         throw .usage(
@@ -44,12 +45,6 @@ struct AgentPlan {
           command: command)
       }
       node.settings.suspicionMultiplier = multiplier
-    }
-    if let quarantine = try NodeOptions.duration(parsed, "flap-quarantine", command: command) {
-      node.settings.flapQuarantine = quarantine
-    }
-    if let standDown = try NodeOptions.duration(parsed, "stand-down", command: command) {
-      node.settings.standDown = standDown
     }
     node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
     let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))

@@ -25,6 +25,72 @@ enum NodeOptions {
     return tags
   }
 
+  /// `--preset` and one option per policy (`PolicySetting.option`): a
+  /// switch for those that are on or off, a value for the others.
+  static let policyOptions: [ArgumentList.Option] =
+    [ArgumentList.Option(name: "preset", takesValue: true)]
+    + PolicySetting.allCases.map { setting in
+      setting.isBoolean
+        ? ArgumentList.Option.toggle(setting.option)
+        : ArgumentList.Option(name: setting.option, takesValue: true)
+    }
+
+  /// The policies the command line asks for: `--preset`'s (else
+  /// `preset`'s, from the configuration), with each policy option applied
+  /// over them, else `configured`'s value for it. Returns the preset too.
+  static func policies(
+    _ parsed: ArgumentList, preset configuredPreset: Preset, configured: Policies,
+    command: String
+  ) throws(CommandError) -> (Preset, Policies) {
+    var preset = configuredPreset
+    var policies = configured
+    if let text = try parsed.value("preset") {
+      guard let chosen = Preset(rawValue: text) else {
+        throw .usage("--preset must be memberlist or rumor (not '\(text)')", command: command)
+      }
+      preset = chosen
+      policies = Policies(preset: chosen)
+    }
+    for setting in PolicySetting.allCases {
+      let text: String?
+      if setting.isBoolean {
+        text = parsed.toggle(setting.option).map { $0 ? "true" : "false" }
+      } else {
+        text = try parsed.value(setting.option)
+      }
+      guard let text else { continue }
+      do {
+        setting.apply(try setting.parse(text), to: &policies)
+      } catch {
+        throw .usage("--\(setting.option): \(error.reason)", command: command)
+      }
+    }
+    return (preset, policies)
+  }
+
+  /// The help lines of `--preset` and the policy options, for the commands
+  /// that start nodes.
+  static let policyHelp = """
+      --preset P            memberlist or rumor (default): which of Rumor's
+                            failure-detection policies are on; memberlist gives
+                            memberlist's behaviour exactly (docs/configuration.md,
+                            "Policies"; the evidence: docs/simulation.md, "Presets").
+                            Each policy below overrides the preset's value:
+      --fast-crash-detection[=false]
+                            a ping answered by "port unreachable" or a refused
+                            connection means the process is gone: dead at once
+      --guarded-accusations[=false]
+                            an unconfirmed suspicion is checked again before it
+                            becomes a death, so a node cut off accuses nobody
+      --flap-quarantine S|off
+                            keep a member that fails again soon after a failure
+                            out for S, doubling each time (rumor: 60s)
+      --stand-down S|off    a node whose own health has been at its worst for S
+                            stops accusing and refuting until healthy (rumor: 30s)
+      --join-follow-up-syncs N
+                            full-state exchanges after a join, 0 to 16 (rumor: 3)
+    """
+
   /// `--profile lan|wan|local`.
   static func profile(_ text: String?, command: String) throws(CommandError) -> Profile {
     guard let text else { return .lan }

@@ -8,15 +8,9 @@ import Testing
 @Suite("rumor agent's plan: flags over the configuration")
 struct AgentPlanTests {
   static let options: [ArgumentList.Option] =
-    [
-      "config", "name", "bind", "service", "join", "suspicion-multiplier", "flap-quarantine",
-      "stand-down",
-    ].map {
+    ["config", "name", "bind", "service", "join", "suspicion-multiplier"].map {
       ArgumentList.Option(name: $0, takesValue: true)
-    }
-    + ["fast-crash-detection", "guarded-accusations"].map {
-      ArgumentList.Option(name: $0, takesValue: false)
-    }
+    } + NodeOptions.policyOptions
 
   func plan(_ arguments: [String]) throws -> AgentPlan {
     try AgentPlan(
@@ -73,28 +67,63 @@ struct AgentPlanTests {
   }
 
   @Test(
-    "--fast-crash-detection and --guarded-accusations set the core's settings; both are off by default"
+    "the standard preset by default; --preset and each policy's option set the core's policies"
   )
   func detectionFlags() throws {
     let base = ["--name", "a", "--bind", "127.0.0.1:0", "--join", "127.0.0.1:1"]
-    let plain = try plan(base)
-    #expect(!plain.node.settings.refusedConnectionIsFailure)
-    #expect(!plain.node.settings.guardedAccusations)
-    let both = try plan(base + ["--fast-crash-detection", "--guarded-accusations"])
-    #expect(both.node.settings.refusedConnectionIsFailure)
-    #expect(both.node.settings.guardedAccusations)
+    let standard = try plan(base)
+    #expect(standard.node.settings.policies == Policies(preset: .standard))
+    let plain = try plan(base + ["--preset", "memberlist"])
+    #expect(plain.node.settings.policies == Policies(preset: .memberlist))
+    let both = try plan(
+      base + ["--preset", "memberlist", "--fast-crash-detection", "--guarded-accusations=on"])
+    #expect(both.node.settings.policies.fastCrashDetection)
+    #expect(both.node.settings.policies.guardedAccusations)
+    let without = try plan(base + ["--preset", "rumor", "--fast-crash-detection=false"])
+    #expect(!without.node.settings.policies.fastCrashDetection)
+    #expect(without.node.settings.policies.guardedAccusations)
+    #expect(throws: CommandError.self) { try plan(base + ["--guarded-accusations=maybe"]) }
+    #expect(throws: CommandError.self) { try plan(base + ["--preset", "serf"]) }
     #expect(plain.node.settings.suspicionMultiplier == 4)
     let quick = try plan(base + ["--guarded-accusations", "--suspicion-multiplier", "2"])
     #expect(quick.node.settings.suspicionMultiplier == 2)
     #expect(throws: CommandError.self) { try plan(base + ["--suspicion-multiplier", "0"]) }
-    #expect(plain.node.settings.flapQuarantine == .zero)
-    let damped = try plan(base + ["--guarded-accusations", "--flap-quarantine", "60"])
-    #expect(damped.node.settings.flapQuarantine == .seconds(60))
+    let damped = try plan(base + ["--flap-quarantine", "90s"])
+    #expect(damped.node.settings.policies.flapQuarantine == .seconds(90))
+    let undamped = try plan(base + ["--flap-quarantine", "off"])
+    #expect(undamped.node.settings.policies.flapQuarantine == .zero)
     #expect(throws: CommandError.self) { try plan(base + ["--flap-quarantine", "soon"]) }
-    #expect(plain.node.settings.standDown == .zero)
-    let modest = try plan(base + ["--stand-down", "30"])
-    #expect(modest.node.settings.standDown == .seconds(30))
-    #expect(throws: CommandError.self) { try plan(base + ["--stand-down", "0"]) }
+    let modest = try plan(base + ["--preset", "memberlist", "--stand-down", "30"])
+    #expect(modest.node.settings.policies.standDown == .seconds(30))
+    #expect(try plan(base + ["--stand-down", "0"]).node.settings.policies.standDown == .zero)
     #expect(throws: CommandError.self) { try plan(base + ["--stand-down", "never"]) }
+    #expect(
+      try plan(base + ["--join-follow-up-syncs", "0"]).node.settings.policies.joinFollowUpSyncs == 0
+    )
+    #expect(throws: CommandError.self) { try plan(base + ["--join-follow-up-syncs", "17"]) }
+  }
+
+  @Test("the preset and the policies come from the configuration file, flags over it")
+  func policiesFromConfiguration() throws {
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("rumor-policies-\(UUID().uuidString).yml").path
+    try """
+    deployment:
+      mode: local
+    gossip:
+      preset: memberlist
+      flap_quarantine: 45s
+      guarded_accusations: true
+    """.write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let base = ["--config", file, "--name", "a", "--bind", "127.0.0.1:0", "--join", "127.0.0.1:1"]
+    let configured = try plan(base)
+    #expect(!configured.node.settings.policies.fastCrashDetection)
+    #expect(configured.node.settings.policies.guardedAccusations)
+    #expect(configured.node.settings.policies.flapQuarantine == .seconds(45))
+    #expect(configured.node.settings.policies.joinFollowUpSyncs == 0)
+    let flagged = try plan(base + ["--guarded-accusations=false"])
+    #expect(!flagged.node.settings.policies.guardedAccusations)
+    #expect(flagged.node.settings.policies.flapQuarantine == .seconds(45))
   }
 }

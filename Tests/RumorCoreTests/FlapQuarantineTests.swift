@@ -6,7 +6,7 @@ import Testing
 /// Settings with `SWIMSettings.flapQuarantine` at `seconds`.
 private func quarantining(_ seconds: Int64 = 60) -> SWIMSettings {
   var settings = SWIMSettings()
-  settings.flapQuarantine = .seconds(seconds)
+  settings.policies.flapQuarantine = .seconds(seconds)
   return settings
 }
 
@@ -82,15 +82,15 @@ private func failTwice(_ node: inout SWIMNode, first: Double, second: Double) {
 
 @Suite("Flap quarantine (beyond memberlist)")
 struct FlapQuarantineTests {
-  @Test("off by default in every profile, and validated")
+  @Test("off in the core's default (the memberlist preset) in every profile, and validated")
   func offByDefault() {
-    #expect(SWIMSettings().flapQuarantine == .zero)
-    #expect(SWIMSettings(profile: .wan).flapQuarantine == .zero)
-    #expect(SWIMSettings(profile: .local).flapQuarantine == .zero)
+    #expect(SWIMSettings().policies.flapQuarantine == .zero)
+    #expect(SWIMSettings(profile: .wan).policies.flapQuarantine == .zero)
+    #expect(SWIMSettings(profile: .local).policies.flapQuarantine == .zero)
     var settings = SWIMSettings()
-    settings.flapQuarantine = .seconds(-1)
+    settings.policies.flapQuarantine = .seconds(-1)
     #expect(throws: SettingsError.self) { try settings.validate() }
-    settings.flapQuarantine = .seconds(90_000)
+    settings.policies.flapQuarantine = .seconds(90_000)
     #expect(throws: SettingsError.self) { try settings.validate() }
   }
 

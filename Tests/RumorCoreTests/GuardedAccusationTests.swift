@@ -48,7 +48,7 @@ private func drive(
 /// UDP probe decides).
 private func guarded(_ on: Bool = true) -> SWIMSettings {
   var settings = SWIMSettings()
-  settings.guardedAccusations = on
+  settings.policies.guardedAccusations = on
   settings.disableTCPPings = true
   return settings
 }
@@ -65,11 +65,11 @@ private func nodeWithFirstProbe(_ settings: SWIMSettings) throws -> (
 
 @Suite("Guarded accusations (beyond memberlist)")
 struct GuardedAccusationTests {
-  @Test("the setting is off by default, so memberlist's behaviour is the default")
+  @Test("off in the core's default (the memberlist preset) in every profile")
   func offByDefault() {
-    #expect(!SWIMSettings().guardedAccusations)
-    #expect(!SWIMSettings(profile: .wan).guardedAccusations)
-    #expect(!SWIMSettings(profile: .local).guardedAccusations)
+    #expect(!SWIMSettings().policies.guardedAccusations)
+    #expect(!SWIMSettings(profile: .wan).policies.guardedAccusations)
+    #expect(!SWIMSettings(profile: .local).policies.guardedAccusations)
   }
 
   @Test("a suspicion counts as corroborated once another member suspects too, even past the count")
@@ -198,22 +198,22 @@ struct GuardedAccusationTests {
     #expect(node.member(named: "n1")?.state == .dead)
   }
 
-  @Test("on, with plain SWIM: the setting needs Lifeguard and changes nothing without it")
+  @Test("on, with plain SWIM: the settings are refused, since the guard needs Lifeguard's nacks")
   func needsLifeguard() throws {
     var settings = guarded()
     settings.lifeguard = false
-    var (node, target, start) = try nodeWithFirstProbe(settings)
-    // SWIM: a fixed timeout of 4 s after the failed probe.
-    _ = drive(&node, from: start, to: start + 5.1, silent: target, nacks: false)
-    #expect(node.member(named: target)?.state == .dead)
-    #expect(node.counters.accusationsHeld == 0)
+    let error = #expect(throws: SettingsError.self) { try settings.validate() }
+    #expect(error?.description.contains("guarded accusations need Lifeguard") == true)
+    #expect(throws: SettingsError.self) {
+      _ = try SWIMNode(name: "n0", address: address(0), settings: settings, seed: 1)
+    }
   }
 
   @Test("on: a refused connection is proof enough, so the guard does not hold that suspicion")
   func refusedConnectionIsNotHeld() throws {
     var settings = SWIMSettings()
-    settings.guardedAccusations = true
-    settings.refusedConnectionIsFailure = true
+    settings.policies.guardedAccusations = true
+    settings.policies.fastCrashDetection = true
     var node = try makeNode(knowing: 20, settings: settings)
     let fallback = try #require(try RefusedConnectionTests().probeUntilFallback(&node))
     _ = node.streamFailed(
@@ -242,7 +242,7 @@ struct StaleAccusationTests {
     message: Message, to: NodeAddress
   )] {
     var settings = SWIMSettings()
-    settings.guardedAccusations = guarded
+    settings.policies.guardedAccusations = guarded
     var node = try makeNode(knowing: 3, settings: settings)
     _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(1))
     let accusation: Message =
@@ -284,7 +284,7 @@ struct StaleAccusationRateTests {
   @Test("one correction per accuser per probe interval")
   func onePerInterval() throws {
     var settings = SWIMSettings()
-    settings.guardedAccusations = true
+    settings.policies.guardedAccusations = true
     var node = try makeNode(knowing: 3, settings: settings)
     _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(1))
     let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))

@@ -7,7 +7,7 @@ import Testing
 /// `seconds` (0: off).
 private func standingNode(after seconds: Int64) throws -> SWIMNode {
   var settings = SWIMSettings()
-  settings.standDown = .seconds(seconds)
+  settings.policies.standDown = .seconds(seconds)
   return try makeNode(knowing: 20, settings: settings)
 }
 
@@ -137,9 +137,9 @@ struct StandDownTests {
   @Test("a stand-down time outside 0 to 86400 seconds is refused")
   func validation() {
     var settings = SWIMSettings()
-    settings.standDown = .seconds(-1)
+    settings.policies.standDown = .seconds(-1)
     #expect(throws: SettingsError.self) { try settings.validate() }
-    settings.standDown = .seconds(86_401)
+    settings.policies.standDown = .seconds(86_401)
     #expect(throws: SettingsError.self) { try settings.validate() }
   }
 }

@@ -90,6 +90,41 @@ struct EnvironmentOverrideTests {
     #expect(effective.origins["gossip.join"] == .environment("RUMOR_JOIN"))
   }
 
+  @Test("the preset and each policy: built-in default, the file, then RUMOR_ variables over it")
+  func policies() throws {
+    let standard = try effectiveConfiguration("", [:])
+    #expect(standard.gossip.preset == .standard)
+    #expect(standard.gossip.policies == Policies(preset: .standard))
+    #expect(standard.origins["gossip.preset"] == .builtIn)
+    let file = "gossip:\n  preset: memberlist\n  stand_down: 20s\n  fast_crash_detection: yes\n"
+    let fromFile = try effectiveConfiguration(file, [:])
+    #expect(fromFile.gossip.preset == .memberlist)
+    #expect(fromFile.gossip.policies.standDown == .seconds(20))
+    #expect(fromFile.gossip.policies.fastCrashDetection)
+    #expect(!fromFile.gossip.policies.guardedAccusations)
+    let variables = try effectiveConfiguration(
+      file,
+      [
+        "RUMOR_PRESET": "rumor", "RUMOR_STAND_DOWN": "off", "RUMOR_JOIN_FOLLOW_UP_SYNCS": "5",
+        "RUMOR_FAST_CRASH_DETECTION": "false",
+      ])
+    #expect(variables.gossip.preset == .rumor)
+    #expect(variables.gossip.policies.standDown == .zero)
+    #expect(variables.gossip.policies.joinFollowUpSyncs == 5)
+    #expect(!variables.gossip.policies.fastCrashDetection)
+    #expect(variables.gossip.policies.guardedAccusations)
+    #expect(variables.origins["gossip.stand_down"] == .environment("RUMOR_STAND_DOWN"))
+    let errors = environmentErrors([
+      "RUMOR_PRESET": "serf", "RUMOR_GUARDED_ACCUSATIONS": "maybe", "RUMOR_FLAP_QUARANTINE": "soon",
+    ])
+    #expect(
+      errors == [
+        "environment RUMOR_PRESET: 'serf' is not a preset (one of memberlist, rumor)",
+        "environment RUMOR_GUARDED_ACCUSATIONS: 'maybe' is not true or false",
+        "environment RUMOR_FLAP_QUARANTINE: 'soon' is not a duration; write seconds (10, 0.5) or a number with ms, s, m or h (500ms, 10s)",
+      ])
+  }
+
   @Test("the agent's HTTP API: on loopback by default, gossip.http in the file, RUMOR_HTTP over it")
   func httpAddress() throws {
     let standard = try effectiveConfiguration("", [:])

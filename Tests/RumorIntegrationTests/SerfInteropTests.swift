@@ -128,12 +128,15 @@ struct SerfInteropTests {
     #expect(await serfs[1].members()["r2"]?.tags == ["svc.r2": "http://:802"])
   }
 
-  @Test("kill -9 of a rumor agent makes serf mark it failed, and the other way round")
-  func killsAreDetectedBothWays() async throws {
+  @Test(
+    "kill -9 of a rumor agent makes serf mark it failed, and the other way round, with either preset",
+    arguments: [Preset.rumor, .memberlist])
+  func killsAreDetectedBothWays(preset: Preset) async throws {
     let serf = try SerfAgent(name: "ks0")
     let other = try SerfAgent(name: "ks1", join: [serf.address])
-    let rumor = try AgentProcess(name: "kr0", arguments: ["--join", serf.address.description])
-    let victim = try AgentProcess(name: "kr1", arguments: ["--join", serf.address.description])
+    let flags = ["--join", serf.address.description, "--preset", preset.rawValue]
+    let rumor = try AgentProcess(name: "kr0", arguments: flags)
+    let victim = try AgentProcess(name: "kr1", arguments: flags)
     defer {
       for agent in [serf, other] { agent.stop(signal: SIGKILL) }
       for agent in [rumor, victim] { agent.stop(signal: SIGKILL) }
@@ -151,10 +154,13 @@ struct SerfInteropTests {
       })
   }
 
-  @Test("a graceful leave is seen as left, never failed, on both sides, five times over")
-  func leavesAreLeft() async throws {
+  @Test(
+    "a graceful leave is seen as left, never failed, on both sides, five times over, with either preset",
+    arguments: [Preset.rumor, .memberlist])
+  func leavesAreLeft(preset: Preset) async throws {
     let serf = try SerfAgent(name: "ls0")
-    let watcher = try AgentProcess(name: "lw", arguments: ["--join", serf.address.description])
+    let watcher = try AgentProcess(
+      name: "lw", arguments: ["--join", serf.address.description, "--preset", preset.rawValue])
     defer {
       serf.stop(signal: SIGKILL)
       watcher.stop(signal: SIGKILL)
@@ -162,7 +168,8 @@ struct SerfInteropTests {
     for round in 0..<5 {
       // A Rumor agent leaves; the serf agent must never call it failed.
       let leaver = try AgentProcess(
-        name: "rl\(round)", arguments: ["--join", serf.address.description])
+        name: "rl\(round)",
+        arguments: ["--join", serf.address.description, "--preset", preset.rawValue])
       defer { leaver.stop(signal: SIGKILL) }
       #expect(
         await eventually(within: 20) { await serf.members()["rl\(round)"]?.status == "alive" })

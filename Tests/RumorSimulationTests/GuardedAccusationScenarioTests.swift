@@ -10,7 +10,7 @@ struct GuardedAccusationScenarioTests {
   /// `dead` for healthy members.
   func cutOffStall(guarded: Bool) -> ScenarioOptions {
     var settings = SWIMSettings()
-    settings.guardedAccusations = guarded
+    settings.policies.guardedAccusations = guarded
     return ScenarioOptions(
       scenario: .stall, nodes: 48, seed: 8, settings: settings, duration: 20, affected: 3,
       faultSeconds: 4, intervalSeconds: 4, stallMode: .isolate)
@@ -38,7 +38,7 @@ struct GuardedAccusationScenarioTests {
   @Test("with guarded accusations a crashed member is still declared dead by everyone")
   func guardedStillDetectsCrashes() {
     var settings = SWIMSettings()
-    settings.guardedAccusations = true
+    settings.policies.guardedAccusations = true
     let options = ScenarioOptions(
       scenario: .crash, nodes: 32, seed: 3, settings: settings, duration: 30, affected: 2)
     let (result, reproduce) = simulatePaper(options)
@@ -46,16 +46,16 @@ struct GuardedAccusationScenarioTests {
     #expect(result.falseDeaths == 0, reproduce)
   }
 
-  @Test("the JSON names the guard, the refused-connection rule and the suspicion multiplier")
+  @Test("the JSON names the guard, fast crash detection and the suspicion multiplier")
   func jsonFields() {
     var settings = SWIMSettings()
-    settings.guardedAccusations = true
+    settings.policies.guardedAccusations = true
     settings.suspicionMultiplier = 3
     let result = ScenarioRunner.run(
       ScenarioOptions(scenario: .crash, nodes: 8, seed: 1, settings: settings, duration: 10))
     let text = result.json(includeTiming: false).text
     #expect(text.contains("\"guarded_accusations\":true"), "\(text)")
-    #expect(text.contains("\"refused_connection_is_failure\":false"), "\(text)")
+    #expect(text.contains("\"fast_crash_detection\":false"), "\(text)")
     #expect(text.contains("\"suspicion_multiplier\":3"), "\(text)")
   }
 
@@ -63,9 +63,9 @@ struct GuardedAccusationScenarioTests {
   /// packets and one unreachable 20 s out of every 40, for 160 s.
   func grayFailures(quarantine seconds: Int64, standDown: Int64 = 0) -> ScenarioOptions {
     var settings = SWIMSettings()
-    settings.guardedAccusations = true
-    settings.flapQuarantine = .seconds(seconds)
-    settings.standDown = .seconds(standDown)
+    settings.policies.guardedAccusations = true
+    settings.policies.flapQuarantine = .seconds(seconds)
+    settings.policies.standDown = .seconds(standDown)
     return ScenarioOptions(
       scenario: .gray, nodes: 60, seed: 1, settings: settings, duration: 160, affected: 1)
   }

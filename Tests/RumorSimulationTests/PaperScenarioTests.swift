@@ -16,13 +16,13 @@ func simulatePaper(_ options: ScenarioOptions) -> (
     "swift run -c release rumor-sim --nodes \(options.nodes) --scenario \(options.scenario.rawValue) --seed \(options.seed) --profile \(options.settings.profile.rawValue) --duration \(options.duration)"
   if options.loss > 0 { command += " --loss \(options.loss)" }
   if !options.settings.lifeguard { command += " --no-lifeguard" }
-  if options.settings.guardedAccusations { command += " --guarded-accusations" }
-  if options.settings.refusedConnectionIsFailure { command += " --refused-is-failure" }
-  if options.settings.flapQuarantine > .zero {
-    command += " --flap-quarantine \(options.settings.flapQuarantine.components.seconds)"
+  if options.settings.policies.guardedAccusations { command += " --guarded-accusations" }
+  if options.settings.policies.fastCrashDetection { command += " --fast-crash-detection" }
+  if options.settings.policies.flapQuarantine > .zero {
+    command += " --flap-quarantine \(options.settings.policies.flapQuarantine.components.seconds)"
   }
-  if options.settings.standDown > .zero {
-    command += " --stand-down \(options.settings.standDown.components.seconds)"
+  if options.settings.policies.standDown > .zero {
+    command += " --stand-down \(options.settings.policies.standDown.components.seconds)"
   }
   if options.settings.disableTCPPings && options.scenario != .gray {
     command += " --no-tcp-pings"
@@ -151,7 +151,7 @@ struct PaperScenarioTests {
   @Test("the JSON of the new scenarios carries the new fields after the original ones")
   func jsonFields() {
     let original = [
-      "nodes", "scenario", "seed", "profile", "lifeguard", "adaptive_probe_timeout", "loss",
+      "nodes", "scenario", "seed", "profile", "lifeguard", "loss",
       "converge_s", "detect_first_s", "detect_all_s", "remerge_s", "false_suspicions",
       "false_deaths", "false_deaths_at_healthy", "healthy_suspected", "healthy_declared_dead",
       "faulty_alive_declared_dead", "leavers_seen_failed", "msgs_per_node_per_s",

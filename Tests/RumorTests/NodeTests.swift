@@ -91,7 +91,7 @@ struct NodeTests {
   )
   func portUnreachableEndsProbe() async throws {
     var settings = testSettings()
-    settings.refusedConnectionIsFailure = true
+    settings.policies.fastCrashDetection = true
     // No TCP fallback ping: only the ICMP answer can prove the process gone.
     settings.disableTCPPings = true
     let watcher = try RumorNode.start(

@@ -14,7 +14,8 @@ extension NodeConfiguration {
     advertise = try gossip.advertise.map { address throws(NodeConfigurationError) in
       try Self.numeric(address, key: "gossip.advertise", origins: configuration.origins)
     }
-    settings = SWIMSettings(profile: gossip.profile)
+    settings = SWIMSettings(profile: gossip.profile, preset: gossip.preset)
+    settings.policies = gossip.policies
     keys = gossip.encryptionKeys
     keyringFile = gossip.keyringFile
     label = gossip.label

@@ -27,7 +27,8 @@ public struct NodeConfiguration: Sendable {
   /// The address other members should use, when it differs from `bind`
   /// (behind NAT, in containers, or when binding 0.0.0.0).
   public var advertise: NodeAddress?
-  /// The protocol settings (a profile, plus any overrides).
+  /// The protocol settings: a profile and a preset (`Preset.standard`
+  /// unless given), plus any overrides.
   public var settings: SWIMSettings
   /// Encryption keys (16, 24 or 32 bytes each); the first encrypts.
   /// Empty for a plaintext cluster.
@@ -71,7 +72,7 @@ public struct NodeConfiguration: Sendable {
   /// A configuration with the defaults above.
   public init(
     name: String, bind: NodeAddress = NodeAddress(ipv4: 127, 0, 0, 1, port: 7946),
-    advertise: NodeAddress? = nil, settings: SWIMSettings = SWIMSettings(),
+    advertise: NodeAddress? = nil, settings: SWIMSettings = SWIMSettings(preset: .standard),
     keys: [[UInt8]] = [], label: String = "", tags: [String: String] = [:],
     services: [AdvertisedService] = [], seed: UInt64? = nil
   ) {

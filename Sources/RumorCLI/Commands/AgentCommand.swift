@@ -16,9 +16,10 @@ enum AgentCommand {
     Usage: rumor agent [--config FILE] [--name NAME] [--bind HOST:PORT]
                        [--advertise HOST:PORT] [--join HOST:PORT]... [--tag KEY=VALUE]...
                        [--service NAME=URL]... [--encrypt BASE64KEY] [--label LABEL]
-                       [--profile lan|wan|local] [--fast-crash-detection]
-                       [--guarded-accusations] [--suspicion-multiplier N]
-                       [--flap-quarantine SECONDS] [--stand-down SECONDS]
+                       [--profile lan|wan|local] [--preset memberlist|rumor]
+                       [--fast-crash-detection[=false]] [--guarded-accusations[=false]]
+                       [--flap-quarantine S|off] [--stand-down S|off]
+                       [--join-follow-up-syncs N] [--suspicion-multiplier N]
                        [--event-handler [FILTER=]SCRIPT]... [--dns HOST:PORT]
                        [--http HOST:PORT|off] [--http-token TOKEN]
 
@@ -32,7 +33,8 @@ enum AgentCommand {
 
     Every setting comes from, in order of precedence: these flags, the
     environment (RUMOR_NODE_NAME, RUMOR_BIND, RUMOR_ADVERTISE, RUMOR_JOIN,
-    RUMOR_ENCRYPT, RUMOR_LABEL, RUMOR_PROFILE, RUMOR_SERVICES), the file
+    RUMOR_ENCRYPT, RUMOR_LABEL, RUMOR_PROFILE, RUMOR_PRESET, RUMOR_SERVICES,
+    and one variable per policy: RUMOR_FAST_CRASH_DETECTION, ...), the file
     (--config or RUMOR_CONFIG), and the deployment mode's defaults (see
     `rumor config show`). Seeds given by a flag, variable or file must
     answer; the mode's conventional seeds are tried quietly, and all of
@@ -58,30 +60,13 @@ enum AgentCommand {
                             --encrypt's keys create it; rewritten after each key change
       --profile P           lan, wan or local: memberlist's timings
       --leave-timeout S     how long to spread the leave before stopping (default 5)
-      --fast-crash-detection
-                            declare a member dead one probe interval after a
-                            ping or connection to it is refused (its process
-                            is gone), instead of waiting out the suspicion
-                            timeout
-      --guarded-accusations
-                            do not declare a member dead on this node's word
-                            alone: an unconfirmed suspicion is checked again
-                            first, so a node that is itself cut off accuses
-                            nobody (off by default, as in memberlist; see
-                            docs/simulation.md)
+    \(NodeOptions.policyHelp)
       --suspicion-multiplier N
                             how many probe intervals (times log10 of the
                             cluster size) a suspicion lasts before death
                             (the profile's: 4 for lan); lower detects
                             crashes sooner, and is safe against false deaths
                             only with --guarded-accusations (docs/simulation.md)
-      --flap-quarantine S   keep a member that fails again soon after a failure
-                            out of this node's view for S seconds, twice as
-                            long each further time (up to 32 × S), and let a
-                            failed member back only once it answers two pings
-                            from this node, after a quarantine once it has
-                            answered pings for S more (off by default; meant with
-                            --guarded-accusations; docs/simulation.md)
       --event-handler [FILTER[,FILTER]=]SCRIPT
                             run SCRIPT (with /bin/sh -c) for each event the
                             filters take, as a Serf agent does, so Serf handler
@@ -94,12 +79,6 @@ enum AgentCommand {
                             gossip thread, killed after 30 s (a query's: at its
                             deadline); repeat for more handlers
     \(AgentHTTPServer.help)
-      --stand-down S        once this node's local health score has been at
-                            its worst for S seconds (its own links failing,
-                            not its peers), stop accusing members and stop
-                            refuting accusations, so the cluster removes it;
-                            take part again once its health is perfect (off
-                            by default; docs/simulation.md)
     \(AgentDNS.help)
 
     Exit status: 0 after a clean stop, 1 if the configuration is invalid,
@@ -115,12 +94,10 @@ enum AgentCommand {
         "config", "name", "bind", "advertise", "join", "tag", "service", "encrypt", "label",
         "keyring-file",
         "event-handler",
-        "profile", "leave-timeout", "suspicion-multiplier", "flap-quarantine", "stand-down",
+        "profile", "leave-timeout", "suspicion-multiplier",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + AgentDNS.options.map { ArgumentList.Option(name: $0, takesValue: true) }
-        + ["fast-crash-detection", "guarded-accusations"].map {
-          ArgumentList.Option(name: $0, takesValue: false)
-        } + AgentHTTPServer.options)
+        + NodeOptions.policyOptions + AgentHTTPServer.options)
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
     let plan = try AgentPlan(parsed, command: command)

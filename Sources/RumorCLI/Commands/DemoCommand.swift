@@ -10,7 +10,7 @@ enum DemoCommand {
   static let summary =
     "Run a local cluster that advertises services, resolves them and survives failures"
   static let help = """
-    Usage: rumor demo [--profile local|lan|wan] [--memberlist-detection]
+    Usage: rumor demo [--profile local|lan|wan] [--preset rumor|memberlist]
 
     Starts, in this process on 127.0.0.1, stand-in servers for the brief's
     services (redis ×2, backend ×2, ai-stack, npu-worker, frontend) and one
@@ -24,13 +24,13 @@ enum DemoCommand {
       3. kills a redis node without a goodbye and shows the resolver fail
          over to the backup, and when every survivor declared it failed.
 
-    By default the nodes use the local profile and Rumor's fast crash
-    detection (a refused connection proves the process is gone);
-    --memberlist-detection uses memberlist's timeouts only.
+    By default the nodes use the local profile and the rumor preset, whose
+    fast crash detection takes a refused connection as proof that a
+    process is gone; --preset memberlist uses memberlist's timeouts only.
 
     Options:
       --profile P               local (default), lan or wan
-      --memberlist-detection    turn fast crash detection off
+      --preset P                rumor (default) or memberlist
     """
 
   static func run(_ arguments: [String], console: Console) async throws(CommandError) {
@@ -39,13 +39,17 @@ enum DemoCommand {
       arguments, command: command,
       options: [
         .init(name: "profile", takesValue: true),
-        .init(name: "memberlist-detection", takesValue: false),
+        .init(name: "preset", takesValue: true),
       ])
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 0)
-    var settings = SWIMSettings(
-      profile: try NodeOptions.profile(try parsed.value("profile") ?? "local", command: command))
-    settings.refusedConnectionIsFailure = !parsed.flag("memberlist-detection")
+    let presetName = try parsed.value("preset") ?? Preset.standard.rawValue
+    guard let preset = Preset(rawValue: presetName) else {
+      throw .usage("--preset must be rumor or memberlist (not '\(presetName)')", command: command)
+    }
+    let settings = SWIMSettings(
+      profile: try NodeOptions.profile(try parsed.value("profile") ?? "local", command: command),
+      preset: preset)
     let cluster: DemoCluster
     do {
       cluster = try DemoCluster(settings: settings)

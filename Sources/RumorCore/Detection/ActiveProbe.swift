@@ -11,7 +11,7 @@ struct ActiveProbe {
   /// `start + probeInterval × (health + 1)`.
   let deadline: Int64
   /// A re-probe of a suspect whose unconfirmed suspicion ran out
-  /// (`SWIMSettings.guardedAccusations`): its verdict settles that
+  /// (`Policies.guardedAccusations`): its verdict settles that
   /// suspicion instead of raising a new one.
   var reprobe = false
   var acked = false

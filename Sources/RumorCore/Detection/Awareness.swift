@@ -9,7 +9,7 @@ struct Awareness {
   /// The current score.
   private(set) var score = 0
   /// Since when the score has been at its ceiling without a break (nil
-  /// while it is below), for `SWIMSettings.standDown`.
+  /// while it is below), for `Policies.standDown`.
   private(set) var saturatedSince: Int64?
 
   init(maximum: Int) {

@@ -34,7 +34,7 @@ struct Suspicion {
   /// When the member is declared dead unless it refutes.
   private(set) var deadline: Int64
   /// Whether its timeout ran out unconfirmed and it now waits for a
-  /// re-probe's verdict (`SWIMSettings.guardedAccusations`); a
+  /// re-probe's verdict (`Policies.guardedAccusations`); a
   /// confirmation that arrives later does not release it, since it may be
   /// an echo of this node's own accusation (a push-pull reports a suspect
   /// as the receiver's own suspicion).

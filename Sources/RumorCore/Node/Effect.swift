@@ -50,7 +50,7 @@ public enum MembershipEvent: Sendable, Hashable {
   case failed(Member)
   /// A member left gracefully.
   case left(Member)
-  /// This node stood down (`SWIMSettings.standDown`): its own health score
+  /// This node stood down (`Policies.standDown`): its own health score
   /// has been at its worst for that long, so it takes itself to be the
   /// failing part and stops accusing others and refuting accusations.
   /// The member is this node.

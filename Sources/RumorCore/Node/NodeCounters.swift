@@ -38,12 +38,12 @@ public struct NodeCounters: Sendable, Hashable {
   public var suspicionsRaised = 0
   /// Times an unconfirmed suspicion's timeout ran out and was held for a
   /// re-probe instead of declaring the member dead
-  /// (`SWIMSettings.guardedAccusations`).
+  /// (`Policies.guardedAccusations`).
   public var accusationsHeld = 0
   /// Held suspicions that a re-probe settled as dead (a helper's nack
   /// confirmed the suspect unreachable).
   public var accusationsConfirmedByReprobe = 0
-  /// Failures that put a member in quarantine (`SWIMSettings.flapQuarantine`),
+  /// Failures that put a member in quarantine (`Policies.flapQuarantine`),
   /// a probation's two missed pings in a row included.
   public var quarantines = 0
   /// Alive news ignored because its member was in quarantine.
@@ -57,11 +57,11 @@ public struct NodeCounters: Sendable, Hashable {
   /// (`SWIMNode.portUnreachable(_:now:)`).
   public var unreachablePorts = 0
   /// Accusations at an outdated incarnation answered with the member's
-  /// current alive message (`SWIMSettings.guardedAccusations`).
+  /// current alive message (`Policies.guardedAccusations`).
   public var staleAccusationsCorrected = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
-  /// Times this node started standing down (`SWIMSettings.standDown`).
+  /// Times this node started standing down (`Policies.standDown`).
   public var standDowns = 0
   /// Accusations against this node it let stand while standing down.
   public var refutationsWithheld = 0

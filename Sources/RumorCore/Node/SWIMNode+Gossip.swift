@@ -6,16 +6,19 @@ extension SWIMNode {
   /// Sends `message` with as much queued news piggybacked as fits.
   mutating func send(_ message: [UInt8], to target: NodeAddress, protocolMax: UInt8?) {
     let checksum = (protocolMax ?? 0) >= 5
-    let overhead = codec.overhead(checksum: checksum)
-    let space =
-      settings.packetBudget - message.count - Compound.headerSize - Compound.perPartOverhead
-      - overhead
+    let space = packer(checksum: checksum).space(afterPrimary: message.count)
     let news = takeBroadcasts(space: space, maximumCount: Compound.maximumParts - 1)
     if news.isEmpty {
       seal(message, to: target, checksum: checksum)
     } else if let compound = try? Compound.encode([message] + news) {
       seal(compound, to: target, checksum: checksum)
     }
+  }
+
+  /// How this node fits messages into its packet budget, sealed with or
+  /// without a checksum.
+  func packer(checksum: Bool) -> Packer {
+    Packer(budget: settings.packetBudget, overhead: codec.overhead(checksum: checksum))
   }
 
   /// Sends `bytes` as they are (a message or a compound), no piggybacking.
@@ -63,8 +66,8 @@ extension SWIMNode {
     for position in targets {
       let target = table[position]
       let checksum = target.versions.protocolMax >= 5
-      let space = settings.packetBudget - Compound.headerSize - codec.overhead(checksum: checksum)
-      let news = takeBroadcasts(space: space, maximumCount: Compound.maximumParts)
+      let news = takeBroadcasts(
+        space: packer(checksum: checksum).gossipSpace, maximumCount: Compound.maximumParts)
       if news.isEmpty { return }
       if news.count == 1 {
         sendRaw(news[0], to: target.address, protocolMax: target.versions.protocolMax)

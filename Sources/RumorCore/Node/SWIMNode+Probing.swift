@@ -6,12 +6,12 @@ extension SWIMNode {
   /// Starts probing the next member in the round-robin order, or a
   /// suspect waiting for a re-probe (every other probe at most).
   mutating func startProbe(now: Int64) {
-    if !lastProbeWasReprobe, let position = nextReprobeTarget() {
-      lastProbeWasReprobe = true
+    if !accusationGuard.lastProbeWasReprobe, let position = nextReprobeTarget() {
+      accusationGuard.lastProbeWasReprobe = true
       startProbe(of: position, reprobe: true, now: now)
       return
     }
-    lastProbeWasReprobe = false
+    accusationGuard.lastProbeWasReprobe = false
     let me = name
     let eligible: (MemberTable.Record) -> Bool = { $0.name != me && $0.state.isActive }
     var position = table.nextProbeTarget(eligible: eligible)
@@ -52,11 +52,8 @@ extension SWIMNode {
     } else {
       send(ping, to: target.address, protocolMax: target.versions.protocolMax)
     }
-    let directWait =
-      settings.adaptiveProbeTimeout
-      ? rtt.timeout(for: target.name, ceiling: probeTimeout) : probeTimeout
     timers.schedule(
-      at: now.addingSaturating(min(directWait, deadline - now)), .directTimeout(sequence))
+      at: now.addingSaturating(min(probeTimeout, deadline - now)), .directTimeout(sequence))
     timers.schedule(at: deadline, .probeDeadline(sequence))
   }
 
@@ -129,7 +126,7 @@ extension SWIMNode {
     }
     counters.failedProbes += 1
     let healthyBefore = awareness.score == 0
-    let refused = current.fallbackRefused && settings.refusedConnectionIsFailure
+    let refused = current.fallbackRefused && settings.policies.fastCrashDetection
     // Lifeguard: nacks that did not come mean our own links are at fault,
     // not (only) the target; without nack-capable helpers, any failure
     // counts against us. A refusal is an answer from the target's host,
@@ -152,19 +149,19 @@ extension SWIMNode {
     counters.suspicionsRaised += 1
     applySuspect(
       Suspect(incarnation: record.incarnation, node: record.name, from: name), now: now,
-      provenGoneBy: refused ? now.addingSaturating(probeInterval) : nil)
+      provenGoneBy: refused ? now : nil)
   }
 
   /// The host at `address` answered a datagram from this node with "port
   /// unreachable" (ICMP): nothing listens there, the process is gone. With
-  /// `SWIMSettings.refusedConnectionIsFailure`, if that is the member
+  /// `Policies.fastCrashDetection`, if that is the member
   /// being probed and it has not answered, the probe ends now as a
   /// refused one, instead of waiting for the probe timeout and a refused
   /// TCP fallback ping; otherwise the report is ignored (an error about an
   /// older datagram, or about a member not being probed, proves nothing
   /// about now).
   public mutating func portUnreachable(_ address: NodeAddress, now: Timestamp) -> [Effect] {
-    guard settings.refusedConnectionIsFailure, var current = probe,
+    guard settings.policies.fastCrashDetection, var current = probe,
       current.targetAddress == address, !current.acked, !current.fallbackReached
     else { return [] }
     counters.unreachablePorts += 1
@@ -180,9 +177,6 @@ extension SWIMNode {
     if passesProbation(ack, now: now) { return }
     if var current = probe, current.sequence == ack.seqNo {
       lastContact = Timestamp(nanoseconds: now)
-      if !current.acked, !current.indirectSent, settings.adaptiveProbeTimeout {
-        rtt.record(now - current.start, for: current.target)
-      }
       // Relayed acks carry no payload, so one with a payload is the
       // target's own answer to the direct ping.
       if !current.acked, !ack.payload.isEmpty {
@@ -280,8 +274,7 @@ extension SWIMNode {
     }
     for member in reaped {
       suspicions[member] = nil
-      rtt.forget(member)
     }
-    flaps.prune(now: now)
+    quarantine.history.prune(now: now)
   }
 }

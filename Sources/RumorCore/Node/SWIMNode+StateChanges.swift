@@ -93,7 +93,7 @@ extension SWIMNode {
     let known = table.position(of: alive.node)
     guard isPlausible(alive.incarnation, knowing: known.map { table[$0].incarnation } ?? 0)
     else { return }
-    if flaps.isEnabled, known.map({ table[$0].state == .dead }) ?? true,
+    if quarantine.history.isEnabled, known.map({ table[$0].state == .dead }) ?? true,
       holdsBack(alive, now: now)
     {
       return
@@ -196,7 +196,7 @@ extension SWIMNode {
       if confirmed && lateConfirmation(of: suspicion, now: now) { suspicion.hold() }
       if let provenGoneBy { suspicion.expedite(to: provenGoneBy) }
       // Stored even when nothing counts towards the timeout: it may now be
-      // corroborated (`SWIMSettings.guardedAccusations`).
+      // corroborated (`Policies.guardedAccusations`).
       suspicions[suspect.node] = suspicion
       if confirmed || provenGoneBy != nil {
         timers.schedule(at: suspicion.deadline, .suspicionTimeout(suspect.node, suspicion.start))
@@ -260,7 +260,7 @@ extension SWIMNode {
   }
 
   /// Beyond memberlist: a death this node has proof of (a refused
-  /// connection, `SWIMSettings.refusedConnectionIsFailure`) is sent
+  /// connection, `Policies.fastCrashDetection`) is sent
   /// straight to every alive member of a cluster of at most
   /// `joinReplyGossipLimit` members, as a leave is, rather than left to
   /// gossip's rounds alone: the last member to hear sets how long the
@@ -293,7 +293,9 @@ extension SWIMNode {
       updated.state = dead.isLeave ? .left : .dead
       updated.stateChange = now
     }
-    if !dead.isLeave && dead.node != name && flaps.recordFailure(of: dead.node, now: now) > 0 {
+    if !dead.isLeave && dead.node != name
+      && quarantine.history.recordFailure(of: dead.node, now: now) > 0
+    {
       counters.quarantines += 1
     }
     let member = table[position].member()

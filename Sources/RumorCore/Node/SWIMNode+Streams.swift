@@ -187,11 +187,12 @@ extension SWIMNode {
   }
 
   private mutating func scheduleFollowUpSyncs(now: Int64) {
-    guard settings.joinFollowUpSyncs > 0 && !hadJoined else { return }
+    guard settings.policies.joinFollowUpSyncs > 0 && !hadJoined else { return }
     hadJoined = true
     let wait: Int64 = 2_000_000_000
     timers.schedule(
-      at: now.addingSaturating(wait), .followUpSync(settings.joinFollowUpSyncs, wait: wait))
+      at: now.addingSaturating(wait), .followUpSync(settings.policies.joinFollowUpSyncs, wait: wait)
+    )
   }
 
   /// A stream this node opened failed (refused, timed out, cut).
@@ -209,7 +210,7 @@ extension SWIMNode {
       probe = current
       // Nothing will answer a process that is gone: judge the probe now
       // instead of waiting out the probe interval.
-      if settings.refusedConnectionIsFailure && !current.acked {
+      if settings.policies.fastCrashDetection && !current.acked {
         finishProbe(sequence: sequence, now: clock)
       }
     }

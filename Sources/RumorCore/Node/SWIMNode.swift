@@ -54,37 +54,20 @@ public struct SWIMNode: Sendable {
   var suspicions: [String: Suspicion] = [:]
   var awareness: Awareness
   var probe: ActiveProbe?
-  /// Suspects whose unconfirmed suspicion ran out, waiting for a re-probe
-  /// (`SWIMSettings.guardedAccusations`), oldest first.
-  var reprobes: [String] = []
-  /// Whether the last probe started was such a re-probe (they alternate
-  /// with round-robin probes, so that probing goes on).
-  var lastProbeWasReprobe = false
   var relays: [UInt32: Relay] = [:]
   var streams: [UInt64: StreamPurpose] = [:]
-  var rtt = RoundTripEstimator()
-  /// Members that failed again soon after a failure
-  /// (`SWIMSettings.flapQuarantine`).
-  var flaps: FlapHistory
-  /// Alive news held back while its member is on probation, by member
-  /// (`SWIMSettings.flapQuarantine`).
-  var heldNews: [String: AliveNews] = [:]
-  /// The member each probation ping in flight is for, by sequence number.
-  var probationPings: [UInt32: String] = [:]
-  /// When each accuser last got a stale accusation corrected
-  /// (`SWIMSettings.guardedAccusations`).
-  var lastCorrection: [NodeAddress: Int64] = [:]
+  // The policies' state (`Policies`; Sources/RumorCore/Policies).
+  var accusationGuard = AccusationGuard()
+  var quarantine: Quarantine
+  var standing: Standing
   var sequence: UInt32 = 0
   var nextStreamID: UInt64 = 1
   var started = false
   var probeTickMissed = false
   var hadJoined = false
   /// Whether this node has judged itself the failing part and neither
-  /// accuses others nor refutes accusations (`SWIMSettings.standDown`).
-  public internal(set) var isStandingDown = false
-  /// The highest incarnation this node was accused at while standing
-  /// down, refuted when it stops.
-  var withheldAccusation: UInt32?
+  /// accuses others nor refutes accusations (`Policies.standDown`).
+  public var isStandingDown: Bool { standing.isStandingDown }
   /// Set by `leave`: the node no longer refutes its own death.
   public internal(set) var hasLeft = false
   /// When this node last heard from the cluster first-hand: an ack to one
@@ -105,7 +88,6 @@ public struct SWIMNode: Sendable {
   let pushPullInterval: Int64
   let gossipToTheDead: Int64
   let reclaimTime: Int64
-  let standDown: Int64
 
   /// Creates a node that knows only itself. `seed` drives every random
   /// choice it makes; `wire` sets the label and encryption keys.
@@ -142,18 +124,19 @@ public struct SWIMNode: Sendable {
     pushPullInterval = settings.pushPullInterval.nanosecondsClamped
     gossipToTheDead = settings.gossipToTheDeadTime.nanosecondsClamped
     reclaimTime = settings.deadNodeReclaimTime.nanosecondsClamped
-    standDown = settings.standDown.nanosecondsClamped
-    flaps = FlapHistory(
-      base: settings.flapQuarantine.nanosecondsClamped,
-      probeInterval: settings.probeInterval.nanosecondsClamped)
+    standing = Standing(threshold: settings.policies.standDown.nanosecondsClamped)
+    quarantine = Quarantine(
+      history: FlapHistory(
+        base: settings.policies.flapQuarantine.nanosecondsClamped,
+        probeInterval: settings.probeInterval.nanosecondsClamped))
     broadcasts.capacity = settings.broadcastQueueLimit
     broadcasts.protectedSubject = name
     userBroadcasts.capacity = settings.broadcastQueueLimit
     // The longest news an empty gossip packet carries to any member (a
     // checksummed one has the least room); anything longer never goes out.
     let fits =
-      settings.packetBudget - Compound.headerSize - Compound.perPartOverhead
-      - codec.overhead(checksum: true)
+      Packer(budget: settings.packetBudget, overhead: codec.overhead(checksum: true)).gossipSpace
+      - Compound.perPartOverhead
     broadcasts.maximumMessageSize = fits
     userBroadcasts.maximumMessageSize = fits
     table.insert(
@@ -449,10 +432,10 @@ enum TimerEvent {
   /// The suspicion of `member` that started at `start` may be due.
   case suspicionTimeout(String, Int64)
   /// The probation ping `sequence` got no ack in time
-  /// (`SWIMSettings.flapQuarantine`).
+  /// (`Policies.flapQuarantine`).
   case probationTimeout(UInt32)
   /// The next ping of `member`'s probation is due
-  /// (`SWIMSettings.flapQuarantine`).
+  /// (`Policies.flapQuarantine`).
   case probationPing(String)
   /// One of the full-state exchanges after a join; `remaining` including
   /// this one, the next `2 × wait` later.

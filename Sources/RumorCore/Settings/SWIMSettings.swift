@@ -1,7 +1,8 @@
 import RumorWire
 
 /// Every protocol setting of a node. The defaults are memberlist's LAN
-/// profile; `init(profile:)` gives the WAN and local ones. Each setting
+/// profile; `init(profile:preset:)` gives the WAN and local ones, and
+/// Rumor's policies (`policies`, set together by a `Preset`). Each timing
 /// names the memberlist field (and, where there is one, the paper section)
 /// it mirrors.
 ///
@@ -61,106 +62,6 @@ public struct SWIMSettings: Sendable, Hashable {
   /// nacks, no awareness, no suspect piggybacked to its target; for
   /// comparisons only.
   public var lifeguard: Bool
-  /// Beyond memberlist: wait for a direct ack as long as the measured round
-  /// trip to that member suggests (a high percentile of recent samples,
-  /// within `probeTimeout / 8 ... probeTimeout`) instead of always
-  /// `probeTimeout`, so that a dead member is handed to indirect probes
-  /// sooner. Off by default until the simulator shows it wins.
-  public var adaptiveProbeTimeout: Bool
-  /// Beyond memberlist: when the TCP fallback ping of a failed probe is
-  /// refused, or the ping itself is answered with an ICMP "port
-  /// unreachable" (the target's host answers but nothing listens on its
-  /// port: the process is gone; `SWIMNode.portUnreachable(_:now:)`),
-  /// suspect it with a timeout of one probe interval instead of
-  /// Lifeguard's minutes-long one, and so declare a crashed process dead
-  /// in seconds. Such a death is then sent straight to every alive member
-  /// of a cluster of up to 64, as a leave is. A stalled process is not affected (its kernel
-  /// still accepts the connection), so false positives do not rise; a
-  /// firewall that rejects (rather than drops) the gossip port would make
-  /// this wrong, which is why it is off by default.
-  public var refusedConnectionIsFailure: Bool
-  /// Beyond memberlist (needs `lifeguard`): a suspicion that nobody else
-  /// has confirmed does not expire into `dead` on its timer alone. When
-  /// its timeout runs out, this node probes the suspect once more, in
-  /// place of its next round-robin probe: a ping with the suspicion in the
-  /// same packet (Lifeguard's buddy system, so a live suspect hears it and
-  /// refutes), then indirect pings that ask for nacks. The member is
-  /// declared dead only if that probe fails and a helper's nack shows that
-  /// this node's own links work and the helper cannot reach the suspect
-  /// either; otherwise the suspicion is kept and re-probed one minimum
-  /// suspicion timeout later. An independent confirmation in good time
-  /// lets the timer expire as usual; one that leaves the suspect less than
-  /// two probe intervals to refute (often this node's own accusation,
-  /// echoed back by a push-pull) is settled by the re-probe too. A refused
-  /// connection (`refusedConnectionIsFailure`) is proof and is not held.
-  /// And an accusation at an incarnation below the one this node knows the
-  /// member alive at is answered with that newer alive message, sent to
-  /// the accuser: it missed the refutation and would otherwise declare the
-  /// member dead on its own timer.
-  ///
-  /// Why: a member cut off from everyone, or losing most of its packets,
-  /// fails its probes and suspects healthy members; its suspect messages
-  /// are lost, so the accused never refute, and with memberlist's rule
-  /// the accuser's own timer, firing once it is back, turns the accusation
-  /// into a `dead` that the whole cluster accepts (docs/simulation.md,
-  /// the cut-off stall and gray failures). Real crashes are confirmed by
-  /// many probers and are not slowed. Only standard messages are sent, so
-  /// memberlist peers interoperate; the differences are that such a
-  /// suspicion can outlive memberlist's timeout, and that a member whose
-  /// only evidence is its own failed probes (every other member it could
-  /// ask being unreachable too) keeps the others suspect instead of dead,
-  /// unless no other member is alive in its view at all. Under very heavy
-  /// loss a single nack is weak evidence (in the simulator, 20 % loss
-  /// still gives false deaths, fewer than without the guard). Off by
-  /// default to behave exactly like memberlist.
-  public var guardedAccusations: Bool
-  /// Beyond memberlist: how long a member that is declared dead again
-  /// soon after its previous failure is kept out. Alive news about it
-  /// (its refutation, a push-pull, a rejoin) is ignored for this long the
-  /// first time, twice as long each further time, up to 32 times this;
-  /// a failure more than 32 times this after the previous one counts as a
-  /// first failure again. With it on, a member that failed comes back
-  /// only once it answers pings from this node: two, one probe interval
-  /// apart (started when alive news about it arrives); after a
-  /// quarantine it must go on answering for this long (one ping every
-  /// eighth of it, or every probe interval if that is longer), and two
-  /// pings missed in a row count as another failure, so a member whose
-  /// link comes and goes is not let back each time it works. A first
-  /// failure never quarantines, so a crashed process that restarts or a
-  /// member behind a healed partition comes back after those two round
-  /// trips, about one probe interval. Leaves never count.
-  ///
-  /// Why: SWIM re-admits a member as soon as it refutes, so a member that
-  /// keeps failing (losing most of its packets, or reachable only now and
-  /// then) goes out and back in over and over, and every view changes
-  /// with it (Rapid's gray failures, docs/simulation.md); Envoy ejects a
-  /// failing host for longer each time for the same reason. Meant
-  /// together with `guardedAccusations`, which keeps healthy members from
-  /// being declared dead in the first place. The cost: a member that
-  /// fails twice within a short time, for whatever reason, stays out of
-  /// this node's view for at least this long after its second failure,
-  /// even if it is fine again. Nothing changes on the wire; each node
-  /// decides for itself from the failures it sees. Zero (the default)
-  /// turns it off.
-  public var flapQuarantine: Duration
-  /// Beyond memberlist: once this node's local health score (Lifeguard)
-  /// has stayed at its ceiling this long, the node takes itself to be the
-  /// failing part and stands down: it raises no suspicions of its own
-  /// (a refused connection still counts) and lets accusations against it
-  /// stand instead of refuting them, so the cluster removes it. It takes
-  /// part again, refuting the last accusation it let pass, once its score
-  /// is back to 0.
-  ///
-  /// Why: a member that loses most of its packets still gets enough
-  /// refutations through to stay in the cluster, and goes on accusing
-  /// healthy members; every view keeps changing (Rapid's gray failures,
-  /// docs/simulation.md). Its own health score is the one measure it has
-  /// that its links, not its peers, are at fault: the score rises when
-  /// helpers' nacks go missing, which they do not when the target alone
-  /// is down. The cost: a node starved of CPU for that long may stand down
-  /// while it still works. Needs Lifeguard; zero (the default) turns it
-  /// off.
-  public var standDown: Duration
   /// Compress outgoing messages with LZW where that helps
   /// (`EnableCompression`).
   public var compression: Bool
@@ -170,13 +71,6 @@ public struct SWIMSettings: Sendable, Hashable {
   /// join storm gives every member a queue of thousands of alive messages.
   /// Push-pull repairs whatever a dropped message would have told.
   public var broadcastQueueLimit: Int
-  /// Beyond memberlist: after a successful join, exchange full state with a
-  /// random member this many more times, 2, 6, 14… seconds later (each
-  /// wait twice the one before). A member that joins in a join storm learns
-  /// who joined after it in seconds instead of at the next push-pull, which
-  /// the cluster size stretches to minutes. Push-pull is standard
-  /// memberlist, so peers need nothing new. 0 turns it off.
-  public var joinFollowUpSyncs: Int
   /// The most members a node knows at once, itself and not yet reaped dead
   /// and left members included; news of a new name past that is refused
   /// (and counted in `NodeCounters.membersRefused`) until reaping makes
@@ -185,10 +79,16 @@ public struct SWIMSettings: Sendable, Hashable {
   /// largest cluster Rumor is tuned for; at most memberlist's push-pull
   /// limit of 1,048,576 states.
   public var maxMembers: Int
+  /// The behaviours Rumor adds to memberlist's failure detection
+  /// (`Policies`), as `preset` set them unless changed since.
+  public var policies: Policies
 
-  /// The settings of `profile`.
-  public init(profile: Profile = .lan) {
+  /// The settings of `profile` with the policies of `preset`. The core's
+  /// default is memberlist's behaviour exactly; a node started by
+  /// `RumorNode` or the agent uses `Preset.standard`.
+  public init(profile: Profile = .lan, preset: Preset = .memberlist) {
     self.profile = profile
+    policies = Policies(preset: preset)
     probeInterval = .seconds(1)
     probeTimeout = .milliseconds(500)
     indirectChecks = 3
@@ -205,13 +105,7 @@ public struct SWIMSettings: Sendable, Hashable {
     packetBudget = 1400
     disableTCPPings = false
     lifeguard = true
-    adaptiveProbeTimeout = false
-    refusedConnectionIsFailure = false
-    guardedAccusations = false
-    flapQuarantine = .zero
-    standDown = .zero
     compression = true
-    joinFollowUpSyncs = 3
     broadcastQueueLimit = 1024
     maxMembers = 100_000
     switch profile {
@@ -257,17 +151,8 @@ public struct SWIMSettings: Sendable, Hashable {
     if !(16...1_000_000).contains(broadcastQueueLimit) {
       problems.append("broadcast queue limit must be 16 to 1000000 (is \(broadcastQueueLimit))")
     }
-    if !(0...16).contains(joinFollowUpSyncs) {
-      problems.append("join follow-up syncs must be 0 to 16 (is \(joinFollowUpSyncs))")
-    }
     if gossipToTheDeadTime < .zero {
       problems.append("gossip-to-the-dead time must not be negative")
-    }
-    if flapQuarantine < .zero || flapQuarantine > .seconds(86_400) {
-      problems.append("flap quarantine must be 0 to 86400 seconds (is \(flapQuarantine))")
-    }
-    if standDown < .zero || standDown > .seconds(86_400) {
-      problems.append("stand-down time must be 0 to 86400 seconds (is \(standDown))")
     }
     if deadNodeReclaimTime < .zero {
       problems.append("dead-node reclaim time must not be negative")
@@ -297,6 +182,7 @@ public struct SWIMSettings: Sendable, Hashable {
     if !(200...65_507).contains(packetBudget) {
       problems.append("packet budget must be 200 to 65507 bytes (is \(packetBudget))")
     }
+    problems += policies.problems(lifeguard: lifeguard)
     if !problems.isEmpty { throw SettingsError(problems: problems) }
   }
 }

@@ -14,9 +14,11 @@ struct ConfigurationDecoder {
   static let deploymentKeys = ["mode", "domain", "namespace"]
   static let serviceKeys = ["host", "port", "scheme", "timeout", "retries"]
   static let loadBalancerKeys = ["hosts", "strategy"]
-  static let gossipKeys = [
-    "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "http", "keyring_file",
-  ]
+  static let gossipKeys =
+    [
+      "node_name", "bind", "advertise", "join", "encrypt", "label", "profile", "http",
+      "keyring_file", "preset",
+    ] + PolicySetting.allCases.map(\.key)
   static let dnsKeys = ["address", "domain", "ttl"]
   static let advertisedKeys = ["url", "check"]
   static let checkKeys = [
@@ -196,10 +198,17 @@ struct ConfigurationDecoder {
         configuration.gossip.http = parse(entry.value, path, APIAddress.parse)
       case "keyring_file":
         configuration.gossip.keyringFile = parse(entry.value, path, Self.filePath)
-      default:
+      case "preset":
+        configuration.gossip.preset = parse(entry.value, path) { text throws(InvalidValue) in
+          try Choice.parse(text, as: Preset.self, what: "preset")
+        }
+      case "profile":
         configuration.gossip.profile = parse(entry.value, path) { text throws(InvalidValue) in
           try Choice.parse(text, as: Profile.self, what: "gossip profile")
         }
+      default:
+        guard let setting = PolicySetting(rawValue: entry.key) else { break }
+        configuration.gossip.policies[setting] = parse(entry.value, path, setting.parse)
       }
     }
   }

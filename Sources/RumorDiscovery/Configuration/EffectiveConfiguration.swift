@@ -59,6 +59,11 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     public var label: String
     /// The timing profile.
     public var profile: Profile
+    /// The preset the policies started from.
+    public var preset: Preset = .standard
+    /// Rumor's failure-detection policies: the preset's, with any set one
+    /// by one applied over them.
+    public var policies = Policies(preset: .standard)
     /// Where the agent's HTTP API listens, or off.
     public var http: APIAddress
     /// The services this node gossips, checks filled in.
@@ -235,6 +240,15 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     let profile = fallback(settings.profile, "gossip.profile", .convention("\(mode) default")) {
       GossipDefaults.profile(for: mode)
     }
+    let preset = fallback(settings.preset, "gossip.preset", .builtIn) { Preset.standard }
+    var policies = Policies(preset: preset)
+    for setting in PolicySetting.allCases {
+      guard let value = settings.policies[setting] else {
+        origins["gossip.\(setting.key)"] = origins["gossip.preset"] ?? .builtIn
+        continue
+      }
+      setting.apply(value, to: &policies)
+    }
     let http = fallback(settings.http, "gossip.http", .builtIn) { APIAddress.standard }
     let seeds = GossipSeeds.seeds(
       join: settings.join, mode: mode, domain: configuration.domain, namespace: namespace,
@@ -242,6 +256,7 @@ public struct EffectiveConfiguration: Hashable, Sendable {
     return Gossip(
       nodeName: nodeName, bind: bind, advertise: settings.advertise, seeds: seeds,
       encryptionKeys: settings.encryptionKeys, label: settings.label ?? "", profile: profile,
-      http: http, advertised: configuration.advertise, keyringFile: settings.keyringFile)
+      preset: preset, policies: policies, http: http, advertised: configuration.advertise,
+      keyringFile: settings.keyringFile)
   }
 }

@@ -20,6 +20,10 @@ public struct GossipConfiguration: Hashable, Sendable {
   public var label: String?
   /// memberlist's timing preset.
   public var profile: Profile?
+  /// Which of Rumor's policies are on (`Preset.standard` when unset).
+  public var preset: Preset?
+  /// Policies set one by one, over the preset's.
+  public var policies: [PolicySetting: PolicyValue] = [:]
   /// Where the agent's HTTP API listens, or off.
   public var http: APIAddress?
   /// Where the keyring is kept across restarts (Serf's `-keyring-file`).

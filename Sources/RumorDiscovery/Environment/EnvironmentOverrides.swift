@@ -31,6 +31,10 @@ public struct EnvironmentOverrides: Hashable, Sendable {
   public var keyringFile: String?
   /// `RUMOR_PROFILE`.
   public var profile: Profile?
+  /// `RUMOR_PRESET`.
+  public var preset: Preset?
+  /// `RUMOR_FAST_CRASH_DETECTION` and the other policies' variables.
+  public var policies: [PolicySetting: PolicyValue] = [:]
   /// `RUMOR_HTTP`.
   public var http: APIAddress?
   /// `RUMOR_SERVICES`.
@@ -98,6 +102,12 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     profile = read(EnvironmentVariable.profile) { text throws(InvalidValue) in
       try Choice.parse(text, as: Profile.self, what: "gossip profile")
     }
+    preset = read(EnvironmentVariable.preset) { text throws(InvalidValue) in
+      try Choice.parse(text, as: Preset.self, what: "preset")
+    }
+    for setting in PolicySetting.allCases {
+      policies[setting] = read(setting.variable, setting.parse)
+    }
     http = read(EnvironmentVariable.http, APIAddress.parse)
     services = read(EnvironmentVariable.services, Self.advertisedServices)
     dns = read(EnvironmentVariable.dns, DNSConfiguration.parseAddress)
@@ -146,6 +156,10 @@ public struct EnvironmentOverrides: Hashable, Sendable {
       $0.gossip.keyringFile = $1
     }
     set(profile, EnvironmentVariable.profile, "gossip.profile") { $0.gossip.profile = $1 }
+    set(preset, EnvironmentVariable.preset, "gossip.preset") { $0.gossip.preset = $1 }
+    for (setting, value) in policies.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+      set(value, setting.variable, "gossip.\(setting.key)") { $0.gossip.policies[setting] = $1 }
+    }
     set(http, EnvironmentVariable.http, "gossip.http") { $0.gossip.http = $1 }
     set(dns, EnvironmentVariable.dns, "dns.address") { $0.dns.address = $1 }
     set(dnsDomain, EnvironmentVariable.dnsDomain, "dns.domain") { $0.dns.domain = $1 }

@@ -28,6 +28,9 @@ public enum EnvironmentVariable {
   public static let keyringFile = "RUMOR_KEYRING_FILE"
   /// `gossip.profile`: `lan`, `wan` or `local`.
   public static let profile = "RUMOR_PROFILE"
+  /// `gossip.preset`: `memberlist` or `rumor`. Each policy has its own
+  /// variable too (`PolicySetting.variable`, `RUMOR_FAST_CRASH_DETECTION`).
+  public static let preset = "RUMOR_PRESET"
   /// `gossip.http`: where `rumor agent` serves its HTTP API, `IP[:PORT]`
   /// or `off`.
   public static let http = "RUMOR_HTTP"
@@ -47,10 +50,11 @@ public enum EnvironmentVariable {
   public static let kubernetesServiceHost = "KUBERNETES_SERVICE_HOST"
 
   /// Every `RUMOR_` variable the configuration reads, to catch typos.
-  public static let rumorVariables = [
-    configFile, nodeName, bind, advertise, join, encrypt, label, profile, services, http,
-    httpToken, agent, dns, dnsDomain, keyringFile,
-  ]
+  public static let rumorVariables =
+    [
+      configFile, nodeName, bind, advertise, join, encrypt, label, profile, services, http,
+      httpToken, agent, dns, dnsDomain, keyringFile, preset,
+    ] + PolicySetting.allCases.map(\.variable)
 
   /// `<NAME>_HOST` for a service: the name upper-cased, `-` turned into
   /// `_` (`ai-stack` → `AI_STACK_HOST`).

@@ -24,6 +24,10 @@ public struct Packer: Sendable {
     budget - primaryCount - Compound.headerSize - Compound.perPartOverhead - overhead
   }
 
+  /// Bytes for the messages of a packet that carries gossip alone (a
+  /// compound, each message costing its length plus 2).
+  public var gossipSpace: Int { budget - Compound.headerSize - overhead }
+
   /// Picks, in order, the candidates that fit in `space` bytes (each costs
   /// its length plus 2), skipping any that do not fit and going on, and at
   /// most `maximumCount` of them. Returns their indices.

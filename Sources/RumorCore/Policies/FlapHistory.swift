@@ -1,27 +1,17 @@
 /// Which members failed recently, and so come back only on this node's
 /// own evidence, and after a second failure only after a quarantine
-/// (`SWIMSettings.flapQuarantine`, beyond memberlist).
+/// (`Policies.flapQuarantine`).
 ///
-/// SWIM lets a member declared dead back in as soon as it refutes, so a
-/// member that keeps failing (one losing most of its packets, one whose
-/// link comes and goes) is thrown out and let back in over and over, and
-/// every member's view changes with it (Rapid §7, reproduced in
-/// docs/simulation.md). Envoy's outlier detection answers the same problem
-/// for load balancing with ejections that last longer each time; this is
-/// that rule for membership, with one more condition: a failed member is
-/// let back only once it answers pings from this node (a refutation
-/// that got through proves little about a link that loses most packets).
-/// A first failure never quarantines, so a process that crashed once and
-/// restarts, or a member behind a partition that heals, is back once it
-/// has answered two pings one probe interval apart (one answer in 25 gets
-/// through from a member losing 80 % of its packets each way, so a single
-/// answer let a few of them back in). After a quarantine two answers are
-/// not enough: the member must answer this node's pings for `base`
-/// without missing two in a row (HAProxy's `rise` and `fall`, Envoy's
-/// healthy threshold), and missing two in a row counts as another
-/// failure. A member whose link comes and goes would otherwise be let
-/// back in each time the quarantine ends and the link happens to work,
-/// and fail again.
+/// SWIM lets a member declared dead back as soon as it refutes, so one that
+/// keeps failing goes out and back in over and over (Rapid §7); Envoy's
+/// outlier ejections, longer each time, answer the same problem. A failed
+/// member is let back only once it answers this node's pings: two, one
+/// probe interval apart, after a first failure (which never quarantines,
+/// so a restarted process or a healed partition is back in about a probe
+/// interval); after a quarantine it must keep answering for `base`
+/// without missing two in a row (HAProxy's `rise` and `fall`), and two
+/// misses count as another failure. Measurements: docs/simulation.md,
+/// "Flap quarantine".
 struct FlapHistory {
   /// What is remembered about one member.
   struct Entry {

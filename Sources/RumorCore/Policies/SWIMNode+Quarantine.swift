@@ -1,6 +1,6 @@
 import RumorWire
 
-/// Flap quarantine (`SWIMSettings.flapQuarantine`, beyond memberlist): a
+/// Flap quarantine (`Policies.flapQuarantine`, beyond memberlist): a
 /// member that failed again soon after a failure is kept out for a while,
 /// and afterwards let back in only once it has answered this node's pings
 /// for a while, so that a member which still loses most of its packets,
@@ -11,24 +11,27 @@ extension SWIMNode {
   /// parked until the member has answered probation pings for long
   /// enough once it is over.
   mutating func holdsBack(_ alive: AliveNews, now: Int64) -> Bool {
-    switch flaps.admission(of: alive.node, now: now) {
+    switch quarantine.history.admission(of: alive.node, now: now) {
     case .admit:
       return false
     case .refuse:
       counters.quarantinedAliveIgnored += 1
       return true
     case .probation:
-      if let held = heldNews[alive.node] {
+      if let held = quarantine.heldNews[alive.node] {
         // A probation is under way; keep the newest news for its end.
-        if alive.incarnation > held.incarnation { heldNews[alive.node] = AliveNews(alive.message) }
+        if alive.incarnation > held.incarnation {
+          quarantine.heldNews[alive.node] = AliveNews(alive.message)
+        }
         return true
       }
-      guard flaps.startProbation(of: alive.node, now: now, interval: probeInterval) else {
+      guard quarantine.history.startProbation(of: alive.node, now: now, interval: probeInterval)
+      else {
         counters.quarantinedAliveIgnored += 1
         return true
       }
       // An owned copy: the news may point into a packet buffer.
-      heldNews[alive.node] = AliveNews(alive.message)
+      quarantine.heldNews[alive.node] = AliveNews(alive.message)
       sendProbationPing(to: alive.node, now: now)
       return true
     }
@@ -39,19 +42,20 @@ extension SWIMNode {
   /// push-pull would otherwise cut short. A first failure, such as either
   /// side of a partition, never quarantines.
   public func mayReconnect(to member: String, now: Timestamp) -> Bool {
-    flaps.admission(of: member, now: now.nanoseconds) != .refuse
+    quarantine.history.admission(of: member, now: now.nanoseconds) != .refuse
   }
 
   /// Pings `member`, whose news is held, for its probation.
   mutating func sendProbationPing(to member: String, now: Int64) {
-    guard let alive = heldNews[member], let target = NodeAddress(ip: alive.addr, port: alive.port)
+    guard let alive = quarantine.heldNews[member],
+      let target = NodeAddress(ip: alive.addr, port: alive.port)
     else {
-      heldNews[member] = nil
+      quarantine.heldNews[member] = nil
       counters.quarantinedAliveIgnored += 1
       return
     }
     let sequence = nextSequence()
-    probationPings[sequence] = member
+    quarantine.probationPings[sequence] = member
     counters.probationPings += 1
     send(Message.ping(pingTo(member, sequence: sequence)).encoded(), to: target, protocolMax: nil)
     timers.schedule(at: now.addingSaturating(probeTimeout), .probationTimeout(sequence))
@@ -62,13 +66,16 @@ extension SWIMNode {
   /// interval after a first failure, the quarantine's base time after a
   /// quarantine), and then its held-back news is taken in.
   mutating func passesProbation(_ ack: Ack, now: Int64) -> Bool {
-    guard let member = probationPings.removeValue(forKey: ack.seqNo) else { return false }
-    guard flaps.probationAnswered(by: member, now: now) else {
+    guard let member = quarantine.probationPings.removeValue(forKey: ack.seqNo) else {
+      return false
+    }
+    guard quarantine.history.probationAnswered(by: member, now: now) else {
       timers.schedule(
-        at: now.addingSaturating(flaps.probationSpacing(of: member)), .probationPing(member))
+        at: now.addingSaturating(quarantine.history.probationSpacing(of: member)),
+        .probationPing(member))
       return true
     }
-    guard let alive = heldNews.removeValue(forKey: member) else { return true }
+    guard let alive = quarantine.heldNews.removeValue(forKey: member) else { return true }
     counters.probationsPassed += 1
     applyAlive(alive, now: now)
     return true
@@ -76,14 +83,14 @@ extension SWIMNode {
 
   /// The probation ping `sequence` got no answer in time.
   mutating func probationTimedOut(sequence: UInt32, now: Int64) {
-    guard let member = probationPings.removeValue(forKey: sequence) else { return }
-    switch flaps.probationMissed(by: member, now: now) {
+    guard let member = quarantine.probationPings.removeValue(forKey: sequence) else { return }
+    switch quarantine.history.probationMissed(by: member, now: now) {
     case .dropNews:
-      heldNews[member] = nil
+      quarantine.heldNews[member] = nil
     case .retry:
       timers.schedule(at: now.addingSaturating(probeInterval), .probationPing(member))
     case .failed:
-      heldNews[member] = nil
+      quarantine.heldNews[member] = nil
       counters.quarantines += 1
     }
   }
@@ -92,9 +99,9 @@ extension SWIMNode {
   /// back or failed meanwhile.
   mutating func continueProbation(of member: String, now: Int64) {
     guard table.record(named: member).map({ $0.state == .dead }) ?? true,
-      flaps.admission(of: member, now: now) == .probation
+      quarantine.history.admission(of: member, now: now) == .probation
     else {
-      heldNews[member] = nil
+      quarantine.heldNews[member] = nil
       return
     }
     sendProbationPing(to: member, now: now)

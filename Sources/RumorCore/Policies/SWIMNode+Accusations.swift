@@ -1,6 +1,6 @@
 import RumorWire
 
-/// Guarded accusations (`SWIMSettings.guardedAccusations`, beyond
+/// Guarded accusations (`Policies.guardedAccusations`, beyond
 /// memberlist): a suspicion nobody else confirmed is turned into `dead`
 /// only after a re-probe of the suspect shows that this node's links work
 /// and the suspect is unreachable from elsewhere too.
@@ -12,7 +12,7 @@ extension SWIMNode {
   /// member is alive in this node's view to relay a probe (with nobody to
   /// ask, the timer is all the evidence there can be).
   func holdsAccusation(_ suspicion: Suspicion) -> Bool {
-    settings.guardedAccusations && settings.lifeguard && !suspicion.proven
+    settings.policies.guardedAccusations && settings.lifeguard && !suspicion.proven
       && table.aliveCount > 1 && (suspicion.held || !suspicion.corroborated)
   }
 
@@ -23,7 +23,7 @@ extension SWIMNode {
   /// suspicion, which the receiver gossips), so with the guard on the
   /// suspicion is settled by a re-probe instead of the timer.
   func lateConfirmation(of suspicion: Suspicion, now: Int64) -> Bool {
-    settings.guardedAccusations && settings.lifeguard
+    settings.policies.guardedAccusations && settings.lifeguard
       && suspicion.deadline <= now.addingSaturating(2 * probeInterval)
   }
 
@@ -32,14 +32,14 @@ extension SWIMNode {
   mutating func holdForReprobe(_ member: String) {
     counters.accusationsHeld += 1
     suspicions[member]?.hold()
-    if !reprobes.contains(member) { reprobes.append(member) }
+    if !accusationGuard.reprobes.contains(member) { accusationGuard.reprobes.append(member) }
   }
 
   /// The table position of the oldest queued suspect that still waits for
   /// a re-probe; entries whose suspicion ended meanwhile are dropped.
   mutating func nextReprobeTarget() -> Int? {
-    while !reprobes.isEmpty {
-      let member = reprobes.removeFirst()
+    while !accusationGuard.reprobes.isEmpty {
+      let member = accusationGuard.reprobes.removeFirst()
       guard let position = table.position(of: member), table[position].state == .suspect,
         suspicions[member] != nil
       else { continue }
@@ -59,7 +59,7 @@ extension SWIMNode {
     else { return }
     // A newer suspicion whose own timeout has not run out yet keeps its timer.
     guard suspicion.deadline <= now else { return }
-    let refused = current.fallbackRefused && settings.refusedConnectionIsFailure
+    let refused = current.fallbackRefused && settings.policies.fastCrashDetection
     let backed = current.nacks > 0 || refused || (current.expectedNacks == 0 && healthyBefore)
     guard backed else {
       keepAccusation(of: current.target, now: now)
@@ -71,34 +71,30 @@ extension SWIMNode {
 
   /// With the guard on: an accusation about `member` at an incarnation
   /// below the one this node knows it alive at comes from a node that
-  /// missed the member's refutation, and will turn its stale suspicion
+  /// missed the member's refutation, and would turn its stale suspicion
   /// into a death on its own timer, since the member, already past that
   /// incarnation, has nothing to refute. Send that node the member's
-  /// current alive message, straight back (a standard message, so any
-  /// peer takes it in). Seen in the cut-off stall grid: a refutation's
-  /// gossip that went only to cut-off members left one healthy member
-  /// with a stale suspicion, which it later declared dead.
-  ///
-  /// At most one correction per accuser per probe interval: a member that
-  /// loses most of its packets misses most refutations and keeps gossiping
-  /// stale accusations, and answering each one raised the gray scenario's
-  /// load by a quarter. A tighter limit, no answer while the refutation is
-  /// under a probe interval old, cut that extra load by five sixths but
-  /// let a healthy member be declared dead in the cut-off stall grid
-  /// (docs/simulation.md), so the answers stay.
+  /// current alive message, straight back (a standard message, so any peer
+  /// takes it in). At most one correction per accuser per probe interval,
+  /// since a lossy member keeps gossiping stale accusations; why not fewer:
+  /// docs/simulation.md, "Guarded accusations".
   mutating func correctIfStale(
     about member: String, incarnation: UInt32, sender: NodeAddress, now: Int64
   ) {
-    guard settings.guardedAccusations, let record = table.record(named: member),
+    guard settings.policies.guardedAccusations, let record = table.record(named: member),
       record.state == .alive, incarnation < record.incarnation, sender != address
     else { return }
-    if let last = lastCorrection[sender], now.subtractingSaturating(last) < probeInterval {
+    if let last = accusationGuard.lastCorrection[sender],
+      now.subtractingSaturating(last) < probeInterval
+    {
       return
     }
-    if lastCorrection.count >= 1024 {
-      lastCorrection = lastCorrection.filter { now.subtractingSaturating($0.value) < probeInterval }
+    if accusationGuard.lastCorrection.count >= 1024 {
+      accusationGuard.lastCorrection = accusationGuard.lastCorrection.filter {
+        now.subtractingSaturating($0.value) < probeInterval
+      }
     }
-    lastCorrection[sender] = now
+    accusationGuard.lastCorrection[sender] = now
     counters.staleAccusationsCorrected += 1
     send(Message.alive(record.alive()).encoded(), to: sender, protocolMax: nil)
   }

@@ -1,4 +1,4 @@
-/// Standing down (`SWIMSettings.standDown`, beyond memberlist): a node
+/// Standing down (`Policies.standDown`, beyond memberlist): a node
 /// whose local health has been at its worst for that long takes itself to
 /// be the failing part. It stops accusing others, refuting accusations
 /// against itself and starting push-pulls (which would hand its alive
@@ -16,22 +16,23 @@ extension SWIMNode {
   }
 
   /// Starts standing down once the health score has been at its ceiling
-  /// for `SWIMSettings.standDown`; stops when it is back to 0, and then
+  /// for `Policies.standDown`; stops when it is back to 0, and then
   /// refutes the highest accusation it let pass, in case the cluster took
   /// it.
   mutating func updateStanding(now: Int64) {
-    guard standDown > 0 else { return }
+    guard standing.threshold > 0 else { return }
     if !isStandingDown {
-      guard let since = awareness.saturatedSince, now.subtractingSaturating(since) >= standDown
+      guard let since = awareness.saturatedSince,
+        now.subtractingSaturating(since) >= standing.threshold
       else { return }
-      isStandingDown = true
+      standing.isStandingDown = true
       counters.standDowns += 1
       emit(.stoodDown(localRecord.member()))
     } else if awareness.score == 0 {
-      isStandingDown = false
+      standing.isStandingDown = false
       emit(.resumed(localRecord.member()))
-      if let accused = withheldAccusation {
-        withheldAccusation = nil
+      if let accused = standing.withheldAccusation {
+        standing.withheldAccusation = nil
         refute(accusedIncarnation: accused, now: now)
       }
     }
@@ -47,6 +48,6 @@ extension SWIMNode {
       return
     }
     counters.refutationsWithheld += 1
-    withheldAccusation = max(withheldAccusation ?? 0, accusedIncarnation)
+    standing.withheldAccusation = max(standing.withheldAccusation ?? 0, accusedIncarnation)
   }
 }

@@ -1,0 +1,79 @@
+/// The behaviours Rumor adds to memberlist's failure detection, in one
+/// place. Each is one setting here, one piece of state in the node
+/// (`Sources/RumorCore/Policies`) and a few documented hooks in the base
+/// handlers; each sends only standard memberlist messages, so any peer
+/// interoperates. The same name is used by the configuration file
+/// (`gossip.fast_crash_detection`), the environment
+/// (`RUMOR_FAST_CRASH_DETECTION`) and the flags (`--fast-crash-detection`).
+/// Why each exists and what it was measured to do: docs/simulation.md.
+public struct Policies: Sendable, Hashable {
+  /// A probe answered by "port unreachable" (ICMP) or a refused TCP ping
+  /// means nothing listens on the member's port any more: declare it dead
+  /// at once and tell every member of a small cluster directly, instead of
+  /// Lifeguard's suspicion timeout. A stalled process still has its port,
+  /// so it is not affected; a firewall that rejects (rather than drops) the
+  /// gossip port would make every member behind it look crashed.
+  /// docs/simulation.md, "Crash detection".
+  public var fastCrashDetection: Bool
+  /// A suspicion nobody else confirmed is declared dead only after a
+  /// re-probe shows this node's own links work (a helper's nack) and the
+  /// suspect is unreachable from elsewhere too; a stale accusation is
+  /// answered with the member's newer alive message. Needs Lifeguard.
+  /// docs/simulation.md, "Guarded accusations".
+  public var guardedAccusations: Bool
+  /// A member declared dead again within this long of a failure is kept
+  /// out (this long, doubling each time up to 32 times), and a failed
+  /// member comes back only once it answers this node's pings. Zero turns
+  /// it off. docs/simulation.md, "Flap quarantine".
+  public var flapQuarantine: Duration
+  /// Once this node's Lifeguard health score has stayed at its ceiling this
+  /// long, it takes itself to be the failing part: it stops accusing others
+  /// and lets accusations against it stand until its score is back to 0.
+  /// Zero turns it off; needs Lifeguard. docs/simulation.md, "Standing
+  /// down".
+  public var standDown: Duration
+  /// After a join, exchange full state with a random member this many more
+  /// times (2, 6, 14 … s later), so a member joining in a join storm learns
+  /// who joined after it in seconds. 0 to 16; 0 turns it off.
+  /// docs/simulation.md, "Join storm".
+  public var joinFollowUpSyncs: Int
+
+  /// The policies of `preset`.
+  public init(preset: Preset) {
+    switch preset {
+    case .memberlist:
+      fastCrashDetection = false
+      guardedAccusations = false
+      flapQuarantine = .zero
+      standDown = .zero
+      joinFollowUpSyncs = 0
+    case .rumor:
+      fastCrashDetection = true
+      guardedAccusations = true
+      flapQuarantine = .seconds(60)
+      standDown = .seconds(30)
+      joinFollowUpSyncs = 3
+    }
+  }
+
+  /// What is wrong with these policies, given whether Lifeguard is on.
+  func problems(lifeguard: Bool) -> [String] {
+    var problems: [String] = []
+    if flapQuarantine < .zero || flapQuarantine > .seconds(86_400) {
+      problems.append("flap quarantine must be 0 to 86400 seconds (is \(flapQuarantine))")
+    }
+    if standDown < .zero || standDown > .seconds(86_400) {
+      problems.append("stand-down time must be 0 to 86400 seconds (is \(standDown))")
+    }
+    if !(0...16).contains(joinFollowUpSyncs) {
+      problems.append("join follow-up syncs must be 0 to 16 (is \(joinFollowUpSyncs))")
+    }
+    if !lifeguard && guardedAccusations {
+      problems.append("guarded accusations need Lifeguard (its nacks are the evidence)")
+    }
+    if !lifeguard && standDown > .zero {
+      problems.append("standing down needs Lifeguard (its health score is the signal)")
+    }
+    return problems
+  }
+}
