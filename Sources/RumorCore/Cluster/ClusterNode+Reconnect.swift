@@ -49,7 +49,7 @@ extension ClusterNode {
       nextReconnect = nil
       return []
     }
-    var tick = reconnectPolicy.interval(age: clock - latest)
+    var tick = reconnectPolicy.interval(age: clock.subtractingSaturating(latest))
     nextReconnect = clock.addingSaturating(ReconnectPolicy.jittered(tick, using: &random))
     // A tick brought forward because a failed member came back.
     let returned = returnedFailure
@@ -78,7 +78,7 @@ extension ClusterNode {
     let own =
       together
       ? (reconnectPolicy.eagerInterval ?? reconnectPolicy.interval)
-      : reconnectPolicy.interval(age: clock - failedAt)
+      : reconnectPolicy.interval(age: clock.subtractingSaturating(failedAt))
     let chance =
       Double(reconnectCandidates.count) / Double(alive) * Double(tick) / Double(max(1, own))
     guard random.unit() < chance, reconnectsInFlight[target.address] == nil,
