@@ -498,25 +498,29 @@ tradeoff_table() {
 # docs/simulation.md "Presets"): crash under loss (streams lossy too), the
 # cut-off stall, gray failures, a frozen member and a 60 s partition.
 presets_grid() {
-  local seed preset loss c d
-  for preset in memberlist rumor; do
+  local seed preset variant loss c d
+  # rumorq: the rumor preset with the flap quarantine on (60 s), which the
+  # first version of the preset had.
+  for variant in memberlist rumor rumorq; do
+    preset=$variant
+    [[ $variant == rumorq ]] && preset="rumor --flap-quarantine 60"
     for seed in 1 2 3; do
       for loss in 0 0.1 0.2; do
-        echo "crash-l${loss}-${preset}-s${seed} --preset $preset --nodes 200 --scenario crash" \
+        echo "crash-l${loss}-${variant}-s${seed} --preset $preset --nodes 200 --scenario crash" \
           "--affected 4 --loss $loss --stream-loss --duration 60 --seed $seed"
       done
       for c in 1 8 32; do
         for d in 0.512 8.192 32.768; do
-          echo "stall-c${c}-d${d}-${preset}-s${seed} --preset $preset --nodes 128 --scenario stall" \
+          echo "stall-c${c}-d${d}-${variant}-s${seed} --preset $preset --nodes 128 --scenario stall" \
             "--stall-mode isolate --affected $c --fault-seconds $d --interval-seconds 16.384" \
             "--duration 120 --seed $seed"
         done
       done
-      echo "gray-${preset}-s${seed} --preset $preset --nodes 200 --scenario gray --duration 120" \
+      echo "gray-${variant}-s${seed} --preset $preset --nodes 200 --scenario gray --duration 120" \
         "--seed $seed"
-      echo "pause-${preset}-s${seed} --preset $preset --nodes 100 --scenario pause --loss 0.02" \
+      echo "pause-${variant}-s${seed} --preset $preset --nodes 100 --scenario pause --loss 0.02" \
         "--fault-seconds 10 --duration 60 --seed $seed"
-      echo "partition-${preset}-s${seed} --preset $preset --nodes 20 --scenario partition" \
+      echo "partition-${variant}-s${seed} --preset $preset --nodes 20 --scenario partition" \
         "--fault-seconds 60 --duration 150 --seed $seed"
     done
   done
@@ -524,7 +528,9 @@ presets_grid() {
 
 presets_table() {
   all_runs "$1" | jq -r "$jq_lib"'
-    def preset: if .fast_crash_detection and .guarded_accusations then "rumor"
+    def preset: if .fast_crash_detection and .guarded_accusations and .flap_quarantine_s > 0
+        then "rumor + flap quarantine \(.flap_quarantine_s) s"
+      elif .fast_crash_detection and .guarded_accusations then "rumor"
       elif (.fast_crash_detection or .guarded_accusations) | not then "memberlist" else "mixed" end;
     def case: if .scenario == "crash" then "crash, \(.loss * 100 | fmt(0)) % loss"
       elif .scenario == "stall" then "cut-off stall, \(.affected) × \(.fault_s) s"
@@ -533,7 +539,7 @@ presets_table() {
     "| case | preset | runs | first notice (s), median | known to all (s), median / max | false suspicions | false deaths (FP) | FP- (healthy at healthy) | healthy declared dead | back to one view (s), median | packets/member/s | bytes/member/s |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
     (group_by([.scenario, .loss, .affected, .fault_s])[] | group_by(preset) | sort_by(.[0] | preset)[]
-      | "| \(.[0] | case) | \(.[0] | preset) | \(length) | \(map(.detect_first_s) | map(select(. != null)) | median | fmt(2)) | \(map(.detect_all_s) | map(select(. != null)) | median | fmt(2)) / \(map(.detect_all_s) | map(select(. != null)) | max | fmt(2)) | \(sum(.false_suspicions)) | \(sum(.false_deaths)) | \(sum(.false_deaths_at_healthy)) | \(sum(.healthy_declared_dead)) | \(map(.remerge_s) | map(select(. != null)) | median | fmt(2)) | \(map(.window_msgs_per_node_per_s // .msgs_per_node_per_s) | median | fmt(2)) | \(map(.window_bytes_per_node_per_s // .bytes_per_node_per_s) | median | fmt(0)) |")
+      | "| \(.[0] | case) | \(.[0] | preset) | \(length) | \(map(.detect_first_s) | map(select(. != null)) | median | fmt(2)) | \(map(.detect_all_s) | map(select(. != null)) | median | fmt(2)) / \(map(.detect_all_s) | map(select(. != null)) | max | fmt(2)) | \(sum(.false_suspicions)) | \(sum(.false_deaths)) | \(sum(.false_deaths_at_healthy)) | \(sum(.healthy_declared_dead)) | \(map(.remerge_s) | map(select(. != null)) | median | fmt(2)) | \(map(.msgs_per_node_per_s) | median | fmt(2)) | \(map(.bytes_per_node_per_s) | median | fmt(0)) |")
   '
 }
 

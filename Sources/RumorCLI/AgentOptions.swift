@@ -63,8 +63,23 @@ enum AgentOptions {
     _ method: String, _ target: String, body: [UInt8] = [], _ parsed: ArgumentList,
     command: String, timeout seconds: Double = 10
   ) async throws(CommandError) -> JSONValue {
+    let (status, json) = try await send(
+      method, target, body: body, parsed, command: command, timeout: seconds)
+    guard (200..<300).contains(status) else {
+      let agent = try address(parsed, command: command)
+      throw .failure("the agent at \(agent) refused: \(message(json))")
+    }
+    return json
+  }
+
+  /// Sends a request as `write` does, and returns the status with the
+  /// JSON answer whatever the status; only no answer, or one without
+  /// JSON, is a failure.
+  static func send(
+    _ method: String, _ target: String, body: [UInt8] = [], _ parsed: ArgumentList,
+    command: String, timeout seconds: Double = 10
+  ) async throws(CommandError) -> (status: Int, json: JSONValue) {
     let agent = try address(parsed, command: command)
-    let token = HostEnvironment.current().variables[EnvironmentVariable.httpToken]
     let reply: AgentClient.Reply
     do {
       reply = try await AgentClient.send(
@@ -76,11 +91,11 @@ enum AgentOptions {
     guard let json = reply.json else {
       throw .failure("\(agent) answered \(reply.status) without JSON")
     }
-    guard (200..<300).contains(reply.status) else {
-      throw .failure("the agent at \(agent) refused: \(message(json))")
-    }
-    return json
+    return (reply.status, json)
   }
+
+  /// The bearer token writes carry: `RUMOR_HTTP_TOKEN`, when set.
+  static var token: String? { HostEnvironment.current().variables[EnvironmentVariable.httpToken] }
 
   /// `text` as one path segment (percent-encoded but for unreserved
   /// characters).

@@ -84,7 +84,7 @@ enum NodeOptions {
                             becomes a death, so a node cut off accuses nobody
       --flap-quarantine S|off
                             keep a member that fails again soon after a failure
-                            out for S, doubling each time (rumor: 60s)
+                            out for S, doubling each time (off in both presets)
       --stand-down S|off    a node whose own health has been at its worst for S
                             stops accusing and refuting until healthy (rumor: 30s)
       --join-follow-up-syncs N

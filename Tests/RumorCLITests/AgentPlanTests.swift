@@ -12,6 +12,15 @@ struct AgentPlanTests {
       ArgumentList.Option(name: $0, takesValue: true)
     } + NodeOptions.policyOptions
 
+  /// A configuration file holding `text`, in the temporary folder; the
+  /// caller removes it.
+  func configurationFile(_ text: String) throws -> String {
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("rumor-plan-\(UUID().uuidString).yml").path
+    try text.write(toFile: file, atomically: true, encoding: .utf8)
+    return file
+  }
+
   func plan(_ arguments: [String]) throws -> AgentPlan {
     try AgentPlan(
       ArgumentList(arguments, command: "rumor agent", options: Self.options),
@@ -22,10 +31,8 @@ struct AgentPlanTests {
     "the agent's seeds: --join replaces them all and must answer; else the file's join list must answer and the mode's convention is tried quietly"
   )
   func seeds() throws {
-    let file = FileManager.default.temporaryDirectory
-      .appendingPathComponent("rumor-plan-\(UUID().uuidString).yml").path
-    try "deployment:\n  mode: local\ngossip:\n  join:\n    - 127.0.0.9:7000\n".write(
-      toFile: file, atomically: true, encoding: .utf8)
+    let file = try configurationFile(
+      "deployment:\n  mode: local\ngossip:\n  join:\n    - 127.0.0.9:7000\n")
     defer { try? FileManager.default.removeItem(atPath: file) }
     let configured = try plan(["--config", file])
     #expect(configured.seeds.configured == ["127.0.0.9:7000"])
@@ -39,19 +46,18 @@ struct AgentPlanTests {
 
   @Test("--service replaces a configured service's URL and keeps its check")
   func serviceFlagKeepsTheConfiguredCheck() throws {
-    let file = FileManager.default.temporaryDirectory
-      .appendingPathComponent("rumor-plan-\(UUID().uuidString).yml").path
-    try """
-    deployment:
-      mode: local
-    advertise:
-      backend:
-        url: http://:8001/api
-        check:
-          path: /ready
-          interval: 7s
-          timeout: 2s
-    """.write(toFile: file, atomically: true, encoding: .utf8)
+    let file = try configurationFile(
+      """
+      deployment:
+        mode: local
+      advertise:
+        backend:
+          url: http://:8001/api
+          check:
+            path: /ready
+            interval: 7s
+            timeout: 2s
+      """)
     defer { try? FileManager.default.removeItem(atPath: file) }
     let plan = try plan([
       "--config", file, "--name", "a", "--bind", "127.0.0.1:0", "--join", "127.0.0.1:1",
@@ -105,16 +111,15 @@ struct AgentPlanTests {
 
   @Test("the preset and the policies come from the configuration file, flags over it")
   func policiesFromConfiguration() throws {
-    let file = FileManager.default.temporaryDirectory
-      .appendingPathComponent("rumor-policies-\(UUID().uuidString).yml").path
-    try """
-    deployment:
-      mode: local
-    gossip:
-      preset: memberlist
-      flap_quarantine: 45s
-      guarded_accusations: true
-    """.write(toFile: file, atomically: true, encoding: .utf8)
+    let file = try configurationFile(
+      """
+      deployment:
+        mode: local
+      gossip:
+        preset: memberlist
+        flap_quarantine: 45s
+        guarded_accusations: true
+      """)
     defer { try? FileManager.default.removeItem(atPath: file) }
     let base = ["--config", file, "--name", "a", "--bind", "127.0.0.1:0", "--join", "127.0.0.1:1"]
     let configured = try plan(base)

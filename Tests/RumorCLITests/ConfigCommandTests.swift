@@ -151,4 +151,22 @@ struct ConfigCommandTests {
     #expect(line.contains(#""mode":"kubernetes""#))
     #expect(line.contains(#""url":"redis://redis-service.shop.svc.cluster.local:6379""#))
   }
+
+  @Test("show lists the preset and every policy with where its value came from")
+  func showPolicies() async throws {
+    let path = try temporaryFile("gossip:\n  preset: memberlist\n  stand_down: 20s\n")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let text = await runRumor(["config", "show", "--file", path])
+    #expect(text.status == 0, "\(text.err)")
+    let lines = text.out.joined(separator: "\n").split(separator: "\n").map {
+      $0.split(separator: " ").joined(separator: " ")
+    }
+    #expect(lines.contains { $0.hasPrefix("preset memberlist (\(path):2:11)") }, "\(text.out)")
+    #expect(lines.contains { $0.hasPrefix("stand down 20s (\(path):3:15)") }, "\(text.out)")
+    #expect(lines.contains { $0.hasPrefix("fast crash detection false") }, "\(text.out)")
+    let json = await runRumor(["config", "show", "--file", path, "--json"])
+    let line = try #require(json.out.first)
+    #expect(line.contains(#""preset":"memberlist""#))
+    #expect(line.contains(#""stand_down":"20s""#))
+  }
 }

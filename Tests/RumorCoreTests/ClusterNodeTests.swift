@@ -134,6 +134,52 @@ struct ClusterNodeTests {
     #expect(ReconnectPolicy(serfReconnectOnly).interval(age: 0) == 30 * second)
   }
 
+  @Test(
+    "force-leave makes a failed member left: a left event, listed left, gossiped, no reconnect, reaped after the tombstone timeout"
+  )
+  func forceLeave() throws {
+    var serf = SerfSettings()
+    serf.tombstoneTimeout = .seconds(20)
+    var node = try ClusterNode(name: "n0", address: address(0), serf: serf, seed: 1)
+    _ = node.start(now: at(0))
+    for index in 1...2 {
+      _ = node.receivePacket(
+        Message.alive(alive(index)).encoded(), from: address(index), now: at(0))
+    }
+    _ = node.receivePacket(
+      Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded(), from: address(2),
+      now: at(1))
+    let effects = node.forceLeave("n1", now: at(2))
+    #expect(
+      events(effects).contains {
+        if case .left(let member) = $0 {
+          member.name == "n1" && member.state == .left
+        } else {
+          false
+        }
+      })
+    #expect(node.serf?.status(of: "n1") == .left)
+    // Listed left at once, though SWIM still keeps it as dead.
+    #expect(node.swim.member(named: "n1")?.state == .dead)
+    #expect(node.members.first { $0.name == "n1" }?.state == .left)
+    #expect(node.member(named: "n1")?.state == .left)
+    // The intent goes out to the others.
+    #expect(node.swim.pendingUserMessages > 0)
+    // An alive member is not made left here (it refutes the intent
+    // itself; until then Serf holds it as leaving).
+    _ = node.forceLeave("n2", now: at(2))
+    #expect(node.members.first { $0.name == "n2" }?.state == .alive)
+    #expect(node.serf?.status(of: "n2") == .leaving)
+    // Nobody reconnects to n1, and it is reaped.
+    let later = run(&node, from: 2, to: 40)
+    #expect(!joinsOpened(later).contains(address(1)))
+    #expect(
+      events(later).contains {
+        if case .reaped(let member) = $0 { member.name == "n1" } else { false }
+      })
+    #expect(!node.members.contains { $0.name == "n1" })
+  }
+
   @Test("a reaped member is announced and no longer listed")
   func reapedMemberAnnounced() throws {
     var serf = SerfSettings()

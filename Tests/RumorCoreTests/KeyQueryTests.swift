@@ -69,6 +69,21 @@ struct KeyQueryTests {
     #expect(plain.swim.keyring == nil)
   }
 
+  @Test("a keyring its owner cannot save is the key query's failure; the keyring changed anyway")
+  func saveFailure() throws {
+    var node = try node()
+    node.keyringSaver = { keys in
+      keys.count == 2 ? "keyring file k.json cannot be written (k.json.tmp: Is a directory)" : nil
+    }
+    let answer = try #require(try ask(.install, key: new, of: &node, time: 5))
+    #expect(!answer.result)
+    #expect(answer.message == "keyring file k.json cannot be written (k.json.tmp: Is a directory)")
+    #expect(node.swim.keyring?.keys == [old, new], "as in Serf, the change stands")
+    // A list does not save; a later change that saves answers true.
+    #expect(try ask(.list, of: &node, time: 6)?.result == true)
+    #expect(try ask(.remove, key: new, of: &node, time: 7)?.result == true)
+  }
+
   @Test("base64 round-trips and refuses what is not standard base64")
   func base64() {
     for length in 0..<10 {

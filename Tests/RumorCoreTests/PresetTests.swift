@@ -21,7 +21,7 @@ struct PresetTests {
     let settings = SWIMSettings(profile: .wan, preset: .rumor)
     #expect(settings.policies.fastCrashDetection)
     #expect(settings.policies.guardedAccusations)
-    #expect(settings.policies.flapQuarantine == .seconds(60))
+    #expect(settings.policies.flapQuarantine == .zero)
     #expect(settings.policies.standDown == .seconds(30))
     #expect(settings.policies.joinFollowUpSyncs == 3)
     #expect(settings.probeInterval == SWIMSettings(profile: .wan).probeInterval)

@@ -21,7 +21,7 @@ struct AgentAPITests {
     try AgentProcess(name: name, arguments: ["--http", "127.0.0.1:0"] + arguments)
   }
 
-  @Test("every read endpoint answers JSON: members, services, resolve, health, agent")
+  @Test("every read endpoint answers: members, services, resolve, url, health, agent")
   func reads() async throws {
     guard curlExecutable != nil else {
       print("skipped: curl is not installed")
@@ -69,6 +69,15 @@ struct AgentAPITests {
     let unresolved = try await curl([try apiURL(first, "/v1/resolve/no-such")])
     #expect(unresolved.status == 404)
     #expect(unresolved.body.contains("no-such"))
+
+    // The URL alone, as text: what a hot path asks.
+    let url = try await curl([try apiURL(first, "/v1/url/web?path=/x")])
+    #expect(url.status == 200)
+    #expect(url.headers["content-type"] == "text/plain; charset=utf-8")
+    #expect(url.body == "http://127.0.0.1:\(web.address.port)/x\n")
+    let noURL = try await curl([try apiURL(first, "/v1/url/no-such")])
+    #expect(noURL.status == 404)
+    #expect(noURL.json?["error"] != nil && noURL.body.contains("no-such"), "\(noURL.body)")
 
     let health = try await curl([try apiURL(first, "/v1/health/web")])
     #expect(health.status == 200)
@@ -217,6 +226,39 @@ struct AgentAPITests {
     #expect(right.status == 200, "\(right.body)")
     // Reads need nothing.
     #expect(try await curl([try apiURL(agent, "/v1/members")]).status == 200)
+    // The key endpoints (listing too: it shows keys), force-leave and the
+    // tag merge are writes.
+    let key = #"{"key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}"#
+    for (method, path, body) in [
+      ("GET", "/v1/keys", ""), ("POST", "/v1/keys/install", key), ("POST", "/v1/keys/use", key),
+      ("POST", "/v1/keys/remove", key), ("POST", "/v1/agent/force-leave/x", ""),
+      ("PATCH", "/v1/agent/tags", #"{"set":{"a":"c"}}"#),
+    ] {
+      let refused = try await curl(["-X", method, "--data", body, try apiURL(agent, path)])
+      #expect(refused.status == 401, "\(method) \(path): \(refused.body)")
+    }
+    let bearer = ["-H", "Authorization: Bearer s3cret"]
+    // This agent has no keyring: its own member answers the key query
+    // with Serf's reason, and the answer is 502 saying 1/1 failed.
+    let list = try await curl(bearer + [try apiURL(agent, "/v1/keys")])
+    #expect(list.status == 502, "\(list.body)")
+    #expect(list.json?["error"] == .string("1/1 nodes reported failure"), "\(list.body)")
+    #expect(list.body.contains("encryption not enabled"), "\(list.body)")
+    // A bad key is refused before anyone is asked, naming no key.
+    let badKey = try await curl(
+      bearer + ["-X", "POST", "--data", #"{"key":"c2VjcmV0"}"#, try apiURL(agent, "/v1/keys/use")])
+    #expect(badKey.status == 400 && !badKey.body.contains("c2VjcmV0"), "\(badKey.body)")
+    let merged = try await curl(
+      bearer + [
+        "-X", "PATCH", "--data", #"{"set":{"c":"d"},"delete":["x"]}"#,
+        try apiURL(agent, "/v1/agent/tags"),
+      ])
+    #expect(merged.json?["tags"] == .object([("a", .string("b")), ("c", .string("d"))]))
+    let unknown = try await curl(
+      bearer + ["-X", "POST", try apiURL(agent, "/v1/agent/force-leave/nobody")])
+    #expect(unknown.status == 404, "\(unknown.body)")
+    let level = try await curl([try apiURL(agent, "/v1/monitor?level=loud")])
+    #expect(level.status == 400, "\(level.body)")
   }
 
   @Test(

@@ -93,3 +93,13 @@ func eventually(within seconds: Double, _ condition: () async -> Bool) async -> 
   }
   return await condition()
 }
+
+/// Runs `rumor ARGUMENTS` (a command such as `rumor keys`) and returns its
+/// exit status and output; killed after `seconds`.
+func rumorCommand(_ arguments: [String], within seconds: Double = 30) async throws
+  -> (status: Int32, output: String)
+{
+  let child = try ChildProcess(buildDirectory.appendingPathComponent("rumor"), arguments)
+  await child.exit(within: seconds)
+  return (child.process.terminationStatus, child.log)
+}

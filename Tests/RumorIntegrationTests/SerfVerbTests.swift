@@ -8,15 +8,12 @@ import Testing
   import Glibc
 #endif
 
-@Suite("rumor event, query, join and leave through the agent")
+@Suite("rumor event, query, join, leave and monitor through the agent")
 struct SerfVerbTests {
-  /// Runs `rumor ARGUMENTS` and returns its exit status and output.
   func rumor(_ arguments: [String], within seconds: Double = 30) async throws
     -> (status: Int32, output: String)
   {
-    let child = try ChildProcess(buildDirectory.appendingPathComponent("rumor"), arguments)
-    await child.exit(within: seconds)
-    return (child.process.terminationStatus, child.log)
+    try await rumorCommand(arguments, within: seconds)
   }
 
   @Test(
@@ -57,5 +54,50 @@ struct SerfVerbTests {
     #expect(await eventually(within: 15) { !asker.child.isRunning })
     #expect(
       await eventually(within: 15) { answerer.log.contains("left verb-a") }, "\(answerer.log)")
+  }
+
+  @Test(
+    "monitor streams a join as it happens, shows recent lines to a late monitor, filters by level, and ends cleanly on Ctrl-C"
+  )
+  func monitor() async throws {
+    let watched = try AgentProcess(name: "mon-a", arguments: ["--http", "127.0.0.1:0"])
+    defer { watched.stop(signal: SIGKILL) }
+    let agent = ["--agent", watched.httpAddress?.description ?? ""]
+    let executable = buildDirectory.appendingPathComponent("rumor")
+    let lines = try ChildProcess(executable, ["monitor"] + agent)
+    let json = try ChildProcess(executable, ["monitor", "--json"] + agent)
+    let warnings = try ChildProcess(executable, ["monitor", "--log-level", "warning"] + agent)
+    defer {
+      for child in [lines, json, warnings] { child.stop(signal: SIGKILL) }
+    }
+    // A moment for the monitors to connect.
+    try await Task.sleep(for: .seconds(1))
+    let joiner = try AgentProcess(
+      name: "mon-b", arguments: ["--join", watched.address?.description ?? ""])
+    defer { joiner.stop(signal: SIGKILL) }
+    #expect(
+      await eventually(within: 15) { lines.log.contains("joined mon-b") }, "\(lines.log)")
+    #expect(await eventually(within: 5) { json.log.contains("joined mon-b") }, "\(json.log)")
+    let record = json.log.split(separator: "\n").first { $0.contains("joined mon-b") }
+    let parsed = record.flatMap { try? JSONParser.parse(Array($0.utf8)) }
+    #expect(parsed?["level"] == .string("info"), "\(json.log)")
+    // A monitor that connects later gets the recent lines first, once.
+    let late = try ChildProcess(executable, ["monitor"] + agent)
+    defer { late.stop(signal: SIGKILL) }
+    #expect(await eventually(within: 10) { late.log.contains("joined mon-b") }, "\(late.log)")
+    #expect(late.log.contains("started mon-a"), "\(late.log)")
+    #expect(late.log.components(separatedBy: "joined mon-b").count == 2, "\(late.log)")
+    // Ctrl-C ends each monitor at once, with status 0.
+    for child in [lines, json, warnings, late] {
+      kill(child.process.processIdentifier, SIGINT)
+      #expect(await child.exit(within: 5))
+      #expect(child.process.terminationStatus == 0, "\(child.log)")
+    }
+    #expect(!warnings.log.contains("joined"), "\(warnings.log)")
+    let unreachable = try await rumor(["monitor", "--agent", "127.0.0.1:1"])
+    #expect(unreachable.status == 1, "\(unreachable.output)")
+    #expect(unreachable.output.contains("no agent answers"), "\(unreachable.output)")
+    let badLevel = try await rumor(["monitor", "--log-level", "loud"] + agent)
+    #expect(badLevel.status == 2, "\(badLevel.output)")
   }
 }

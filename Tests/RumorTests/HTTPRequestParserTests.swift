@@ -44,6 +44,17 @@ struct HTTPRequestParserTests {
       return
     }
     #expect(one.keepAlive && !closing.keepAlive && !old.keepAlive && oldKept.keepAlive)
+    // `Connection` is a list of options, in any case.
+    guard
+      case .request(let listed) = outcome(
+        "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade , CLOSE\r\n\r\n"),
+      case .request(let oldListed) = outcome(
+        "GET / HTTP/1.0\r\nConnection: TE,Keep-Alive\r\n\r\n")
+    else {
+      Issue.record("a valid request was refused")
+      return
+    }
+    #expect(!listed.keepAlive && oldListed.keepAlive)
   }
 
   @Test("hostile heads are refused with a fitting status, never guessed at")

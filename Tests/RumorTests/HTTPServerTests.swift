@@ -84,6 +84,9 @@ struct HTTPServerTests {
     router.add("GET", "/stream") { _ in
       .stream(HTTPResponse(status: 200, body: "", contentType: "text/event-stream"))
     }
+    router.add("GET", "/topic") { _ in
+      .stream(HTTPResponse(status: 200, body: "", contentType: "text/event-stream"), topic: "t")
+    }
     router.add("GET", "/never") { _ in .later { _ in } }
     router.add("GET", "/watch") { _ in
       .watch(HTTPWatch(wait: .seconds(30), check: { .json("changed") }, expired: { .json("same") }))
@@ -207,5 +210,33 @@ struct HTTPServerTests {
       return server.counters.slowStreamsDropped > 0
     }
     #expect(dropped)
+  }
+
+  @Test("a stream gets the broadcasts of its topic only; heartbeats go to every stream")
+  func topics() async throws {
+    var limits = HTTPServerLimits()
+    limits.heartbeat = .milliseconds(300)
+    let server = try server(limits)
+    defer { server.stop() }
+    let address = server.address
+    let (plain, topical) = await offPool { () -> (String, String) in
+      guard let one = Client(address), let other = Client(address) else { return ("", "") }
+      defer {
+        one.close()
+        other.close()
+      }
+      one.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+      other.send("GET /topic HTTP/1.1\r\nHost: x\r\n\r\n")
+      usleep(200_000)
+      server.broadcast(Array("data: plain\n\n".utf8))
+      server.broadcast(Array("data: topical\n\n".utf8), topics: ["t"])
+      server.broadcast(Array("data: both\n\n".utf8), topics: ["", "t"])
+      let first = one.read(seconds: 3) { $0.contains("both") && $0.contains("heartbeat") }
+      let second = other.read(seconds: 3) { $0.contains("both") && $0.contains("heartbeat") }
+      return (first, second)
+    }
+    #expect(plain.contains("plain") && !plain.contains("topical") && plain.contains("heartbeat"))
+    #expect(topical.contains("topical") && !topical.contains("plain"), "\(topical)")
+    #expect(topical.contains("heartbeat"), "\(topical)")
   }
 }

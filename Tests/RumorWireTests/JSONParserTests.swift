@@ -18,6 +18,13 @@ struct JSONParserTests {
     #expect(try parse(#""\ud83d\ude00\/""#) == .string("😀/"))
   }
 
+  @Test("the writer escapes quotes, backslashes and control characters, and nothing else")
+  func escapes() {
+    #expect(JSONValue.string("http://127.0.0.1:8042/x é😀").text == "\"http://127.0.0.1:8042/x é😀\"")
+    #expect(JSONValue.string("a\"b\\c\nd\u{1}").text == #""a\"b\\c\nd\u0001""#)
+    #expect(JSONValue.object([("k\t", .string(""))]).text == #"{"k\t":""}"#)
+  }
+
   @Test("malformed, hostile and ambiguous input is an error")
   func hostile() {
     let deep = String(repeating: "[", count: 33) + String(repeating: "]", count: 33)

@@ -14,6 +14,8 @@ public final class AgentAPI: Sendable {
   public let node: RumorNode
   /// The registry answering resolve and health.
   public let registry: ServiceRegistry
+  /// What `GET /v1/monitor` streams: feed it the agent's log lines.
+  public let monitor: AgentMonitor
   private let server: HTTPServer
   private let tasks: Mutex<[Task<Void, Never>]>
 
@@ -27,32 +29,37 @@ public final class AgentAPI: Sendable {
   /// write; `leave` runs for `POST /v1/agent/leave` (the `rumor agent`
   /// command leaves and exits as on SIGTERM; by default the node leaves
   /// and shuts down). `extraRoutes` adds routes to the table (the
-  /// metrics and the live page).
+  /// metrics and the live page). `monitor` is what `GET /v1/monitor`
+  /// streams.
   public init(
     node: RumorNode, registry: ServiceRegistry, bind: NodeAddress,
     configuration: JSONValue = .null,
     authorization: WriteAuthorization = WriteAuthorization(token: nil),
     limits: HTTPServerLimits = HTTPServerLimits(),
+    monitor: AgentMonitor = AgentMonitor(),
     leave: (@Sendable () async -> Void)? = nil,
     extraRoutes: (inout HTTPRouter) -> Void = { _ in }
   ) throws(TransportError) {
     self.node = node
     self.registry = registry
+    self.monitor = monitor
     let state = SharedState()
     var router = HTTPRouter()
     let routes = AgentRoutes(
       node: node, registry: registry, configuration: configuration,
-      authorization: authorization, leave: leave, state: state)
+      authorization: authorization, leave: leave, state: state, monitor: monitor)
     routes.register(in: &router)
     extraRoutes(&router)
     let server = try HTTPServer(bind: bind, router: router, limits: limits, name: "api")
     self.server = server
     state.server.withLock { $0 = server }
+    monitor.attach(server)
     tasks = Mutex(Self.forwardEvents(of: node, to: server, state: state))
   }
 
   /// Stops serving and forwarding events.
   public func stop() {
+    monitor.attach(nil)
     server.stop()
     for task in tasks.withLock({ $0 }) { task.cancel() }
   }

@@ -21,6 +21,8 @@ public enum AgentClient {
     case unreachable(agent: NodeAddress, reason: String)
     /// Something answered, but not HTTP.
     case notAnAgent(agent: NodeAddress, reason: String)
+    /// The agent answered with an error instead of a stream.
+    case refused(agent: NodeAddress, status: Int, reason: String)
 
     /// What went wrong, and what to do about it.
     public var description: String {
@@ -29,6 +31,8 @@ public enum AgentClient {
         "no agent answers at \(agent) (\(reason)): start one with `rumor agent` (its HTTP API listens on 127.0.0.1:7947 by default), point to another with --agent HOST:PORT or RUMOR_AGENT, or ask a node directly with --peer HOST:PORT"
       case .notAnAgent(let agent, let reason):
         "\(agent) is not a Rumor agent's HTTP API (\(reason))"
+      case .refused(let agent, let status, let reason):
+        "the agent at \(agent) refused (\(status)): \(reason)"
       }
     }
   }

@@ -13,6 +13,7 @@ struct AgentRoutes: Sendable {
   let authorization: WriteAuthorization
   let leave: (@Sendable () async -> Void)?
   let state: AgentAPI.SharedState
+  let monitor: AgentMonitor
 
   func register(in router: inout HTTPRouter) {
     router.add("GET", "/") { _ in .response(ClusterPage.response) }
@@ -20,6 +21,7 @@ struct AgentRoutes: Sendable {
     router.add("GET", "/v1/services") { request in blocking(request, services) }
     router.add("GET", "/v1/services/{name}") { request in blocking(request, services) }
     router.add("GET", "/v1/resolve/{name}") { request in blocking(request, resolve) }
+    router.add("GET", "/v1/url/{name}") { request in .response(url(request)) }
     router.add("GET", "/v1/health") { _ in healthOfAll() }
     router.add("GET", "/v1/health/{name}") { request in health(request) }
     router.add("GET", "/v1/agent") { _ in .response(.json(agent())) }
@@ -34,6 +36,7 @@ struct AgentRoutes: Sendable {
     router.add("DELETE", "/v1/agent/services/{name}") { request in authorized(request, withdraw) }
     router.add("POST", "/v1/agent/leave") { request in authorized(request, leaveNow) }
     registerSerfVerbs(in: &router)
+    registerKeys(in: &router)
   }
 
   /// The blocking-query index: one more than the node's snapshot count,
@@ -42,10 +45,12 @@ struct AgentRoutes: Sendable {
 
   // MARK: Blocking queries
 
-  /// An answer and what, in it, a blocking query watches for change.
+  /// An answer and what, in it, a blocking query watches for change. The
+  /// fingerprint is computed only when a blocking query parks: a plain
+  /// request does not pay for it.
   struct Answer: Sendable {
     var response: HTTPResponse
-    var fingerprint: String
+    var fingerprint: @Sendable () -> String
   }
 
   /// Answers now, or (with `?index=` equal to the current index) parks
@@ -70,6 +75,7 @@ struct AgentRoutes: Sendable {
     }
     let first = answer(request)
     guard let query, query.index == index else { return .response(stamped(first, index)) }
+    let firstFingerprint = first.fingerprint()
     let seen = Mutex(index)
     return .watch(
       HTTPWatch(
@@ -79,7 +85,7 @@ struct AgentRoutes: Sendable {
           guard seen.withLock({ $0 }) != now else { return nil }
           seen.withLock { $0 = now }
           let latest = answer(request)
-          return latest.fingerprint == first.fingerprint ? nil : stamped(latest, now)
+          return latest.fingerprint() == firstFingerprint ? nil : stamped(latest, now)
         },
         expired: { stamped(answer(request), self.index()) }))
   }
@@ -110,8 +116,10 @@ struct AgentRoutes: Sendable {
     let path = request.query?["path"] ?? ""
     // What a change would show in: the service's gossip instances (the
     // pick itself rotates with round robin, and must not count).
-    let instances = registry.catalog.instances[name] ?? []
-    let fingerprint = JSONValue.array(instances.map(AgentJSON.instance)).text
+    let registry = self.registry
+    let fingerprint: @Sendable () -> String = {
+      JSONValue.array((registry.catalog.instances[name] ?? []).map(AgentJSON.instance)).text
+    }
     do {
       let resolution = try registry.resolve(name, path: path)
       return Answer(response: .json(AgentJSON.resolution(resolution)), fingerprint: fingerprint)
@@ -125,13 +133,28 @@ struct AgentRoutes: Sendable {
     }
   }
 
+  /// `url(for:path:)` alone, as one line of text: the cheapest answer to
+  /// "where is NAME" (no explanation, no JSON to build or parse).
+  func url(_ request: HTTPRequest) -> HTTPResponse {
+    let name = request.parameters["name"] ?? ""
+    guard let query = request.query else {
+      return .error(400, "the query has a broken %-escape")
+    }
+    do {
+      return HTTPResponse(body: try registry.url(for: name, path: query["path"] ?? "") + "\n")
+    } catch {
+      return .error(404, error.description)
+    }
+  }
+
   private func json(_ value: JSONValue) -> Answer {
     let response = HTTPResponse.json(value)
-    return Answer(response: response, fingerprint: String(decoding: response.body, as: UTF8.self))
+    return Answer(
+      response: response, fingerprint: { String(decoding: response.body, as: UTF8.self) })
   }
 
   private func error(_ status: Int, _ message: String) -> Answer {
-    Answer(response: .error(status, message), fingerprint: message)
+    Answer(response: .error(status, message), fingerprint: { message })
   }
 
   // MARK: Health and the agent
@@ -189,6 +212,7 @@ struct AgentRoutes: Sendable {
       ("counters", AgentJSON.counters(node.counters)),
       ("inbound_streams", AgentJSON.counters(node.inboundStreamCounters)),
       ("http", state.server.withLock { $0 }.map { AgentJSON.counters($0.counters) } ?? .null),
+      ("monitor", .object([("dropped", .count(monitor.dropped))])),
     ])
   }
 

@@ -4,14 +4,15 @@ import RumorWire
 import Synchronization
 
 extension DNSDirectory {
-  /// The directory of a running node, through its service registry (public
-  /// API only: `catalog`, `resolve`, `breaker(for:)`):
+  /// The directory of a running node, through its service registry
+  /// (`catalog`, `endpoint(for:)`, `breaker(for:)`):
   ///
   /// - a service's targets are its eligible gossip instances (alive
   ///   members, `passing` ones, else `warning` ones; open circuits left
-  ///   out), starting with the one `resolve` picks now and going on in the
-  ///   catalog's order from there, which is the order round robin takes
-  ///   them. When `resolve` answers from the environment (`<NAME>_HOST`)
+  ///   out), starting with the one `resolve` picks now (`endpoint`: the
+  ///   same pick, without the explanation a query never shows) and going
+  ///   on in the catalog's order from there, which is the order round
+  ///   robin takes them. When `resolve` answers from the environment (`<NAME>_HOST`)
   ///   or the configuration file, that URL is the one target. A service
   ///   neither gossiped nor configured is unknown; the deployment mode's
   ///   naming convention is not used (a client can resolve those names
@@ -63,10 +64,10 @@ extension DNSDirectory {
     let name =
       catalog.instances[asked] != nil
       ? asked : catalog.instances.keys.first { $0.lowercased() == asked } ?? asked
-    let resolution = try? registry.resolve(name)
-    switch resolution?.source {
+    let picked = try? registry.endpoint(for: name, path: "", excluding: [])
+    switch picked?.source {
     case .environment?, .configuration?:
-      guard let url = resolution?.url else { return nil }
+      guard let url = picked?.url else { return nil }
       return [Target(node: "", host: url.host, port: url.port, isNodeAddress: false)]
     default:
       break
@@ -81,7 +82,10 @@ extension DNSDirectory {
     }
     let passing = usable(choices?.passing ?? [])
     var eligible = passing.isEmpty ? usable(choices?.warning ?? []) : passing
-    if let chosen = resolution?.instance, let first = eligible.firstIndex(of: chosen) {
+    // A gossip pick's URL is its instance's.
+    if picked?.source == .gossip, let url = picked?.url,
+      let first = eligible.firstIndex(where: { $0.url == url })
+    {
       eligible = Array(eligible[first...] + eligible[..<first])
     }
     return eligible.map { instance in

@@ -13,6 +13,7 @@ public enum HTTPReply: Sendable {
   /// its wait is over.
   case watch(HTTPWatch)
   /// A stream: this response's head and body, then every chunk passed to
-  /// `HTTPServer.broadcast(_:)`, until the client leaves.
-  case stream(HTTPResponse)
+  /// `HTTPServer.broadcast(_:topics:)` for `topic`, until the client
+  /// leaves.
+  case stream(HTTPResponse, topic: String = "")
 }

@@ -34,16 +34,17 @@ public struct HTTPRequest: Sendable, Hashable {
 
   /// The path without the query, as sent (not decoded).
   public var path: String {
-    String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+    guard let mark = target.utf8.firstIndex(of: 63) else { return target }
+    return String(target[..<mark])
   }
 
   /// The query's parameters, decoded (`+` is a space); a parameter given
   /// twice keeps its last value. Nil when the query is not validly
   /// encoded.
   public var query: [String: String]? {
-    guard let mark = target.firstIndex(of: "?") else { return [:] }
+    guard let mark = target.utf8.firstIndex(of: 63) else { return [:] }
     var values: [String: String] = [:]
-    for pair in target[target.index(after: mark)...].split(separator: "&") {
+    for pair in target[target.utf8.index(after: mark)...].split(separator: "&") {
       let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
       guard let key = HTTPRequestParser.percentDecoded(parts[0], plusIsSpace: true),
         let value = HTTPRequestParser.percentDecoded(

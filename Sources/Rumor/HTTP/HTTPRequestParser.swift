@@ -210,9 +210,13 @@ public struct HTTPRequestParser: Sendable {
     if version == "HTTP/1.1" && headers["host"] == nil {
       return .failure(Refusal(400, "an HTTP/1.1 request without Host"))
     }
-    let connection = headers["connection"]?.lowercased() ?? ""
+    // `Connection` is a list of options; most requests send none.
+    let options =
+      headers["connection"].map { value in
+        value.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
+      } ?? []
     let keepAlive =
-      version == "HTTP/1.1" ? !connection.contains("close") : connection.contains("keep-alive")
+      version == "HTTP/1.1" ? !options.contains("close") : options.contains("keep-alive")
     let request = HTTPRequest(
       method: String(decoding: method, as: UTF8.self),
       target: String(decoding: target, as: UTF8.self), headers: headers, keepAlive: keepAlive)
@@ -233,6 +237,10 @@ public struct HTTPRequestParser: Sendable {
   public static func percentDecoded<Text: StringProtocol>(_ text: Text, plusIsSpace: Bool)
     -> String?
   {
+    // Most segments have nothing to decode.
+    if !text.utf8.contains(where: { $0 == 37 || ($0 == 43 && plusIsSpace) }) {
+      return String(text)
+    }
     var bytes: [UInt8] = []
     var iterator = text.utf8.makeIterator()
     while let byte = iterator.next() {
@@ -256,5 +264,15 @@ public struct HTTPRequestParser: Sendable {
     case 97...102: byte - 87
     default: nil
     }
+  }
+}
+
+extension Substring {
+  /// Without leading and trailing spaces and tabs.
+  fileprivate func trimmingSpaces() -> Substring {
+    var trimmed = self
+    while let first = trimmed.first, first == " " || first == "\t" { trimmed = trimmed.dropFirst() }
+    while let last = trimmed.last, last == " " || last == "\t" { trimmed = trimmed.dropLast() }
+    return trimmed
   }
 }

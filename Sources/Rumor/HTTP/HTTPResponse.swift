@@ -60,11 +60,30 @@ public struct HTTPResponse: Sendable, Hashable {
   /// The response's bytes: status line, headers, body (none for HEAD).
   /// `keepAlive` says whether the connection stays open after it.
   func rendered(head: Bool, keepAlive: Bool) -> [UInt8] {
-    var text = "HTTP/1.1 \(status) \(Self.reason(status))\r\nContent-Type: \(contentType)\r\n"
-    text += "Content-Length: \(body.count)\r\n"
-    for name in headers.keys.sorted() { text += "\(name): \(headers[name] ?? "")\r\n" }
-    text += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
-    return Array(text.utf8) + (head ? [] : body)
+    // Written byte by byte into one buffer sized up front: a reply is on
+    // every request's path.
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(160 + contentType.utf8.count + (head ? 0 : body.count))
+    bytes += "HTTP/1.1 ".utf8
+    bytes += String(status).utf8
+    bytes.append(32)
+    bytes += Self.reason(status).utf8
+    bytes += "\r\nContent-Type: ".utf8
+    bytes += contentType.utf8
+    bytes += "\r\nContent-Length: ".utf8
+    bytes += String(body.count).utf8
+    bytes += "\r\n".utf8
+    if !headers.isEmpty {
+      for name in headers.keys.sorted() {
+        bytes += name.utf8
+        bytes += ": ".utf8
+        bytes += (headers[name] ?? "").utf8
+        bytes += "\r\n".utf8
+      }
+    }
+    bytes += keepAlive ? "\r\n".utf8 : "Connection: close\r\n\r\n".utf8
+    if !head { bytes += body }
+    return bytes
   }
 
   /// The head of a stream's response (no length: the body runs until the

@@ -10,8 +10,14 @@ public struct HTTPRouter: Sendable {
 
   private struct Route: Sendable {
     let method: String
-    let segments: [Substring]
+    /// Each segment: a literal, or the name of a `{name}` parameter.
+    let segments: [Segment]
     let handler: Handler
+  }
+
+  private enum Segment: Sendable {
+    case literal(String)
+    case parameter(String)
   }
 
   private var routes: [Route] = []
@@ -21,16 +27,22 @@ public struct HTTPRouter: Sendable {
 
   /// Adds a route: `add("GET", "/v1/services/{name}") { request in … }`.
   public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-    routes.append(
-      Route(method: method, segments: pattern.split(separator: "/"), handler: handler))
+    let segments = pattern.split(separator: "/").map { part -> Segment in
+      part.first == "{" && part.last == "}"
+        ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
+    }
+    routes.append(Route(method: method, segments: segments, handler: handler))
   }
 
   /// The reply of the matching route.
   public func reply(to request: HTTPRequest) -> HTTPReply {
     let method = request.method == "HEAD" ? "GET" : request.method
     var segments: [String] = []
-    for raw in request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-      guard let segment = HTTPRequestParser.percentDecoded(raw, plusIsSpace: false) else {
+    // Split on the byte: the path is visible ASCII (the parser checked).
+    let path = request.path
+    for raw in path.utf8.split(separator: 47, omittingEmptySubsequences: false).dropFirst() {
+      guard let segment = HTTPRequestParser.percentDecoded(Substring(raw), plusIsSpace: false)
+      else {
         return .response(.error(400, "the path has a broken %-escape"))
       }
       segments.append(segment)
@@ -59,16 +71,19 @@ public struct HTTPRouter: Sendable {
     return .response(.error(404, "no such endpoint: \(request.path)"))
   }
 
-  private static func match(_ pattern: [Substring], _ segments: [String]) -> [String: String]? {
+  private static func match(_ pattern: [Segment], _ segments: [String]) -> [String: String]? {
     guard pattern.count == segments.count else { return nil }
+    // Literals first: most routes fail there, before any parameter is
+    // kept.
+    for (part, segment) in zip(pattern, segments) {
+      switch part {
+      case .literal(let literal): guard literal == segment else { return nil }
+      case .parameter: guard !segment.isEmpty else { return nil }
+      }
+    }
     var parameters: [String: String] = [:]
     for (part, segment) in zip(pattern, segments) {
-      if part.first == "{" && part.last == "}" {
-        guard !segment.isEmpty else { return nil }
-        parameters[String(part.dropFirst().dropLast())] = segment
-      } else if part != segment {
-        return nil
-      }
+      if case .parameter(let name) = part { parameters[name] = segment }
     }
     return parameters
   }

@@ -30,7 +30,7 @@ public final class HTTPServer: Sendable {
   fileprivate final class Inbox: Sendable {
     struct State {
       var completions: [(id: UInt64, response: HTTPResponse)] = []
-      var broadcasts: [[UInt8]] = []
+      var broadcasts: [(bytes: [UInt8], topics: Set<String>)] = []
       var changed = false
     }
     let state = Mutex(State())
@@ -94,12 +94,18 @@ public final class HTTPServer: Sendable {
     waker.wake()
   }
 
-  /// Sends `bytes` to every stream client.
-  public func broadcast(_ bytes: [UInt8]) {
-    inbox.state.withLock { state in
-      if state.broadcasts.count < Inbox.maximumBroadcasts { state.broadcasts.append(bytes) }
+  /// Sends `bytes` to every stream client whose topic (`HTTPReply.stream`)
+  /// is in `topics` (by default the plain streams'). Returns false when
+  /// the chunk was dropped: the serving thread is that far behind.
+  @discardableResult
+  public func broadcast(_ bytes: [UInt8], topics: Set<String> = [""]) -> Bool {
+    let taken = inbox.state.withLock { state in
+      guard state.broadcasts.count < Inbox.maximumBroadcasts else { return false }
+      state.broadcasts.append((bytes, topics))
+      return true
     }
-    waker.wake()
+    if taken { waker.wake() }
+    return taken
   }
 }
 
@@ -123,7 +129,9 @@ extension HTTPServer {
       case streaming
     }
 
-    struct Connection {
+    /// One client's state, changed in place (a class: the table is not
+    /// rewritten, nor the state copied, at each step of a request).
+    final class Connection {
       let id: UInt64
       let client: NodeAddress?
       var parser: HTTPRequestParser
@@ -141,6 +149,8 @@ extension HTTPServer {
       var closeAfterWrite = false
       var headOnly = false
       var keepAlive = true
+      /// A stream client's topic: which broadcasts it gets.
+      var topic = ""
 
       var isParked: Bool {
         if case .parked = phase { return true }
@@ -153,6 +163,14 @@ extension HTTPServer {
       var isReading: Bool {
         if case .reading = phase { return true }
         return false
+      }
+
+      init(id: UInt64, client: NodeAddress?, parser: HTTPRequestParser, now: Int64) {
+        self.id = id
+        self.client = client
+        self.parser = parser
+        since = now
+        lastProgress = now
       }
     }
 
@@ -258,7 +276,7 @@ extension HTTPServer {
           id: nextID, client: peer,
           parser: HTTPRequestParser(
             maximumHead: limits.maximumHead, maximumBody: limits.maximumBody,
-            maximumHeaders: limits.maximumHeaders), since: now, lastProgress: now)
+            maximumHeaders: limits.maximumHeaders), now: now)
         nextID += 1
       }
     }
@@ -283,11 +301,10 @@ extension HTTPServer {
     // MARK: Reading and writing
 
     func serve(_ descriptor: Int32, revents: Int16, now: Int64, chunk: inout [UInt8]) {
-      guard var connection = connections[descriptor] else { return }
+      guard let connection = connections[descriptor] else { return }
       if revents & Int16(POLLOUT) != 0 {
-        connection = flush(descriptor, connection, now: now)
-        guard connections[descriptor] != nil else { return }
-        connections[descriptor] = connection
+        flush(descriptor, connection, now: now)
+        guard connections[descriptor] === connection else { return }
         if connection.isReading { process(descriptor, now: now) }
         return
       }
@@ -300,7 +317,6 @@ extension HTTPServer {
       if connection.isStreaming { return }  // a stream client has nothing to say
       connection.parser.append(chunk[0..<received])
       if connection.requestStarted == nil { connection.requestStarted = now }
-      connections[descriptor] = connection
       if connection.isReading {
         process(descriptor, now: now)
       } else if connection.parser.buffer.count > limits.maximumHead + limits.maximumBody {
@@ -311,11 +327,10 @@ extension HTTPServer {
 
     /// Answers the requests the connection's bytes hold, one at a time.
     func process(_ descriptor: Int32, now: Int64) {
-      while var connection = connections[descriptor], connection.isReading {
+      while let connection = connections[descriptor], connection.isReading {
         switch connection.parser.next() {
         case .incomplete:
           if !connection.parser.hasPartialRequest { connection.requestStarted = nil }
-          connections[descriptor] = connection
           return
         case .invalid(let status, let reason):
           count {
@@ -324,7 +339,6 @@ extension HTTPServer {
           }
           connection.closeAfterWrite = true
           connection.headOnly = false
-          connections[descriptor] = connection
           respond(descriptor, .error(status, reason), now: now)
           return
         case .request(var request):
@@ -334,15 +348,15 @@ extension HTTPServer {
           connection.headOnly = request.method == "HEAD"
           connection.requestStarted = connection.parser.hasPartialRequest ? now : nil
           connection.fresh = false
-          connections[descriptor] = connection
           start(descriptor, router.reply(to: request), now: now)
         }
       }
     }
 
     func start(_ descriptor: Int32, _ reply: HTTPReply, now: Int64) {
-      guard var connection = connections[descriptor] else { return }
-      let parked = connections.values.filter(\.isParked).count
+      guard let connection = connections[descriptor] else { return }
+      // Counted only for a reply that would park (not on every request).
+      var parked: Int { connections.values.reduce(0) { $0 + ($1.isParked ? 1 : 0) } }
       switch reply {
       case .response(let response):
         respond(descriptor, response, now: now)
@@ -353,7 +367,6 @@ extension HTTPServer {
         }
         connection.phase = .parked(deadline: now + limits.laterTimeout.nanoseconds, watch: nil)
         connection.since = now
-        connections[descriptor] = connection
         let id = connection.id
         let inbox = self.inbox
         let waker = self.waker
@@ -369,45 +382,37 @@ extension HTTPServer {
         }
         connection.phase = .parked(deadline: now + watch.wait.nanoseconds, watch: watch)
         connection.since = now
-        connections[descriptor] = connection
-      case .stream(let head):
+      case .stream(let head, let topic):
         guard connections.values.filter(\.isStreaming).count < limits.maximumStreams else {
           count { $0.refusedParked += 1 }
           return respond(descriptor, .error(503, "too many event streams open"), now: now)
         }
         connection.phase = .streaming
+        connection.topic = topic
         connection.output = head.streamHead()
         connection.written = 0
         connection.lastProgress = now
-        connections[descriptor] = connection
-        if let flushed = connections[descriptor].map({ flush(descriptor, $0, now: now) }),
-          connections[descriptor] != nil
-        {
-          connections[descriptor] = flushed
-        }
+        flush(descriptor, connection, now: now)
       }
     }
 
     /// Queues `response` on the connection and writes what the socket
     /// takes now.
     func respond(_ descriptor: Int32, _ response: HTTPResponse, now: Int64) {
-      guard var connection = connections[descriptor] else { return }
+      guard let connection = connections[descriptor] else { return }
       let keepAlive = connection.keepAlive && !connection.closeAfterWrite
       connection.closeAfterWrite = !keepAlive
       connection.output = response.rendered(head: connection.headOnly, keepAlive: keepAlive)
       connection.written = 0
       connection.phase = .writing
       connection.since = now
-      connection = flush(descriptor, connection, now: now)
-      guard connections[descriptor] != nil else { return }
-      connections[descriptor] = connection
+      flush(descriptor, connection, now: now)
     }
 
     /// Writes what the socket takes; a finished reply returns the
     /// connection to reading (or closes it). Drops the connection on a
     /// write error.
-    func flush(_ descriptor: Int32, _ connection: Connection, now: Int64) -> Connection {
-      var connection = connection
+    func flush(_ descriptor: Int32, _ connection: Connection, now: Int64) {
       while connection.written < connection.output.count {
         let sent = connection.output.withUnsafeBytes { raw in
           Sockets.sendSome(
@@ -422,20 +427,19 @@ extension HTTPServer {
         if sent < 0 && (errno == EAGAIN || errno == EINTR) { break }
         count { $0.repliesCut += 1 }
         drop(descriptor)
-        return connection
+        return
       }
-      guard connection.written >= connection.output.count else { return connection }
+      guard connection.written >= connection.output.count else { return }
       connection.output = []
       connection.written = 0
       if case .writing = connection.phase {
         if connection.closeAfterWrite {
           drop(descriptor)
-          return connection
+          return
         }
         connection.phase = .reading
         connection.since = now
       }
-      return connection
     }
 
     // MARK: From other threads, and time
@@ -465,24 +469,24 @@ extension HTTPServer {
       var chunks = taken.broadcasts
       if now - lastHeartbeat >= limits.heartbeat.nanoseconds {
         lastHeartbeat = now
-        chunks.append(ServerSentEvent.comment("heartbeat"))
+        chunks.append((ServerSentEvent.comment("heartbeat"), []))
       }
       guard !chunks.isEmpty else { return }
-      for (descriptor, var connection) in connections where connection.isStreaming {
-        for chunk in chunks { connection.output.append(contentsOf: chunk) }
+      for (descriptor, connection) in connections where connection.isStreaming {
+        // A heartbeat (no topics) goes to every stream.
+        for chunk in chunks where chunk.topics.isEmpty || chunk.topics.contains(connection.topic) {
+          connection.output.append(contentsOf: chunk.bytes)
+        }
         if connection.output.count - connection.written > limits.maximumStreamBacklog {
           count { $0.slowStreamsDropped += 1 }
           drop(descriptor)
           continue
         }
-        connection = flush(descriptor, connection, now: now)
-        if connections[descriptor] != nil {
-          // Keep the buffer from growing with what was already sent.
-          if connection.written > 65_536 {
-            connection.output.removeFirst(connection.written)
-            connection.written = 0
-          }
-          connections[descriptor] = connection
+        flush(descriptor, connection, now: now)
+        // Keep the buffer from growing with what was already sent.
+        if connections[descriptor] === connection, connection.written > 65_536 {
+          connection.output.removeFirst(connection.written)
+          connection.written = 0
         }
       }
     }

@@ -1,42 +1,31 @@
 import Synchronization
 
 /// Keeps a node's keyring file (`NodeConfiguration.keyringFile`) in step
-/// with its keyring: the owner thread reports how many key changes the
-/// core has made (`SerfCounters.keyChanges`, counted by the key queries
-/// that install, use or remove a key), and the file is rewritten when
-/// that count moves, as Serf rewrites it after each key query.
+/// with its keyring: the core calls `save` (`ClusterNode.keyringSaver`)
+/// after each key query that installs, uses or removes a key, as Serf
+/// rewrites its file there, and a failure becomes the query's answer.
 final class KeyringPersistence: Sendable {
-  private struct State {
-    var writtenChanges = 0
-    var error: KeyringFileError?
-  }
-
   /// The file.
   let path: String
-  private let state = Mutex(State())
+  private let failure = Mutex<KeyringFileError?>(nil)
 
   init(path: String) {
     self.path = path
   }
 
-  /// Writes the keyring if `changes` moved since the last attempt. Runs
-  /// on the owner thread: a small file, written where Serf writes it, in
-  /// the key query's handling.
-  func update(changes: Int, keys: () -> [[UInt8]]?) {
-    let due = state.withLock { $0.writtenChanges != changes }
-    guard due, let keys = keys() else { return }
-    var failure: KeyringFileError?
+  /// Writes `keys` to the file; returns why that failed (naming the
+  /// file, never a key), or nil. Runs on the owner thread: a small file,
+  /// written where Serf writes it, in the key query's handling. A failed
+  /// write is tried again at the next change only.
+  func save(_ keys: [[UInt8]]) -> String? {
+    var error: KeyringFileError?
     do {
       try KeyringFile.write(keys, to: path)
-    } catch {
-      failure = error
+    } catch let failed {
+      error = failed
     }
-    state.withLock { state in
-      state.error = failure
-      // A failed write is tried again at the next change only: retrying
-      // on every loop turn would spin on a full disk.
-      state.writtenChanges = changes
-    }
+    failure.withLock { $0 = error }
+    return error?.description
   }
 
   /// The keys a node starts with when it keeps its keyring in `path`:
@@ -58,5 +47,5 @@ final class KeyringPersistence: Sendable {
   }
 
   /// Why the last write failed, if it did.
-  var error: KeyringFileError? { state.withLock { $0.error } }
+  var error: KeyringFileError? { failure.withLock { $0 } }
 }

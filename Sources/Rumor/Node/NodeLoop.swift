@@ -64,19 +64,14 @@ final class NodeLoop {
     let done: @Sendable (Result<Int, JoinError>) -> Void
   }
 
-  /// The keyring file to keep in step with the keyring, if any.
-  private let keyringFile: KeyringPersistence?
-
   /// The system's `poll`, or a failing one in tests.
   private let pollFunction: @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32
 
   init(
     node: ClusterNode, mailbox: NodeMailbox, udp: Int32, listener: Int32,
-    poll: @escaping @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32,
-    keyringFile: KeyringPersistence? = nil
+    poll: @escaping @Sendable (UnsafeMutablePointer<pollfd>?, nfds_t, Int32) -> Int32
   ) {
     self.pollFunction = poll
-    self.keyringFile = keyringFile
     self.node = node
     self.mailbox = mailbox
     self.udp = udp
@@ -97,7 +92,6 @@ final class NodeLoop {
       }
       expireConnections(now: clock)
       publishIfChanged()
-      keyringFile?.update(changes: node.serf?.counters.keyChanges ?? 0) { node.swim.keyring?.keys }
       publishCountersIfDue(now: clock)
       mailbox.lastContact.store(node.swim.lastContact?.nanoseconds ?? .min, ordering: .relaxed)
       guard running else { break }
@@ -292,6 +286,10 @@ final class NodeLoop {
       } catch {
         done(error)
       }
+    case .forceLeave(let member, let prune, let done):
+      perform(node.forceLeave(member, prune: prune, now: clock))
+      memberChanged(member)
+      done()
     case .shutdown(let done):
       running = false
       shutdownWaiters.append(done)
@@ -611,7 +609,7 @@ final class NodeLoop {
     for command in pending {
       switch command {
       case .join(_, let done): done(.failure(JoinError(failures: ["the node has shut down"])))
-      case .leave(_, let done): done()
+      case .leave(_, let done), .forceLeave(_, _, let done): done()
       case .setMeta(_, let done): done(SettingsError(problems: ["the node has shut down"]))
       case .userEvent(_, _, _, let done):
         done(UserEventError(description: "the node has shut down"))

@@ -29,6 +29,8 @@ enum NodeCommand: Sendable {
   /// Send a user event to the cluster.
   case userEvent(
     name: String, payload: [UInt8], coalesce: Bool, done: @Sendable (UserEventError?) -> Void)
+  /// Declare a member gone (Serf's force-leave).
+  case forceLeave(String, prune: Bool, done: @Sendable () -> Void)
   /// Stop: close every socket and end the thread.
   case shutdown(done: @Sendable () -> Void)
 }

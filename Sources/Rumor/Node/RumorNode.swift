@@ -157,7 +157,7 @@ public final class RumorNode: Sendable {
     {
       advertised = host
     }
-    let node: ClusterNode
+    var node: ClusterNode
     let mailbox: NodeMailbox
     var serf = SerfSettings()
     if !configuration.networkCoordinates { serf.coordinates = nil }
@@ -166,11 +166,13 @@ public final class RumorNode: Sendable {
         name: configuration.name, address: advertised, meta: meta, settings: configuration.settings,
         serf: serf, wire: WireOptions(label: configuration.label, keyring: keyring),
         seed: configuration.seed ?? UInt64.random(in: .min ... .max))
+      // Written where the key query is handled, so that a failed write is
+      // the query's answer, as in Serf.
+      if let persistence { node.keyringSaver = { persistence.save($0) } }
       mailbox = try NodeMailbox()
-      try OwnerThread.start(name: "rumor-\(configuration.name)") {
+      try OwnerThread.start(name: "rumor-\(configuration.name)") { [node] in
         NodeLoop(
-          node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll,
-          keyringFile: persistence
+          node: node, mailbox: mailbox, udp: udp, listener: listener, poll: configuration.poll
         ).run()
       }
     } catch {
@@ -329,6 +331,19 @@ public final class RumorNode: Sendable {
     }
   }
 
+  /// Declares `member` gone (`serf force-leave`): Serf's leave intent
+  /// about it, gossiped to every member. A failed member becomes left,
+  /// so that nobody reconnects to it and it is reaped after the
+  /// tombstone timeout; an alive one refutes it. With `prune` every
+  /// member forgets it at once.
+  public func forceLeave(_ member: String, prune: Bool = false) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      let accepted = mailbox.submit(
+        .forceLeave(member, prune: prune, done: { continuation.resume() }))
+      if !accepted { continuation.resume() }
+    }
+  }
+
   /// Stops the node: closes every socket and ends the thread and every
   /// event stream; when it returns, the sockets are closed and the port
   /// is free. Others will see it fail (call `leave` first to be seen as
@@ -347,6 +362,18 @@ public final class RumorNode: Sendable {
   /// changing nothing, when everything would not fit in 512 bytes.
   public func setTags(_ tags: [String: String]) async throws {
     try await advertiser.setBaseTags(tags)
+  }
+
+  /// Sets the tags in `set`, then removes those named in `delete`, among
+  /// this node's tags other than its services' (`serf tags -set K=V
+  /// -delete K`): the others stay. Returns those tags as they are now.
+  /// Throws, changing nothing, when everything would not fit in 512
+  /// bytes.
+  @discardableResult
+  public func changeTags(set: [String: String], delete: [String] = []) async throws
+    -> [String: String]
+  {
+    try await advertiser.changeBaseTags(set: set, delete: delete)
   }
 
   // MARK: Services

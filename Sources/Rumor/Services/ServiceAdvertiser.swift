@@ -128,6 +128,20 @@ final class ServiceAdvertiser: Sendable {
     }
   }
 
+  /// Sets `set` and then removes `delete` in the tags that are not about
+  /// services, in one step (Serf's `serf tags -set -delete`); returns
+  /// them as they are now.
+  func changeBaseTags(set: [String: String], delete: [String]) async throws -> [String: String] {
+    var result: [String: String] = [:]
+    try await update { state in
+      state.baseTags.merge(set) { _, new in new }
+      for key in delete { state.baseTags[key] = nil }
+      result = state.baseTags
+      return true
+    }
+    return result
+  }
+
   /// A closure check needs its closure, and only a closure check takes
   /// one.
   private static func validateCheck(of service: AdvertisedService, closure: ClosureCheck?)

@@ -32,7 +32,7 @@ enum AgentHTTPServer {
   /// skipped; an address someone asked for must work.
   static func start(
     _ parsed: ArgumentList, node: RumorNode, registry: ServiceRegistry, dns: DNSServer?,
-    console: Console, command: String
+    monitor: AgentMonitor, console: Console, command: String
   ) throws(CommandError) -> AgentAPI? {
     let effective = try PeerOptions.configuration(parsed)
     var listen = effective.gossip.http
@@ -57,7 +57,7 @@ enum AgentHTTPServer {
       let served = ServedAPI()
       api = try AgentAPI(
         node: node, registry: registry, bind: bind,
-        configuration: effective.json, authorization: authorization,
+        configuration: effective.json, authorization: authorization, monitor: monitor,
         leave: {
           // As SIGTERM does: the agent logs it, leaves and exits 0.
           kill(getpid(), SIGTERM)

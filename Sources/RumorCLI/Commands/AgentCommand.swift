@@ -86,7 +86,7 @@ enum AgentCommand {
     a bad command line.
     """
 
-  static func run(_ arguments: [String], console: Console) async throws(CommandError) {
+  static func run(_ arguments: [String], console plain: Console) async throws(CommandError) {
     let command = "rumor agent"
     let parsed = try ArgumentList(
       arguments, command: command,
@@ -98,8 +98,21 @@ enum AgentCommand {
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + AgentDNS.options.map { ArgumentList.Option(name: $0, takesValue: true) }
         + NodeOptions.policyOptions + AgentHTTPServer.options)
-    if parsed.wantsHelp { return console.out(help) }
+    if parsed.wantsHelp { return plain.out(help) }
     try parsed.expectPositional(atMost: 0)
+    // Every line the agent prints also goes to `rumor monitor` clients
+    // (GET /v1/monitor): its own lines at info, its errors at warning,
+    // the node's records at their level.
+    let monitor = AgentMonitor()
+    let console = Console(
+      out: { line in
+        plain.out(line)
+        monitor.record(.info, line)
+      },
+      err: { line in
+        plain.err(line)
+        monitor.record(.warning, line)
+      })
     let plan = try AgentPlan(parsed, command: command)
     let handlerSpecs = try parsed.values("event-handler").map { text throws(CommandError) in
       try EventHandlerSpec(text, command: command)
@@ -109,7 +122,7 @@ enum AgentCommand {
         try parsed.value("leave-timeout"), option: "leave-timeout", command: command) ?? 5
     let signals = ShutdownSignal()
     var configuration = plan.node
-    configuration.logHandler = ConsoleLogHandler(console: console)
+    configuration.logHandler = ConsoleLogHandler(console: plain, monitor: monitor)
     let node: RumorNode
     do {
       node = try RumorNode.start(configuration)
@@ -141,7 +154,8 @@ enum AgentCommand {
     let api: AgentAPI?
     do {
       api = try AgentHTTPServer.start(
-        parsed, node: node, registry: registry, dns: dns, console: console, command: command)
+        parsed, node: node, registry: registry, dns: dns, monitor: monitor, console: console,
+        command: command)
     } catch {
       await node.shutdown()
       throw error

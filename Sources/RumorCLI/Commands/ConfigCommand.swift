@@ -114,6 +114,10 @@ enum ConfigCommand {
     if let label = gossip.label { gossipParts.append("label \(label)") }
     if let file = gossip.keyringFile { gossipParts.append("keyring file \(file)") }
     if let profile = gossip.profile { gossipParts.append("profile \(profile.rawValue)") }
+    if let preset = gossip.preset { gossipParts.append("preset \(preset.rawValue)") }
+    for (setting, value) in gossip.policies.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+      gossipParts.append("\(setting.key) \(value)")
+    }
     if let http = gossip.http { gossipParts.append("http \(http)") }
     let services = configuration.services.map { service in
       var parts: [String] = []
@@ -221,6 +225,11 @@ enum ConfigCommand {
       + "the \(effective.mode) convention)"
     lines.append("")
     lines.append("Gossip:")
+    let policyLines: [(key: String, value: String, origin: String?)] = PolicySetting.allCases.map {
+      setting in
+      let name = "  " + String(setting.key.map { $0 == "_" ? " " : $0 })
+      return (name, setting.value(in: gossip.policies).description, from("gossip.\(setting.key)"))
+    }
     lines += keyValueLines(
       [
         ("node name", gossip.nodeName, from("gossip.node_name")),
@@ -239,8 +248,9 @@ enum ConfigCommand {
         ("label", gossip.label.isEmpty ? "-" : gossip.label, from("gossip.label")),
         ("keyring file", gossip.keyringFile ?? "-", from("gossip.keyring_file")),
         ("profile", gossip.profile.rawValue, from("gossip.profile")),
-        ("http API", gossip.http.description, from("gossip.http")),
-      ], indent: "  ")
+        ("preset", gossip.preset.rawValue, from("gossip.preset")),
+      ] + policyLines + [("http API", gossip.http.description, from("gossip.http"))],
+      indent: "  ")
     lines.append("")
     lines.append("DNS:")
     lines += keyValueLines(

@@ -49,6 +49,11 @@ extension ClusterNode {
     }
     swim.setKeyring(keyring)
     serf?.counters.keyChanges += 1
+    if let failure = keyringSaver?(keyring.keys) {
+      // Serf's answer when its keyring file cannot be written: the keyring
+      // has changed all the same.
+      return SerfKeyResponse(message: failure)
+    }
     return SerfKeyResponse(result: true)
   }
 }

@@ -63,3 +63,18 @@ extension ClusterNode {
     return output
   }
 }
+
+extension ClusterNode {
+  /// Declares `member` gone (`serf force-leave`): Serf's leave intent
+  /// about it, applied here and gossiped. A failed member becomes left
+  /// (an `Effect.event(.left)`), so Serf no longer reconnects to it and
+  /// reaps it after the tombstone timeout; an alive one refutes it. With
+  /// `prune` every member forgets it at once. A plain memberlist node
+  /// (no Serf layer) has no leave intents and does nothing.
+  public mutating func forceLeave(_ member: String, prune: Bool = false, now: Timestamp)
+    -> [Effect]
+  {
+    guard let outcome = serf?.forceLeaveIntent(member, prune: prune, now: now) else { return [] }
+    return apply(outcome, now: now) + forgotten(outcome.changes)
+  }
+}

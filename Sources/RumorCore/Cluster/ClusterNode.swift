@@ -70,6 +70,12 @@ public struct ClusterNode: Sendable {
   /// This node's network coordinate and its peers' (Serf's), nil when
   /// there is no Serf layer or coordinates are off.
   public internal(set) var coordinates: NetworkCoordinates?
+  /// Writes the keyring where its owner keeps it (Serf's keyring file)
+  /// after a key query changed it, and returns why that failed, or nil.
+  /// The core does no IO itself: the runtime supplies this, the simulator
+  /// does not. A failure is the key query's answer (`Result` false, the
+  /// reason as its message), as Serf answers when its file write fails.
+  public var keyringSaver: (@Sendable ([[UInt8]]) -> String?)?
 
   /// Creates a node that knows only itself. `serf` nil makes a plain
   /// memberlist node. `seed` drives every random choice; `wire` sets the
@@ -106,6 +112,12 @@ public struct ClusterNode: Sendable {
   public var members: [Member] {
     var list = swim.members
     guard let serf, !lostMembers.isEmpty else { return list }
+    // A failed member that a force-leave made left is left, even while
+    // SWIM still keeps it as dead.
+    for index in list.indices
+    where list[index].state == .dead && serf.status(of: list[index].name) == .left {
+      list[index].state = .left
+    }
     let known = Set(list.map(\.name))
     for (name, member) in lostMembers where !known.contains(name) {
       switch serf.status(of: name) {
@@ -120,7 +132,10 @@ public struct ClusterNode: Sendable {
   /// What this node knows about `name`, as `members` lists it; nil when
   /// it is not listed there.
   public func member(named name: String) -> Member? {
-    if let member = swim.member(named: name) { return member }
+    if let member = swim.member(named: name) {
+      guard member.state == .dead, serf?.status(of: name) == .left else { return member }
+      return member.with(state: .left)
+    }
     guard let serf, let member = lostMembers[name] else { return nil }
     switch serf.status(of: name) {
     case .failed?: return member.with(state: .dead)
@@ -333,6 +348,14 @@ public struct ClusterNode: Sendable {
     for payload in outcome.broadcasts { swim.broadcastUserMessage(payload) }
     userStateIsStale = true
     var output: [Effect] = []
+    // A failed member that a leave intent made left (a force-leave, here
+    // or elsewhere): Serf tells the application it left.
+    for change in outcome.changes where change.previous == .failed && change.current == .left {
+      reconnectCandidates.remove(change.member)
+      if let member = lostMembers[change.member] {
+        output.append(.event(.left(member.with(state: .left))))
+      }
+    }
     for message in outcome.directMessages { output += send(message) }
     output += outcome.userEvents.map(Effect.userEvent)
     output += outcome.queries.map(Effect.query)

@@ -50,7 +50,10 @@ public struct Policies: Sendable, Hashable {
     case .rumor:
       fastCrashDetection = true
       guardedAccusations = true
-      flapQuarantine = .seconds(60)
+      // Off: side by side with memberlist it slowed the merge after a
+      // partition and cost load when paused members came back
+      // (docs/simulation.md, "Presets").
+      flapQuarantine = .zero
       standDown = .seconds(30)
       joinFollowUpSyncs = 3
     }

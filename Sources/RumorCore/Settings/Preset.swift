@@ -9,7 +9,8 @@ public enum Preset: String, Sendable, Hashable, CaseIterable {
   case memberlist
   /// The policies that proved themselves in the simulator and against Serf
   /// (docs/simulation.md, "Presets"): fast crash detection, guarded
-  /// accusations, flap quarantine, standing down, join follow-up syncs.
+  /// accusations, standing down, join follow-up syncs. The flap quarantine
+  /// stays off; it is there to turn on.
   case rumor
 
   /// The preset a Rumor node and agent use unless told otherwise

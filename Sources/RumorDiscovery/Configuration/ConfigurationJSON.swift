@@ -107,6 +107,14 @@ extension DiscoveryConfiguration {
           ("encryption_keys", .count(gossip.encryptionKeys.count)),
           ("label", ConfigurationJSON.optional(gossip.label)),
           ("profile", ConfigurationJSON.optional(gossip.profile?.rawValue)),
+          ("preset", ConfigurationJSON.optional(gossip.preset?.rawValue)),
+          (
+            "policies",
+            .object(
+              PolicySetting.allCases.compactMap { setting in
+                gossip.policies[setting].map { (setting.key, .string($0.description)) }
+              })
+          ),
           ("http", ConfigurationJSON.optional(gossip.http?.description)),
           ("keyring_file", ConfigurationJSON.optional(gossip.keyringFile)),
         ])
@@ -162,6 +170,14 @@ extension EffectiveConfiguration {
           ("encryption_keys", .count(gossip.encryptionKeys.count)),
           ("label", .string(gossip.label)),
           ("profile", .string(gossip.profile.rawValue)),
+          ("preset", .string(gossip.preset.rawValue)),
+          (
+            "policies",
+            .object(
+              PolicySetting.allCases.map { setting in
+                (setting.key, .string(setting.value(in: gossip.policies).description))
+              })
+          ),
           ("http", .string(gossip.http.description)),
           ("keyring_file", ConfigurationJSON.optional(gossip.keyringFile)),
           (
