@@ -18,14 +18,15 @@ public struct NetworkModel: Sendable {
   /// Partition group per node; packets and streams between different
   /// groups are dropped. Empty means no partition.
   public var partition: [Int] = []
-  /// Whether streams meet the loss too. Off, a stream between connected
-  /// nodes always gets through (so a TCP fallback ping always answers under
-  /// loss). On, each packet of a stream's exchange (SYN, SYN-ACK, request;
+  /// Whether streams meet the loss too (on by default). Off, a stream
+  /// between connected nodes always gets through (so a TCP fallback ping
+  /// always answers under loss), as every run before the namespace lab.
+  /// On, each packet of a stream's exchange (SYN, SYN-ACK, request;
   /// reply) is lost like a datagram and sent again after TCP's
   /// retransmission timeout, doubling each time, so a stream across a lossy
   /// link is late, and fails once that passes its timeout
   /// (docs/simulation.md, "The namespace lab").
-  public var streamLoss = false
+  public var streamLoss = true
 
   /// A LAN-like network: 0.1 to 1 ms base latency, 0.2 ms mean jitter.
   public init(baseLatency: ClosedRange<Double> = 0.1...1.0, jitter: Double = 0.2, loss: Double = 0)

@@ -80,6 +80,10 @@ public struct ScenarioOptions: Sendable {
   /// leave intents, failed members kept and reconnected to). Off runs
   /// plain memberlist nodes, as every run before Serf was simulated.
   public var serf: Bool = true
+  /// Whether Serf's layer reconnects to failed members only as Serf does
+  /// (every 30 s), without the eager reconnect right after a failure
+  /// (`SerfSettings.eagerReconnectInterval` nil).
+  public var serfReconnectOnly = false
   /// Whether every node's invariants are checked after each input
   /// (`Simulation.Configuration.checksInvariants`).
   public var checksInvariants = false
@@ -109,6 +113,13 @@ public struct ScenarioOptions: Sendable {
     self.stallMode = stallMode
   }
 
+  /// The Serf layer's settings for these options.
+  var serfSettings: SerfSettings {
+    var settings = SerfSettings()
+    if serfReconnectOnly { settings.eagerReconnectInterval = nil }
+    return settings
+  }
+
   /// How many nodes the scenario's fault touches (for `gray`, in each of
   /// its two groups).
   var affectedCount: Int {
@@ -135,12 +146,13 @@ public enum ScenarioRunner {
   /// Runs `options.scenario` to the end and returns the measurements.
   public static func run(_ options: ScenarioOptions) -> ScenarioResult {
     var options = options
-    if options.scenario == .gray {
-      // The simulator carries TCP streams without loss, so memberlist's TCP
-      // fallback ping would always reach an 80%-lossy member and it would
-      // never be suspected. Through real 80% loss, a TCP ping needs four
-      // segments across the bad link within the probe's last half second,
-      // and a lost SYN waits a full second: it practically never makes it.
+    if options.scenario == .gray && !options.network.streamLoss {
+      // Streams without loss would carry memberlist's TCP fallback ping to
+      // an 80%-lossy member every time, and it would never be suspected.
+      // Through real 80% loss, a TCP ping needs four segments across the
+      // bad link within the probe's last half second, and a lost SYN waits
+      // a full second: it practically never makes it. With lossy streams
+      // (the default) the simulator sees that itself.
       options.settings.disableTCPPings = true
     }
     var network = options.network
@@ -148,7 +160,7 @@ public enum ScenarioRunner {
     var configuration = Simulation.Configuration(
       nodes: options.nodes + (options.scenario == .churn ? options.nodes : 0),
       seed: options.seed, settings: options.settings,
-      serf: options.serf ? SerfSettings() : nil, network: network)
+      serf: options.serf ? options.serfSettings : nil, network: network)
     configuration.checksInvariants = options.checksInvariants
     let simulation = Simulation(configuration)
     let monitor = Monitor(simulation, countViewSizes: options.countViewSizes)

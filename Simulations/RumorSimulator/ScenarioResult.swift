@@ -86,6 +86,12 @@ public struct ScenarioResult: Sendable {
   /// Every node's counters, summed (the JSON shows the quarantine's
   /// and the guard's when those settings are on).
   public var counterTotals = NodeCounters()
+  /// Reconnect attempts (joins to failed members) of the members running
+  /// at the end (`SerfCounters.reconnectAttempts`), and how many of them
+  /// the failed member answered.
+  public var reconnectAttempts = 0
+  /// See `reconnectAttempts`.
+  public var reconnectsAnswered = 0
   /// The invariant violations the run found (`ScenarioOptions.checksInvariants`).
   public var invariantViolations: [String] = []
   /// For `stall`: how many stall cycles ran.
@@ -132,6 +138,10 @@ public struct ScenarioResult: Sendable {
     for index in 0..<simulation.configuration.nodes {
       guard let counters = simulation.node(index)?.counters else { continue }
       counterTotals.add(counters)
+      if let serf = simulation.cluster(index)?.serf?.counters {
+        reconnectAttempts += serf.reconnectAttempts
+        reconnectsAnswered += serf.reconnectsAnswered
+      }
     }
     firstSuspicions = monitor.firstSuspicionTimes()
     let suspected = firstSuspicions.compactMap { $0 }.sorted()
@@ -190,9 +200,9 @@ public struct ScenarioResult: Sendable {
       ("window_rx_bytes_per_node_per_s", number(window?.receivedBytesPerNodePerSecond)),
       ("window_streams_per_node_per_s", number(window?.streamsPerNodePerSecond)),
     ]
-    if options.network.streamLoss {
-      // Only when on, so that runs without it print the JSON they always did.
-      fields.append(("stream_loss", .bool(true)))
+    fields.append(("stream_loss", .bool(options.network.streamLoss)))
+    if options.serfReconnectOnly {
+      fields.append(("serf_reconnect", .bool(true)))
     }
     if let stallCycles {
       fields.append(("stall_mode", .string(options.stallMode.rawValue)))
@@ -288,6 +298,8 @@ public struct ScenarioResult: Sendable {
       fields.append(("accusations_withheld", .count(totals.accusationsWithheld)))
     }
     fields.append(("refutations", .count(totals.refutations)))
+    fields.append(("reconnect_attempts", .count(reconnectAttempts)))
+    fields.append(("reconnects_answered", .count(reconnectsAnswered)))
     fields.append(("indirect_probes", .count(totals.indirectProbes)))
     if includeTiming {
       fields.append(("wall_s", number(wallSeconds)))

@@ -70,13 +70,15 @@ enum SimulatorCommand {
                             "Presets" ran with 3, the default then)
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
       --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
-                            DisableTcpPings); the simulator's streams know no loss
-                            (without --stream-loss), so with them on, packet loss
-                            alone never fails a probe
-      --stream-loss         streams meet the loss too: each lost packet of a stream
-                            waits for TCP's retransmission (1 s for SYNs, 200 ms for
-                            data, doubling), as on a real network (default off, as
-                            the runs in docs/simulation.md before the namespace lab)
+                            DisableTcpPings)
+      --no-stream-loss      streams know no loss: a stream between connected nodes
+                            always gets through, so with TCP fallback pings on,
+                            packet loss alone never fails a probe (how the runs in
+                            docs/simulation.md before the namespace lab were made).
+                            By default streams meet the loss: each lost packet of a
+                            stream waits for TCP's retransmission (1 s for SYNs,
+                            200 ms for data, doubling), as on a real network
+      --stream-loss         the default (accepted for older command lines)
       --check-invariants    check every node's table after each of its inputs (the
                             name index, the state counts, incarnations never going
                             back); the run fails on a violation (slower: a pass
@@ -84,6 +86,9 @@ enum SimulatorCommand {
       --no-serf             plain memberlist nodes: no Serf layer (no join and leave
                             intents, no reconnect to failed members; how runs
                             were made before Serf was simulated)
+      --serf-reconnect      failed members are tried again only as Serf does (one
+                            every 30 s), without the eager reconnect right after a
+                            failure (every 2 s, backing off to 30 s over 4 minutes)
       --view-sizes          count the distinct view sizes each node goes through
       --progress            print how far the run got once per simulated second
                             (wall and CPU seconds, peak memory) on stderr
@@ -103,7 +108,7 @@ enum SimulatorCommand {
         + [ArgumentList.Option.toggle("fast-crash-detection"), .toggle("guarded-accusations")]
         + [
           "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "progress", "json",
-          "stream-loss", "check-invariants",
+          "stream-loss", "no-stream-loss", "check-invariants", "serf-reconnect",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -172,7 +177,10 @@ enum SimulatorCommand {
       throw .usage("--jitter must be 0 to 10000 ms", command: command)
     }
     network.jitter = jitter
-    network.streamLoss = parsed.flag("stream-loss")
+    if parsed.flag("stream-loss") && parsed.flag("no-stream-loss") {
+      throw .usage("--stream-loss and --no-stream-loss contradict each other", command: command)
+    }
+    network.streamLoss = !parsed.flag("no-stream-loss")
     let presetName = try parsed.value("preset") ?? Preset.memberlist.rawValue
     guard let preset = Preset(rawValue: presetName) else {
       throw .usage("unknown preset '\(presetName)' (memberlist or rumor)", command: command)
@@ -214,6 +222,7 @@ enum SimulatorCommand {
       duration: duration, affected: affected, faultSeconds: faultSeconds, network: network,
       countViewSizes: parsed.flag("view-sizes"), intervalSeconds: interval, stallMode: stallMode)
     options.serf = !parsed.flag("no-serf")
+    options.serfReconnectOnly = parsed.flag("serf-reconnect")
     options.checksInvariants = parsed.flag("check-invariants")
     if parsed.flag("progress") {
       let started = ContinuousClock.now

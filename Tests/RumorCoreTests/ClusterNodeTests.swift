@@ -4,8 +4,10 @@ import Testing
 @testable import RumorCore
 
 /// A started cluster node "n0" (SWIM and Serf) that knows n1…n`others`.
-private func makeClusterNode(knowing others: Int) throws -> ClusterNode {
-  var node = try ClusterNode(name: "n0", address: address(0), seed: 1)
+private func makeClusterNode(knowing others: Int, serf: SerfSettings = SerfSettings()) throws
+  -> ClusterNode
+{
+  var node = try ClusterNode(name: "n0", address: address(0), serf: serf, seed: 1)
   _ = node.start(now: at(0))
   for index in stride(from: 1, through: others, by: 1) {
     _ = node.receivePacket(Message.alive(alive(index)).encoded(), from: address(index), now: at(0))
@@ -26,6 +28,21 @@ private func run(_ node: inout ClusterNode, from start: Double, to end: Double) 
   return collected
 }
 
+/// Serf's settings without the eager reconnect: Serf's reconnect alone.
+private var serfReconnectOnly: SerfSettings {
+  var settings = SerfSettings()
+  settings.eagerReconnectInterval = nil
+  return settings
+}
+
+/// The streams opened to `target`, by id.
+private func streams(to target: NodeAddress, in effects: [Effect]) -> [UInt64] {
+  effects.compactMap { effect in
+    if case .openStream(let id, target, _, _) = effect { return id }
+    return nil
+  }
+}
+
 private func joinsOpened(_ effects: [Effect]) -> [NodeAddress] {
   effects.compactMap { effect in
     if case .openStream(_, let target, _, _) = effect { return target }
@@ -37,7 +54,7 @@ private func joinsOpened(_ effects: [Effect]) -> [NodeAddress] {
 struct ClusterNodeTests {
   @Test("a failed member stays listed as failed after SWIM forgets it, and is reconnected to")
   func failedMemberKeptAndReconnected() throws {
-    var node = try makeClusterNode(knowing: 1)
+    var node = try makeClusterNode(knowing: 1, serf: serfReconnectOnly)
     let dead = Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded()
     let effects = node.receivePacket(dead, from: address(2), now: at(1))
     #expect(events(effects).contains(.failed(try #require(node.swim.member(named: "n1")))))
@@ -51,6 +68,70 @@ struct ClusterNodeTests {
     #expect(joinsOpened(later).contains(address(1)))
     #expect(node.swim.member(named: "n1") == nil)
     #expect(node.members.first { $0.name == "n1" }?.state == .dead)
+  }
+
+  @Test(
+    "the eager reconnect tries a failed member within seconds, one attempt to it at a time, and stops once it is back"
+  )
+  func eagerReconnect() throws {
+    // n1 is the only other member, so every stream to it is a reconnect
+    // (SWIM probes no dead member).
+    var node = try makeClusterNode(knowing: 1)
+    let dead = Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded()
+    _ = node.receivePacket(dead, from: address(2), now: at(1))
+    // Every 1 to 3 s with probability failed / alive = 1: a try within
+    // 3 s, and no second one while it is under way (it has not reported
+    // back; it would within the TCP timeout).
+    let first = streams(to: address(1), in: run(&node, from: 1, to: 4))
+    #expect(first.count == 1)
+    #expect(streams(to: address(1), in: run(&node, from: 4, to: 11)).isEmpty)
+    #expect(node.serf?.counters.reconnectAttempts == 1)
+    // Refused: the slot is free again, and the next tries come.
+    let id = try #require(first.first)
+    _ = node.streamFailed(id: id, reason: "connection refused", refused: true, now: at(11))
+    let again = streams(to: address(1), in: run(&node, from: 11, to: 14))
+    #expect(again.count == 1)
+    for id in again {
+      _ = node.streamFailed(id: id, reason: "connection refused", refused: true, now: at(14))
+    }
+    // Back (a refutation): no longer a candidate, and no more tries.
+    _ = node.receivePacket(
+      Message.alive(alive(1, incarnation: 2)).encoded(), from: address(1), now: at(14))
+    #expect(node.serf?.status(of: "n1") == .alive)
+    #expect(node.reconnectCandidates.isEmpty)
+    let attempts = node.serf?.counters.reconnectAttempts
+    _ = run(&node, from: 14, to: 17)
+    #expect(node.serf?.counters.reconnectAttempts == attempts)
+  }
+
+  @Test("the eager reconnect's settings are checked")
+  func eagerReconnectSettingsValidated() {
+    var settings = SerfSettings()
+    settings.eagerReconnectInterval = .milliseconds(10)
+    settings.reconnectBackoff = .zero
+    settings.reconnectsInFlightLimit = 0
+    #expect(throws: SettingsError.self) { try settings.validate() }
+    settings.eagerReconnectInterval = .seconds(31)
+    settings.reconnectBackoff = .seconds(60)
+    settings.reconnectsInFlightLimit = 2
+    #expect(throws: SettingsError.self) { try settings.validate() }
+    settings.eagerReconnectInterval = nil
+    #expect(throws: Never.self) { try settings.validate() }
+    #expect(throws: Never.self) { try SerfSettings().validate() }
+  }
+
+  @Test("the eager reconnect backs off from its first interval to Serf's over the backoff steps")
+  func reconnectBackoff() {
+    let policy = ReconnectPolicy(SerfSettings())
+    let second: Int64 = 1_000_000_000
+    #expect(policy.interval(age: 0) == 2 * second)
+    #expect(policy.interval(age: 59 * second) == 2 * second)
+    #expect(policy.interval(age: 60 * second) == 4 * second)
+    #expect(policy.interval(age: 150 * second) == 8 * second)
+    #expect(policy.interval(age: 200 * second) == 16 * second)
+    #expect(policy.interval(age: 240 * second) == 30 * second)
+    #expect(policy.interval(age: .max) == 30 * second)
+    #expect(ReconnectPolicy(serfReconnectOnly).interval(age: 0) == 30 * second)
   }
 
   @Test(

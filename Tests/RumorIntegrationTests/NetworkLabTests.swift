@@ -128,7 +128,9 @@ extension TransportAttackTests {
 
     /// A 2|2 split for 35 s (past memberlist's 30 s gossip-to-the-dead
     /// window) heals to one view, every agent listing all four alive, within
-    /// 30 s of the heal.
+    /// 10 s of the heal: the goal is 30 s, Serf's reconnect takes up
+    /// to its 30 s interval, and the eager reconnect a second or less
+    /// (docs/simulation.md, "The eager reconnect").
     @Test(.timeLimit(.minutes(2)))
     func partitionHealsToOneView() async throws {
       let results = try await runLab(
@@ -137,7 +139,7 @@ extension TransportAttackTests {
       #expect(run["ok"] as? Bool == true, "\(run)")
       let heal = run["heal_s"] as? Double
       #expect(
-        heal != nil && (heal ?? .infinity) <= 30, "not one view within 30 s of the heal: \(run)")
+        heal != nil && (heal ?? .infinity) <= 10, "not one view within 10 s of the heal: \(run)")
     }
   }
 }

@@ -18,7 +18,8 @@ func simulate(_ options: ScenarioOptions) -> (result: ScenarioResult, reproduce:
   if let affected = options.affected { command += " --affected \(affected)" }
   if options.scenario == .partition { command += " --fault-seconds \(Int(options.faultSeconds))" }
   if !options.serf { command += " --no-serf" }
-  if options.network.streamLoss { command += " --stream-loss" }
+  if !options.network.streamLoss { command += " --no-stream-loss" }
+  if options.serfReconnectOnly { command += " --serf-reconnect" }
   if options.checksInvariants { command += " --check-invariants" }
   let reproduce: Comment = "seed \(options.seed); reproduce with: \(command)"
   #expect(result.invariantViolations.isEmpty, "\(result.invariantViolations); \(reproduce)")

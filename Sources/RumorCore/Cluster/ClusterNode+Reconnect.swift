@@ -1,14 +1,20 @@
+import RumorWire
+
 extension ClusterNode {
   /// Serf's reconnect: every `SerfSettings.reconnectInterval`, with
   /// probability failed / alive, a memberlist join to one failed member
   /// picked at random. Failed members are kept (with their last address)
   /// until reaped, long after SWIM has forgotten them, so that two halves
   /// of a partition find each other again however long it lasted.
+  ///
+  /// With `SerfSettings.eagerReconnectInterval` set (the default), a
+  /// member that has just failed is tried more often (`eagerReconnect`).
   mutating func reconnect(now: Timestamp) -> [Effect] {
     guard let serf else {
       nextReconnect = nil
       return []
     }
+    if reconnectPolicy.eagerInterval != nil { return eagerReconnect(now: now) }
     let failed = serf.failedMembers.compactMap { lostMembers[$0] }
     guard !failed.isEmpty else {
       nextReconnect = nil
@@ -24,5 +30,98 @@ extension ClusterNode {
     // Serf's reconnect is a plain memberlist join: events missed while
     // apart are replayed from the peer's ring.
     return join([target.address], replayingEvents: true, now: now)
+  }
+
+  /// The eager reconnect: the tick comes as often as the youngest failure
+  /// wants (`ReconnectPolicy.interval(age:)`, jittered), picks one failed
+  /// member at random and tries it with probability failed / alive ×
+  /// tick / that member's own interval. Summed over the alive members,
+  /// each failed member is tried about once per its own interval by the
+  /// whole cluster, whatever the cluster's size (in a cluster too small
+  /// for that, each member tries at most once per tick). Once every
+  /// failure is older than the backoff, this is Serf's reconnect, but for
+  /// the jitter. Never a member in flap quarantine, a left or reaped one,
+  /// or more than `SerfSettings.reconnectsInFlightLimit` at once.
+  private mutating func eagerReconnect(now: Timestamp) -> [Effect] {
+    let clock = now.nanoseconds
+    reconnectsInFlight = reconnectsInFlight.filter { $0.value > clock }
+    guard let latest = reconnectCandidates.latestFailure, !reconnectCandidates.isEmpty else {
+      nextReconnect = nil
+      return []
+    }
+    var tick = reconnectPolicy.interval(age: clock.subtractingSaturating(latest))
+    nextReconnect = clock.addingSaturating(ReconnectPolicy.jittered(tick, using: &random))
+    // A tick brought forward because a failed member came back.
+    let returned = returnedFailure
+    returnedFailure = nil
+    if returned != nil, let eager = reconnectPolicy.eagerInterval { tick = eager }
+    guard pendingLeave == nil, !hasFinishedLeaving,
+      reconnectsInFlight.count < reconnectPolicy.inFlightLimit,
+      let (name, failedAt) = reconnectCandidates.randomMember(using: &random)
+    else { return [] }
+    // A leave intent can turn a failed member into a left one inside
+    // Serf's layer, without a membership event: drop it here.
+    guard serf?.status(of: name) == .failed, let target = lostMembers[name] else {
+      reconnectCandidates.remove(name)
+      return []
+    }
+    let alive = max(1, swim.aliveMemberCount)
+    // Members that failed together with one that came back (within one
+    // backoff step of it) are tried as if they had just failed: after a
+    // partition, the first member back means the rest of its side is
+    // reachable too, and one join to any of them brings them all.
+    let together =
+      returned.map {
+        failedAt.subtractingSaturating($0).magnitude <= reconnectPolicy.backoff.magnitude
+      }
+      ?? false
+    let own =
+      together
+      ? (reconnectPolicy.eagerInterval ?? reconnectPolicy.interval)
+      : reconnectPolicy.interval(age: clock.subtractingSaturating(failedAt))
+    let chance =
+      Double(reconnectCandidates.count) / Double(alive) * Double(tick) / Double(max(1, own))
+    guard random.unit() < chance, reconnectsInFlight[target.address] == nil,
+      swim.mayReconnect(to: name, now: now)
+    else { return [] }
+    // A join reports back (`joinFinished`) within the TCP timeout; the
+    // margin only matters if a report were ever lost.
+    let giveUp = swim.settings.tcpTimeout.nanosecondsClamped.addingSaturating(1_000_000_000)
+    reconnectsInFlight[target.address] = clock.addingSaturating(giveUp)
+    serf?.counters.reconnectAttempts += 1
+    return join([target.address], replayingEvents: true, now: now)
+  }
+
+  /// A member was declared failed or recorded as left: if Serf now holds
+  /// it as failed it becomes a reconnect candidate, tried soon under the
+  /// eager reconnect; otherwise (left) it is not one.
+  mutating func memberLost(_ name: String, now: Timestamp) {
+    guard serf?.status(of: name) == .failed else {
+      reconnectCandidates.remove(name)
+      return
+    }
+    let clock = now.nanoseconds
+    reconnectCandidates.insert(name, failedAt: clock)
+    guard let eager = reconnectPolicy.eagerInterval else { return }
+    let soon = clock.addingSaturating(ReconnectPolicy.jittered(eager, using: &random))
+    nextReconnect = min(nextReconnect ?? soon, soon)
+  }
+
+  /// A member is alive again: it is no reconnect candidate any more. If it
+  /// was one and others remain, the next reconnect tick comes soon, for
+  /// the members that failed with it.
+  mutating func memberReturned(_ name: String, now: Timestamp) {
+    guard let failedAt = reconnectCandidates.failedAt(name) else { return }
+    reconnectCandidates.remove(name)
+    guard let eager = reconnectPolicy.eagerInterval, !reconnectCandidates.isEmpty else { return }
+    returnedFailure = failedAt
+    let soon = now.nanoseconds.addingSaturating(ReconnectPolicy.jittered(eager, using: &random))
+    nextReconnect = min(nextReconnect ?? soon, soon)
+  }
+
+  /// A join finished: if it was a reconnect, its slot is free again.
+  mutating func reconnectFinished(_ address: NodeAddress, error: String?) {
+    guard reconnectsInFlight.removeValue(forKey: address) != nil else { return }
+    if error == nil { serf?.counters.reconnectsAnswered += 1 }
   }
 }

@@ -40,6 +40,16 @@ public struct ClusterNode: Sendable {
   var lostMembers: [String: Member] = [:]
   /// When Serf's reconnect next runs; nil while no member is failed.
   var nextReconnect: Int64?
+  /// The failed members the eager reconnect picks from, with when each
+  /// failed.
+  var reconnectCandidates = ReconnectCandidates()
+  /// Reconnect attempts under way, by address, each with when it is
+  /// given up on if no `joinFinished` came for it.
+  var reconnectsInFlight: [NodeAddress: Int64] = [:]
+  /// When a failed member came back: when it had failed. The next
+  /// reconnect tick comes soon and tries first the members that failed
+  /// with it, since they are likely back too.
+  var returnedFailure: Int64?
   /// A graceful leave under way.
   var pendingLeave: PendingLeave?
   /// Whether the leave has finished (`Effect.leaveFinished` went out).
@@ -55,6 +65,8 @@ public struct ClusterNode: Sendable {
   /// The `_serf_conflict` query under way about this node's own name.
   var conflictVote: NameConflictVote?
   let reconnectInterval: Int64
+  /// When failed members are tried again.
+  let reconnectPolicy: ReconnectPolicy
   /// This node's network coordinate and its peers' (Serf's), nil when
   /// there is no Serf layer or coordinates are off.
   public internal(set) var coordinates: NetworkCoordinates?
@@ -81,6 +93,7 @@ public struct ClusterNode: Sendable {
     random = SplitMix64(seed: seed ^ 0x5EB7_C0DE_5EB7_C0DE)
     serf?.setTags((try? SerfTags.decode(meta)) ?? [:])
     reconnectInterval = (serfSettings?.reconnectInterval ?? .zero).nanosecondsClamped
+    reconnectPolicy = ReconnectPolicy(serfSettings)
     if let vivaldi = serfSettings?.coordinates {
       coordinates = try NetworkCoordinates(
         settings: vivaldi, peerLimit: settings.maxMembers, seed: seed ^ 0xC00E_D1A7_E5C0_0ED1)
@@ -266,6 +279,7 @@ public struct ClusterNode: Sendable {
       case .deliver(.pingCompleted(let member, let roundTrip, let payload)):
         observePing(of: member, roundTrip: roundTrip, payload: payload)
       case .joinFinished(let address, let error):
+        reconnectFinished(address, error: error)
         if joinsIgnoringOldEvents.remove(address) != nil, joinsIgnoringOldEvents.isEmpty {
           serf?.setIgnoresOldEventsOnJoin(false)
         }
@@ -295,15 +309,18 @@ public struct ClusterNode: Sendable {
     case .joined:
       _ = serf?.memberJoined(member.name, now: now)
       lostMembers[member.name] = nil
+      memberReturned(member.name, now: now)
     case .failed:
       _ = serf?.memberFailed(member.name, now: now)
       lostMembers[member.name] = member
+      memberLost(member.name, now: now)
       if nextReconnect == nil {
         nextReconnect = now.nanoseconds.addingSaturating(reconnectInterval)
       }
     case .left:
       _ = serf?.memberLeft(member.name, now: now)
       lostMembers[member.name] = member
+      memberLost(member.name, now: now)
     case .updated, .suspected, .recovered, .stoodDown, .resumed, .reaped:
       return []
     }
@@ -316,6 +333,7 @@ public struct ClusterNode: Sendable {
     var output: [Effect] = []
     for change in changes where change.current == nil {
       coordinates?.forget(change.member)
+      reconnectCandidates.remove(change.member)
       if let member = lostMembers.removeValue(forKey: change.member) {
         output.append(.event(.reaped(member)))
       }
@@ -333,6 +351,7 @@ public struct ClusterNode: Sendable {
     // A failed member that a leave intent made left (a force-leave, here
     // or elsewhere): Serf tells the application it left.
     for change in outcome.changes where change.previous == .failed && change.current == .left {
+      reconnectCandidates.remove(change.member)
       if let member = lostMembers[change.member] {
         output.append(.event(.left(member.with(state: .left))))
       }

@@ -62,4 +62,10 @@ public struct SerfCounters: Hashable, Sendable {
   public var nameConflictsWon = 0
   /// Conflicts over this node's own name it lost, and stopped for.
   public var nameConflictsLost = 0
+  /// Eager reconnect attempts: memberlist joins to a failed member
+  /// (`SerfSettings.eagerReconnectInterval`).
+  public var reconnectAttempts = 0
+  /// Eager reconnect attempts the failed member answered: a partition
+  /// healed, or the member came back.
+  public var reconnectsAnswered = 0
 }
