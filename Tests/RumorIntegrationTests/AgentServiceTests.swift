@@ -44,10 +44,7 @@ struct AgentServiceTests {
     let other = try AgentProcess(
       name: "other",
       arguments: ["--label", "agent-test", "--join", try #require(owner.address).description])
-    defer {
-      owner.stop(signal: SIGKILL)
-      other.stop(signal: SIGKILL)
-    }
+    defer { killAll(owner, other) }
     let configuration = try ConfigurationLoader.effective(
       DiscoveryConfiguration(mode: .local), host: HostEnvironment())
     let peer = try #require(other.address)

@@ -109,3 +109,20 @@ func freePort() -> UInt16 {
   }
   return 0
 }
+
+/// A process a test started and must end: a Rumor agent, a Serf agent or a
+/// bare child.
+protocol StoppableProcess {
+  /// Sends `signal` to the process (by PID).
+  func stop(signal: Int32)
+}
+
+extension ChildProcess: StoppableProcess {}
+extension AgentProcess: StoppableProcess {}
+extension SerfAgent: StoppableProcess {}
+
+/// Kills every one of `processes` with SIGKILL, by PID: a test's cleanup,
+/// also when it failed.
+func killAll(_ processes: any StoppableProcess...) {
+  for process in processes { process.stop(signal: SIGKILL) }
+}

@@ -16,10 +16,7 @@ struct SerfConflictTests {
     let witnessAddress = try #require(witness.address)
     let owner = try AgentProcess(
       name: "cf-dup", arguments: ["--join", witnessAddress.description])
-    defer {
-      witness.stop(signal: SIGKILL)
-      owner.stop(signal: SIGKILL)
-    }
+    defer { killAll(witness, owner) }
     #expect(
       await eventually(within: 20) {
         (try? await witness.members())?.first { $0.name == "cf-dup" }?.state == .alive
@@ -45,10 +42,7 @@ struct SerfConflictTests {
   func serfAnswersRumorsConflictQuery() async throws {
     let witness = try SerfAgent(name: "cf-serf-witness")
     let owner = try SerfAgent(name: "cf-dup2", join: [witness.address])
-    defer {
-      witness.stop(signal: SIGKILL)
-      owner.stop(signal: SIGKILL)
-    }
+    defer { killAll(witness, owner) }
     #expect(await eventually(within: 20) { await witness.members()["cf-dup2"]?.status == "alive" })
     let impostor = try AgentProcess(
       name: "cf-dup2", arguments: ["--join", witness.address.description])

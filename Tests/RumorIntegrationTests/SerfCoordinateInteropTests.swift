@@ -26,11 +26,7 @@ struct SerfCoordinateInteropTests {
     let serf = try SerfAgent(name: "cs0")
     let first = try AgentProcess(name: "cr0", arguments: ["--join", serf.address.description])
     let second = try AgentProcess(name: "cr1", arguments: ["--join", serf.address.description])
-    defer {
-      serf.stop(signal: SIGKILL)
-      first.stop(signal: SIGKILL)
-      second.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, first, second) }
     func serfRTT(_ nodes: [String]) async -> (status: Int32, output: String) {
       guard
         let child = try? ChildProcess(

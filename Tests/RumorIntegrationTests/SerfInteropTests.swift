@@ -161,10 +161,7 @@ struct SerfInteropTests {
     let serf = try SerfAgent(name: "ls0")
     let watcher = try AgentProcess(
       name: "lw", arguments: ["--join", serf.address.description, "--preset", preset.rawValue])
-    defer {
-      serf.stop(signal: SIGKILL)
-      watcher.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, watcher) }
     for round in 0..<5 {
       // A Rumor agent leaves; the serf agent must never call it failed.
       let leaver = try AgentProcess(
@@ -205,10 +202,7 @@ struct SerfInteropTests {
     let serf = try SerfAgent(name: "es0", arguments: ["-encrypt=\(key)"])
     let rumor = try AgentProcess(
       name: "er0", arguments: ["--join", serf.address.description, "--encrypt", key])
-    defer {
-      serf.stop(signal: SIGKILL)
-      rumor.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, rumor) }
     #expect(await eventually(within: 20) { await serf.members()["er0"]?.status == "alive" })
     #expect(
       await eventually(within: 20) {
@@ -243,10 +237,7 @@ struct SerfInteropTests {
       arguments: ["-tag", "svc.redis=redis://:6399", "-tag", "svc.backend=http://:8701/api"])
     let rumor = try AgentProcess(
       name: "svc-rumor", arguments: ["--join", serf.address.description])
-    defer {
-      serf.stop(signal: SIGKILL)
-      rumor.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, rumor) }
     let configuration = try ConfigurationLoader.effective(
       DiscoveryConfiguration(),
       host: HostEnvironment(variables: ["AUTOBOT_DEPLOYMENT_MODE": "local"]))
@@ -276,10 +267,7 @@ struct SerfInteropTests {
     let rumor = try AgentProcess(name: "ev-rumor", arguments: ["--join", serf.address.description])
     let embedded = try RumorNode.start(
       NodeConfiguration(name: "ev-embedded", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
-    defer {
-      serf.stop(signal: SIGKILL)
-      rumor.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, rumor) }
     try await embedded.join(addresses: [serf.address])
     #expect(await eventually(within: 20) { await serf.seesAlive(["ev-rumor", "ev-embedded"]) })
     // Serf to Rumor: `serf event` on the serf agent.
@@ -314,10 +302,7 @@ struct SerfInteropTests {
       NodeConfiguration(
         name: "q-embedded", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0),
         tags: ["role": "web-2"]))
-    defer {
-      serf.stop(signal: SIGKILL)
-      rumor.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, rumor) }
     try await embedded.join(addresses: [serf.address])
     #expect(await eventually(within: 20) { await serf.seesAlive(["q-rumor", "q-embedded"]) })
     // The embedded node answers "uptime".
@@ -383,11 +368,7 @@ struct SerfInteropTests {
       name: "kr1", arguments: ["--join", serf.address.description, "--encrypt", old])
     let second = try AgentProcess(
       name: "kr2", arguments: ["--join", serf.address.description, "--encrypt", old])
-    defer {
-      serf.stop(signal: SIGKILL)
-      first.stop(signal: SIGKILL)
-      second.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, first, second) }
     func allAlive() async -> Bool { await serf.seesAlive(["ks0", "kr1", "kr2"]) }
     #expect(await eventually(within: 20) { await allAlive() })
     guard serfExecutable != nil else { return }

@@ -32,10 +32,7 @@ struct SerfKeyringFileTests {
       "--join", serf.address.description, "--encrypt", old, "--keyring-file", file,
     ]
     var rumor = try AgentProcess(name: "kf-rumor", port: port, arguments: agentArguments)
-    defer {
-      serf.stop(signal: SIGKILL)
-      rumor.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, rumor) }
     #expect(stored() == [old], "the file is created from --encrypt")
     func rumorAlive() async -> Bool { await serf.members()["kf-rumor"]?.status == "alive" }
     #expect(await eventually(within: 20) { await rumorAlive() })

@@ -33,11 +33,7 @@ struct SerfOperationsTests {
       ])
     let second = try AgentProcess(
       name: "rk2", arguments: ["--join", serf.address.description, "--encrypt", old])
-    defer {
-      serf.stop(signal: SIGKILL)
-      first.stop(signal: SIGKILL)
-      second.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, first, second) }
     func allAlive() async -> Bool { await serf.seesAlive(["rk-serf", "rk1", "rk2"]) }
     #expect(await eventually(within: 20) { await allAlive() })
     guard serfExecutable != nil else { return }
@@ -121,12 +117,7 @@ struct SerfOperationsTests {
       name: "fl-a", arguments: ["--join", serf.address.description, "--http", "127.0.0.1:0"])
     let victim = try AgentProcess(name: "fl-b", arguments: ["--join", serf.address.description])
     let other = try AgentProcess(name: "fl-c", arguments: ["--join", serf.address.description])
-    defer {
-      serf.stop(signal: SIGKILL)
-      asker.stop(signal: SIGKILL)
-      victim.stop(signal: SIGKILL)
-      other.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, asker, victim, other) }
     let names = ["fl-serf", "fl-a", "fl-b", "fl-c"]
     #expect(await eventually(within: 20) { await serf.seesAlive(names) })
     guard serfExecutable != nil else { return }
@@ -185,10 +176,7 @@ struct SerfOperationsTests {
       arguments: [
         "--join", serf.address.description, "--http", "127.0.0.1:0", "--tag", "kept=yes",
       ])
-    defer {
-      serf.stop(signal: SIGKILL)
-      rumor.stop(signal: SIGKILL)
-    }
+    defer { killAll(serf, rumor) }
     #expect(await eventually(within: 20) { await serf.seesAlive(["tg-serf", "tg-r"]) })
     guard serfExecutable != nil else { return }
     let agent = ["--agent", rumor.httpAddress?.description ?? ""]
