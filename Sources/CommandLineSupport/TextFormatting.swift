@@ -33,13 +33,28 @@ public func fixed(_ value: Double, decimals: Int) -> String {
 
 /// Writes `text` to a file descriptor (standard output is 1, standard
 /// error 2), all of it, retrying short writes.
+///
+/// Standard output can be a socket: systemd connects a service's output to
+/// journald by one. A write() to a socket whose reader went away raises
+/// SIGPIPE, which would end a long-running `rumor agent`; so it is sent
+/// with MSG_NOSIGNAL (the reader's loss is then an error, and the line is
+/// dropped). A terminal, file or pipe refuses send() with ENOTSOCK and gets
+/// write(): a closed pipe ending a command is the usual `rumor members |
+/// head` behaviour.
 public func writeAll(_ text: String, to descriptor: Int32) {
   var bytes = Array(text.utf8)[...]
+  var isSocket = true
   while !bytes.isEmpty {
-    // A terminal, file or pipe, never a socket (send() would refuse it):
-    // the commands' own output, where a closed reader ending a CLI is the
-    // usual `rumor members | head` behaviour.
-    let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    var count = -1
+    if isSocket {
+      count = bytes.withUnsafeBytes {
+        send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+      }
+      if count < 0 && errno == ENOTSOCK { isSocket = false }
+    }
+    if !isSocket {
+      count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    }
     if count < 0 && errno == EINTR { continue }
     guard count > 0 else { return }
     bytes = bytes.dropFirst(count)
