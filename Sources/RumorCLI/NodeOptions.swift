@@ -52,13 +52,12 @@ enum NodeOptions {
       policies = Policies(preset: chosen)
     }
     for setting in PolicySetting.allCases {
-      let text: String?
       if setting.isBoolean {
-        text = parsed.toggle(setting.option).map { $0 ? "true" : "false" }
-      } else {
-        text = try parsed.value(setting.option)
+        // The switch parsed its own true/false.
+        if let on = parsed.toggle(setting.option) { setting.apply(.enabled(on), to: &policies) }
+        continue
       }
-      guard let text else { continue }
+      guard let text = try parsed.value(setting.option) else { continue }
       do {
         setting.apply(try setting.parse(text), to: &policies)
       } catch {

@@ -13,16 +13,20 @@ struct InProcessCheckTests {
     return tags["health.\(service)"].flatMap(ServiceHealth.init(rawValue:)) ?? .passing
   }
 
-  @Test("a TTL check lapses to critical on another node, and a renewal brings it back")
-  func ttlLapsesAndRenews() async throws {
-    let worker = try RumorNode.start(
+  /// A node advertising "jobs" with a TTL check of `ttl`.
+  func jobsNode(_ name: String, ttl: Duration, seed: UInt64) throws -> RumorNode {
+    try RumorNode.start(
       NodeConfiguration(
-        name: "ttl-worker", bind: anyPort, settings: testSettings(),
+        name: name, bind: anyPort, settings: testSettings(),
         services: [
           AdvertisedService(
-            name: "jobs", url: ServiceURL(scheme: "tcp", port: 9000),
-            check: .ttl(.seconds(1)))
-        ], seed: 31))
+            name: "jobs", url: ServiceURL(scheme: "tcp", port: 9000), check: .ttl(ttl))
+        ], seed: seed))
+  }
+
+  @Test("a TTL check lapses to critical on another node, and a renewal brings it back")
+  func ttlLapsesAndRenews() async throws {
+    let worker = try jobsNode("ttl-worker", ttl: .seconds(1), seed: 31)
     let observer = try RumorNode.start(
       NodeConfiguration(name: "ttl-observer", bind: anyPort, settings: testSettings(), seed: 32))
     defer {
@@ -85,14 +89,7 @@ struct InProcessCheckTests {
     "a TTL check's renewals and lapses are health changes, as the probes' are",
     .timeLimit(.minutes(2)))
   func ttlChangesAreEvents() async throws {
-    let node = try RumorNode.start(
-      NodeConfiguration(
-        name: "ttl-events", bind: anyPort, settings: testSettings(),
-        services: [
-          AdvertisedService(
-            name: "jobs", url: ServiceURL(scheme: "tcp", port: 9000),
-            check: .ttl(.milliseconds(300)))
-        ], seed: 38))
+    let node = try jobsNode("ttl-events", ttl: .milliseconds(300), seed: 38)
     defer { Task { await node.shutdown() } }
     // The stream is the source of truth: each step waits for the change
     // before it, however loaded the machine (the test's time limit bounds
