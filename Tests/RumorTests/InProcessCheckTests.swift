@@ -13,6 +13,14 @@ struct InProcessCheckTests {
     return tags["health.\(service)"].flatMap(ServiceHealth.init(rawValue:)) ?? .passing
   }
 
+  /// Whether `observer` comes to see `node`'s `service` at `expected`
+  /// within 30 s.
+  func sees(
+    _ expected: ServiceHealth, of service: String, on node: String, by observer: RumorNode
+  ) async -> Bool {
+    await eventually(within: 30) { health(of: service, on: node, seenBy: observer) == expected }
+  }
+
   /// A node advertising "jobs" with a TTL check of `ttl`.
   func jobsNode(_ name: String, ttl: Duration, seed: UInt64) throws -> RumorNode {
     try RumorNode.start(
@@ -37,9 +45,8 @@ struct InProcessCheckTests {
     }
     try await observer.join(addresses: [worker.address])
     #expect(
-      await eventually(within: 30) {
-        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .critical
-      }, "critical before the first renewal")
+      await sees(.critical, of: "jobs", on: "ttl-worker", by: observer),
+      "critical before the first renewal")
     /// Renews every 200 ms with `status` until cancelled, so that a slow
     /// gossip round under load cannot let the renewal lapse before the
     /// observer looks.
@@ -53,36 +60,24 @@ struct InProcessCheckTests {
     }
 
     let passing = renewing(.passing)
-    #expect(
-      await eventually(within: 30) {
-        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .passing
-      })
+    #expect(await sees(.passing, of: "jobs", on: "ttl-worker", by: observer))
     #expect(worker.advertisedServices.first?.health == .passing)
     passing.cancel()
 
     // No renewal: it lapses after the TTL, and the observer sees it.
-    #expect(
-      await eventually(within: 30) {
-        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .critical
-      }, "lapsed")
+    #expect(await sees(.critical, of: "jobs", on: "ttl-worker", by: observer), "lapsed")
     #expect(
       worker.advertisedServices.first?.lastCheck?.error == "the TTL check was not renewed within 1s"
     )
 
     // Consul's warn, then pass again.
     let warning = renewing(.warning, note: "backlog")
-    #expect(
-      await eventually(within: 30) {
-        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .warning
-      })
+    #expect(await sees(.warning, of: "jobs", on: "ttl-worker", by: observer))
     #expect(worker.advertisedServices.first?.lastCheck?.error == "backlog")
     warning.cancel()
     let again = renewing(.passing)
     defer { again.cancel() }
-    #expect(
-      await eventually(within: 30) {
-        health(of: "jobs", on: "ttl-worker", seenBy: observer) == .passing
-      })
+    #expect(await sees(.passing, of: "jobs", on: "ttl-worker", by: observer))
   }
 
   @Test(
@@ -156,21 +151,12 @@ struct InProcessCheckTests {
         return true
       }
     }
-    #expect(
-      await eventually(within: 30) {
-        health(of: "db", on: "closure-node", seenBy: observer) == .passing
-      })
+    #expect(await sees(.passing, of: "db", on: "closure-node", by: observer))
     well.store(0, ordering: .releasing)
-    #expect(
-      await eventually(within: 30) {
-        health(of: "db", on: "closure-node", seenBy: observer) == .critical
-      })
+    #expect(await sees(.critical, of: "db", on: "closure-node", by: observer))
     #expect(node.advertisedServices.first?.lastCheck?.error == "the check closure returned false")
     well.store(1, ordering: .releasing)
-    #expect(
-      await eventually(within: 30) {
-        health(of: "db", on: "closure-node", seenBy: observer) == .passing
-      })
+    #expect(await sees(.passing, of: "db", on: "closure-node", by: observer))
     well.store(2, ordering: .releasing)
     #expect(
       await eventually(within: 30) {
