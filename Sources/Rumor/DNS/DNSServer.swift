@@ -50,37 +50,21 @@ public final class DNSServer: Sendable {
   /// Starts serving `answerer` on `bind` (port 0 picks a free port, the
   /// same for UDP and TCP).
   public init(bind: NodeAddress, answerer: DNSAnswerer) throws {
-    let listener = try Sockets.listener(boundTo: bind)
-    var bound = Sockets.localAddress(of: listener) ?? bind
-    if bind.port != 0 { bound.port = bind.port }
+    let serving = try ServingThread(listeningOn: bind)
     let udp: Int32
     do {
-      udp = try Sockets.udp(boundTo: bound)
+      udp = try Sockets.udp(boundTo: serving.address)
     } catch {
-      close(listener)
+      serving.abandon()
       throw error
     }
-    address = bound
-    let wake: (read: Int32, write: Int32)
-    do {
-      wake = try WakeChannel.make()
-    } catch {
-      close(listener)
-      close(udp)
-      throw error
-    }
-    waker = WakeSender(wake.write)
+    address = serving.address
+    waker = serving.waker
     let counts = self.counts
-    let loop = Loop(udp: udp, listener: listener, wake: wake.read, answerer: answerer)
-    do {
-      try OwnerThread.start(name: "rumor-dns-\(bound.port)") {
-        loop.serve { change in counts.value.withLock { change(&$0) } }
-      }
-    } catch {
-      close(listener)
-      close(udp)
-      close(wake.read)
-      throw error
+    let loop = Loop(
+      udp: udp, listener: serving.listener, wake: serving.wake, answerer: answerer)
+    try serving.start(name: "dns", alsoClosing: [udp]) {
+      loop.serve { change in counts.value.withLock { change(&$0) } }
     }
   }
 

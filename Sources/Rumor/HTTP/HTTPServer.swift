@@ -22,7 +22,6 @@ import Synchronization
 public final class HTTPServer: Sendable {
   /// Where it listens.
   public let address: NodeAddress
-  private let listener: Int32
   private let waker: WakeSender
   private let inbox = Inbox()
 
@@ -49,33 +48,17 @@ public final class HTTPServer: Sendable {
     bind: NodeAddress, router: HTTPRouter, limits: HTTPServerLimits = HTTPServerLimits(),
     name: String = "http"
   ) throws(TransportError) {
-    listener = try Sockets.listener(boundTo: bind)
-    var bound = Sockets.localAddress(of: listener) ?? bind
-    if bind.port != 0 { bound.port = bind.port }
-    address = bound
-    let wake: (read: Int32, write: Int32)
-    do {
-      wake = try WakeChannel.make()
-    } catch {
-      close(listener)
-      throw error
-    }
-    waker = WakeSender(wake.write)
+    let serving = try ServingThread(listeningOn: bind)
+    address = serving.address
+    waker = serving.waker
     // The loop is made on the serving thread, which alone ever holds it;
     // only Sendable values cross over.
-    let (listener, waker, inbox) = (self.listener, self.waker, self.inbox)
-    do {
-      try OwnerThread.start(name: "rumor-\(name)-\(bound.port)") {
-        Loop(
-          listener: listener, wake: wake.read, waker: waker, router: router, limits: limits,
-          inbox: inbox
-        ).run()
-      }
-    } catch {
-      close(listener)
-      close(wake.read)
-      waker.close()
-      throw error
+    let (listener, wake, waker, inbox) = (serving.listener, serving.wake, serving.waker, inbox)
+    try serving.start(name: name) {
+      Loop(
+        listener: listener, wake: wake, waker: waker, router: router, limits: limits,
+        inbox: inbox
+      ).run()
     }
   }
 

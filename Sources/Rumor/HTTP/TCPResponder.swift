@@ -24,7 +24,6 @@ import Synchronization
 public final class TCPResponder: Sendable {
   /// Where it listens.
   public let address: NodeAddress
-  private let listener: Int32
   private let waker: WakeSender
   private let counts = Counts()
 
@@ -66,32 +65,15 @@ public final class TCPResponder: Sendable {
     bind: NodeAddress, name: String, terminator: [UInt8]?, maximumHead: Int,
     answer: @escaping @Sendable ([UInt8]) -> [UInt8]?
   ) throws {
-    listener = try Sockets.listener(boundTo: bind)
-    var bound = Sockets.localAddress(of: listener) ?? bind
-    if bind.port != 0 { bound.port = bind.port }
-    address = bound
-    let wake: (read: Int32, write: Int32)
-    do {
-      wake = try WakeChannel.make()
-    } catch {
-      close(listener)
-      throw error
-    }
-    waker = WakeSender(wake.write)
+    let serving = try ServingThread(listeningOn: bind)
+    address = serving.address
+    waker = serving.waker
     let counts = self.counts
     let server = Server(
-      listener: listener, wake: wake.read, terminator: terminator, maximumHead: maximumHead,
-      answer: answer)
-    do {
-      try OwnerThread.start(name: "rumor-\(name)-\(bound.port)") {
-        server.serve { change in counts.value.withLock { change(&$0) } }
-      }
-    } catch {
-      // No thread to close these; `deinit` (every property is set) stops
-      // and closes the write end.
-      close(listener)
-      close(wake.read)
-      throw error
+      listener: serving.listener, wake: serving.wake, terminator: terminator,
+      maximumHead: maximumHead, answer: answer)
+    try serving.start(name: name) {
+      server.serve { change in counts.value.withLock { change(&$0) } }
     }
   }
 
