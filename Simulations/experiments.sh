@@ -173,6 +173,13 @@ stall_table() {
       fpf: ((map(.false_deaths) | add) - (map(.false_deaths_at_healthy) | add)),
       out: (map(.faulty_alive_declared_dead) | add), sus: (map(.suspicion_events) | add),
       dead: (map(.healthy_declared_dead_by_healthy) | add), runs: length };
+    # One row per value of $key: SWIM against Lifeguard, summed over the rest.
+    def breakdown($key; $heading):
+      "| \($heading) | SWIM FP | Lifeguard FP | % | SWIM FP- | Lifeguard FP- | % |",
+      "|---|---|---|---|---|---|---|",
+      (group_by(.[$key])[] | (map(select(.lifeguard | not)) | totals) as $s
+        | (map(select(.lifeguard)) | totals) as $l
+        | "| \(.[0][$key]) | \($s.fp) | \($l.fp) | \(pct($l.fp; $s.fp)) | \($s.fpm) | \($l.fpm) | \(pct($l.fpm; $s.fpm)) |");
     (map(select(.lifeguard | not)) | totals) as $swim
     | (map(select(.lifeguard)) | totals) as $lg
     | (group_by(.seed) | map(
@@ -190,23 +197,11 @@ stall_table() {
       "",
       "Lifeguard as % of SWIM per seed, median (min–max): FP \($seeds | map(.fp) | ratios), FP- \($seeds | map(.fpm) | ratios) (– where SWIM had none).",
       "",
-      "| C stalled | SWIM FP | Lifeguard FP | % | SWIM FP- | Lifeguard FP- | % |",
-      "|---|---|---|---|---|---|---|",
-      (group_by(.affected)[] | (map(select(.lifeguard | not)) | totals) as $s
-        | (map(select(.lifeguard)) | totals) as $l
-        | "| \(.[0].affected) | \($s.fp) | \($l.fp) | \(pct($l.fp; $s.fp)) | \($s.fpm) | \($l.fpm) | \(pct($l.fpm; $s.fpm)) |"),
+      breakdown("affected"; "C stalled"),
       "",
-      "| D (s) | SWIM FP | Lifeguard FP | % | SWIM FP- | Lifeguard FP- | % |",
-      "|---|---|---|---|---|---|---|",
-      (group_by(.fault_s)[] | (map(select(.lifeguard | not)) | totals) as $s
-        | (map(select(.lifeguard)) | totals) as $l
-        | "| \(.[0].fault_s) | \($s.fp) | \($l.fp) | \(pct($l.fp; $s.fp)) | \($s.fpm) | \($l.fpm) | \(pct($l.fpm; $s.fpm)) |"),
+      breakdown("fault_s"; "D (s)"),
       "",
-      "| I (s) | SWIM FP | Lifeguard FP | % | SWIM FP- | Lifeguard FP- | % |",
-      "|---|---|---|---|---|---|---|",
-      (group_by(.interval_s)[] | (map(select(.lifeguard | not)) | totals) as $s
-        | (map(select(.lifeguard)) | totals) as $l
-        | "| \(.[0].interval_s) | \($s.fp) | \($l.fp) | \(pct($l.fp; $s.fp)) | \($s.fpm) | \($l.fpm) | \(pct($l.fpm; $s.fpm)) |")
+      breakdown("interval_s"; "I (s)")
   '
 }
 
