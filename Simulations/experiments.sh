@@ -324,6 +324,13 @@ stall_guard_table() {
       fs: (map(.false_suspicions) | add // 0),
       dead: (map(.healthy_declared_dead_by_healthy) | add // 0),
       deadruns: (map(select(.healthy_declared_dead_by_healthy > 0)) | length), runs: length };
+    # One row per value of $key of the runs given: Lifeguard against the guard.
+    def guarded($key; $heading):
+      "| \($heading) | Lifeguard FP | guarded FP | Lifeguard FP- | guarded FP- |",
+      "|---|---|---|---|---|",
+      (group_by(.[$key])[] | (map(select(variant == "lg")) | totals) as $l
+        | (map(select(variant == "guard")) | totals) as $x
+        | "| \(.[0][$key]) | \($l.fp) | \($x.fp) | \($l.fpm) | \($x.fpm) |");
     (group_by(cell) | map(select(length == 3)) | flatten) as $runs
     | ($runs | map(select(variant == "swim")) | totals) as $swim
     | ($runs | map(select(variant == "lg")) | totals) as $lg
@@ -339,23 +346,11 @@ stall_guard_table() {
       row("Lifeguard"; $lg),
       row("Lifeguard + `--guarded-accusations`"; $g),
       "",
-      "| C stalled | Lifeguard FP | guarded FP | Lifeguard FP- | guarded FP- |",
-      "|---|---|---|---|---|",
-      ($runs | group_by(.affected)[] | (map(select(variant == "lg")) | totals) as $l
-        | (map(select(variant == "guard")) | totals) as $x
-        | "| \(.[0].affected) | \($l.fp) | \($x.fp) | \($l.fpm) | \($x.fpm) |"),
+      ($runs | guarded("affected"; "C stalled")),
       "",
-      "| D (s) | Lifeguard FP | guarded FP | Lifeguard FP- | guarded FP- |",
-      "|---|---|---|---|---|",
-      ($runs | group_by(.fault_s)[] | (map(select(variant == "lg")) | totals) as $l
-        | (map(select(variant == "guard")) | totals) as $x
-        | "| \(.[0].fault_s) | \($l.fp) | \($x.fp) | \($l.fpm) | \($x.fpm) |"),
+      ($runs | guarded("fault_s"; "D (s)")),
       "",
-      "| I (s) | Lifeguard FP | guarded FP | Lifeguard FP- | guarded FP- |",
-      "|---|---|---|---|---|",
-      ($runs | group_by(.interval_s)[] | (map(select(variant == "lg")) | totals) as $l
-        | (map(select(variant == "guard")) | totals) as $x
-        | "| \(.[0].interval_s) | \($l.fp) | \($x.fp) | \($l.fpm) | \($x.fpm) |")
+      ($runs | guarded("interval_s"; "I (s)"))
   '
 }
 
