@@ -63,7 +63,10 @@ of the measurement, as distinct observer->subject pairs):
 False suspicions are not counted alike: a Rumor agent logs `suspect` for every
 suspicion it learns (its own and gossiped ones), memberlist under Serf logs only the
 suspicions it raises itself ("Suspect X has failed"); the comparable figure is the
-number of distinct healthy members suspected. Deaths are logged alike (Rumor `failed`,
+number of distinct healthy members suspected. After a partition heals, a member
+merging the other side's state takes its `dead` entries for own-side members as
+suspicions until they refute (memberlist does the same, silently): those logged after
+the heal are counted apart ("at the heal"). Deaths are logged alike (Rumor `failed`,
 Serf `EventMemberFailed`), so false-death pairs compare directly.
 Packets and bytes: UDP and TCP sent per node per second over the fault window (for
 converge: the 10 s after convergence), from the iptables counters.
@@ -83,6 +86,7 @@ run completed, 1 when one failed to converge or to heal in time (it is still rep
 2 for bad arguments, 3 when the lab cannot run here.
 """
 import argparse
+import calendar
 import json
 import os
 import re
@@ -438,14 +442,29 @@ def all_alive(n):
 
 # ------------------------------------------------------------------------- logs ---
 
-RUMOR_EVENT = re.compile(r"^\S+Z (suspect|failed|left|joined|recovered) (\S+) ")
+RUMOR_EVENT = re.compile(r"^(\S+)Z (suspect|failed|left|joined|recovered) (\S+) ")
+SERF_TIME = re.compile(r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)")
 SERF_SUSPECT = re.compile(r"memberlist: Suspect (\S+) has failed")
 SERF_FAILED = re.compile(r"serf: EventMemberFailed: (\S+) ")
 SERF_LEFT = re.compile(r"serf: EventMemberLeave: (\S+) ")
 
 
+def log_time(text, pattern):
+    """Seconds since the epoch of a log line's timestamp, or None. Rumor's are UTC with
+    milliseconds; Serf's are local time cut to the second, so they are taken as the end
+    of their second (the latest the line can have been written)."""
+    try:
+        if pattern == "rumor":
+            return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")) + float(
+                "0" + text[19:] if text[19:20] == "." else 0)
+        return time.mktime(time.strptime(text, "%Y/%m/%d %H:%M:%S")) + 0.999
+    except ValueError:
+        return None
+
+
 def log_events(lab, marks):
-    """[(observer, kind, subject)] logged since the byte offsets in marks."""
+    """[(observer, kind, subject, when)] logged since the byte offsets in marks; when is
+    seconds since the epoch, or None if the line has no readable time."""
     out = []
     for a in lab.agents:
         try:
@@ -458,13 +477,15 @@ def log_events(lab, marks):
             if a.system == "rumor":
                 m = RUMOR_EVENT.match(ln)
                 if m:
-                    out.append((a.name, m.group(1), m.group(2)))
+                    out.append((a.name, m.group(2), m.group(3), log_time(m.group(1), "rumor")))
             else:
                 for kind, pat in (("suspect", SERF_SUSPECT), ("failed", SERF_FAILED),
                                   ("left", SERF_LEFT)):
                     m = pat.search(ln)
                     if m:
-                        out.append((a.name, kind, m.group(1)))
+                        t = SERF_TIME.search(ln)
+                        out.append((a.name, kind, m.group(1),
+                                    log_time(t.group(1), "serf") if t else None))
     return out
 
 
@@ -476,8 +497,8 @@ def log_marks(lab):
 def false_counts(events, is_false):
     """Distinct observer->subject pairs suspected / declared failed where is_false, and
     the distinct members (subjects) among them."""
-    sus = {(o, s) for o, k, s in events if k == "suspect" and is_false(o, s)}
-    dead = {(o, s) for o, k, s in events if k == "failed" and is_false(o, s)}
+    sus = {(o, s) for o, k, s, _ in events if k == "suspect" and is_false(o, s)}
+    dead = {(o, s) for o, k, s, _ in events if k == "failed" and is_false(o, s)}
     return len(sus), len(dead), len({s for _, s in sus}), len({s for _, s in dead})
 
 
@@ -561,6 +582,7 @@ def run_scenario(args, system, scenario, wd):
         loss = {"loss10": 0.1, "loss20": 0.2}.get(scenario, args.loss)
         expected = set()  # subjects a failure of which is not false (by observer)
         same_side = None
+        healed_at = None  # when a partition's rules went
 
         if scenario == "converge":
             time.sleep(10)
@@ -589,7 +611,7 @@ def run_scenario(args, system, scenario, wd):
             ts = sorted(first.values())
             res["leave_full_s"] = round(ts[-1], 2) if ts and not pending else None
             ev = log_events(lab, marks)
-            res["failed_before_left"] = len({o for o, k, s in ev
+            res["failed_before_left"] = len({o for o, k, s, _ in ev
                                              if k == "failed" and s == lab.agents[last].name})
             if pending:
                 res["ok"] = False
@@ -635,7 +657,7 @@ def run_scenario(args, system, scenario, wd):
             ts = sorted(seen.values())
             res["split_seen_full_s"] = round(ts[-1], 2) if len(ts) == n else None
             lab.clear_faults()
-            th = time.time()
+            th = healed_at = time.time()
             heal = mon.wait_together(th, everyone, all_alive(n), args.heal_timeout)
             res["heal_s"] = round(heal, 2) if heal is not None else None
             if heal is None:
@@ -656,7 +678,7 @@ def run_scenario(args, system, scenario, wd):
             back = mon.wait_together(tc, everyone, all_alive(n), args.heal_timeout)
             res["back_s"] = round(back, 2) if back is not None else None
             ev = log_events(lab, marks)
-            res["paused_declared_failed_by"] = len({o for o, k, s in ev if k == "failed" and s == a.name})
+            res["paused_declared_failed_by"] = len({o for o, k, s, _ in ev if k == "failed" and s == a.name})
             if back is None:
                 res["ok"] = False
                 res["error"] = "not all alive %ss after SIGCONT" % args.heal_timeout
@@ -670,7 +692,7 @@ def run_scenario(args, system, scenario, wd):
             tg = time.time()
             time.sleep(args.duration)
             ev = log_events(lab, marks)
-            res["gray_declared_failed_by"] = len({o for o, k, s in ev if k == "failed" and s == g.name})
+            res["gray_declared_failed_by"] = len({o for o, k, s, _ in ev if k == "failed" and s == g.name})
             first, _ = mon.wait_all(tg, everyone - {last},
                                     lambda v: v.get(g.name) == "failed", 0)
             ts = sorted(first.values())
@@ -709,12 +731,25 @@ def run_scenario(args, system, scenario, wd):
                 return si in same_side(oi)
             return True
 
+        if healed_at is not None:
+            # A suspicion of a member of one's own side logged after the heal is mostly
+            # learned from the other side's state (memberlist's merge turns a remote
+            # `dead` into `suspect` until the member refutes it): the other side's
+            # accusations, made while it could not reach us. Rumor logs what it learns,
+            # memberlist only what it raises, so these are counted apart.
+            at_heal = [e for e in events if e[1] == "suspect" and e[3] is not None
+                       and e[3] >= healed_at]
+            res["suspicions_at_heal"], _, res["suspected_members_at_heal"], _ = false_counts(
+                at_heal, is_false)
+            events = [e for e in events if not (e[1] == "suspect" and e[3] is not None
+                                                and e[3] >= healed_at)]
         (res["false_suspicions"], res["false_deaths"], res["false_suspected_members"],
          res["false_dead_members"]) = false_counts(events, is_false)
         # FP- in the simulator's terms: false deaths raised by members the fault left healthy
         res["false_deaths_by_healthy"] = false_counts(
             events, lambda o, s: o not in expected and is_false(o, s))[1]
-        res["suspect_events"] = sum(1 for e in events if e[1] == "suspect")
+        res["suspect_events"] = sum(1 for e in events if e[1] == "suspect") + res.get(
+            "suspicions_at_heal", 0)
         res["failed_events"] = sum(1 for e in events if e[1] == "failed")
         return res
     except Exception as e:  # a broken run is reported, and the lab still comes down
@@ -747,6 +782,7 @@ ROWS = [
     ("gray_detect_first_s", "gray: first detection (s)"),
     ("gray_detect_full_s", "gray: full detection (s)"),
     ("false_suspected_members", "healthy members suspected"),
+    ("suspected_members_at_heal", "  besides: own side, at the heal"),
     ("false_suspicions", "false suspicions (pairs, see README)"),
     ("false_dead_members", "healthy members declared dead"),
     ("false_deaths", "false deaths (observer->member pairs)"),
