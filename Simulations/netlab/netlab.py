@@ -69,7 +69,9 @@ suspicions until they refute (memberlist does the same, silently): those logged 
 the heal are counted apart ("at the heal"). Deaths are logged alike (Rumor `failed`,
 Serf `EventMemberFailed`), so false-death pairs compare directly.
 Packets and bytes: UDP and TCP sent per node per second over the fault window (for
-converge: the 10 s after convergence), from the iptables counters.
+converge: the 10 s after convergence; for a partition until one view, and apart, while
+split: a system that heals later spends the rest of that window with half its peers),
+from the iptables counters.
 
 Usage:
   netlab.py run [--systems rumor,serf,mix] [--scenarios converge,crash,...|all] [--nodes 4]
@@ -656,8 +658,13 @@ def run_scenario(args, system, scenario, wd):
                 time.sleep(min(1.0, max(0.0, end - time.time())))
             ts = sorted(seen.values())
             res["split_seen_full_s"] = round(ts[-1], 2) if len(ts) == n else None
+            # Traffic while split, apart: the window below runs on until one view, which
+            # a system that heals later spends with half its peers (fewer packets/s).
+            split_counters = lab.counters()
             lab.clear_faults()
             th = healed_at = time.time()
+            res.update({"split_" + k: v for k, v in traffic(
+                lab, c0, split_counters, th - tc0).items() if "_out_" in k})
             heal = mon.wait_together(th, everyone, all_alive(n), args.heal_timeout)
             res["heal_s"] = round(heal, 2) if heal is not None else None
             if heal is None:
@@ -788,8 +795,10 @@ ROWS = [
     ("false_deaths", "false deaths (observer->member pairs)"),
     ("false_deaths_by_healthy", "  of which raised by healthy observers"),
     ("udp_out_pkts_per_node_s", "UDP packets sent / node / s"),
+    ("split_udp_out_pkts_per_node_s", "  while split"),
     ("udp_out_bytes_per_node_s", "UDP bytes sent / node / s"),
     ("tcp_out_bytes_per_node_s", "TCP bytes sent / node / s"),
+    ("split_tcp_out_bytes_per_node_s", "  while split"),
 ]
 
 
