@@ -116,16 +116,12 @@ struct MemberTable {
     records.swapAt(first, second)
   }
 
-  /// The next member to probe that passes `eligible`, advancing the probe
-  /// position; nil when the round is over (then reap, which starts a new
-  /// round, and ask again).
-  mutating func nextProbeTarget(eligible: (Record) -> Bool) -> Int? {
-    while probePosition < records.count {
-      let position = probePosition
-      probePosition += 1
-      if eligible(records[position]) { return position }
-    }
-    return nil
+  /// The position of the next member in the probe order, advancing past
+  /// it; nil when the round is over (then reap, which starts a new round).
+  mutating func advanceProbePosition() -> Int? {
+    guard probePosition < records.count else { return nil }
+    defer { probePosition += 1 }
+    return probePosition
   }
 
   /// Removes every member for which `isExpired` holds and shuffles the

@@ -12,15 +12,26 @@ extension SWIMNode {
       return
     }
     accusationGuard.lastProbeWasReprobe = false
-    let me = name
-    let eligible: (MemberTable.Record) -> Bool = { $0.name != me && $0.state.isActive }
-    var position = table.nextProbeTarget(eligible: eligible)
-    if position == nil {
-      reapAndShuffle(now: now)
-      position = table.nextProbeTarget(eligible: eligible)
+    // memberlist's `probe`: each entry passed over (this node, a dead or
+    // left member) and the wrap to a new round count one check, and the
+    // tick is given up once the checks reach the number of entries. So
+    // when a single other member is active (a small cluster split in
+    // two, or all but one gone), some ticks probe no one, as in
+    // memberlist; in any larger cluster every tick probes.
+    var checks = 0
+    while checks < table.count {
+      guard let position = table.advanceProbePosition() else {
+        reapAndShuffle(now: now)
+        checks += 1
+        continue
+      }
+      let record = table[position]
+      if record.name != name && record.state.isActive {
+        startProbe(of: position, reprobe: false, now: now)
+        return
+      }
+      checks += 1
     }
-    guard let position else { return }
-    startProbe(of: position, reprobe: false, now: now)
   }
 
   /// Pings the member at `position` and sets the probe's timers.
