@@ -50,7 +50,7 @@ extension SWIMNode {
         sendRaw(compound, to: target.address, protocolMax: target.versions.protocolMax)
       }
     } else {
-      send(ping, to: target.address, protocolMax: target.versions.protocolMax)
+      send(ping, to: target.address)
     }
     timers.schedule(
       at: now.addingSaturating(min(probeTimeout, deadline - now)), .directTimeout(sequence))
@@ -87,8 +87,7 @@ extension SWIMNode {
         node: target, nack: wantsNack, sourceAddr: address.ipBytes, sourcePort: address.port,
         sourceNode: name)
       send(
-        Message.indirectPing(request).encoded(), to: helper.address,
-        protocolMax: helper.versions.protocolMax)
+        Message.indirectPing(request).encoded(), to: helper.address)
     }
     if !settings.disableTCPPings, (targetRecord?.versions.protocolMax ?? 0) >= 3,
       current.deadline > now
@@ -196,8 +195,7 @@ extension SWIMNode {
       relay.acked = true
       relays[ack.seqNo] = relay
       send(
-        Message.ack(Ack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester,
-        protocolMax: nil)
+        Message.ack(Ack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester)
     }
   }
 
@@ -235,8 +233,7 @@ extension SWIMNode {
       seqNo: sequence, node: request.node, sourceAddr: address.ipBytes, sourcePort: address.port,
       sourceNode: name)
     send(
-      Message.ping(ping).encoded(), to: target,
-      protocolMax: table.record(named: request.node)?.versions.protocolMax)
+      Message.ping(ping).encoded(), to: target)
     timers.schedule(at: now.addingSaturating(probeTimeout), .relayTimeout(sequence))
   }
 
@@ -245,8 +242,7 @@ extension SWIMNode {
     guard let relay = relays.removeValue(forKey: sequence) else { return }
     if relay.wantsNack && !relay.acked {
       send(
-        Message.nack(Nack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester,
-        protocolMax: nil)
+        Message.nack(Nack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester)
     }
   }
 
@@ -257,8 +253,7 @@ extension SWIMNode {
       ping.sourcePort == 0
       ? sender : (NodeAddress(ip: ping.sourceAddr, port: ping.sourcePort) ?? sender)
     send(
-      Message.ack(Ack(seqNo: ping.seqNo, payload: ackPayload)).encoded(), to: replyTo,
-      protocolMax: nil)
+      Message.ack(Ack(seqNo: ping.seqNo, payload: ackPayload)).encoded(), to: replyTo)
   }
 
   /// The end of a probe round: forget dead and left members whose
