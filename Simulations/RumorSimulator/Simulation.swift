@@ -404,8 +404,10 @@ public final class Simulation {
   /// push-pull that carries nothing (its member record, and Serf's clocks
   /// and status time). Their union goes to every node, so that each
   /// learns every member (and, as after any anti-entropy exchange, does
-  /// not gossip them: they are not new to the cluster) and Serf's status
-  /// time of each, so that the join intents still queued are old news.
+  /// not gossip them: they are not new to the cluster), and its Serf
+  /// layer the clocks and every member's status time, as from a join's
+  /// push-pull. No node sends a join intent: Serf's layer announces
+  /// itself once a join has reached someone, and nobody joined.
   private func seedConvergedViews(_ indices: [Int]) {
     guard indices.count > 1 else { return }
     var wire = configuration.wire
