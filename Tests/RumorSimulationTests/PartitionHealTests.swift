@@ -29,6 +29,36 @@ func startedConverged(nodes: Int, seed: UInt64) -> (Simulation, Monitor) {
   return (simulation, monitor)
 }
 
+@Suite("A simulation started converged")
+struct ConvergedStartTests {
+  @Test(
+    "every member is alive in every node's SWIM table and Serf layer at once, and stays so with every invariant kept"
+  )
+  func everyoneKnowsEveryone() {
+    let nodes = 50
+    let seed: UInt64 = 6
+    var configuration = Simulation.Configuration(nodes: nodes, seed: seed)
+    configuration.checksInvariants = true
+    let simulation = Simulation(configuration)
+    let monitor = Monitor(simulation)
+    simulation.schedule(.startConverged(0..<nodes), at: 0)
+    for index in 0..<nodes { monitor.started(index) }
+    simulation.run(until: 0)
+    #expect(monitor.isConverged, "seed \(seed)")
+    for index in 0..<nodes {
+      #expect(simulation.aliveView(index) == nodes, "node \(index); seed \(seed)")
+      let statuses = simulation.cluster(index)?.serf?.statuses ?? [:]
+      #expect(statuses.count == nodes, "node \(index); seed \(seed)")
+      #expect(statuses.values.allSatisfy { $0 == .alive }, "node \(index); seed \(seed)")
+    }
+    simulation.run(until: 20_000_000_000)
+    #expect((0..<nodes).allSatisfy { simulation.aliveView($0) == nodes }, "seed \(seed)")
+    #expect(monitor.falseSuspicions == 0, "seed \(seed)")
+    #expect(
+      simulation.invariantViolations.isEmpty, "\(simulation.invariantViolations); seed \(seed)")
+  }
+}
+
 @Suite("Partitions longer than memberlist's gossip-to-the-dead window")
 struct PartitionHealTests {
   /// A 50/50 split of `nodes` members for `seconds`, then healed.
