@@ -157,12 +157,22 @@ public final class Monitor: Simulation.Observer {
   /// last of them did.
   public private(set) var userEventDeliveries: [String: (count: Int, last: Int64)] = [:]
 
+  /// How many times each member delivered each user event, by member
+  /// and event name (once each is right).
+  public private(set) var userEventsByMember: [Int: [String: Int]] = [:]
+
   /// Queries handed to members to answer.
   public private(set) var queriesDelivered = 0
+  /// Queries handed to each member to answer, by member.
+  public private(set) var queriesByMember: [Int: Int] = [:]
   /// Acks the askers of queries got.
   public private(set) var queryAcks = 0
+  /// Acks the askers got, by the member that acked.
+  public private(set) var queryAcksByMember: [String: Int] = [:]
   /// Responses the askers of queries got.
   public private(set) var queryResponses = 0
+  /// Responses the askers got, by the member that answered.
+  public private(set) var queryResponsesByMember: [String: Int] = [:]
   /// Queries whose deadline passed.
   public private(set) var queriesFinished = 0
 
@@ -190,18 +200,33 @@ public final class Monitor: Simulation.Observer {
   public func userEvent(_ event: UserEvent, at observer: Int, time: Int64) {
     let seen = userEventDeliveries[event.name] ?? (0, time)
     userEventDeliveries[event.name] = (seen.count + 1, max(seen.last, time))
+    userEventsByMember[observer, default: [:]][event.name, default: 0] += 1
+  }
+
+  /// How many of `members` delivered each of `events` exactly once, and
+  /// nothing else.
+  public func membersDeliveringOnce(_ events: Set<String>, of members: Range<Int>) -> Int {
+    members.count { member in
+      let delivered = userEventsByMember[member] ?? [:]
+      return Set(delivered.keys) == events && delivered.values.allSatisfy { $0 == 1 }
+    }
   }
 
   /// Counts a query handed to `observer`.
   public func query(_ query: IncomingQuery, at observer: Int, time: Int64) {
     queriesDelivered += 1
+    queriesByMember[observer, default: 0] += 1
   }
 
   /// Counts what an asker got back.
   public func queryReply(_ reply: QueryReply, at asker: Int, time: Int64) {
     switch reply {
-    case .ack: queryAcks += 1
-    case .response: queryResponses += 1
+    case .ack(_, let from):
+      queryAcks += 1
+      queryAcksByMember[from, default: 0] += 1
+    case .response(_, let from, _):
+      queryResponses += 1
+      queryResponsesByMember[from, default: 0] += 1
     case .finished: queriesFinished += 1
     }
   }

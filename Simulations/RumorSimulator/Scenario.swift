@@ -84,6 +84,11 @@ public struct ScenarioOptions: Sendable {
   /// (every 30 s), without the eager reconnect right after a failure
   /// (`SerfSettings.eagerReconnectInterval` nil).
   public var serfReconnectOnly = false
+  /// Whether the run starts from a cluster that has converged already
+  /// (`Simulation.Action.startConverged`) instead of every node joining
+  /// through node 0: for what comes after the join (a user event, a
+  /// query) at sizes where the join is most of the run's cost.
+  public var convergedStart = false
   /// Whether every node's invariants are checked after each input
   /// (`Simulation.Configuration.checksInvariants`).
   public var checksInvariants = false
@@ -182,11 +187,17 @@ public enum ScenarioRunner {
     }
 
     // Every scenario starts with the same bootstrap: node 0 first, the
-    // others within the first 100 ms, each joining through node 0.
-    for index in 0..<options.nodes {
-      let start = index == 0 ? 0 : Int64(random.below(100)) * 1_000_000
-      simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: start)
-      monitor.started(index)
+    // others within the first 100 ms, each joining through node 0; or all
+    // at once, converged already.
+    if options.convergedStart {
+      simulation.schedule(.startConverged(0..<options.nodes), at: 0)
+      for index in 0..<options.nodes { monitor.started(index) }
+    } else {
+      for index in 0..<options.nodes {
+        let start = index == 0 ? 0 : Int64(random.below(100)) * 1_000_000
+        simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: start)
+        monitor.started(index)
+      }
     }
     let settle: Int64 = options.scenario == .converge ? Int64(options.duration * 1e9) : 180 * second
     _ = advance(to: settle) { monitor.isConverged }
@@ -243,6 +254,9 @@ public enum ScenarioRunner {
         result.eventSeconds = Double(last - sendTime) / 1e9
       }
       _ = advance(to: eventEnd)
+      // Counted at the end of the run, so that a late second delivery shows.
+      result.eventMembersOnce = monitor.membersDeliveringOnce(
+        Set(victims.indices.map { "event-\($0)" }), of: 0..<options.nodes)
     case .leave:
       if !victims.isEmpty { window(faultStart, nil) }
       for victim in victims {

@@ -22,6 +22,8 @@ public struct ScenarioResult: Sendable {
   /// For `event`: deliveries counted, all members and events together
   /// (a member delivering one event twice would show here).
   public var eventDeliveries = 0
+  /// For `event`: members that delivered every event exactly once.
+  public var eventMembersOnce = 0
   /// When the scenario's fault began (seconds of virtual time); nil for
   /// scenarios without one.
   public var faultStartSeconds: Double?
@@ -273,6 +275,7 @@ public struct ScenarioResult: Sendable {
     if options.scenario == .event {
       fields.append(("event_s", number(eventSeconds)))
       fields.append(("event_deliveries", .count(eventDeliveries)))
+      fields.append(("event_members_once", .count(eventMembersOnce)))
     }
     if let sizes = distinctViewSizes {
       fields.append(("distinct_view_sizes_mean", number(sizes.mean)))

@@ -52,6 +52,11 @@ public final class Simulation {
   public enum Action: Sendable {
     /// Start node `index` and join it through `via` (nil: join nobody).
     case start(Int, via: Int?)
+    /// Start nodes `indices` as a cluster that has converged already:
+    /// each starts alone, then gets one anti-entropy push-pull (not a
+    /// join) carrying every one of their states, SWIM's and Serf's, as a
+    /// peer that knew them all would send it (see `seedConvergedViews`).
+    case startConverged(Range<Int>)
     /// Kill node `index` at once (kill -9): it stops, nothing is sent.
     case kill(Int)
     /// Stop node `index` handling packets and timers until `resume`.
@@ -69,8 +74,9 @@ public final class Simulation {
     /// Node `index` sends a user event to the cluster.
     case userEvent(Int, name: String, payload: [UInt8])
     /// Node `index` sends a query asking for acks; every member that gets
-    /// it answers with its name.
-    case query(Int, name: String)
+    /// it answers with its name. It is finished at `timeout` (nil: Serf's
+    /// default, gossip interval × 16 × ⌈log10(n + 1)⌉).
+    case query(Int, name: String, timeout: Duration? = nil)
   }
 
   /// Receives what happens, for the metrics.
@@ -331,6 +337,9 @@ public final class Simulation {
         // Settings are validated before a run starts; nothing to start.
         return
       }
+    case .startConverged(let indices):
+      for index in indices { perform(.start(index, via: nil)) }
+      seedConvergedViews(Array(indices.filter { nodes[$0] != nil }))
     case .kill(let index):
       nodes[index] = nil
       paused[index] = false
@@ -369,10 +378,11 @@ public final class Simulation {
     case .nodeLoss(let index, let ingress, let egress):
       network.ingressLoss[index] = ingress
       network.egressLoss[index] = egress
-    case .query(let index, let name):
+    case .query(let index, let name, let timeout):
       guard
         let (_, effects) = try? nodes[index]?.node.sendQuery(
-          name: name, payload: [], options: QueryOptions(requestAck: true), now: timestamp)
+          name: name, payload: [], options: QueryOptions(requestAck: true, timeout: timeout),
+          now: timestamp)
       else { return }
       perform(effects, of: index)
     case .userEvent(let index, let name, let payload):
@@ -384,6 +394,62 @@ public final class Simulation {
       else { return }
       perform(effects, of: index)
     }
+  }
+
+  /// Gives each of `indices` every other one's state through the core's
+  /// real input for it: a push-pull stream (anti-entropy, `join` false)
+  /// such as a peer that had met them all would open.
+  ///
+  /// Each node's own state comes from the node itself: its answer to a
+  /// push-pull that carries nothing (its member record, and Serf's clocks
+  /// and status time). Their union goes to every node, so that each
+  /// learns every member (and, as after any anti-entropy exchange, does
+  /// not gossip them: they are not new to the cluster), and its Serf
+  /// layer the clocks and every member's status time, as from a join's
+  /// push-pull. No node sends a join intent: Serf's layer announces
+  /// itself once a join has reached someone, and nobody joined.
+  private func seedConvergedViews(_ indices: [Int]) {
+    guard indices.count > 1 else { return }
+    var wire = configuration.wire
+    // Sent as a peer with memberlist's compression off would: accepted
+    // alike, and not decompressed a thousand times over.
+    wire.compression = false
+    if wire.keyring != nil {
+      wire.nonceSource = .seeded(UInt32(truncatingIfNeeded: configuration.seed))
+    }
+    let codec = StreamCodec(options: wire)
+    let hasSerf = configuration.serf != nil
+    func request(_ states: [PushNodeState], serf: SerfPushPull) -> [UInt8]? {
+      let userState = hasSerf ? SerfMessage.pushPull(serf).encoded() : []
+      return try? codec.encode(
+        .pushPull(PushPull(join: false, states: states, userState: userState)), includeLabel: true)
+    }
+    func ask(_ index: Int, _ bytes: [UInt8]) -> [UInt8]? {
+      let peer = addresses[index == indices[0] ? indices[1] : indices[0]]
+      guard
+        let (answer, effects) = nodes[index]?.node.handleStream(bytes, from: peer, now: timestamp)
+      else { return nil }
+      perform(effects, of: index)
+      guard case .reply(let reply) = answer else { return nil }
+      return reply
+    }
+    guard let survey = request([], serf: SerfPushPull()) else { return }
+    var states: [PushNodeState] = []
+    var serf = SerfPushPull()
+    for index in indices {
+      guard let reply = ask(index, survey),
+        case .pushPull(let own) = try? codec.decode(reply[...], allowLabel: false).message
+      else { continue }
+      states += own.states.filter { $0.name == Self.name(index) }
+      guard hasSerf, case .pushPull(let theirs) = try? SerfMessage(decoding: own.userState[...])
+      else { continue }
+      serf.lamportTime = max(serf.lamportTime, theirs.lamportTime)
+      serf.eventLamportTime = max(serf.eventLamportTime, theirs.eventLamportTime)
+      serf.queryLamportTime = max(serf.queryLamportTime, theirs.queryLamportTime)
+      serf.statusLamportTimes.merge(theirs.statusLamportTimes) { max($0, $1) }
+    }
+    guard let everyone = request(states, serf: serf) else { return }
+    for index in indices { _ = ask(index, everyone) }
   }
 
   private func perform(_ effects: [Effect], of index: Int) {

@@ -37,6 +37,11 @@ enum Summary {
     if let spread = result.disseminateSeconds {
       lines.append("  first notice to all        \(seconds(spread))")
     }
+    if options.scenario == .event {
+      lines.append(
+        "  user events delivered      \(result.eventDeliveries) times, to all after \(seconds(result.eventSeconds)); \(result.eventMembersOnce) members delivered each once"
+      )
+    }
     if options.scenario == .stall {
       lines.append(
         "  stall cycles               \(result.stallCycles ?? 0), FP \(result.livingDeclaredDead) (\(result.livingDeclaredDeadAtFaulty) raised at stalled members), FP- \(result.falseDeathsAtHealthy), suspicions \(result.suspicionEvents)"

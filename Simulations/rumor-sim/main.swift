@@ -89,6 +89,12 @@ enum SimulatorCommand {
       --serf-reconnect      failed members are tried again only as Serf does (one
                             every 30 s), without the eager reconnect right after a
                             failure (every 2 s, backing off to 30 s over 4 minutes)
+      --converged-start     start every node at once as a cluster that has converged
+                            already, instead of each joining through node 0: each
+                            node gets one push-pull (anti-entropy, not a join)
+                            carrying every node's SWIM and Serf state, through the
+                            core's real stream input. For what follows the join
+                            (event) at sizes where the join is most of the run
       --view-sizes          count the distinct view sizes each node goes through
       --progress            print how far the run got once per simulated second
                             (wall and CPU seconds, peak memory) on stderr
@@ -109,6 +115,7 @@ enum SimulatorCommand {
         + [
           "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "progress", "json",
           "stream-loss", "no-stream-loss", "check-invariants", "serf-reconnect",
+          "converged-start",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -224,6 +231,7 @@ enum SimulatorCommand {
     options.serf = !parsed.flag("no-serf")
     options.serfReconnectOnly = parsed.flag("serf-reconnect")
     options.checksInvariants = parsed.flag("check-invariants")
+    options.convergedStart = parsed.flag("converged-start")
     if parsed.flag("progress") {
       let started = ContinuousClock.now
       options.progress = { seconds in

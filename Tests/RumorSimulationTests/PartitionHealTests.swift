@@ -17,6 +17,48 @@ func converged(nodes: Int, seed: UInt64) -> (Simulation, Monitor) {
   return (simulation, monitor)
 }
 
+/// A simulation of `nodes` members started at once as a cluster that has
+/// converged already (`Simulation.Action.startConverged`: each gets one
+/// push-pull with every member's state), run until the monitor sees it.
+func startedConverged(nodes: Int, seed: UInt64) -> (Simulation, Monitor) {
+  let simulation = Simulation(Simulation.Configuration(nodes: nodes, seed: seed))
+  let monitor = Monitor(simulation)
+  simulation.schedule(.startConverged(0..<nodes), at: 0)
+  for index in 0..<nodes { monitor.started(index) }
+  simulation.run(until: 0) { monitor.isConverged }
+  return (simulation, monitor)
+}
+
+@Suite("A simulation started converged")
+struct ConvergedStartTests {
+  @Test(
+    "every member is alive in every node's SWIM table and Serf layer at once, and stays so with every invariant kept"
+  )
+  func everyoneKnowsEveryone() {
+    let nodes = 50
+    let seed: UInt64 = 6
+    var configuration = Simulation.Configuration(nodes: nodes, seed: seed)
+    configuration.checksInvariants = true
+    let simulation = Simulation(configuration)
+    let monitor = Monitor(simulation)
+    simulation.schedule(.startConverged(0..<nodes), at: 0)
+    for index in 0..<nodes { monitor.started(index) }
+    simulation.run(until: 0)
+    #expect(monitor.isConverged, "seed \(seed)")
+    for index in 0..<nodes {
+      #expect(simulation.aliveView(index) == nodes, "node \(index); seed \(seed)")
+      let statuses = simulation.cluster(index)?.serf?.statuses ?? [:]
+      #expect(statuses.count == nodes, "node \(index); seed \(seed)")
+      #expect(statuses.values.allSatisfy { $0 == .alive }, "node \(index); seed \(seed)")
+    }
+    simulation.run(until: 20_000_000_000)
+    #expect((0..<nodes).allSatisfy { simulation.aliveView($0) == nodes }, "seed \(seed)")
+    #expect(monitor.falseSuspicions == 0, "seed \(seed)")
+    #expect(
+      simulation.invariantViolations.isEmpty, "\(simulation.invariantViolations); seed \(seed)")
+  }
+}
+
 @Suite("Partitions longer than memberlist's gossip-to-the-dead window")
 struct PartitionHealTests {
   /// A 50/50 split of `nodes` members for `seconds`, then healed.
@@ -134,6 +176,20 @@ struct UserEventScenarioTests {
     #expect(two.eventDeliveries == 200, reproduceTwo)
     #expect(two.falseDeaths == 0, reproduceTwo)
   }
+
+  @Test("from a converged cluster of 1,000, a user event reaches every member exactly once")
+  func userEventReachesAThousand() {
+    var options = ScenarioOptions(
+      scenario: .event, nodes: 1000, seed: 4, duration: 2, affected: 1, faultSeconds: 0.5)
+    options.convergedStart = true
+    let (result, reproduce) = simulate(options)
+    #expect(result.convergeSeconds == 0, reproduce)
+    #expect(result.eventDeliveries == 1000, reproduce)
+    #expect(result.eventMembersOnce == 1000, reproduce)
+    // Gossip reaches n members in O(log n) rounds of 200 ms.
+    #expect((result.eventSeconds ?? .infinity) < 2, reproduce)
+    #expect(result.falseDeaths == 0, reproduce)
+  }
 }
 
 @Suite("Serf queries in the simulator")
@@ -148,6 +204,34 @@ struct QueryScenarioTests {
     #expect(monitor.queryAcks == 100)
     #expect(monitor.queryResponses == 100)
     #expect(monitor.queriesFinished == 1)
+  }
+
+  @Test(
+    "from a converged cluster of 1,000, a query with acks is acked and answered by every member, once each"
+  )
+  func queryAnsweredByAThousand() {
+    let nodes = 1000
+    let seed: UInt64 = 8
+    let (simulation, monitor) = startedConverged(nodes: nodes, seed: seed)
+    #expect(monitor.isConverged, "seed \(seed)")
+    let sent = simulation.now + 200_000_000
+    // A deadline of 3 s rather than Serf's default (200 ms × 16 ×
+    // ⌈log10(1,001)⌉ = 12.8 s): gossip reaches 1,000 members in about one
+    // second, and every simulated second costs the test about one.
+    simulation.schedule(.query(0, name: "who", timeout: .seconds(3)), at: sent)
+    simulation.run(until: sent + 10_000_000_000) { monitor.queriesFinished == 1 }
+    let comment: Comment =
+      "\(monitor.queriesDelivered) delivered, \(monitor.queryAcks) acks, \(monitor.queryResponses) responses; seed \(seed)"
+    #expect(monitor.queriesFinished == 1, comment)
+    #expect(monitor.queriesDelivered == nodes, comment)
+    #expect(monitor.queryAcks == nodes, comment)
+    #expect(monitor.queryResponses == nodes, comment)
+    for index in 0..<nodes {
+      let name = Simulation.name(index)
+      #expect(monitor.queriesByMember[index] == 1, "\(name); \(comment)")
+      #expect(monitor.queryAcksByMember[name] == 1, "\(name); \(comment)")
+      #expect(monitor.queryResponsesByMember[name] == 1, "\(name); \(comment)")
+    }
   }
 }
 

@@ -16,7 +16,10 @@ func simulate(_ options: ScenarioOptions) -> (result: ScenarioResult, reproduce:
   if options.loss > 0 { command += " --loss \(options.loss)" }
   if !options.settings.lifeguard { command += " --no-lifeguard" }
   if let affected = options.affected { command += " --affected \(affected)" }
-  if options.scenario == .partition { command += " --fault-seconds \(Int(options.faultSeconds))" }
+  if options.scenario == .partition || options.scenario == .event {
+    command += " --fault-seconds \(Int(options.faultSeconds))"
+  }
+  if options.convergedStart { command += " --converged-start" }
   if !options.serf { command += " --no-serf" }
   if !options.network.streamLoss { command += " --no-stream-loss" }
   if options.serfReconnectOnly { command += " --serf-reconnect" }

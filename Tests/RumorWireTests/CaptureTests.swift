@@ -192,6 +192,44 @@ struct CaptureTests {
     #expect(dead.isLeave)
   }
 
+  @Test(
+    "Serf sends probes and acks without a CRC and gossip with one, the rule Rumor's core follows",
+    arguments: ["serf-2node-plain.jsonl", "serf-2node-encrypted.jsonl"])
+  func serfChecksumPractice(file: String) throws {
+    let encrypted = file.contains("encrypted")
+    let codec = PacketCodec(
+      options: WireOptions(keyring: encrypted ? try Keyring(keys: [serfCaptureKey]) : nil))
+    let probeTypes: Set<MessageType> = [.ping, .ack, .indirectPing, .nack]
+    var probes = 0
+    var gossip = 0
+    var suspectProbes = 0
+    for record in try captureRecords(file) where !record.isStream {
+      let packet = codec.decode(record.bytes)
+      guard let first = packet.messages.first?.message else { continue }
+      let types = packet.messages.map(\.message.type)
+      // Lifeguard's ping to a suspect with the suspicion attached goes
+      // through the path that knows the node: it carries one.
+      if packet.messages.count == 2, case .ping(let ping) = first,
+        case .suspect(let suspect) = packet.messages[1].message, ping.node == suspect.node
+      {
+        suspectProbes += 1
+        #expect(packet.checksum != nil, "\(record.label): \(types)")
+        continue
+      }
+      if probeTypes.contains(first.type) {
+        probes += 1
+        #expect(packet.checksum == nil, "\(record.label): \(types)")
+      } else {
+        gossip += 1
+        #expect(packet.checksum != nil, "\(record.label): \(types)")
+      }
+    }
+    #expect(probes > 0)
+    #expect(gossip > 0)
+    // Only the plain capture has a member suspected.
+    #expect(suspectProbes > 0 || encrypted)
+  }
+
   private func expectStreamGolden(_ bytes: [UInt8], options: WireOptions, label: String) throws {
     let codec = StreamCodec(options: options)
     let decoded = try codec.decode(bytes[...])

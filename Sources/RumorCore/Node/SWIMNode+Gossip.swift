@@ -3,15 +3,19 @@ import RumorWire
 /// Sending: piggybacking queued news on every packet, the gossip loop, and
 /// the packet encoding shared by all sends.
 extension SWIMNode {
-  /// Sends `message` with as much queued news piggybacked as fits.
-  mutating func send(_ message: [UInt8], to target: NodeAddress, protocolMax: UInt8?) {
-    let checksum = (protocolMax ?? 0) >= 5
-    let space = packer(checksum: checksum).space(afterPrimary: message.count)
+  /// Sends `message` with as much queued news piggybacked as fits, with
+  /// no CRC: memberlist's generic send path (pings, acks, indirect pings,
+  /// nacks), which looks the destination up by its IP among node names,
+  /// finds no one (names are not IPs), and so never adds one. Gossip, the
+  /// ping and suspicion to a suspect, and messages to a known member
+  /// (`sendRaw`) carry one when the member speaks protocol 5.
+  mutating func send(_ message: [UInt8], to target: NodeAddress) {
+    let space = packer(checksum: false).space(afterPrimary: message.count)
     let news = takeBroadcasts(space: space, maximumCount: Compound.maximumParts - 1)
     if news.isEmpty {
-      seal(message, to: target, checksum: checksum)
+      seal(message, to: target, checksum: false)
     } else if let compound = try? Compound.encode([message] + news) {
-      seal(compound, to: target, checksum: checksum)
+      seal(compound, to: target, checksum: false)
     }
   }
 
@@ -21,7 +25,8 @@ extension SWIMNode {
     Packer(budget: settings.packetBudget, overhead: codec.overhead(checksum: checksum))
   }
 
-  /// Sends `bytes` as they are (a message or a compound), no piggybacking.
+  /// Sends `bytes` as they are (a message or a compound), no piggybacking,
+  /// with a CRC when `protocolMax` (the member's, if known) is 5 or more.
   mutating func sendRaw(_ bytes: [UInt8], to target: NodeAddress, protocolMax: UInt8?) {
     seal(bytes, to: target, checksum: (protocolMax ?? 0) >= 5)
   }

@@ -61,7 +61,7 @@ extension SWIMNode {
         sendRaw(compound, to: target.address, protocolMax: target.versions.protocolMax)
       }
     } else {
-      send(ping, to: target.address, protocolMax: target.versions.protocolMax)
+      send(ping, to: target.address)
     }
     timers.schedule(
       at: now.addingSaturating(min(probeTimeout, deadline - now)), .directTimeout(sequence))
@@ -98,8 +98,7 @@ extension SWIMNode {
         node: target, nack: wantsNack, sourceAddr: address.ipBytes, sourcePort: address.port,
         sourceNode: name)
       send(
-        Message.indirectPing(request).encoded(), to: helper.address,
-        protocolMax: helper.versions.protocolMax)
+        Message.indirectPing(request).encoded(), to: helper.address)
     }
     if !settings.disableTCPPings, (targetRecord?.versions.protocolMax ?? 0) >= 3,
       current.deadline > now
@@ -207,8 +206,7 @@ extension SWIMNode {
       relay.acked = true
       relays[ack.seqNo] = relay
       send(
-        Message.ack(Ack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester,
-        protocolMax: nil)
+        Message.ack(Ack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester)
     }
   }
 
@@ -246,8 +244,7 @@ extension SWIMNode {
       seqNo: sequence, node: request.node, sourceAddr: address.ipBytes, sourcePort: address.port,
       sourceNode: name)
     send(
-      Message.ping(ping).encoded(), to: target,
-      protocolMax: table.record(named: request.node)?.versions.protocolMax)
+      Message.ping(ping).encoded(), to: target)
     timers.schedule(at: now.addingSaturating(probeTimeout), .relayTimeout(sequence))
   }
 
@@ -256,8 +253,7 @@ extension SWIMNode {
     guard let relay = relays.removeValue(forKey: sequence) else { return }
     if relay.wantsNack && !relay.acked {
       send(
-        Message.nack(Nack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester,
-        protocolMax: nil)
+        Message.nack(Nack(seqNo: relay.requesterSequence)).encoded(), to: relay.requester)
     }
   }
 
@@ -268,8 +264,7 @@ extension SWIMNode {
       ping.sourcePort == 0
       ? sender : (NodeAddress(ip: ping.sourceAddr, port: ping.sourcePort) ?? sender)
     send(
-      Message.ack(Ack(seqNo: ping.seqNo, payload: ackPayload)).encoded(), to: replyTo,
-      protocolMax: nil)
+      Message.ack(Ack(seqNo: ping.seqNo, payload: ackPayload)).encoded(), to: replyTo)
   }
 
   /// The end of a probe round: forget dead and left members whose

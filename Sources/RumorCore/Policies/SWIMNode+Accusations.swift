@@ -96,7 +96,7 @@ extension SWIMNode {
     }
     accusationGuard.lastCorrection[sender] = now
     counters.staleAccusationsCorrected += 1
-    send(Message.alive(record.alive()).encoded(), to: sender, protocolMax: nil)
+    send(Message.alive(record.alive()).encoded(), to: sender)
   }
 
   /// Keeps a held suspicion of `member` and checks it again one minimum

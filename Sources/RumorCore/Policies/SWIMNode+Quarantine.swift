@@ -57,7 +57,7 @@ extension SWIMNode {
     let sequence = nextSequence()
     quarantine.probationPings[sequence] = member
     counters.probationPings += 1
-    send(Message.ping(pingTo(member, sequence: sequence)).encoded(), to: target, protocolMax: nil)
+    send(Message.ping(pingTo(member, sequence: sequence)).encoded(), to: target)
     timers.schedule(at: now.addingSaturating(probeTimeout), .probationTimeout(sequence))
   }
 
