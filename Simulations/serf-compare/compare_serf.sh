@@ -368,8 +368,14 @@ run_one() {
     TCPDUMP_PID=""
     drops=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$WD/tcpdump.err")
     [[ -n "$drops" ]] || drops=null
-    # -q: "... UDP, length L" (UDP payload) or "... tcp L" (TCP payload)
-    read -r up ub tp tb < <(tcpdump -r "$pcap" -nn -q 2>/dev/null | awk '
+    # -q: "... UDP, length L" (UDP payload) or "... tcp L" (TCP payload);
+    # -tt: the epoch time first. The capture starts before the window and
+    # ends after the CPU and memory reads that follow it, which take a
+    # second or two on a loaded machine: only packets inside the window
+    # count, so that the figures per second divide by the right time.
+    read -r up ub tp tb < <(tcpdump -r "$pcap" -tt -nn -q 2>/dev/null |
+      awk -v t0="$t_i0" -v t1="$t_i1" '
+      $1 + 0 < t0 + 0 || $1 + 0 >= t1 + 0 {next}
       / UDP, length / {up++; ub += $NF} / tcp [0-9]+$/ {tp++; tb += $NF}
       END {printf "%d %d %d %d\n", up, ub, tp, tb}')
   fi
