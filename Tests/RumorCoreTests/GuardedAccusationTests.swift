@@ -237,10 +237,11 @@ struct GuardedAccusationTests {
 @Suite("Guarded accusations: stale accusations are corrected")
 struct StaleAccusationTests {
   /// A node that knows n1 alive at incarnation 3, and what it sends when
-  /// n2 accuses n1 at incarnation 2 (`dead` for a failure, else `suspect`).
-  func answerToStaleAccusation(guarded: Bool, dead: Bool = false) throws -> [(
-    message: Message, to: NodeAddress
-  )] {
+  /// n2 accuses n1 at incarnation 2 (`dead` for a failure, else
+  /// `suspect`): at once, and with `round`, until the next gossip round.
+  func answerToStaleAccusation(guarded: Bool, dead: Bool = false, round: Bool = true) throws
+    -> [(message: Message, to: NodeAddress)]
+  {
     var settings = SWIMSettings()
     settings.policies.guardedAccusations = guarded
     var node = try makeNode(knowing: 3, settings: settings)
@@ -252,7 +253,12 @@ struct StaleAccusationTests {
     let effects = node.receive(accusation, from: address(2), now: at(2))
     #expect(node.member(named: "n1")?.state == .alive)
     #expect(node.member(named: "n1")?.incarnation == 3)
-    return sentMessages(effects).filter { $0.to == address(2) }
+    // The correction goes out with the next gossip round.
+    let traffic =
+      round ? drive(&node, from: 2, to: 2 + gossipRound, silent: "", nacks: false) : Traffic()
+    return (sentMessages(effects) + traffic.sent.map { ($0.message, $0.to) }).filter {
+      $0.to == address(2)
+    }
   }
 
   @Test(
@@ -271,7 +277,8 @@ struct StaleAccusationTests {
 
   @Test("without the guard, a stale accusation is ignored as memberlist ignores it")
   func staleAccusationIgnoredByDefault() throws {
-    let answers = try answerToStaleAccusation(guarded: false)
+    // (Its next gossip round may well carry n1's alive, as news.)
+    let answers = try answerToStaleAccusation(guarded: false, round: false)
     #expect(
       !answers.contains {
         if case .alive(let alive) = $0.message { alive.node == "n1" } else { false }
@@ -279,8 +286,88 @@ struct StaleAccusationTests {
   }
 }
 
+/// One gossip interval of the `lan` profile, in seconds.
+private let gossipRound =
+  Double(SWIMSettings(profile: .lan).gossipInterval.nanosecondsClamped) / 1e9
+
+/// Whether `message` is n1's alive message at incarnation 3.
+private func correctsN1(_ message: Message) -> Bool {
+  if case .alive(let alive) = message {
+    alive.node == "n1" && alive.incarnation == 3
+  } else {
+    false
+  }
+}
+
 @Suite("Guarded accusations: corrections are rate-limited")
 struct StaleAccusationRateTests {
+  @Test("a correction waits for the next gossip round and goes in its packet, not one of its own")
+  func correctionRidesInGossip() throws {
+    var node = try makeNode(knowing: 6, settings: guarded())
+    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
+    let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
+    let atOnce = node.receive(stale, from: address(2), now: at(2))
+    #expect(sentMessages(atOnce).isEmpty)
+    let traffic = drive(&node, from: 2, to: 2 + gossipRound, silent: "", nacks: false)
+    let corrections = traffic.sent.filter { $0.to == address(2) && correctsN1($0.message) }
+    #expect(corrections.count == 1, "\(traffic.sent)")
+    #expect(node.counters.staleAccusationsCorrected == 1)
+    #expect(node.counters.staleCorrectionsSentAlone == 0)
+    // The round sent no more packets than it has targets.
+    let round = traffic.effects.filter {
+      if case .send = $0 { true } else { false }
+    }
+    #expect(round.count <= node.settings.gossipNodes + 1, "\(traffic.sent)")
+  }
+
+  @Test("every stale accuser is corrected within a probe interval and a gossip round")
+  func everyAccuserInTime() throws {
+    var node = try makeNode(knowing: 40, settings: guarded())
+    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
+    let accusers = Array(2...31)
+    for accuser in accusers {
+      let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n\(accuser)"))
+      _ = node.receive(stale, from: address(accuser), now: at(2))
+    }
+    let deadline = 2 + Double(node.settings.probeInterval.nanosecondsClamped) / 1e9 + gossipRound
+    let traffic = drive(&node, from: 2, to: deadline, silent: "", nacks: false)
+    for accuser in accusers {
+      #expect(
+        traffic.sent.contains { $0.to == address(accuser) && correctsN1($0.message) },
+        "n\(accuser) not corrected by \(deadline) s")
+    }
+    #expect(node.counters.staleAccusationsCorrected == accusers.count)
+    // More waited than the rounds of one probe interval take (3 per
+    // round): the rest went alone.
+    #expect(node.counters.staleCorrectionsSentAlone > 0)
+  }
+
+  @Test("one correction carries every member the accuser is stale about")
+  func oneCorrectionManyMembers() throws {
+    var node = try makeNode(knowing: 6, settings: guarded())
+    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
+    _ = node.receive(.alive(alive(3, incarnation: 5)), from: address(3), now: at(2))
+    _ = node.receive(
+      .suspect(Suspect(incarnation: 2, node: "n1", from: "n2")), from: address(2), now: at(2))
+    _ = node.receive(
+      .dead(Dead(incarnation: 4, node: "n3", from: "n2")), from: address(2), now: at(2.05))
+    let traffic = drive(&node, from: 2.05, to: 2.05 + gossipRound, silent: "", nacks: false)
+    let toAccuser = traffic.sent.filter { $0.to == address(2) }
+    #expect(toAccuser.contains { correctsN1($0.message) }, "\(toAccuser)")
+    #expect(
+      toAccuser.contains {
+        if case .alive(let alive) = $0.message {
+          alive.node == "n3" && alive.incarnation == 5
+        } else {
+          false
+        }
+      }, "\(toAccuser)")
+    #expect(node.counters.staleAccusationsCorrected == 1)
+  }
+
   @Test("one correction per accuser per probe interval")
   func onePerInterval() throws {
     var settings = SWIMSettings()
@@ -288,12 +375,16 @@ struct StaleAccusationRateTests {
     var node = try makeNode(knowing: 3, settings: settings)
     _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(1))
     let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
+    _ = drive(&node, from: 1, to: 2, silent: "", nacks: false)
     _ = node.receive(stale, from: address(2), now: at(2))
+    _ = drive(&node, from: 2, to: 2.45, silent: "", nacks: false)
     _ = node.receive(stale, from: address(2), now: at(2.5))
+    _ = drive(&node, from: 2.5, to: 2.55, silent: "", nacks: false)
     #expect(node.counters.staleAccusationsCorrected == 1)
-    // Another accuser is answered at once; the first again a second later.
+    // Another accuser is answered; the first again a second later.
     _ = node.receive(stale, from: address(3), now: at(2.6))
     _ = node.receive(stale, from: address(2), now: at(3.01))
+    _ = drive(&node, from: 3.01, to: 3.3, silent: "", nacks: false)
     #expect(node.counters.staleAccusationsCorrected == 3)
   }
 }

@@ -59,6 +59,9 @@ public struct NodeCounters: Sendable, Hashable {
   /// Accusations at an outdated incarnation answered with the member's
   /// current alive message (`Policies.guardedAccusations`).
   public var staleAccusationsCorrected = 0
+  /// Of those, corrections sent in a packet of their own rather than in a
+  /// gossip round (more accusers waiting than gossip rounds could take).
+  public var staleCorrectionsSentAlone = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
   /// Times this node started standing down (`Policies.standDown`).
@@ -118,6 +121,7 @@ public struct NodeCounters: Sendable, Hashable {
     probationsPassed += other.probationsPassed
     unreachablePorts += other.unreachablePorts
     staleAccusationsCorrected += other.staleAccusationsCorrected
+    staleCorrectionsSentAlone += other.staleCorrectionsSentAlone
     refutations += other.refutations
     standDowns += other.standDowns
     refutationsWithheld += other.refutationsWithheld

@@ -51,12 +51,23 @@ extension SWIMNode {
 
   /// One gossip round: queued news to a few random members that are alive,
   /// suspect, or recently dead (so they learn it and can refute).
+  /// With guarded accusations, stale accusers waiting for a correction
+  /// take the round's first places (`correctIfStale`), so that the
+  /// correction costs no packet of its own.
   mutating func gossip(now: Int64) {
+    var corrected: [NodeAddress] = []
+    if !accusationGuard.pendingCorrections.isEmpty {
+      for correction in correctionsForGossip(count: settings.gossipNodes, now: now)
+      where gossipCorrection(correction) {
+        corrected.append(correction.accuser)
+      }
+    }
     guard !broadcasts.isEmpty || !userBroadcasts.isEmpty else { return }
     let me = name
     let horizon = gossipToTheDead
-    let targets = table.randomPositions(settings.gossipNodes, using: &random) { record in
-      guard record.name != me else { return false }
+    let count = settings.gossipNodes - corrected.count
+    let targets = table.randomPositions(count, using: &random) { record in
+      guard record.name != me, !corrected.contains(record.address) else { return false }
       switch record.state {
       case .alive, .suspect: return true
       case .dead: return now.subtractingSaturating(record.stateChange) <= horizon

@@ -1,8 +1,9 @@
 import RumorWire
 
 /// What guarded accusations (`Policies.guardedAccusations`) keep between
-/// inputs: the suspects waiting for a re-probe and the accusers recently
-/// corrected. Empty, and never consulted, with the policy off.
+/// inputs: the suspects waiting for a re-probe, the accusers recently
+/// corrected and the corrections waiting for a gossip round. Empty, and
+/// never consulted, with the policy off.
 struct AccusationGuard {
   /// Suspects whose unconfirmed suspicion ran out, waiting for a re-probe,
   /// oldest first.
@@ -12,4 +13,7 @@ struct AccusationGuard {
   var lastProbeWasReprobe = false
   /// When each accuser last got a stale accusation corrected.
   var lastCorrection: [NodeAddress: Int64] = [:]
+  /// Corrections waiting for the next gossip round, oldest first; at most
+  /// one per accuser.
+  var pendingCorrections: [PendingCorrection] = []
 }

@@ -73,17 +73,31 @@ extension SWIMNode {
   /// below the one this node knows it alive at comes from a node that
   /// missed the member's refutation, and would turn its stale suspicion
   /// into a death on its own timer, since the member, already past that
-  /// incarnation, has nothing to refute. Send that node the member's
-  /// current alive message, straight back (a standard message, so any peer
-  /// takes it in). At most one correction per accuser per probe interval,
-  /// since a lossy member keeps gossiping stale accusations; why not fewer:
-  /// docs/simulation.md, "Guarded accusations".
+  /// incarnation, has nothing to refute. That node gets the member's
+  /// current alive message (a standard message, so any peer takes it in),
+  /// in this node's next gossip round, as one of its targets, rather than
+  /// in a packet of its own; one probe interval after the accusation at
+  /// the latest, which is well inside any suspicion timeout. At most one
+  /// correction per accuser per probe interval (one that waits takes in
+  /// every member the accuser is stale about), since a lossy member keeps
+  /// gossiping stale accusations; why not fewer: docs/simulation.md,
+  /// "Guarded accusations".
   mutating func correctIfStale(
     about member: String, incarnation: UInt32, sender: NodeAddress, now: Int64
   ) {
     guard settings.policies.guardedAccusations, let record = table.record(named: member),
       record.state == .alive, incarnation < record.incarnation, sender != address
     else { return }
+    sendOverdueCorrections(now: now)
+    if let index = accusationGuard.pendingCorrections.firstIndex(where: { $0.accuser == sender }) {
+      let pending = accusationGuard.pendingCorrections[index]
+      if !pending.members.contains(member)
+        && pending.members.count < Self.maximumMembersPerCorrection
+      {
+        accusationGuard.pendingCorrections[index].members.append(member)
+      }
+      return
+    }
     if let last = accusationGuard.lastCorrection[sender],
       now.subtractingSaturating(last) < probeInterval
     {
@@ -95,8 +109,83 @@ extension SWIMNode {
       }
     }
     accusationGuard.lastCorrection[sender] = now
+    if accusationGuard.pendingCorrections.count >= Self.maximumPendingCorrections {
+      sendAlone(accusationGuard.pendingCorrections.removeFirst())
+    }
+    accusationGuard.pendingCorrections.append(
+      PendingCorrection(accuser: sender, members: [member], since: now))
+  }
+
+  /// The most corrections waiting for a gossip round; past it, the oldest
+  /// is sent in a packet of its own.
+  static let maximumPendingCorrections = 64
+  /// The most members one correction carries.
+  static let maximumMembersPerCorrection = 8
+
+  /// The corrections for this gossip round, oldest first, at most
+  /// `count`; those that waited a probe interval are sent alone first.
+  mutating func correctionsForGossip(count: Int, now: Int64) -> [PendingCorrection] {
+    sendOverdueCorrections(now: now)
+    let taken = Array(accusationGuard.pendingCorrections.prefix(count))
+    accusationGuard.pendingCorrections.removeFirst(taken.count)
+    return taken
+  }
+
+  /// Sends alone every waiting correction queued a probe interval ago or
+  /// more (gossip rounds did not keep up), so that none waits longer.
+  mutating func sendOverdueCorrections(now: Int64) {
+    while let oldest = accusationGuard.pendingCorrections.first,
+      now.subtractingSaturating(oldest.since) >= probeInterval
+    {
+      accusationGuard.pendingCorrections.removeFirst()
+      sendAlone(oldest)
+    }
+  }
+
+  /// The current alive message of each member of `correction` that this
+  /// node still has alive (one suspected or dead meanwhile is newer news
+  /// than the correction).
+  func correctionMessages(_ correction: PendingCorrection) -> [[UInt8]] {
+    correction.members.compactMap { member in
+      guard let record = table.record(named: member), record.state == .alive else { return nil }
+      return Message.alive(record.alive()).encoded()
+    }
+  }
+
+  /// Sends `correction` in a packet of its own, with queued news
+  /// piggybacked as on any packet.
+  private mutating func sendAlone(_ correction: PendingCorrection) {
+    let messages = correctionMessages(correction)
+    guard let first = messages.first else { return }
     counters.staleAccusationsCorrected += 1
-    send(Message.alive(record.alive()).encoded(), to: sender, protocolMax: nil)
+    counters.staleCorrectionsSentAlone += 1
+    if messages.count == 1 {
+      send(first, to: correction.accuser, protocolMax: nil)
+    } else if let compound = try? Compound.encode(messages) {
+      sendRaw(compound, to: correction.accuser, protocolMax: nil)
+    }
+  }
+
+  /// Sends `correction` as a gossip packet: as much queued news as fits
+  /// beside its alive messages, and those of them the news does not
+  /// already carry (a refutation still being gossiped is usually queued
+  /// here, and then goes once). Returns false when none of its members is
+  /// alive any more, and nothing was sent.
+  mutating func gossipCorrection(_ correction: PendingCorrection) -> Bool {
+    let messages = correctionMessages(correction)
+    guard !messages.isEmpty else { return false }
+    counters.staleAccusationsCorrected += 1
+    let used = messages.reduce(0) { $0 + $1.count + Compound.perPartOverhead }
+    let news = takeBroadcasts(
+      space: packer(checksum: false).gossipSpace - used,
+      maximumCount: Compound.maximumParts - messages.count)
+    let parts = messages.filter { !news.contains($0) } + news
+    if parts.count == 1 {
+      sendRaw(parts[0], to: correction.accuser, protocolMax: nil)
+    } else if let compound = try? Compound.encode(parts) {
+      sendRaw(compound, to: correction.accuser, protocolMax: nil)
+    }
+    return true
   }
 
   /// Keeps a held suspicion of `member` and checks it again one minimum
