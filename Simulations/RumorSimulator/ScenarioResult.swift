@@ -292,7 +292,7 @@ public struct ScenarioResult: Sendable {
         ("accusations_confirmed_by_reprobe", .count(totals.accusationsConfirmedByReprobe)))
       fields.append(("stale_accusations_corrected", .count(totals.staleAccusationsCorrected)))
       fields.append(
-        ("stale_corrections_sent_alone", .count(totals.staleCorrectionsSentAlone)))
+        ("stale_corrections_adding_packets", .count(totals.staleCorrectionsAddingPackets)))
     }
     if options.settings.policies.standDown > .zero {
       fields.append(("stand_downs", .count(totals.standDowns)))

@@ -301,61 +301,64 @@ private func correctsN1(_ message: Message) -> Bool {
 
 @Suite("Guarded accusations: corrections are rate-limited")
 struct StaleAccusationRateTests {
-  @Test("a correction waits for the next gossip round and goes in its packet, not one of its own")
-  func correctionRidesInGossip() throws {
-    var node = try makeNode(knowing: 6, settings: guarded())
-    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
-    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
-    let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
-    let atOnce = node.receive(stale, from: address(2), now: at(2))
-    #expect(sentMessages(atOnce).isEmpty)
-    let traffic = drive(&node, from: 2, to: 2 + gossipRound, silent: "", nacks: false)
-    let corrections = traffic.sent.filter { $0.to == address(2) && correctsN1($0.message) }
-    #expect(corrections.count == 1, "\(traffic.sent)")
-    #expect(node.counters.staleAccusationsCorrected == 1)
-    #expect(node.counters.staleCorrectionsSentAlone == 0)
-    // The round sent no more packets than it has targets.
-    let round = traffic.effects.filter {
-      if case .send = $0 { true } else { false }
+  @Test("a correction goes at once and takes the place of a random target of the next rounds")
+  func correctionAddsNoPacket() throws {
+    var corrected = try makeNode(knowing: 6, settings: guarded())
+    var control = try makeNode(knowing: 6, settings: guarded())
+    for index in [0, 1] {
+      var node = index == 0 ? corrected : control
+      _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+      _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
+      if index == 0 { corrected = node } else { control = node }
     }
-    #expect(round.count <= node.settings.gossipNodes + 1, "\(traffic.sent)")
+    let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
+    let atOnce = corrected.receive(stale, from: address(2), now: at(2))
+    #expect(sentMessages(atOnce).contains { $0.to == address(2) && correctsN1($0.message) })
+    #expect(corrected.counters.staleAccusationsCorrected == 1)
+    #expect(corrected.counters.staleCorrectionsAddingPackets == 0)
+    // One probe interval on, the node that corrected has sent no more
+    // packets than the one that did not (its next round left one out).
+    _ = drive(&corrected, from: 2, to: 3, silent: "", nacks: false)
+    _ = drive(&control, from: 2, to: 3, silent: "", nacks: false)
+    #expect(corrected.counters.packetsSent <= control.counters.packetsSent)
   }
 
-  @Test("every stale accuser is corrected within a probe interval and a gossip round")
-  func everyAccuserInTime() throws {
+  @Test(
+    "every stale accuser is corrected at once; past a probe interval's places, at a packet's cost")
+  func everyAccuserAtOnce() throws {
     var node = try makeNode(knowing: 40, settings: guarded())
     _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
     _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
     let accusers = Array(2...31)
+    var sent: [(message: Message, to: NodeAddress)] = []
     for accuser in accusers {
       let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n\(accuser)"))
-      _ = node.receive(stale, from: address(accuser), now: at(2))
+      sent += sentMessages(node.receive(stale, from: address(accuser), now: at(2)))
     }
-    let deadline = 2 + Double(node.settings.probeInterval.nanosecondsClamped) / 1e9 + gossipRound
-    let traffic = drive(&node, from: 2, to: deadline, silent: "", nacks: false)
     for accuser in accusers {
       #expect(
-        traffic.sent.contains { $0.to == address(accuser) && correctsN1($0.message) },
-        "n\(accuser) not corrected by \(deadline) s")
+        sent.contains { $0.to == address(accuser) && correctsN1($0.message) },
+        "n\(accuser) not corrected")
     }
     #expect(node.counters.staleAccusationsCorrected == accusers.count)
-    // More waited than the rounds of one probe interval take (3 per
-    // round): the rest went alone.
-    #expect(node.counters.staleCorrectionsSentAlone > 0)
+    // The rounds of one probe interval have 2 places each to give (one
+    // stays random): 5 rounds, 10 places.
+    #expect(node.counters.staleCorrectionsAddingPackets == accusers.count - 10)
   }
 
-  @Test("one correction carries every member the accuser is stale about")
+  @Test("one correction carries every member a packet was stale about")
   func oneCorrectionManyMembers() throws {
     var node = try makeNode(knowing: 6, settings: guarded())
     _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
     _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
     _ = node.receive(.alive(alive(3, incarnation: 5)), from: address(3), now: at(2))
-    _ = node.receive(
-      .suspect(Suspect(incarnation: 2, node: "n1", from: "n2")), from: address(2), now: at(2))
-    _ = node.receive(
-      .dead(Dead(incarnation: 4, node: "n3", from: "n2")), from: address(2), now: at(2.05))
-    let traffic = drive(&node, from: 2.05, to: 2.05 + gossipRound, silent: "", nacks: false)
-    let toAccuser = traffic.sent.filter { $0.to == address(2) }
+    let compound = try Compound.encode([
+      Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2")).encoded(),
+      Message.dead(Dead(incarnation: 4, node: "n3", from: "n2")).encoded(),
+    ])
+    let packet = try PacketCodec().seal(compound, checksum: false)
+    let toAccuser = sentMessages(node.receivePacket(packet, from: address(2), now: at(2.05)))
+      .filter { $0.to == address(2) }
     #expect(toAccuser.contains { correctsN1($0.message) }, "\(toAccuser)")
     #expect(
       toAccuser.contains {

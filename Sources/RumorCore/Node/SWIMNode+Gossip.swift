@@ -51,23 +51,17 @@ extension SWIMNode {
 
   /// One gossip round: queued news to a few random members that are alive,
   /// suspect, or recently dead (so they learn it and can refute).
-  /// With guarded accusations, stale accusers waiting for a correction
-  /// take the round's first places (`correctIfStale`), so that the
-  /// correction costs no packet of its own.
+  /// With guarded accusations, corrections sent since the last rounds
+  /// stand in for some of the random targets (`correctIfStale`), so that
+  /// they add no packets.
   mutating func gossip(now: Int64) {
-    var corrected: [NodeAddress] = []
-    if !accusationGuard.pendingCorrections.isEmpty {
-      for correction in correctionsForGossip(count: settings.gossipNodes, now: now)
-      where gossipCorrection(correction) {
-        corrected.append(correction.accuser)
-      }
-    }
+    let taken = accusationGuard.gossipCredit > 0 ? gossipTargetsTakenByCorrections() : 0
     guard !broadcasts.isEmpty || !userBroadcasts.isEmpty else { return }
     let me = name
     let horizon = gossipToTheDead
-    let count = settings.gossipNodes - corrected.count
+    let count = settings.gossipNodes - taken
     let targets = table.randomPositions(count, using: &random) { record in
-      guard record.name != me, !corrected.contains(record.address) else { return false }
+      guard record.name != me else { return false }
       switch record.state {
       case .alive, .suspect: return true
       case .dead: return now.subtractingSaturating(record.stateChange) <= horizon

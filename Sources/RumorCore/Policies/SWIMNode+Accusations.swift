@@ -74,21 +74,21 @@ extension SWIMNode {
   /// missed the member's refutation, and would turn its stale suspicion
   /// into a death on its own timer, since the member, already past that
   /// incarnation, has nothing to refute. That node gets the member's
-  /// current alive message (a standard message, so any peer takes it in),
-  /// in this node's next gossip round, as one of its targets, rather than
-  /// in a packet of its own; one probe interval after the accusation at
-  /// the latest, which is well inside any suspicion timeout. At most one
-  /// correction per accuser per probe interval (one that waits takes in
-  /// every member the accuser is stale about), since a lossy member keeps
-  /// gossiping stale accusations; why not fewer: docs/simulation.md,
-  /// "Guarded accusations".
+  /// current alive message (a standard message, so any peer takes it in)
+  /// at once, once the packet is read (one answer carries every member
+  /// the packet was stale about), with queued news beside it: a gossip
+  /// packet to a member that evidently needs news, which takes the place
+  /// of one of the next gossip rounds' random targets, so that
+  /// corrections add no packets. At most one correction per accuser per
+  /// probe interval, since a lossy member keeps gossiping stale
+  /// accusations; why not fewer: docs/simulation.md, "Guarded
+  /// accusations".
   mutating func correctIfStale(
     about member: String, incarnation: UInt32, sender: NodeAddress, now: Int64
   ) {
     guard settings.policies.guardedAccusations, let record = table.record(named: member),
       record.state == .alive, incarnation < record.incarnation, sender != address
     else { return }
-    sendOverdueCorrections(now: now)
     if let index = accusationGuard.pendingCorrections.firstIndex(where: { $0.accuser == sender }) {
       let pending = accusationGuard.pendingCorrections[index]
       if !pending.members.contains(member)
@@ -109,37 +109,41 @@ extension SWIMNode {
       }
     }
     accusationGuard.lastCorrection[sender] = now
-    if accusationGuard.pendingCorrections.count >= Self.maximumPendingCorrections {
-      sendAlone(accusationGuard.pendingCorrections.removeFirst())
-    }
     accusationGuard.pendingCorrections.append(
-      PendingCorrection(accuser: sender, members: [member], since: now))
+      PendingCorrection(accuser: sender, members: [member]))
   }
 
-  /// The most corrections waiting for a gossip round; past it, the oldest
-  /// is sent in a packet of its own.
-  static let maximumPendingCorrections = 64
   /// The most members one correction carries.
   static let maximumMembersPerCorrection = 8
 
-  /// The corrections for this gossip round, oldest first, at most
-  /// `count`; those that waited a probe interval are sent alone first.
-  mutating func correctionsForGossip(count: Int, now: Int64) -> [PendingCorrection] {
-    sendOverdueCorrections(now: now)
-    let taken = Array(accusationGuard.pendingCorrections.prefix(count))
-    accusationGuard.pendingCorrections.removeFirst(taken.count)
-    return taken
+  /// Sends the corrections the packet just read called for, each as a
+  /// gossip packet (`correctIfStale`), and counts each against the next
+  /// gossip rounds' random targets.
+  mutating func sendCorrections() {
+    let corrections = accusationGuard.pendingCorrections
+    accusationGuard.pendingCorrections = []
+    for correction in corrections where gossipCorrection(correction) {
+      if accusationGuard.gossipCredit < maximumGossipCredit {
+        accusationGuard.gossipCredit += 1
+      } else {
+        counters.staleCorrectionsAddingPackets += 1
+      }
+    }
   }
 
-  /// Sends alone every waiting correction queued a probe interval ago or
-  /// more (gossip rounds did not keep up), so that none waits longer.
-  mutating func sendOverdueCorrections(now: Int64) {
-    while let oldest = accusationGuard.pendingCorrections.first,
-      now.subtractingSaturating(oldest.since) >= probeInterval
-    {
-      accusationGuard.pendingCorrections.removeFirst()
-      sendAlone(oldest)
-    }
+  /// How many random gossip targets corrections may stand in for at most:
+  /// all but one target of each round for one probe interval. Past it,
+  /// a correction is a packet more.
+  var maximumGossipCredit: Int {
+    max(0, settings.gossipNodes - 1) * Int(max(1, probeInterval / max(1, gossipInterval)))
+  }
+
+  /// How many random targets this gossip round leaves out, the places
+  /// taken by corrections sent since the last rounds (all but one).
+  mutating func gossipTargetsTakenByCorrections() -> Int {
+    let taken = min(accusationGuard.gossipCredit, max(0, settings.gossipNodes - 1))
+    accusationGuard.gossipCredit -= taken
+    return taken
   }
 
   /// The current alive message of each member of `correction` that this
@@ -149,20 +153,6 @@ extension SWIMNode {
     correction.members.compactMap { member in
       guard let record = table.record(named: member), record.state == .alive else { return nil }
       return Message.alive(record.alive()).encoded()
-    }
-  }
-
-  /// Sends `correction` in a packet of its own, with queued news
-  /// piggybacked as on any packet.
-  private mutating func sendAlone(_ correction: PendingCorrection) {
-    let messages = correctionMessages(correction)
-    guard let first = messages.first else { return }
-    counters.staleAccusationsCorrected += 1
-    counters.staleCorrectionsSentAlone += 1
-    if messages.count == 1 {
-      send(first, to: correction.accuser, protocolMax: nil)
-    } else if let compound = try? Compound.encode(messages) {
-      sendRaw(compound, to: correction.accuser, protocolMax: nil)
     }
   }
 
