@@ -371,6 +371,28 @@ struct StaleAccusationRateTests {
     #expect(node.counters.staleAccusationsCorrected == 1)
   }
 
+  @Test("a correction about many members with long metadata stays within one packet's budget")
+  func correctionFitsThePacket() throws {
+    var node = try makeNode(knowing: 10, settings: guarded())
+    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+    let meta = [UInt8](repeating: 7, count: 400)
+    for index in 3...10 {
+      _ = node.receive(
+        .alive(alive(index, incarnation: 3, meta: meta)), from: address(index), now: at(2))
+    }
+    let compound = try Compound.encode(
+      (3...10).map {
+        Message.suspect(Suspect(incarnation: 2, node: "n\($0)", from: "n2")).encoded()
+      })
+    let packet = try PacketCodec().seal(compound, checksum: false)
+    let effects = node.receivePacket(packet, from: address(2), now: at(2.05))
+    let sizes = effects.compactMap { effect -> Int? in
+      if case .send(let bytes, _) = effect { bytes.count } else { nil }
+    }
+    #expect(!sizes.isEmpty && sizes.allSatisfy { $0 <= node.settings.packetBudget }, "\(sizes)")
+    #expect(node.counters.staleAccusationsCorrected == 1)
+  }
+
   @Test("one correction per accuser per probe interval")
   func onePerInterval() throws {
     var settings = SWIMSettings()

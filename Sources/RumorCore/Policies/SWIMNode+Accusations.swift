@@ -159,15 +159,25 @@ extension SWIMNode {
   /// Sends `correction` as a gossip packet: as much queued news as fits
   /// beside its alive messages, and those of them the news does not
   /// already carry (a refutation still being gossiped is usually queued
-  /// here, and then goes once). Returns false when none of its members is
-  /// alive any more, and nothing was sent.
+  /// here, and then goes once); the alive messages that do not fit one
+  /// packet are left out. Returns false when none of its members is alive
+  /// any more, and nothing was sent.
   mutating func gossipCorrection(_ correction: PendingCorrection) -> Bool {
-    let messages = correctionMessages(correction)
+    let space = packer(checksum: false).gossipSpace
+    var messages: [[UInt8]] = []
+    var used = 0
+    // As many as fit one packet (members with long metadata may not all
+    // fit); the first always goes.
+    for message in correctionMessages(correction) {
+      let cost = message.count + Compound.perPartOverhead
+      guard messages.isEmpty || used + cost <= space else { break }
+      messages.append(message)
+      used += cost
+    }
     guard !messages.isEmpty else { return false }
     counters.staleAccusationsCorrected += 1
-    let used = messages.reduce(0) { $0 + $1.count + Compound.perPartOverhead }
     let news = takeBroadcasts(
-      space: packer(checksum: false).gossipSpace - used,
+      space: space - used,
       maximumCount: Compound.maximumParts - messages.count)
     let parts = messages.filter { !news.contains($0) } + news
     if parts.count == 1 {
