@@ -375,8 +375,13 @@ struct StaleAccusationRateTests {
   func correctionFitsThePacket() throws {
     var node = try makeNode(knowing: 10, settings: guarded())
     _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
-    let meta = [UInt8](repeating: 7, count: 400)
     for index in 3...10 {
+      // Bytes that do not compress, so that the packet's size is theirs.
+      var state = UInt32(index) &* 2_654_435_761
+      let meta = (0..<400).map { _ -> UInt8 in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return UInt8(truncatingIfNeeded: state >> 24)
+      }
       _ = node.receive(
         .alive(alive(index, incarnation: 3, meta: meta)), from: address(index), now: at(2))
     }
@@ -391,6 +396,16 @@ struct StaleAccusationRateTests {
     }
     #expect(!sizes.isEmpty && sizes.allSatisfy { $0 <= node.settings.packetBudget }, "\(sizes)")
     #expect(node.counters.staleAccusationsCorrected == 1)
+    // The first member accused is corrected (the rest wait for the
+    // accuser's next stale packet).
+    #expect(
+      sentMessages(effects).contains {
+        if case .alive(let alive) = $0.message {
+          $0.to == address(2) && alive.node == "n3" && alive.incarnation == 3
+        } else {
+          false
+        }
+      })
   }
 
   @Test("one correction per accuser per probe interval")
