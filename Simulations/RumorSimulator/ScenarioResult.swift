@@ -294,6 +294,8 @@ public struct ScenarioResult: Sendable {
       fields.append(
         ("accusations_confirmed_by_reprobe", .count(totals.accusationsConfirmedByReprobe)))
       fields.append(("stale_accusations_corrected", .count(totals.staleAccusationsCorrected)))
+      fields.append(
+        ("stale_corrections_adding_packets", .count(totals.staleCorrectionsAddingPackets)))
     }
     if options.settings.policies.standDown > .zero {
       fields.append(("stand_downs", .count(totals.standDowns)))

@@ -237,10 +237,11 @@ struct GuardedAccusationTests {
 @Suite("Guarded accusations: stale accusations are corrected")
 struct StaleAccusationTests {
   /// A node that knows n1 alive at incarnation 3, and what it sends when
-  /// n2 accuses n1 at incarnation 2 (`dead` for a failure, else `suspect`).
-  func answerToStaleAccusation(guarded: Bool, dead: Bool = false) throws -> [(
-    message: Message, to: NodeAddress
-  )] {
+  /// n2 accuses n1 at incarnation 2 (`dead` for a failure, else
+  /// `suspect`): at once, and with `round`, until the next gossip round.
+  func answerToStaleAccusation(guarded: Bool, dead: Bool = false, round: Bool = true) throws
+    -> [(message: Message, to: NodeAddress)]
+  {
     var settings = SWIMSettings()
     settings.policies.guardedAccusations = guarded
     var node = try makeNode(knowing: 3, settings: settings)
@@ -252,7 +253,12 @@ struct StaleAccusationTests {
     let effects = node.receive(accusation, from: address(2), now: at(2))
     #expect(node.member(named: "n1")?.state == .alive)
     #expect(node.member(named: "n1")?.incarnation == 3)
-    return sentMessages(effects).filter { $0.to == address(2) }
+    // The correction goes out with the next gossip round.
+    let traffic =
+      round ? drive(&node, from: 2, to: 2 + gossipRound, silent: "", nacks: false) : Traffic()
+    return (sentMessages(effects) + traffic.sent.map { ($0.message, $0.to) }).filter {
+      $0.to == address(2)
+    }
   }
 
   @Test(
@@ -271,7 +277,8 @@ struct StaleAccusationTests {
 
   @Test("without the guard, a stale accusation is ignored as memberlist ignores it")
   func staleAccusationIgnoredByDefault() throws {
-    let answers = try answerToStaleAccusation(guarded: false)
+    // (Its next gossip round may well carry n1's alive, as news.)
+    let answers = try answerToStaleAccusation(guarded: false, round: false)
     #expect(
       !answers.contains {
         if case .alive(let alive) = $0.message { alive.node == "n1" } else { false }
@@ -279,8 +286,128 @@ struct StaleAccusationTests {
   }
 }
 
+/// One gossip interval of the `lan` profile, in seconds.
+private let gossipRound =
+  Double(SWIMSettings(profile: .lan).gossipInterval.nanosecondsClamped) / 1e9
+
+/// Whether `message` is n1's alive message at incarnation 3.
+private func correctsN1(_ message: Message) -> Bool {
+  if case .alive(let alive) = message {
+    alive.node == "n1" && alive.incarnation == 3
+  } else {
+    false
+  }
+}
+
 @Suite("Guarded accusations: corrections are rate-limited")
 struct StaleAccusationRateTests {
+  @Test("a correction goes at once and takes the place of a random target of the next rounds")
+  func correctionAddsNoPacket() throws {
+    var corrected = try makeNode(knowing: 6, settings: guarded())
+    var control = try makeNode(knowing: 6, settings: guarded())
+    for index in [0, 1] {
+      var node = index == 0 ? corrected : control
+      _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+      _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
+      if index == 0 { corrected = node } else { control = node }
+    }
+    let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
+    let atOnce = corrected.receive(stale, from: address(2), now: at(2))
+    #expect(sentMessages(atOnce).contains { $0.to == address(2) && correctsN1($0.message) })
+    #expect(corrected.counters.staleAccusationsCorrected == 1)
+    #expect(corrected.counters.staleCorrectionsAddingPackets == 0)
+    // One probe interval on, the node that corrected has sent no more
+    // packets than the one that did not (its next round left one out).
+    _ = drive(&corrected, from: 2, to: 3, silent: "", nacks: false)
+    _ = drive(&control, from: 2, to: 3, silent: "", nacks: false)
+    #expect(corrected.counters.packetsSent <= control.counters.packetsSent)
+  }
+
+  @Test(
+    "every stale accuser is corrected at once; past a probe interval's places, at a packet's cost")
+  func everyAccuserAtOnce() throws {
+    var node = try makeNode(knowing: 40, settings: guarded())
+    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
+    let accusers = Array(2...31)
+    var sent: [(message: Message, to: NodeAddress)] = []
+    for accuser in accusers {
+      let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n\(accuser)"))
+      sent += sentMessages(node.receive(stale, from: address(accuser), now: at(2)))
+    }
+    for accuser in accusers {
+      #expect(
+        sent.contains { $0.to == address(accuser) && correctsN1($0.message) },
+        "n\(accuser) not corrected")
+    }
+    #expect(node.counters.staleAccusationsCorrected == accusers.count)
+    // The rounds of one probe interval have 2 places each to give (one
+    // stays random): 5 rounds, 10 places.
+    #expect(node.counters.staleCorrectionsAddingPackets == accusers.count - 10)
+  }
+
+  @Test("one correction carries every member a packet was stale about")
+  func oneCorrectionManyMembers() throws {
+    var node = try makeNode(knowing: 6, settings: guarded())
+    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
+    _ = node.receive(.alive(alive(3, incarnation: 5)), from: address(3), now: at(2))
+    let compound = try Compound.encode([
+      Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2")).encoded(),
+      Message.dead(Dead(incarnation: 4, node: "n3", from: "n2")).encoded(),
+    ])
+    let packet = try PacketCodec().seal(compound, checksum: false)
+    let toAccuser = sentMessages(node.receivePacket(packet, from: address(2), now: at(2.05)))
+      .filter { $0.to == address(2) }
+    #expect(toAccuser.contains { correctsN1($0.message) }, "\(toAccuser)")
+    #expect(
+      toAccuser.contains {
+        if case .alive(let alive) = $0.message {
+          alive.node == "n3" && alive.incarnation == 5
+        } else {
+          false
+        }
+      }, "\(toAccuser)")
+    #expect(node.counters.staleAccusationsCorrected == 1)
+  }
+
+  @Test("a correction about many members with long metadata stays within one packet's budget")
+  func correctionFitsThePacket() throws {
+    var node = try makeNode(knowing: 10, settings: guarded())
+    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
+    for index in 3...10 {
+      // Bytes that do not compress, so that the packet's size is theirs.
+      var state = UInt32(index) &* 2_654_435_761
+      let meta = (0..<400).map { _ -> UInt8 in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return UInt8(truncatingIfNeeded: state >> 24)
+      }
+      _ = node.receive(
+        .alive(alive(index, incarnation: 3, meta: meta)), from: address(index), now: at(2))
+    }
+    let compound = try Compound.encode(
+      (3...10).map {
+        Message.suspect(Suspect(incarnation: 2, node: "n\($0)", from: "n2")).encoded()
+      })
+    let packet = try PacketCodec().seal(compound, checksum: false)
+    let effects = node.receivePacket(packet, from: address(2), now: at(2.05))
+    let sizes = effects.compactMap { effect -> Int? in
+      if case .send(let bytes, _) = effect { bytes.count } else { nil }
+    }
+    #expect(!sizes.isEmpty && sizes.allSatisfy { $0 <= node.settings.packetBudget }, "\(sizes)")
+    #expect(node.counters.staleAccusationsCorrected == 1)
+    // The first member accused is corrected (the rest wait for the
+    // accuser's next stale packet).
+    #expect(
+      sentMessages(effects).contains {
+        if case .alive(let alive) = $0.message {
+          $0.to == address(2) && alive.node == "n3" && alive.incarnation == 3
+        } else {
+          false
+        }
+      })
+  }
+
   @Test("one correction per accuser per probe interval")
   func onePerInterval() throws {
     var settings = SWIMSettings()
@@ -288,12 +415,16 @@ struct StaleAccusationRateTests {
     var node = try makeNode(knowing: 3, settings: settings)
     _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(1))
     let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
+    _ = drive(&node, from: 1, to: 2, silent: "", nacks: false)
     _ = node.receive(stale, from: address(2), now: at(2))
+    _ = drive(&node, from: 2, to: 2.45, silent: "", nacks: false)
     _ = node.receive(stale, from: address(2), now: at(2.5))
+    _ = drive(&node, from: 2.5, to: 2.55, silent: "", nacks: false)
     #expect(node.counters.staleAccusationsCorrected == 1)
-    // Another accuser is answered at once; the first again a second later.
+    // Another accuser is answered; the first again a second later.
     _ = node.receive(stale, from: address(3), now: at(2.6))
     _ = node.receive(stale, from: address(2), now: at(3.01))
+    _ = drive(&node, from: 3.01, to: 3.3, silent: "", nacks: false)
     #expect(node.counters.staleAccusationsCorrected == 3)
   }
 }

@@ -59,6 +59,10 @@ public struct NodeCounters: Sendable, Hashable {
   /// Accusations at an outdated incarnation answered with the member's
   /// current alive message (`Policies.guardedAccusations`).
   public var staleAccusationsCorrected = 0
+  /// Of those, corrections that stood in for no random gossip target
+  /// (corrections had taken every place of the next probe interval's
+  /// rounds already), so that each was a packet more.
+  public var staleCorrectionsAddingPackets = 0
   /// Times this node refuted a claim about itself.
   public var refutations = 0
   /// Times this node started standing down (`Policies.standDown`).
@@ -118,6 +122,7 @@ public struct NodeCounters: Sendable, Hashable {
     probationsPassed += other.probationsPassed
     unreachablePorts += other.unreachablePorts
     staleAccusationsCorrected += other.staleAccusationsCorrected
+    staleCorrectionsAddingPackets += other.staleCorrectionsAddingPackets
     refutations += other.refutations
     standDowns += other.standDowns
     refutationsWithheld += other.refutationsWithheld

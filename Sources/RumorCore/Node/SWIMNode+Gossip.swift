@@ -56,11 +56,16 @@ extension SWIMNode {
 
   /// One gossip round: queued news to a few random members that are alive,
   /// suspect, or recently dead (so they learn it and can refute).
+  /// With guarded accusations, corrections sent since the last rounds
+  /// stand in for some of the random targets (`correctIfStale`), so that
+  /// they add no packets.
   mutating func gossip(now: Int64) {
+    let taken = accusationGuard.gossipCredit > 0 ? gossipTargetsTakenByCorrections() : 0
     guard !broadcasts.isEmpty || !userBroadcasts.isEmpty else { return }
     let me = name
     let horizon = gossipToTheDead
-    let targets = table.randomPositions(settings.gossipNodes, using: &random) { record in
+    let count = settings.gossipNodes - taken
+    let targets = table.randomPositions(count, using: &random) { record in
       guard record.name != me else { return false }
       switch record.state {
       case .alive, .suspect: return true

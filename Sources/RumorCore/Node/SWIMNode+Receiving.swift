@@ -15,6 +15,7 @@ extension SWIMNode {
     for decoded in packet.messages {
       handle(decoded.message, from: sender, now: now.nanoseconds)
     }
+    if !accusationGuard.pendingCorrections.isEmpty { sendCorrections() }
     return drainEffects()
   }
 
@@ -23,6 +24,7 @@ extension SWIMNode {
     -> [Effect]
   {
     handle(message, from: sender, now: now.nanoseconds)
+    if !accusationGuard.pendingCorrections.isEmpty { sendCorrections() }
     return drainEffects()
   }
 

@@ -1,8 +1,9 @@
 import RumorWire
 
 /// What guarded accusations (`Policies.guardedAccusations`) keep between
-/// inputs: the suspects waiting for a re-probe and the accusers recently
-/// corrected. Empty, and never consulted, with the policy off.
+/// inputs: the suspects waiting for a re-probe, the accusers recently
+/// corrected and the gossip places their corrections took. Empty, and
+/// never consulted, with the policy off.
 struct AccusationGuard {
   /// Suspects whose unconfirmed suspicion ran out, waiting for a re-probe,
   /// oldest first.
@@ -12,4 +13,10 @@ struct AccusationGuard {
   var lastProbeWasReprobe = false
   /// When each accuser last got a stale accusation corrected.
   var lastCorrection: [NodeAddress: Int64] = [:]
+  /// Corrections called for by the packet being read, at most one per
+  /// accuser; sent once it is read.
+  var pendingCorrections: [PendingCorrection] = []
+  /// Random gossip targets that corrections sent since stand in for: the
+  /// next gossip rounds leave that many out.
+  var gossipCredit = 0
 }

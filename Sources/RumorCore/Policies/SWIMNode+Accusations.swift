@@ -73,17 +73,31 @@ extension SWIMNode {
   /// below the one this node knows it alive at comes from a node that
   /// missed the member's refutation, and would turn its stale suspicion
   /// into a death on its own timer, since the member, already past that
-  /// incarnation, has nothing to refute. Send that node the member's
-  /// current alive message, straight back (a standard message, so any peer
-  /// takes it in). At most one correction per accuser per probe interval,
-  /// since a lossy member keeps gossiping stale accusations; why not fewer:
-  /// docs/simulation.md, "Guarded accusations".
+  /// incarnation, has nothing to refute. That node gets the member's
+  /// current alive message (a standard message, so any peer takes it in)
+  /// at once, once the packet is read (one answer carries every member
+  /// the packet was stale about), with queued news beside it: a gossip
+  /// packet to a member that evidently needs news, which takes the place
+  /// of one of the next gossip rounds' random targets, so that
+  /// corrections add no packets. At most one correction per accuser per
+  /// probe interval, since a lossy member keeps gossiping stale
+  /// accusations; why not fewer: docs/simulation.md, "Guarded
+  /// accusations".
   mutating func correctIfStale(
     about member: String, incarnation: UInt32, sender: NodeAddress, now: Int64
   ) {
     guard settings.policies.guardedAccusations, let record = table.record(named: member),
       record.state == .alive, incarnation < record.incarnation, sender != address
     else { return }
+    if let index = accusationGuard.pendingCorrections.firstIndex(where: { $0.accuser == sender }) {
+      let pending = accusationGuard.pendingCorrections[index]
+      if !pending.members.contains(member)
+        && pending.members.count < Self.maximumMembersPerCorrection
+      {
+        accusationGuard.pendingCorrections[index].members.append(member)
+      }
+      return
+    }
     if let last = accusationGuard.lastCorrection[sender],
       now.subtractingSaturating(last) < probeInterval
     {
@@ -95,8 +109,83 @@ extension SWIMNode {
       }
     }
     accusationGuard.lastCorrection[sender] = now
+    accusationGuard.pendingCorrections.append(
+      PendingCorrection(accuser: sender, members: [member]))
+  }
+
+  /// The most members one correction carries.
+  static let maximumMembersPerCorrection = 8
+
+  /// Sends the corrections the packet just read called for, each as a
+  /// gossip packet (`correctIfStale`), and counts each against the next
+  /// gossip rounds' random targets.
+  mutating func sendCorrections() {
+    let corrections = accusationGuard.pendingCorrections
+    accusationGuard.pendingCorrections = []
+    for correction in corrections where gossipCorrection(correction) {
+      if accusationGuard.gossipCredit < maximumGossipCredit {
+        accusationGuard.gossipCredit += 1
+      } else {
+        counters.staleCorrectionsAddingPackets += 1
+      }
+    }
+  }
+
+  /// How many random gossip targets corrections may stand in for at most:
+  /// all but one target of each round for one probe interval. Past it,
+  /// a correction is a packet more.
+  var maximumGossipCredit: Int {
+    max(0, settings.gossipNodes - 1) * Int(max(1, probeInterval / max(1, gossipInterval)))
+  }
+
+  /// How many random targets this gossip round leaves out, the places
+  /// taken by corrections sent since the last rounds (all but one).
+  mutating func gossipTargetsTakenByCorrections() -> Int {
+    let taken = min(accusationGuard.gossipCredit, max(0, settings.gossipNodes - 1))
+    accusationGuard.gossipCredit -= taken
+    return taken
+  }
+
+  /// The current alive message of each member of `correction` that this
+  /// node still has alive (one suspected or dead meanwhile is newer news
+  /// than the correction).
+  func correctionMessages(_ correction: PendingCorrection) -> [[UInt8]] {
+    correction.members.compactMap { member in
+      guard let record = table.record(named: member), record.state == .alive else { return nil }
+      return Message.alive(record.alive()).encoded()
+    }
+  }
+
+  /// Sends `correction` as a gossip packet: as much queued news as fits
+  /// beside its alive messages, and those of them the news does not
+  /// already carry (a refutation still being gossiped is usually queued
+  /// here, and then goes once); the alive messages that do not fit one
+  /// packet are left out. Returns false when none of its members is alive
+  /// any more, and nothing was sent.
+  mutating func gossipCorrection(_ correction: PendingCorrection) -> Bool {
+    let space = packer(checksum: false).gossipSpace
+    var messages: [[UInt8]] = []
+    var used = 0
+    // As many as fit one packet (members with long metadata may not all
+    // fit); the first always goes.
+    for message in correctionMessages(correction) {
+      let cost = message.count + Compound.perPartOverhead
+      guard messages.isEmpty || used + cost <= space else { break }
+      messages.append(message)
+      used += cost
+    }
+    guard !messages.isEmpty else { return false }
     counters.staleAccusationsCorrected += 1
-    send(Message.alive(record.alive()).encoded(), to: sender)
+    let news = takeBroadcasts(
+      space: space - used,
+      maximumCount: Compound.maximumParts - messages.count)
+    let parts = messages.filter { !news.contains($0) } + news
+    if parts.count == 1 {
+      sendRaw(parts[0], to: correction.accuser, protocolMax: nil)
+    } else if let compound = try? Compound.encode(parts) {
+      sendRaw(compound, to: correction.accuser, protocolMax: nil)
+    }
+    return true
   }
 
   /// Keeps a held suspicion of `member` and checks it again one minimum
