@@ -274,7 +274,9 @@ struct BroadcastQueue {
   private mutating func compactIfWasteful() {
     guard wastedBytes > 4_096, wastedBytes * 2 > storage.count else { return }
     var compacted: [UInt8] = []
-    compacted.reserveCapacity(storage.count - wastedBytes)
+    // As large as before, so that the appends until the next compaction
+    // do not grow it again (each growth is another large allocation).
+    compacted.reserveCapacity(storage.count)
     for index in slots.indices {
       guard let item = slots[index] else { continue }
       let start = item.offset
@@ -297,9 +299,10 @@ struct BroadcastQueue {
     wastedBytes += Int(item.length)
     count -= 1
     if count == 0 {
-      // Nothing queued: hand the buffer back rather than keep it until
-      // the next message (most nodes go quiet after a join).
-      storage = []
+      // Nothing queued: hand a large buffer back rather than keep it
+      // until the next message (most nodes go quiet after a join); a
+      // small one is kept for the next messages.
+      storage.removeAll(keepingCapacity: storage.capacity <= 1_024)
       wastedBytes = 0
     } else {
       compactIfWasteful()
