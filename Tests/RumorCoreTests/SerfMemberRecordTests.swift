@@ -4,11 +4,6 @@ import Testing
 
 @Suite("The Serf member record")
 struct SerfMemberRecordTests {
-  @Test("takes 16 bytes")
-  func size() {
-    #expect(MemoryLayout<SerfMemberRecord>.stride == 16)
-  }
-
   @Test("status and leave time are kept apart in one word")
   func roundTrip() {
     let times: [Timestamp?] = [
