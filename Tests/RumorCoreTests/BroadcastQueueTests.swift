@@ -186,7 +186,7 @@ struct BroadcastQueueTests {
       let size = 20 + (subject + 49) % 40
       #expect(seen[UInt8(subject)] == [UInt8](repeating: UInt8(subject), count: size) + [49])
     }
-    // Empty again: the buffer is handed back.
-    #expect(queue.storedBytes == 0)
+    // Empty again: the buffer is handed back (a small one may stay).
+    #expect(queue.storedBytes <= 1_024)
   }
 }

@@ -42,7 +42,7 @@ struct BroadcastQueue {
   /// queue rather than one heap array per message, which in a
   /// 10,000-node simulation cost each node hundreds of kilobytes (a heap
   /// block's header and rounding on every ~60-byte message). Released
-  /// messages leave holes until `compactIfWasteful` closes them.
+  /// messages leave holes until `makeRoom` closes them.
   private var storage: [UInt8] = []
   /// Bytes of `storage` no queued message uses.
   private var wastedBytes = 0
@@ -73,9 +73,9 @@ struct BroadcastQueue {
   /// How many too-large messages one `take` may pass over before giving up.
   private static let maximumSkips = 64
 
-  /// The size of the buffer that holds the queued messages, released
-  /// ones not yet compacted away included.
-  var storedBytes: Int { storage.count }
+  /// The bytes allocated for the queued messages' buffer (its capacity),
+  /// released ones not yet compacted away and room to grow included.
+  var storedBytes: Int { storage.capacity }
 
   /// Whether nothing is queued.
   var isEmpty: Bool { count == 0 }
@@ -91,7 +91,7 @@ struct BroadcastQueue {
       oversizedDropped += 1
       return
     }
-    compactIfWasteful()
+    makeRoom(for: bytes.count)
     let item = Item(
       id: nextID, subject: subject, offset: storage.count, length: Int32(bytes.count),
       transmits: 0)
@@ -267,16 +267,22 @@ struct BroadcastQueue {
     heads[bucket] = 0
   }
 
-  /// Rewrites `storage` with the queued messages only, once released
-  /// ones take more than half of it (and more than a few kilobytes): each
-  /// byte is copied O(1) times on average, and the buffer stays within
-  /// twice what is queued.
-  private mutating func compactIfWasteful() {
-    guard wastedBytes > 4_096, wastedBytes * 2 > storage.count else { return }
+  /// Makes room for `length` more bytes when the buffer is full: by
+  /// compacting it (a new buffer with the queued messages only) when
+  /// released messages take a quarter of it or more, else by growing it
+  /// by half. So the buffer is allocated only when full, holds at most
+  /// about twice what is queued, and each byte is copied O(1) times on
+  /// average.
+  private mutating func makeRoom(for length: Int) {
+    let needed = storage.count + length
+    guard needed > storage.capacity else { return }
+    guard wastedBytes * 4 >= storage.count, wastedBytes > 0 else {
+      storage.reserveCapacity(max(needed, storage.count + storage.count / 2))
+      return
+    }
+    let live = storage.count - wastedBytes
     var compacted: [UInt8] = []
-    // As large as before, so that the appends until the next compaction
-    // do not grow it again (each growth is another large allocation).
-    compacted.reserveCapacity(storage.count)
+    compacted.reserveCapacity(live + length + live / 2)
     for index in slots.indices {
       guard let item = slots[index] else { continue }
       let start = item.offset
@@ -304,8 +310,6 @@ struct BroadcastQueue {
       // small one is kept for the next messages.
       storage.removeAll(keepingCapacity: storage.capacity <= 1_024)
       wastedBytes = 0
-    } else {
-      compactIfWasteful()
     }
     if let bucket, bucket < liveCounts.count {
       liveCounts[bucket] -= 1
