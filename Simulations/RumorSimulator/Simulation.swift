@@ -121,8 +121,12 @@ public final class Simulation {
     /// `node.swim.activeMemberCount`, read in place.
     var activeView: Int { node.swim.activeMemberCount }
 
-    /// `node.nextDeadline`, read in place (asked after every input).
-    var nextDeadline: Timestamp? { node.nextDeadline }
+    /// `node.nextDeadline`, read in place (asked after every input):
+    /// called on the stored property, the getter was handed a copy of the
+    /// whole state machine (every reference in it retained and released).
+    var nextDeadline: Timestamp? {
+      withUnsafeMutablePointer(to: &node) { $0.pointee.nextDeadline }
+    }
   }
 
   private struct OpenStream: Hashable {

@@ -13,7 +13,7 @@ struct BroadcastQueueTests {
     queue.enqueue(message(2), subject: "b")
     queue.enqueue(message(3), subject: "a")
     #expect(queue.count == 2)
-    let taken = queue.take(space: 1000, overheadEach: 2, limit: 5, maximumCount: 10)
+    let taken = queue.take(space: 1000, overheadEach: 2, limit: 5, maximumCount: 10).map(Array.init)
     #expect(taken == [message(3), message(2)])
   }
 
@@ -22,7 +22,9 @@ struct BroadcastQueueTests {
     var queue = BroadcastQueue()
     queue.enqueue(message(1), subject: "a")
     for _ in 0..<3 {
-      #expect(queue.take(space: 1000, overheadEach: 2, limit: 3, maximumCount: 10) == [message(1)])
+      #expect(
+        queue.take(space: 1000, overheadEach: 2, limit: 3, maximumCount: 10).map(Array.init)
+          == [message(1)])
     }
     #expect(queue.take(space: 1000, overheadEach: 2, limit: 3, maximumCount: 10).isEmpty)
     #expect(queue.isEmpty)
@@ -30,7 +32,9 @@ struct BroadcastQueueTests {
     queue.enqueue(message(1), subject: "a")
     _ = queue.take(space: 1000, overheadEach: 2, limit: 3, maximumCount: 10)
     queue.enqueue(message(2), subject: "b")
-    #expect(queue.take(space: 22, overheadEach: 2, limit: 3, maximumCount: 10) == [message(2)])
+    #expect(
+      queue.take(space: 22, overheadEach: 2, limit: 3, maximumCount: 10).map(Array.init)
+        == [message(2)])
   }
 
   @Test("what does not fit is skipped and smaller messages still go")
@@ -38,7 +42,7 @@ struct BroadcastQueueTests {
     var queue = BroadcastQueue()
     queue.enqueue(message(1, size: 30), subject: "small")
     queue.enqueue(message(2, size: 100), subject: "big")
-    let taken = queue.take(space: 40, overheadEach: 2, limit: 3, maximumCount: 10)
+    let taken = queue.take(space: 40, overheadEach: 2, limit: 3, maximumCount: 10).map(Array.init)
     #expect(taken == [message(1, size: 30)])
     #expect(queue.count == 2)
   }
@@ -89,7 +93,8 @@ struct BroadcastQueueTests {
     }
     #expect(queue.oversizedDropped == 100)
     #expect(queue.count == 1)
-    let taken = queue.take(space: 1_300, overheadEach: 2, limit: 3, maximumCount: 10)
+    let taken = queue.take(space: 1_300, overheadEach: 2, limit: 3, maximumCount: 10).map(
+      Array.init)
     #expect(taken == [message(0, size: 20)])
   }
 
@@ -150,9 +155,38 @@ struct BroadcastQueueTests {
     for _ in 0..<10_000 where !queue.isEmpty {
       let taken = queue.take(space: 1_400, overheadEach: 2, limit: 1, maximumCount: 255)
       handedOut += taken.count
-      if taken.contains(message(0)) { sawProtected = true }
+      if taken.contains(message(0)[...]) { sawProtected = true }
     }
     #expect(handedOut == 4096)
     #expect(sawProtected)
+  }
+
+  @Test("messages share one buffer, kept within twice what is queued, and come out intact")
+  func sharedBuffer() {
+    var queue = BroadcastQueue()
+    // 100 subjects, each replaced 50 times by a message of its own bytes.
+    for round in 0..<50 {
+      for subject in 0..<100 {
+        let size = 20 + (subject + round) % 40
+        queue.enqueue(
+          [UInt8](repeating: UInt8(subject), count: size) + [UInt8(round)], subject: "m\(subject)")
+      }
+      let queued = 100 * 60
+      #expect(queue.storedBytes <= 2 * queued + 4_096)
+    }
+    #expect(queue.count == 100)
+    var seen: [UInt8: [UInt8]] = [:]
+    while !queue.isEmpty {
+      for message in queue.take(space: 1_400, overheadEach: 2, limit: 1, maximumCount: 255) {
+        seen[message[message.startIndex]] = Array(message)
+      }
+    }
+    #expect(seen.count == 100)
+    for subject in 0..<100 {
+      let size = 20 + (subject + 49) % 40
+      #expect(seen[UInt8(subject)] == [UInt8](repeating: UInt8(subject), count: size) + [49])
+    }
+    // Empty again: the buffer is handed back (a small one may stay).
+    #expect(queue.storedBytes <= 1_024)
   }
 }

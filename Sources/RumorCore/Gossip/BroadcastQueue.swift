@@ -22,11 +22,13 @@
 /// queues the same way; memberlist does not, which in a join storm costs
 /// every member a queue of thousands of alive messages.
 struct BroadcastQueue {
+  /// A queued message; its bytes are `storage[offset..<offset + length]`.
   private struct Item {
     var id: UInt64
     var subject: String?
-    var bytes: [UInt8]
-    var transmits: Int
+    var offset: Int
+    var length: Int32
+    var transmits: Int32
   }
 
   private struct Entry {
@@ -36,6 +38,14 @@ struct BroadcastQueue {
 
   /// Items by slot; freed slots are reused.
   private var slots: [Item?] = []
+  /// Every queued message's bytes, one after the other: one buffer per
+  /// queue rather than one heap array per message, which in a
+  /// 10,000-node simulation cost each node hundreds of kilobytes (a heap
+  /// block's header and rounding on every ~60-byte message). Released
+  /// messages leave holes until `makeRoom` closes them.
+  private var storage: [UInt8] = []
+  /// Bytes of `storage` no queued message uses.
+  private var wastedBytes = 0
   private var freeSlots: [Int32] = []
   /// `buckets[t]` lists the items sent `t` times, oldest first. Entries
   /// whose item was replaced or moved on go stale in place and are
@@ -63,6 +73,10 @@ struct BroadcastQueue {
   /// How many too-large messages one `take` may pass over before giving up.
   private static let maximumSkips = 64
 
+  /// The bytes allocated for the queued messages' buffer (its capacity),
+  /// released ones not yet compacted away and room to grow included.
+  var storedBytes: Int { storage.capacity }
+
   /// Whether nothing is queued.
   var isEmpty: Bool { count == 0 }
 
@@ -70,14 +84,18 @@ struct BroadcastQueue {
   /// still queued is dropped.
   mutating func enqueue(_ bytes: [UInt8], subject: String?) {
     if let subject, let old = slotBySubject[subject] {
-      release(slot: old, countedIn: slots[Int(old)]?.transmits)
+      release(slot: old, countedIn: slots[Int(old)].map { Int($0.transmits) })
     }
     // Dropped after the older news about its subject: that one is stale.
-    guard bytes.count <= maximumMessageSize else {
+    guard bytes.count <= maximumMessageSize, bytes.count <= Int(Int32.max) else {
       oversizedDropped += 1
       return
     }
-    let item = Item(id: nextID, subject: subject, bytes: bytes, transmits: 0)
+    makeRoom(for: bytes.count)
+    let item = Item(
+      id: nextID, subject: subject, offset: storage.count, length: Int32(bytes.count),
+      transmits: 0)
+    storage.append(contentsOf: bytes)
     nextID += 1
     let slot: Int32
     if let reused = freeSlots.popLast() {
@@ -146,11 +164,16 @@ struct BroadcastQueue {
   /// Hands out messages that fit in `space` bytes, each costing its
   /// length plus `overheadEach`, at most `maximumCount` of them; each
   /// counts as one transmission, and one sent `limit` times is dropped.
-  mutating func take(space: Int, overheadEach: Int, limit: Int, maximumCount: Int) -> [[UInt8]] {
-    var taken: [[UInt8]] = []
+  ///
+  /// The messages are slices of the queue's buffer: use them before the
+  /// next `enqueue` (which would otherwise have to copy the buffer).
+  mutating func take(space: Int, overheadEach: Int, limit: Int, maximumCount: Int)
+    -> [ArraySlice<UInt8>]
+  {
+    var taken: [ArraySlice<UInt8>] = []
     // Moved to their next bucket after the scan, so that one packet never
     // carries a message twice.
-    var sent: [(entry: Entry, transmits: Int)] = []
+    var sent: [(entry: Entry, transmits: Int32)] = []
     var remaining = space
     var skips = 0
     var bucket = 0
@@ -167,9 +190,10 @@ struct BroadcastQueue {
           position -= 1
           continue
         }
-        let cost = item.bytes.count + overheadEach
+        let length = Int(item.length)
+        let cost = length + overheadEach
         guard cost <= remaining else {
-          if item.bytes.count > maximumMessageSize {
+          if length > maximumMessageSize {
             // Queued before the maximum was lowered: it fits no packet, so
             // it goes now rather than being skipped on every take. Its
             // entry goes stale in place (no compaction mid-scan).
@@ -184,7 +208,7 @@ struct BroadcastQueue {
           continue
         }
         remaining -= cost
-        taken.append(item.bytes)
+        taken.append(storage[item.offset..<item.offset + length])
         if position == buckets[bucket].count - 1 {
           removeLast(of: bucket)
         } else {
@@ -197,11 +221,11 @@ struct BroadcastQueue {
       bucket += 1
     }
     for (entry, transmits) in sent {
-      if transmits >= limit {
+      if Int(transmits) >= limit {
         release(slot: entry.slot, countedIn: nil)
       } else {
         slots[Int(entry.slot)]?.transmits = transmits
-        append(entry, toBucket: transmits)
+        append(entry, toBucket: Int(transmits))
       }
     }
     for index in 0..<min(bucket + 1, buckets.count) { compactIfSparse(index) }
@@ -243,6 +267,32 @@ struct BroadcastQueue {
     heads[bucket] = 0
   }
 
+  /// Makes room for `length` more bytes when the buffer is full: by
+  /// compacting it (a new buffer with the queued messages only) when
+  /// released messages take a quarter of it or more, else by growing it
+  /// by half. So the buffer is allocated only when full, holds at most
+  /// about twice what is queued, and each byte is copied O(1) times on
+  /// average.
+  private mutating func makeRoom(for length: Int) {
+    let needed = storage.count + length
+    guard needed > storage.capacity else { return }
+    guard wastedBytes * 4 >= storage.count, wastedBytes > 0 else {
+      storage.reserveCapacity(max(needed, storage.count + storage.count / 2))
+      return
+    }
+    let live = storage.count - wastedBytes
+    var compacted: [UInt8] = []
+    compacted.reserveCapacity(live + length + live / 2)
+    for index in slots.indices {
+      guard let item = slots[index] else { continue }
+      let start = item.offset
+      slots[index]?.offset = compacted.count
+      compacted.append(contentsOf: storage[start..<start + Int(item.length)])
+    }
+    storage = compacted
+    wastedBytes = 0
+  }
+
   /// Frees an item; `countedIn` is the bucket whose live count still
   /// includes it (nil when the caller already took it out).
   private mutating func release(slot: Int32, countedIn bucket: Int?) {
@@ -252,7 +302,15 @@ struct BroadcastQueue {
     }
     slots[Int(slot)] = nil
     freeSlots.append(slot)
+    wastedBytes += Int(item.length)
     count -= 1
+    if count == 0 {
+      // Nothing queued: hand a large buffer back rather than keep it
+      // until the next message (most nodes go quiet after a join); a
+      // small one is kept for the next messages.
+      storage.removeAll(keepingCapacity: storage.capacity <= 1_024)
+      wastedBytes = 0
+    }
     if let bucket, bucket < liveCounts.count {
       liveCounts[bucket] -= 1
       compactIfSparse(bucket)

@@ -14,7 +14,7 @@ extension SWIMNode {
     let news = takeBroadcasts(space: space, maximumCount: Compound.maximumParts - 1)
     if news.isEmpty {
       seal(message, to: target, checksum: false)
-    } else if let compound = try? Compound.encode([message] + news) {
+    } else if let compound = try? Compound.encode([message[...]] + news) {
       seal(compound, to: target, checksum: false)
     }
   }
@@ -40,7 +40,7 @@ extension SWIMNode {
   }
 
   /// Queued memberlist news first, then delegate (Serf) messages.
-  mutating func takeBroadcasts(space: Int, maximumCount: Int) -> [[UInt8]] {
+  mutating func takeBroadcasts(space: Int, maximumCount: Int) -> [ArraySlice<UInt8>] {
     let limit = retransmitLimit
     var news = broadcasts.take(
       space: space, overheadEach: Compound.perPartOverhead, limit: limit, maximumCount: maximumCount
@@ -80,7 +80,7 @@ extension SWIMNode {
         space: packer(checksum: checksum).gossipSpace, maximumCount: Compound.maximumParts)
       if news.isEmpty { return }
       if news.count == 1 {
-        sendRaw(news[0], to: target.address, protocolMax: target.versions.protocolMax)
+        sendRaw(Array(news[0]), to: target.address, protocolMax: target.versions.protocolMax)
       } else if let compound = try? Compound.encode(news) {
         sendRaw(compound, to: target.address, protocolMax: target.versions.protocolMax)
       }

@@ -179,9 +179,10 @@ extension SWIMNode {
     let news = takeBroadcasts(
       space: space - used,
       maximumCount: Compound.maximumParts - messages.count)
-    let parts = messages.filter { !news.contains($0) } + news
+    let unsent = messages.filter { message in !news.contains { $0.elementsEqual(message) } }
+    let parts = unsent.map { $0[...] } + news
     if parts.count == 1 {
-      sendRaw(parts[0], to: correction.accuser, protocolMax: nil)
+      sendRaw(Array(parts[0]), to: correction.accuser, protocolMax: nil)
     } else if let compound = try? Compound.encode(parts) {
       sendRaw(compound, to: correction.accuser, protocolMax: nil)
     }

@@ -5,15 +5,18 @@ extension SerfLayer {
   /// clocks, every member's status time, the left members, and the
   /// user-event ring. `ClusterNode` encodes it when a push-pull needs it.
   public func localState() -> [UInt8] {
-    var statusTimes: [String: UInt64] = [:]
+    var statusTimes: [SerfStatusTime] = []
     statusTimes.reserveCapacity(records.count)
     var left: [String] = []
     for (member, record) in records {
-      statusTimes[member] = record.statusTime
+      statusTimes.append(SerfStatusTime(name: member, time: record.statusTime))
       if record.status == .left { left.append(member) }
     }
+    // Names are unique (dictionary keys), so this is the order the
+    // encoder writes without building a dictionary of its own.
+    statusTimes.sort { $0.name < $1.name }
     let state = SerfPushPull(
-      lamportTime: memberClock.time, statusLamportTimes: statusTimes, leftMembers: left.sorted(),
+      lamportTime: memberClock.time, statusTimes: statusTimes, leftMembers: left.sorted(),
       eventLamportTime: eventClock.time,
       events: events.slots,
       queryLamportTime: queryClock.time)
@@ -49,18 +52,20 @@ extension SerfLayer {
     // Left members before the others, so that their join times do not
     // overtake the leave. The leave's own time was not kept; it came after
     // the member's status time, so one past that gets it applied.
+    // Go walks the map in random order; name order keeps runs repeatable
+    // (and is the order Rumor sends, so nothing is sorted here then).
+    let times = state.statusTimesInNameOrder
     var left = Set<String>()
     for member in state.leftMembers {
       left.insert(member)
       // Wraps at the top like Go's uint64, which makes the intent stale.
-      let time = (state.statusLamportTimes[member] ?? 0) &+ 1
+      let time = (Self.time(of: member, in: times) ?? 0) &+ 1
       _ = handleLeaveIntent(
         SerfLeave(lamportTime: time, node: member, prune: false), now: now, into: &outcome)
     }
-    // Go walks the map in random order; name order keeps runs repeatable.
-    for (member, time) in state.statusLamportTimes.sorted(by: { $0.key < $1.key })
-    where !left.contains(member) {
-      _ = handleJoinIntent(SerfJoin(lamportTime: time, node: member), now: now, into: &outcome)
+    for entry in times where left.isEmpty || !left.contains(entry.name) {
+      _ = handleJoinIntent(
+        SerfJoin(lamportTime: entry.time, node: entry.name), now: now, into: &outcome)
     }
     // A join that should not replay old events ignores everything up to
     // the peer's event clock (Serf's `eventJoinIgnore`).
@@ -80,6 +85,21 @@ extension SerfLayer {
       }
     }
     return outcome
+  }
+
+  /// The time of `member` in status times in name order (binary search).
+  private static func time(of member: String, in times: [SerfStatusTime]) -> UInt64? {
+    var low = 0
+    var high = times.count
+    while low < high {
+      let middle = low + (high - low) / 2
+      if times[middle].name < member {
+        low = middle + 1
+      } else {
+        high = middle
+      }
+    }
+    return low < times.count && times[low].name == member ? times[low].time : nil
   }
 
   private func decodeState(_ bytes: [UInt8]) -> Result<SerfPushPull, WireError> {

@@ -12,7 +12,9 @@ public enum Compound {
 
   /// Builds a compound of `parts` (each a whole message).
   /// Throws if there are more than 255 parts or one is over 65,535 bytes.
-  public static func encode(_ parts: some Collection<[UInt8]>) throws(WireError) -> [UInt8] {
+  public static func encode<Part: Collection<UInt8>>(_ parts: some Collection<Part>)
+    throws(WireError) -> [UInt8]
+  {
     guard parts.count <= maximumParts else {
       throw WireError(.encoding, "a compound holds at most 255 parts, not \(parts.count)", at: 0)
     }

@@ -20,8 +20,38 @@ public struct SerfPushPull: Hashable, Sendable, WireStruct {
 
   /// The member clock.
   public var lamportTime: UInt64
-  /// Each member's last join or leave intent time.
-  public var statusLamportTimes: [String: UInt64]
+  /// Each member's last join or leave intent time, in the order received
+  /// (built from a dictionary: in name order). A name listed twice counts
+  /// with its last time, as when Go decodes the map.
+  ///
+  /// A list rather than a dictionary: a node merges thousands of these
+  /// per join in a large cluster, and Rumor sends them in name order, the
+  /// order they are applied in, so no dictionary and no sort is needed.
+  public var statusTimes: [SerfStatusTime]
+
+  /// `statusTimes` as a dictionary; set, it replaces them in name order.
+  public var statusLamportTimes: [String: UInt64] {
+    get {
+      Dictionary(statusTimes.lazy.map { ($0.name, $0.time) }, uniquingKeysWith: { _, last in last })
+    }
+    set { statusTimes = Self.nameOrdered(newValue) }
+  }
+
+  /// The status times one per name, in name order: `statusTimes` itself
+  /// when it already is (as Rumor sends and builds them).
+  public var statusTimesInNameOrder: [SerfStatusTime] {
+    var ordered = true
+    var index = 1
+    while ordered && index < statusTimes.count {
+      ordered = statusTimes[index - 1].name < statusTimes[index].name
+      index += 1
+    }
+    return ordered ? statusTimes : Self.nameOrdered(statusLamportTimes)
+  }
+
+  private static func nameOrdered(_ times: [String: UInt64]) -> [SerfStatusTime] {
+    times.sorted { $0.key < $1.key }.map { SerfStatusTime(name: $0.key, time: $0.value) }
+  }
   /// Members that have left.
   public var leftMembers: [String]
   /// The event clock.
@@ -36,12 +66,43 @@ public struct SerfPushPull: Hashable, Sendable, WireStruct {
     lamportTime: UInt64 = 0, statusLamportTimes: [String: UInt64] = [:], leftMembers: [String] = [],
     eventLamportTime: UInt64 = 0, events: [SerfEventBatch?] = [], queryLamportTime: UInt64 = 0
   ) {
+    self.init(
+      lamportTime: lamportTime, statusTimes: Self.nameOrdered(statusLamportTimes),
+      leftMembers: leftMembers, eventLamportTime: eventLamportTime, events: events,
+      queryLamportTime: queryLamportTime)
+  }
+
+  /// Creates Serf state from status times as a list (best in name order,
+  /// which is how they are sent).
+  public init(
+    lamportTime: UInt64 = 0, statusTimes: [SerfStatusTime], leftMembers: [String] = [],
+    eventLamportTime: UInt64 = 0, events: [SerfEventBatch?] = [], queryLamportTime: UInt64 = 0
+  ) {
     self.lamportTime = lamportTime
-    self.statusLamportTimes = statusLamportTimes
+    self.statusTimes = statusTimes
     self.leftMembers = leftMembers
     self.eventLamportTime = eventLamportTime
     self.events = events
     self.queryLamportTime = queryLamportTime
+  }
+
+  /// Equal when every field is, the status times compared as a map (the
+  /// order they came in does not count).
+  public static func == (lhs: SerfPushPull, rhs: SerfPushPull) -> Bool {
+    lhs.lamportTime == rhs.lamportTime && lhs.leftMembers == rhs.leftMembers
+      && lhs.eventLamportTime == rhs.eventLamportTime && lhs.events == rhs.events
+      && lhs.queryLamportTime == rhs.queryLamportTime
+      && lhs.statusTimesInNameOrder == rhs.statusTimesInNameOrder
+  }
+
+  /// Hashes what `==` compares.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(lamportTime)
+    hasher.combine(statusTimesInNameOrder)
+    hasher.combine(leftMembers)
+    hasher.combine(eventLamportTime)
+    hasher.combine(events)
+    hasher.combine(queryLamportTime)
   }
 
   init() { self.init(lamportTime: 0) }
@@ -55,19 +116,20 @@ public struct SerfPushPull: Hashable, Sendable, WireStruct {
     switch index {
     case 0: lamportTime = try reader.readUnsigned(UInt64.self)
     case 1:
-      var times: [String: UInt64] = [:]
+      var times: [SerfStatusTime] = []
       if reader.peekByte() == 0xc0 {
         _ = try reader.readByte()
       } else {
         let start = reader.position
         let count = try reader.readMapHeader()
         try Self.check(count, Self.maximumMembers, "status times", at: start)
+        times.reserveCapacity(count)
         for _ in 0..<count {
           let name = try reader.readNodeName()
-          times[name] = try reader.readUnsigned(UInt64.self)
+          times.append(SerfStatusTime(name: name, time: try reader.readUnsigned(UInt64.self)))
         }
       }
-      statusLamportTimes = times
+      statusTimes = times
     case 2:
       let start = reader.position
       let count = try reader.readArrayHeader() ?? 0
@@ -126,10 +188,11 @@ public struct SerfPushPull: Hashable, Sendable, WireStruct {
     writer.writeKey(keys[5])
     writer.writeUnsigned(queryLamportTime)
     writer.writeKey(keys[1])
-    writer.writeMapHeader(count: statusLamportTimes.count)
-    for name in statusLamportTimes.keys.sorted() {
-      writer.writeString(name)
-      writer.writeUnsigned(statusLamportTimes[name] ?? 0)
+    let ordered = statusTimesInNameOrder
+    writer.writeMapHeader(count: ordered.count)
+    for entry in ordered {
+      writer.writeString(entry.name)
+      writer.writeUnsigned(entry.time)
     }
   }
 }
