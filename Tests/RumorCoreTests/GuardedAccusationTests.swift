@@ -198,6 +198,37 @@ struct GuardedAccusationTests {
     #expect(node.member(named: "n1")?.state == .dead)
   }
 
+  @Test(
+    "on: a node accused itself that suspects every other member holds its accusations; the last one standing does not"
+  )
+  func accusedAndAloneHolds() throws {
+    for accused in [true, false] {
+      var node = try makeNode(knowing: 3, settings: guarded())
+      // Nobody answers this node. When `accused`, the others keep
+      // suspecting it (a member that loses most of its packets), and it
+      // refutes; otherwise the three are simply gone.
+      var time = 0.0
+      while time < 60 {
+        if accused {
+          let incarnation = node.member(named: "n0")?.incarnation ?? 0
+          _ = node.receive(
+            .suspect(Suspect(incarnation: incarnation, node: "n0", from: "n1")), from: address(1),
+            now: at(time))
+        }
+        _ = run(&node, from: time, to: time + 5)
+        time += 5
+      }
+      let dead = (1...3).filter { node.member(named: "n\($0)")?.state == .dead }
+      if accused {
+        #expect(dead.isEmpty, "an accused node declared \(dead) dead on its timer alone")
+        #expect((1...3).allSatisfy { node.member(named: "n\($0)")?.state == .suspect })
+      } else {
+        // Held while others were alive to ask, then alone: the timer decides.
+        #expect(!dead.isEmpty, "the last one standing declared nobody dead")
+      }
+    }
+  }
+
   @Test("on, with plain SWIM: the settings are refused, since the guard needs Lifeguard's nacks")
   func needsLifeguard() throws {
     var settings = guarded()

@@ -66,6 +66,7 @@ extension SWIMNode {
     let incarnation = highest == .max ? highest : highest + 1
     counters.refutations += 1
     adjustHealth(1, now: now)
+    noteAccused(now: now)
     guard let position = table.position(of: name) else { return }
     table.update(at: position) { $0.incarnation = incarnation }
     broadcastLocalAlive()
@@ -250,7 +251,7 @@ extension SWIMNode {
       suspicions[member] = nil
       return
     }
-    if holdsAccusation(suspicion) {
+    if holdsAccusation(suspicion, now: now) {
       holdForReprobe(member)
       return
     }

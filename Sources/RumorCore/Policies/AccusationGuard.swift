@@ -19,4 +19,9 @@ struct AccusationGuard {
   /// Random gossip targets that corrections sent since stand in for: the
   /// next gossip rounds leave that many out.
   var gossipCredit = 0
+  /// When this node last refuted an accusation about itself. A node that
+  /// others accuse and that suspects every other member in turn is more
+  /// likely the one cut off than the last one standing (who nobody is
+  /// left to accuse).
+  var accusedAt: Int64?
 }

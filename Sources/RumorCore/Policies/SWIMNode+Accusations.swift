@@ -8,12 +8,27 @@ extension SWIMNode {
   /// Whether `suspicion`, whose timeout has run out, must be re-probed
   /// rather than declared dead: the setting (with Lifeguard) is on, no
   /// other member had confirmed it when it first ran out, there is no
-  /// proof that the member is gone (a refused connection), and some other
-  /// member is alive in this node's view to relay a probe (with nobody to
-  /// ask, the timer is all the evidence there can be).
-  func holdsAccusation(_ suspicion: Suspicion) -> Bool {
-    settings.policies.guardedAccusations && settings.lifeguard && !suspicion.proven
-      && table.aliveCount > 1 && (suspicion.held || !suspicion.corroborated)
+  /// proof that the member is gone (a refused connection), and either
+  /// some other member is alive in this node's view to relay a probe, or
+  /// this node was itself accused within the suspicion's longest timeout.
+  /// With nobody to ask and nobody accusing it, this node is the last one
+  /// standing and the timer is all the evidence there can be; accused
+  /// while it suspects everyone, it is the likelier one cut off, and its
+  /// timer no evidence at all.
+  func holdsAccusation(_ suspicion: Suspicion, now: Int64) -> Bool {
+    guard settings.policies.guardedAccusations, settings.lifeguard, !suspicion.proven,
+      suspicion.held || !suspicion.corroborated
+    else { return false }
+    if table.aliveCount > 1 { return true }
+    guard let accused = accusationGuard.accusedAt else { return false }
+    return now.subtractingSaturating(accused) <= suspicion.maximum
+  }
+
+  /// Notes that this node refuted an accusation about itself (the hook in
+  /// `refute`), for `holdsAccusation`.
+  mutating func noteAccused(now: Int64) {
+    guard settings.policies.guardedAccusations else { return }
+    accusationGuard.accusedAt = now
   }
 
   /// Whether a confirmation just counted for `suspicion` leaves its
