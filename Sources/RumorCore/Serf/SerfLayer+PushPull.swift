@@ -89,17 +89,8 @@ extension SerfLayer {
 
   /// The time of `member` in status times in name order (binary search).
   private static func time(of member: String, in times: [SerfStatusTime]) -> UInt64? {
-    var low = 0
-    var high = times.count
-    while low < high {
-      let middle = low + (high - low) / 2
-      if times[middle].name < member {
-        low = middle + 1
-      } else {
-        high = middle
-      }
-    }
-    return low < times.count && times[low].name == member ? times[low].time : nil
+    let index = times.lowerBound(of: member, by: \.name)
+    return index < times.count && times[index].name == member ? times[index].time : nil
   }
 
   private func decodeState(_ bytes: [UInt8]) -> Result<SerfPushPull, WireError> {

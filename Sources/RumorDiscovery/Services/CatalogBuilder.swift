@@ -26,17 +26,8 @@ public struct CatalogBuilder: Sendable {
 
     /// The position of `node`'s instance, or where it would go.
     func position(of node: String) -> (index: Int, found: Bool) {
-      var low = 0
-      var high = instances.count
-      while low < high {
-        let middle = low + (high - low) / 2
-        if instances[middle].node < node {
-          low = middle + 1
-        } else {
-          high = middle
-        }
-      }
-      return (low, low < instances.count && instances[low].node == node)
+      let index = instances.lowerBound(of: node, by: \.node)
+      return (index, index < instances.count && instances[index].node == node)
     }
   }
 
