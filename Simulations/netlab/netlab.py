@@ -738,25 +738,24 @@ def run_scenario(args, system, scenario, wd):
                 return si in same_side(oi)
             return True
 
+        res["suspect_events"] = sum(1 for e in events if e[1] == "suspect")
         if healed_at is not None:
             # A suspicion of a member of one's own side logged after the heal is mostly
             # learned from the other side's state (memberlist's merge turns a remote
             # `dead` into `suspect` until the member refutes it): the other side's
             # accusations, made while it could not reach us. Rumor logs what it learns,
             # memberlist only what it raises, so these are counted apart.
-            at_heal = [e for e in events if e[1] == "suspect" and e[3] is not None
-                       and e[3] >= healed_at]
+            def after_heal(e):
+                return e[1] == "suspect" and e[3] is not None and e[3] >= healed_at
+
             res["suspicions_at_heal"], _, res["suspected_members_at_heal"], _ = false_counts(
-                at_heal, is_false)
-            events = [e for e in events if not (e[1] == "suspect" and e[3] is not None
-                                                and e[3] >= healed_at)]
+                [e for e in events if after_heal(e)], is_false)
+            events = [e for e in events if not after_heal(e)]
         (res["false_suspicions"], res["false_deaths"], res["false_suspected_members"],
          res["false_dead_members"]) = false_counts(events, is_false)
         # FP- in the simulator's terms: false deaths raised by members the fault left healthy
         res["false_deaths_by_healthy"] = false_counts(
             events, lambda o, s: o not in expected and is_false(o, s))[1]
-        res["suspect_events"] = sum(1 for e in events if e[1] == "suspect") + res.get(
-            "suspicions_at_heal", 0)
         res["failed_events"] = sum(1 for e in events if e[1] == "failed")
         return res
     except Exception as e:  # a broken run is reported, and the lab still comes down
