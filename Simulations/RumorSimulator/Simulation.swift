@@ -440,6 +440,9 @@ public final class Simulation {
     guard let survey = request([], serf: SerfPushPull()) else { return }
     var states: [PushNodeState] = []
     var serf = SerfPushPull()
+    // Gathered apart and set once: `statusLamportTimes` is a view of
+    // the name-ordered list, rebuilt (and sorted) on every write.
+    var statusTimes: [String: UInt64] = [:]
     for index in indices {
       guard let reply = ask(index, survey),
         case .pushPull(let own) = try? codec.decode(reply[...], allowLabel: false).message
@@ -450,8 +453,9 @@ public final class Simulation {
       serf.lamportTime = max(serf.lamportTime, theirs.lamportTime)
       serf.eventLamportTime = max(serf.eventLamportTime, theirs.eventLamportTime)
       serf.queryLamportTime = max(serf.queryLamportTime, theirs.queryLamportTime)
-      serf.statusLamportTimes.merge(theirs.statusLamportTimes) { max($0, $1) }
+      statusTimes.merge(theirs.statusLamportTimes) { max($0, $1) }
     }
+    serf.statusLamportTimes = statusTimes
     guard let everyone = request(states, serf: serf) else { return }
     for index in indices { _ = ask(index, everyone) }
   }
