@@ -293,6 +293,7 @@ public struct ScenarioResult: Sendable {
       fields.append(("accusations_held", .count(totals.accusationsHeld)))
       fields.append(
         ("accusations_confirmed_by_reprobe", .count(totals.accusationsConfirmedByReprobe)))
+      fields.append(("deaths_kept_local", .count(totals.deathsKeptLocal)))
       fields.append(("stale_accusations_corrected", .count(totals.staleAccusationsCorrected)))
       fields.append(
         ("stale_corrections_adding_packets", .count(totals.staleCorrectionsAddingPackets)))

@@ -198,6 +198,44 @@ struct GuardedAccusationTests {
     #expect(node.member(named: "n1")?.state == .dead)
   }
 
+  @Test("on: the verdict of a node with nobody to ask stays in its own view, not in the gossip")
+  func loneVerdictIsNotGossiped() throws {
+    var node = try makeNode(knowing: 1, settings: guarded())
+    let traffic = drive(&node, from: 0, to: 12, silent: "n1", nacks: false)
+    #expect(node.member(named: "n1")?.state == .dead)
+    #expect(node.counters.deathsKeptLocal == 1)
+    let told = traffic.sent.filter {
+      if case .dead(let dead) = $0.message { dead.node == "n1" } else { false }
+    }
+    #expect(told.isEmpty, "the lone node's own verdict went out \(told.count) times")
+  }
+
+  @Test("on: a node with nobody to ask holds its accusation while the suspect still sends to it")
+  func suspectStillSendingHolds() throws {
+    for sending in [true, false] {
+      var node = try makeNode(knowing: 1, settings: guarded())
+      // n1 answers none of this node's pings (its replies are lost), but
+      // when `sending` its own probes get through, once a second.
+      var time = 0.0
+      var sequence: UInt32 = 100
+      while time < 20 {
+        if sending {
+          sequence += 1
+          let ping = Ping(seqNo: sequence, node: "n0", sourceNode: "n1")
+          _ = node.receivePacket(Message.ping(ping).encoded(), from: address(1), now: at(time))
+        }
+        _ = drive(&node, from: time, to: time + 1, silent: "n1", nacks: false)
+        time += 1
+      }
+      if sending {
+        #expect(node.member(named: "n1")?.state == .suspect)
+        #expect(node.counters.accusationsHeld >= 1)
+      } else {
+        #expect(node.member(named: "n1")?.state == .dead)
+      }
+    }
+  }
+
   @Test(
     "on: a node accused itself that suspects every other member holds its accusations; the last one standing does not"
   )

@@ -43,6 +43,10 @@ public struct NodeCounters: Sendable, Hashable {
   /// Held suspicions that a re-probe settled as dead (a helper's nack
   /// confirmed the suspect unreachable).
   public var accusationsConfirmedByReprobe = 0
+  /// Members this node declared dead on its own timer with nobody to ask,
+  /// nobody accusing it and no word from the suspect, kept out of the
+  /// gossip (`Policies.guardedAccusations`; `AccusationVerdict`).
+  public var deathsKeptLocal = 0
   /// Failures that put a member in quarantine (`Policies.flapQuarantine`),
   /// a probation's two missed pings in a row included.
   public var quarantines = 0
@@ -115,6 +119,7 @@ public struct NodeCounters: Sendable, Hashable {
     indirectProbes += other.indirectProbes
     suspicionsRaised += other.suspicionsRaised
     accusationsHeld += other.accusationsHeld
+    deathsKeptLocal += other.deathsKeptLocal
     accusationsConfirmedByReprobe += other.accusationsConfirmedByReprobe
     quarantines += other.quarantines
     quarantinedAliveIgnored += other.quarantinedAliveIgnored

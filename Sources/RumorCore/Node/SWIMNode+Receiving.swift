@@ -12,6 +12,7 @@ extension SWIMNode {
     let packet = codec.decode(bytes)
     counters.decodeErrors += packet.errors.count
     if packet.exceededLimits { counters.packetsOverLimits += 1 }
+    notePacket(from: sender, now: now.nanoseconds)
     for decoded in packet.messages {
       handle(decoded.message, from: sender, now: now.nanoseconds)
     }
@@ -23,6 +24,7 @@ extension SWIMNode {
   public mutating func receive(_ message: Message, from sender: NodeAddress, now: Timestamp)
     -> [Effect]
   {
+    notePacket(from: sender, now: now.nanoseconds)
     handle(message, from: sender, now: now.nanoseconds)
     if !accusationGuard.pendingCorrections.isEmpty { sendCorrections() }
     return drainEffects()

@@ -251,12 +251,13 @@ extension SWIMNode {
       suspicions[member] = nil
       return
     }
-    if holdsAccusation(suspicion, now: now) {
+    let verdict = accusationVerdict(of: member, suspicion, now: now)
+    if verdict == .hold {
       holdForReprobe(member)
       return
     }
     let dead = Dead(incarnation: record.incarnation, node: member, from: name)
-    applyDead(dead, now: now)
+    applyDead(dead, now: now, gossiped: verdict == .declare)
     if suspicion.proven { announceProvenDeath(dead) }
   }
 
@@ -272,8 +273,9 @@ extension SWIMNode {
   }
 
   /// A dead message (a failure, or a leave when it comes from the member
-  /// itself).
-  mutating func applyDead(_ dead: Dead, now: Int64) {
+  /// itself). `gossiped` false keeps a verdict of this node's own out of the
+  /// gossip queue (`AccusationVerdict.declareLocally`).
+  mutating func applyDead(_ dead: Dead, now: Int64, gossiped: Bool = true) {
     guard let position = table.position(of: dead.node) else { return }
     let record = table[position]
     guard dead.incarnation >= record.incarnation else { return }
@@ -288,7 +290,11 @@ extension SWIMNode {
       answerAccusation(accusedIncarnation: dead.incarnation, now: now)
       return
     }
-    broadcasts.enqueue(Message.dead(dead).encoded(), subject: dead.node)
+    if gossiped {
+      broadcasts.enqueue(Message.dead(dead).encoded(), subject: dead.node)
+    } else {
+      counters.deathsKeptLocal += 1
+    }
     table.update(at: position) { updated in
       updated.incarnation = dead.incarnation
       updated.state = dead.isLeave ? .left : .dead

@@ -24,4 +24,29 @@ struct AccusationGuard {
   /// likely the one cut off than the last one standing (who nobody is
   /// left to accuse).
   var accusedAt: Int64?
+  /// When each sender last sent this node a packet, kept only while this
+  /// node suspects someone, and only from the oldest current suspicion on.
+  private(set) var heardFrom: [NodeAddress: Int64] = [:]
+
+  /// The most senders `heardFrom` keeps: with more, the oldest evidence
+  /// is dropped (a node that suspects every member of a big cluster is
+  /// not the lone node the evidence is for).
+  static let heardFromLimit = 256
+
+  /// Whether noting `sender` would pass `heardFromLimit`.
+  func isFull(adding sender: NodeAddress) -> Bool {
+    heardFrom.count >= Self.heardFromLimit && heardFrom[sender] == nil
+  }
+
+  /// Drops the packets heard before `time`; if that leaves the map full,
+  /// all of them.
+  mutating func forgetHeard(before time: Int64) {
+    heardFrom = heardFrom.filter { $0.value >= time }
+    if heardFrom.count >= Self.heardFromLimit { heardFrom.removeAll() }
+  }
+
+  /// Notes a packet from `sender` at `now`.
+  mutating func noteHeard(from sender: NodeAddress, now: Int64) {
+    heardFrom[sender] = now
+  }
 }

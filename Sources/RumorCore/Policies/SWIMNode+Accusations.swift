@@ -5,23 +5,60 @@ import RumorWire
 /// only after a re-probe of the suspect shows that this node's links work
 /// and the suspect is unreachable from elsewhere too.
 extension SWIMNode {
-  /// Whether `suspicion`, whose timeout has run out, must be re-probed
-  /// rather than declared dead: the setting (with Lifeguard) is on, no
-  /// other member had confirmed it when it first ran out, there is no
-  /// proof that the member is gone (a refused connection), and either
-  /// some other member is alive in this node's view to relay a probe, or
-  /// this node was itself accused within the suspicion's longest timeout.
-  /// With nobody to ask and nobody accusing it, this node is the last one
-  /// standing and the timer is all the evidence there can be; accused
-  /// while it suspects everyone, it is the likelier one cut off, and its
-  /// timer no evidence at all.
-  func holdsAccusation(_ suspicion: Suspicion, now: Int64) -> Bool {
+  /// What the guard makes of the suspicion of `member`, whose timeout
+  /// has run out. Without the setting (or Lifeguard), with a proof that
+  /// the member is gone (a refused connection), or once another member
+  /// confirmed it before it first ran out: `declare`, as memberlist does.
+  /// Otherwise `hold` (re-probe) when some other member is alive in this
+  /// node's view to relay a probe, when the suspect has sent this node a
+  /// packet since it was suspected, or when this node was itself accused
+  /// within the suspicion's longest timeout: still hearing from the
+  /// member it suspects, or accused while it suspects everyone, this node
+  /// is the likelier one cut off (a lossy member that hears only part of
+  /// what is sent to it), and its timer no evidence at all.
+  ///
+  /// With nobody to ask, nobody accusing it and no word from the suspect,
+  /// the timer is all the evidence there is: this node is the last one
+  /// standing, or cut off so completely that it cannot tell. `declareLocally`:
+  /// the member is dead in this node's own view, but the verdict is not
+  /// gossiped. The last one standing has nobody to tell; one cut off
+  /// would otherwise bring a false death back with it when its links
+  /// return (the first packets out carry it, before anyone can refute).
+  func accusationVerdict(of member: String, _ suspicion: Suspicion, now: Int64)
+    -> AccusationVerdict
+  {
     guard settings.policies.guardedAccusations, settings.lifeguard, !suspicion.proven,
       suspicion.held || !suspicion.corroborated
+    else { return .declare }
+    if table.aliveCount > 1 || heardFrom(member, since: suspicion.start) { return .hold }
+    if let accused = accusationGuard.accusedAt,
+      now.subtractingSaturating(accused) <= suspicion.maximum
+    {
+      return .hold
+    }
+    return .declareLocally
+  }
+
+  /// Notes that a packet came from `sender` while this node suspects
+  /// someone (the hook in `receivePacket`), for `holdsAccusation`: a
+  /// suspect that still sends to this node is running and reaches it.
+  mutating func notePacket(from sender: NodeAddress, now: Int64) {
+    guard settings.policies.guardedAccusations, !suspicions.isEmpty else { return }
+    if accusationGuard.isFull(adding: sender) {
+      // Entries older than every current suspicion are of no use.
+      let oldest = suspicions.values.lazy.map(\.start).min() ?? now
+      accusationGuard.forgetHeard(before: oldest)
+    }
+    accusationGuard.noteHeard(from: sender, now: now)
+  }
+
+  /// Whether `member`, suspected since `start`, has sent this node a
+  /// packet since.
+  func heardFrom(_ member: String, since start: Int64) -> Bool {
+    guard let record = table.record(named: member),
+      let heard = accusationGuard.heardFrom[record.address]
     else { return false }
-    if table.aliveCount > 1 { return true }
-    guard let accused = accusationGuard.accusedAt else { return false }
-    return now.subtractingSaturating(accused) <= suspicion.maximum
+    return heard >= start
   }
 
   /// Notes that this node refuted an accusation about itself (the hook in
