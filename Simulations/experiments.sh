@@ -28,6 +28,8 @@
 # afresh). The table goes to OUT/TABLE.md and to standard output.
 #
 # JOBS (environment) sets how many runs go in parallel (default: nproc).
+# PRESET_VARIANTS (environment) limits the presets table to some of its
+# variants (default: "memberlist rumor rumorq").
 # Needs bash, jq and a Swift 6 toolchain. Run from anywhere in the package.
 set -euo pipefail
 
@@ -491,7 +493,7 @@ presets_grid() {
   local seed preset variant loss c d
   # rumorq: the rumor preset with the flap quarantine on (60 s), which the
   # first version of the preset had.
-  for variant in memberlist rumor rumorq; do
+  for variant in ${PRESET_VARIANTS:-memberlist rumor rumorq}; do
     preset=$variant
     [[ $variant == rumorq ]] && preset="rumor --flap-quarantine 60"
     for seed in 1 2 3; do

@@ -169,8 +169,9 @@ extension SWIMNode {
   static let maximumMembersPerCorrection = 8
 
   /// Sends the corrections the packet just read called for, each as a
-  /// gossip packet (`correctIfStale`), and counts each against the next
-  /// gossip rounds' random targets.
+  /// gossip packet (`correctIfStale`), and counts each against the random
+  /// targets of the next gossip rounds that have news to send (a quiet
+  /// round sends nothing, so it has no place to give).
   mutating func sendCorrections() {
     let corrections = accusationGuard.pendingCorrections
     accusationGuard.pendingCorrections = []
@@ -190,8 +191,9 @@ extension SWIMNode {
     max(0, settings.gossipNodes - 1) * Int(max(1, probeInterval / max(1, gossipInterval)))
   }
 
-  /// How many random targets this gossip round leaves out, the places
-  /// taken by corrections sent since the last rounds (all but one).
+  /// How many random targets this gossip round, which has news to send,
+  /// leaves out: the places taken by corrections sent since the last
+  /// such rounds (all but one).
   mutating func gossipTargetsTakenByCorrections() -> Int {
     let taken = min(accusationGuard.gossipCredit, max(0, settings.gossipNodes - 1))
     accusationGuard.gossipCredit -= taken
