@@ -392,31 +392,6 @@ struct StaleAccusationRateTests {
     #expect(corrected.counters.packetsSent <= control.counters.packetsSent)
   }
 
-  @Test("the place a correction took is given up by a round that sends, not by a quiet one")
-  func quietRoundsKeepThePlace() throws {
-    var node = try makeNode(knowing: 6, settings: guarded())
-    _ = drive(&node, from: 0, to: 2, silent: "", nacks: false)
-    _ = node.receive(.alive(alive(1, incarnation: 3)), from: address(1), now: at(2))
-    // Long enough for every queued message to have been sent its times.
-    _ = drive(&node, from: 2, to: 20, silent: "", nacks: false)
-    #expect(node.counters.broadcastQueueDepth == 0)
-    let stale = Message.suspect(Suspect(incarnation: 2, node: "n1", from: "n2"))
-    _ = node.receive(stale, from: address(2), now: at(20))
-    #expect(node.counters.staleAccusationsCorrected == 1)
-    // Quiet rounds send nothing, so they have no place to give.
-    _ = drive(&node, from: 20, to: 21, silent: "", nacks: false)
-    #expect(node.accusationGuard.gossipCredit == 1)
-    // The next round with news leaves one random target out.
-    _ = node.receive(.alive(alive(4, incarnation: 2)), from: address(4), now: at(21))
-    let round = drive(&node, from: 21, to: 21.25, silent: "", nacks: false)
-    #expect(node.accusationGuard.gossipCredit == 0)
-    let gossiped = Set(
-      round.sent.filter {
-        if case .alive(let alive) = $0.message { alive.node == "n4" } else { false }
-      }.map(\.to))
-    #expect(gossiped.count == SWIMSettings().gossipNodes - 1)
-  }
-
   @Test(
     "every stale accuser is corrected at once; past a probe interval's places, at a packet's cost")
   func everyAccuserAtOnce() throws {

@@ -60,8 +60,8 @@ extension SWIMNode {
   /// stand in for some of the random targets (`correctIfStale`), so that
   /// they add no packets.
   mutating func gossip(now: Int64) {
-    guard !broadcasts.isEmpty || !userBroadcasts.isEmpty else { return }
     let taken = accusationGuard.gossipCredit > 0 ? gossipTargetsTakenByCorrections() : 0
+    guard !broadcasts.isEmpty || !userBroadcasts.isEmpty else { return }
     let me = name
     let horizon = gossipToTheDead
     let count = settings.gossipNodes - taken

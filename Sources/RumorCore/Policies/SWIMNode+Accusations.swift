@@ -169,9 +169,8 @@ extension SWIMNode {
   static let maximumMembersPerCorrection = 8
 
   /// Sends the corrections the packet just read called for, each as a
-  /// gossip packet (`correctIfStale`), and counts each against the random
-  /// targets of the next gossip rounds that have news to send (a quiet
-  /// round sends nothing, so it has no place to give).
+  /// gossip packet (`correctIfStale`), and counts each against the next
+  /// gossip rounds' random targets.
   mutating func sendCorrections() {
     let corrections = accusationGuard.pendingCorrections
     accusationGuard.pendingCorrections = []
@@ -191,9 +190,13 @@ extension SWIMNode {
     max(0, settings.gossipNodes - 1) * Int(max(1, probeInterval / max(1, gossipInterval)))
   }
 
-  /// How many random targets this gossip round, which has news to send,
-  /// leaves out: the places taken by corrections sent since the last
-  /// such rounds (all but one).
+  /// How many random targets this gossip round leaves out, the places
+  /// taken by corrections sent since the last rounds (all but one). A
+  /// quiet round, which sends nothing, spends its places too: kept for
+  /// the next round with news, they thin out exactly the rounds that
+  /// carry fresh news, which then spreads slower and leaves more stale
+  /// accusers to correct (docs/simulation.md, "The guard's corrections
+  /// in gossip's place").
   mutating func gossipTargetsTakenByCorrections() -> Int {
     let taken = min(accusationGuard.gossipCredit, max(0, settings.gossipNodes - 1))
     accusationGuard.gossipCredit -= taken
