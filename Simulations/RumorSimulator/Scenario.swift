@@ -65,6 +65,11 @@ public struct ScenarioOptions: Sendable {
   public var affected: Int?
   /// How long a pause, stall or partition lasts, in seconds.
   public var faultSeconds: Double
+  /// The earliest time the fault starts, in seconds from the start of
+  /// the run (0: one second after convergence, whenever that is). Presets
+  /// that converge at different times then meet the fault at the same
+  /// moment, each in a settled cluster.
+  public var faultAfter: Double = 0
   /// For `stall`: the normal running time between stalls, in seconds
   /// (nil: as long as a stall).
   public var intervalSeconds: Double?
@@ -203,7 +208,7 @@ public enum ScenarioRunner {
     _ = advance(to: settle) { monitor.isConverged }
     result.convergeSeconds = monitor.convergedAt.map { Double($0) / 1e9 }
 
-    let faultStart = simulation.now + second
+    let faultStart = max(simulation.now + second, Int64(options.faultAfter * 1e9))
     let faultEnd = faultStart + Int64(options.faultSeconds * 1e9)
     let end = faultStart + Int64(options.duration * 1e9)
     let victims = pick(options.affectedCount, of: options.nodes, excluding: [0], random: &random)

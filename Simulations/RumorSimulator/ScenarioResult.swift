@@ -240,6 +240,7 @@ public struct ScenarioResult: Sendable {
         ),
       ]
     }
+    if options.faultAfter > 0 { fields.append(("fault_after_s", number(options.faultAfter))) }
     return fields
   }
 

@@ -42,6 +42,10 @@ enum SimulatorCommand {
       --affected K          nodes killed, leaving, paused or stalled (default: 1% for crash/leave,
                             3 for pause, 1 for stall); for gray, the size of each faulty group (1%)
       --fault-seconds S     how long a pause, stall or partition lasts (default 10)
+      --fault-after S       the fault starts no sooner than S simulated seconds into
+                        the run (default 0: one second after convergence), so
+                        that presets that converge at different times meet it
+                        at the same moment, in a settled cluster
       --interval-seconds S  for stall, the normal running time between stalls (default: the
                             fault time)
       --stall-mode M        for stall: pause (frozen process, packets wait in its socket
@@ -108,6 +112,7 @@ enum SimulatorCommand {
       arguments, command: command,
       options: [
         "nodes", "scenario", "seed", "profile", "loss", "duration", "affected", "fault-seconds",
+        "fault-after",
         "latency", "jitter", "report", "interval-seconds", "stall-mode", "suspicion-multiplier",
         "flap-quarantine", "stand-down", "join-follow-up-syncs", "preset",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
@@ -158,6 +163,10 @@ enum SimulatorCommand {
     let faultSeconds = try number("fault-seconds", Double.self, default: 10) ?? 10
     guard faultSeconds > 0 && faultSeconds <= 86_400 else {
       throw .usage("--fault-seconds must be above 0 and at most 86400", command: command)
+    }
+    let faultAfter = try number("fault-after", Double.self, default: 0) ?? 0
+    guard faultAfter >= 0 && faultAfter <= 86_400 else {
+      throw .usage("--fault-after must be 0 to 86400 seconds (is \(faultAfter))", command: command)
     }
     let interval = try number("interval-seconds", Double.self, default: nil)
     if let interval, !(interval > 0 && interval <= 86_400) {
@@ -232,6 +241,7 @@ enum SimulatorCommand {
     options.serfReconnectOnly = parsed.flag("serf-reconnect")
     options.checksInvariants = parsed.flag("check-invariants")
     options.convergedStart = parsed.flag("converged-start")
+    options.faultAfter = faultAfter
     if parsed.flag("progress") {
       let started = ContinuousClock.now
       options.progress = { seconds in

@@ -61,6 +61,24 @@ struct ScenarioTests {
     #expect(result.falseDeaths == 0, reproduce)
   }
 
+  @Test("--fault-after holds the fault back to that moment, and the JSON says so")
+  func faultAfter() throws {
+    var options = ScenarioOptions(scenario: .crash, nodes: 8, seed: 3, duration: 20, affected: 1)
+    options.faultAfter = 15
+    let (result, reproduce) = simulate(options)
+    let start = try #require(result.faultStartSeconds, reproduce)
+    #expect(start >= 15 && start < 15.001, reproduce)
+    #expect((result.convergeSeconds ?? .infinity) < 14, reproduce)
+    #expect(result.departures.allSatisfy { $0.all != nil }, reproduce)
+    #expect(result.json(includeTiming: false).text.contains("\"fault_after_s\":15"), reproduce)
+    // Off by default: the fault comes one second after convergence.
+    let (plain, again) = simulate(
+      ScenarioOptions(scenario: .crash, nodes: 8, seed: 3, duration: 20, affected: 1))
+    let plainStart = try #require(plain.faultStartSeconds, again)
+    #expect(plainStart < 14, again)
+    #expect(!plain.json(includeTiming: false).text.contains("fault_after_s"), again)
+  }
+
   @Test("the informed curve drops when a member crashes and is full again only once all noticed")
   func informedCurveFollowsTheCrash() throws {
     let (result, reproduce) = simulate(
