@@ -483,21 +483,37 @@ public final class Simulation {
           continue
         }
         queue.schedule(.deliver(to: to, from: index, bytes: bytes), at: now + latency(index, to))
-      case .openStream(let id, let target, let request, let timeout):
+      case .openStream(let id, let target, let request, let timeout, let connectTimeout):
         streamsOpened += 1
         let generation = generations[index]
         openStreams.insert(OpenStream(node: index, generation: generation, id: id))
-        queue.schedule(
-          .streamFails(
-            to: index, generation: generation, id: id, reason: "timed out", refused: false),
-          at: now + timeout.nanosecondsClamped)
-        guard let to = indexByAddress[target], network.connected(index, to) else { continue }
-        // SYN and request after the initial 1 s and Linux's 200 ms minimum timeouts.
-        let late = network.retransmissionDelay(
-          [(index, to, 1000), (to, index, 1000), (index, to, 200)], random: &random)
+        let timedOut = Event.streamFails(
+          to: index, generation: generation, id: id, reason: "timed out", refused: false)
+        guard let to = indexByAddress[target], network.connected(index, to) else {
+          // Never connected: over at the connect timeout, if there is one.
+          queue.schedule(timedOut, at: now + (connectTimeout ?? timeout).nanosecondsClamped)
+          continue
+        }
+        // SYN and SYN-ACK after the initial 1 s timeout, the request after
+        // Linux's 200 ms minimum.
+        let handshake = network.retransmissionDelay(
+          [(index, to, 1000), (to, index, 1000)], random: &random)
+        let late = handshake + network.retransmissionDelay([(index, to, 200)], random: &random)
+        let oneWay = latency(index, to)
+        if let connect = connectTimeout?.nanosecondsClamped, handshake + 2 * oneWay > connect {
+          // A lost SYN or SYN-ACK is retransmitted after the connect
+          // timeout: the attempt is over by then.
+          queue.schedule(
+            .streamFails(
+              to: index, generation: generation, id: id, reason: "connect timed out",
+              refused: false),
+            at: now + connect)
+          continue
+        }
+        queue.schedule(timedOut, at: now + timeout.nanosecondsClamped)
         queue.schedule(
           .streamArrives(to: to, from: index, generation: generation, id: id, request: request),
-          at: now + latency(index, to) + late)
+          at: now + oneWay + late)
       case .event(let event):
         observer?.membershipEvent(event, at: index, time: now)
       case .userEvent(let event):

@@ -92,7 +92,7 @@ enum SimulatorCommand {
                             were made before Serf was simulated)
       --serf-reconnect      failed members are tried again only as Serf does (one
                             every 30 s), without the eager reconnect right after a
-                            failure (every 2 s, backing off to 30 s over 4 minutes)
+                            failure (every 5 s, backing off to 30 s over 3 minutes)
       --converged-start     start every node at once as a cluster that has converged
                             already, instead of each joining through node 0: each
                             node gets one push-pull (anti-entropy, not a join)

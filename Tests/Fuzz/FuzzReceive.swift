@@ -223,7 +223,7 @@ enum FuzzOperations {
         effects = node.tick(now: now)
       }
       for effect in effects {
-        if case .openStream(let id, _, _, _) = effect { openStreams.append(id) }
+        if case .openStream(let id, _, _, _, _) = effect { openStreams.append(id) }
       }
       if openStreams.count > 64 { openStreams.removeFirst(openStreams.count - 64) }
       consume(effects)

@@ -38,14 +38,14 @@ private var serfReconnectOnly: SerfSettings {
 /// The streams opened to `target`, by id.
 private func streams(to target: NodeAddress, in effects: [Effect]) -> [UInt64] {
   effects.compactMap { effect in
-    if case .openStream(let id, target, _, _) = effect { return id }
+    if case .openStream(let id, target, _, _, _) = effect { return id }
     return nil
   }
 }
 
 private func joinsOpened(_ effects: [Effect]) -> [NodeAddress] {
   effects.compactMap { effect in
-    if case .openStream(_, let target, _, _) = effect { return target }
+    if case .openStream(_, let target, _, _, _) = effect { return target }
     return nil
   }
 }
@@ -79,29 +79,52 @@ struct ClusterNodeTests {
     var node = try makeClusterNode(knowing: 1)
     let dead = Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded()
     _ = node.receivePacket(dead, from: address(2), now: at(1))
-    // Every 1 to 3 s with probability failed / alive = 1: a try within
-    // 3 s, and no second one while it is under way (it has not reported
-    // back; it would within the TCP timeout).
-    let first = streams(to: address(1), in: run(&node, from: 1, to: 4))
+    // Every 2.5 to 7.5 s with probability failed / alive = 1: a try
+    // within 7.5 s, and no second one while it is under way (it has not
+    // reported back; it would within the TCP timeout).
+    let first = streams(to: address(1), in: run(&node, from: 1, to: 8.5))
     #expect(first.count == 1)
-    #expect(streams(to: address(1), in: run(&node, from: 4, to: 11)).isEmpty)
+    #expect(streams(to: address(1), in: run(&node, from: 8.5, to: 11)).isEmpty)
     #expect(node.serf?.counters.reconnectAttempts == 1)
     // Refused: the slot is free again, and the next tries come.
     let id = try #require(first.first)
     _ = node.streamFailed(id: id, reason: "connection refused", refused: true, now: at(11))
-    let again = streams(to: address(1), in: run(&node, from: 11, to: 14))
+    let again = streams(to: address(1), in: run(&node, from: 11, to: 18.5))
     #expect(again.count == 1)
     for id in again {
-      _ = node.streamFailed(id: id, reason: "connection refused", refused: true, now: at(14))
+      _ = node.streamFailed(id: id, reason: "connection refused", refused: true, now: at(18.5))
     }
     // Back (a refutation): no longer a candidate, and no more tries.
     _ = node.receivePacket(
-      Message.alive(alive(1, incarnation: 2)).encoded(), from: address(1), now: at(14))
+      Message.alive(alive(1, incarnation: 2)).encoded(), from: address(1), now: at(18.5))
     #expect(node.serf?.status(of: "n1") == .alive)
     #expect(node.reconnectCandidates.isEmpty)
     let attempts = node.serf?.counters.reconnectAttempts
-    _ = run(&node, from: 14, to: 17)
+    _ = run(&node, from: 18.5, to: 26)
     #expect(node.serf?.counters.reconnectAttempts == attempts)
+  }
+
+  @Test(
+    "an eager reconnect waits for its connection only as long as a probe waits for its ack; joins and Serf's reconnect wait the TCP timeout"
+  )
+  func reconnectConnectTimeout() throws {
+    func connectTimeouts(_ effects: [Effect]) -> [Duration?] {
+      effects.compactMap { effect in
+        if case .openStream(_, _, _, _, let connect) = effect { return connect }
+        return nil
+      }
+    }
+    var node = try makeClusterNode(knowing: 1)
+    let dead = Message.dead(Dead(incarnation: 1, node: "n1", from: "n2")).encoded()
+    _ = node.receivePacket(dead, from: address(2), now: at(1))
+    let eager = connectTimeouts(run(&node, from: 1, to: 8.5))
+    #expect(eager == [.some(SWIMSettings().probeTimeout)])
+    // A join asked for by the application waits as any stream.
+    #expect(connectTimeouts(node.join([address(5)], now: at(9))) == [.none])
+    // Serf's reconnect alone is Serf's: the whole TCP timeout.
+    var serfOnly = try makeClusterNode(knowing: 1, serf: serfReconnectOnly)
+    _ = serfOnly.receivePacket(dead, from: address(2), now: at(1))
+    #expect(connectTimeouts(run(&serfOnly, from: 1, to: 35)) == [.none])
   }
 
   @Test("the eager reconnect's settings are checked")
@@ -124,12 +147,11 @@ struct ClusterNodeTests {
   func reconnectBackoff() {
     let policy = ReconnectPolicy(SerfSettings())
     let second: Int64 = 1_000_000_000
-    #expect(policy.interval(age: 0) == 2 * second)
-    #expect(policy.interval(age: 59 * second) == 2 * second)
-    #expect(policy.interval(age: 60 * second) == 4 * second)
-    #expect(policy.interval(age: 150 * second) == 8 * second)
-    #expect(policy.interval(age: 200 * second) == 16 * second)
-    #expect(policy.interval(age: 240 * second) == 30 * second)
+    #expect(policy.interval(age: 0) == 5 * second)
+    #expect(policy.interval(age: 59 * second) == 5 * second)
+    #expect(policy.interval(age: 60 * second) == 10 * second)
+    #expect(policy.interval(age: 150 * second) == 20 * second)
+    #expect(policy.interval(age: 180 * second) == 30 * second)
     #expect(policy.interval(age: .max) == 30 * second)
     #expect(ReconnectPolicy(serfReconnectOnly).interval(age: 0) == 30 * second)
   }

@@ -30,7 +30,7 @@ struct NonceTests {
       // a stream message has a 5-byte encrypt header in front of that.
       switch effect {
       case .send(let bytes, _) where bytes.count > 13: Array(bytes[1..<13])
-      case .openStream(_, _, let request, _) where request.count > 18: Array(request[6..<18])
+      case .openStream(_, _, let request, _, _) where request.count > 18: Array(request[6..<18])
       default: nil
       }
     }

@@ -219,7 +219,8 @@ struct SWIMNodeTests {
     var node = try SWIMNode(name: "n0", address: address(0), seed: 3)
     _ = node.start(now: at(0))
     let effects = node.join([address(1)], now: at(0))
-    guard case .openStream(let id, let target, let request, _) = try #require(effects.first) else {
+    guard case .openStream(let id, let target, let request, _, _) = try #require(effects.first)
+    else {
       Issue.record("no stream opened")
       return
     }
@@ -461,7 +462,7 @@ struct JoinFollowUpTests {
       now = deadline
       steps += 1
       for effect in node.tick(now: now) {
-        if case .openStream(let streamID, _, let request, _) = effect,
+        if case .openStream(let streamID, _, let request, _, _) = effect,
           case .pushPull = try StreamCodec().decode(request[...]).message
         {
           opened.append(now.seconds)
@@ -470,6 +471,58 @@ struct JoinFollowUpTests {
       }
     }
     #expect(opened == [2, 6, 14])
+  }
+
+  /// When `n0`, joined through a reply listing n1…n3, opens its follow-up
+  /// syncs within 30 s, each answered with a reply listing the members
+  /// `answer` gives for that sync (counted from 0).
+  func followUpsAnswered(joinedWith joined: [Int] = [1, 2, 3], _ answer: (Int) -> [Int]) throws
+    -> [Double]
+  {
+    var settings = SWIMSettings()
+    settings.policies.joinFollowUpSyncs = 3
+    settings.pushPullInterval = .zero
+    settings.probeInterval = .seconds(60)
+    settings.disableTCPPings = true
+    var (node, id) = try joiningNode(settings)
+    _ = node.streamReplied(id: id, bytes: try joinReply(members: joined), now: at(0))
+    var opened: [Double] = []
+    var steps = 0
+    while let deadline = node.nextDeadline, deadline <= at(30), steps < 10_000 {
+      steps += 1
+      for effect in node.tick(now: deadline) {
+        if case .openStream(let streamID, _, let request, _, _) = effect,
+          case .pushPull = try StreamCodec().decode(request[...]).message
+        {
+          let reply = try joinReply(members: answer(opened.count))
+          opened.append(deadline.seconds)
+          _ = node.streamReplied(id: streamID, bytes: reply, now: deadline)
+        }
+      }
+    }
+    return opened
+  }
+
+  @Test("a follow-up sync that brings nothing new ends the follow-up syncs")
+  func followUpSyncsStopWhenNothingNew() throws {
+    // Every reply lists the members n0 knows already: the first sync
+    // shows the join complete, and no other is made.
+    #expect(try followUpsAnswered { _ in [1, 2, 3] } == [2])
+  }
+
+  @Test("follow-up syncs go on while each brings a member the node did not know")
+  func followUpSyncsGoOnWhileNews() throws {
+    // A join storm: each reply lists one more member than the last.
+    #expect(try followUpsAnswered { Array(1...(4 + $0)) } == [2, 6, 14])
+    // The second brings nothing new: the third is not made.
+    #expect(try followUpsAnswered { _ in [1, 2, 3, 4] } == [2, 6])
+  }
+
+  @Test("in a big cluster every follow-up sync is made, news or not")
+  func followUpSyncsAllMadeInBigCluster() throws {
+    // One peer's view says little about a hundred members' join storm.
+    let members = Array(1...100)
+    #expect(try followUpsAnswered(joinedWith: members) { _ in members } == [2, 6, 14])
   }
 }
 
@@ -485,7 +538,7 @@ struct RefusedConnectionTests {
       steps += 1
       now = deadline
       for effect in node.tick(now: now) {
-        if case .openStream(let id, _, let request, _) = effect,
+        if case .openStream(let id, _, let request, _, _) = effect,
           case .ping = try StreamCodec().decode(request[...]).message
         {
           return (id, first.ping.node, now.seconds)
@@ -602,7 +655,7 @@ private func joiningNode(_ settings: SWIMSettings = SWIMSettings()) throws -> (
   var node = try SWIMNode(name: "n0", address: address(0), settings: settings, seed: 3)
   _ = node.start(now: at(0))
   let first = try #require(node.join([address(1)], now: at(0)).first)
-  guard case .openStream(let id, _, _, _) = first else {
+  guard case .openStream(let id, _, _, _, _) = first else {
     throw JoinTestError.noJoinStream(first)
   }
   return (node, id)

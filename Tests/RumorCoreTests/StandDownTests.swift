@@ -106,7 +106,7 @@ struct StandDownTests {
     /// How many push-pulls the node starts in `effects`.
     func pushPulls(_ effects: [Effect]) -> Int {
       effects.filter { effect in
-        guard case .openStream(_, _, let request, _) = effect,
+        guard case .openStream(_, _, let request, _, _) = effect,
           let decoded = try? StreamCodec().decode(request[...]),
           case .pushPull = decoded.message
         else { return false }

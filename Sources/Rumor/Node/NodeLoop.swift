@@ -161,8 +161,8 @@ final class NodeLoop {
       switch effect {
       case .send(let bytes, let target):
         _ = Sockets.send(bytes, to: target, on: udp)
-      case .openStream(let id, let target, let request, let timeout):
-        open(id: id, to: target, request: request, timeout: timeout)
+      case .openStream(let id, let target, let request, let timeout, let connectTimeout):
+        open(id: id, to: target, request: request, timeout: timeout, connectTimeout: connectTimeout)
       case .event(let event):
         memberChanged(event.member.name)
         mailbox.publish(event)
@@ -352,12 +352,19 @@ final class NodeLoop {
 
   // MARK: TCP
 
-  private func open(id: UInt64, to target: NodeAddress, request: [UInt8], timeout: Duration) {
+  private func open(
+    id: UInt64, to target: NodeAddress, request: [UInt8], timeout: Duration,
+    connectTimeout: Duration?
+  ) {
     switch Sockets.connect(to: target) {
     case .success(let descriptor):
+      let start = Timestamp(nanoseconds: now())
+      let deadline = (start + timeout).nanoseconds
       var connection = Connection(
         descriptor: descriptor, role: .outbound(id: id), phase: .connecting,
-        deadline: now() + timeout.nanosecondsClamped)
+        deadline: min(deadline, connectTimeout.map { (start + $0).nanoseconds } ?? .max))
+      // Once connected, the exchange has the whole timeout (from the start).
+      connection.deadlineOnceConnected = deadline
       connection.outgoing = request
       connections[descriptor] = connection
     case .failure(let error):
@@ -411,6 +418,7 @@ final class NodeLoop {
         return
       }
       connection.phase = .writing
+      if let deadline = connection.deadlineOnceConnected { connection.deadline = deadline }
       connections[descriptor] = connection
       writeSome(descriptor)
     case .writing:

@@ -38,6 +38,9 @@ struct Connection {
   /// inbound stream that has sent nothing yet, when its first bytes must
   /// have come (`InboundLimits.firstBytesTimeout`).
   var deadline: Int64
+  /// For an outbound stream with a connect timeout (`deadline` is then
+  /// the connect's), when the exchange must be over once connected.
+  var deadlineOnceConnected: Int64?
   /// When the connection was made (nanoseconds, monotonic).
   var started: Int64 = 0
   /// Whether any byte has been read.

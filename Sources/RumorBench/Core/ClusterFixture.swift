@@ -121,7 +121,7 @@ struct ClusterFixture {
   /// `streamReplied` takes.
   static func openJoin(_ node: inout SWIMNode, via seed: NodeAddress) throws -> UInt64 {
     for effect in node.join([seed], now: start) {
-      if case .openStream(let id, _, _, _) = effect { return id }
+      if case .openStream(let id, _, _, _, _) = effect { return id }
     }
     throw BenchError("join opened no stream")
   }

@@ -9,7 +9,7 @@ extension Digest {
       let value: UInt64
       switch effect {
       case .send(let bytes, _): value = 1 << 32 | UInt64(bytes.count)
-      case .openStream(let id, _, let request, _): value = 2 << 32 | id ^ UInt64(request.count)
+      case .openStream(let id, _, let request, _, _): value = 2 << 32 | id ^ UInt64(request.count)
       case .event(let event): value = 3 << 32 | UInt64(event.member.incarnation)
       case .deliver: value = 4 << 32
       case .joinFinished(_, let error): value = 5 << 32 | UInt64(error?.utf8.count ?? 0)

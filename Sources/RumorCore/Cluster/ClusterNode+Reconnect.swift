@@ -89,7 +89,9 @@ extension ClusterNode {
     let giveUp = swim.settings.tcpTimeout.nanosecondsClamped.addingSaturating(1_000_000_000)
     reconnectsInFlight[target.address] = clock.addingSaturating(giveUp)
     serf?.counters.reconnectAttempts += 1
-    return join([target.address], replayingEvents: true, now: now)
+    return join(
+      [target.address], replayingEvents: true, connectTimeout: reconnectPolicy.connectTimeout,
+      now: now)
   }
 
   /// A member was declared failed or recorded as left: if Serf now holds

@@ -93,7 +93,7 @@ public struct ClusterNode: Sendable {
     random = SplitMix64(seed: seed ^ 0x5EB7_C0DE_5EB7_C0DE)
     serf?.setTags((try? SerfTags.decode(meta)) ?? [:])
     reconnectInterval = (serfSettings?.reconnectInterval ?? .zero).nanosecondsClamped
-    reconnectPolicy = ReconnectPolicy(serfSettings)
+    reconnectPolicy = ReconnectPolicy(serfSettings, swim: settings)
     if let vivaldi = serfSettings?.coordinates {
       coordinates = try NetworkCoordinates(
         settings: vivaldi, peerLimit: settings.maxMembers, seed: seed ^ 0xC00E_D1A7_E5C0_0ED1)
@@ -229,11 +229,20 @@ public struct ClusterNode: Sendable {
   public mutating func join(
     _ addresses: [NodeAddress], replayingEvents: Bool = false, now: Timestamp
   ) -> [Effect] {
+    join(addresses, replayingEvents: replayingEvents, connectTimeout: nil, now: now)
+  }
+
+  /// A join whose connections must be made within `connectTimeout` (nil:
+  /// within the TCP timeout).
+  mutating func join(
+    _ addresses: [NodeAddress], replayingEvents: Bool, connectTimeout: Duration?, now: Timestamp
+  ) -> [Effect] {
     if !replayingEvents, serf != nil {
       joinsIgnoringOldEvents.formUnion(addresses.filter { $0 != swim.address })
       if !joinsIgnoringOldEvents.isEmpty { serf?.setIgnoresOldEventsOnJoin(true) }
     }
-    return process(withUserState { $0.join(addresses, now: now) }, now: now)
+    return process(
+      withUserState { $0.join(addresses, connectTimeout: connectTimeout, now: now) }, now: now)
   }
 
   /// Sends a user event to the whole cluster (`serf event`): gossiped,

@@ -11,13 +11,23 @@ struct ReconnectPolicy: Sendable, Hashable {
   let backoff: Int64
   /// The most attempts under way at once.
   let inFlightLimit: Int
+  /// How long an eager attempt waits for its connection to be made: the
+  /// probe timeout, the time an ack may take (memberlist's 99th
+  /// percentile of the round trip), so that a member out of reach costs
+  /// one SYN and not the system's retransmissions of it over the whole
+  /// TCP timeout (Serf's reconnect pays those); never more than the TCP
+  /// timeout. Nil for Serf's reconnect alone, which waits as Serf does.
+  let connectTimeout: Duration?
 
-  /// The policy of `settings`; nil settings (no Serf layer) never reconnect.
-  init(_ settings: SerfSettings?) {
+  /// The policy of `settings`, for a node with the failure detector's
+  /// settings `swim`; nil settings (no Serf layer) never reconnect.
+  init(_ settings: SerfSettings?, swim: SWIMSettings = SWIMSettings()) {
     interval = max(1, (settings?.reconnectInterval ?? .seconds(30)).nanosecondsClamped)
     eagerInterval = settings?.eagerReconnectInterval.map { max(1, $0.nanosecondsClamped) }
     backoff = max(1, (settings?.reconnectBackoff ?? .seconds(60)).nanosecondsClamped)
     inFlightLimit = max(1, settings?.reconnectsInFlightLimit ?? 1)
+    connectTimeout =
+      eagerInterval == nil ? nil : min(swim.probeTimeout, swim.tcpTimeout)
   }
 
   /// How often the cluster as a whole should try a member that failed

@@ -8,8 +8,11 @@ public enum Effect: Sendable, Hashable {
   /// Open a TCP stream to `address`, write `request`, read one reply
   /// message, and report it with `streamReplied(id:bytes:now:)`, or report
   /// `streamFailed(id:reason:refused:now:)` if anything fails or `timeout`
-  /// passes.
-  case openStream(id: UInt64, to: NodeAddress, request: [UInt8], timeout: Duration)
+  /// passes. With a `connectTimeout`, also fail if the connection is not
+  /// made within it (a reconnect attempt gives up before the system
+  /// retransmits its SYN, so that a host out of reach costs one packet).
+  case openStream(
+    id: UInt64, to: NodeAddress, request: [UInt8], timeout: Duration, connectTimeout: Duration?)
   /// Tell the application about a change in membership.
   case event(MembershipEvent)
   /// Hand a delegate message (Serf's) to the layer above. `SWIMNode` emits

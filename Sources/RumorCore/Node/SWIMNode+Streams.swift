@@ -6,13 +6,16 @@ extension SWIMNode {
   /// Opens a stream (as an effect) and remembers what its reply is for.
   @discardableResult
   mutating func openStream(
-    to target: NodeAddress, request: [UInt8], timeout: Duration, purpose: StreamPurpose
+    to target: NodeAddress, request: [UInt8], timeout: Duration,
+    connectTimeout: Duration? = nil, purpose: StreamPurpose
   ) -> UInt64 {
     let id = nextStreamID
     nextStreamID += 1
     streams[id] = purpose
     counters.streamsOpened += 1
-    effects.append(.openStream(id: id, to: target, request: request, timeout: timeout))
+    effects.append(
+      .openStream(
+        id: id, to: target, request: request, timeout: timeout, connectTimeout: connectTimeout))
     return id
   }
 
@@ -44,18 +47,22 @@ extension SWIMNode {
     }
   }
 
-  mutating func openPushPull(to target: NodeAddress, join: Bool, now: Int64) {
+  mutating func openPushPull(
+    to target: NodeAddress, join: Bool, connectTimeout: Duration? = nil, followUp: Bool = false,
+    now: Int64
+  ) {
     guard
       let request = try? streamCodec.encode(
         encoded: localStateMessage(join: join), includeLabel: true)
     else { return }
     openStream(
-      to: target, request: request, timeout: settings.tcpTimeout,
-      purpose: .pushPull(join: join, target: target))
+      to: target, request: request, timeout: settings.tcpTimeout, connectTimeout: connectTimeout,
+      purpose: .pushPull(join: join, target: target, followUp: followUp))
   }
 
-  /// Anti-entropy: a full exchange with one random alive member.
-  mutating func pushPullWithRandomMember(now: Int64) {
+  /// Anti-entropy: a full exchange with one random alive member
+  /// (`followUp`: one of the syncs after a join).
+  mutating func pushPullWithRandomMember(followUp: Bool = false, now: Int64) {
     let me = name
     guard
       let position = table.randomPositions(
@@ -65,7 +72,7 @@ extension SWIMNode {
         }
       ).first
     else { return }
-    openPushPull(to: table[position].address, join: false, now: now)
+    openPushPull(to: table[position].address, join: false, followUp: followUp, now: now)
   }
 
   /// A stream message as read: a push-pull is kept as a reader over its
@@ -122,21 +129,31 @@ extension SWIMNode {
     let clock = now.nanoseconds
     do throws(WireError) {
       switch (purpose, try readStreamMessage(bytes, allowLabel: false)) {
-      case (.pushPull(true, let target), .pushPull(_, let incompatibility?)):
+      case (.pushPull(true, let target, _), .pushPull(_, let incompatibility?)):
         effects.append(
           .joinFinished(address: target, error: "incompatible cluster: \(incompatibility)"))
-      case (.pushPull(false, _), .pushPull(_, _?)):
+      case (.pushPull(false, _, _), .pushPull(_, _?)):
         counters.incompatibleMerges += 1
-      case (.pushPull(let join, let target), .pushPull(let members, nil)):
+      case (.pushPull(let join, let target, let followUp), .pushPull(let members, nil)):
         // Members we learn from a peer's reply are known around the cluster
         // already: in a big cluster, taking them in without re-gossiping
         // each keeps a join storm from filling every queue with thousands
         // of alive messages. In a small one, re-gossiping them as
         // memberlist does costs little and reaches the members that joined
         // before them, which would otherwise wait for a follow-up sync.
+        let eventsBefore = effects.count(where: \.isMembershipEvent)
         try merge(
           members, now: clock,
           gossipNewMembers: members.stateCount <= Self.joinReplyGossipLimit)
+        // In a small cluster, where joiners announce themselves to every
+        // member and join replies are re-gossiped, a follow-up sync that
+        // changed nothing in this node's view says the join is complete.
+        // In a big one a single peer's view says less: all are made.
+        if followUp, table.aliveCount <= Self.joinReplyGossipLimit,
+          effects.count(where: \.isMembershipEvent) == eventsBefore
+        {
+          followUpSyncsDone = true
+        }
         if join {
           effects.append(.joinFinished(address: target, error: nil))
           scheduleFollowUpSyncs(now: clock)
@@ -219,7 +236,7 @@ extension SWIMNode {
   }
 
   private mutating func finishStream(_ purpose: StreamPurpose, error: String, now: Int64) {
-    if case .pushPull(true, let target) = purpose {
+    if case .pushPull(true, let target, _) = purpose {
       effects.append(.joinFinished(address: target, error: error))
     }
   }
@@ -342,5 +359,12 @@ extension SWIMNode {
     if !userState.isEmpty {
       effects.append(.deliver(.remoteState(Array(userState), join: remote.join)))
     }
+  }
+}
+
+extension Effect {
+  /// Whether this effect tells of a change in membership.
+  fileprivate var isMembershipEvent: Bool {
+    if case .event = self { true } else { false }
   }
 }

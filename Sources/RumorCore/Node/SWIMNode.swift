@@ -65,6 +65,9 @@ public struct SWIMNode: Sendable {
   var started = false
   var probeTickMissed = false
   var hadJoined = false
+  /// A follow-up sync after the join changed nothing in this node's view:
+  /// the remaining ones are not made.
+  var followUpSyncsDone = false
   /// Whether this node has judged itself the failing part and neither
   /// accuses others nor refutes accusations (`Policies.standDown`).
   public var isStandingDown: Bool { standing.isStandingDown }
@@ -181,8 +184,16 @@ public struct SWIMNode: Sendable {
   /// exchange with each (memberlist's join). Each attempt reports back as
   /// `Effect.joinFinished`.
   public mutating func join(_ addresses: [NodeAddress], now: Timestamp) -> [Effect] {
+    join(addresses, connectTimeout: nil, now: now)
+  }
+
+  /// A join whose connections must be made within `connectTimeout` (nil:
+  /// within the TCP timeout, as any stream).
+  mutating func join(
+    _ addresses: [NodeAddress], connectTimeout: Duration?, now: Timestamp
+  ) -> [Effect] {
     for target in addresses where target != address {
-      openPushPull(to: target, join: true, now: now.nanoseconds)
+      openPushPull(to: target, join: true, connectTimeout: connectTimeout, now: now.nanoseconds)
     }
     return drainEffects()
   }
@@ -387,7 +398,8 @@ public struct SWIMNode: Sendable {
       // has it dead, and bring itself back in.
       if !isStandingDown { pushPullWithRandomMember(now: now) }
     case .followUpSync(let remaining, let wait):
-      pushPullWithRandomMember(now: now)
+      guard !followUpSyncsDone else { break }
+      pushPullWithRandomMember(followUp: true, now: now)
       if remaining > 1 {
         timers.schedule(
           at: now.addingSaturating(2 * wait), .followUpSync(remaining - 1, wait: 2 * wait))
@@ -444,6 +456,7 @@ enum TimerEvent {
 
 /// A stream this node opened, and what to do with the reply.
 enum StreamPurpose {
-  case pushPull(join: Bool, target: NodeAddress)
+  /// `followUp`: one of the syncs after a join (`Policies.joinFollowUpSyncs`).
+  case pushPull(join: Bool, target: NodeAddress, followUp: Bool)
   case fallbackPing(sequence: UInt32)
 }

@@ -26,13 +26,17 @@ public struct SerfSettings: Sendable, Hashable {
   /// keeps Serf's reconnect alone. Each member tries a failed one with a
   /// probability that makes the attempts of all members together come
   /// about once per interval, whatever the cluster's size, so a member
-  /// that is really gone costs the cluster about 30 connection attempts
-  /// in its first minute, 15 in the second, 7.5 and 3.75 in the next two
-  /// and Serf's 2 a minute after that. After a partition longer than
-  /// memberlist's 30 s gossip-to-the-dead window, the two sides find each
-  /// other within seconds of the heal rather than at the next 30 s tick.
-  /// 2 s.
-  public var eagerReconnectInterval: Duration? = .seconds(2)
+  /// that is really gone costs the cluster about 12 connection attempts
+  /// in its first minute, 6 in the second, 3 in the third and Serf's 2 a
+  /// minute after that. Each attempt waits for its connection only as
+  /// long as a probe waits for its ack (`SWIMSettings.probeTimeout`), so
+  /// that a host out of reach costs one SYN, where each of Serf's
+  /// attempts has the system retransmit its SYN for the whole TCP timeout
+  /// (once a second at first on Linux): a dozen attempts a minute send
+  /// about what Serf's two send. After a partition longer than memberlist's 30 s
+  /// gossip-to-the-dead window, the two sides find each other within
+  /// seconds of the heal rather than at the next 30 s tick. 5 s.
+  public var eagerReconnectInterval: Duration? = .seconds(5)
   /// How long each step of the eager reconnect lasts: the interval doubles
   /// every this long since the member failed, until it reaches
   /// `reconnectInterval`. 60 s.

@@ -32,10 +32,13 @@ public struct Policies: Sendable, Hashable {
   /// Zero turns it off; needs Lifeguard. docs/simulation.md, "Standing
   /// down".
   public var standDown: Duration
-  /// After a join, exchange full state with a random member this many more
-  /// times (2, 6, 14 … s later), so a member joining in a join storm learns
-  /// who joined after it in seconds. 0 to 16; 0 turns it off.
-  /// docs/simulation.md, "Join storm".
+  /// After a join, exchange full state with a random member up to this
+  /// many more times (2, 6, 14 … s later), so a member joining in a join
+  /// storm learns who joined after it in seconds. In a cluster small
+  /// enough that joiners announce themselves to every member, the first
+  /// exchange that changes nothing in the member's view ends them (the
+  /// join is complete). 0 to 16; 0 turns it off. docs/simulation.md,
+  /// "Join storm".
   public var joinFollowUpSyncs: Int
 
   /// The policies of `preset`.
