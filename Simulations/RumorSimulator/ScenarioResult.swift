@@ -295,6 +295,7 @@ public struct ScenarioResult: Sendable {
       fields.append(
         ("accusations_confirmed_by_reprobe", .count(totals.accusationsConfirmedByReprobe)))
       fields.append(("deaths_kept_local", .count(totals.deathsKeptLocal)))
+      fields.append(("death_reminders", .count(totals.deathReminders)))
       fields.append(("stale_accusations_corrected", .count(totals.staleAccusationsCorrected)))
       fields.append(
         ("stale_corrections_adding_packets", .count(totals.staleCorrectionsAddingPackets)))

@@ -190,6 +190,38 @@ struct GuardedAccusationTests {
     #expect(node.member(named: target)?.state == .alive)
   }
 
+  @Test(
+    "on: a member taken back alive elsewhere at the incarnation held dead here is told, once per probe interval"
+  )
+  func deadHereIsRemindedToTheMember() throws {
+    for on in [true, false] {
+      var node = try makeNode(knowing: 4, settings: guarded(on))
+      _ = node.receive(
+        .dead(Dead(incarnation: 1, node: "n1", from: "n2")), from: address(2), now: at(1))
+      #expect(node.member(named: "n1")?.state == .dead)
+      var told: [Message] = []
+      for time in [1.1, 1.5, 2.2] {
+        let sent = sentMessages(
+          node.receive(.alive(alive(1, incarnation: 1)), from: address(3), now: at(time)))
+        told += sent.filter { $0.to == address(1) }.map(\.message)
+      }
+      // The same incarnation does not outrank the dead here, as in memberlist.
+      #expect(node.member(named: "n1")?.state == .dead)
+      let reminders = told.filter {
+        if case .suspect(let suspect) = $0 {
+          suspect.node == "n1" && suspect.incarnation == 1
+        } else {
+          false
+        }
+      }
+      #expect(reminders.count == (on ? 2 : 0), "\(told)")
+      #expect(node.counters.deathReminders == (on ? 2 : 0))
+      // The member's refutation settles it.
+      _ = node.receive(.alive(alive(1, incarnation: 2)), from: address(1), now: at(2.3))
+      #expect(node.member(named: "n1")?.state == .alive)
+    }
+  }
+
   @Test("on: with no other member alive to ask, the timer alone still declares death")
   func nobodyToAsk() throws {
     var node = try makeNode(knowing: 1, settings: guarded())

@@ -47,6 +47,10 @@ public struct NodeCounters: Sendable, Hashable {
   /// nobody accusing it and no word from the suspect, kept out of the
   /// gossip (`Policies.guardedAccusations`; `AccusationVerdict`).
   public var deathsKeptLocal = 0
+  /// Members told that this node holds them dead, because others had
+  /// taken them back alive at the same incarnation
+  /// (`Policies.guardedAccusations`).
+  public var deathReminders = 0
   /// Failures that put a member in quarantine (`Policies.flapQuarantine`),
   /// a probation's two missed pings in a row included.
   public var quarantines = 0
@@ -120,6 +124,7 @@ public struct NodeCounters: Sendable, Hashable {
     suspicionsRaised += other.suspicionsRaised
     accusationsHeld += other.accusationsHeld
     deathsKeptLocal += other.deathsKeptLocal
+    deathReminders += other.deathReminders
     accusationsConfirmedByReprobe += other.accusationsConfirmedByReprobe
     quarantines += other.quarantines
     quarantinedAliveIgnored += other.quarantinedAliveIgnored

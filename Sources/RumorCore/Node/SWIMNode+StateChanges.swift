@@ -136,7 +136,10 @@ extension SWIMNode {
       takesNewAddress
         || Precedence.supersedes(
           .alive(alive.incarnation), state: record.state, incarnation: record.incarnation)
-    else { return }
+    else {
+      if alive.incarnation == record.incarnation { remindOfDeath(record, now: now) }
+      return
+    }
     suspicions[alive.node] = nil
     broadcasts.enqueue(Message.alive(alive.message).encoded(), subject: alive.node)
     let oldState = record.state

@@ -13,6 +13,9 @@ struct AccusationGuard {
   var lastProbeWasReprobe = false
   /// When each accuser last got a stale accusation corrected.
   var lastCorrection: [NodeAddress: Int64] = [:]
+  /// When each member this node holds dead was last told so
+  /// (`SWIMNode.remindOfDeath`).
+  var lastReminder: [String: Int64] = [:]
   /// Corrections called for by the packet being read, at most one per
   /// accuser; sent once it is read.
   var pendingCorrections: [PendingCorrection] = []

@@ -165,6 +165,32 @@ extension SWIMNode {
       PendingCorrection(accuser: sender, members: [member]))
   }
 
+  /// With the guard on: an `alive` about a member this node holds dead
+  /// at the same incarnation means that others took it back without a
+  /// refutation (after a partition longer than the gossip-to-the-dead
+  /// time they had forgotten it and learned it anew, while this node
+  /// still held it dead), and this node's `dead` outranks that alive for
+  /// good. Only the member can settle it, by refuting: tell it it is
+  /// suspected here, at most once per probe interval.
+  mutating func remindOfDeath(_ record: MemberTable.Record, now: Int64) {
+    guard settings.policies.guardedAccusations, record.state == .dead, record.name != name
+    else { return }
+    if let last = accusationGuard.lastReminder[record.name],
+      now.subtractingSaturating(last) < probeInterval
+    {
+      return
+    }
+    if accusationGuard.lastReminder.count >= 1024 {
+      accusationGuard.lastReminder = accusationGuard.lastReminder.filter {
+        now.subtractingSaturating($0.value) < probeInterval
+      }
+    }
+    accusationGuard.lastReminder[record.name] = now
+    counters.deathReminders += 1
+    let suspect = Suspect(incarnation: record.incarnation, node: record.name, from: name)
+    send(Message.suspect(suspect).encoded(), to: record.address)
+  }
+
   /// The most members one correction carries.
   static let maximumMembersPerCorrection = 8
 
