@@ -8,15 +8,25 @@ import RumorWire
 /// is appended and swapped with a random position (O(1), and the order
 /// stays a uniform shuffle); at the end of each round dead and left members
 /// past their gossip-to-the-dead time are reaped and the order reshuffled.
+///
+/// It also keeps the Serf layer's record of each member (`subscript(serf:)`),
+/// so that a member's name is stored and indexed once for both layers: in
+/// the member's record while SWIM knows it, in a small overflow for the
+/// failed and left members Serf keeps after SWIM reaped them (and, for a
+/// Serf layer on its own, for every member).
 struct MemberTable {
   /// One member as stored.
   struct Record {
-    // Ordered largest first so that the record packs into 64 bytes: one
-    // per member per node adds up to gigabytes in a 10,000-node simulation.
+    // Ordered largest first so that the record packs into 80 bytes with
+    // no padding: one per member per node adds up to gigabytes in a
+    // 10,000-node simulation.
     var name: String
     var meta: [UInt8]
     /// When this node last saw the state change (nanoseconds).
     var stateChange: Int64
+    /// The Serf layer's record of the member, `absent` if it has none.
+    /// SWIM never reads or changes it; it moves with the record.
+    var serf = SerfMemberRecord.absent
     var address: NodeAddress
     var incarnation: UInt32
     var versions: ProtocolVersions
@@ -57,6 +67,8 @@ struct MemberTable {
   private(set) var activeCount = 0
   /// Members alive, not suspect (the local node included).
   private(set) var aliveCount = 0
+  /// The Serf records of members not in `records`.
+  private var serfOverflow: [String: SerfMemberRecord] = [:]
 
   /// How many members are known, dead and left ones not yet reaped included
   /// (memberlist's `estNumNodes`, which scales timeouts and retransmits).
@@ -96,6 +108,10 @@ struct MemberTable {
   /// it landed.
   @discardableResult
   mutating func insert(_ record: Record, using random: inout SplitMix64) -> Int {
+    var record = record
+    if !serfOverflow.isEmpty, let kept = serfOverflow.removeValue(forKey: record.name) {
+      record.serf = kept
+    }
     let end = records.count
     if end == records.capacity {
       // Grow by a quarter rather than double: at ten thousand members the
@@ -129,7 +145,14 @@ struct MemberTable {
   mutating func reapAndShuffle(
     keep: String, using random: inout SplitMix64, isExpired: (Record) -> Bool
   ) {
-    records.removeAll { $0.name != keep && isExpired($0) }
+    var reaped: [Record] = []
+    records.removeAll { record in
+      guard record.name != keep && isExpired(record) else { return false }
+      if record.serf.isPresent { reaped.append(record) }
+      return true
+    }
+    // Serf keeps failed and left members longer than SWIM does.
+    for record in reaped { serfOverflow[record.name] = record.serf }
     if records.count > 1 {
       for index in stride(from: records.count - 1, to: 0, by: -1) {
         records.swapAt(index, random.below(index + 1))
@@ -158,5 +181,50 @@ struct MemberTable {
       chosen.append(position)
     }
     return chosen
+  }
+
+  // MARK: Serf's records
+
+  /// The Serf layer's record of `name`, nil if it has none; setting nil
+  /// removes it. O(1): one name lookup.
+  subscript(serf name: String) -> SerfMemberRecord? {
+    get {
+      if let position = position(of: name) {
+        let record = records[position].serf
+        return record.isPresent ? record : nil
+      }
+      return serfOverflow.isEmpty ? nil : serfOverflow[name]
+    }
+    set {
+      if let position = position(of: name) {
+        records[position].serf = newValue ?? .absent
+      } else {
+        serfOverflow[name] = newValue
+      }
+    }
+  }
+
+  /// An upper bound of the number of Serf records.
+  var serfCapacityHint: Int { records.count + serfOverflow.count }
+
+  /// Calls `body` with every Serf record and its member's name, in no
+  /// particular order.
+  func forEachSerfRecord(_ body: (String, SerfMemberRecord) -> Void) {
+    for record in records where record.serf.isPresent { body(record.name, record.serf) }
+    for (name, record) in serfOverflow { body(name, record) }
+  }
+
+  /// Whether a Serf record passes `predicate`.
+  func containsSerfRecord(where predicate: (String, SerfMemberRecord) -> Bool) -> Bool {
+    records.contains { $0.serf.isPresent && predicate($0.name, $0.serf) }
+      || serfOverflow.contains { predicate($0.key, $0.value) }
+  }
+
+  /// Moves every Serf record of `other` here (which takes them over from a
+  /// table whose records are all in its overflow: a Serf layer's own).
+  mutating func takeSerfRecords(from other: inout MemberTable) {
+    other.forEachSerfRecord { name, record in self[serf: name] = record }
+    for index in other.records.indices { other.records[index].serf = .absent }
+    other.serfOverflow = [:]
   }
 }
