@@ -452,13 +452,11 @@ public struct ClusterNode: Sendable {
   /// SWIM node's member table is lent to it for the call (moved, not
   /// copied), and taken back after. Nil for a plain memberlist node.
   mutating func withSerf<Result>(_ body: (inout SerfLayer) -> Result) -> Result? {
-    // Taken out of `self` so that the changes are made in place: a copy
-    // left behind would make the first change copy the layer's tables.
-    guard var layer = serfLayer.take() else { return nil }
-    swap(&layer.table, &swim.table)
-    let result = body(&layer)
-    swap(&layer.table, &swim.table)
-    serfLayer = layer
+    // Through `serfLayer?.`, in place: moving the layer out and back
+    // would copy the whole struct twice per call.
+    serfLayer?.exchangeTable(with: &swim.table)
+    let result = serfLayer?.change(body)
+    serfLayer?.exchangeTable(with: &swim.table)
     return result
   }
 

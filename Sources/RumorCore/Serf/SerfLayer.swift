@@ -195,6 +195,17 @@ public struct SerfLayer: Sendable {
     return SerfMessage.join(intent).encoded()
   }
 
+  /// Swaps the table holding the member records with `other`: how
+  /// `ClusterNode` lends the layer its SWIM node's table.
+  mutating func exchangeTable(with other: inout MemberTable) {
+    swap(&table, &other)
+  }
+
+  /// Runs `body` on the layer, in place (through optional chaining).
+  mutating func change<Result>(_ body: (inout SerfLayer) -> Result) -> Result {
+    body(&self)
+  }
+
   /// Starts the reaper's cycle when something reapable first appears.
   mutating func wakeReaper(now: Timestamp) {
     if nextReap == nil { nextReap = now + settings.reapInterval }
