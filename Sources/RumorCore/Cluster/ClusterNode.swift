@@ -326,7 +326,7 @@ public struct ClusterNode: Sendable {
     switch event {
     case .joined:
       _ = withSerf { $0.memberJoined(member.name, now: now) }
-      lostMembers[member.name] = nil
+      if !lostMembers.isEmpty { lostMembers[member.name] = nil }
       memberReturned(member.name, now: now)
     case .failed:
       _ = withSerf { $0.memberFailed(member.name, now: now) }

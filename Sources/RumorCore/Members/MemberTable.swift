@@ -119,17 +119,14 @@ struct MemberTable {
       records.reserveCapacity(end + end / 4 + 16)
     }
     records.append(record)
-    names.insert(position: end, in: records)
+    let slot = names.insert(position: end, in: records)
     tally(record.state, 1)
     let offset = random.below(end + 1)
-    swapPositions(offset, end)
+    if offset != end {
+      names.swap(offset, end, secondSlot: slot, in: records)
+      records.swapAt(offset, end)
+    }
     return offset
-  }
-
-  private mutating func swapPositions(_ first: Int, _ second: Int) {
-    guard first != second else { return }
-    names.swap(first, second, in: records)
-    records.swapAt(first, second)
   }
 
   /// The position of the next member in the probe order, advancing past

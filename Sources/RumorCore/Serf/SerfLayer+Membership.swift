@@ -7,7 +7,7 @@ extension SerfLayer {
     // A join cancels a pruning force-leave still waiting for this member:
     // in Serf the wait holds the member lock, so the join is handled after
     // the erase and brings the member back as alive; the end is the same.
-    pendingPrunes[member] = nil
+    if !pendingPrunes.isEmpty { pendingPrunes[member] = nil }
     if var record = table[serf: member] {
       let previous = record.status
       record.status = .alive
