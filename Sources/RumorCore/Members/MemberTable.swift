@@ -17,20 +17,26 @@ import RumorWire
 struct MemberTable {
   /// One member as stored.
   struct Record {
-    // Ordered largest first so that the record packs into 80 bytes with
+    // Ordered largest first so that the record packs into 72 bytes with
     // no padding: one per member per node adds up to gigabytes in a
     // 10,000-node simulation.
     var name: String
     var meta: [UInt8]
     /// When this node last saw the state change (nanoseconds).
     var stateChange: Int64
-    /// The Serf layer's record of the member, `absent` if it has none.
-    /// SWIM never reads or changes it; it moves with the record.
-    var serf = SerfMemberRecord.absent
+    /// The Serf layer's status time of the member (`serfRecord(at:)`).
+    /// SWIM never reads or changes the Serf fields; they move with the
+    /// record.
+    var serfStatusTime: UInt64 = 0
     var address: NodeAddress
     var incarnation: UInt32
     var versions: ProtocolVersions
     var state: MemberState
+    /// The Serf status's raw value (0: no Serf record), plus
+    /// `serfLeaveTimeFlag` when the leave time is in `serfLeaveTimes`:
+    /// only failed and left members have one, so it is kept apart rather
+    /// than in a word of every record.
+    var serfBits: UInt8 = 0
 
     init(
       name: String, address: NodeAddress, meta: [UInt8], incarnation: UInt32, state: MemberState,
@@ -69,6 +75,10 @@ struct MemberTable {
   private(set) var aliveCount = 0
   /// The Serf records of members not in `records`.
   private var serfOverflow: [String: SerfMemberRecord] = [:]
+  /// The Serf leave times of members in `records` that have one.
+  private var serfLeaveTimes: [String: Timestamp] = [:]
+  private static let serfStatusMask: UInt8 = 7
+  private static let serfLeaveTimeFlag: UInt8 = 8
 
   /// How many members are known, dead and left ones not yet reaped included
   /// (memberlist's `estNumNodes`, which scales timeouts and retransmits).
@@ -108,10 +118,7 @@ struct MemberTable {
   /// it landed.
   @discardableResult
   mutating func insert(_ record: Record, using random: inout SplitMix64) -> Int {
-    var record = record
-    if !serfOverflow.isEmpty, let kept = serfOverflow.removeValue(forKey: record.name) {
-      record.serf = kept
-    }
+    let kept = serfOverflow.isEmpty ? nil : serfOverflow.removeValue(forKey: record.name)
     let end = records.count
     if end == records.capacity {
       // Grow by a quarter rather than double: at ten thousand members the
@@ -119,6 +126,7 @@ struct MemberTable {
       records.reserveCapacity(end + end / 4 + 16)
     }
     records.append(record)
+    if let kept { setSerfRecord(kept, at: end) }
     let slot = names.insert(position: end, in: records)
     tally(record.state, 1)
     let offset = random.below(end + 1)
@@ -145,11 +153,14 @@ struct MemberTable {
     var reaped: [Record] = []
     records.removeAll { record in
       guard record.name != keep && isExpired(record) else { return false }
-      if record.serf.isPresent { reaped.append(record) }
+      if record.serfBits != 0 { reaped.append(record) }
       return true
     }
     // Serf keeps failed and left members longer than SWIM does.
-    for record in reaped { serfOverflow[record.name] = record.serf }
+    for record in reaped {
+      serfOverflow[record.name] = serfRecord(of: record)
+      if record.serfBits & Self.serfLeaveTimeFlag != 0 { serfLeaveTimes[record.name] = nil }
+    }
     if records.count > 1 {
       for index in stride(from: records.count - 1, to: 0, by: -1) {
         records.swapAt(index, random.below(index + 1))
@@ -186,19 +197,53 @@ struct MemberTable {
   /// removes it. O(1): one name lookup.
   subscript(serf name: String) -> SerfMemberRecord? {
     get {
-      if let position = position(of: name) {
-        let record = records[position].serf
-        return record.isPresent ? record : nil
-      }
+      if let position = position(of: name) { return serfRecord(at: position) }
       return serfOverflow.isEmpty ? nil : serfOverflow[name]
     }
     set {
       if let position = position(of: name) {
-        records[position].serf = newValue ?? .absent
+        setSerfRecord(newValue, at: position)
       } else {
         serfOverflow[name] = newValue
       }
     }
+  }
+
+  /// The Serf record kept in `records[position]`, if any.
+  func serfRecord(at position: Int) -> SerfMemberRecord? {
+    serfRecord(of: records[position])
+  }
+
+  /// The Serf record kept in `record` (one of `records`, or one just
+  /// removed from them), if any.
+  private func serfRecord(of record: Record) -> SerfMemberRecord? {
+    guard let status = SerfMemberStatus(rawValue: Int(record.serfBits & Self.serfStatusMask))
+    else { return nil }
+    let leaveTime =
+      record.serfBits & Self.serfLeaveTimeFlag == 0 ? nil : serfLeaveTimes[record.name]
+    return SerfMemberRecord(
+      status: status, statusTime: record.serfStatusTime, leaveTime: leaveTime)
+  }
+
+  /// Keeps `serf` in `records[position]` (nil: none).
+  private mutating func setSerfRecord(_ serf: SerfMemberRecord?, at position: Int) {
+    let name = records[position].name
+    let hadLeaveTime = records[position].serfBits & Self.serfLeaveTimeFlag != 0
+    guard let serf else {
+      records[position].serfBits = 0
+      records[position].serfStatusTime = 0
+      if hadLeaveTime { serfLeaveTimes[name] = nil }
+      return
+    }
+    var bits = UInt8(truncatingIfNeeded: serf.status.rawValue) & Self.serfStatusMask
+    if let leaveTime = serf.leaveTime {
+      serfLeaveTimes[name] = leaveTime
+      bits |= Self.serfLeaveTimeFlag
+    } else if hadLeaveTime {
+      serfLeaveTimes[name] = nil
+    }
+    records[position].serfBits = bits
+    records[position].serfStatusTime = serf.statusTime
   }
 
   /// An upper bound of the number of Serf records.
@@ -207,21 +252,25 @@ struct MemberTable {
   /// Calls `body` with every Serf record and its member's name, in no
   /// particular order.
   func forEachSerfRecord(_ body: (String, SerfMemberRecord) -> Void) {
-    for record in records where record.serf.isPresent { body(record.name, record.serf) }
+    for position in records.indices where records[position].serfBits != 0 {
+      if let serf = serfRecord(at: position) { body(records[position].name, serf) }
+    }
     for (name, record) in serfOverflow { body(name, record) }
   }
 
   /// Whether a Serf record passes `predicate`.
   func containsSerfRecord(where predicate: (String, SerfMemberRecord) -> Bool) -> Bool {
-    records.contains { $0.serf.isPresent && predicate($0.name, $0.serf) }
-      || serfOverflow.contains { predicate($0.key, $0.value) }
+    records.indices.contains { position in
+      records[position].serfBits != 0
+        && serfRecord(at: position).map { predicate(records[position].name, $0) } == true
+    } || serfOverflow.contains { predicate($0.key, $0.value) }
   }
 
   /// Moves every Serf record of `other` here (which takes them over from a
   /// table whose records are all in its overflow: a Serf layer's own).
   mutating func takeSerfRecords(from other: inout MemberTable) {
     other.forEachSerfRecord { name, record in self[serf: name] = record }
-    for index in other.records.indices { other.records[index].serf = .absent }
+    for index in other.records.indices { other.setSerfRecord(nil, at: index) }
     other.serfOverflow = [:]
   }
 }

@@ -3,9 +3,11 @@
 ///
 /// 16 bytes: one per member per node adds up to gigabytes in a
 /// 10,000-node simulation, so the status shares a word with the leave
-/// time instead of taking (with padding) a third one. It is kept in the
-/// member table's record (`MemberTable.Record.serf`), where `absent`
-/// (status bits 0, Serf's `StatusNone`) stands for no record.
+/// time instead of taking (with padding) a third one. The member table
+/// (`MemberTable.subscript(serf:)`) keeps its parts in the member's
+/// record (status time and status; the leave time, which only failed
+/// and left members have, apart); `absent` (status bits 0, Serf's
+/// `StatusNone`) stands for no record.
 struct SerfMemberRecord: Hashable, Sendable {
   /// The Lamport time of the last join or leave intent applied to the
   /// member; an intent must be later than this to change anything.
