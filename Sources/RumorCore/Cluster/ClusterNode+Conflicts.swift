@@ -9,7 +9,7 @@ extension ClusterNode {
   mutating func answerConflictQuery(_ query: IncomingQuery, now: Timestamp) -> [Effect] {
     let subject = String(decoding: query.payload, as: UTF8.self)
     guard subject != name else { return [] }
-    serf?.counters.conflictQueriesAnswered += 1
+    serfLayer?.counters.conflictQueriesAnswered += 1
     let payload = SerfConflictResponse.encode(conflictRecord(for: subject))
     return (try? respond(to: query, payload: payload, now: now)) ?? []
   }
@@ -19,7 +19,7 @@ extension ClusterNode {
   /// does not know (or one Serf already forgot).
   func conflictRecord(for member: String) -> SerfConflictMember? {
     guard let known = swim.member(named: member) ?? lostMembers[member],
-      let status = serf?.status(of: member)
+      let status = serfStatus(of: member)
     else { return nil }
     return SerfConflictMember(
       name: known.name, addr: known.address.ipBytes, port: known.address.port,
@@ -34,8 +34,8 @@ extension ClusterNode {
   /// `SerfSettings.resolvesNameConflicts` is off.
   mutating func resolveNameConflicts(now: Timestamp) -> [Effect] {
     let conflicts = swim.takeNameConflicts()
-    guard !conflicts.isEmpty, let settings = serf?.settings else { return [] }
-    serf?.counters.nameConflicts += conflicts.count
+    guard !conflicts.isEmpty, let settings = serfLayer?.settings else { return [] }
+    serfLayer?.counters.nameConflicts += conflicts.count
     guard settings.resolvesNameConflicts, conflictVote == nil, !hasFinishedLeaving,
       let mine = conflicts.first(where: { $0.member == name })
     else { return [] }
@@ -65,9 +65,9 @@ extension ClusterNode {
       case .finished:
         finished = true
         if vote.isWon {
-          serf?.counters.nameConflictsWon += 1
+          serfLayer?.counters.nameConflictsWon += 1
         } else {
-          serf?.counters.nameConflictsLost += 1
+          serfLayer?.counters.nameConflictsLost += 1
           output.append(.nameConflictLost(vote))
         }
       }

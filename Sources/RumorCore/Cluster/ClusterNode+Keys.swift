@@ -9,7 +9,7 @@ extension ClusterNode {
     var payload = response.encodedPayload()
     // A long key list is cut to the response limit, as Serf does.
     var shortened = response
-    let limit = serf?.settings.queryResponseSizeLimit ?? 1024
+    let limit = serfLayer?.settings.queryResponseSizeLimit ?? 1024
     while payload.count > limit, !shortened.keys.isEmpty {
       shortened.keys.removeLast()
       shortened.message = "the key list was cut to fit the response size limit"
@@ -48,7 +48,7 @@ extension ClusterNode {
       return SerfKeyResponse(message: error.reason)
     }
     swim.setKeyring(keyring)
-    serf?.counters.keyChanges += 1
+    serfLayer?.counters.keyChanges += 1
     if let failure = keyringSaver?(keyring.keys) {
       // Serf's answer when its keyring file cannot be written: the keyring
       // has changed all the same.

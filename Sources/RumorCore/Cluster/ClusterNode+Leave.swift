@@ -26,9 +26,7 @@ extension ClusterNode {
       intentDeadline: clock.addingSaturating(min(allowed / 2, 2_000_000_000)),
       deadline: clock.addingSaturating(allowed))
     var effects: [Effect] = []
-    // Mutated in place (`serf?.`): a copy in a local would make Swift copy
-    // the layer's tables on write, O(members) per call.
-    if let intent = serf?.leaveIntent() {
+    if let intent = withSerf({ $0.leaveIntent() }) ?? nil {
       userStateIsStale = true
       if swim.activeMemberCount > 1 {
         // Straight to every member as well as by gossip: the intent must be
@@ -74,7 +72,9 @@ extension ClusterNode {
   public mutating func forceLeave(_ member: String, prune: Bool = false, now: Timestamp)
     -> [Effect]
   {
-    guard let outcome = serf?.forceLeaveIntent(member, prune: prune, now: now) else { return [] }
+    guard let outcome = withSerf({ $0.forceLeaveIntent(member, prune: prune, now: now) }) else {
+      return []
+    }
     return apply(outcome, now: now) + forgotten(outcome.changes)
   }
 }

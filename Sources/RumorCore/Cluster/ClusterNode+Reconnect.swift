@@ -88,7 +88,7 @@ extension ClusterNode {
     // margin only matters if a report were ever lost.
     let giveUp = swim.settings.tcpTimeout.nanosecondsClamped.addingSaturating(1_000_000_000)
     reconnectsInFlight[target.address] = clock.addingSaturating(giveUp)
-    serf?.counters.reconnectAttempts += 1
+    serfLayer?.counters.reconnectAttempts += 1
     return join(
       [target.address], replayingEvents: true, connectTimeout: reconnectPolicy.connectTimeout,
       now: now)
@@ -124,6 +124,6 @@ extension ClusterNode {
   /// A join finished: if it was a reconnect, its slot is free again.
   mutating func reconnectFinished(_ address: NodeAddress, error: String?) {
     guard reconnectsInFlight.removeValue(forKey: address) != nil else { return }
-    if error == nil { serf?.counters.reconnectsAnswered += 1 }
+    if error == nil { serfLayer?.counters.reconnectsAnswered += 1 }
   }
 }

@@ -24,8 +24,20 @@ public struct ClusterNode: Sendable {
   /// The SWIM part: members as SWIM sees them, counters, settings.
   public internal(set) var swim: SWIMNode
   /// The Serf part, nil for a plain memberlist node (no Serf messages,
-  /// no reconnect).
-  public internal(set) var serf: SerfLayer?
+  /// no reconnect). Its member records are kept in `swim`'s member table
+  /// (one name and one index per member for both layers); this is a view
+  /// of the layer with that table lent, to read (O(1), nothing is copied
+  /// unless the view is kept while the node changes).
+  public var serf: SerfLayer? {
+    guard var layer = serfLayer else { return nil }
+    layer.table = swim.table
+    return layer
+  }
+
+  /// The Serf layer, with its member records not in it but in `swim`'s
+  /// member table: `withSerf` lends it the table for calls that need the
+  /// records.
+  var serfLayer: SerfLayer?
 
   /// Randomness of the Serf side (reconnect), seeded apart from the SWIM
   /// node's so that adding it does not change SWIM's choices.
@@ -87,11 +99,16 @@ public struct ClusterNode: Sendable {
   ) throws(SettingsError) {
     swim = try SWIMNode(
       name: name, address: address, meta: meta, settings: settings, wire: wire, seed: seed)
-    serf = try serfSettings.map { settings throws(SettingsError) in
-      try SerfLayer(name: name, settings: settings)
+    serfLayer = try serfSettings.map { settings throws(SettingsError) in
+      var layer = try SerfLayer(name: name, settings: settings)
+      layer.setTags((try? SerfTags.decode(meta)) ?? [:])
+      return layer
     }
     random = SplitMix64(seed: seed ^ 0x5EB7_C0DE_5EB7_C0DE)
-    serf?.setTags((try? SerfTags.decode(meta)) ?? [:])
+    if var layer = serfLayer.take() {
+      swim.table.takeSerfRecords(from: &layer.table)
+      serfLayer = layer
+    }
     reconnectInterval = (serfSettings?.reconnectInterval ?? .zero).nanosecondsClamped
     reconnectPolicy = ReconnectPolicy(serfSettings, swim: settings)
     if let vivaldi = serfSettings?.coordinates {
@@ -111,16 +128,16 @@ public struct ClusterNode: Sendable {
   /// forgot them (as `serf members` lists them until they are reaped).
   public var members: [Member] {
     var list = swim.members
-    guard let serf, !lostMembers.isEmpty else { return list }
+    guard serfLayer != nil, !lostMembers.isEmpty else { return list }
     // A failed member that a force-leave made left is left, even while
     // SWIM still keeps it as dead.
     for index in list.indices
-    where list[index].state == .dead && serf.status(of: list[index].name) == .left {
+    where list[index].state == .dead && serfStatus(of: list[index].name) == .left {
       list[index].state = .left
     }
     let known = Set(list.map(\.name))
     for (name, member) in lostMembers where !known.contains(name) {
-      switch serf.status(of: name) {
+      switch serfStatus(of: name) {
       case .failed?: list.append(member.with(state: .dead))
       case .left?: list.append(member.with(state: .left))
       case .alive?, .leaving?, nil: continue
@@ -133,11 +150,11 @@ public struct ClusterNode: Sendable {
   /// it is not listed there.
   public func member(named name: String) -> Member? {
     if let member = swim.member(named: name) {
-      guard member.state == .dead, serf?.status(of: name) == .left else { return member }
+      guard member.state == .dead, serfStatus(of: name) == .left else { return member }
       return member.with(state: .left)
     }
-    guard let serf, let member = lostMembers[name] else { return nil }
-    switch serf.status(of: name) {
+    guard serfLayer != nil, let member = lostMembers[name] else { return nil }
+    switch serfStatus(of: name) {
     case .failed?: return member.with(state: .dead)
     case .left?: return member.with(state: .left)
     case .alive?, .leaving?, nil: return nil
@@ -151,7 +168,7 @@ public struct ClusterNode: Sendable {
       guard let time else { return }
       earliest = min(earliest ?? time, time)
     }
-    consider(serf?.nextDeadline?.nanoseconds)
+    consider(serfLayer?.nextDeadline?.nanoseconds)
     consider(nextReconnect)
     if let pendingLeave {
       consider(
@@ -171,11 +188,12 @@ public struct ClusterNode: Sendable {
   /// reconnect and the leave's steps.
   public mutating func tick(now: Timestamp) -> [Effect] {
     var output = process(withUserState { $0.tick(now: now) }, now: now)
-    if let due = serf?.nextDeadline, due <= now {
-      let changes = serf?.tick(now: now) ?? []
+    if let due = serfLayer?.nextDeadline, due <= now {
+      let changes = withSerf { $0.tick(now: now) } ?? []
       userStateIsStale = true
       output += forgotten(changes)
-      output += countConflictVotes((serf?.finishQueries(now: now) ?? []).map(Effect.queryReply))
+      output += countConflictVotes(
+        (serfLayer?.finishQueries(now: now) ?? []).map(Effect.queryReply))
     }
     if let due = nextReconnect, due <= now.nanoseconds {
       output += reconnect(now: now)
@@ -237,9 +255,9 @@ public struct ClusterNode: Sendable {
   mutating func join(
     _ addresses: [NodeAddress], replayingEvents: Bool, connectTimeout: Duration?, now: Timestamp
   ) -> [Effect] {
-    if !replayingEvents, serf != nil {
+    if !replayingEvents, serfLayer != nil {
       joinsIgnoringOldEvents.formUnion(addresses.filter { $0 != swim.address })
-      if !joinsIgnoringOldEvents.isEmpty { serf?.setIgnoresOldEventsOnJoin(true) }
+      if !joinsIgnoringOldEvents.isEmpty { serfLayer?.setIgnoresOldEventsOnJoin(true) }
     }
     return process(
       withUserState { $0.join(addresses, connectTimeout: connectTimeout, now: now) }, now: now)
@@ -252,7 +270,8 @@ public struct ClusterNode: Sendable {
   public mutating func sendUserEvent(
     name: String, payload: [UInt8], coalesce: Bool = true, now: Timestamp
   ) throws(UserEventError) -> [Effect] {
-    guard let outcome = try serf?.userEvent(name: name, payload: payload, coalesce: coalesce)
+    guard
+      let outcome = try serfLayer?.userEvent(name: name, payload: payload, coalesce: coalesce)
     else { throw UserEventError(description: "a plain memberlist node sends no user events") }
     return apply(outcome, now: now)
   }
@@ -262,7 +281,7 @@ public struct ClusterNode: Sendable {
     -> [Effect]
   {
     let effects = try swim.updateMeta(meta, now: now)
-    serf?.setTags((try? SerfTags.decode(meta)) ?? [:])
+    serfLayer?.setTags((try? SerfTags.decode(meta)) ?? [:])
     return process(effects, now: now)
   }
 
@@ -278,21 +297,20 @@ public struct ClusterNode: Sendable {
         output.append(effect)
         output += observe(event, now: now)
       case .deliver(.message(let payload)):
-        // In place (`serf?.`): a local copy would copy the layer's tables
-        // on write, O(members) per message.
-        guard let outcome = serf?.receive(payload, now: now) else { continue }
+        guard let outcome = withSerf({ $0.receive(payload, now: now) }) else { continue }
         output += apply(outcome, now: now)
       case .deliver(.remoteState(let state, let join)):
-        guard let outcome = serf?.mergeRemoteState(state, join: join, now: now) else { continue }
+        guard let outcome = withSerf({ $0.mergeRemoteState(state, join: join, now: now) })
+        else { continue }
         output += apply(outcome, now: now)
       case .deliver(.pingCompleted(let member, let roundTrip, let payload)):
         observePing(of: member, roundTrip: roundTrip, payload: payload)
       case .joinFinished(let address, let error):
         reconnectFinished(address, error: error)
         if joinsIgnoringOldEvents.remove(address) != nil, joinsIgnoringOldEvents.isEmpty {
-          serf?.setIgnoresOldEventsOnJoin(false)
+          serfLayer?.setIgnoresOldEventsOnJoin(false)
         }
-        if error == nil, !sentJoinIntent, let intent = serf?.joinIntent() {
+        if error == nil, !sentJoinIntent, let intent = withSerf({ $0.joinIntent() }) ?? nil {
           // Serf announces itself once a join has reached someone.
           sentJoinIntent = true
           userStateIsStale = true
@@ -312,29 +330,29 @@ public struct ClusterNode: Sendable {
   /// the members forgotten early to keep within
   /// `SerfSettings.lostMemberLimit`, as `reaped` events.
   private mutating func observe(_ event: MembershipEvent, now: Timestamp) -> [Effect] {
-    guard serf != nil else { return [] }
+    guard serfLayer != nil else { return [] }
     let member = event.member
     switch event {
     case .joined:
-      _ = serf?.memberJoined(member.name, now: now)
-      lostMembers[member.name] = nil
+      _ = withSerf { $0.memberJoined(member.name, now: now) }
+      if !lostMembers.isEmpty { lostMembers[member.name] = nil }
       memberReturned(member.name, now: now)
     case .failed:
-      _ = serf?.memberFailed(member.name, now: now)
+      _ = withSerf { $0.memberFailed(member.name, now: now) }
       lostMembers[member.name] = member
       memberLost(member.name, now: now)
       if nextReconnect == nil {
         nextReconnect = now.nanoseconds.addingSaturating(reconnectInterval)
       }
     case .left:
-      _ = serf?.memberLeft(member.name, now: now)
+      _ = withSerf { $0.memberLeft(member.name, now: now) }
       lostMembers[member.name] = member
       memberLost(member.name, now: now)
     case .updated, .suspected, .recovered, .stoodDown, .resumed, .reaped:
       return []
     }
     userStateIsStale = true
-    return forgotten(serf?.forgetBeyondLostLimit() ?? [])
+    return forgotten(withSerf { $0.forgetBeyondLostLimit() } ?? [])
   }
 
   /// The `reaped` events for members Serf forgot; they leave the view.
@@ -419,7 +437,7 @@ public struct ClusterNode: Sendable {
         ).partialValue)
     let id = UInt32(truncatingIfNeeded: random.next())
     guard
-      let (handle, outcome) = try serf?.query(
+      let (handle, outcome) = try serfLayer?.query(
         name: name, payload: payload, options: options, id: id, answerTo: swim.address,
         timeout: timeout, now: now)
     else { throw QueryResponseError(description: "a plain memberlist node sends no queries") }
@@ -433,18 +451,37 @@ public struct ClusterNode: Sendable {
   public mutating func respond(to query: IncomingQuery, payload: [UInt8], now: Timestamp)
     throws(QueryResponseError) -> [Effect]
   {
-    guard let serf else {
+    guard let serf = serfLayer else {
       throw QueryResponseError(description: "a plain memberlist node answers no queries")
     }
     return send(try serf.response(to: query, payload: payload, now: now))
+  }
+
+  /// Runs `body` on the Serf layer with its member records in place: the
+  /// SWIM node's member table is lent to it for the call (moved, not
+  /// copied), and taken back after. Nil for a plain memberlist node.
+  mutating func withSerf<Result>(_ body: (inout SerfLayer) -> Result) -> Result? {
+    // Through `serfLayer?.`, in place: moving the layer out and back
+    // would copy the whole struct twice per call.
+    serfLayer?.exchangeTable(with: &swim.table)
+    let result = serfLayer?.change(body)
+    serfLayer?.exchangeTable(with: &swim.table)
+    return result
+  }
+
+  /// The Serf status of `member` (`SerfLayer.status(of:)`), read in the
+  /// SWIM node's table without building the `serf` view.
+  func serfStatus(of member: String) -> SerfMemberStatus? {
+    guard serfLayer != nil else { return nil }
+    return swim.table[serf: member]?.status
   }
 
   /// Runs one SWIM input with Serf's state ready to be encoded, if it
   /// changed, by the first push-pull the input sends; otherwise nothing is
   /// encoded.
   mutating func withUserState<Result>(_ body: (inout SWIMNode) -> Result) -> Result {
-    guard userStateIsStale, let serf else { return body(&swim) }
-    swim.pendingUserState = { serf.localState() }
+    guard userStateIsStale, let serf = serfLayer else { return body(&swim) }
+    swim.pendingUserState = { table in serf.localState(in: table) }
     let result = body(&swim)
     if swim.pendingUserState == nil {
       userStateIsStale = false

@@ -8,19 +8,35 @@ import RumorWire
 /// is appended and swapped with a random position (O(1), and the order
 /// stays a uniform shuffle); at the end of each round dead and left members
 /// past their gossip-to-the-dead time are reaped and the order reshuffled.
+///
+/// It also keeps the Serf layer's record of each member (`subscript(serf:)`),
+/// so that a member's name is stored and indexed once for both layers: in
+/// the member's record while SWIM knows it, in a small overflow for the
+/// failed and left members Serf keeps after SWIM reaped them (and, for a
+/// Serf layer on its own, for every member).
 struct MemberTable {
   /// One member as stored.
   struct Record {
-    // Ordered largest first so that the record packs into 64 bytes: one
-    // per member per node adds up to gigabytes in a 10,000-node simulation.
+    // Ordered largest first so that the record packs into 72 bytes with
+    // no padding: one per member per node adds up to gigabytes in a
+    // 10,000-node simulation.
     var name: String
     var meta: [UInt8]
     /// When this node last saw the state change (nanoseconds).
     var stateChange: Int64
+    /// The Serf layer's status time of the member (`serfRecord(at:)`).
+    /// SWIM never reads or changes the Serf fields; they move with the
+    /// record.
+    var serfStatusTime: UInt64 = 0
     var address: NodeAddress
     var incarnation: UInt32
     var versions: ProtocolVersions
     var state: MemberState
+    /// The Serf status's raw value (0: no Serf record), plus
+    /// `serfLeaveTimeFlag` when the leave time is in `serfLeaveTimes`:
+    /// only failed and left members have one, so it is kept apart rather
+    /// than in a word of every record.
+    var serfBits: UInt8 = 0
 
     init(
       name: String, address: NodeAddress, meta: [UInt8], incarnation: UInt32, state: MemberState,
@@ -57,6 +73,12 @@ struct MemberTable {
   private(set) var activeCount = 0
   /// Members alive, not suspect (the local node included).
   private(set) var aliveCount = 0
+  /// The Serf records of members not in `records`.
+  private var serfOverflow: [String: SerfMemberRecord] = [:]
+  /// The Serf leave times of members in `records` that have one.
+  private var serfLeaveTimes: [String: Timestamp] = [:]
+  private static let serfStatusMask: UInt8 = 7
+  private static let serfLeaveTimeFlag: UInt8 = 8
 
   /// How many members are known, dead and left ones not yet reaped included
   /// (memberlist's `estNumNodes`, which scales timeouts and retransmits).
@@ -96,6 +118,7 @@ struct MemberTable {
   /// it landed.
   @discardableResult
   mutating func insert(_ record: Record, using random: inout SplitMix64) -> Int {
+    let kept = serfOverflow.isEmpty ? nil : serfOverflow.removeValue(forKey: record.name)
     let end = records.count
     if end == records.capacity {
       // Grow by a quarter rather than double: at ten thousand members the
@@ -103,17 +126,15 @@ struct MemberTable {
       records.reserveCapacity(end + end / 4 + 16)
     }
     records.append(record)
-    names.insert(position: end, in: records)
+    if let kept { setSerfRecord(kept, at: end) }
+    let slot = names.insert(position: end, in: records)
     tally(record.state, 1)
     let offset = random.below(end + 1)
-    swapPositions(offset, end)
+    if offset != end {
+      names.swap(offset, end, secondSlot: slot, in: records)
+      records.swapAt(offset, end)
+    }
     return offset
-  }
-
-  private mutating func swapPositions(_ first: Int, _ second: Int) {
-    guard first != second else { return }
-    names.swap(first, second, in: records)
-    records.swapAt(first, second)
   }
 
   /// The position of the next member in the probe order, advancing past
@@ -129,7 +150,17 @@ struct MemberTable {
   mutating func reapAndShuffle(
     keep: String, using random: inout SplitMix64, isExpired: (Record) -> Bool
   ) {
-    records.removeAll { $0.name != keep && isExpired($0) }
+    var reaped: [Record] = []
+    records.removeAll { record in
+      guard record.name != keep && isExpired(record) else { return false }
+      if record.serfBits != 0 { reaped.append(record) }
+      return true
+    }
+    // Serf keeps failed and left members longer than SWIM does.
+    for record in reaped {
+      serfOverflow[record.name] = serfRecord(of: record)
+      if record.serfBits & Self.serfLeaveTimeFlag != 0 { serfLeaveTimes[record.name] = nil }
+    }
     if records.count > 1 {
       for index in stride(from: records.count - 1, to: 0, by: -1) {
         records.swapAt(index, random.below(index + 1))
@@ -158,5 +189,88 @@ struct MemberTable {
       chosen.append(position)
     }
     return chosen
+  }
+
+  // MARK: Serf's records
+
+  /// The Serf layer's record of `name`, nil if it has none; setting nil
+  /// removes it. O(1): one name lookup.
+  subscript(serf name: String) -> SerfMemberRecord? {
+    get {
+      if let position = position(of: name) { return serfRecord(at: position) }
+      return serfOverflow.isEmpty ? nil : serfOverflow[name]
+    }
+    set {
+      if let position = position(of: name) {
+        setSerfRecord(newValue, at: position)
+      } else {
+        serfOverflow[name] = newValue
+      }
+    }
+  }
+
+  /// The Serf record kept in `records[position]`, if any.
+  func serfRecord(at position: Int) -> SerfMemberRecord? {
+    serfRecord(of: records[position])
+  }
+
+  /// The Serf record kept in `record` (one of `records`, or one just
+  /// removed from them), if any.
+  private func serfRecord(of record: Record) -> SerfMemberRecord? {
+    guard let status = SerfMemberStatus(rawValue: Int(record.serfBits & Self.serfStatusMask))
+    else { return nil }
+    let leaveTime =
+      record.serfBits & Self.serfLeaveTimeFlag == 0 ? nil : serfLeaveTimes[record.name]
+    return SerfMemberRecord(
+      status: status, statusTime: record.serfStatusTime, leaveTime: leaveTime)
+  }
+
+  /// Keeps `serf` in `records[position]` (nil: none).
+  private mutating func setSerfRecord(_ serf: SerfMemberRecord?, at position: Int) {
+    let name = records[position].name
+    let hadLeaveTime = records[position].serfBits & Self.serfLeaveTimeFlag != 0
+    guard let serf else {
+      records[position].serfBits = 0
+      records[position].serfStatusTime = 0
+      if hadLeaveTime { serfLeaveTimes[name] = nil }
+      return
+    }
+    var bits = UInt8(truncatingIfNeeded: serf.status.rawValue) & Self.serfStatusMask
+    if let leaveTime = serf.leaveTime {
+      serfLeaveTimes[name] = leaveTime
+      bits |= Self.serfLeaveTimeFlag
+    } else if hadLeaveTime {
+      serfLeaveTimes[name] = nil
+    }
+    records[position].serfBits = bits
+    records[position].serfStatusTime = serf.statusTime
+  }
+
+  /// An upper bound of the number of Serf records.
+  var serfCapacityHint: Int { records.count + serfOverflow.count }
+
+  /// Calls `body` with every Serf record and its member's name, in no
+  /// particular order.
+  func forEachSerfRecord(_ body: (String, SerfMemberRecord) -> Void) {
+    for position in records.indices where records[position].serfBits != 0 {
+      if let serf = serfRecord(at: position) { body(records[position].name, serf) }
+    }
+    for (name, record) in serfOverflow { body(name, record) }
+  }
+
+  /// Whether a Serf record passes `predicate`.
+  func containsSerfRecord(where predicate: (String, SerfMemberRecord) -> Bool) -> Bool {
+    records.indices.contains { position in
+      records[position].serfBits != 0
+        && serfRecord(at: position).map { predicate(records[position].name, $0) } == true
+    } || serfOverflow.contains { predicate($0.key, $0.value) }
+  }
+
+  /// Moves every Serf record of `other` here (which takes them over from a
+  /// table whose records are all in its overflow: a Serf layer's own).
+  mutating func takeSerfRecords(from other: inout MemberTable) {
+    other.forEachSerfRecord { name, record in self[serf: name] = record }
+    for index in other.records.indices { other.setSerfRecord(nil, at: index) }
+    other.serfOverflow = [:]
   }
 }

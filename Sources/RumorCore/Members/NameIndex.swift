@@ -41,17 +41,18 @@ struct NameIndex {
   }
 
   /// Indexes `records[position]` under its name (replacing an entry of
-  /// the same name).
-  mutating func insert(position: Int, in records: [MemberTable.Record]) {
+  /// the same name); returns the slot of its entry.
+  @discardableResult
+  mutating func insert(position: Int, in records: [MemberTable.Record]) -> Int {
     let name = records[position].name
     let hash = Self.hash(name)
     if let existing = slot(of: name, hash: hash, in: records) {
       slots[existing] = Self.entry(hash, position)
-      return
+      return existing
     }
     if (count + 1) * 4 > slots.count * 3 { grow() }
-    place(Self.entry(hash, position))
     count += 1
+    return place(Self.entry(hash, position))
   }
 
   /// Records the swap of the records at `first` and `second`: call it
@@ -66,6 +67,19 @@ struct NameIndex {
     else { return }
     slots[firstSlot] = Self.entry(firstHash, second)
     slots[secondSlot] = Self.entry(secondHash, first)
+  }
+
+  /// `swap(_:_:in:)` when the entry of `second` is known to be in
+  /// `secondSlot` (as `insert` returned it): one name hashed and looked up
+  /// instead of two.
+  mutating func swap(
+    _ first: Int, _ second: Int, secondSlot: Int, in records: [MemberTable.Record]
+  ) {
+    let firstName = records[first].name
+    let firstHash = Self.hash(firstName)
+    guard let firstSlot = slot(of: firstName, hash: firstHash, in: records) else { return }
+    slots[firstSlot] = Self.entry(firstHash, second)
+    slots[secondSlot] = Self.entry(UInt32(truncatingIfNeeded: slots[secondSlot] >> 32), first)
   }
 
   /// Indexes exactly `records`, keeping the slots' memory when it fits.
@@ -88,12 +102,15 @@ struct NameIndex {
     UInt64(hash) << 32 | UInt64(truncatingIfNeeded: position + 1) & 0xffff_ffff
   }
 
-  /// Puts `entry` in the first free slot from its hash's place.
-  private mutating func place(_ entry: UInt64) {
+  /// Puts `entry` in the first free slot from its hash's place; returns
+  /// that slot.
+  @discardableResult
+  private mutating func place(_ entry: UInt64) -> Int {
     let mask = slots.count - 1
     var index = Int(truncatingIfNeeded: entry >> 32) & mask
     while slots[index] != 0 { index = (index + 1) & mask }
     slots[index] = entry
+    return index
   }
 
   private mutating func grow() {

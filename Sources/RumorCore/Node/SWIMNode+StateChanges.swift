@@ -105,7 +105,7 @@ extension SWIMNode {
         counters.membersRefused += 1
         return
       }
-      table.insert(
+      let inserted = table.insert(
         MemberTable.Record(
           name: alive.node, address: address, meta: Array(alive.meta),
           incarnation: alive.incarnation, state: .alive, versions: versions ?? .rumor,
@@ -114,7 +114,7 @@ extension SWIMNode {
       if gossipIfNew {
         broadcasts.enqueue(Message.alive(alive.message).encoded(), subject: alive.node)
       }
-      if let member = table.record(named: alive.node)?.member() { emit(.joined(member)) }
+      emit(.joined(table[inserted].member()))
       return
     }
     let record = table[position]

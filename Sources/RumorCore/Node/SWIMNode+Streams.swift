@@ -24,7 +24,7 @@ extension SWIMNode {
   mutating func localStateMessage(join: Bool) -> [UInt8] {
     if let makeUserState = pendingUserState {
       pendingUserState = nil
-      localUserState = makeUserState()
+      localUserState = makeUserState(table)
     }
     var writer = PushPullWriter(
       join: join, stateCount: table.count, userStateCount: localUserState.count,

@@ -38,7 +38,7 @@ public struct SWIMNode: Sendable {
   /// it, then cleared. `ClusterNode` sets it around one input and clears
   /// it after, so that Serf's state (O(members) to encode) is encoded only
   /// when a push-pull actually goes out.
-  var pendingUserState: (@Sendable () -> [UInt8])?
+  var pendingUserState: (@Sendable (MemberTable) -> [UInt8])?
   /// What the layer above puts in every ack to a direct UDP ping
   /// (memberlist's `AckPayload`: Serf's network coordinate); empty sends
   /// none. Set with `setAckPayload`.

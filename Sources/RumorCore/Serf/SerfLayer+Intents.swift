@@ -57,7 +57,7 @@ extension SerfLayer {
       counters.implausibleTimes += 1
       return false
     }
-    guard var record = records[intent.node] else {
+    guard var record = table[serf: intent.node] else {
       return buffer(.join, about: intent.node, at: intent.lamportTime, now: now)
     }
     guard intent.lamportTime > record.statusTime else {
@@ -66,7 +66,7 @@ extension SerfLayer {
     }
     let previous = record.status
     let current = Self.applyJoin(at: intent.lamportTime, to: &record)
-    records[intent.node] = record
+    table[serf: intent.node] = record
     counters.intentsApplied += 1
     if previous != current {
       outcome.changes.append(
@@ -85,7 +85,7 @@ extension SerfLayer {
       counters.implausibleTimes += 1
       return false
     }
-    guard var record = records[intent.node] else {
+    guard var record = table[serf: intent.node] else {
       return buffer(.leave, about: intent.node, at: intent.lamportTime, now: now)
     }
     guard intent.lamportTime > record.statusTime else {
@@ -103,7 +103,7 @@ extension SerfLayer {
     }
     let previous = record.status
     let current = Self.applyLeave(at: intent.lamportTime, to: &record)
-    records[intent.node] = record
+    table[serf: intent.node] = record
     counters.intentsApplied += 1
     if previous != current {
       outcome.changes.append(
@@ -169,7 +169,7 @@ extension SerfLayer {
   /// `LeavePropagateDelay` if the member is still leaving, so that its own
   /// leave gets out; here that wait is a deadline that `tick` honours.
   private mutating func prune(_ member: String, now: Timestamp, into outcome: inout SerfOutcome) {
-    if records[member]?.status == .leaving {
+    if table[serf: member]?.status == .leaving {
       if pendingPrunes[member] == nil { pendingPrunes[member] = now + settings.pruneDelay }
     } else if let change = forget(member) {
       outcome.changes.append(change)

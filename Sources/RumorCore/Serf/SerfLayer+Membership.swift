@@ -7,12 +7,12 @@ extension SerfLayer {
     // A join cancels a pruning force-leave still waiting for this member:
     // in Serf the wait holds the member lock, so the join is handled after
     // the erase and brings the member back as alive; the end is the same.
-    pendingPrunes[member] = nil
-    if var record = records[member] {
+    if !pendingPrunes.isEmpty { pendingPrunes[member] = nil }
+    if var record = table[serf: member] {
       let previous = record.status
       record.status = .alive
       record.leaveTime = nil
-      records[member] = record
+      table[serf: member] = record
       guard previous != .alive else { return nil }
       return SerfStatusChange(member: member, previous: previous, current: .alive)
     }
@@ -24,7 +24,7 @@ extension SerfLayer {
       record.status = .leaving
       record.statusTime = leaveTime
     }
-    records[member] = record
+    table[serf: member] = record
     return SerfStatusChange(member: member, previous: nil, current: record.status)
   }
 
@@ -45,7 +45,7 @@ extension SerfLayer {
   }
 
   private mutating func memberLost(_ member: String, now: Timestamp) -> SerfStatusChange? {
-    guard var record = records[member] else { return nil }
+    guard var record = table[serf: member] else { return nil }
     let previous = record.status
     switch previous {
     case .leaving: record.status = .left
@@ -56,7 +56,7 @@ extension SerfLayer {
       return nil
     }
     record.leaveTime = now
-    records[member] = record
+    table[serf: member] = record
     lostOrder.append((member, now))
     wakeReaper(now: now)
     return SerfStatusChange(member: member, previous: previous, current: record.status)
@@ -71,7 +71,7 @@ extension SerfLayer {
     while lostOrder.count - lostOrderHead > settings.lostMemberLimit {
       let (member, time) = lostOrder[lostOrderHead]
       lostOrderHead += 1
-      guard let record = records[member], record.leaveTime == time,
+      guard let record = table[serf: member], record.leaveTime == time,
         record.status == .failed || record.status == .left
       else { continue }
       if let change = forget(member) {

@@ -5,14 +5,20 @@ extension SerfLayer {
   /// clocks, every member's status time, the left members, and the
   /// user-event ring. `ClusterNode` encodes it when a push-pull needs it.
   public func localState() -> [UInt8] {
+    localState(in: table)
+  }
+
+  /// `localState()` with the records in `table`: `ClusterNode` keeps them
+  /// in its SWIM node's table and hands that in when a push-pull needs it.
+  func localState(in table: MemberTable) -> [UInt8] {
     var statusTimes: [SerfStatusTime] = []
-    statusTimes.reserveCapacity(records.count)
+    statusTimes.reserveCapacity(table.serfCapacityHint)
     var left: [String] = []
-    for (member, record) in records {
+    table.forEachSerfRecord { member, record in
       statusTimes.append(SerfStatusTime(name: member, time: record.statusTime))
       if record.status == .left { left.append(member) }
     }
-    // Names are unique (dictionary keys), so this is the order the
+    // Names are unique (one record per name), so this is the order the
     // encoder writes without building a dictionary of its own.
     statusTimes.sort { $0.name < $1.name }
     let state = SerfPushPull(

@@ -37,13 +37,13 @@ extension SerfLayer {
     let tombstone = settings.tombstoneTimeout.nanosecondsClamped
     var expired: [String] = []
     var remaining = 0
-    for (member, record) in records {
-      guard let leaveTime = record.leaveTime else { continue }
+    table.forEachSerfRecord { member, record in
+      guard let leaveTime = record.leaveTime else { return }
       let timeout: Int64
       switch record.status {
       case .failed: timeout = reconnect
       case .left: timeout = tombstone
-      case .alive, .leaving: continue
+      case .alive, .leaving: return
       }
       if now.nanoseconds(since: leaveTime) > timeout && member != name {
         expired.append(member)
@@ -66,7 +66,8 @@ extension SerfLayer {
   /// push-pull and is what refutation checks against. (Serf would erase
   /// itself if pruned; Rumor keeps going as a member instead.)
   mutating func forget(_ member: String) -> SerfStatusChange? {
-    guard member != name, let record = records.removeValue(forKey: member) else { return nil }
+    guard member != name, let record = table[serf: member] else { return nil }
+    table[serf: member] = nil
     pendingPrunes[member] = nil
     counters.membersForgotten += 1
     return SerfStatusChange(member: member, previous: record.status, current: nil)

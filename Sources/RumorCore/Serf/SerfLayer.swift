@@ -31,7 +31,12 @@ public struct SerfLayer: Sendable {
   /// leave intents about itself and makes no more join intents.
   public internal(set) var isLeaving = false
 
-  var records: [String: SerfMemberRecord]
+  /// Where the members' records are (`MemberTable.subscript(serf:)`): a
+  /// table of its own, holding only Serf records, for a layer used alone;
+  /// `ClusterNode` keeps them in its SWIM node's table instead (one name
+  /// and one index per member for both layers), lending that table here
+  /// for every call that needs them.
+  var table = MemberTable()
   var intents: SerfIntentBuffer
   /// Recent user events (Serf's event buffer).
   var events: SerfEventBuffer
@@ -74,7 +79,7 @@ public struct SerfLayer: Sendable {
     // memberlist reports the local node to its own event delegate when it
     // is created, so Serf lists itself alive, at status time 0, before any
     // intent (Serf's `Create` then `handleNodeJoin`).
-    records = [name: SerfMemberRecord(status: .alive, statusTime: 0, leaveTime: nil)]
+    table[serf: name] = SerfMemberRecord(status: .alive, statusTime: 0, leaveTime: nil)
     // Serf's `Create` moves every clock to 1, so that the zero a message
     // carries by default never counts as news.
     memberClock.increment()
@@ -87,31 +92,37 @@ public struct SerfLayer: Sendable {
   /// The Serf status of `member`, or nil if the layer does not know it
   /// (never seen by memberlist, or forgotten).
   public func status(of member: String) -> SerfMemberStatus? {
-    records[member]?.status
+    table[serf: member]?.status
   }
 
   /// The Lamport time of the last join or leave intent applied to
   /// `member` (what push-pull state carries in `StatusLTimes`).
   public func statusTime(of member: String) -> UInt64? {
-    records[member]?.statusTime
+    table[serf: member]?.statusTime
   }
 
   /// Every known member's status, this node included.
   public var statuses: [String: SerfMemberStatus] {
-    records.mapValues(\.status)
+    var statuses: [String: SerfMemberStatus] = [:]
+    table.forEachSerfRecord { member, record in statuses[member] = record.status }
+    return statuses
   }
 
   /// The failed members, in name order: Serf tries a memberlist join to a
   /// random one of them every 30 s (with probability failed / alive), which
   /// is the runtime's to do since it knows their addresses.
   public var failedMembers: [String] {
-    records.filter { $0.value.status == .failed }.keys.sorted()
+    var failed: [String] = []
+    table.forEachSerfRecord { member, record in
+      if record.status == .failed { failed.append(member) }
+    }
+    return failed.sorted()
   }
 
   /// Whether any member other than this one is alive. Serf only waits for
   /// a leave intent to go out when someone is there to hear it.
   public var hasAliveMembers: Bool {
-    records.contains { $0.key != name && $0.value.status == .alive }
+    table.containsSerfRecord { $0 != name && $1.status == .alive }
   }
 
   // MARK: This node's intents
@@ -140,7 +151,7 @@ public struct SerfLayer: Sendable {
     var record = localRecord
     if intent.lamportTime > record.statusTime {
       _ = Self.applyLeave(at: intent.lamportTime, to: &record)
-      records[name] = record
+      table[serf: name] = record
     }
     return SerfMessage.leave(intent).encoded()
   }
@@ -167,7 +178,7 @@ public struct SerfLayer: Sendable {
   /// Our own record. `forget` never removes it; the fallback only keeps
   /// this total.
   var localRecord: SerfMemberRecord {
-    records[name] ?? SerfMemberRecord(status: .alive, statusTime: 0, leaveTime: nil)
+    table[serf: name] ?? SerfMemberRecord(status: .alive, statusTime: 0, leaveTime: nil)
   }
 
   /// Makes a join intent for this node and applies it here (Serf's
@@ -179,9 +190,20 @@ public struct SerfLayer: Sendable {
     var record = localRecord
     if intent.lamportTime > record.statusTime {
       _ = Self.applyJoin(at: intent.lamportTime, to: &record)
-      records[name] = record
+      table[serf: name] = record
     }
     return SerfMessage.join(intent).encoded()
+  }
+
+  /// Swaps the table holding the member records with `other`: how
+  /// `ClusterNode` lends the layer its SWIM node's table.
+  mutating func exchangeTable(with other: inout MemberTable) {
+    swap(&table, &other)
+  }
+
+  /// Runs `body` on the layer, in place (through optional chaining).
+  mutating func change<Result>(_ body: (inout SerfLayer) -> Result) -> Result {
+    body(&self)
   }
 
   /// Starts the reaper's cycle when something reapable first appears.

@@ -3,7 +3,11 @@
 ///
 /// 16 bytes: one per member per node adds up to gigabytes in a
 /// 10,000-node simulation, so the status shares a word with the leave
-/// time instead of taking (with padding) a third one.
+/// time instead of taking (with padding) a third one. The member table
+/// (`MemberTable.subscript(serf:)`) keeps its parts in the member's
+/// record (status time and status; the leave time, which only failed
+/// and left members have, apart); `absent` (status bits 0, Serf's
+/// `StatusNone`) stands for no record.
 struct SerfMemberRecord: Hashable, Sendable {
   /// The Lamport time of the last join or leave intent applied to the
   /// member; an intent must be later than this to change anything.
@@ -19,6 +23,17 @@ struct SerfMemberRecord: Hashable, Sendable {
   /// of them stands for no leave time.
   private static let noLeaveTime = Int64.min >> statusBits
   private static let latestLeaveTime = Int64.max >> statusBits
+
+  /// No record: Serf does not know the member (or forgot it).
+  static let absent = SerfMemberRecord(statusTime: 0, word: noLeaveTime << statusBits)
+
+  private init(statusTime: UInt64, word: Int64) {
+    self.statusTime = statusTime
+    self.word = word
+  }
+
+  /// Whether this is a record rather than `absent`.
+  var isPresent: Bool { word & Self.statusMask != 0 }
 
   init(status: SerfMemberStatus, statusTime: UInt64, leaveTime: Timestamp?) {
     self.statusTime = statusTime
