@@ -269,6 +269,13 @@ struct NodeLifecycleTests {
     #expect(samples["rumor_members{status=\"alive\"}"]?.value == 1)
     #expect(samples["rumor_members{status=\"alive\"}"]?.kind == .gauge)
     #expect(samples["rumor_decode_errors_total{kind=\"malformed\"}"]?.kind == .counter)
+    // What the guard of the rumor preset did, which the node uses by default.
+    for name in [
+      "rumor_accusations_held_total", "rumor_stale_accusations_corrected_total",
+      "rumor_deaths_kept_local_total", "rumor_death_reminders_total",
+    ] {
+      #expect(samples[name]?.kind == .counter, "\(name)")
+    }
     #expect(
       metrics.samples.filter { $0.kind == .counter }.allSatisfy { $0.name.hasSuffix("_total") })
     // Every sample is a line of the endpoint's text, value included (the

@@ -118,6 +118,22 @@ public struct MetricsSnapshot: Hashable, Sendable {
       "rumor_relays_refused_total", .counter, "Indirect probe requests refused at the relay limit.",
       [([:], c.relaysRefused)])
     add(
+      "rumor_accusations_held_total", .counter,
+      "Suspicions held for a re-probe instead of a death (guarded accusations).",
+      [([:], c.accusationsHeld)])
+    add(
+      "rumor_stale_accusations_corrected_total", .counter,
+      "Stale accusers sent the member's newer alive message (guarded accusations).",
+      [([:], c.staleAccusationsCorrected)])
+    add(
+      "rumor_deaths_kept_local_total", .counter,
+      "Deaths decided by this node's timer alone, kept out of the gossip (guarded accusations).",
+      [([:], c.deathsKeptLocal)])
+    add(
+      "rumor_death_reminders_total", .counter,
+      "Members told this node still holds them dead (guarded accusations).",
+      [([:], c.deathReminders)])
+    add(
       "rumor_broadcast_queue_depth", .gauge,
       "Messages waiting in the broadcast queues to be piggybacked.",
       [([:], c.broadcastQueueDepth)])

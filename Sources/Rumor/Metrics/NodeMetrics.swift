@@ -107,6 +107,26 @@ enum NodeMetrics {
         "rumor_relays_refused_total", "Indirect probe requests refused at the relay limit.",
         counters.relaysRefused
       ),
+      (
+        "rumor_accusations_held_total",
+        "Suspicions held for a re-probe instead of a death (guarded accusations).",
+        counters.accusationsHeld
+      ),
+      (
+        "rumor_stale_accusations_corrected_total",
+        "Stale accusers sent the member's newer alive message (guarded accusations).",
+        counters.staleAccusationsCorrected
+      ),
+      (
+        "rumor_deaths_kept_local_total",
+        "Deaths decided by this node's timer alone, kept out of the gossip (guarded accusations).",
+        counters.deathsKeptLocal
+      ),
+      (
+        "rumor_death_reminders_total",
+        "Members told this node still holds them dead (guarded accusations).",
+        counters.deathReminders
+      ),
     ]
     for (name, help, value) in simple { metrics.add(name, .counter, help: help, value) }
     metrics.add(
