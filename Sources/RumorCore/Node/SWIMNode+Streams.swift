@@ -141,7 +141,7 @@ extension SWIMNode {
         // of alive messages. In a small one, re-gossiping them as
         // memberlist does costs little and reaches the members that joined
         // before them, which would otherwise wait for a follow-up sync.
-        let eventsBefore = effects.count(where: \.isMembershipEvent)
+        let eventsBefore = followUp ? effects.count(where: \.isMembershipEvent) : 0
         try merge(
           members, now: clock,
           gossipNewMembers: members.stateCount <= Self.joinReplyGossipLimit)

@@ -12,10 +12,10 @@ struct AccusationGuard {
   /// with round-robin probes, so that probing goes on).
   var lastProbeWasReprobe = false
   /// When each accuser last got a stale accusation corrected.
-  var lastCorrection: [NodeAddress: Int64] = [:]
+  var corrections = Cooldown<NodeAddress>()
   /// When each member this node holds dead was last told so
   /// (`SWIMNode.remindOfDeath`).
-  var lastReminder: [String: Int64] = [:]
+  var reminders = Cooldown<String>()
   /// Corrections called for by the packet being read, at most one per
   /// accuser; sent once it is read.
   var pendingCorrections: [PendingCorrection] = []

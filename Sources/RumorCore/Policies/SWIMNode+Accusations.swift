@@ -40,7 +40,7 @@ extension SWIMNode {
   }
 
   /// Notes that a packet came from `sender` while this node suspects
-  /// someone (the hook in `receivePacket`), for `holdsAccusation`: a
+  /// someone (the hook in `receivePacket`), for `accusationVerdict`: a
   /// suspect that still sends to this node is running and reaches it.
   mutating func notePacket(from sender: NodeAddress, now: Int64) {
     guard settings.policies.guardedAccusations, !suspicions.isEmpty else { return }
@@ -62,7 +62,7 @@ extension SWIMNode {
   }
 
   /// Notes that this node refuted an accusation about itself (the hook in
-  /// `refute`), for `holdsAccusation`.
+  /// `refute`), for `accusationVerdict`.
   mutating func noteAccused(now: Int64) {
     guard settings.policies.guardedAccusations else { return }
     accusationGuard.accusedAt = now
@@ -150,17 +150,9 @@ extension SWIMNode {
       }
       return
     }
-    if let last = accusationGuard.lastCorrection[sender],
-      now.subtractingSaturating(last) < probeInterval
-    {
+    guard accusationGuard.corrections.admits(sender, now: now, interval: probeInterval) else {
       return
     }
-    if accusationGuard.lastCorrection.count >= 1024 {
-      accusationGuard.lastCorrection = accusationGuard.lastCorrection.filter {
-        now.subtractingSaturating($0.value) < probeInterval
-      }
-    }
-    accusationGuard.lastCorrection[sender] = now
     accusationGuard.pendingCorrections.append(
       PendingCorrection(accuser: sender, members: [member]))
   }
@@ -175,17 +167,9 @@ extension SWIMNode {
   mutating func remindOfDeath(_ record: MemberTable.Record, now: Int64) {
     guard settings.policies.guardedAccusations, record.state == .dead, record.name != name
     else { return }
-    if let last = accusationGuard.lastReminder[record.name],
-      now.subtractingSaturating(last) < probeInterval
-    {
+    guard accusationGuard.reminders.admits(record.name, now: now, interval: probeInterval) else {
       return
     }
-    if accusationGuard.lastReminder.count >= 1024 {
-      accusationGuard.lastReminder = accusationGuard.lastReminder.filter {
-        now.subtractingSaturating($0.value) < probeInterval
-      }
-    }
-    accusationGuard.lastReminder[record.name] = now
     counters.deathReminders += 1
     let suspect = Suspect(incarnation: record.incarnation, node: record.name, from: name)
     send(Message.suspect(suspect).encoded(), to: record.address)
