@@ -61,7 +61,7 @@ extension ClusterNode {
     else { return [] }
     // A leave intent can turn a failed member into a left one inside
     // Serf's layer, without a membership event: drop it here.
-    guard serf?.status(of: name) == .failed, let target = lostMembers[name] else {
+    guard serfStatus(of: name) == .failed, let target = lostMembers[name] else {
       reconnectCandidates.remove(name)
       return []
     }
@@ -98,7 +98,7 @@ extension ClusterNode {
   /// it as failed it becomes a reconnect candidate, tried soon under the
   /// eager reconnect; otherwise (left) it is not one.
   mutating func memberLost(_ name: String, now: Timestamp) {
-    guard serf?.status(of: name) == .failed else {
+    guard serfStatus(of: name) == .failed else {
       reconnectCandidates.remove(name)
       return
     }
