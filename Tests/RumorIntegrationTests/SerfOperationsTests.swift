@@ -38,6 +38,21 @@ struct SerfOperationsTests {
     #expect(await eventually(within: 20) { await allAlive() })
     guard serfExecutable != nil else { return }
     let agent = ["--agent", first.httpAddress?.description ?? ""]
+    // Serf's key query waits 16 gossip intervals (1.6 s in the local
+    // profile) for answers. In two runs of many beside other tests, one
+    // member's answer came later than that ("2/3 nodes reported success",
+    // that member not named), and never in 14 runs of this test alone or
+    // beside the datagram flood; not traced further. A missing answer is
+    // asked for again, at most twice; a wrong answer is never retried.
+    func serfKeys(_ arguments: [String], answered: ((status: Int32, output: String)) -> Bool)
+      async throws -> (status: Int32, output: String)
+    {
+      var result = try await serf.command("keys", arguments)
+      for _ in 0..<2 where !answered(result) && result.output.contains("nodes reported success") {
+        result = try await serf.command("keys", arguments)
+      }
+      return result
+    }
     func keys(_ arguments: [String]) async throws -> (status: Int32, output: String) {
       try await rumorCommand(["keys"] + arguments + agent)
     }
@@ -71,7 +86,7 @@ struct SerfOperationsTests {
     let answer = try? JSONParser.parse(Array(list.output.utf8))
     #expect(answer?["keys"] == .object([(new, .count(3))]), "\(list.output)")
     #expect(answer?["primary_keys"] == .object([(new, .count(3))]), "\(list.output)")
-    let serfList = try await serf.command("keys", ["-list"])
+    let serfList = try await serfKeys(["-list"]) { $0.status == 0 }
     #expect(serfList.status == 0, "\(serfList.output)")
     let line = serfList.output.split(separator: "\n").first { $0.hasPrefix(new) }
     #expect(line?.split(separator: " ").last == "[3/3]", "\(serfList.output)")
@@ -96,7 +111,7 @@ struct SerfOperationsTests {
     #expect(failing.output.contains("1/3 nodes reported failure"), "\(failing.output)")
     let failure = failing.output.split(separator: "\n").first { $0.contains("rk1") }
     #expect(failure?.contains("cannot be written") == true, "\(failing.output)")
-    let fromSerf = try await serf.command("keys", ["-install=\(third)"])
+    let fromSerf = try await serfKeys(["-install=\(third)"]) { $0.output.contains("rk1") }
     #expect(fromSerf.status != 0, "\(fromSerf.output)")
     #expect(
       fromSerf.output.contains("rk1") && fromSerf.output.contains("cannot be written"),
@@ -142,10 +157,17 @@ struct SerfOperationsTests {
     let forced = try await rumorCommand(["force-leave", "fl-b"] + agent)
     #expect(forced.status == 0, "\(forced.output)")
     #expect(forced.output.contains("it was failed"), "\(forced.output)")
-    // Both agents' logs with a failure: this step has failed now and then in
-    // full suite runs only (not traced).
+    // The intent is gossiped only 2 × ⌈log10(n + 1)⌉ = 2 times per node
+    // (the local profile's retransmit multiplier is 2), and the dead
+    // members are gossip targets too (memberlist's gossip to the dead):
+    // a capture showed both of the asker's sends and both of fl-c's
+    // re-sends go to fl-b and each other, so serf heard the leave only
+    // from the next push-pull, 11 s later. Serf spreads its own
+    // force-leave the same way. So the bound is two push-pull intervals
+    // of the local profile (15 s), not one gossip round.
+    let antiEntropy = 35.0
     #expect(
-      await eventually(within: 10) { await serf.members()["fl-b"]?.status == "left" },
+      await eventually(within: antiEntropy) { await serf.members()["fl-b"]?.status == "left" },
       "serf:\n\(serf.child.log)\nrumor:\n\(asker.log)")
     #expect(
       await eventually(within: 10) { await rumorStatus("fl-b") == "left" }, "\(asker.log)")
@@ -161,7 +183,7 @@ struct SerfOperationsTests {
     let fromSerf = try await serf.command("force-leave", ["fl-c"])
     #expect(fromSerf.status == 0, "\(fromSerf.output)")
     #expect(
-      await eventually(within: 10) { await rumorStatus("fl-c") == "left" },
+      await eventually(within: antiEntropy) { await rumorStatus("fl-c") == "left" },
       "serf:\n\(serf.child.log)\nrumor:\n\(asker.log)")
     #expect(await eventually(within: 10) { asker.log.contains("left fl-c") }, "\(asker.log)")
 
