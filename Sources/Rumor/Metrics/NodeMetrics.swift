@@ -17,9 +17,7 @@ public func prometheusText(
   http: HTTPServerCounters? = nil
 ) -> String {
   var metrics = PrometheusText()
-  NodeMetrics.addMembership(node, to: &metrics)
-  NodeMetrics.addCounters(node.counters, to: &metrics)
-  NodeMetrics.addStreams(node.counters, node.inboundStreamCounters, to: &metrics)
+  NodeMetrics.addSnapshot(node.metrics, to: &metrics)
   NodeMetrics.addServices(node.advertisedServices, to: &metrics)
   if let registry {
     NodeMetrics.addBreakers(registry, to: &metrics)
@@ -66,118 +64,16 @@ enum NodeMetrics {
       } + [PrometheusText.Sample([("source", "none")], counts.unanswered)])
   }
 
-  static func addMembership(_ node: RumorNode, to metrics: inout PrometheusText) {
-    var counts: [MemberState: Int] = [:]
-    for member in node.members { counts[member.state, default: 0] += 1 }
-    metrics.add(
-      "rumor_members", .gauge, help: "Members this node knows, by status.",
-      [MemberState.alive, .suspect, .dead, .left].map {
-        PrometheusText.Sample([("status", "\($0)")], counts[$0] ?? 0)
-      })
-  }
-
-  static func addCounters(_ counters: NodeCounters, to metrics: inout PrometheusText) {
-    let simple: [(String, String, Int)] = [
-      ("rumor_probes_total", "Probes started.", counters.probes),
-      ("rumor_acks_total", "Acks received for probes.", counters.acksReceived),
-      ("rumor_nacks_total", "Nacks received from indirect probe helpers.", counters.nacksReceived),
-      ("rumor_deaths_total", "Members this node saw fail.", counters.deaths),
-      ("rumor_probes_failed_total", "Probes that ended without any ack.", counters.failedProbes),
-      (
-        "rumor_probes_indirect_total", "Probes that asked other members to ping the target.",
-        counters.indirectProbes
-      ),
-      (
-        "rumor_suspicions_total", "Suspicions this node raised itself.",
-        counters.suspicionsRaised
-      ),
-      (
-        "rumor_refutations_total", "Times this node refuted a claim about itself.",
-        counters.refutations
-      ),
-      (
-        "rumor_members_refused_total", "New members refused because the member limit was reached.",
-        counters.membersRefused
-      ),
-      (
-        "rumor_broadcasts_dropped_total", "Queued news dropped because it can never fit a packet.",
-        counters.oversizedBroadcastsDropped
-      ),
-      (
-        "rumor_relays_refused_total", "Indirect probe requests refused at the relay limit.",
-        counters.relaysRefused
-      ),
-      (
-        "rumor_accusations_held_total",
-        "Suspicions held for a re-probe instead of a death (guarded accusations).",
-        counters.accusationsHeld
-      ),
-      (
-        "rumor_stale_accusations_corrected_total",
-        "Stale accusers sent the member's newer alive message (guarded accusations).",
-        counters.staleAccusationsCorrected
-      ),
-      (
-        "rumor_deaths_kept_local_total",
-        "Deaths decided by this node's timer alone, kept out of the gossip (guarded accusations).",
-        counters.deathsKeptLocal
-      ),
-      (
-        "rumor_death_reminders_total",
-        "Members told this node still holds them dead (guarded accusations).",
-        counters.deathReminders
-      ),
-    ]
-    for (name, help, value) in simple { metrics.add(name, .counter, help: help, value) }
-    metrics.add(
-      "rumor_broadcast_queue_depth", .gauge,
-      help: "Messages waiting in the broadcast queues to be piggybacked.",
-      counters.broadcastQueueDepth)
-    metrics.add(
-      "rumor_packets_total", .counter, help: "UDP datagrams, by direction.",
-      [
-        .init([("direction", "in")], counters.packetsReceived),
-        .init([("direction", "out")], counters.packetsSent),
-      ])
-    metrics.add(
-      "rumor_packet_bytes_total", .counter, help: "Bytes of UDP datagrams, by direction.",
-      [
-        .init([("direction", "in")], counters.bytesReceived),
-        .init([("direction", "out")], counters.bytesSent),
-      ])
-    metrics.add(
-      "rumor_decode_errors_total", .counter,
-      help: "Received data dropped, by kind: did not decode, or cut at a per-datagram limit.",
-      [
-        .init([("kind", "malformed")], counters.decodeErrors),
-        .init([("kind", "over_limits")], counters.packetsOverLimits),
-        .init([("kind", "implausible_incarnation")], counters.implausibleIncarnations),
-      ])
-  }
-
-  static func addStreams(
-    _ counters: NodeCounters, _ inbound: InboundStreamCounters, to metrics: inout PrometheusText
-  ) {
-    metrics.add(
-      "rumor_tcp_streams_total", .counter,
-      help: "TCP streams: opened by this node, and accepted and answered.",
-      [
-        .init([("kind", "opened")], counters.streamsOpened),
-        .init([("kind", "answered")], counters.streamsAnswered),
-      ])
-    metrics.add(
-      "rumor_tcp_streams_dropped_total", .counter,
-      help: "Inbound TCP streams refused or cut short, by reason.",
-      [
-        .init([("reason", "busy")], inbound.refusedBusy),
-        .init([("reason", "per_source")], inbound.refusedPerSource),
-        .init([("reason", "first_bytes_timeout")], inbound.firstBytesTimeouts),
-        .init([("reason", "timeout")], inbound.timeouts),
-        .init([("reason", "oversized")], inbound.oversized),
-        .init([("reason", "over_budget")], inbound.overBudget),
-        .init([("reason", "unframed")], inbound.unframed),
-        .init([("reason", "reply_cut")], inbound.repliesCut),
-      ])
+  /// The node's own families, from `MetricsSnapshot.samples`: the one
+  /// list of names, help texts and labels, so that `RumorNode.metrics`
+  /// and `/metrics` cannot disagree (samples of one name join one family).
+  static func addSnapshot(_ snapshot: MetricsSnapshot, to metrics: inout PrometheusText) {
+    for sample in snapshot.samples {
+      let labels = sample.labels.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+      metrics.add(
+        sample.name, sample.kind == .counter ? .counter : .gauge, help: sample.help,
+        [PrometheusText.Sample(labels, sample.value)])
+    }
   }
 
   static func addServices(
