@@ -68,6 +68,11 @@ merging the other side's state takes its `dead` entries for own-side members as
 suspicions until they refute (memberlist does the same, silently): those logged after
 the heal are counted apart ("at the heal"). Deaths are logged alike (Rumor `failed`,
 Serf `EventMemberFailed`), so false-death pairs compare directly.
+Every fault begins --settle s (2) after convergence, and with --fault-after S no sooner
+than S s after node-0's launch: memberlist (Serf) makes its first anti-entropy push-pull
+after a random stagger plus one interval (30-60 s on the LAN profile), Rumor within the
+first interval, so a fault 3 s into the run meets the two in different phases; 65 puts
+it past both (rumor-sim --fault-after is the same for the simulator).
 Packets and bytes: UDP and TCP sent per node per second over the fault window (for
 converge: the 10 s after convergence; for a partition until one view, and apart, while
 split: a system that heals later spends the rest of that window with half its peers),
@@ -77,6 +82,7 @@ Usage:
   netlab.py run [--systems rumor,serf,mix] [--scenarios converge,crash,...|all] [--nodes 4]
                 [--rumor PATH] [--rumor-args "..."] [--serf PATH] [--serf-args "..."] [--profile lan]
                 [--loss 0.1] [--duration 30] [--partition-seconds 60] [--pause-seconds 10]
+                [--settle 2] [--fault-after 0]
                 [--heal-timeout 120] [--interval 0.25] [--lab-id 0] [--out DIR] [--json FILE]
   netlab.py report FILE.jsonl...   Markdown tables (Rumor, Serf, ratio) of earlier runs
   netlab.py check           say whether the lab can run here (exit 0) or why not (exit 1)
@@ -576,6 +582,14 @@ def run_scenario(args, system, scenario, wd):
             res["error"] = "no convergence in %ss" % args.converge_timeout
             return res
         time.sleep(args.settle)
+        # --fault-after: no fault (and no measured window) sooner than that many seconds
+        # after node-0's launch, so that both systems are past their first anti-entropy
+        # push-pull (memberlist's comes after a random stagger plus one interval, 30-60 s
+        # on the LAN profile) and the fault meets a cluster in its steady state.
+        wait = t0 + args.fault_after - time.time()
+        if wait > 0:
+            time.sleep(wait)
+        res["fault_at_s"] = round(time.time() - t0, 2)
         marks = log_marks(lab)
         c0, tc0 = lab.counters(), time.time()
         last = n - 1
@@ -777,6 +791,7 @@ def run_scenario(args, system, scenario, wd):
 
 ROWS = [
     ("converge_s", "converge (s)"),
+    ("fault_at_s", "fault began (s after node-0's launch)"),
     ("detect_first_s", "kill -9: first detection (s)"),
     ("detect_full_s", "kill -9: full detection (s)"),
     ("leave_full_s", "leave: seen left everywhere (s)"),
@@ -884,7 +899,12 @@ def main():
                    help="seconds a loss, gray or flap fault lasts (default 30; flap 80)")
     r.add_argument("--partition-seconds", type=float, default=60)
     r.add_argument("--pause-seconds", type=float, default=10)
-    r.add_argument("--settle", type=float, default=2)
+    r.add_argument("--settle", type=float, default=2,
+                   help="seconds between convergence and the fault (default 2)")
+    r.add_argument("--fault-after", type=float, default=0,
+                   help="start the fault (and the measured window) no sooner than this many "
+                        "seconds after node-0's launch (default 0: only --settle); 65 puts "
+                        "it past both systems' first push-pull, as rumor-sim --fault-after")
     r.add_argument("--converge-timeout", type=float, default=60)
     r.add_argument("--detect-timeout", type=float, default=60)
     r.add_argument("--heal-timeout", type=float, default=120)
@@ -928,6 +948,8 @@ def main():
             ap.error("unknown scenario %r (one of %s)" % (s, ", ".join(ALL_SCENARIOS + ["loss"])))
     if not 2 <= a.nodes <= 64:
         ap.error("--nodes must be 2..64")
+    if a.fault_after < 0 or a.settle < 0:
+        ap.error("--fault-after and --settle must be >= 0")
     if not 0 <= a.loss < 1:
         ap.error("--loss must be in [0, 1)")
     a.duration_given = a.duration is not None
