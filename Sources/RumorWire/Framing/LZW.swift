@@ -56,6 +56,29 @@ public enum LZW {
     }
   }
 
+  /// Compresses `input` into a temporary buffer (on the stack when it
+  /// fits) and returns what `body` makes of the output, or nil, without
+  /// calling `body`, as soon as the output grows past `maximumCount`
+  /// bytes. The bytes are those `compress(_:maximumCount:)` returns; a
+  /// caller that wraps them in an envelope builds one array, not two.
+  static func withCompressed<Result>(
+    _ input: ArraySlice<UInt8>, maximumCount: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+  ) -> Result? {
+    let capacity = 2 * input.count + 16
+    var size = 64
+    while size < min(input.count, 4096) * 2 { size <<= 1 }
+    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: size) { slots in
+      slots.initialize(repeating: 0)
+      return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { target in
+        let written = input.withUnsafeBufferPointer { source in
+          compress(source, into: target, table: slots, maximumCount: maximumCount)
+        }
+        guard written >= 0 else { return nil }
+        return body(UnsafeBufferPointer(rebasing: target[..<written]))
+      }
+    }
+  }
+
   /// The compressor proper, on raw buffers: the input is ours (a message
   /// this node encoded), the output is sized for the worst case above, and
   /// every table index is masked, so no access can leave its buffer.
