@@ -243,8 +243,27 @@ struct BroadcastQueue {
       }
     }
     for index in 0..<min(bucket + 1, buckets.count) { compactIfSparse(index) }
+    if count == 0 { releaseEmptyTables() }
     return taken
   }
+
+  /// Hands back the tables of an empty queue: a dictionary never shrinks,
+  /// and slots, entries and the subject index sized for a join storm's
+  /// thousands of messages stayed with every node long after it (about
+  /// 150 KB a node, 1.5 GB of a 10,000-node simulation). Which slots later
+  /// messages take does not change what is sent.
+  private mutating func releaseEmptyTables() {
+    guard slots.count > Self.smallTable else { return }
+    slots = []
+    freeSlots = []
+    buckets = []
+    heads = []
+    liveCounts = []
+    slotBySubject = [:]
+  }
+
+  /// Tables of at most this many slots are kept when the queue empties.
+  private static let smallTable = 64
 
   /// Drops everything.
   mutating func removeAll() {
