@@ -37,6 +37,33 @@ struct BroadcastQueueTests {
         == [message(2)])
   }
 
+  @Test("a queue drained after a storm hands its tables back and then works as a new one")
+  func drainedAfterStorm() {
+    var queue = BroadcastQueue()
+    var fresh = BroadcastQueue()
+    for round in 0..<2 {
+      for index in 0..<500 {
+        queue.enqueue(message(UInt8(index % 200)), subject: "m\(index)")
+        fresh.enqueue(message(UInt8(index % 200)), subject: "m\(index)")
+      }
+      // Both hand out the same messages in the same order until empty.
+      while !queue.isEmpty || !fresh.isEmpty {
+        let taken = queue.take(space: 300, overheadEach: 2, limit: 2, maximumCount: 20)
+        let expected = fresh.take(space: 300, overheadEach: 2, limit: 2, maximumCount: 20)
+        #expect(taken.map(Array.init) == expected.map(Array.init), "round \(round)")
+        if taken.isEmpty && expected.isEmpty { break }
+      }
+      #expect(queue.isEmpty && fresh.isEmpty)
+      #expect(queue.storedBytes <= 1_024)
+      fresh = BroadcastQueue()
+    }
+    queue.enqueue(message(7), subject: "m1")
+    #expect(queue.contains(subject: "m1") && !queue.contains(subject: "m2"))
+    #expect(
+      queue.take(space: 1000, overheadEach: 2, limit: 3, maximumCount: 10).map(Array.init)
+        == [message(7)])
+  }
+
   @Test("what does not fit is skipped and smaller messages still go")
   func packing() {
     var queue = BroadcastQueue()

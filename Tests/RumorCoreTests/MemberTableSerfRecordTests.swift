@@ -23,12 +23,12 @@ struct MemberTableSerfRecordTests {
     return contents
   }
 
-  @Test("a member table record with its Serf status and status time takes 72 bytes")
+  @Test("a member table record with its Serf status and status time takes 64 bytes")
   func recordSize() {
     // One per member per node: the Serf record costs 9 bytes here instead
     // of a dictionary entry with its own name and index (the leave time of
     // a failed or left member is kept apart).
-    #expect(MemoryLayout<MemberTable.Record>.stride == 72)
+    #expect(MemoryLayout<MemberTable.Record>.stride == 64)
     #expect(MemoryLayout<SerfMemberRecord>.stride == 16)
     #expect(!SerfMemberRecord.absent.isPresent)
     #expect(Self.serf(.alive, 0).isPresent)

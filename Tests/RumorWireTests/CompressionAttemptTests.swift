@@ -60,6 +60,9 @@ struct CompressionAttemptTests {
         input.count >= PacketCodec.smallestWorthCompressing && wrapped.count < input.count
         ? wrapped : input
       #expect(try codec.seal(input, checksum: false) == expected)
+      // With a CRC the envelope is built with room for the header: the
+      // same bytes as wrapping the compressed packet afterwards.
+      #expect(try codec.seal(input, checksum: true) == CRC32.wrap(expected))
     }
   }
 

@@ -17,7 +17,7 @@ import RumorWire
 struct MemberTable {
   /// One member as stored.
   struct Record {
-    // Ordered largest first so that the record packs into 72 bytes with
+    // Ordered largest first so that the record packs into 64 bytes with
     // no padding: one per member per node adds up to gigabytes in a
     // 10,000-node simulation.
     var name: String
@@ -28,7 +28,7 @@ struct MemberTable {
     /// SWIM never reads or changes the Serf fields; they move with the
     /// record.
     var serfStatusTime: UInt64 = 0
-    var address: NodeAddress
+    private var packedAddress: PackedAddress
     var incarnation: UInt32
     var versions: ProtocolVersions
     var state: MemberState
@@ -45,10 +45,16 @@ struct MemberTable {
       self.name = name
       self.meta = meta
       self.stateChange = stateChange
-      self.address = address
+      self.packedAddress = PackedAddress(address)
       self.incarnation = incarnation
       self.versions = versions
       self.state = state
+    }
+
+    /// Where the member is.
+    var address: NodeAddress {
+      get { packedAddress.address }
+      set { packedAddress = PackedAddress(newValue) }
     }
 
     /// The alive message that states this record as it stands.

@@ -1,39 +1,57 @@
-/// The positions of a member table's records by name, in a tenth of the
-/// memory of a `[String: Int32]`: an open-addressing hash table of 8-byte
-/// slots (32 bits of the name's hash and the position) that compares
-/// names in the records themselves instead of keeping a second copy.
+/// The positions of a member table's records by name, in a twentieth of
+/// the memory of a `[String: Int32]`: an open-addressing hash table of
+/// 4-byte slots (an 8-bit fingerprint of the name's hash and the
+/// position) that compares names in the records themselves instead of
+/// keeping a second copy.
 ///
 /// In a 10,000-member cluster each node holds one, so a dictionary's
 /// 16,384 buckets of a 16-byte key and a 4-byte value, per node, made
-/// gigabytes of a 10,000-node simulation. Names are hashed with the
-/// standard library's seeded hasher, so crafted names cannot pile up in
-/// one place. Nothing is removed one by one: the table is rebuilt when
-/// records go (`rebuild`).
+/// gigabytes of a 10,000-node simulation (and 8-byte slots still 1.3 GB).
+/// Names are hashed with the standard library's seeded hasher, so crafted
+/// names cannot pile up in one place. Nothing is removed one by one: the
+/// table is rebuilt when records go (`rebuild`).
+///
+/// A slot's place comes from the hash's low 32 bits and its fingerprint
+/// from the top 8, so a probe past another name reads that name's record
+/// only once in 256 times. Positions take the slot's other 24 bits: a
+/// table holds at most `SWIMSettings.maxMembers` (at most 2^20) records.
 struct NameIndex {
-  /// `hash << 32 | position + 1`; 0 is empty.
-  private var slots: [UInt64] = []
+  /// `fingerprint << 24 | position + 1`; 0 is empty.
+  private var slots: [UInt32] = []
   /// How many names are indexed.
   private(set) var count = 0
 
-  private static func hash(_ name: String) -> UInt32 {
-    UInt32(truncatingIfNeeded: name.hashValue)
+  private static let positionBits: UInt32 = 24
+  private static let positionMask: UInt32 = 1 << positionBits - 1
+
+  /// The name's hash: where its slot is looked for (low 32 bits) and its
+  /// fingerprint (top 8).
+  private static func hash(_ name: String) -> UInt64 {
+    UInt64(UInt(bitPattern: name.hashValue))
+  }
+
+  private static func fingerprint(_ hash: UInt64) -> UInt32 {
+    UInt32(truncatingIfNeeded: hash >> 56)
   }
 
   /// The position of `name` in `records`, if indexed.
   func position(of name: String, in records: [MemberTable.Record]) -> Int? {
-    slot(of: name, hash: Self.hash(name), in: records).map { Int(slots[$0] & 0xffff_ffff) - 1 }
+    slot(of: name, hash: Self.hash(name), in: records).map {
+      Int(slots[$0] & Self.positionMask) - 1
+    }
   }
 
   /// Where `name` is kept, if it is.
-  private func slot(of name: String, hash: UInt32, in records: [MemberTable.Record]) -> Int? {
+  private func slot(of name: String, hash: UInt64, in records: [MemberTable.Record]) -> Int? {
     guard !slots.isEmpty else { return nil }
     let mask = slots.count - 1
-    var index = Int(hash) & mask
+    let fingerprint = Self.fingerprint(hash)
+    var index = Int(truncatingIfNeeded: hash) & mask
     while true {
       let entry = slots[index]
       if entry == 0 { return nil }
-      if UInt32(truncatingIfNeeded: entry >> 32) == hash {
-        let position = Int(entry & 0xffff_ffff) - 1
+      if entry >> Self.positionBits == fingerprint {
+        let position = Int(entry & Self.positionMask) - 1
         if position < records.count, records[position].name == name { return index }
       }
       index = (index + 1) & mask
@@ -50,9 +68,9 @@ struct NameIndex {
       slots[existing] = Self.entry(hash, position)
       return existing
     }
-    if (count + 1) * 4 > slots.count * 3 { grow() }
+    if (count + 1) * 4 > slots.count * 3 { grow(records) }
     count += 1
-    return place(Self.entry(hash, position))
+    return place(Self.entry(hash, position), hash: hash)
   }
 
   /// Records the swap of the records at `first` and `second`: call it
@@ -79,7 +97,7 @@ struct NameIndex {
     let firstHash = Self.hash(firstName)
     guard let firstSlot = slot(of: firstName, hash: firstHash, in: records) else { return }
     slots[firstSlot] = Self.entry(firstHash, second)
-    slots[secondSlot] = Self.entry(UInt32(truncatingIfNeeded: slots[secondSlot] >> 32), first)
+    slots[secondSlot] = slots[secondSlot] & ~Self.positionMask | Self.positionField(first)
   }
 
   /// Indexes exactly `records`, keeping the slots' memory when it fits.
@@ -93,29 +111,40 @@ struct NameIndex {
     }
     count = 0
     for position in records.indices {
-      place(Self.entry(Self.hash(records[position].name), position))
+      let hash = Self.hash(records[position].name)
+      place(Self.entry(hash, position), hash: hash)
       count += 1
     }
   }
 
-  private static func entry(_ hash: UInt32, _ position: Int) -> UInt64 {
-    UInt64(hash) << 32 | UInt64(truncatingIfNeeded: position + 1) & 0xffff_ffff
+  private static func positionField(_ position: Int) -> UInt32 {
+    UInt32(truncatingIfNeeded: position + 1) & positionMask
   }
 
-  /// Puts `entry` in the first free slot from its hash's place; returns
+  private static func entry(_ hash: UInt64, _ position: Int) -> UInt32 {
+    fingerprint(hash) << positionBits | positionField(position)
+  }
+
+  /// Puts `entry` in the first free slot from `hash`'s place; returns
   /// that slot.
   @discardableResult
-  private mutating func place(_ entry: UInt64) -> Int {
+  private mutating func place(_ entry: UInt32, hash: UInt64) -> Int {
     let mask = slots.count - 1
-    var index = Int(truncatingIfNeeded: entry >> 32) & mask
+    var index = Int(truncatingIfNeeded: hash) & mask
     while slots[index] != 0 { index = (index + 1) & mask }
     slots[index] = entry
     return index
   }
 
-  private mutating func grow() {
+  /// Doubles the slots; the names are hashed again (a slot keeps only
+  /// their fingerprint), found through `records`.
+  private mutating func grow(_ records: [MemberTable.Record]) {
     let old = slots
     slots = Array(repeating: 0, count: max(16, old.count * 2))
-    for entry in old where entry != 0 { place(entry) }
+    for entry in old where entry != 0 {
+      let position = Int(entry & Self.positionMask) - 1
+      guard position < records.count else { continue }
+      place(entry, hash: Self.hash(records[position].name))
+    }
   }
 }

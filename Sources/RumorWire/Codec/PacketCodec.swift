@@ -225,8 +225,18 @@ public struct PacketCodec: Sendable {
   /// with the primary key and a nonce from `options.nonceSource` (never
   /// from the protocol's generator), and put the label in front.
   public func seal(_ payload: [UInt8], checksum: Bool) throws(WireError) -> [UInt8] {
-    var body = compressIfSmaller(payload)
-    if checksum { body = CRC32.wrap(body) }
+    var body: [UInt8]
+    if checksum {
+      // Compressed with room left for the CRC header: one array.
+      if var framed = compressedIfSmaller(payload, prefix: CRC32.headerSize) {
+        CRC32.fillHeader(&framed)
+        body = framed
+      } else {
+        body = CRC32.wrap(payload)
+      }
+    } else {
+      body = compressedIfSmaller(payload, prefix: 0) ?? payload
+    }
     if let keyring = options.outgoingKeyring {
       body = try keyring.seal(
         body, additionalData: Array(options.label.utf8), nonceSource: options.nonceSource)
@@ -239,11 +249,13 @@ public struct PacketCodec: Sendable {
   /// skipped. Receivers accept either form.
   static let smallestWorthCompressing = 96
 
-  private func compressIfSmaller(_ payload: [UInt8]) -> [UInt8] {
+  /// The compress envelope of `payload` after `prefix` free bytes, if
+  /// compression is on and makes it shorter; nil to send it as it is.
+  private func compressedIfSmaller(_ payload: [UInt8], prefix: Int) -> [UInt8]? {
     guard options.compression, payload.count >= Self.smallestWorthCompressing else {
-      return payload
+      return nil
     }
-    return Compression.wrap(payload[...], ifShorterThan: payload.count) ?? payload
+    return Compression.wrap(payload[...], ifShorterThan: payload.count, prefix: prefix)
   }
 
   /// Bytes `seal` adds at most on top of the payload (label, CRC when

@@ -37,6 +37,18 @@ public enum CRC32 {
   /// Length of the CRC header: the type byte and four checksum bytes.
   public static let headerSize = 5
 
+  /// Fills in the CRC header in the first `headerSize` bytes of `framed`
+  /// (left free for it) over the rest: the bytes `wrap` gives for that rest.
+  static func fillHeader(_ framed: inout [UInt8]) {
+    guard framed.count >= headerSize else { return }
+    let crc = checksum(framed[headerSize...])
+    framed[0] = MessageType.hasCRC.rawValue
+    framed[1] = UInt8(truncatingIfNeeded: crc >> 24)
+    framed[2] = UInt8(truncatingIfNeeded: crc >> 16)
+    framed[3] = UInt8(truncatingIfNeeded: crc >> 8)
+    framed[4] = UInt8(truncatingIfNeeded: crc)
+  }
+
   /// Prepends the CRC header to `payload`.
   public static func wrap(_ payload: [UInt8]) -> [UInt8] {
     var framed: [UInt8] = []

@@ -25,15 +25,29 @@ public enum Compression {
   /// can no longer come out shorter, so an attempt that fails costs less
   /// than a whole compression. What it returns is what `wrap` returns.
   public static func wrap(_ message: ArraySlice<UInt8>, ifShorterThan count: Int) -> [UInt8]? {
-    guard
-      let compressed = LZW.compress(message, maximumCount: count - 1 - smallestOverhead)
-    else { return nil }
-    let wrapped = envelope(compressed)
-    return wrapped.count < count ? wrapped : nil
+    wrap(message, ifShorterThan: count, prefix: 0)
+  }
+
+  /// `wrap(_:ifShorterThan:)` with `prefix` zero bytes before the
+  /// envelope (not counted against `count`), for a header the caller
+  /// fills in: the compressed bytes are copied once, into the result.
+  static func wrap(_ message: ArraySlice<UInt8>, ifShorterThan count: Int, prefix: Int)
+    -> [UInt8]?
+  {
+    let wrapped = LZW.withCompressed(message, maximumCount: count - 1 - smallestOverhead) {
+      compressed in envelope(compressed, prefix: prefix)
+    }
+    guard let wrapped, wrapped.count - prefix < count else { return nil }
+    return wrapped
   }
 
   private static func envelope(_ compressed: [UInt8]) -> [UInt8] {
-    var writer = MessagePackWriter(capacity: compressed.count + 16)
+    compressed.withUnsafeBufferPointer { envelope($0, prefix: 0) }
+  }
+
+  private static func envelope(_ compressed: UnsafeBufferPointer<UInt8>, prefix: Int) -> [UInt8] {
+    var writer = MessagePackWriter(capacity: prefix + compressed.count + 16)
+    writer.bytes.append(contentsOf: repeatElement(0, count: prefix))
     writer.bytes.append(MessageType.compress.rawValue)
     writer.writeMapHeader(count: 2)
     writer.writeKey(keys[0])

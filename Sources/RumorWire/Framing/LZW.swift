@@ -38,19 +38,45 @@ public enum LZW {
     let capacity = 2 * input.count + 16
     var size = 64
     while size < min(input.count, 4096) * 2 { size <<= 1 }
-    var table = [UInt32](repeating: 0, count: size)
-    var finished = true
-    // Not zero-filled first: every byte counted as written was stored.
-    let output = [UInt8](unsafeUninitializedCapacity: capacity) { target, count in
-      let written = input.withUnsafeBufferPointer { source in
-        table.withUnsafeMutableBufferPointer { slots in
+    // The table lives only for this call: a temporary allocation (on the
+    // stack when it fits) rather than a heap array per packet, whose
+    // malloc and free were a tenth of a large simulation's time.
+    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: size) { slots in
+      slots.initialize(repeating: 0)
+      var finished = true
+      // Not zero-filled first: every byte counted as written was stored.
+      let output = [UInt8](unsafeUninitializedCapacity: capacity) { target, count in
+        let written = input.withUnsafeBufferPointer { source in
           compress(source, into: target, table: slots, maximumCount: maximumCount)
         }
+        finished = written >= 0
+        count = max(written, 0)
       }
-      finished = written >= 0
-      count = max(written, 0)
+      return finished ? output : nil
     }
-    return finished ? output : nil
+  }
+
+  /// Compresses `input` into a temporary buffer (on the stack when it
+  /// fits) and returns what `body` makes of the output, or nil, without
+  /// calling `body`, as soon as the output grows past `maximumCount`
+  /// bytes. The bytes are those `compress(_:maximumCount:)` returns; a
+  /// caller that wraps them in an envelope builds one array, not two.
+  static func withCompressed<Result>(
+    _ input: ArraySlice<UInt8>, maximumCount: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+  ) -> Result? {
+    let capacity = 2 * input.count + 16
+    var size = 64
+    while size < min(input.count, 4096) * 2 { size <<= 1 }
+    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: size) { slots in
+      slots.initialize(repeating: 0)
+      return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { target in
+        let written = input.withUnsafeBufferPointer { source in
+          compress(source, into: target, table: slots, maximumCount: maximumCount)
+        }
+        guard written >= 0 else { return nil }
+        return body(UnsafeBufferPointer(rebasing: target[..<written]))
+      }
+    }
   }
 
   /// The compressor proper, on raw buffers: the input is ours (a message
@@ -158,18 +184,34 @@ public enum LZW {
   public static func decompress(_ input: ArraySlice<UInt8>, limit: Int) throws(WireError)
     -> [UInt8]
   {
+    // Each code read defines at most one entry, and a code takes at least
+    // 9 bits: the table never needs more entries than that (a packet's
+    // worth of input sets up a few hundred, not all 4,096).
+    let entries = min(4096, Int(endCode) + 2 + input.count * 8 / firstWidth)
+    // Starts and lengths in one temporary allocation (on the stack when
+    // it fits), zeroed as the arrays were: two heap arrays per packet
+    // cost more than the decoding at a simulation's scale.
+    return try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * entries) {
+      table throws(WireError) in
+      table.initialize(repeating: 0)
+      return try decompress(
+        input, limit: limit, starts: UnsafeMutableBufferPointer(rebasing: table[..<entries]),
+        lengths: UnsafeMutableBufferPointer(rebasing: table[entries...]))
+    }
+  }
+
+  /// The decompressor proper, with its table in `starts` and `lengths`
+  /// (`entries` each, zeroed).
+  private static func decompress(
+    _ input: ArraySlice<UInt8>, limit: Int, starts: UnsafeMutableBufferPointer<Int>,
+    lengths: UnsafeMutableBufferPointer<Int>
+  ) throws(WireError) -> [UInt8] {
     // Every dictionary entry is a stretch of the output already written:
     // the previous code's expansion plus one byte. So an entry is kept as
     // (start, length) in the output, and emitting a code is a copy from
     // earlier output, with no chains to walk.
     var output = [UInt8](repeating: 0, count: max(64, min(limit, input.count * 4)))
     var written = 0
-    // Each code read defines at most one entry, and a code takes at least
-    // 9 bits: the table never needs more entries than that (a packet's
-    // worth of input sets up a few hundred, not all 4,096).
-    let entries = min(4096, Int(endCode) + 2 + input.count * 8 / firstWidth)
-    var starts = [Int](repeating: 0, count: entries)
-    var lengths = [Int](repeating: 0, count: entries)
     var position = input.startIndex
     var bits: UInt64 = 0
     var bitCount = 0
@@ -210,6 +252,11 @@ public enum LZW {
         throw WireError(
           .malformed, "invalid LZW code \(code) (highest defined is \(highest))", at: codeStart)
       }
+      // Codes and `highest` stay below the table's size: the table holds
+      // one entry per code this input can carry (checked, as untrusted).
+      guard Int(highest) < starts.count else {
+        throw WireError(.malformed, "LZW data defines more codes than it can carry", at: codeStart)
+      }
       let start = written
       if last != nil {
         // The entry being defined: the previous expansion and the first
@@ -231,11 +278,22 @@ public enum LZW {
       if code < clearCode {
         output[written] = UInt8(code)
       } else {
-        // Forwards, byte by byte: for a code equal to `highest` the copy
-        // reads the byte it has just written, as LZ77 overlaps do.
         let source = starts[Int(code)]
-        for offset in 0..<length {
-          output[written + offset] = output[source + offset]
+        // An entry is a stretch of what was written before it: it starts
+        // before `written` (checked, so the copy reads only bytes already
+        // written and writes only below `output.count`, grown above).
+        guard source >= 0, source < written, length >= 1 else {
+          throw WireError(.malformed, "LZW code \(code) refers past the output", at: codeStart)
+        }
+        output.withUnsafeMutableBufferPointer { buffer in
+          guard let base = buffer.baseAddress else { return }
+          if source + length <= written {
+            (base + written).update(from: base + source, count: length)
+          } else {
+            // Forwards, byte by byte: for a code equal to `highest` the
+            // copy reads the byte it has just written, as LZ77 overlaps do.
+            for offset in 0..<length { base[written + offset] = base[source + offset] }
+          }
         }
       }
       written += length
