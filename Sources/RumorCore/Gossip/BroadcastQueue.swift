@@ -290,13 +290,26 @@ struct BroadcastQueue {
     liveCounts[bucket] += 1
   }
 
+  /// Rewrites `buckets[bucket]` with its live entries only (in their
+  /// order, so nothing handed out changes) once stale ones are a fifth of
+  /// it, or its allocation is four times what its live entries need: a
+  /// node holds a full queue for the whole of a large join, and with
+  /// stale entries up to half of a bucket, and arrays that never shrink,
+  /// its entries took eight times the room of its live ones. A rewrite
+  /// copies at most about four live entries for each stale one it drops,
+  /// or comes after three quarters of the bucket's live entries went.
   private mutating func compactIfSparse(_ bucket: Int) {
     let entries = buckets[bucket].count
-    guard entries > 32, entries > 2 * liveCounts[bucket] else { return }
-    let slots = self.slots
-    buckets[bucket] = buckets[bucket][heads[bucket]...].filter { entry in
-      slots[Int(entry.slot)].map { $0.id == entry.id } ?? false
+    let live = liveCounts[bucket]
+    let sparse = entries > 16 && entries > live + live / 4
+    let oversized = buckets[bucket].capacity > 4 * max(live, 16)
+    guard sparse || oversized else { return }
+    var compacted: [Entry] = []
+    compacted.reserveCapacity(live)
+    for entry in buckets[bucket][heads[bucket]...] where isLive(entry) {
+      compacted.append(entry)
     }
+    buckets[bucket] = compacted
     heads[bucket] = 0
   }
 
