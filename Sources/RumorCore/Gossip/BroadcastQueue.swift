@@ -62,7 +62,8 @@ struct BroadcastQueue {
   /// by `dropMostSent`), so that no search walks them again.
   private var heads: [Int] = []
   private var liveCounts: [Int] = []
-  private var slotBySubject: [String: Int32] = [:]
+  /// The slot of each queued message that has a subject.
+  private var subjects = SubjectIndex()
   private var nextID: UInt32 = 1
   /// How many messages are queued.
   private(set) var count = 0
@@ -90,7 +91,7 @@ struct BroadcastQueue {
   /// Queues `bytes` (a whole message); a message with the same subject
   /// still queued is dropped.
   mutating func enqueue(_ bytes: [UInt8], subject: String?) {
-    if let subject, let old = slotBySubject[subject] {
+    if let subject, let old = subjects.slot(of: subject, subjectAt: { self.subject(at: $0) }) {
       release(slot: old, countedIn: slots[Int(old)].map { Int($0.transmits) })
     }
     // Dropped after the older news about its subject: that one is stale.
@@ -118,7 +119,7 @@ struct BroadcastQueue {
       slot = Int32(slots.count)
       slots.append(item)
     }
-    if let subject { slotBySubject[subject] = slot }
+    if let subject { withSubjects { $0.set(slot, for: subject, subjectAt: $1) } }
     append(Entry(slot: slot, id: item.id), toBucket: 0)
     count += 1
     if count > capacity { dropMostSent() }
@@ -171,7 +172,7 @@ struct BroadcastQueue {
 
   /// Whether a message about `subject` is still queued.
   func contains(subject: String) -> Bool {
-    slotBySubject[subject] != nil
+    subjects.slot(of: subject, subjectAt: { self.subject(at: $0) }) != nil
   }
 
   /// Hands out messages that fit in `space` bytes, each costing its
@@ -247,9 +248,9 @@ struct BroadcastQueue {
     return taken
   }
 
-  /// Hands back the tables of an empty queue: a dictionary never shrinks,
-  /// and slots, entries and the subject index sized for a join storm's
-  /// thousands of messages stayed with every node long after it (about
+  /// Hands back the tables of an empty queue: slots, entries and the
+  /// subject index never shrink on their own, and, sized for a join storm's
+  /// thousands of messages, stayed with every node long after it (about
   /// 150 KB a node, 1.5 GB of a 10,000-node simulation). Which slots later
   /// messages take does not change what is sent.
   private mutating func releaseEmptyTables() {
@@ -259,7 +260,7 @@ struct BroadcastQueue {
     buckets = []
     heads = []
     liveCounts = []
-    slotBySubject = [:]
+    subjects.removeAll()
   }
 
   /// Tables of at most this many slots are kept when the queue empties.
@@ -268,6 +269,23 @@ struct BroadcastQueue {
   /// Drops everything.
   mutating func removeAll() {
     self = BroadcastQueue()
+  }
+
+  /// The subject of the message in `slot` (for `subjects`).
+  private func subject(at slot: Int32) -> String? {
+    slots[Int(slot)]?.subject
+  }
+
+  /// Runs `body` on the subject index, moved out of the queue for the
+  /// call (so that it is changed in place, not copied), with a reader of
+  /// the subjects in the queue's items.
+  private mutating func withSubjects(
+    _ body: (inout SubjectIndex, (Int32) -> String?) -> Void
+  ) {
+    var index = subjects
+    subjects = SubjectIndex()
+    body(&index) { slot in self.subject(at: slot) }
+    subjects = index
   }
 
   private func live(_ entry: Entry) -> Item? {
@@ -343,8 +361,8 @@ struct BroadcastQueue {
   /// includes it (nil when the caller already took it out).
   private mutating func release(slot: Int32, countedIn bucket: Int?) {
     guard let item = slots[Int(slot)] else { return }
-    if let subject = item.subject, slotBySubject[subject] == slot {
-      slotBySubject[subject] = nil
+    if let subject = item.subject {
+      withSubjects { $0.remove(subject, ifAt: slot, subjectAt: $1) }
     }
     slots[Int(slot)] = nil
     freeSlots.append(slot)
