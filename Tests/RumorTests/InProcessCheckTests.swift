@@ -82,7 +82,7 @@ struct InProcessCheckTests {
 
   @Test(
     "a TTL check's renewals and lapses are health changes, as the probes' are",
-    .timeLimit(.minutes(2)))
+    .timeLimit(.minutes(5)))
   func ttlChangesAreEvents() async throws {
     let node = try jobsNode("ttl-events", ttl: .milliseconds(300), seed: 38)
     defer { Task { await node.shutdown() } }
