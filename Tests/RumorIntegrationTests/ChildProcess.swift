@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -7,12 +8,10 @@ import Foundation
 /// A child process whose output is collected, always ended by PID
 /// (SIGKILL as a last resort, also when the test fails or throws).
 final class ChildProcess: @unchecked Sendable {
-  // @unchecked: `output` is appended on the pipe's reading thread and read
-  // by the test, both under `lock`; the rest is set once in `init`.
+  // @unchecked: `process` is set up in `init` and afterwards only asked
+  // for its state and PID, or signalled; the output has its own lock.
   let process = Process()
-  private let pipe = Pipe()
-  private let lock = NSLock()
-  private var output = ""
+  private let output = CollectedOutput()
 
   /// Starts `executable` with `arguments`, with `environment` added to
   /// this process's variables.
@@ -22,24 +21,35 @@ final class ChildProcess: @unchecked Sendable {
     if !environment.isEmpty {
       process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
+    let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
-    pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-      let data = handle.availableData
-      guard let self, !data.isEmpty else { return }
-      self.lock.lock()
-      self.output += String(decoding: data, as: UTF8.self)
-      self.lock.unlock()
-    }
     try process.run()
+    // Read by a thread of its own, with blocking reads until end of file,
+    // not by a `readabilityHandler`: tearing down a pipe whose read end
+    // has one races libdispatch's cancellation of its read source, and on
+    // Linux that crashed the whole test process in
+    // `_dispatch_event_loop_drain` (twice in full runs; the crash
+    // swift-corelibs-foundation's pull request 5507 describes). The
+    // thread owns the pipe until end of file, so its descriptor is never
+    // closed under it; the write end closes when the child (and anything
+    // it started) has exited.
+    let output = output
+    Thread {
+      let descriptor = pipe.fileHandleForReading.fileDescriptor
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { break }
+        output.append(buffer[..<count])
+      }
+      try? pipe.fileHandleForReading.close()
+    }.start()
   }
 
   /// Everything the process printed so far.
-  var log: String {
-    lock.lock()
-    defer { lock.unlock() }
-    return output
-  }
+  var log: String { output.text }
 
   /// Whether the process still runs.
   var isRunning: Bool { process.isRunning }
@@ -125,4 +135,16 @@ extension SerfAgent: StoppableProcess {}
 /// also when it failed.
 func killAll(_ processes: any StoppableProcess...) {
   for process in processes { process.stop(signal: SIGKILL) }
+}
+
+/// What a child process printed, appended by its reading thread and
+/// read by the test, under a lock.
+private final class CollectedOutput: Sendable {
+  private let bytes = Mutex<[UInt8]>([])
+
+  func append(_ chunk: ArraySlice<UInt8>) {
+    bytes.withLock { $0.append(contentsOf: chunk) }
+  }
+
+  var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 }
