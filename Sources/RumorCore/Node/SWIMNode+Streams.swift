@@ -22,15 +22,12 @@ extension SWIMNode {
   /// This node's whole view as an encoded push-pull message, written
   /// straight from the member table (no per-member values are built).
   mutating func localStateMessage(join: Bool) -> [UInt8] {
-    let userState: [UInt8]
-    if let makeUserState = userStateSource {
-      userState = makeUserState(table)
-      userStateEncodings += 1
-    } else {
-      userState = localUserState
+    if let makeUserState = pendingUserState {
+      pendingUserState = nil
+      localUserState = makeUserState(table)
     }
     var writer = PushPullWriter(
-      join: join, stateCount: table.count, userStateCount: userState.count,
+      join: join, stateCount: table.count, userStateCount: localUserState.count,
       intStyle: streamCodec.options.intStyle)
     for record in table.records {
       writer.appendState(
@@ -38,7 +35,7 @@ extension SWIMNode {
         incarnation: record.incarnation, state: Self.wireState(record.state),
         versions: record.versions)
     }
-    return writer.finish(userState: userState)
+    return writer.finish(userState: localUserState)
   }
 
   static func wireState(_ state: MemberState) -> WireMemberState {
