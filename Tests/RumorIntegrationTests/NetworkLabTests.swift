@@ -118,7 +118,7 @@ extension TransportAttackTests {
 
     /// Every agent loses 10 % of the packets it receives for 30 s: nobody is
     /// declared dead.
-    @Test(.timeLimit(.minutes(2)))
+    @Test
     func tenPercentLossKillsNobody() async throws {
       let results = try await runLab("loss10", ["--duration", "30"], limit: 100)
       let run = try #require(results.first, "the lab wrote no result")
@@ -131,7 +131,7 @@ extension TransportAttackTests {
     /// 10 s of the heal: the goal is 30 s, Serf's reconnect takes up
     /// to its 30 s interval, and the eager reconnect a second or less
     /// (docs/simulation.md, "The eager reconnect").
-    @Test(.timeLimit(.minutes(2)))
+    @Test
     func partitionHealsToOneView() async throws {
       let results = try await runLab(
         "partition", ["--partition-seconds", "35", "--heal-timeout", "30"], limit: 110)

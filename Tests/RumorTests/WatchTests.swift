@@ -2,36 +2,22 @@ import Foundation
 import Rumor
 import Testing
 
-/// Collects a watch's updates on its own task.
-private final class Recorder: @unchecked Sendable {
-  // @unchecked: `updates` is only touched under `lock`.
-  private let lock = NSLock()
-  private var updates: [ServiceRegistry.WatchUpdate] = []
-
-  func append(_ update: ServiceRegistry.WatchUpdate) {
-    lock.lock()
-    updates.append(update)
-    lock.unlock()
-  }
-
-  var all: [ServiceRegistry.WatchUpdate] {
-    lock.lock()
-    defer { lock.unlock() }
-    return updates
-  }
-
-  /// "node health" per update, "-" for no answer.
-  var summary: [String] {
-    all.map { update in
-      switch update {
-      case .success(let resolution):
-        return
-          "\(resolution.instance?.node ?? resolution.source.rawValue) \(resolution.instance?.health.rawValue ?? "")"
-      case .failure:
-        return "-"
-      }
+/// "node health" per watch update, "-" for no answer.
+private func watchSummary(_ updates: [ServiceRegistry.WatchUpdate]) -> [String] {
+  updates.map { update in
+    switch update {
+    case .success(let resolution):
+      return
+        "\(resolution.instance?.node ?? resolution.source.rawValue) \(resolution.instance?.health.rawValue ?? "")"
+    case .failure:
+      return "-"
     }
   }
+}
+
+extension StreamRecorder<ServiceRegistry.WatchUpdate> {
+  /// "node health" per update so far, "-" for no answer.
+  fileprivate var summary: [String] { watchSummary(elements) }
 }
 
 @Suite("Watching a service")
@@ -55,17 +41,12 @@ struct WatchTests {
     let registry = ServiceRegistry(configuration: configuration, node: watcher, variables: [:])
     return (watcher, servers, registry)
   }
-  @Test(
-    "a watch yields the answer at once, then each change and never a repeat",
-    .timeLimit(.minutes(5)))
+  @Test("a watch yields the answer at once, then each change and never a repeat")
   func watchFollowsThePrimary() async throws {
     let (watcher, servers, registry) = try cluster("w", servers: 2, port: 8101, seed: 41)
     let (b, c) = (servers[0], servers[1])
-    let recorder = Recorder()
-    let watching = Task {
-      for await update in registry.watch("api") { recorder.append(update) }
-      return true
-    }
+    let recorder = StreamRecorder(registry.watch("api"))
+    defer { recorder.cancel() }
     // Nothing advertises api yet: the first answer is "none".
     #expect(await eventually(within: 5) { recorder.summary == ["-"] })
     try await b.join(addresses: [watcher.address])
@@ -93,7 +74,7 @@ struct WatchTests {
     // The stream ends when the node stops.
     await watcher.shutdown()
     await b.shutdown()
-    #expect(await watching.value, "the watch ended with the node")
+    #expect(await eventually(within: 10) { recorder.ended }, "the watch ended with the node")
   }
 
   @Test("a reported failure that opens a circuit is a change")
@@ -103,16 +84,13 @@ struct WatchTests {
     try await b.join(addresses: [watcher.address])
     try await c.join(addresses: [watcher.address])
     #expect(await eventually(within: 10) { registry.catalog.instances["api"]?.count == 2 })
-    let recorder = Recorder()
-    let watching = Task {
-      for await update in registry.watch("api") { recorder.append(update) }
-    }
+    let recorder = StreamRecorder(registry.watch("api"))
     #expect(await eventually(within: 5) { recorder.summary == ["x-b passing"] })
     let primary = try registry.resolve("api")
     let url = try #require(primary.instance?.url)
     for _ in 0..<5 { registry.reportFailure(url) }
     #expect(await eventually(within: 5) { recorder.summary == ["x-b passing", "x-c passing"] })
-    watching.cancel()
+    recorder.cancel()
     for node in [watcher, b, c] { await node.shutdown() }
   }
 
