@@ -479,7 +479,9 @@ public final class RumorNode: Sendable {
 
   /// A new stream of the health of the services this node advertises:
   /// each one's first check result, then each change of its health (the
-  /// same changes that are gossiped). It ends when the node stops.
+  /// same changes that are gossiped), in the order they happen, so the
+  /// last one heard is the service's health now. It ends when the node
+  /// stops.
   public func serviceHealthChanges() -> AsyncStream<AdvertisedServiceStatus> {
     advertiser.healthChanges()
   }

@@ -45,6 +45,11 @@ final class ServiceAdvertiser: Sendable {
     var entries: [String: Entry] = [:]
     var order: [String] = []
     var stopped = false
+    /// Health news of the change under way, handed to the watchers by
+    /// `update` as the change is made: in the order of the changes, which
+    /// publishing after the node applied them did not keep (a renewal's
+    /// `passing` could follow the `critical` of its own lapse).
+    var news: [AdvertisedServiceStatus] = []
   }
 
   /// Hands encoded metadata to the node's owner thread; `done` runs once
@@ -218,10 +223,11 @@ final class ServiceAdvertiser: Sendable {
   /// an optional note). Throws when no such service is advertised or its
   /// check is not a TTL check.
   func renew(_ name: String, status: ServiceHealth, note: String?) async throws {
-    let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
     var problem: String?
-    var news: AdvertisedServiceStatus?
     try await update { state in
+      // Read under the lock, so that a renewal and an expiry see time in
+      // the order they change the state.
+      let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
       guard var entry = state.entries[name] else {
         problem = "no service '\(name)' is advertised by this node"
         return false
@@ -240,13 +246,12 @@ final class ServiceAdvertiser: Sendable {
       let changed = entry.tracker?.set(ttl.health(at: now)) ?? false
       state.entries[name] = entry
       if changed || first {
-        news = AdvertisedServiceStatus(
-          service: entry.service, health: entry.health, lastCheck: result)
+        state.news.append(
+          AdvertisedServiceStatus(service: entry.service, health: entry.health, lastCheck: result))
       }
       return changed
     }
     if let problem { throw SettingsError(problems: [problem]) }
-    publish(news)
   }
 
   private func startChecks(of service: AdvertisedService) {
@@ -294,10 +299,9 @@ final class ServiceAdvertiser: Sendable {
   /// sleep before looking again: until the expiry, or one TTL while only a
   /// renewal can change the health. Nil when the service is gone.
   private func expireTTL(of service: AdvertisedService) async -> Duration? {
-    let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
     var wake: Duration?
-    var news: AdvertisedServiceStatus?
     try? await update { state in
+      let now = Timestamp(nanoseconds: BlockingExchange.monotonicNanoseconds())
       guard var entry = state.entries[service.name], entry.service == service,
         let ttl = entry.ttl
       else { return false }
@@ -311,10 +315,10 @@ final class ServiceAdvertiser: Sendable {
         passed: false, responseTime: .zero, error: ttl.explanation(at: now))
       entry.lastCheck = result
       state.entries[service.name] = entry
-      news = AdvertisedServiceStatus(service: service, health: entry.health, lastCheck: result)
+      state.news.append(
+        AdvertisedServiceStatus(service: service, health: entry.health, lastCheck: result))
       return true
     }
-    publish(news)
     return wake
   }
 
@@ -322,7 +326,6 @@ final class ServiceAdvertiser: Sendable {
     // Only a change of health is worth a new incarnation and its gossip.
     // The worst case was checked to fit when the service was added, so
     // this cannot fail for size; a stopped node has nothing to repair.
-    var news: AdvertisedServiceStatus?
     try? await update { state in
       guard var entry = state.entries[service.name], entry.service == service else { return false }
       let first = entry.lastCheck == nil
@@ -330,17 +333,21 @@ final class ServiceAdvertiser: Sendable {
       let changed = entry.tracker?.record(passed: result.passed) ?? false
       state.entries[service.name] = entry
       if changed || first {
-        news = AdvertisedServiceStatus(service: service, health: entry.health, lastCheck: result)
+        state.news.append(
+          AdvertisedServiceStatus(service: service, health: entry.health, lastCheck: result))
       }
       return changed
     }
-    publish(news)
   }
 
-  /// Hands a service's new health (or first result) to every watcher.
-  private func publish(_ news: AdvertisedServiceStatus?) {
-    guard let news else { return }
-    for watcher in watchers.withLock({ $0.continuations }) { watcher.yield(news) }
+  /// Hands services' new health (or first results) to every watcher.
+  /// Called under the state lock, so watchers hear changes in the order
+  /// they were made; a yield only queues the value.
+  private func publish(_ news: [AdvertisedServiceStatus]) {
+    guard !news.isEmpty else { return }
+    for watcher in watchers.withLock({ $0.continuations }) {
+      for status in news { watcher.yield(status) }
+    }
   }
 
   /// A new stream of this node's services' health: each service's first
@@ -373,12 +380,16 @@ final class ServiceAdvertiser: Sendable {
         try state.withLock { state throws in
           var next = state
           guard change(&next) else {
+            publish(next.news)
+            next.news = []
             state = next
             continuation.resume(returning: .success(()))
             return
           }
           _ = try SerfTags.encode(Self.tags(of: next, worstCase: true))
           let meta = try SerfTags.encode(Self.tags(of: next))
+          publish(next.news)
+          next.news = []
           state = next
           let accepted = submit(meta) { failure in
             continuation.resume(returning: failure.map { .failure($0) } ?? .success(()))
