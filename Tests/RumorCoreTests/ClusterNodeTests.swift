@@ -105,6 +105,46 @@ struct ClusterNodeTests {
   }
 
   @Test(
+    "after a split heals, a member that took one member of the other side back but missed the gossip of the rest tries them within about a probe interval"
+  )
+  func lateMemberTriesTheRestSoon() throws {
+    // n0 knows n1…n7; n4…n7, the other side of a split, are declared dead
+    // at 1 s, and every try to reach them is refused until the split heals.
+    // n1…n3, n0's side, answer its probes.
+    var node = try makeClusterNode(knowing: 7)
+    let otherSide = (4...7).map { address($0) }
+    for index in 4...7 {
+      let dead = Message.dead(Dead(incarnation: 1, node: "n\(index)", from: "n1")).encoded()
+      _ = node.receivePacket(dead, from: address(1), now: at(1))
+    }
+    var now = 1.0
+    while now < 70 {
+      let effects = run(&node, from: now, to: now + 0.1)
+      now += 0.1
+      for effect in effects {
+        if case .openStream(let id, let target, _, _, _) = effect, otherSide.contains(target) {
+          _ = node.streamFailed(id: id, reason: "refused", refused: true, now: at(now))
+        }
+      }
+      for sent in sentMessages(effects) where !otherSide.contains(sent.to) {
+        guard case .ping(let ping) = sent.message else { continue }
+        _ = node.receivePacket(
+          Message.ack(Ack(seqNo: ping.seqNo)).encoded(), from: sent.to, now: at(now))
+      }
+    }
+    #expect(node.reconnectCandidates.count == 4)
+    // The split heals: n5 joins across and announces itself to n0
+    // directly, but the gossip about n4, n6 and n7 misses n0, while the
+    // rest of n0's side takes them back. A try at one of them is what
+    // brings n0 the rest (its push-pull); it used to wait for a tick
+    // 2.5–7.5 s away, and then come with probability 3 / 5.
+    _ = node.receivePacket(Message.alive(alive(5)).encoded(), from: address(5), now: at(70))
+    #expect(node.serf?.status(of: "n5") == .alive)
+    let tried = joinsOpened(run(&node, from: 70, to: 71.5))
+    #expect(tried.contains { [address(4), address(6), address(7)].contains($0) }, "\(tried)")
+  }
+
+  @Test(
     "an eager reconnect waits for its connection only as long as a probe waits for its ack; joins and Serf's reconnect wait the TCP timeout"
   )
   func reconnectConnectTimeout() throws {

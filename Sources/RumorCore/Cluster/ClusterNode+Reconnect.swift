@@ -49,12 +49,20 @@ extension ClusterNode {
       nextReconnect = nil
       return []
     }
-    var tick = reconnectPolicy.interval(age: clock.subtractingSaturating(latest))
-    nextReconnect = clock.addingSaturating(ReconnectPolicy.jittered(tick, using: &random))
-    // A tick brought forward because a failed member came back.
+    let base = reconnectPolicy.interval(age: clock.subtractingSaturating(latest))
+    var tick = base
+    // A tick brought forward because a failed member came back; after a
+    // return without a refutation, ticks every `returnWait` for a while.
     let returned = returnedFailure
-    returnedFailure = nil
-    if returned != nil, let eager = reconnectPolicy.eagerInterval { tick = eager }
+    let quick = returned != nil && clock < returnedUntil
+    let firstSinceReturn = firstTickSinceReturn
+    firstTickSinceReturn = false
+    if !quick { returnedFailure = nil }
+    if returned != nil, let eager = reconnectPolicy.eagerInterval {
+      tick = quick ? min(eager, returnWait) : eager
+    }
+    nextReconnect = clock.addingSaturating(
+      ReconnectPolicy.jittered(quick ? tick : base, using: &random))
     guard pendingLeave == nil, !hasFinishedLeaving,
       reconnectsInFlight.count < reconnectPolicy.inFlightLimit,
       let (name, failedAt) = reconnectCandidates.randomMember(using: &random)
@@ -75,12 +83,20 @@ extension ClusterNode {
         failedAt.subtractingSaturating($0).magnitude <= reconnectPolicy.backoff.magnitude
       }
       ?? false
-    let own =
-      together
-      ? (reconnectPolicy.eagerInterval ?? reconnectPolicy.interval)
-      : reconnectPolicy.interval(age: clock.subtractingSaturating(failedAt))
+    let own = together ? tick : reconnectPolicy.interval(age: clock.subtractingSaturating(failedAt))
+    // The share of the tries assumes every alive member holds the same
+    // members failed. Right after a member came back that is seldom so in
+    // a small cluster: the others took the rest of its side back with it,
+    // and a member still holding them failed is one the gossip missed
+    // (`memberReturned`), the only one left to try. A cluster that small
+    // also gets every joiner's announcement member by member; a bigger one
+    // keeps the share.
+    let alone =
+      together && firstSinceReturn && swim.aliveMemberCount <= SWIMNode.joinReplyGossipLimit
     let chance =
-      Double(reconnectCandidates.count) / Double(alive) * Double(tick) / Double(max(1, own))
+      alone
+      ? 1
+      : Double(reconnectCandidates.count) / Double(alive) * Double(tick) / Double(max(1, own))
     guard random.unit() < chance, reconnectsInFlight[target.address] == nil,
       swim.mayReconnect(to: name, now: now)
     else { return [] }
@@ -111,14 +127,51 @@ extension ClusterNode {
 
   /// A member is alive again: it is no reconnect candidate any more. If it
   /// was one and others remain, the next reconnect tick comes soon, for
-  /// the members that failed with it.
-  mutating func memberReturned(_ name: String, now: Timestamp) {
+  /// the members that failed with it; if it came back `unrefuted` (at the
+  /// incarnation it failed at), ticks come every `returnWait` for one
+  /// eager interval, and in a small cluster the first tries one of them.
+  ///
+  /// After a partition heals, the first member back is often the one that
+  /// joined across and announced itself to every member directly; the
+  /// rest of its side reach a member only through gossip, which sends
+  /// each news a few times to random members (half of them on the side
+  /// that knew it already) and can miss one. That member, holding the
+  /// rest as failed, is what keeps the cluster from one view: it tries
+  /// them within `returnWait`, where a tick an eager interval away kept it
+  /// apart for seconds (docs/benchmarks.md, "Why one agent took the other
+  /// side back late").
+  mutating func memberReturned(_ name: String, unrefuted: Bool, now: Timestamp) {
     guard let failedAt = reconnectCandidates.failedAt(name) else { return }
     reconnectCandidates.remove(name)
     guard let eager = reconnectPolicy.eagerInterval, !reconnectCandidates.isEmpty else { return }
     returnedFailure = failedAt
-    let soon = now.nanoseconds.addingSaturating(ReconnectPolicy.jittered(eager, using: &random))
+    // A member that refuted its death (a flapping or lossy one, a paused
+    // one) says nothing of the others: one tick soon, as before. One back
+    // at the incarnation it failed at never heard it was dead: it was cut
+    // off with the rest of its side, which is likely back as well.
+    returnedUntil = unrefuted ? now.nanoseconds.addingSaturating(eager) : 0
+    firstTickSinceReturn = unrefuted
+    let soon = now.nanoseconds.addingSaturating(
+      ReconnectPolicy.jittered(unrefuted ? min(eager, returnWait) : eager, using: &random))
     nextReconnect = min(nextReconnect ?? soon, soon)
+  }
+
+  /// How long after a failed member came back the next reconnect tick
+  /// comes: the time gossip takes to bring the news of the rest of its
+  /// side, one probe interval per order of magnitude of the cluster
+  /// (`log10`, as memberlist scales its retransmissions and suspicion
+  /// timeouts), never more than the eager interval.
+  var returnWait: Int64 {
+    let probe = max(1, swim.settings.probeInterval.nanosecondsClamped)
+    var scale: Int64 = 1
+    var size = swim.aliveMemberCount
+    while size >= 10 {
+      size /= 10
+      scale += 1
+    }
+    let wait = probe.multipliedReportingOverflow(by: scale)
+    let bound = reconnectPolicy.eagerInterval ?? reconnectPolicy.interval
+    return wait.overflow ? bound : min(bound, wait.partialValue)
   }
 
   /// A join finished: if it was a reconnect, its slot is free again.

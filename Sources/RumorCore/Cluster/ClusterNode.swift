@@ -58,10 +58,17 @@ public struct ClusterNode: Sendable {
   /// Reconnect attempts under way, by address, each with when it is
   /// given up on if no `joinFinished` came for it.
   var reconnectsInFlight: [NodeAddress: Int64] = [:]
-  /// When a failed member came back: when it had failed. The next
-  /// reconnect tick comes soon and tries first the members that failed
-  /// with it, since they are likely back too.
+  /// When a failed member came back: when it had failed. Reconnect ticks
+  /// come soon and try the members that failed with it as if they had
+  /// just failed, since they are likely back too.
   var returnedFailure: Int64?
+  /// Until when the ticks keep coming soon after a failed member came
+  /// back (`ClusterNode.memberReturned`).
+  var returnedUntil: Int64 = 0
+  /// Whether the next reconnect tick is the first since a failed member
+  /// came back: in a small cluster it tries a member that failed with it
+  /// for sure (`ClusterNode.eagerReconnect`).
+  var firstTickSinceReturn = false
   /// A graceful leave under way.
   var pendingLeave: PendingLeave?
   /// Whether the leave has finished (`Effect.leaveFinished` went out).
@@ -335,8 +342,9 @@ public struct ClusterNode: Sendable {
     switch event {
     case .joined:
       _ = withSerf { $0.memberJoined(member.name, now: now) }
-      if !lostMembers.isEmpty { lostMembers[member.name] = nil }
-      memberReturned(member.name, now: now)
+      let failedAt = lostMembers.isEmpty ? nil : lostMembers.removeValue(forKey: member.name)
+      memberReturned(
+        member.name, unrefuted: failedAt?.incarnation == member.incarnation, now: now)
     case .failed:
       _ = withSerf { $0.memberFailed(member.name, now: now) }
       lostMembers[member.name] = member
