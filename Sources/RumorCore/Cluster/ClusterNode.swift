@@ -342,9 +342,8 @@ public struct ClusterNode: Sendable {
     switch event {
     case .joined:
       _ = withSerf { $0.memberJoined(member.name, now: now) }
-      let failedAt = lostMembers.isEmpty ? nil : lostMembers.removeValue(forKey: member.name)
-      memberReturned(
-        member.name, unrefuted: failedAt?.incarnation == member.incarnation, now: now)
+      let lost = lostMembers.isEmpty ? nil : lostMembers.removeValue(forKey: member.name)
+      memberReturned(member.name, unrefuted: lost?.incarnation == member.incarnation, now: now)
     case .failed:
       _ = withSerf { $0.memberFailed(member.name, now: now) }
       lostMembers[member.name] = member
