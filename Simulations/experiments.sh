@@ -21,6 +21,9 @@
 #   tradeoff-loss  the same without TCP fallback pings at 10 % (10 seeds) and 20 % loss
 #   presets     the memberlist and rumor presets side by side: crash under 0/10/20 %
 #                loss, the cut-off stall, gray failures, a pause and a 60 s partition
+#   gray-small  the gray member at 4 and 8 members, Rapid's scenario and the namespace
+#                lab's (the lossy member alone, --no-flip-flop), memberlist, rumor and
+#                rumor without the guard; GRAY_SEEDS (environment) seeds (default 256)
 #   all          every table above, in that order
 # OUT is the output folder (default sim-out). Every run writes one JSON line
 # to OUT/TABLE/NAME.json; a run whose file exists is not run again, so an
@@ -34,7 +37,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -43,7 +46,7 @@ table=$1
 out=${2:-sim-out}
 case $table in
   stall | stall-pause | gray | joinstorm | scaling | stall-guard | gray-guard | crash-guard | \
-    tradeoff | tradeoff-loss | presets | all) ;;
+    tradeoff | tradeoff-loss | presets | gray-small | all) ;;
   *) usage ;;
 esac
 command -v jq >/dev/null || {
@@ -539,6 +542,41 @@ presets_table() {
   '
 }
 
+# The gray member in small clusters, in Rapid's scenario (a flip-flopper
+# beside the lossy member) and in the namespace lab's (the lossy member
+# alone), with the lab's measure beside the simulator's (docs/simulation.md,
+# "The gray member in the lab's own scenario, and the guard's trade-off").
+gray_small_grid() {
+  local seed n scenario variant
+  for variant in memberlist rumor guardoff; do
+    local preset=$variant
+    [[ $variant == guardoff ]] && preset="rumor --guarded-accusations=false"
+    for n in 4 8; do
+      for scenario in rapid lab; do
+        local extra=""
+        [[ $scenario == lab ]] && extra="--no-flip-flop"
+        for seed in $(seq 1 "${GRAY_SEEDS:-256}"); do
+          echo "gray-n${n}-${scenario}-${variant}-s${seed} --preset $preset --nodes $n --scenario gray" \
+            "--duration 60 --fault-after 40 --seed $seed $extra"
+        done
+      done
+    done
+  done
+}
+
+gray_small_table() {
+  all_runs "$1" | jq -r "$jq_lib"'
+    def preset: if .fast_crash_detection and .guarded_accusations then "rumor"
+      elif .fast_crash_detection then "rumor, guard off" else "memberlist" end;
+    def scenario: if (.flipflop_members | length) > 0 then "Rapid'"'"'s (lossy + flip-flopper)"
+      else "the lab'"'"'s (lossy alone)" end;
+    "| N | scenario | preset | runs | out of every view (s), median | each declared it failed (s), median | packets/member/s | healthy dead at healthy |",
+    "|---|---|---|---|---|---|---|---|",
+    (group_by([.nodes, (.flipflop_members | length)])[] | group_by(preset) | sort_by(.[0] | preset)[]
+      | "| \(.[0].nodes) | \(.[0] | scenario) | \(.[0] | preset) | \(length) | \(map(.lossy_removed_s // 1e9) | median | fmt(2)) | \(map(.lossy_failed_everywhere_s // 1e9) | median | fmt(2)) | \(map(.msgs_per_node_per_s) | median | fmt(2)) | \(map(.healthy_declared_dead_by_healthy) | add) |")
+  '
+}
+
 # run_table NAME: runs NAME's grid and writes and prints its table.
 run_table() {
   local name=$1 dir="$out/$1"
@@ -556,6 +594,10 @@ run_table() {
     presets)
       presets_grid | run_grid "$dir"
       presets_table "$dir" >"$out/$name.md"
+      ;;
+    gray-small)
+      gray_small_grid | run_grid "$dir"
+      gray_small_table "$dir" >"$out/$name.md"
       ;;
     gray)
       gray_grid | run_grid "$dir"

@@ -33,6 +33,14 @@ public struct FaultyViewTracker: Sendable {
     public var removedAt: Int64?
     /// (healthy observer, member of the group) pairs in view now.
     public var inViewPairs = 0
+    /// When every healthy observer had declared each of them failed at
+    /// least once, not necessarily at the same time (nanoseconds); nil if
+    /// that never happened. The namespace lab's "full detection" is this:
+    /// it takes each agent's first poll that shows the member failed.
+    public var failedEverywhereAt: Int64?
+    /// (healthy observer, member of the group) pairs where the member was
+    /// declared failed at least once.
+    var failedPairs = 0
   }
 
   /// When tracking began (the faults start then).
@@ -58,6 +66,9 @@ public struct FaultyViewTracker: Sendable {
   private var inView: [Bool]
   /// Re-admissions at healthy observers, by (member, observer) pair.
   private var readmissionsInView: [Int]
+  /// Whether healthy observer `o` ever declared the faulty member at
+  /// `position` failed, at `position * nodeCount + o`.
+  private var everFailed: [Bool]
   private var totalInView = 0
 
   /// Starts tracking `groups` (names and node indices) at `time`, reading
@@ -80,6 +91,7 @@ public struct FaultyViewTracker: Sendable {
     everDeadByHealthy = Array(repeating: false, count: position)
     inView = Array(repeating: false, count: position * nodeCount)
     readmissionsInView = Array(repeating: 0, count: position * nodeCount)
+    everFailed = Array(repeating: false, count: position * nodeCount)
     var healthy = 0
     for observer in 0..<nodeCount where slot[observer] == nil && simulation.isRunning(observer) {
       healthy += 1
@@ -124,6 +136,15 @@ public struct FaultyViewTracker: Sendable {
         firstDeclaredDead[place.position] = time
       }
       guard healthyObserver else { return }
+      if case .failed = event, !everFailed[pair] {
+        everFailed[pair] = true
+        groups[place.group].failedPairs += 1
+        if groups[place.group].failedPairs
+          == groups[place.group].members.count * healthyObservers
+        {
+          groups[place.group].failedEverywhereAt = time
+        }
+      }
       if case .failed = event, !everDeadByHealthy[place.position] {
         everDeadByHealthy[place.position] = true
         groups[place.group].declaredDeadByHealthy += 1

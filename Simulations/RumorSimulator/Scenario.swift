@@ -89,6 +89,10 @@ public struct ScenarioOptions: Sendable {
   /// (every 30 s), without the eager reconnect right after a failure
   /// (`SerfSettings.eagerReconnectInterval` nil).
   public var serfReconnectOnly = false
+  /// For `gray`: whether the flip-flopping group runs beside the lossy
+  /// one (Rapid's scenario). Off leaves the lossy members alone, as in
+  /// the namespace lab's gray scenario.
+  public var grayFlipFlop = true
   /// Whether the run starts from a cluster that has converged already
   /// (`Simulation.Action.startConverged`) instead of every node joining
   /// through node 0: for what comes after the join (a user event, a
@@ -300,7 +304,8 @@ public enum ScenarioRunner {
       _ = advance(to: max(end, lastResume + longestSuspicion(options)))
     case .gray:
       let flippers = pick(
-        victims.count, of: options.nodes, excluding: Set(victims).union([0]), random: &random)
+        options.grayFlipFlop ? victims.count : 0, of: options.nodes,
+        excluding: Set(victims).union([0]), random: &random)
       if !victims.isEmpty { window(faultStart, nil) }
       for victim in victims {
         simulation.schedule(.nodeLoss(victim, ingress: 0.8, egress: 0.8), at: faultStart)

@@ -227,6 +227,7 @@ public struct ScenarioResult: Sendable {
           ("\(group.name)_declared_dead_by_healthy", .count(group.declaredDeadByHealthy)),
           ("\(group.name)_first_dead_s", since(group.firstDeclaredDeadByHealthy)),
           ("\(group.name)_removed_s", since(group.removedAt)),
+          ("\(group.name)_failed_everywhere_s", since(group.failedEverywhereAt)),
           ("\(group.name)_in_healthy_views_end", .count(group.inViewPairs)),
         ]
       }

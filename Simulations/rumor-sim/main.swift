@@ -93,6 +93,8 @@ enum SimulatorCommand {
       --serf-reconnect      failed members are tried again only as Serf does (one
                             every 30 s), without the eager reconnect right after a
                             failure (every 5 s, backing off to 30 s over 3 minutes)
+      --no-flip-flop        for gray: the lossy members only, no flip-flopping group
+                            (the namespace lab's gray scenario)
       --converged-start     start every node at once as a cluster that has converged
                             already, instead of each joining through node 0: each
                             node gets one push-pull (anti-entropy, not a join)
@@ -120,7 +122,7 @@ enum SimulatorCommand {
         + [
           "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "progress", "json",
           "stream-loss", "no-stream-loss", "check-invariants", "serf-reconnect",
-          "converged-start",
+          "converged-start", "no-flip-flop",
         ].map {
           ArgumentList.Option(name: $0, takesValue: false)
         })
@@ -241,6 +243,7 @@ enum SimulatorCommand {
     options.serfReconnectOnly = parsed.flag("serf-reconnect")
     options.checksInvariants = parsed.flag("check-invariants")
     options.convergedStart = parsed.flag("converged-start")
+    options.grayFlipFlop = !parsed.flag("no-flip-flop")
     options.faultAfter = faultAfter
     if parsed.flag("progress") {
       let started = ContinuousClock.now

@@ -37,6 +37,8 @@ func simulatePaper(_ options: ScenarioOptions) -> (
   command += " --fault-seconds \(options.faultSeconds)"
   if let interval = options.intervalSeconds { command += " --interval-seconds \(interval)" }
   if options.scenario == .stall { command += " --stall-mode \(options.stallMode.rawValue)" }
+  if options.faultAfter > 0 { command += " --fault-after \(options.faultAfter)" }
+  if !options.grayFlipFlop { command += " --no-flip-flop" }
   return (result, "seed \(options.seed); reproduce with: \(command)")
 }
 
@@ -120,6 +122,28 @@ struct PaperScenarioTests {
     lossless.network.streamLoss = false
     lossless.duration = 1
     #expect(ScenarioRunner.run(lossless).options.settings.disableTCPPings, reproduce)
+  }
+
+  @Test(
+    "gray without flip-floppers: only the lossy member is faulty, and each healthy member's first failure of it is timed"
+  )
+  func grayWithoutFlipFlop() {
+    var options = ScenarioOptions(scenario: .gray, nodes: 8, seed: 6, duration: 60)
+    options.faultAfter = 40
+    options.grayFlipFlop = false
+    let (result, reproduce) = simulatePaper(options)
+    let groups = result.faultyViews?.groups ?? []
+    #expect(groups.map(\.members.count) == [1, 0], reproduce)
+    let lossy = groups.first
+    // Every healthy member declares it failed at some point; the lab's
+    // "full detection" is the last of those first times, never later than
+    // the moment it was out of every healthy view at once.
+    #expect(lossy?.failedEverywhereAt != nil, reproduce)
+    if let everywhere = lossy?.failedEverywhereAt, let removed = lossy?.removedAt {
+      #expect(everywhere <= removed, reproduce)
+    }
+    #expect(
+      keys(of: result.json(includeTiming: false)).contains("lossy_failed_everywhere_s"), reproduce)
   }
 
   @Test("the first suspicion of a crashed member comes no later than its first failure notice")
