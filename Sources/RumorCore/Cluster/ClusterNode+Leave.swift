@@ -27,7 +27,6 @@ extension ClusterNode {
       deadline: clock.addingSaturating(allowed))
     var effects: [Effect] = []
     if let intent = withSerf({ $0.leaveIntent() }) ?? nil {
-      userStateIsStale = true
       if swim.activeMemberCount > 1 {
         // Straight to every member as well as by gossip: the intent must be
         // there before memberlist's leave, or Serf says "failed".

@@ -42,10 +42,6 @@ public struct ClusterNode: Sendable {
   /// Randomness of the Serf side (reconnect), seeded apart from the SWIM
   /// node's so that adding it does not change SWIM's choices.
   var random: SplitMix64
-  /// Whether Serf's state changed since it was last encoded for
-  /// push-pulls. Encoding is O(members), so it happens only before an
-  /// input that may send a push-pull, never once per message.
-  var userStateIsStale = true
   /// The last view of each member that memberlist declared failed or
   /// left: Serf keeps them (and `members` shows them) until reaped, after
   /// SWIM has forgotten them, and reconnects to the failed ones.
@@ -66,9 +62,9 @@ public struct ClusterNode: Sendable {
   var pendingLeave: PendingLeave?
   /// Whether the leave has finished (`Effect.leaveFinished` went out).
   public internal(set) var hasFinishedLeaving = false
-  /// How often Serf's push-pull state has been encoded: once per change
-  /// that a push-pull could carry, never once per message.
-  public internal(set) var stateEncodings = 0
+  /// How often Serf's push-pull state has been encoded: once per push-pull
+  /// sent or answered, never once per message.
+  public var stateEncodings: Int { swim.userStateEncodings }
   /// Joins under way that do not replay old user events, by address.
   var joinsIgnoringOldEvents: Set<NodeAddress> = []
   /// Whether Serf's join intent went out (after the first join that
@@ -190,7 +186,6 @@ public struct ClusterNode: Sendable {
     var output = process(withUserState { $0.tick(now: now) }, now: now)
     if let due = serfLayer?.nextDeadline, due <= now {
       let changes = withSerf { $0.tick(now: now) } ?? []
-      userStateIsStale = true
       output += forgotten(changes)
       output += countConflictVotes(
         (serfLayer?.finishQueries(now: now) ?? []).map(Effect.queryReply))
@@ -313,7 +308,6 @@ public struct ClusterNode: Sendable {
         if error == nil, !sentJoinIntent, let intent = withSerf({ $0.joinIntent() }) ?? nil {
           // Serf announces itself once a join has reached someone.
           sentJoinIntent = true
-          userStateIsStale = true
           swim.broadcastUserMessage(intent)
         }
         output.append(effect)
@@ -351,7 +345,6 @@ public struct ClusterNode: Sendable {
     case .updated, .suspected, .recovered, .stoodDown, .resumed, .reaped:
       return []
     }
-    userStateIsStale = true
     return forgotten(withSerf { $0.forgetBeyondLostLimit() } ?? [])
   }
 
@@ -373,7 +366,6 @@ public struct ClusterNode: Sendable {
   /// deliver.
   mutating func apply(_ outcome: SerfOutcome, now: Timestamp) -> [Effect] {
     for payload in outcome.broadcasts { swim.broadcastUserMessage(payload) }
-    userStateIsStale = true
     var output: [Effect] = []
     // A failed member that a leave intent made left (a force-leave, here
     // or elsewhere): Serf tells the application it left.
@@ -476,22 +468,16 @@ public struct ClusterNode: Sendable {
     return swim.table[serf: member]?.status
   }
 
-  /// Runs one SWIM input with Serf's state ready to be encoded, if it
-  /// changed, by the first push-pull the input sends; otherwise nothing is
-  /// encoded.
+  /// Runs one SWIM input with Serf's state ready to be encoded by each
+  /// push-pull the input sends or answers; an input that sends none
+  /// encodes nothing.
   mutating func withUserState<Result>(_ body: (inout SWIMNode) -> Result) -> Result {
-    guard userStateIsStale, let serf = serfLayer else { return body(&swim) }
-    swim.pendingUserState = { table in serf.localState(in: table) }
-    let result = body(&swim)
-    if swim.pendingUserState == nil {
-      userStateIsStale = false
-      stateEncodings += 1
-    } else {
-      // Not needed: drop it, so that the copy of the Serf layer it holds
-      // does not make the next change copy the layer's tables.
-      swim.pendingUserState = nil
-    }
-    return result
+    guard let serf = serfLayer else { return body(&swim) }
+    swim.userStateSource = { table in serf.localState(in: table) }
+    // Dropped after the input, so that the copy of the Serf layer it holds
+    // does not make the next change copy the layer's tables.
+    defer { swim.userStateSource = nil }
+    return body(&swim)
   }
 }
 

@@ -23,11 +23,12 @@
 /// every member a queue of thousands of alive messages.
 struct BroadcastQueue {
   /// A queued message; its bytes are `storage[offset..<offset + length]`.
-  /// 32 bytes, and an entry 8: a node holds thousands of each while a
-  /// large cluster joins (with 64-bit ids and offsets, 40 and 16 bytes
-  /// were 0.5 GB of a 10,000-node simulation).
+  /// 16 bytes (its subject is kept apart, in `slotSubjects`), and an entry
+  /// 8: a node holds thousands of each while a large cluster joins (with
+  /// 64-bit ids and offsets, 40 and 16 bytes were 0.5 GB of a
+  /// 10,000-node simulation).
   private struct Item {
-    var subject: String?
+    /// 0 while the slot is free.
     var id: UInt32
     var offset: UInt32
     var length: Int32
@@ -43,8 +44,12 @@ struct BroadcastQueue {
     var id: UInt32
   }
 
-  /// Items by slot; freed slots are reused.
-  private var slots: [Item?] = []
+  /// Items by slot; freed slots (id 0) are reused.
+  private var slots: [Item] = []
+  /// The subject of each slot's message (nil for none or a free slot),
+  /// beside `slots`; empty while no message with a subject was queued.
+  /// Serf's queue never has one, so its items are 16 bytes, not 32.
+  private var slotSubjects: [String?] = []
   /// Every queued message's bytes, one after the other: one buffer per
   /// queue rather than one heap array per message, which in a
   /// 10,000-node simulation cost each node hundreds of kilobytes (a heap
@@ -62,7 +67,8 @@ struct BroadcastQueue {
   /// by `dropMostSent`), so that no search walks them again.
   private var heads: [Int] = []
   private var liveCounts: [Int] = []
-  private var slotBySubject: [String: Int32] = [:]
+  /// The slot of each queued message that has a subject.
+  private var subjects = SubjectIndex()
   private var nextID: UInt32 = 1
   /// How many messages are queued.
   private(set) var count = 0
@@ -90,8 +96,9 @@ struct BroadcastQueue {
   /// Queues `bytes` (a whole message); a message with the same subject
   /// still queued is dropped.
   mutating func enqueue(_ bytes: [UInt8], subject: String?) {
-    if let subject, let old = slotBySubject[subject] {
-      release(slot: old, countedIn: slots[Int(old)].map { Int($0.transmits) })
+    if let subject, let old = subjects.slot(of: subject, subjectAt: { self.subject(at: $0) }) {
+      let transmits = slots[Int(old)].id == 0 ? nil : Int(slots[Int(old)].transmits)
+      release(slot: old, countedIn: transmits)
     }
     // Dropped after the older news about its subject: that one is stale.
     guard bytes.count <= maximumMessageSize, bytes.count <= Int(Int32.max) else {
@@ -106,8 +113,7 @@ struct BroadcastQueue {
       return
     }
     let item = Item(
-      subject: subject, id: nextID, offset: UInt32(storage.count), length: Int32(bytes.count),
-      transmits: 0)
+      id: nextID, offset: UInt32(storage.count), length: Int32(bytes.count), transmits: 0)
     storage.append(contentsOf: bytes)
     nextID = nextID == .max ? 1 : nextID + 1
     let slot: Int32
@@ -118,7 +124,13 @@ struct BroadcastQueue {
       slot = Int32(slots.count)
       slots.append(item)
     }
-    if let subject { slotBySubject[subject] = slot }
+    if subject != nil || !slotSubjects.isEmpty {
+      if slotSubjects.count < slots.count {
+        slotSubjects.append(contentsOf: repeatElement(nil, count: slots.count - slotSubjects.count))
+      }
+      slotSubjects[Int(slot)] = subject
+    }
+    if let subject { withSubjects { $0.set(slot, for: subject, subjectAt: $1) } }
     append(Entry(slot: slot, id: item.id), toBucket: 0)
     count += 1
     if count > capacity { dropMostSent() }
@@ -139,7 +151,7 @@ struct BroadcastQueue {
       while position < buckets[bucket].count {
         let entry = buckets[bucket][position]
         if isLive(entry) {
-          guard let protectedSubject, slots[Int(entry.slot)]?.subject == protectedSubject else {
+          guard let protectedSubject, subject(at: entry.slot) == protectedSubject else {
             victim = entry
             break
           }
@@ -166,12 +178,12 @@ struct BroadcastQueue {
 
   /// Whether `entry` still points at its item, without copying the item.
   private func isLive(_ entry: Entry) -> Bool {
-    slots[Int(entry.slot)]?.id == entry.id
+    entry.id != 0 && slots[Int(entry.slot)].id == entry.id
   }
 
   /// Whether a message about `subject` is still queued.
   func contains(subject: String) -> Bool {
-    slotBySubject[subject] != nil
+    subjects.slot(of: subject, subjectAt: { self.subject(at: $0) }) != nil
   }
 
   /// Hands out messages that fit in `space` bytes, each costing its
@@ -238,7 +250,7 @@ struct BroadcastQueue {
       if Int(transmits) >= limit {
         release(slot: entry.slot, countedIn: nil)
       } else {
-        slots[Int(entry.slot)]?.transmits = transmits
+        slots[Int(entry.slot)].transmits = transmits
         append(entry, toBucket: Int(transmits))
       }
     }
@@ -247,19 +259,20 @@ struct BroadcastQueue {
     return taken
   }
 
-  /// Hands back the tables of an empty queue: a dictionary never shrinks,
-  /// and slots, entries and the subject index sized for a join storm's
-  /// thousands of messages stayed with every node long after it (about
+  /// Hands back the tables of an empty queue: slots, entries and the
+  /// subject index never shrink on their own, and, sized for a join storm's
+  /// thousands of messages, stayed with every node long after it (about
   /// 150 KB a node, 1.5 GB of a 10,000-node simulation). Which slots later
   /// messages take does not change what is sent.
   private mutating func releaseEmptyTables() {
     guard slots.count > Self.smallTable else { return }
     slots = []
+    slotSubjects = []
     freeSlots = []
     buckets = []
     heads = []
     liveCounts = []
-    slotBySubject = [:]
+    subjects.removeAll()
   }
 
   /// Tables of at most this many slots are kept when the queue empties.
@@ -270,8 +283,26 @@ struct BroadcastQueue {
     self = BroadcastQueue()
   }
 
+  /// The subject of the message in `slot` (for `subjects`).
+  private func subject(at slot: Int32) -> String? {
+    Int(slot) < slotSubjects.count ? slotSubjects[Int(slot)] : nil
+  }
+
+  /// Runs `body` on the subject index, moved out of the queue for the
+  /// call (so that it is changed in place, not copied), with a reader of
+  /// the subjects in the queue's items.
+  private mutating func withSubjects(
+    _ body: (inout SubjectIndex, (Int32) -> String?) -> Void
+  ) {
+    var index = subjects
+    subjects = SubjectIndex()
+    body(&index) { slot in self.subject(at: slot) }
+    subjects = index
+  }
+
   private func live(_ entry: Entry) -> Item? {
-    guard let item = slots[Int(entry.slot)], item.id == entry.id else { return nil }
+    let item = slots[Int(entry.slot)]
+    guard entry.id != 0, item.id == entry.id else { return nil }
     return item
   }
 
@@ -290,13 +321,26 @@ struct BroadcastQueue {
     liveCounts[bucket] += 1
   }
 
+  /// Rewrites `buckets[bucket]` with its live entries only (in their
+  /// order, so nothing handed out changes) once stale ones are a fifth of
+  /// it, or its allocation is four times what its live entries need: a
+  /// node holds a full queue for the whole of a large join, and with
+  /// stale entries up to half of a bucket, and arrays that never shrink,
+  /// its entries took eight times the room of its live ones. A rewrite
+  /// copies at most about four live entries for each stale one it drops,
+  /// or comes after three quarters of the bucket's live entries went.
   private mutating func compactIfSparse(_ bucket: Int) {
     let entries = buckets[bucket].count
-    guard entries > 32, entries > 2 * liveCounts[bucket] else { return }
-    let slots = self.slots
-    buckets[bucket] = buckets[bucket][heads[bucket]...].filter { entry in
-      slots[Int(entry.slot)].map { $0.id == entry.id } ?? false
+    let live = liveCounts[bucket]
+    let sparse = entries > 16 && entries > live + live / 4
+    let oversized = buckets[bucket].capacity > 4 * max(live, 16)
+    guard sparse || oversized else { return }
+    var compacted: [Entry] = []
+    compacted.reserveCapacity(live)
+    for entry in buckets[bucket][heads[bucket]...] where isLive(entry) {
+      compacted.append(entry)
     }
+    buckets[bucket] = compacted
     heads[bucket] = 0
   }
 
@@ -317,9 +361,10 @@ struct BroadcastQueue {
     var compacted: [UInt8] = []
     compacted.reserveCapacity(live + length + live / 2)
     for index in slots.indices {
-      guard let item = slots[index] else { continue }
+      let item = slots[index]
+      guard item.id != 0 else { continue }
       let start = Int(item.offset)
-      slots[index]?.offset = UInt32(truncatingIfNeeded: compacted.count)
+      slots[index].offset = UInt32(truncatingIfNeeded: compacted.count)
       compacted.append(contentsOf: storage[start..<start + Int(item.length)])
     }
     storage = compacted
@@ -329,11 +374,13 @@ struct BroadcastQueue {
   /// Frees an item; `countedIn` is the bucket whose live count still
   /// includes it (nil when the caller already took it out).
   private mutating func release(slot: Int32, countedIn bucket: Int?) {
-    guard let item = slots[Int(slot)] else { return }
-    if let subject = item.subject, slotBySubject[subject] == slot {
-      slotBySubject[subject] = nil
+    let item = slots[Int(slot)]
+    guard item.id != 0 else { return }
+    if let subject = subject(at: slot) {
+      withSubjects { $0.remove(subject, ifAt: slot, subjectAt: $1) }
+      slotSubjects[Int(slot)] = nil
     }
-    slots[Int(slot)] = nil
+    slots[Int(slot)] = Item(id: 0, offset: 0, length: 0, transmits: 0)
     freeSlots.append(slot)
     wastedBytes += Int(item.length)
     count -= 1

@@ -22,12 +22,15 @@ extension SWIMNode {
   /// This node's whole view as an encoded push-pull message, written
   /// straight from the member table (no per-member values are built).
   mutating func localStateMessage(join: Bool) -> [UInt8] {
-    if let makeUserState = pendingUserState {
-      pendingUserState = nil
-      localUserState = makeUserState(table)
+    let userState: [UInt8]
+    if let makeUserState = userStateSource {
+      userState = makeUserState(table)
+      userStateEncodings += 1
+    } else {
+      userState = localUserState
     }
     var writer = PushPullWriter(
-      join: join, stateCount: table.count, userStateCount: localUserState.count,
+      join: join, stateCount: table.count, userStateCount: userState.count,
       intStyle: streamCodec.options.intStyle)
     for record in table.records {
       writer.appendState(
@@ -35,7 +38,7 @@ extension SWIMNode {
         incarnation: record.incarnation, state: Self.wireState(record.state),
         versions: record.versions)
     }
-    return writer.finish(userState: localUserState)
+    return writer.finish(userState: userState)
   }
 
   static func wireState(_ state: MemberState) -> WireMemberState {
