@@ -15,11 +15,11 @@ struct AliveNews {
 
   init(_ alive: Alive) {
     node = alive.node
-    addr = alive.addr[...]
+    addr = alive.addrBytes
     port = alive.port
-    meta = alive.meta[...]
+    meta = alive.metaBytes
     incarnation = alive.incarnation
-    vsn = alive.vsn[...]
+    vsn = alive.vsnBytes
     original = alive
   }
 
@@ -32,6 +32,9 @@ struct AliveNews {
     vsn = state.vsn
     original = nil
   }
+
+  /// The same news with fields of its own, to keep beyond its packet.
+  var owned: AliveNews { AliveNews(message.owned) }
 
   /// The alive message to gossip.
   var message: Alive {

@@ -21,7 +21,7 @@ extension SWIMNode {
       if let held = quarantine.heldNews[alive.node] {
         // A probation is under way; keep the newest news for its end.
         if alive.incarnation > held.incarnation {
-          quarantine.heldNews[alive.node] = AliveNews(alive.message)
+          quarantine.heldNews[alive.node] = alive.owned
         }
         return true
       }
@@ -31,7 +31,7 @@ extension SWIMNode {
         return true
       }
       // An owned copy: the news may point into a packet buffer.
-      quarantine.heldNews[alive.node] = AliveNews(alive.message)
+      quarantine.heldNews[alive.node] = alive.owned
       sendProbationPing(to: alive.node, now: now)
       return true
     }

@@ -159,6 +159,7 @@ public struct PacketCodec: Sendable {
       switch type {
       case .compound:
         let (parts, truncation) = try Compound.parts(&reader)
+        packet.messages.reserveCapacity(packet.messages.count + parts.count)
         for (index, part) in parts.enumerated() {
           guard budget.items > 0 else {
             // Parts are left over: report the overflow (once) and stop.
@@ -195,13 +196,16 @@ public struct PacketCodec: Sendable {
           throw error
         }
         budget.decompressed = allowed - plain.count
-        var inner = DecodedPacket()
+        // Decoded into `packet` itself, not into a packet of its own whose
+        // messages would then be copied over; the errors found inside are
+        // then marked as such.
+        let errorsBefore = packet.errors.count
         dispatch(
           plain[...], route: route.appending(.compressed), depth: depth + 1, budget: &budget,
-          into: &inner)
-        packet.messages += inner.messages
-        packet.errors += inner.errors.map { $0.inside("decompressed payload", at: start) }
-        if inner.exceededLimits { packet.exceededLimits = true }
+          into: &packet)
+        for index in packet.errors.indices.dropFirst(errorsBefore) {
+          packet.errors[index] = packet.errors[index].inside("decompressed payload", at: start)
+        }
       case .pushPull, .error, .encrypt, .hasCRC, .hasLabel:
         throw WireError(
           .unsupported, "message type \(typeByte) (\(type.name)) is not valid in a UDP packet",

@@ -15,6 +15,21 @@ public enum Compound {
   public static func encode<Part: Collection<UInt8>>(_ parts: some Collection<Part>)
     throws(WireError) -> [UInt8]
   {
+    try build(parts)
+  }
+
+  /// `encode(_:)` for parts that are slices (what a node's gossip queues
+  /// hand out): a concrete signature, so that a caller in another module
+  /// runs code specialised here rather than the generic function, which
+  /// went through the standard library's unspecialised iteration and
+  /// `append(contentsOf:)` for every part of every packet.
+  public static func encode(_ parts: [ArraySlice<UInt8>]) throws(WireError) -> [UInt8] {
+    try build(parts)
+  }
+
+  private static func build<Part: Collection<UInt8>>(_ parts: some Collection<Part>)
+    throws(WireError) -> [UInt8]
+  {
     guard parts.count <= maximumParts else {
       throw WireError(.encoding, "a compound holds at most 255 parts, not \(parts.count)", at: 0)
     }

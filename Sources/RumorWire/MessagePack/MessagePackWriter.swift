@@ -113,6 +113,11 @@ public struct MessagePackWriter: Sendable {
   /// Writes a byte slice that Go would hold as nil when empty: `c0` for no
   /// bytes (what memberlist sends for a missing ack payload or meta).
   public mutating func writeBytesOrNil(_ raw: [UInt8]) {
+    writeBytesOrNil(raw[...])
+  }
+
+  /// `writeBytesOrNil(_:)` for a slice.
+  public mutating func writeBytesOrNil(_ raw: ArraySlice<UInt8>) {
     if raw.isEmpty {
       writeNil()
     } else {

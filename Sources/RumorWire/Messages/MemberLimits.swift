@@ -37,8 +37,16 @@ extension MessagePackReader {
 
   /// Reads a raw field, refusing more than `limit` bytes (`what` names it).
   mutating func readByteArray(atMost limit: Int, _ what: String) throws(WireError) -> [UInt8] {
+    Array(try readBytes(atMost: limit, what))
+  }
+
+  /// `readByteArray(atMost:_:)` without the copy: the bytes as a slice of
+  /// what is read (nil reads as empty).
+  mutating func readBytes(atMost limit: Int, _ what: String) throws(WireError)
+    -> ArraySlice<UInt8>
+  {
     let start = position
-    let bytes = try readByteArray()
+    let bytes = try readBytes() ?? []
     guard bytes.count <= limit else {
       throw WireError(
         .tooLarge, "\(what) of \(bytes.count) bytes is over the \(limit)-byte limit", at: start)
