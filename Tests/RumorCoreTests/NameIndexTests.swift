@@ -8,7 +8,7 @@ struct NameIndexTests {
   static func record(_ index: Int, state: MemberState = .alive) -> MemberTable.Record {
     MemberTable.Record(
       name: "member-\(index)", address: address(index % 1000), meta: [], incarnation: 1,
-      state: state, versions: .rumor, stateChange: 0)
+      state: state, stateChange: 0)
   }
 
   static func check(_ table: MemberTable, holds expected: Set<String>) {
@@ -27,7 +27,9 @@ struct NameIndexTests {
     var random = SplitMix64(seed: 3)
     var expected = Set<String>()
     for index in 0..<5_000 {
-      table.insert(Self.record(index, state: index % 3 == 0 ? .dead : .alive), using: &random)
+      table.insert(
+        Self.record(index, state: index % 3 == 0 ? .dead : .alive), versions: .rumor, using: &random
+      )
       expected.insert("member-\(index)")
     }
     Self.check(table, holds: expected)
@@ -41,7 +43,7 @@ struct NameIndexTests {
     Self.check(table, holds: expected)
     #expect(table.position(of: "member-3") == nil)
     for index in 5_000..<6_000 {
-      table.insert(Self.record(index), using: &random)
+      table.insert(Self.record(index), versions: .rumor, using: &random)
       expected.insert("member-\(index)")
     }
     Self.check(table, holds: expected)
@@ -52,11 +54,11 @@ struct NameIndexTests {
     var table = MemberTable()
     var random = SplitMix64(seed: 1)
     #expect(table.position(of: "anyone") == nil)
-    table.insert(Self.record(1), using: &random)
+    table.insert(Self.record(1), versions: .rumor, using: &random)
     table.reapAndShuffle(keep: "nobody", using: &random) { _ in true }
     Self.check(table, holds: [])
     #expect(table.position(of: "member-1") == nil)
-    table.insert(Self.record(2), using: &random)
+    table.insert(Self.record(2), versions: .rumor, using: &random)
     Self.check(table, holds: ["member-2"])
   }
 }

@@ -17,9 +17,10 @@ import RumorWire
 struct MemberTable {
   /// One member as stored.
   struct Record {
-    // Ordered largest first so that the record packs into 64 bytes with
-    // no padding: one per member per node adds up to gigabytes in a
-    // 10,000-node simulation.
+    // Ordered so that the record packs into 56 bytes with no padding
+    // (the 1-byte fields fill the packed address's word before the
+    // 4-byte incarnation): one per member per node adds up to gigabytes
+    // in a 10,000-node simulation.
     var name: String
     var meta: [UInt8]
     /// When this node last saw the state change (nanoseconds).
@@ -29,25 +30,28 @@ struct MemberTable {
     /// record.
     var serfStatusTime: UInt64 = 0
     private var packedAddress: PackedAddress
-    var incarnation: UInt32
-    var versions: ProtocolVersions
+    /// The member's protocol versions, as a code of the table's
+    /// `versionSets` (`MemberTable.versions(of:)`); only the table sets it.
+    fileprivate(set) var versionCode: UInt8 = 0
     var state: MemberState
     /// The Serf status's raw value (0: no Serf record), plus
     /// `serfLeaveTimeFlag` when the leave time is in `serfLeaveTimes`:
     /// only failed and left members have one, so it is kept apart rather
     /// than in a word of every record.
     var serfBits: UInt8 = 0
+    var incarnation: UInt32
 
+    /// A record to insert (`MemberTable.insert(_:versions:using:)`, which
+    /// takes the member's protocol versions).
     init(
       name: String, address: NodeAddress, meta: [UInt8], incarnation: UInt32, state: MemberState,
-      versions: ProtocolVersions, stateChange: Int64
+      stateChange: Int64
     ) {
       self.name = name
       self.meta = meta
       self.stateChange = stateChange
       self.packedAddress = PackedAddress(address)
       self.incarnation = incarnation
-      self.versions = versions
       self.state = state
     }
 
@@ -57,18 +61,6 @@ struct MemberTable {
       set { packedAddress = PackedAddress(newValue) }
     }
 
-    /// The alive message that states this record as it stands.
-    func alive() -> Alive {
-      Alive(
-        incarnation: incarnation, node: name, addr: address.ipBytes, port: address.port,
-        meta: meta, vsn: versions.bytes)
-    }
-
-    func member() -> Member {
-      Member(
-        name: name, address: address, meta: meta, incarnation: incarnation, state: state,
-        versions: versions, stateChanged: Timestamp(nanoseconds: stateChange))
-    }
   }
 
   private(set) var records: [Record] = []
@@ -83,6 +75,8 @@ struct MemberTable {
   private var serfOverflow: [String: SerfMemberRecord] = [:]
   /// The Serf leave times of members in `records` that have one.
   private var serfLeaveTimes: [String: Timestamp] = [:]
+  /// The protocol version sets the records' `versionCode`s stand for.
+  private var versionSets = VersionSets()
   private static let serfStatusMask: UInt8 = 7
   private static let serfLeaveTimeFlag: UInt8 = 8
 
@@ -104,6 +98,47 @@ struct MemberTable {
   /// The record at `position`.
   subscript(position: Int) -> Record { records[position] }
 
+  /// The protocol versions of `record` (one of `records`).
+  func versions(of record: Record) -> ProtocolVersions {
+    versionSets.versions(code: record.versionCode, name: record.name)
+  }
+
+  /// The protocol versions of the member at `position`.
+  func versions(at position: Int) -> ProtocolVersions { versions(of: records[position]) }
+
+  /// Sets the protocol versions of the member at `position`.
+  mutating func setVersions(_ versions: ProtocolVersions, at position: Int) {
+    let record = records[position]
+    guard versions != self.versions(of: record) else { return }
+    versionSets.release(code: record.versionCode, name: record.name)
+    records[position].versionCode = versionSets.retain(versions, name: record.name)
+  }
+
+  /// The alive message that states `record` (one of `records`) as it
+  /// stands.
+  func alive(of record: Record) -> Alive {
+    Alive(
+      incarnation: record.incarnation, node: record.name, addr: record.address.ipBytes,
+      port: record.address.port, meta: record.meta, vsn: versions(of: record).bytes)
+  }
+
+  /// The member `record` (one of `records`) describes.
+  func member(of record: Record) -> Member {
+    Member(
+      name: record.name, address: record.address, meta: record.meta,
+      incarnation: record.incarnation, state: record.state, versions: versions(of: record),
+      stateChanged: Timestamp(nanoseconds: record.stateChange))
+  }
+
+  /// The member at `position`.
+  func member(at position: Int) -> Member { member(of: records[position]) }
+
+  /// How many distinct protocol version sets the records use by code,
+  /// and how many keep theirs apart (for tests and invariants).
+  var versionSetCounts: (inUse: Int, slots: Int, overflow: Int) {
+    (versionSets.setsInUse, versionSets.slotCount, versionSets.overflowCount)
+  }
+
   /// Changes the record at `position` (not its name).
   mutating func update(at position: Int, _ change: (inout Record) -> Void) {
     let before = records[position].state
@@ -120,10 +155,12 @@ struct MemberTable {
       "member tallies out of step with the records")
   }
 
-  /// Adds a member at a random position of the probe order; returns where
-  /// it landed.
+  /// Adds a member speaking `versions` (a name not in the table) at a
+  /// random position of the probe order; returns where it landed.
   @discardableResult
-  mutating func insert(_ record: Record, using random: inout SplitMix64) -> Int {
+  mutating func insert(
+    _ record: Record, versions: ProtocolVersions, using random: inout SplitMix64
+  ) -> Int {
     let kept = serfOverflow.isEmpty ? nil : serfOverflow.removeValue(forKey: record.name)
     let end = records.count
     if end == records.capacity {
@@ -131,6 +168,8 @@ struct MemberTable {
       // slack of doubling costs more than the extra copies.
       records.reserveCapacity(end + end / 4 + 16)
     }
+    var record = record
+    record.versionCode = versionSets.retain(versions, name: record.name)
     records.append(record)
     if let kept { setSerfRecord(kept, at: end) }
     let slot = names.insert(position: end, in: records)
@@ -157,11 +196,14 @@ struct MemberTable {
     keep: String, using random: inout SplitMix64, isExpired: (Record) -> Bool
   ) {
     var reaped: [Record] = []
+    var released: [(code: UInt8, name: String)] = []
     records.removeAll { record in
       guard record.name != keep && isExpired(record) else { return false }
+      released.append((record.versionCode, record.name))
       if record.serfBits != 0 { reaped.append(record) }
       return true
     }
+    for record in released { versionSets.release(code: record.code, name: record.name) }
     // Serf keeps failed and left members longer than SWIM does.
     for record in reaped {
       serfOverflow[record.name] = serfRecord(of: record)

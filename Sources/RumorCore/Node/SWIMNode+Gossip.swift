@@ -75,14 +75,15 @@ extension SWIMNode {
     }
     for position in targets {
       let target = table[position]
-      let checksum = target.versions.protocolMax >= 5
+      let protocolMax = table.versions(at: position).protocolMax
+      let checksum = protocolMax >= 5
       let news = takeBroadcasts(
         space: packer(checksum: checksum).gossipSpace, maximumCount: Compound.maximumParts)
       if news.isEmpty { return }
       if news.count == 1 {
-        sendRaw(Array(news[0]), to: target.address, protocolMax: target.versions.protocolMax)
+        sendRaw(Array(news[0]), to: target.address, protocolMax: protocolMax)
       } else if let compound = try? Compound.encode(news) {
-        sendRaw(compound, to: target.address, protocolMax: target.versions.protocolMax)
+        sendRaw(compound, to: target.address, protocolMax: protocolMax)
       }
     }
   }

@@ -58,7 +58,7 @@ extension SWIMNode {
         Suspect(incarnation: target.incarnation, node: target.name, from: name)
       ).encoded()
       if let compound = try? Compound.encode([ping, suspect]) {
-        sendRaw(compound, to: target.address, protocolMax: target.versions.protocolMax)
+        sendRaw(compound, to: target.address, protocolMax: table.versions(at: position).protocolMax)
       }
     } else {
       send(ping, to: target.address)
@@ -91,7 +91,7 @@ extension SWIMNode {
     let targetRecord = table.record(named: target)
     for position in helpers {
       let helper = table[position]
-      let wantsNack = settings.lifeguard && helper.versions.protocolMax >= 4
+      let wantsNack = settings.lifeguard && table.versions(at: position).protocolMax >= 4
       if wantsNack { current.expectedNacks += 1 }
       let request = IndirectPing(
         seqNo: sequence, target: current.targetAddress.ipBytes, port: current.targetAddress.port,
@@ -100,7 +100,7 @@ extension SWIMNode {
       send(
         Message.indirectPing(request).encoded(), to: helper.address)
     }
-    if !settings.disableTCPPings, (targetRecord?.versions.protocolMax ?? 0) >= 3,
+    if !settings.disableTCPPings, (targetRecord.map(table.versions(of:))?.protocolMax ?? 0) >= 3,
       current.deadline > now
     {
       let ping = Message.ping(pingTo(target, sequence: sequence))

@@ -45,7 +45,7 @@ extension SWIMNode {
   }
 
   /// This node's own alive message, as it stands.
-  var localAlive: Alive { localRecord.alive() }
+  var localAlive: Alive { table.alive(of: localRecord) }
 
   /// Sends `message` straight to every member alive in this node's view
   /// but itself and `spared` (news that must not wait for gossip's rounds:
@@ -53,7 +53,7 @@ extension SWIMNode {
   mutating func sendToEveryAliveMember(_ message: [UInt8], sparing spared: NodeAddress? = nil) {
     for other in table.records
     where other.state == .alive && other.name != name && other.address != spared {
-      sendRaw(message, to: other.address, protocolMax: other.versions.protocolMax)
+      sendRaw(message, to: other.address, protocolMax: table.versions(of: other).protocolMax)
     }
   }
 
@@ -108,13 +108,12 @@ extension SWIMNode {
       let inserted = table.insert(
         MemberTable.Record(
           name: alive.node, address: address, meta: Array(alive.meta),
-          incarnation: alive.incarnation, state: .alive, versions: versions ?? .rumor,
-          stateChange: now),
-        using: &random)
+          incarnation: alive.incarnation, state: .alive, stateChange: now),
+        versions: versions ?? .rumor, using: &random)
       if gossipIfNew {
         broadcasts.enqueue(Message.alive(alive.message).encoded(), subject: alive.node)
       }
-      emit(.joined(table[inserted].member()))
+      emit(.joined(table.member(at: inserted)))
       return
     }
     let record = table[position]
@@ -148,13 +147,13 @@ extension SWIMNode {
       updated.incarnation = alive.incarnation
       if metaChanged { updated.meta = Array(alive.meta) }
       updated.address = address
-      if let versions { updated.versions = versions }
       if updated.state != .alive {
         updated.state = .alive
         updated.stateChange = now
       }
     }
-    let member = table[position].member()
+    if let versions { table.setVersions(versions, at: position) }
+    let member = table.member(at: position)
     switch oldState {
     case .dead, .left: emit(.joined(member))
     case .suspect: emit(metaChanged ? .updated(member) : .recovered(member))
@@ -176,7 +175,7 @@ extension SWIMNode {
     // Refuting news that far ahead would take us to the end of the range.
     guard isPlausible(alive.incarnation, knowing: record.incarnation) else { return }
     if alive.incarnation == record.incarnation && alive.meta.elementsEqual(record.meta)
-      && alive.vsn.elementsEqual(record.versions.bytes)
+      && alive.vsn.elementsEqual(table.versions(of: record).bytes)
     {
       return
     }
@@ -239,7 +238,7 @@ extension SWIMNode {
     if let provenGoneBy { suspicion.expedite(to: provenGoneBy) }
     suspicions[suspect.node] = suspicion
     timers.schedule(at: suspicion.deadline, .suspicionTimeout(suspect.node, suspicion.start))
-    emit(.suspected(table[position].member()))
+    emit(.suspected(table.member(at: position)))
   }
 
   /// A suspicion timer fired: if the member is still in that suspicion
@@ -308,7 +307,7 @@ extension SWIMNode {
     {
       counters.quarantines += 1
     }
-    let member = table[position].member()
+    let member = table.member(at: position)
     if !dead.isLeave { counters.deaths += 1 }
     emit(dead.isLeave ? .left(member) : .failed(member))
   }

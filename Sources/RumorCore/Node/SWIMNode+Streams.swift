@@ -36,7 +36,7 @@ extension SWIMNode {
       writer.appendState(
         name: record.name, address: record.address, meta: record.meta,
         incarnation: record.incarnation, state: Self.wireState(record.state),
-        versions: record.versions)
+        versions: table.versions(of: record))
     }
     return writer.finish(userState: userState)
   }
@@ -325,7 +325,7 @@ extension SWIMNode {
   func localVersionSpan() -> VersionSpan {
     var span = VersionSpan()
     for record in table.records {
-      span.include(record.versions, alive: record.state == .alive)
+      span.include(table.versions(of: record), alive: record.state == .alive)
     }
     return span
   }

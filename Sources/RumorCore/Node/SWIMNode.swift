@@ -146,9 +146,8 @@ public struct SWIMNode: Sendable {
     userBroadcasts.maximumMessageSize = fits
     table.insert(
       MemberTable.Record(
-        name: name, address: address, meta: meta, incarnation: 0, state: .dead,
-        versions: .rumor, stateChange: 0),
-      using: &random)
+        name: name, address: address, meta: meta, incarnation: 0, state: .dead, stateChange: 0),
+      versions: .rumor, using: &random)
   }
 
   // MARK: Life cycle
@@ -282,7 +281,7 @@ public struct SWIMNode: Sendable {
   {
     let message = Message.user(UserMessage(payload: payload)).encoded()
     for record in table.records where record.state == .alive && record.name != name {
-      sendRaw(message, to: record.address, protocolMax: record.versions.protocolMax)
+      sendRaw(message, to: record.address, protocolMax: table.versions(of: record).protocolMax)
     }
     return drainEffects()
   }
@@ -323,12 +322,12 @@ public struct SWIMNode: Sendable {
 
   /// Every known member, this node included, in name order.
   public var members: [Member] {
-    table.records.map { $0.member() }.sorted { $0.name < $1.name }
+    table.records.map(table.member(of:)).sorted { $0.name < $1.name }
   }
 
   /// What this node knows about `name`.
   public func member(named name: String) -> Member? {
-    table.record(named: name)?.member()
+    table.record(named: name).map(table.member(of:))
   }
 
   /// How many members are known (dead ones not yet reaped included).
@@ -352,8 +351,7 @@ public struct SWIMNode: Sendable {
     // The local record is inserted in `init` and never reaped.
     table.record(named: name)
       ?? MemberTable.Record(
-        name: name, address: address, meta: [], incarnation: 0, state: .dead, versions: .rumor,
-        stateChange: 0)
+        name: name, address: address, meta: [], incarnation: 0, state: .dead, stateChange: 0)
   }
 
   mutating func drainEffects() -> [Effect] {

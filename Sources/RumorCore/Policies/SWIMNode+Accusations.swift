@@ -219,7 +219,7 @@ extension SWIMNode {
   func correctionMessages(_ correction: PendingCorrection) -> [[UInt8]] {
     correction.members.compactMap { member in
       guard let record = table.record(named: member), record.state == .alive else { return nil }
-      return Message.alive(record.alive()).encoded()
+      return Message.alive(table.alive(of: record)).encoded()
     }
   }
 

@@ -27,10 +27,10 @@ extension SWIMNode {
       else { return }
       standing.isStandingDown = true
       counters.standDowns += 1
-      emit(.stoodDown(localRecord.member()))
+      emit(.stoodDown(table.member(of: localRecord)))
     } else if awareness.score == 0 {
       standing.isStandingDown = false
-      emit(.resumed(localRecord.member()))
+      emit(.resumed(table.member(of: localRecord)))
       if let accused = standing.withheldAccusation {
         standing.withheldAccusation = nil
         refute(accusedIncarnation: accused, now: now)
