@@ -39,7 +39,7 @@ struct SerfKeyringFileTests {
 
     guard serfExecutable != nil else { return }
     func keys(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-      try await serf.command("keys", arguments)
+      try await serf.keys(arguments)
     }
     let install = try await keys(["-install=\(new)"])
     #expect(install.status == 0, "\(install.output)")

@@ -38,21 +38,6 @@ struct SerfOperationsTests {
     #expect(await eventually(within: 20) { await allAlive() })
     guard serfExecutable != nil else { return }
     let agent = ["--agent", first.httpAddress?.description ?? ""]
-    // Serf's key query waits 16 gossip intervals (1.6 s in the local
-    // profile) for answers. In two runs of many beside other tests, one
-    // member's answer came later than that ("2/3 nodes reported success",
-    // that member not named), and never in 14 runs of this test alone or
-    // beside the datagram flood; not traced further. A missing answer is
-    // asked for again, at most twice; a wrong answer is never retried.
-    func serfKeys(_ arguments: [String], answered: ((status: Int32, output: String)) -> Bool)
-      async throws -> (status: Int32, output: String)
-    {
-      var result = try await serf.command("keys", arguments)
-      for _ in 0..<2 where !answered(result) && result.output.contains("nodes reported success") {
-        result = try await serf.command("keys", arguments)
-      }
-      return result
-    }
     func keys(_ arguments: [String]) async throws -> (status: Int32, output: String) {
       try await rumorCommand(["keys"] + arguments + agent)
     }
@@ -86,7 +71,7 @@ struct SerfOperationsTests {
     let answer = try? JSONParser.parse(Array(list.output.utf8))
     #expect(answer?["keys"] == .object([(new, .count(3))]), "\(list.output)")
     #expect(answer?["primary_keys"] == .object([(new, .count(3))]), "\(list.output)")
-    let serfList = try await serfKeys(["-list"]) { $0.status == 0 }
+    let serfList = try await serf.keys(["-list"])
     #expect(serfList.status == 0, "\(serfList.output)")
     let line = serfList.output.split(separator: "\n").first { $0.hasPrefix(new) }
     #expect(line?.split(separator: " ").last == "[3/3]", "\(serfList.output)")
@@ -111,7 +96,7 @@ struct SerfOperationsTests {
     #expect(failing.output.contains("1/3 nodes reported failure"), "\(failing.output)")
     let failure = failing.output.split(separator: "\n").first { $0.contains("rk1") }
     #expect(failure?.contains("cannot be written") == true, "\(failing.output)")
-    let fromSerf = try await serfKeys(["-install=\(third)"]) { $0.output.contains("rk1") }
+    let fromSerf = try await serf.keys(["-install=\(third)"]) { $0.output.contains("rk1") }
     #expect(fromSerf.status != 0, "\(fromSerf.output)")
     #expect(
       fromSerf.output.contains("rk1") && fromSerf.output.contains("cannot be written"),
