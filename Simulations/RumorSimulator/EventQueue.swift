@@ -20,6 +20,22 @@ struct EventQueue<Event> {
     heap.schedule(at: time, event)
   }
 
+  /// The earliest event's time and its place in the order of scheduling.
+  var nextEntry: (time: Int64, order: UInt64)? {
+    heap.earliestEntry.map { ($0.deadline, $0.order) }
+  }
+
+  /// Removes and returns the earliest event, its time and its place in
+  /// the order of scheduling.
+  mutating func popEntry() -> (time: Int64, order: UInt64, event: Event)? {
+    heap.popEntry().map { ($0.deadline, $0.order, $0.payload) }
+  }
+
+  /// Puts back an event taken out with `popEntry`, in its old place.
+  mutating func restore(_ event: Event, at time: Int64, order: UInt64) {
+    heap.restore(at: time, order: order, event)
+  }
+
   /// Removes and returns the earliest event.
   mutating func pop() -> (time: Int64, event: Event)? {
     heap.pop().map { ($0.deadline, $0.payload) }

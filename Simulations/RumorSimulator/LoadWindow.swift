@@ -14,9 +14,9 @@ public struct LoadWindow: Sendable {
   init(_ simulation: Simulation, at time: Int64) {
     start = time
     let indices = 0..<simulation.configuration.nodes
-    packetsSent = indices.map { simulation.node($0)?.counters.packetsSent }
-    bytesSent = indices.map { simulation.node($0)?.counters.bytesSent }
-    bytesReceived = indices.map { simulation.node($0)?.counters.bytesReceived }
+    packetsSent = indices.map { simulation.figures(of: $0)?.counters.packetsSent }
+    bytesSent = indices.map { simulation.figures(of: $0)?.counters.bytesSent }
+    bytesReceived = indices.map { simulation.figures(of: $0)?.counters.bytesReceived }
     streamsOpened = simulation.streamsOpened
   }
 
@@ -51,7 +51,8 @@ public struct LoadWindow: Sendable {
     for index in packetsSent.indices {
       // A node restarted inside the window (churn) has fresh counters;
       // it did not run all through, so it is left out like a killed one.
-      guard let counters = simulation.node(index)?.counters, let packetsBefore = packetsSent[index],
+      guard let counters = simulation.figures(of: index)?.counters,
+        let packetsBefore = packetsSent[index],
         let bytesBefore = bytesSent[index], let receivedBefore = bytesReceived[index],
         counters.packetsSent >= packetsBefore, counters.bytesSent >= bytesBefore
       else { continue }

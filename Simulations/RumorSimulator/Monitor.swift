@@ -286,8 +286,7 @@ public final class Monitor: Simulation.Observer {
   }
 
   /// Checks whether `index` now sees the expected view.
-  public func touched(_ index: Int, time: Int64) {
-    let view = simulation.aliveView(index)
+  public func touched(_ index: Int, aliveView view: Int, time: Int64) {
     if index < viewSizes.count, view / 64 < viewSizes[index].count {
       viewSizes[index][view / 64] |= 1 << UInt64(view % 64)
     }

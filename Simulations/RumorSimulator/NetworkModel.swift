@@ -36,6 +36,14 @@ public struct NetworkModel: Sendable {
     self.loss = loss
   }
 
+  /// The smallest one-way latency any packet or stream can have, in
+  /// nanoseconds: the base range's lower bound (jitter and retransmissions
+  /// only add). Nothing a node sends reaches another node sooner.
+  var latencyFloor: Int64 {
+    let floor = baseLatency.lowerBound * 1_000_000
+    return floor.isFinite && floor > 0 ? Int64(min(floor, 1e15)) : 0
+  }
+
   /// Whether `from` and `to` are on the same side of any partition.
   func connected(_ from: Int, _ to: Int) -> Bool {
     guard from < partition.count, to < partition.count else { return true }

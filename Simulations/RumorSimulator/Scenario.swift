@@ -101,6 +101,9 @@ public struct ScenarioOptions: Sendable {
   /// Whether every node's invariants are checked after each input
   /// (`Simulation.Configuration.checksInvariants`).
   public var checksInvariants = false
+  /// How many threads handle the nodes' inputs
+  /// (`Simulation.Configuration.threads`); the results are the same.
+  public var threads = 1
   /// Called with the virtual time, in seconds, at every sample (a
   /// progress display for long runs); nil by default.
   public var progress: (@Sendable (Double) -> Void)?
@@ -176,6 +179,7 @@ public enum ScenarioRunner {
       seed: options.seed, settings: options.settings,
       serf: options.serf ? options.serfSettings : nil, network: network)
     configuration.checksInvariants = options.checksInvariants
+    configuration.threads = options.threads
     let simulation = Simulation(configuration)
     let monitor = Monitor(simulation, countViewSizes: options.countViewSizes)
     var random = SplitMix64(seed: options.seed ^ 0x5EED)

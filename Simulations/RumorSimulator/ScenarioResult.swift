@@ -135,12 +135,12 @@ public struct ScenarioResult: Sendable {
     informedCurve = monitor.samples
     detectionDelays = monitor.allDetectionDelays()
     packetsPerNode = (0..<simulation.configuration.nodes).compactMap {
-      simulation.node($0)?.counters.packetsSent
+      simulation.figures(of: $0)?.counters.packetsSent
     }
     for index in 0..<simulation.configuration.nodes {
-      guard let counters = simulation.node(index)?.counters else { continue }
-      counterTotals.add(counters)
-      if let serf = simulation.cluster(index)?.serf?.counters {
+      guard let figures = simulation.figures(of: index) else { continue }
+      counterTotals.add(figures.counters)
+      if let serf = figures.serfCounters {
         reconnectAttempts += serf.reconnectAttempts
         reconnectsAnswered += serf.reconnectsAnswered
       }

@@ -31,6 +31,13 @@ public final class Simulation {
     /// inputs (`SWIMNode.invariantViolations`): a pass over its table each
     /// time, so off by default and on in the tests.
     public var checksInvariants = false
+    /// How many threads run the nodes' inputs (1 by default). Above 1,
+    /// inputs that arrive at different nodes within the network's
+    /// smallest latency of each other are handled side by side, and what
+    /// they did is applied in the order a single thread would have: the
+    /// run is the same event for event (see `run(until:stop:)` for the
+    /// one thing a caller may see differently).
+    public var threads = 1
 
     /// Creates a configuration.
     public init(
@@ -83,8 +90,9 @@ public final class Simulation {
   public protocol Observer: AnyObject {
     /// Node `observer` saw a membership change.
     func membershipEvent(_ event: MembershipEvent, at observer: Int, time: Int64)
-    /// Node `index` handled something (its view may have changed).
-    func touched(_ index: Int, time: Int64)
+    /// Node `index` handled something (its view may have changed); it
+    /// sees `aliveView` members alive (itself included) now.
+    func touched(_ index: Int, aliveView: Int, time: Int64)
     /// Node `observer` delivered a user event.
     func userEvent(_ event: UserEvent, at observer: Int, time: Int64)
     /// Node `observer` was handed a query to answer.
@@ -93,23 +101,44 @@ public final class Simulation {
     func queryReply(_ reply: QueryReply, at asker: Int, time: Int64)
   }
 
-  private enum Event {
+  enum Event {
     case deliver(to: Int, from: Int, bytes: [UInt8])
     case wake(Int, generation: Int)
     case streamArrives(to: Int, from: Int, generation: Int, id: UInt64, request: [UInt8])
     case streamReply(to: Int, generation: Int, id: UInt64, bytes: [UInt8])
     case streamFails(to: Int, generation: Int, id: UInt64, reason: String, refused: Bool)
     case action(Action)
+
+    /// The node whose input this is; nil for a scenario's action, which
+    /// may touch any node and the network.
+    var node: Int? {
+      switch self {
+      case .deliver(let to, _, _), .streamArrives(let to, _, _, _, _),
+        .streamReply(let to, _, _, _),
+        .streamFails(let to, _, _, _, _):
+        return to
+      case .wake(let index, _): return index
+      case .action: return nil
+      }
+    }
   }
 
   /// A running node, boxed so that reading or changing it never copies
-  /// the state machine (a copy would duplicate its member table).
-  private final class NodeSlot {
+  /// the state machine (a copy would duplicate its member table). What
+  /// only this node's inputs read and change lives here too, so that
+  /// inputs at different nodes can run side by side.
+  final class NodeSlot {
     var node: ClusterNode
     /// The incarnations at the last incarnation check.
     var incarnations: [String: UInt32] = [:]
     /// Inputs since then.
     var inputs = 0
+    /// The time of the one wake-up that counts (earlier ones scheduled
+    /// for a deadline that moved are ignored when they come).
+    var scheduledWake: Int64?
+    /// The streams this node opened that have neither an answer nor a
+    /// failure yet.
+    var openStreams: Set<UInt64> = []
     init(_ node: ClusterNode) { self.node = node }
 
     /// `node.swim.aliveMemberCount`, read in place: the monitor asks after
@@ -129,18 +158,12 @@ public final class Simulation {
     }
   }
 
-  private struct OpenStream: Hashable {
-    var node: Int
-    var generation: Int
-    var id: UInt64
-  }
-
   /// The configuration.
   public let configuration: Configuration
   /// The network, which scenarios may change between events.
   public var network: NetworkModel
   /// The virtual time, in nanoseconds.
-  public private(set) var now: Int64 = 0
+  public internal(set) var now: Int64 = 0
   /// Gets every membership event and node activity.
   public weak var observer: Observer?
   /// Datagrams handed to the network, and bytes, by all nodes (including
@@ -156,17 +179,22 @@ public final class Simulation {
   /// and the virtual time; checked only with `checksInvariants`.
   public private(set) var invariantViolations: [String] = []
 
-  private var nodes: [NodeSlot?]
-  private var generations: [Int]
-  private var paused: [Bool]
+  private(set) var nodes: [NodeSlot?]
+  private(set) var generations: [Int]
+  private(set) var paused: [Bool]
   private var bufferedPackets: [[(from: Int, bytes: [UInt8])]]
   private var bufferedStreams: [[(from: Int, generation: Int, id: UInt64, request: [UInt8])]]
-  private var scheduledWake: [Int64?]
-  private var openStreams: Set<OpenStream> = []
-  private var queue = EventQueue<Event>()
+  var queue = EventQueue<Event>()
   private var random: SplitMix64
-  private let addresses: [NodeAddress]
+  let addresses: [NodeAddress]
   private let indexByAddress: [NodeAddress: Int]
+  /// The window a run stopped in, with inputs handled and not yet
+  /// applied (only with more than one thread).
+  var pendingWindow: InputWindow?
+  /// Each node's place in the current window (-1: not in it).
+  var windowPlaces: [Int32]
+  /// Each node's figures as of its last input applied.
+  private var figures: [NodeFigures?]
 
   /// Creates the simulation; no node runs until started.
   public init(_ configuration: Configuration) {
@@ -179,7 +207,8 @@ public final class Simulation {
     paused = Array(repeating: false, count: count)
     bufferedPackets = Array(repeating: [], count: count)
     bufferedStreams = Array(repeating: [], count: count)
-    scheduledWake = Array(repeating: nil, count: count)
+    windowPlaces = Array(repeating: -1, count: count)
+    figures = Array(repeating: nil, count: count)
     addresses = (0..<count).map(Self.address)
     indexByAddress = Dictionary(uniqueKeysWithValues: addresses.enumerated().map { ($1, $0) })
   }
@@ -209,8 +238,19 @@ public final class Simulation {
 
   /// Runs events until `end` (nanoseconds) or until `stop` returns true
   /// (checked after each event). Returns whether `stop` ended the run.
+  ///
+  /// With more than one thread, a run that `stop` ends in the middle of
+  /// a window (inputs within the network's smallest latency of each
+  /// other) keeps what the window's later inputs did, to apply first
+  /// when the next run starts: the order and the time of every event are
+  /// the same as with one thread, and so are `figures(of:)`, the views
+  /// and what the observer hears; but until then `node(_:)` and
+  /// `cluster(_:)` of a node of that window may be up to that latency
+  /// ahead, and a scenario must not schedule an action inside that
+  /// window (a precondition stops the run if one does).
   @discardableResult
   public func run(until end: Int64, stop: () -> Bool = { false }) -> Bool {
+    if configuration.threads > 1 { return runWindows(until: end, stop: stop) }
     while let time = queue.nextTime, time <= end {
       guard let (eventTime, event) = queue.pop() else { break }
       now = eventTime
@@ -227,88 +267,124 @@ public final class Simulation {
   /// Whether node `index` is paused.
   public func isPaused(_ index: Int) -> Bool { paused[index] }
 
-  /// Node `index`'s SWIM state machine, if it runs.
+  /// Node `index`'s SWIM state machine, if it runs. With more than one
+  /// thread, after a run stopped in the middle of a window it may be up
+  /// to one window ahead (`run(until:stop:)`); `figures(of:)` is not.
   public func node(_ index: Int) -> SWIMNode? { nodes[index]?.node.swim }
 
-  /// Node `index`'s whole state machine (SWIM and Serf), if it runs.
+  /// Node `index`'s whole state machine (SWIM and Serf), if it runs; like
+  /// `node(_:)`, possibly ahead after a run stopped inside a window.
   public func cluster(_ index: Int) -> ClusterNode? { nodes[index]?.node }
 
   /// How many members node `index` sees alive or suspect (itself
   /// included): its view of who is in the cluster.
-  public func activeView(_ index: Int) -> Int {
-    nodes[index]?.activeView ?? 0
-  }
+  public func activeView(_ index: Int) -> Int { figures(of: index)?.activeView ?? 0 }
 
   /// How many members node `index` sees alive (itself included).
-  public func aliveView(_ index: Int) -> Int { nodes[index]?.aliveView ?? 0 }
+  public func aliveView(_ index: Int) -> Int { figures(of: index)?.aliveView ?? 0 }
+
+  /// Node `index`'s views and counters as of its last input applied, if
+  /// it runs. Unlike `node(_:)`, exact for the run's `now` even after a
+  /// run with more than one thread stopped in the middle of a window.
+  public func figures(of index: Int) -> NodeFigures? {
+    nodes[index] == nil ? nil : figures[index]
+  }
 
   // MARK: Events
 
-  private func handle(_ event: Event) {
+  /// Handles one event: a scenario's action, or one node's input, its
+  /// effects then applied.
+  func handle(_ event: Event) {
+    guard let index = event.node else {
+      if case .action(let action) = event { perform(action) }
+      return
+    }
+    apply(step(event, at: now), of: index)
+  }
+
+  /// What one input does at its node, computed touching only that node
+  /// (its slot) and reading what no input changes: safe to run beside
+  /// inputs at other nodes. `apply` then does the rest.
+  func step(_ event: Event, at time: Int64) -> NodeStep {
+    let timestamp = Timestamp(nanoseconds: time)
     switch event {
     case .deliver(let to, let from, let bytes):
-      guard nodes[to] != nil else { return }
-      if paused[to] {
-        if bufferedPackets[to].count < configuration.socketBufferPackets {
-          bufferedPackets[to].append((from, bytes))
-        }
-        return
-      }
-      let effects =
-        nodes[to]?.node.receivePacket(bytes, from: addresses[from], now: timestamp) ?? []
-      perform(effects, of: to)
+      guard let slot = nodes[to] else { return .nothing }
+      if paused[to] { return .bufferPacket(from: from, bytes: bytes) }
+      let effects = slot.node.receivePacket(bytes, from: addresses[from], now: timestamp)
+      return .performed(output(effects, of: to, at: time))
     case .wake(let index, let generation):
-      guard generation == generations[index], nodes[index] != nil, !paused[index],
-        scheduledWake[index] == now
-      else { return }
-      scheduledWake[index] = nil
-      perform(nodes[index]?.node.tick(now: timestamp) ?? [], of: index)
+      guard generation == generations[index], let slot = nodes[index], !paused[index],
+        slot.scheduledWake == time
+      else { return .nothing }
+      slot.scheduledWake = nil
+      return .performed(output(slot.node.tick(now: timestamp), of: index, at: time))
     case .streamArrives(let to, let from, let generation, let id, let request):
       guard nodes[to] != nil else {
-        let back = latency(to, from)
-        queue.schedule(
-          .streamFails(
-            to: from, generation: generation, id: id, reason: "connection refused", refused: true),
-          at: now + back)
-        return
+        return .refuseStream(from: from, generation: generation, id: id)
       }
       if paused[to] {
-        bufferedStreams[to].append((from, generation, id, request))
-        return
+        return .bufferStream(from: from, generation: generation, id: id, request: request)
       }
-      answerStream(at: to, from: from, generation: generation, id: id, request: request)
+      return answer(request, at: to, from: from, generation: generation, id: id, time: time)
     case .streamReply(let to, let generation, let id, let bytes):
-      let key = OpenStream(node: to, generation: generation, id: id)
-      guard openStreams.remove(key) != nil, generation == generations[to], nodes[to] != nil else {
-        return
-      }
-      perform(nodes[to]?.node.streamReplied(id: id, bytes: bytes, now: timestamp) ?? [], of: to)
+      guard generation == generations[to], let slot = nodes[to], slot.openStreams.remove(id) != nil
+      else { return .nothing }
+      return .performed(
+        output(slot.node.streamReplied(id: id, bytes: bytes, now: timestamp), of: to, at: time))
     case .streamFails(let to, let generation, let id, let reason, let refused):
-      let key = OpenStream(node: to, generation: generation, id: id)
-      guard openStreams.remove(key) != nil, generation == generations[to], nodes[to] != nil else {
-        return
-      }
-      perform(
-        nodes[to]?.node.streamFailed(
-          id: id, reason: reason, refused: refused, now: timestamp) ?? [], of: to)
-    case .action(let action):
-      perform(action)
+      guard generation == generations[to], let slot = nodes[to], slot.openStreams.remove(id) != nil
+      else { return .nothing }
+      let effects = slot.node.streamFailed(id: id, reason: reason, refused: refused, now: timestamp)
+      return .performed(output(effects, of: to, at: time))
+    case .action:
+      preconditionFailure("a scenario's action is not one node's input")
     }
   }
 
-  private func answerStream(at index: Int, from: Int, generation: Int, id: UInt64, request: [UInt8])
-  {
-    guard network.connected(from, index) else { return }
-    guard
-      let (answer, effects) = nodes[index]?.node.handleStream(
-        request, from: addresses[from], now: timestamp)
-    else { return }
-    perform(effects, of: index)
-    if case .reply(let bytes) = answer {
-      let late = network.retransmissionDelay([(index, from, 200)], random: &random)
+  /// Node `index` answers a stream from `from`, if the network lets it
+  /// through.
+  private func answer(
+    _ request: [UInt8], at index: Int, from: Int, generation: Int, id: UInt64, time: Int64
+  ) -> NodeStep {
+    guard network.connected(from, index), let slot = nodes[index] else { return .nothing }
+    let (answer, effects) = slot.node.handleStream(
+      request, from: addresses[from], now: Timestamp(nanoseconds: time))
+    var reply: [UInt8]?
+    if case .reply(let bytes) = answer { reply = bytes }
+    return .answered(
+      output(effects, of: index, at: time), reply: reply, from: from, generation: generation,
+      id: id)
+  }
+
+  /// Applies what a node's input did to everything the nodes share (the
+  /// network, the agenda, the counters, the observer), at `now`.
+  func apply(_ step: NodeStep, of index: Int) {
+    switch step {
+    case .nothing:
+      break
+    case .performed(let output):
+      apply(output, of: index)
+    case .bufferPacket(let from, let bytes):
+      if bufferedPackets[index].count < configuration.socketBufferPackets {
+        bufferedPackets[index].append((from, bytes))
+      }
+    case .bufferStream(let from, let generation, let id, let request):
+      bufferedStreams[index].append((from, generation, id, request))
+    case .refuseStream(let from, let generation, let id):
+      let back = latency(index, from)
       queue.schedule(
-        .streamReply(to: from, generation: generation, id: id, bytes: bytes),
-        at: now + latency(index, from) + late)
+        .streamFails(
+          to: from, generation: generation, id: id, reason: "connection refused", refused: true),
+        at: now + back)
+    case .answered(let output, let reply, let from, let generation, let id):
+      apply(output, of: index)
+      if let bytes = reply {
+        let late = network.retransmissionDelay([(index, from, 200)], random: &random)
+        queue.schedule(
+          .streamReply(to: from, generation: generation, id: id, bytes: bytes),
+          at: now + latency(index, from) + late)
+      }
     }
   }
 
@@ -349,7 +425,6 @@ public final class Simulation {
       paused[index] = false
       bufferedPackets[index] = []
       bufferedStreams[index] = []
-      scheduledWake[index] = nil
     case .pause(let index):
       if nodes[index] != nil { paused[index] = true }
     case .resume(let index):
@@ -366,11 +441,12 @@ public final class Simulation {
       let streams = bufferedStreams[index]
       bufferedStreams[index] = []
       for stream in streams {
-        answerStream(
-          at: index, from: stream.from, generation: stream.generation, id: stream.id,
-          request: stream.request)
+        apply(
+          answer(
+            stream.request, at: index, from: stream.from, generation: stream.generation,
+            id: stream.id, time: now), of: index)
       }
-      scheduledWake[index] = nil
+      nodes[index]?.scheduledWake = nil
       perform(nodes[index]?.node.tick(now: timestamp) ?? [], of: index)
     case .leave(let index, let stopAfter):
       perform(nodes[index]?.node.leave(now: timestamp, timeout: stopAfter) ?? [], of: index)
@@ -460,20 +536,66 @@ public final class Simulation {
     for index in indices { _ = ask(index, everyone) }
   }
 
+  /// Handles node `index`'s effects now: what they do to the node
+  /// itself, then to everything shared.
   private func perform(_ effects: [Effect], of index: Int) {
-    if configuration.checksInvariants, let slot = nodes[index] {
+    apply(output(effects, of: index, at: now), of: index)
+  }
+
+  /// The part of handling node `index`'s effects that touches only the
+  /// node: its invariants checked, its streams noted, the queries handed
+  /// to it answered (every simulated member answers at once, with its
+  /// name), and its next wake-up.
+  func output(_ effects: [Effect], of index: Int, at time: Int64) -> NodeOutput {
+    var output = NodeOutput(effects: effects)
+    guard let slot = nodes[index] else {
+      output.answers = Array(repeating: nil, count: effects.count)
+      return output
+    }
+    if configuration.checksInvariants {
       // The table after every input; incarnations against a copy taken
       // every 16 inputs (taking one is the costly part).
       slot.inputs += 1
       let compare = slot.inputs % 16 == 0
-      let problems = slot.node.swim.invariantViolations(
+      output.problems = slot.node.swim.invariantViolations(
         previous: compare ? slot.incarnations : [:])
       if compare { slot.incarnations = slot.node.swim.incarnations }
-      for problem in problems where invariantViolations.count < 100 {
-        invariantViolations.append("at \(now) ns: \(problem)")
+    }
+    output.answers.reserveCapacity(effects.count)
+    for effect in effects {
+      switch effect {
+      case .openStream(let id, _, _, _, _):
+        slot.openStreams.insert(id)
+        output.answers.append(nil)
+      case .query(let query):
+        let answer = try? slot.node.respond(
+          to: query, payload: Array(Self.name(index).utf8), now: Timestamp(nanoseconds: time))
+        output.answers.append(answer.map { self.output($0, of: index, at: time) })
+      default:
+        output.answers.append(nil)
       }
     }
-    for effect in effects {
+    output.figures = NodeFigures(
+      aliveView: slot.aliveView, activeView: slot.activeView, counters: slot.node.swim.counters,
+      serfCounters: slot.node.serfCounters)
+    if let deadline = slot.nextDeadline?.nanoseconds {
+      let wake = max(deadline, time)
+      if slot.scheduledWake.map({ $0 > wake }) ?? true {
+        slot.scheduledWake = wake
+        output.wake = wake
+      }
+    }
+    return output
+  }
+
+  /// The rest of handling node `index`'s effects, at `now`: packets and
+  /// streams onto the network, events to the observer, the node's
+  /// answers to queries, its wake-up onto the agenda.
+  private func apply(_ output: NodeOutput, of index: Int) {
+    for problem in output.problems where invariantViolations.count < 100 {
+      invariantViolations.append("at \(now) ns: \(problem)")
+    }
+    for (effect, answer) in zip(output.effects, output.answers) {
       switch effect {
       case .send(let bytes, let target):
         packetsSent += 1
@@ -486,7 +608,6 @@ public final class Simulation {
       case .openStream(let id, let target, let request, let timeout, let connectTimeout):
         streamsOpened += 1
         let generation = generations[index]
-        openStreams.insert(OpenStream(node: index, generation: generation, id: id))
         let timedOut = Event.streamFails(
           to: index, generation: generation, id: id, reason: "timed out", refused: false)
         guard let to = indexByAddress[target], network.connected(index, to) else {
@@ -520,12 +641,7 @@ public final class Simulation {
         observer?.userEvent(event, at: index, time: now)
       case .query(let query):
         observer?.query(query, at: index, time: now)
-        // Every simulated member answers at once, with its name.
-        if let answer = try? nodes[index]?.node.respond(
-          to: query, payload: Array(Self.name(index).utf8), now: timestamp)
-        {
-          perform(answer, of: index)
-        }
+        if let answer { apply(answer, of: index) }
       case .queryReply(let reply):
         observer?.queryReply(reply, at: index, time: now)
       case .deliver, .joinFinished, .leaveFinished:
@@ -536,16 +652,11 @@ public final class Simulation {
         break
       }
     }
-    observer?.touched(index, time: now)
-    rescheduleWake(index)
-  }
-
-  private func rescheduleWake(_ index: Int) {
-    guard let deadline = nodes[index]?.nextDeadline?.nanoseconds else { return }
-    let time = max(deadline, now)
-    if let scheduled = scheduledWake[index], scheduled <= time { return }
-    scheduledWake[index] = time
-    queue.schedule(.wake(index, generation: generations[index]), at: time)
+    if let figures = output.figures { self.figures[index] = figures }
+    observer?.touched(index, aliveView: output.figures?.aliveView ?? 0, time: now)
+    if let wake = output.wake {
+      queue.schedule(.wake(index, generation: generations[index]), at: wake)
+    }
   }
 
   private func latency(_ from: Int, _ to: Int) -> Int64 {

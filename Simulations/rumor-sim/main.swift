@@ -102,6 +102,9 @@ enum SimulatorCommand {
                             core's real stream input. For what follows the join
                             (event) at sizes where the join is most of the run
       --view-sizes          count the distinct view sizes each node goes through
+      --threads N           handle the nodes' inputs on N threads (default 1); the
+                            results are the same, event for event. Pays from a
+                            few thousand nodes (docs/simulation.md, "Eighth round")
       --progress            print how far the run got once per simulated second
                             (wall and CPU seconds, peak memory) on stderr
       --json                print one JSON object instead of a summary
@@ -116,7 +119,7 @@ enum SimulatorCommand {
         "nodes", "scenario", "seed", "profile", "loss", "duration", "affected", "fault-seconds",
         "fault-after",
         "latency", "jitter", "report", "interval-seconds", "stall-mode", "suspicion-multiplier",
-        "flap-quarantine", "stand-down", "join-follow-up-syncs", "preset",
+        "flap-quarantine", "stand-down", "join-follow-up-syncs", "preset", "threads",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [ArgumentList.Option.toggle("fast-crash-detection"), .toggle("guarded-accusations")]
         + [
@@ -235,6 +238,10 @@ enum SimulatorCommand {
       throw .usage("\(error)", command: command)
     }
     let seed = try number("seed", UInt64.self, default: 1) ?? 1
+    let threads = try number("threads", Int.self, default: 1) ?? 1
+    guard (1...64).contains(threads) else {
+      throw .usage("--threads must be 1 to 64 (is \(threads))", command: command)
+    }
     var options = ScenarioOptions(
       scenario: scenario, nodes: nodes, seed: seed, settings: settings, loss: loss,
       duration: duration, affected: affected, faultSeconds: faultSeconds, network: network,
@@ -245,6 +252,7 @@ enum SimulatorCommand {
     options.convergedStart = parsed.flag("converged-start")
     options.grayFlipFlop = !parsed.flag("no-flip-flop")
     options.faultAfter = faultAfter
+    options.threads = threads
     if parsed.flag("progress") {
       let started = ContinuousClock.now
       options.progress = { seconds in

@@ -34,6 +34,10 @@ public struct ClusterNode: Sendable {
     return layer
   }
 
+  /// The Serf layer's counters (nil for a plain memberlist node), read
+  /// without lending the layer the member table.
+  public var serfCounters: SerfCounters? { serfLayer?.counters }
+
   /// The Serf layer, with its member records not in it but in `swim`'s
   /// member table: `withSerf` lends it the table for calls that need the
   /// records.

@@ -52,13 +52,36 @@ public struct DeadlineHeap<Payload> {
   /// Removes and returns the earliest payload and its deadline.
   @inlinable
   public mutating func pop() -> (deadline: Int64, payload: Payload)? {
+    popEntry().map { ($0.deadline, $0.payload) }
+  }
+
+  /// The earliest entry's deadline and its place in the order of
+  /// scheduling, if any: what decides which of two equal deadlines comes
+  /// out first.
+  @inlinable
+  public var earliestEntry: (deadline: Int64, order: UInt64)? {
+    heap.first.map { ($0.deadline, $0.order) }
+  }
+
+  /// Removes and returns the earliest payload with its deadline and its
+  /// place in the order of scheduling (for `restore`).
+  @inlinable
+  public mutating func popEntry() -> (deadline: Int64, order: UInt64, payload: Payload)? {
     guard let first = heap.first else { return nil }
     let last = heap.removeLast()
     if !heap.isEmpty {
       heap[0] = last
       siftDown(0)
     }
-    return (first.deadline, first.payload)
+    return (first.deadline, first.order, first.payload)
+  }
+
+  /// Puts back an entry taken out with `popEntry`, in the place in the
+  /// order it had: the heap is as if it had never been taken out.
+  @inlinable
+  public mutating func restore(at deadline: Int64, order: UInt64, _ payload: Payload) {
+    heap.append(Entry(deadline: deadline, order: order, payload: payload))
+    siftUp(heap.count - 1)
   }
 
   /// Removes and returns the earliest payload if it is due at `now`.
