@@ -54,9 +54,7 @@ extension Simulation {
       if !openWindow(until: end) {
         // The next event is a scenario's action (or packets may arrive at
         // once): it runs alone.
-        guard let (eventTime, event) = queue.pop() else { break }
-        now = eventTime
-        handle(event)
+        handleNext()
         if stop() { return true }
       }
     }

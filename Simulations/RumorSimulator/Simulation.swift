@@ -252,13 +252,18 @@ public final class Simulation {
   public func run(until end: Int64, stop: () -> Bool = { false }) -> Bool {
     if configuration.threads > 1 { return runWindows(until: end, stop: stop) }
     while let time = queue.nextTime, time <= end {
-      guard let (eventTime, event) = queue.pop() else { break }
-      now = eventTime
-      handle(event)
+      handleNext()
       if stop() { return true }
     }
     now = max(now, end)
     return false
+  }
+
+  /// Takes the next event from the agenda and handles it at its time.
+  func handleNext() {
+    guard let (time, event) = queue.pop() else { return }
+    now = time
+    handle(event)
   }
 
   /// Whether node `index` is running (started and not killed or stopped).
