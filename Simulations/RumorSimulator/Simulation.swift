@@ -600,6 +600,8 @@ public final class Simulation {
     for problem in output.problems where invariantViolations.count < 100 {
       invariantViolations.append("at \(now) ns: \(problem)")
     }
+    // A weak reference, loaded once rather than for every event.
+    let observer = self.observer
     for (effect, answer) in zip(output.effects, output.answers) {
       switch effect {
       case .send(let bytes, let target):

@@ -104,7 +104,7 @@ enum SimulatorCommand {
       --view-sizes          count the distinct view sizes each node goes through
       --threads N           handle the nodes' inputs on N threads (default 1); the
                             results are the same, event for event. Pays from a
-                            few thousand nodes (docs/simulation.md, "Eighth round")
+                            few thousand nodes (docs/simulation.md, "Two threads")
       --progress            print how far the run got once per simulated second
                             (wall and CPU seconds, peak memory) on stderr
       --json                print one JSON object instead of a summary
