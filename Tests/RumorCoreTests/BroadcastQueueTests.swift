@@ -1,3 +1,4 @@
+import RumorWire
 import Testing
 
 @testable import RumorCore
@@ -35,6 +36,28 @@ struct BroadcastQueueTests {
     #expect(
       queue.take(space: 22, overheadEach: 2, limit: 3, maximumCount: 10).map(Array.init)
         == [message(2)])
+  }
+
+  @Test("a message held by a member stays queued in its packets and goes to the others")
+  func heldMessage() {
+    var queue = BroadcastQueue()
+    let holder = address(1)
+    queue.enqueue(message(1), subject: nil, heldBy: holder)
+    queue.enqueue(message(2), subject: nil)
+    func take(to destination: NodeAddress) -> [[UInt8]] {
+      queue.take(
+        space: 1000, overheadEach: 2, limit: 2, maximumCount: 10, skippingHeldBy: destination
+      ).map(Array.init)
+    }
+    #expect(take(to: holder) == [message(2)])
+    #expect(take(to: holder) == [message(2)])
+    // Both sends of the held message are left for another member.
+    #expect(take(to: address(2)) == [message(1)])
+    #expect(take(to: address(3)) == [message(1)])
+    #expect(queue.isEmpty)
+    // A slot used again does not keep the old message's holder.
+    queue.enqueue(message(3), subject: nil)
+    #expect(take(to: holder) == [message(3)])
   }
 
   @Test("a queue drained after a storm hands its tables back and then works as a new one")

@@ -52,14 +52,17 @@ final class SerfAgent: Sendable {
   }
 
   /// Runs `serf keys ARGUMENTS` and asks again, at most twice, while an
-  /// answer is missing: serf's key query waits 16 gossip intervals (1.6 s
-  /// in the local profile), and in full runs beside other tests one
-  /// member's answer has come later than that ("2/3 nodes reported
-  /// success", that member not named; never in runs of the test alone,
-  /// not traced further). `answered` says whether the result is the one
-  /// the test waits for. A wrong answer is never asked again: serf then
-  /// prints the member's error under its summary, and a missing answer
-  /// prints the summary alone.
+  /// answer is missing ("2/3 nodes reported success", that member not
+  /// named). Traced: the member never heard the query, whose gossip had
+  /// spent its two sends on the asker (docs/protocol.md, "A re-gossiped
+  /// query is not sent back to its asker", now fixed in Rumor). A Serf
+  /// member still gossips that way, and serf waits only 16 gossip
+  /// intervals (1.6 s in the local profile) for an agent stalled on a
+  /// loaded machine: asking again is what an operator would do.
+  /// `answered` says whether the result is the one the test waits for. A
+  /// wrong answer is never asked again: serf then prints the member's
+  /// error under its summary, and a missing answer prints the summary
+  /// alone.
   func keys(
     _ arguments: [String],
     answered: ((status: Int32, output: String)) -> Bool = { $0.status == 0 }

@@ -376,7 +376,9 @@ public struct ClusterNode: Sendable {
   /// one address; returns the sends, and the user events and queries to
   /// deliver.
   mutating func apply(_ outcome: SerfOutcome, now: Timestamp) -> [Effect] {
-    for payload in outcome.broadcasts { swim.broadcastUserMessage(payload) }
+    for (index, payload) in outcome.broadcasts.enumerated() {
+      swim.broadcastUserMessage(payload, heldBy: outcome.broadcastHolders[index])
+    }
     var output: [Effect] = []
     // A failed member that a leave intent made left (a force-leave, here
     // or elsewhere): Serf tells the application it left.

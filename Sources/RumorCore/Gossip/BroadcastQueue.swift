@@ -1,3 +1,5 @@
+import RumorWire
+
 /// Messages waiting to be gossiped, each sent a limited number of times
 /// (memberlist's `TransmitLimitedQueue`, SWIM §4.1).
 ///
@@ -7,6 +9,9 @@
 ///   among equals, the newest first. (memberlist also prefers larger
 ///   messages among equals, a packing heuristic Rumor leaves out.)
 /// - A message is dropped once it has been handed out `limit` times.
+/// - A message may name a member that holds it already (a Serf query's
+///   asker): packets to that member pass it over (`take`'s
+///   `skippingHeldBy`), so that its few sends reach members that lack it.
 ///
 /// Every operation is O(1) amortised or O(messages handed out), never
 /// O(queue length): a seed in a 10,000-member join storm holds thousands.
@@ -50,6 +55,10 @@ struct BroadcastQueue {
   /// beside `slots`; empty while no message with a subject was queued.
   /// Serf's queue never has one, so its items are 16 bytes, not 32.
   private var slotSubjects: [String?] = []
+  /// The member known to hold each slot's message already (nil for none
+  /// or a free slot), beside `slots`; empty while no such message was
+  /// queued (only re-gossiped Serf queries name one).
+  private var slotHolders: [NodeAddress?] = []
   /// Every queued message's bytes, one after the other: one buffer per
   /// queue rather than one heap array per message, which in a
   /// 10,000-node simulation cost each node hundreds of kilobytes (a heap
@@ -94,8 +103,9 @@ struct BroadcastQueue {
   var isEmpty: Bool { count == 0 }
 
   /// Queues `bytes` (a whole message); a message with the same subject
-  /// still queued is dropped.
-  mutating func enqueue(_ bytes: [UInt8], subject: String?) {
+  /// still queued is dropped. `holder`, when known, is a member that has
+  /// the message already and need not be sent it (`take`).
+  mutating func enqueue(_ bytes: [UInt8], subject: String?, heldBy holder: NodeAddress? = nil) {
     if let subject, let old = subjects.slot(of: subject, subjectAt: { self.subject(at: $0) }) {
       let transmits = slots[Int(old)].id == 0 ? nil : Int(slots[Int(old)].transmits)
       release(slot: old, countedIn: transmits)
@@ -129,6 +139,12 @@ struct BroadcastQueue {
         slotSubjects.append(contentsOf: repeatElement(nil, count: slots.count - slotSubjects.count))
       }
       slotSubjects[Int(slot)] = subject
+    }
+    if holder != nil || !slotHolders.isEmpty {
+      if slotHolders.count < slots.count {
+        slotHolders.append(contentsOf: repeatElement(nil, count: slots.count - slotHolders.count))
+      }
+      slotHolders[Int(slot)] = holder
     }
     if let subject { withSubjects { $0.set(slot, for: subject, subjectAt: $1) } }
     append(Entry(slot: slot, id: item.id), toBucket: 0)
@@ -189,12 +205,16 @@ struct BroadcastQueue {
   /// Hands out messages that fit in `space` bytes, each costing its
   /// length plus `overheadEach`, at most `maximumCount` of them; each
   /// counts as one transmission, and one sent `limit` times is dropped.
+  /// Messages queued as held by `skippingHeldBy` (the packet's
+  /// destination) stay queued for other packets: sending them there would
+  /// spend one of their `limit` sends on a member that has them.
   ///
   /// The messages are slices of the queue's buffer: use them before the
   /// next `enqueue` (which would otherwise have to copy the buffer).
-  mutating func take(space: Int, overheadEach: Int, limit: Int, maximumCount: Int)
-    -> [ArraySlice<UInt8>]
-  {
+  mutating func take(
+    space: Int, overheadEach: Int, limit: Int, maximumCount: Int,
+    skippingHeldBy destination: NodeAddress? = nil
+  ) -> [ArraySlice<UInt8>] {
     var taken: [ArraySlice<UInt8>] = []
     // Moved to their next bucket after the scan, so that one packet never
     // carries a message twice.
@@ -212,6 +232,11 @@ struct BroadcastQueue {
         let entry = buckets[bucket][position]
         guard let item = live(entry) else {
           if position == buckets[bucket].count - 1 { removeLast(of: bucket) }
+          position -= 1
+          continue
+        }
+        if let destination, holder(at: entry.slot) == destination {
+          skips += 1
           position -= 1
           continue
         }
@@ -268,6 +293,7 @@ struct BroadcastQueue {
     guard slots.count > Self.smallTable else { return }
     slots = []
     slotSubjects = []
+    slotHolders = []
     freeSlots = []
     buckets = []
     heads = []
@@ -286,6 +312,11 @@ struct BroadcastQueue {
   /// The subject of the message in `slot` (for `subjects`).
   private func subject(at slot: Int32) -> String? {
     Int(slot) < slotSubjects.count ? slotSubjects[Int(slot)] : nil
+  }
+
+  /// The member known to hold the message in `slot`, if any.
+  private func holder(at slot: Int32) -> NodeAddress? {
+    Int(slot) < slotHolders.count ? slotHolders[Int(slot)] : nil
   }
 
   /// Runs `body` on the subject index, moved out of the queue for the
@@ -380,6 +411,7 @@ struct BroadcastQueue {
       withSubjects { $0.remove(subject, ifAt: slot, subjectAt: $1) }
       slotSubjects[Int(slot)] = nil
     }
+    if Int(slot) < slotHolders.count { slotHolders[Int(slot)] = nil }
     slots[Int(slot)] = Item(id: 0, offset: 0, length: 0, transmits: 0)
     freeSlots.append(slot)
     wastedBytes += Int(item.length)

@@ -11,7 +11,8 @@ extension SWIMNode {
   /// (`sendRaw`) carry one when the member speaks protocol 5.
   mutating func send(_ message: [UInt8], to target: NodeAddress) {
     let space = packer(checksum: false).space(afterPrimary: message.count)
-    let news = takeBroadcasts(space: space, maximumCount: Compound.maximumParts - 1)
+    let news = takeBroadcasts(
+      space: space, maximumCount: Compound.maximumParts - 1, destination: target)
     if news.isEmpty {
       seal(message, to: target, checksum: false)
     } else if let compound = try? Compound.encode([message[...]] + news) {
@@ -39,17 +40,33 @@ extension SWIMNode {
     effects.append(.send(bytes: packet, to: target))
   }
 
-  /// Queued memberlist news first, then delegate (Serf) messages.
-  mutating func takeBroadcasts(space: Int, maximumCount: Int) -> [ArraySlice<UInt8>] {
+  /// Queued memberlist news first, then delegate (Serf) messages, for a
+  /// packet to `destination`.
+  ///
+  /// A delegate message queued as held by `destination` (a Serf query
+  /// going back to its asker) is left for other packets while some other
+  /// member is active to take it. Memberlist has no such rule. A query is
+  /// gossiped only `retransmitLimit` times (twice in the local profile up
+  /// to nine members), and a member that got it just before a ping from
+  /// its asker spent one send on the ack to the asker and the other on
+  /// its next gossip round's first target, the asker again: the third
+  /// member never heard the query (docs/protocol.md, "Choices Rumor
+  /// made").
+  mutating func takeBroadcasts(space: Int, maximumCount: Int, destination: NodeAddress?)
+    -> [ArraySlice<UInt8>]
+  {
     let limit = retransmitLimit
     var news = broadcasts.take(
       space: space, overheadEach: Compound.perPartOverhead, limit: limit, maximumCount: maximumCount
     )
     if !userBroadcasts.isEmpty && news.count < maximumCount {
       let used = news.reduce(0) { $0 + $1.count + Compound.perPartOverhead }
+      // With this node and the holder the only active members, nobody
+      // else could take the message: it goes as memberlist sends it.
+      let skipping = table.activeCount > 2 ? destination : nil
       news += userBroadcasts.take(
         space: space - used, overheadEach: Compound.perPartOverhead, limit: limit,
-        maximumCount: maximumCount - news.count)
+        maximumCount: maximumCount - news.count, skippingHeldBy: skipping)
     }
     return news
   }
@@ -78,8 +95,14 @@ extension SWIMNode {
       let protocolMax = table.versions(at: position).protocolMax
       let checksum = protocolMax >= 5
       let news = takeBroadcasts(
-        space: packer(checksum: checksum).gossipSpace, maximumCount: Compound.maximumParts)
-      if news.isEmpty { return }
+        space: packer(checksum: checksum).gossipSpace, maximumCount: Compound.maximumParts,
+        destination: target.address)
+      // Nothing for this target: the queues are empty, or what is left is
+      // held by it already and may suit the next target.
+      if news.isEmpty {
+        if broadcasts.isEmpty && userBroadcasts.isEmpty { return }
+        continue
+      }
       if news.count == 1 {
         sendRaw(Array(news[0]), to: target.address, protocolMax: protocolMax)
       } else if let compound = try? Compound.encode(news) {

@@ -264,9 +264,13 @@ public struct SWIMNode: Sendable {
   /// to spare (Serf's coordinate takes 130 bytes).
   public static let maximumAckPayload = 512
 
-  /// Queues a delegate (Serf) message for gossip.
-  public mutating func broadcastUserMessage(_ payload: [UInt8]) {
-    userBroadcasts.enqueue(Message.user(UserMessage(payload: payload)).encoded(), subject: nil)
+  /// Queues a delegate (Serf) message for gossip. `holder`, when known,
+  /// is a member that has the message already (a Serf query's asker):
+  /// while other members are there to take them, the message's few sends
+  /// go to those (`takeBroadcasts`).
+  public mutating func broadcastUserMessage(_ payload: [UInt8], heldBy holder: NodeAddress? = nil) {
+    userBroadcasts.enqueue(
+      Message.user(UserMessage(payload: payload)).encoded(), subject: nil, heldBy: holder)
   }
 
   /// How many delegate messages are still to be gossiped (each is dropped

@@ -245,7 +245,7 @@ extension SWIMNode {
     counters.staleAccusationsCorrected += 1
     let news = takeBroadcasts(
       space: space - used,
-      maximumCount: Compound.maximumParts - messages.count)
+      maximumCount: Compound.maximumParts - messages.count, destination: correction.accuser)
     let unsent = messages.filter { message in !news.contains { $0.elementsEqual(message) } }
     let parts = unsent.map { $0[...] } + news
     if parts.count == 1 {

@@ -19,6 +19,7 @@ extension SerfLayer {
     }
     var outcome = SerfOutcome()
     var regossip = false
+    var holder: NodeAddress?
     switch message {
     case .join(let intent):
       regossip = handleJoinIntent(intent, now: now, into: &outcome)
@@ -28,6 +29,7 @@ extension SerfLayer {
       regossip = handleUserEvent(event, into: &outcome)
     case .query(let query):
       regossip = handleQuery(query, now: now, into: &outcome)
+      holder = NodeAddress(ip: query.addr, port: query.port)
     case .relay(let relay):
       forward(relay, into: &outcome)
     case .queryResponse(let response):
@@ -37,7 +39,10 @@ extension SerfLayer {
       // it as about any type it does not know.
       counters.ignored += 1
     }
-    if regossip { outcome.broadcasts.append(bytes) }
+    if regossip {
+      if let holder { outcome.broadcastHolders[outcome.broadcasts.count] = holder }
+      outcome.broadcasts.append(bytes)
+    }
     return outcome
   }
 

@@ -7,6 +7,11 @@ public struct SerfOutcome: Hashable, Sendable {
   /// and re-gossips, as Serf does, and join intents it makes to refute a
   /// leave intent about itself.
   public var broadcasts: [[UInt8]]
+  /// For the broadcasts that are re-gossiped queries, by index in
+  /// `broadcasts`: the asker's address. The asker has the query, so its
+  /// few sends should go elsewhere (`SWIMNode.broadcastUserMessage`'s
+  /// `heldBy`).
+  public var broadcastHolders: [Int: NodeAddress] = [:]
   /// Member statuses that moved, in the order they moved.
   public var changes: [SerfStatusChange]
   /// User events seen for the first time, to deliver to the application.
