@@ -202,6 +202,10 @@ struct BroadcastQueue {
     subjects.slot(of: subject, subjectAt: { self.subject(at: $0) }) != nil
   }
 
+  /// Whether the last `take` passed over a message because its
+  /// destination holds it already.
+  private(set) var passedOverHeld = false
+
   /// Hands out messages that fit in `space` bytes, each costing its
   /// length plus `overheadEach`, at most `maximumCount` of them; each
   /// counts as one transmission, and one sent `limit` times is dropped.
@@ -216,6 +220,7 @@ struct BroadcastQueue {
     skippingHeldBy destination: NodeAddress? = nil
   ) -> [ArraySlice<UInt8>] {
     var taken: [ArraySlice<UInt8>] = []
+    passedOverHeld = false
     // Moved to their next bucket after the scan, so that one packet never
     // carries a message twice.
     var sent: [(entry: Entry, transmits: Int32)] = []
@@ -236,6 +241,7 @@ struct BroadcastQueue {
           continue
         }
         if let destination, holder(at: entry.slot) == destination {
+          passedOverHeld = true
           skips += 1
           position -= 1
           continue

@@ -97,10 +97,11 @@ extension SWIMNode {
       let news = takeBroadcasts(
         space: packer(checksum: checksum).gossipSpace, maximumCount: Compound.maximumParts,
         destination: target.address)
-      // Nothing for this target: the queues are empty, or what is left is
-      // held by it already and may suit the next target.
+      // Nothing for this target: the round ends, as memberlist's does,
+      // unless what is left was passed over because this target holds it
+      // already; then it may suit the next target.
       if news.isEmpty {
-        if broadcasts.isEmpty && userBroadcasts.isEmpty { return }
+        guard !userBroadcasts.isEmpty && userBroadcasts.passedOverHeld else { return }
         continue
       }
       if news.count == 1 {
