@@ -90,6 +90,9 @@ struct BroadcastQueue {
   /// released ones not yet compacted away and room to grow included.
   var storedBytes: Int { storage.capacity }
 
+  /// The slots allocated for items, free ones and room to grow included.
+  var slotCapacity: Int { slots.capacity }
+
   /// Whether nothing is queued.
   var isEmpty: Bool { count == 0 }
 
