@@ -287,6 +287,7 @@ enum SimulatorCommand {
   }
 }
 
+AllocatorSettings.apply()
 let status: Int32
 do {
   try SimulatorCommand.run(
