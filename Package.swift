@@ -21,6 +21,8 @@ let package = Package(
       pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"])]
     ),
+    // glibc's allocator controls, for the simulator's memory (rumor-sim).
+    .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     // Bytes on the wire: msgpack, memberlist messages and framing, LZW,
     // CRC32, AES-GCM, labels, Serf tags and messages. No IO, no clock.
     .target(name: "RumorWire", dependencies: ["COpenSSL"]),
@@ -49,7 +51,7 @@ let package = Package(
     .target(
       name: "RumorSimulator", dependencies: ["RumorCore"], path: "Simulations/RumorSimulator"),
     .executableTarget(
-      name: "RumorSimulatorCLI", dependencies: ["RumorSimulator", "CommandLineSupport"],
+      name: "RumorSimulatorCLI", dependencies: ["RumorSimulator", "CommandLineSupport", "CMalloc"],
       path: "Simulations/rumor-sim"),
     .testTarget(
       name: "RumorWireTests", dependencies: ["RumorWire"], exclude: ["Fixtures"]),

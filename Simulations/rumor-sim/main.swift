@@ -295,6 +295,7 @@ enum SimulatorCommand {
   }
 }
 
+AllocatorSettings.apply()
 let status: Int32
 do {
   try SimulatorCommand.run(

@@ -131,6 +131,20 @@ struct BroadcastQueueTests {
     #expect(queue.contains(subject: "b") && queue.contains(subject: "c"))
   }
 
+  @Test("a full queue's slot tables stay at what it holds, not twice that")
+  func fullQueueTables() {
+    var queue = BroadcastQueue()
+    queue.capacity = 1_024
+    for index in 0..<5_000 {
+      queue.enqueue(message(UInt8(truncatingIfNeeded: index)), subject: "member-\(index)")
+    }
+    #expect(queue.count == 1_024)
+    // 1,025 slots at most (a message is queued before one is dropped),
+    // give or take the allocator's rounding; doubling made it 2,048.
+    #expect(queue.slotCapacity >= 1_025)
+    #expect(queue.slotCapacity < 1_100)
+  }
+
   @Test("news that can never fit a packet is dropped and counted, not skipped forever")
   func neverStarves() {
     var queue = BroadcastQueue()

@@ -23,14 +23,16 @@ struct MemberTableSerfRecordTests {
     return contents
   }
 
-  @Test("a member table record with its Serf status and status time takes 56 bytes")
+  @Test("a member table record with its Serf status and status time takes 48 bytes")
   func recordSize() {
-    // One per member per node: the Serf record costs 9 bytes here instead
+    // One per member per node: the Serf record costs 5 bytes here instead
     // of a dictionary entry with its own name and index (the leave time of
-    // a failed or left member is kept apart), and the protocol versions 1
-    // byte (a code of the table's version sets) instead of 6.
-    #expect(MemoryLayout<MemberTable.Record>.size <= 56)
-    #expect(MemoryLayout<MemberTable.Record>.stride == 56)
+    // a failed or left member, and a status time past 32 bits, are kept
+    // apart), the protocol versions 1 byte (a code of the table's version
+    // sets) instead of 6, and the metadata 4 (a code of its slots)
+    // instead of 8.
+    #expect(MemoryLayout<MemberTable.Record>.size <= 48)
+    #expect(MemoryLayout<MemberTable.Record>.stride == 48)
     #expect(MemoryLayout<SerfMemberRecord>.stride == 16)
     #expect(!SerfMemberRecord.absent.isPresent)
     #expect(Self.serf(.alive, 0).isPresent)
@@ -103,7 +105,7 @@ struct MemberTableSerfRecordTests {
     var random = SplitMix64(seed: 1)
     table.insert(
       MemberTable.Record(
-        name: "a", address: address(1), meta: [], incarnation: 1, state: .alive, stateChange: 0),
+        name: "a", address: address(1), incarnation: 1, state: .alive, stateChange: 0),
       versions: .rumor, using: &random)
     table.takeSerfRecords(from: &own)
     #expect(Self.contents(own).isEmpty)

@@ -7,7 +7,7 @@ import Testing
 struct NameIndexTests {
   static func record(_ index: Int, state: MemberState = .alive) -> MemberTable.Record {
     MemberTable.Record(
-      name: "member-\(index)", address: address(index % 1000), meta: [], incarnation: 1,
+      name: "member-\(index)", address: address(index % 1000), incarnation: 1,
       state: state, stateChange: 0)
   }
 

@@ -17,38 +17,40 @@ import RumorWire
 struct MemberTable {
   /// One member as stored.
   struct Record {
-    // Ordered so that the record packs into 56 bytes with no padding
+    // Ordered so that the record packs into 48 bytes with no padding
     // (the 1-byte fields fill the packed address's word before the
     // 4-byte incarnation): one per member per node adds up to gigabytes
     // in a 10,000-node simulation.
     var name: String
-    var meta: [UInt8]
     /// When this node last saw the state change (nanoseconds).
     var stateChange: Int64
-    /// The Serf layer's status time of the member (`serfRecord(at:)`).
-    /// SWIM never reads or changes the Serf fields; they move with the
-    /// record.
-    var serfStatusTime: UInt64 = 0
     private var packedAddress: PackedAddress
     /// The member's protocol versions, as a code of the table's
     /// `versionSets` (`MemberTable.versions(of:)`); only the table sets it.
     fileprivate(set) var versionCode: UInt8 = 0
     var state: MemberState
     /// The Serf status's raw value (0: no Serf record), plus
-    /// `serfLeaveTimeFlag` when the leave time is in `serfLeaveTimes`:
-    /// only failed and left members have one, so it is kept apart rather
-    /// than in a word of every record.
-    var serfBits: UInt8 = 0
+    /// `serfLeaveTimeFlag` when the leave time is in `serfLeaveTimes`
+    /// (only failed and left members have one, so it is kept apart rather
+    /// than in a word of every record) and `serfStatusTimeFlag` when the
+    /// status time is in `serfStatusTimes`. SWIM never reads or changes
+    /// the Serf fields; they move with the record.
+    fileprivate(set) var serfBits: UInt8 = 0
     var incarnation: UInt32
+    /// The member's metadata, as a code of the table's `metadataSlots`
+    /// (`MemberTable.meta(of:)`); only the table sets it.
+    fileprivate(set) var metaCode: UInt32 = 0
+    /// The Serf layer's status time of the member (`serfRecord(at:)`)
+    /// when it fits 32 bits; a later one is in `serfStatusTimes`.
+    fileprivate(set) var serfStatusTime: UInt32 = 0
 
-    /// A record to insert (`MemberTable.insert(_:versions:using:)`, which
-    /// takes the member's protocol versions).
+    /// A record to insert (`MemberTable.insert(_:meta:versions:using:)`,
+    /// which takes the member's metadata and protocol versions).
     init(
-      name: String, address: NodeAddress, meta: [UInt8], incarnation: UInt32, state: MemberState,
+      name: String, address: NodeAddress, incarnation: UInt32, state: MemberState,
       stateChange: Int64
     ) {
       self.name = name
-      self.meta = meta
       self.stateChange = stateChange
       self.packedAddress = PackedAddress(address)
       self.incarnation = incarnation
@@ -75,10 +77,16 @@ struct MemberTable {
   private var serfOverflow: [String: SerfMemberRecord] = [:]
   /// The Serf leave times of members in `records` that have one.
   private var serfLeaveTimes: [String: Timestamp] = [:]
+  /// The Serf status times of members in `records` that do not fit 32
+  /// bits (a Lamport time that large takes billions of intents).
+  private var serfStatusTimes: [String: UInt64] = [:]
+  /// The metadata the records' `metaCode`s stand for.
+  private var metadataSlots = MetadataSlots()
   /// The protocol version sets the records' `versionCode`s stand for.
   private var versionSets = VersionSets()
   private static let serfStatusMask: UInt8 = 7
   private static let serfLeaveTimeFlag: UInt8 = 8
+  private static let serfStatusTimeFlag: UInt8 = 16
 
   /// How many members are known, dead and left ones not yet reaped included
   /// (memberlist's `estNumNodes`, which scales timeouts and retransmits).
@@ -106,6 +114,25 @@ struct MemberTable {
   /// The protocol versions of the member at `position`.
   func versions(at position: Int) -> ProtocolVersions { versions(of: records[position]) }
 
+  /// The metadata of `record` (one of `records`).
+  func meta(of record: Record) -> [UInt8] { metadataSlots.metadata(code: record.metaCode) }
+
+  /// Sets the metadata of the member at `position`.
+  mutating func setMeta(_ meta: [UInt8], at position: Int) {
+    records[position].metaCode = metadataSlots.replace(
+      code: records[position].metaCode, with: meta)
+  }
+
+  /// How many records keep metadata, and how many slots are held for it
+  /// (for tests).
+  var metadataSlotCounts: (inUse: Int, slots: Int) {
+    (metadataSlots.slotsInUse, metadataSlots.slotCount)
+  }
+
+  /// How many Serf status times are kept apart for not fitting a record
+  /// (for tests).
+  var wideSerfStatusTimeCount: Int { serfStatusTimes.count }
+
   /// Sets the protocol versions of the member at `position`.
   mutating func setVersions(_ versions: ProtocolVersions, at position: Int) {
     let record = records[position]
@@ -119,13 +146,13 @@ struct MemberTable {
   func alive(of record: Record) -> Alive {
     Alive(
       incarnation: record.incarnation, node: record.name, addr: record.address.ipBytes,
-      port: record.address.port, meta: record.meta, vsn: versions(of: record).bytes)
+      port: record.address.port, meta: meta(of: record), vsn: versions(of: record).bytes)
   }
 
   /// The member `record` (one of `records`) describes.
   func member(of record: Record) -> Member {
     Member(
-      name: record.name, address: record.address, meta: record.meta,
+      name: record.name, address: record.address, meta: meta(of: record),
       incarnation: record.incarnation, state: record.state, versions: versions(of: record),
       stateChanged: Timestamp(nanoseconds: record.stateChange))
   }
@@ -155,11 +182,13 @@ struct MemberTable {
       "member tallies out of step with the records")
   }
 
-  /// Adds a member speaking `versions` (a name not in the table) at a
-  /// random position of the probe order; returns where it landed.
+  /// Adds a member with `meta` speaking `versions` (a name not in the
+  /// table) at a random position of the probe order; returns where it
+  /// landed.
   @discardableResult
   mutating func insert(
-    _ record: Record, versions: ProtocolVersions, using random: inout SplitMix64
+    _ record: Record, meta: [UInt8] = [], versions: ProtocolVersions,
+    using random: inout SplitMix64
   ) -> Int {
     let kept = serfOverflow.isEmpty ? nil : serfOverflow.removeValue(forKey: record.name)
     let end = records.count
@@ -170,6 +199,7 @@ struct MemberTable {
     }
     var record = record
     record.versionCode = versionSets.retain(versions, name: record.name)
+    record.metaCode = metadataSlots.store(meta)
     records.append(record)
     if let kept { setSerfRecord(kept, at: end) }
     let slot = names.insert(position: end, in: records)
@@ -196,18 +226,22 @@ struct MemberTable {
     keep: String, using random: inout SplitMix64, isExpired: (Record) -> Bool
   ) {
     var reaped: [Record] = []
-    var released: [(code: UInt8, name: String)] = []
+    var released: [(code: UInt8, name: String, metaCode: UInt32)] = []
     records.removeAll { record in
       guard record.name != keep && isExpired(record) else { return false }
-      released.append((record.versionCode, record.name))
+      released.append((record.versionCode, record.name, record.metaCode))
       if record.serfBits != 0 { reaped.append(record) }
       return true
     }
-    for record in released { versionSets.release(code: record.code, name: record.name) }
+    for record in released {
+      versionSets.release(code: record.code, name: record.name)
+      metadataSlots.release(code: record.metaCode)
+    }
     // Serf keeps failed and left members longer than SWIM does.
     for record in reaped {
       serfOverflow[record.name] = serfRecord(of: record)
       if record.serfBits & Self.serfLeaveTimeFlag != 0 { serfLeaveTimes[record.name] = nil }
+      if record.serfBits & Self.serfStatusTimeFlag != 0 { serfStatusTimes[record.name] = nil }
     }
     if records.count > 1 {
       for index in stride(from: records.count - 1, to: 0, by: -1) {
@@ -269,18 +303,22 @@ struct MemberTable {
     else { return nil }
     let leaveTime =
       record.serfBits & Self.serfLeaveTimeFlag == 0 ? nil : serfLeaveTimes[record.name]
-    return SerfMemberRecord(
-      status: status, statusTime: record.serfStatusTime, leaveTime: leaveTime)
+    let statusTime =
+      record.serfBits & Self.serfStatusTimeFlag == 0
+      ? UInt64(record.serfStatusTime) : serfStatusTimes[record.name] ?? 0
+    return SerfMemberRecord(status: status, statusTime: statusTime, leaveTime: leaveTime)
   }
 
   /// Keeps `serf` in `records[position]` (nil: none).
   private mutating func setSerfRecord(_ serf: SerfMemberRecord?, at position: Int) {
     let name = records[position].name
     let hadLeaveTime = records[position].serfBits & Self.serfLeaveTimeFlag != 0
+    let hadWideStatusTime = records[position].serfBits & Self.serfStatusTimeFlag != 0
     guard let serf else {
       records[position].serfBits = 0
       records[position].serfStatusTime = 0
       if hadLeaveTime { serfLeaveTimes[name] = nil }
+      if hadWideStatusTime { serfStatusTimes[name] = nil }
       return
     }
     var bits = UInt8(truncatingIfNeeded: serf.status.rawValue) & Self.serfStatusMask
@@ -290,8 +328,15 @@ struct MemberTable {
     } else if hadLeaveTime {
       serfLeaveTimes[name] = nil
     }
+    if let narrow = UInt32(exactly: serf.statusTime) {
+      records[position].serfStatusTime = narrow
+      if hadWideStatusTime { serfStatusTimes[name] = nil }
+    } else {
+      records[position].serfStatusTime = 0
+      serfStatusTimes[name] = serf.statusTime
+      bits |= Self.serfStatusTimeFlag
+    }
     records[position].serfBits = bits
-    records[position].serfStatusTime = serf.statusTime
   }
 
   /// An upper bound of the number of Serf records.

@@ -1,7 +1,8 @@
 extension MemberTable {
   /// What is wrong with the table's bookkeeping: the name index and the
-  /// state tallies must agree with the records, and every name must be
-  /// stored once (a member is in one state). Empty when all holds.
+  /// state tallies must agree with the records, every name must be
+  /// stored once (a member is in one state), and every metadata slot in
+  /// use must belong to one record. Empty when all holds.
   func violations() -> [String] {
     var problems: [String] = []
     if indexByNameCount != records.count {
@@ -9,6 +10,7 @@ extension MemberTable {
     }
     var active = 0
     var alive = 0
+    var metaCodes = Set<UInt32>()
     // With as many names indexed as records, a name stored twice leaves
     // one of its records indexed elsewhere: this catches it.
     for (position, record) in records.enumerated() {
@@ -17,6 +19,13 @@ extension MemberTable {
       }
       if record.state.isActive { active += 1 }
       if record.state == .alive { alive += 1 }
+      if record.metaCode != 0 && !metaCodes.insert(record.metaCode).inserted {
+        problems.append("\(record.name) shares its metadata slot with another record")
+      }
+    }
+    if metaCodes.count != metadataSlotCounts.inUse {
+      problems.append(
+        "\(metadataSlotCounts.inUse) metadata slots in use for \(metaCodes.count) records")
     }
     if active != activeCount {
       problems.append("active count \(activeCount), but \(active) records are alive or suspect")

@@ -29,9 +29,9 @@ extension SWIMNode {
   /// gossips it (start-up and metadata changes).
   mutating func setLocalAlive(incarnation: UInt32, meta: [UInt8], now: Int64) {
     guard let position = table.position(of: name) else { return }
+    table.setMeta(meta, at: position)
     table.update(at: position) { record in
       record.incarnation = incarnation
-      record.meta = meta
       if record.state != .alive {
         record.state = .alive
         record.stateChange = now
@@ -107,9 +107,9 @@ extension SWIMNode {
       }
       let inserted = table.insert(
         MemberTable.Record(
-          name: alive.node, address: address, meta: Array(alive.meta),
-          incarnation: alive.incarnation, state: .alive, stateChange: now),
-        versions: versions ?? .rumor, using: &random)
+          name: alive.node, address: address, incarnation: alive.incarnation, state: .alive,
+          stateChange: now),
+        meta: Array(alive.meta), versions: versions ?? .rumor, using: &random)
       if gossipIfNew {
         broadcasts.enqueue(Message.alive(alive.message).encoded(), subject: alive.node)
       }
@@ -142,10 +142,10 @@ extension SWIMNode {
     suspicions[alive.node] = nil
     broadcasts.enqueue(Message.alive(alive.message).encoded(), subject: alive.node)
     let oldState = record.state
-    let metaChanged = !record.meta.elementsEqual(alive.meta)
+    let metaChanged = !table.meta(of: record).elementsEqual(alive.meta)
+    if metaChanged { table.setMeta(Array(alive.meta), at: position) }
     table.update(at: position) { updated in
       updated.incarnation = alive.incarnation
-      if metaChanged { updated.meta = Array(alive.meta) }
       updated.address = address
       if updated.state != .alive {
         updated.state = .alive
@@ -174,7 +174,7 @@ extension SWIMNode {
     guard alive.incarnation >= record.incarnation else { return }
     // Refuting news that far ahead would take us to the end of the range.
     guard isPlausible(alive.incarnation, knowing: record.incarnation) else { return }
-    if alive.incarnation == record.incarnation && alive.meta.elementsEqual(record.meta)
+    if alive.incarnation == record.incarnation && alive.meta.elementsEqual(table.meta(of: record))
       && alive.vsn.elementsEqual(table.versions(of: record).bytes)
     {
       return

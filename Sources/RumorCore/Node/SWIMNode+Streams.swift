@@ -34,7 +34,7 @@ extension SWIMNode {
       intStyle: streamCodec.options.intStyle)
     for record in table.records {
       writer.appendState(
-        name: record.name, address: record.address, meta: record.meta,
+        name: record.name, address: record.address, meta: table.meta(of: record),
         incarnation: record.incarnation, state: Self.wireState(record.state),
         versions: table.versions(of: record))
     }

@@ -146,8 +146,8 @@ public struct SWIMNode: Sendable {
     userBroadcasts.maximumMessageSize = fits
     table.insert(
       MemberTable.Record(
-        name: name, address: address, meta: meta, incarnation: 0, state: .dead, stateChange: 0),
-      versions: .rumor, using: &random)
+        name: name, address: address, incarnation: 0, state: .dead, stateChange: 0),
+      meta: meta, versions: .rumor, using: &random)
   }
 
   // MARK: Life cycle
@@ -158,7 +158,7 @@ public struct SWIMNode: Sendable {
     guard !started else { return [] }
     started = true
     let clock = now.nanoseconds
-    setLocalAlive(incarnation: 1, meta: localRecord.meta, now: clock)
+    setLocalAlive(incarnation: 1, meta: table.meta(of: localRecord), now: clock)
     timers.schedule(at: clock + Int64(random.below(Int(probeInterval))), .probeTick)
     timers.schedule(at: clock + Int64(random.below(Int(gossipInterval))), .gossipTick)
     if pushPullInterval > 0 {
@@ -355,7 +355,7 @@ public struct SWIMNode: Sendable {
     // The local record is inserted in `init` and never reaped.
     table.record(named: name)
       ?? MemberTable.Record(
-        name: name, address: address, meta: [], incarnation: 0, state: .dead, stateChange: 0)
+        name: name, address: address, incarnation: 0, state: .dead, stateChange: 0)
   }
 
   mutating func drainEffects() -> [Effect] {
