@@ -13,12 +13,12 @@ enum AllocatorSettings {
   ///
   /// glibc raises the threshold to the size of every mapped block freed,
   /// so after the first member table outgrew its array, every later one
-  /// came from the heap. Ten thousand member tables, each growing by a
+  /// came from the heap. Thousands of member tables, each growing by a
   /// quarter at a time, then left the heap full of freed arrays too small
-  /// for the next growth: at 19 simulated seconds of a 10,000-node join,
-  /// about 1 GB of free heap (of 8.7 GB resident). Set, the threshold no
-  /// longer moves: large arrays are mapped, and unmapped when freed. What
-  /// a run computes does not change, only where its memory comes from.
+  /// for the next growth (docs/simulation.md, "Eighth round"). Set, the
+  /// threshold no longer moves: large arrays are mapped, and unmapped
+  /// when freed. What a run computes does not change, only where its
+  /// memory comes from.
   static func apply() {
     #if os(Linux)
       _ = mallopt(M_MMAP_THRESHOLD, mmapThreshold)
