@@ -1,7 +1,7 @@
 /// The metadata of a member table's records, kept beside them: a record
 /// holds a 4-byte code instead of an 8-byte array reference, which with
-/// the 4-byte Serf status time makes it 48 bytes instead of 56 (one per
-/// member per node: 0.8 GB of a 10,000-node simulation).
+/// the 4-byte Serf status time makes it 48 bytes instead of 56 (one
+/// record per member per node; docs/simulation.md, "Eighth round").
 ///
 /// Code 0 is the empty metadata, which takes no slot (a member without
 /// tags); any other code is a slot holding one record's metadata. A
