@@ -29,9 +29,8 @@ import RumorWire
 struct BroadcastQueue {
   /// A queued message; its bytes are `storage[offset..<offset + length]`.
   /// 16 bytes (its subject is kept apart, in `slotSubjects`), and an entry
-  /// 8: a node holds thousands of each while a large cluster joins (with
-  /// 64-bit ids and offsets, 40 and 16 bytes were 0.5 GB of a
-  /// 10,000-node simulation).
+  /// 8: a node holds thousands of each while a large cluster joins
+  /// (docs/simulation.md, "Scale: 10,000 nodes").
   private struct Item {
     /// 0 while the slot is free.
     var id: UInt32
@@ -163,7 +162,7 @@ struct BroadcastQueue {
   /// more than a full queue uses (`capacity + 1`: a message is queued
   /// before the most-sent one is dropped). Doubling from 1,024 slots for
   /// the 1,025th gave every node kept full by a join nearly twice the
-  /// tables it used (0.2 GB of a 10,000-node simulation).
+  /// tables it used.
   private var grownSlotCapacity: Int {
     let doubled = max(2 * slots.capacity, 16)
     return capacity < Int.max ? min(doubled, max(capacity + 1, slots.count + 1)) : doubled
@@ -309,9 +308,8 @@ struct BroadcastQueue {
 
   /// Hands back the tables of an empty queue: slots, entries and the
   /// subject index never shrink on their own, and, sized for a join storm's
-  /// thousands of messages, stayed with every node long after it (about
-  /// 150 KB a node, 1.5 GB of a 10,000-node simulation). Which slots later
-  /// messages take does not change what is sent.
+  /// thousands of messages, stayed with every node long after it. Which
+  /// slots later messages take does not change what is sent.
   private mutating func releaseEmptyTables() {
     guard slots.count > Self.smallTable else { return }
     slots = []
