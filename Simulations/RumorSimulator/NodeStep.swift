@@ -20,6 +20,18 @@ enum NodeStep {
   /// The node answered a stream (`reply` nil: it closed it without one).
   case answered(NodeOutput, reply: [UInt8]?, from: Int, generation: Int, id: UInt64)
 
+  /// The shortest timeout (nanoseconds) of the streams the input opens:
+  /// applying it schedules each stream's failure for this node no later
+  /// than that (nil: it opens none).
+  func earliestStreamTimeout() -> Int64? {
+    switch self {
+    case .performed(let output), .answered(let output, _, _, _, _):
+      return output.earliestStreamTimeout()
+    case .nothing, .bufferPacket, .bufferStream, .refuseStream:
+      return nil
+    }
+  }
+
   /// Every wake-up the input scheduled, in the order applying it
   /// schedules them (an answer's before the input's own).
   func forEachWake(_ body: (Int64) -> Void) {
@@ -59,6 +71,22 @@ struct NodeOutput {
   /// The wake-up to schedule for the node's next deadline, if one is due
   /// earlier than any scheduled already.
   var wake: Int64?
+
+  /// The shortest timeout of the streams these effects open, the
+  /// answers' included (see `NodeStep.earliestStreamTimeout`).
+  func earliestStreamTimeout() -> Int64? {
+    var earliest: Int64?
+    for effect in effects {
+      if case .openStream(_, _, _, let timeout, let connectTimeout) = effect {
+        let shortest = min(timeout, connectTimeout ?? timeout).nanosecondsClamped
+        earliest = min(earliest ?? shortest, shortest)
+      }
+    }
+    for answer in answers {
+      if let inner = answer?.earliestStreamTimeout() { earliest = min(earliest ?? inner, inner) }
+    }
+    return earliest
+  }
 
   /// The wake-ups in the order applying this output schedules them.
   func forEachWake(_ body: (Int64) -> Void) {

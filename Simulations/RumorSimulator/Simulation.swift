@@ -121,6 +121,12 @@ public final class Simulation {
       case .action: return nil
       }
     }
+
+    /// Whether this is a node's wake-up.
+    var isWake: Bool {
+      if case .wake = self { return true }
+      return false
+    }
   }
 
   /// A running node, boxed so that reading or changing it never copies

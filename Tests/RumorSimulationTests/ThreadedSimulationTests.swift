@@ -87,3 +87,43 @@ struct ThreadedSimulationTests {
     #expect(one == two)
   }
 }
+
+@Suite("A simulation on two threads, with windows longer than a timeout")
+struct LongWindowTests {
+  /// A network whose smallest latency (600 ms) is longer than what is left
+  /// of a failed probe when its TCP fallback ping opens (500 ms): the
+  /// stream's timeout falls inside the window of the input that opened
+  /// it. Run without sampling legs, so nothing else cuts the windows.
+  @Test("a stream timing out inside its window gives the same run on two threads as on one")
+  func timeoutInsideWindow() {
+    struct Outcome: Equatable {
+      var packets: Int
+      var bytes: Int
+      var streams: Int
+      var suspicions: Int
+      var deaths: Int
+      var views: [Int]
+    }
+    func outcome(threads: Int) -> Outcome {
+      var configuration = Simulation.Configuration(
+        nodes: 12, seed: 21, network: NetworkModel(baseLatency: 600...900, jitter: 0.2))
+      configuration.threads = threads
+      let simulation = Simulation(configuration)
+      let monitor = Monitor(simulation)
+      for index in 0..<12 {
+        simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
+        monitor.started(index)
+      }
+      simulation.schedule(.kill(5), at: 20_000_000_000)
+      monitor.fault(5, departs: true, time: 20_000_000_000)
+      simulation.run(until: 60_000_000_000)
+      return Outcome(
+        packets: simulation.packetsSent, bytes: simulation.bytesSent,
+        streams: simulation.streamsOpened, suspicions: monitor.suspicionEvents,
+        deaths: monitor.failureEvents, views: (0..<12).map { simulation.aliveView($0) })
+    }
+    let one = outcome(threads: 1)
+    #expect(one.streams > 0, "no stream was opened: nothing was tested")
+    #expect(one == outcome(threads: 2))
+  }
+}
