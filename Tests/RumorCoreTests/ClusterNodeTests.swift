@@ -15,19 +15,6 @@ private func makeClusterNode(knowing others: Int, serf: SerfSettings = SerfSetti
   return node
 }
 
-/// Ticks the node from `start` to `end`, collecting effects.
-private func run(_ node: inout ClusterNode, from start: Double, to end: Double) -> [Effect] {
-  var collected: [Effect] = []
-  var now = at(start)
-  var steps = 0
-  while let deadline = node.nextDeadline, deadline <= at(end), steps < 100_000 {
-    now = max(now, deadline)
-    collected += node.tick(now: now)
-    steps += 1
-  }
-  return collected
-}
-
 /// Serf's settings without the eager reconnect: Serf's reconnect alone.
 private var serfReconnectOnly: SerfSettings {
   var settings = SerfSettings()

@@ -46,8 +46,17 @@ func makeNode(
   return node
 }
 
+/// A state machine with timers: `SWIMNode` and `ClusterNode`.
+protocol TimedNode {
+  var nextDeadline: Timestamp? { get }
+  mutating func tick(now: Timestamp) -> [Effect]
+}
+
+extension SWIMNode: TimedNode {}
+extension ClusterNode: TimedNode {}
+
 /// Runs the node's timers from `start` to `end` in steps, collecting effects.
-func run(_ node: inout SWIMNode, from start: Double, to end: Double) -> [Effect] {
+func run<Node: TimedNode>(_ node: inout Node, from start: Double, to end: Double) -> [Effect] {
   var collected: [Effect] = []
   var now = at(start)
   let stop = at(end)

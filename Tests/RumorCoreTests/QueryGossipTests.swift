@@ -46,19 +46,6 @@ struct QueryGossipTests {
     }
   }
 
-  /// Runs the node's timers from `start` to `end`, collecting effects.
-  func run(_ node: inout ClusterNode, from start: Double, to end: Double) -> [Effect] {
-    var collected: [Effect] = []
-    var now = at(start)
-    var steps = 0
-    while let deadline = node.nextDeadline, deadline <= at(end), steps < 10_000 {
-      now = max(now, deadline)
-      collected += node.tick(now: now)
-      steps += 1
-    }
-    return collected
-  }
-
   @Test(
     "the ack to the asker's ping does not carry its query back; the third member gets both sends")
   func askerSkipped() throws {

@@ -3,16 +3,24 @@ import Testing
 
 @testable import RumorSimulator
 
+/// A simulation of `configuration`'s members with their starts scheduled
+/// 1 ms apart, each joining through member 0, and its monitor.
+func joiningThroughNodeZero(_ configuration: Simulation.Configuration) -> (Simulation, Monitor) {
+  let simulation = Simulation(configuration)
+  let monitor = Monitor(simulation)
+  for index in 0..<configuration.nodes {
+    simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
+    monitor.started(index)
+  }
+  return (simulation, monitor)
+}
+
 /// A simulation of `nodes` members started 1 ms apart, each joining
 /// through member 0, run until every one sees all alive (at most 60
 /// simulated seconds).
 func converged(nodes: Int, seed: UInt64) -> (Simulation, Monitor) {
-  let simulation = Simulation(Simulation.Configuration(nodes: nodes, seed: seed))
-  let monitor = Monitor(simulation)
-  for index in 0..<nodes {
-    simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
-    monitor.started(index)
-  }
+  let (simulation, monitor) = joiningThroughNodeZero(
+    Simulation.Configuration(nodes: nodes, seed: seed))
   simulation.run(until: 60_000_000_000) { monitor.isConverged }
   return (simulation, monitor)
 }

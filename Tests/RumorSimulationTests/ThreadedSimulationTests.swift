@@ -61,12 +61,7 @@ struct ThreadedSimulationTests {
       var configuration = Simulation.Configuration(
         nodes: 40, seed: 9, network: Self.slowNetwork)
       configuration.threads = threads
-      let simulation = Simulation(configuration)
-      let monitor = Monitor(simulation)
-      for index in 0..<40 {
-        simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
-        monitor.started(index)
-      }
+      let (simulation, monitor) = joiningThroughNodeZero(configuration)
       simulation.run(until: 60_000_000_000) { monitor.isConverged }
       // Read right where the run stopped: the figures are those of that
       // moment, whatever the window had handled beyond it.
@@ -108,12 +103,7 @@ struct LongWindowTests {
       var configuration = Simulation.Configuration(
         nodes: 12, seed: 21, network: NetworkModel(baseLatency: 600...900, jitter: 0.2))
       configuration.threads = threads
-      let simulation = Simulation(configuration)
-      let monitor = Monitor(simulation)
-      for index in 0..<12 {
-        simulation.schedule(.start(index, via: index == 0 ? nil : 0), at: Int64(index) * 1_000_000)
-        monitor.started(index)
-      }
+      let (simulation, monitor) = joiningThroughNodeZero(configuration)
       simulation.schedule(.kill(5), at: 20_000_000_000)
       monitor.fault(5, departs: true, time: 20_000_000_000)
       simulation.run(until: 60_000_000_000)
