@@ -40,12 +40,11 @@ public enum LZW {
     // and one clear per 3,838 codes: 2 bytes per input byte is a safe
     // bound, and the slack covers the 4-byte stores of the bit writer.
     let capacity = 2 * input.count + 16
-    var size = 64
-    while size < min(input.count, 4096) * 2 { size <<= 1 }
     // The table lives only for this call: a temporary allocation (on the
     // stack when it fits) rather than a heap array per packet, whose
     // malloc and free were a tenth of a large simulation's time.
-    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: size) { slots in
+    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: tableSize(input.count)) {
+      slots in
       slots.initialize(repeating: 0)
       var finished = true
       // Not zero-filled first: every byte counted as written was stored.
@@ -69,9 +68,8 @@ public enum LZW {
     _ input: ArraySlice<UInt8>, maximumCount: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result
   ) -> Result? {
     let capacity = 2 * input.count + 16
-    var size = 64
-    while size < min(input.count, 4096) * 2 { size <<= 1 }
-    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: size) { slots in
+    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: tableSize(input.count)) {
+      slots in
       slots.initialize(repeating: 0)
       return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { target in
         let written = input.withUnsafeBufferPointer { source in
@@ -81,6 +79,18 @@ public enum LZW {
         return body(UnsafeBufferPointer(rebasing: target[..<written]))
       }
     }
+  }
+
+  /// Slots of the compressor's table for `count` bytes of input: a power
+  /// of two, at least twice the entries the input can define (at most
+  /// one per byte), and 16,384 (64 KiB, Go's own size) for inputs over
+  /// 4 KiB. Those fill the table (3,838 entries between clears): a
+  /// quarter full, probes stay short; at the 8,192 slots used before,
+  /// half full, a push-pull's compression took longer (docs/benchmarks.md).
+  private static func tableSize(_ count: Int) -> Int {
+    var size = 64
+    while size < min(count, 8192) * 2 { size <<= 1 }
+    return size
   }
 
   /// The compressor proper, on raw buffers: the input is ours (a message
