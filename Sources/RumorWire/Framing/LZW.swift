@@ -7,12 +7,16 @@
 /// `compress` produces the same bytes as Go for the same input, so captured
 /// compressed payloads can be re-encoded byte for byte.
 public enum LZW {
-  private static let clearCode: UInt32 = 256
-  private static let endCode: UInt32 = 257
-  private static let firstWidth = 9
-  private static let maximumWidth = 12
+  /// The code that clears the table.
+  static let clearCode: UInt32 = 256
+  /// The code that ends the data.
+  static let endCode: UInt32 = 257
+  /// The width of codes after a clear.
+  static let firstWidth = 9
+  /// The widest codes.
+  static let maximumWidth = 12
   /// The last usable code; reaching it makes the writer clear the table.
-  private static let maximumCode: UInt32 = 4095
+  static let maximumCode: UInt32 = 4095
 
   // MARK: Compression
 
@@ -36,12 +40,11 @@ public enum LZW {
     // and one clear per 3,838 codes: 2 bytes per input byte is a safe
     // bound, and the slack covers the 4-byte stores of the bit writer.
     let capacity = 2 * input.count + 16
-    var size = 64
-    while size < min(input.count, 4096) * 2 { size <<= 1 }
     // The table lives only for this call: a temporary allocation (on the
     // stack when it fits) rather than a heap array per packet, whose
     // malloc and free were a tenth of a large simulation's time.
-    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: size) { slots in
+    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: tableSize(input.count)) {
+      slots in
       slots.initialize(repeating: 0)
       var finished = true
       // Not zero-filled first: every byte counted as written was stored.
@@ -65,9 +68,8 @@ public enum LZW {
     _ input: ArraySlice<UInt8>, maximumCount: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result
   ) -> Result? {
     let capacity = 2 * input.count + 16
-    var size = 64
-    while size < min(input.count, 4096) * 2 { size <<= 1 }
-    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: size) { slots in
+    return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: tableSize(input.count)) {
+      slots in
       slots.initialize(repeating: 0)
       return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { target in
         let written = input.withUnsafeBufferPointer { source in
@@ -77,6 +79,18 @@ public enum LZW {
         return body(UnsafeBufferPointer(rebasing: target[..<written]))
       }
     }
+  }
+
+  /// Slots of the compressor's table for `count` bytes of input: a power
+  /// of two, at least twice the entries the input can define (at most
+  /// one per byte), and 16,384 (64 KiB, Go's own size) for inputs over
+  /// 4 KiB. Those fill the table (3,838 entries between clears): a
+  /// quarter full, probes stay short; at the 8,192 slots used before,
+  /// half full, a push-pull's compression took longer (docs/benchmarks.md).
+  private static func tableSize(_ count: Int) -> Int {
+    var size = 64
+    while size < min(count, 8192) * 2 { size <<= 1 }
+    return size
   }
 
   /// The compressor proper, on raw buffers: the input is ours (a message
@@ -189,126 +203,32 @@ public enum LZW {
     // worth of input sets up a few hundred, not all 4,096).
     let entries = min(4096, Int(endCode) + 2 + input.count * 8 / firstWidth)
     // Starts and lengths in one temporary allocation (on the stack when
-    // it fits), zeroed as the arrays were: two heap arrays per packet
-    // cost more than the decoding at a simulation's scale.
+    // it fits), zeroed: two heap arrays per packet cost more than the
+    // decoding at a simulation's scale.
     return try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * entries) {
       table throws(WireError) in
       table.initialize(repeating: 0)
-      return try decompress(
-        input, limit: limit, starts: UnsafeMutableBufferPointer(rebasing: table[..<entries]),
-        lengths: UnsafeMutableBufferPointer(rebasing: table[entries...]))
-    }
-  }
-
-  /// The decompressor proper, with its table in `starts` and `lengths`
-  /// (`entries` each, zeroed).
-  private static func decompress(
-    _ input: ArraySlice<UInt8>, limit: Int, starts: UnsafeMutableBufferPointer<Int>,
-    lengths: UnsafeMutableBufferPointer<Int>
-  ) throws(WireError) -> [UInt8] {
-    // Every dictionary entry is a stretch of the output already written:
-    // the previous code's expansion plus one byte. So an entry is kept as
-    // (start, length) in the output, and emitting a code is a copy from
-    // earlier output, with no chains to walk.
-    var output = [UInt8](repeating: 0, count: max(64, min(limit, input.count * 4)))
-    var written = 0
-    var position = input.startIndex
-    var bits: UInt64 = 0
-    var bitCount = 0
-    var width = firstWidth
-    var highest = endCode
-    var overflow: UInt32 = 1 << firstWidth
-    var last: UInt32? = nil
-    var lastStart = 0
-
-    while true {
-      let codeStart = position
-      while bitCount < width {
-        guard position < input.endIndex else {
-          // The data's length is known (it is a whole msgpack field), so
-          // this is malformed, not a stream that more bytes would complete.
-          throw WireError(.malformed, "LZW data ends without an end code", at: codeStart)
-        }
-        bits |= UInt64(input[position]) << UInt64(bitCount)
-        position += 1
-        bitCount += 8
-      }
-      let code = UInt32(truncatingIfNeeded: bits) & ((1 << UInt32(width)) - 1)
-      bits >>= UInt64(width)
-      bitCount -= width
-
-      if code == clearCode {
-        width = firstWidth
-        highest = endCode
-        overflow = 1 << firstWidth
-        last = nil
-        continue
-      }
-      if code == endCode {
-        output.removeLast(output.count - written)
-        return output
-      }
-      guard code < clearCode || code <= highest else {
-        throw WireError(
-          .malformed, "invalid LZW code \(code) (highest defined is \(highest))", at: codeStart)
-      }
-      // Codes and `highest` stay below the table's size: the table holds
-      // one entry per code this input can carry (checked, as untrusted).
-      guard Int(highest) < starts.count else {
-        throw WireError(.malformed, "LZW data defines more codes than it can carry", at: codeStart)
-      }
-      let start = written
-      if last != nil {
-        // The entry being defined: the previous expansion and the first
-        // byte of this one, which starts right after it. For a code equal
-        // to `highest` this is the very expansion about to be copied.
-        starts[Int(highest)] = lastStart
-        lengths[Int(highest)] = start + 1 - lastStart
-      }
-      let length = code < clearCode ? 1 : lengths[Int(code)]
-      guard written + length <= limit else {
-        throw WireError(.tooLarge, "LZW output exceeds the \(limit)-byte limit", at: codeStart)
-      }
-      if written + length > output.count {
-        // An array of zeros appends as one copy; `repeatElement` appends
-        // element by element, ~0.6 µs each in a debug build, which made a
-        // run of zeros (the cheapest LZW bomb) cost a second per MiB.
-        output.append(contentsOf: [UInt8](repeating: 0, count: max(output.count, length)))
-      }
-      if code < clearCode {
-        output[written] = UInt8(code)
-      } else {
-        let source = starts[Int(code)]
-        // An entry is a stretch of what was written before it: it starts
-        // before `written` (checked, so the copy reads only bytes already
-        // written and writes only below `output.count`, grown above).
-        guard source >= 0, source < written, length >= 1 else {
-          throw WireError(.malformed, "LZW code \(code) refers past the output", at: codeStart)
-        }
-        output.withUnsafeMutableBufferPointer { buffer in
-          guard let base = buffer.baseAddress else { return }
-          if source + length <= written {
-            (base + written).update(from: base + source, count: length)
-          } else {
-            // Forwards, byte by byte: for a code equal to `highest` the
-            // copy reads the byte it has just written, as LZ77 overlaps do.
-            for offset in 0..<length { base[written + offset] = base[source + offset] }
+      var decoder = LZWDecoder()
+      var output = [UInt8](
+        repeating: 0, count: max(64, min(limit, input.count * 4)) + LZWDecoder.slack)
+      while true {
+        let stop = output.withUnsafeMutableBufferPointer { buffer in
+          input.withUnsafeBufferPointer { source in
+            decoder.decode(source, base: input.startIndex, into: buffer, table: table, limit: limit)
           }
         }
-      }
-      written += length
-      last = code
-      lastStart = start
-      highest += 1
-      if highest >= overflow {
-        if width == maximumWidth {
-          // The table is full and the writer did not clear it: keep
-          // decoding with the table as it is, defining nothing new.
-          last = nil
-          highest -= 1
-        } else {
-          width += 1
-          overflow <<= 1
+        switch stop {
+        case .end:
+          output.removeLast(output.count - decoder.written)
+          return output
+        case .needsSpace(let count):
+          // An array of zeros appends as one copy; `repeatElement` appends
+          // element by element, ~0.6 µs each in a debug build, which made a
+          // run of zeros (the cheapest LZW bomb) cost a second per MiB.
+          output.append(
+            contentsOf: [UInt8](repeating: 0, count: max(output.count, count - output.count)))
+        case .failure(let error):
+          throw error
         }
       }
     }
