@@ -61,8 +61,9 @@ public struct NodeFigures: Sendable {
 struct NodeOutput {
   /// The effects, in order.
   var effects: [Effect]
-  /// For each effect, the node's own handling of it when it has one: its
-  /// answer to a query handed to it.
+  /// The node's answer to each query handed to it, in the order of the
+  /// `.query` effects (nil where it gave none); empty without queries, so
+  /// that an input costs no array of its own for it.
   var answers: [NodeOutput?] = []
   /// Invariant violations found after the input (when checked).
   var problems: [String] = []

@@ -559,10 +559,7 @@ public final class Simulation {
   /// name), and its next wake-up.
   func output(_ effects: [Effect], of index: Int, at time: Int64) -> NodeOutput {
     var output = NodeOutput(effects: effects)
-    guard let slot = nodes[index] else {
-      output.answers = Array(repeating: nil, count: effects.count)
-      return output
-    }
+    guard let slot = nodes[index] else { return output }
     if configuration.checksInvariants {
       // The table after every input; incarnations against a copy taken
       // every 16 inputs (taking one is the costly part).
@@ -572,18 +569,16 @@ public final class Simulation {
         previous: compare ? slot.incarnations : [:])
       if compare { slot.incarnations = slot.node.swim.incarnations }
     }
-    output.answers.reserveCapacity(effects.count)
     for effect in effects {
       switch effect {
       case .openStream(let id, _, _, _, _):
         slot.openStreams.insert(id)
-        output.answers.append(nil)
       case .query(let query):
         let answer = try? slot.node.respond(
           to: query, payload: Array(Self.name(index).utf8), now: Timestamp(nanoseconds: time))
         output.answers.append(answer.map { self.output($0, of: index, at: time) })
       default:
-        output.answers.append(nil)
+        break
       }
     }
     output.figures = NodeFigures(
@@ -608,7 +603,8 @@ public final class Simulation {
     }
     // A weak reference, loaded once rather than for every event.
     let observer = self.observer
-    for (effect, answer) in zip(output.effects, output.answers) {
+    var answers = output.answers.makeIterator()
+    for effect in output.effects {
       switch effect {
       case .send(let bytes, let target):
         packetsSent += 1
@@ -654,7 +650,7 @@ public final class Simulation {
         observer?.userEvent(event, at: index, time: now)
       case .query(let query):
         observer?.query(query, at: index, time: now)
-        if let answer { apply(answer, of: index) }
+        if let answer = answers.next() ?? nil { apply(answer, of: index) }
       case .queryReply(let reply):
         observer?.queryReply(reply, at: index, time: now)
       case .deliver, .joinFinished, .leaveFinished:
