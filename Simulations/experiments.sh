@@ -88,11 +88,13 @@ run_grid() {
   # xargs gives each line to a fresh bash; a run writes to a temporary file
   # first so that an interrupted run leaves nothing behind.
   # A run that names no preset gets the settings every table was first
-  # measured with: memberlist's behaviour and three join follow-up syncs
-  # (the default before presets existed).
+  # measured with: memberlist's behaviour, three join follow-up syncs (the
+  # default before presets existed) and the first push-pull within the
+  # first interval (every preset's before the memberlist preset took
+  # memberlist's timing).
   SIM=$sim DIR=$dir xargs -r -P "$jobs" -L 1 bash -c '
     name=$0
-    base=(--preset memberlist --join-follow-up-syncs 3)
+    base=(--preset memberlist --join-follow-up-syncs 3 --early-first-push-pull)
     [[ " $* " == *" --preset "* ]] && base=()
     "$SIM" "${base[@]}" "$@" --json >"$DIR/$name.tmp" && mv "$DIR/$name.tmp" "$DIR/$name.json"
   ' <"$pending"
@@ -495,31 +497,34 @@ tradeoff_table() {
 presets_grid() {
   local seed preset variant loss c d
   # rumorq: the rumor preset with the flap quarantine on (60 s), which the
-  # first version of the preset had. Every fault starts 40 s into the run
+  # first version of the preset had. Every fault starts 160 s into the run
   # (--fault-after), when every preset has converged: the rumor preset's
-  # join follow-up syncs converge in seconds where memberlist takes up to
-  # 30 s, and a fault one second after convergence would meet its
-  # cluster younger, with the whole-run averages over a shorter quiet join.
+  # join follow-up syncs converge in seconds where memberlist, which makes
+  # its first push-pull a random stagger and a whole scaled interval after
+  # the start, takes up to 150 s at 200 members; a fault one second after
+  # convergence would meet the rumor preset's cluster younger, with the
+  # whole-run averages over a shorter quiet join. (Tables before the
+  # memberlist preset took memberlist's first push-pull used 40 s.)
   for variant in ${PRESET_VARIANTS:-memberlist rumor rumorq}; do
     preset=$variant
     [[ $variant == rumorq ]] && preset="rumor --flap-quarantine 60"
     for seed in 1 2 3; do
       for loss in 0 0.1 0.2; do
-        echo "crash-l${loss}-${variant}-s${seed} --preset $preset --fault-after 40 --nodes 200 --scenario crash" \
+        echo "crash-l${loss}-${variant}-s${seed} --preset $preset --fault-after 160 --nodes 200 --scenario crash" \
           "--affected 4 --loss $loss --stream-loss --duration 60 --seed $seed"
       done
       for c in 1 8 32; do
         for d in 0.512 8.192 32.768; do
-          echo "stall-c${c}-d${d}-${variant}-s${seed} --preset $preset --fault-after 40 --nodes 128 --scenario stall" \
+          echo "stall-c${c}-d${d}-${variant}-s${seed} --preset $preset --fault-after 160 --nodes 128 --scenario stall" \
             "--stall-mode isolate --affected $c --fault-seconds $d --interval-seconds 16.384" \
             "--duration 120 --seed $seed"
         done
       done
-      echo "gray-${variant}-s${seed} --preset $preset --fault-after 40 --nodes 200 --scenario gray --duration 120" \
+      echo "gray-${variant}-s${seed} --preset $preset --fault-after 160 --nodes 200 --scenario gray --duration 120" \
         "--seed $seed"
-      echo "pause-${variant}-s${seed} --preset $preset --fault-after 40 --nodes 100 --scenario pause --loss 0.02" \
+      echo "pause-${variant}-s${seed} --preset $preset --fault-after 160 --nodes 100 --scenario pause --loss 0.02" \
         "--fault-seconds 10 --duration 60 --seed $seed"
-      echo "partition-${variant}-s${seed} --preset $preset --fault-after 40 --nodes 20 --scenario partition" \
+      echo "partition-${variant}-s${seed} --preset $preset --fault-after 160 --nodes 20 --scenario partition" \
         "--fault-seconds 60 --duration 150 --seed $seed"
     done
   done

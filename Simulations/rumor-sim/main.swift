@@ -72,6 +72,10 @@ enum SimulatorCommand {
                             its health is perfect again (0: off; needs Lifeguard)
       --join-follow-up-syncs N  full-state exchanges after a join, 0 to 16 (tables before
                             "Presets" ran with 3, the default then)
+      --early-first-push-pull[=false]  the first periodic push-pull at a random moment of
+                            the first interval, not after that and a whole scaled interval
+                            as memberlist (tables before "The first push-pull" ran with it
+                            in every preset)
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
       --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
                             DisableTcpPings)
@@ -121,7 +125,10 @@ enum SimulatorCommand {
         "latency", "jitter", "report", "interval-seconds", "stall-mode", "suspicion-multiplier",
         "flap-quarantine", "stand-down", "join-follow-up-syncs", "preset", "threads",
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
-        + [ArgumentList.Option.toggle("fast-crash-detection"), .toggle("guarded-accusations")]
+        + [
+          ArgumentList.Option.toggle("fast-crash-detection"), .toggle("guarded-accusations"),
+          .toggle("early-first-push-pull"),
+        ]
         + [
           "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "progress", "json",
           "stream-loss", "no-stream-loss", "check-invariants", "serf-reconnect",
@@ -210,6 +217,7 @@ enum SimulatorCommand {
     settings.lifeguard = !parsed.flag("no-lifeguard")
     if let on = parsed.toggle("guarded-accusations") { settings.policies.guardedAccusations = on }
     if let on = parsed.toggle("fast-crash-detection") { settings.policies.fastCrashDetection = on }
+    if let on = parsed.toggle("early-first-push-pull") { settings.policies.earlyFirstPushPull = on }
     if let syncs = try number("join-follow-up-syncs", Int.self, default: nil) {
       settings.policies.joinFollowUpSyncs = syncs
     }

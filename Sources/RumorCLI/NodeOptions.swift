@@ -88,6 +88,9 @@ enum NodeOptions {
                             stops accusing and refuting until healthy (rumor: 30s)
       --join-follow-up-syncs N
                             full-state exchanges after a join, 0 to 16 (rumor: 3)
+      --early-first-push-pull[=false]
+                            the first periodic full-state exchange within the first
+                            30 s, not after a stagger and a whole (scaled) interval
     """
 
   /// `--profile lan|wan|local`.

@@ -473,6 +473,55 @@ struct JoinFollowUpTests {
     #expect(opened == [2, 6, 14])
   }
 
+  /// When `n0` (seeded with `seed`), joined through a reply listing
+  /// n1…n`members`, opens its periodic push-pulls in its first 200 s;
+  /// each fails at once.
+  func periodicPushPulls(early: Bool, members: Int, seed: UInt64) throws -> [Int64] {
+    var settings = SWIMSettings()
+    settings.policies.earlyFirstPushPull = early
+    settings.probeInterval = .seconds(600)  // no probe fails within the test
+    settings.disableTCPPings = true
+    var (node, id) = try joiningNode(settings, seed: seed)
+    _ = node.streamReplied(id: id, bytes: try joinReply(members: Array(1...members)), now: at(0))
+    var opened: [Int64] = []
+    var steps = 0
+    while let deadline = node.nextDeadline, deadline <= at(200), steps < 10_000 {
+      steps += 1
+      for effect in node.tick(now: deadline) {
+        if case .openStream(let streamID, _, let request, _, _) = effect,
+          case .pushPull = try StreamCodec().decode(request[...]).message
+        {
+          opened.append(deadline.nanoseconds)
+          _ = node.streamFailed(id: streamID, reason: "test", now: deadline)
+        }
+      }
+    }
+    return opened
+  }
+
+  @Test(
+    "the first periodic push-pull comes after a random stagger and a whole scaled interval, as memberlist's, or at the stagger with the early first push-pull",
+    arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+  func firstPushPull(seed: UInt64) throws {
+    let second: Int64 = 1_000_000_000
+    // Four members (n0 and three): the LAN profile's 30 s interval.
+    let small = try periodicPushPulls(early: false, members: 3, seed: seed)
+    let first = try #require(small.first)
+    #expect((30 * second..<60 * second).contains(first), "\(small)")
+    #expect(small.dropFirst().first == first + 30 * second, "\(small)")
+    // 41 members: the interval is scaled to 60 s (× ⌈log2(41) − 5⌉ + 1).
+    let scaled = try periodicPushPulls(early: false, members: 40, seed: seed)
+    let firstScaled = try #require(scaled.first)
+    #expect((60 * second..<90 * second).contains(firstScaled), "\(scaled)")
+    #expect(scaled.dropFirst().first == firstScaled + 60 * second, "\(scaled)")
+    // Early: at the stagger, then every scaled interval.
+    let early = try periodicPushPulls(early: true, members: 3, seed: seed)
+    let firstEarly = try #require(early.first)
+    #expect((0..<30 * second).contains(firstEarly), "\(early)")
+    #expect(early.dropFirst().first == firstEarly + 30 * second, "\(early)")
+    #expect(first == firstEarly + 30 * second, "the same stagger: \(small), \(early)")
+  }
+
   /// When `n0`, joined through a reply listing n1…n3, opens its follow-up
   /// syncs within 30 s, each answered with a reply listing the members
   /// `answer` gives for that sync (counted from 0).
@@ -649,10 +698,10 @@ struct RefusedConnectionTests {
 
 /// A started `n0` (with `settings`) and the id of the join stream it
 /// opened to n1.
-private func joiningNode(_ settings: SWIMSettings = SWIMSettings()) throws -> (
+private func joiningNode(_ settings: SWIMSettings = SWIMSettings(), seed: UInt64 = 3) throws -> (
   node: SWIMNode, stream: UInt64
 ) {
-  var node = try SWIMNode(name: "n0", address: address(0), settings: settings, seed: 3)
+  var node = try SWIMNode(name: "n0", address: address(0), settings: settings, seed: seed)
   _ = node.start(now: at(0))
   let first = try #require(node.join([address(1)], now: at(0)).first)
   guard case .openStream(let id, _, _, _, _) = first else {

@@ -19,7 +19,8 @@ enum AgentCommand {
                        [--profile lan|wan|local] [--preset memberlist|rumor]
                        [--fast-crash-detection[=false]] [--guarded-accusations[=false]]
                        [--flap-quarantine S|off] [--stand-down S|off]
-                       [--join-follow-up-syncs N] [--suspicion-multiplier N]
+                       [--join-follow-up-syncs N] [--early-first-push-pull[=false]]
+                       [--suspicion-multiplier N]
                        [--event-handler [FILTER=]SCRIPT]... [--dns HOST:PORT]
                        [--http HOST:PORT|off] [--http-token TOKEN]
 

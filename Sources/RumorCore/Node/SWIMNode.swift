@@ -162,7 +162,12 @@ public struct SWIMNode: Sendable {
     timers.schedule(at: clock + Int64(random.below(Int(probeInterval))), .probeTick)
     timers.schedule(at: clock + Int64(random.below(Int(gossipInterval))), .gossipTick)
     if pushPullInterval > 0 {
-      timers.schedule(at: clock + Int64(random.below(Int(pushPullInterval))), .pushPullTick)
+      // memberlist waits a random stagger and then a whole interval,
+      // scaled to the members known at the stagger's end, before its first
+      // push-pull; `Policies.earlyFirstPushPull` makes it at the stagger.
+      let stagger = clock + Int64(random.below(Int(pushPullInterval)))
+      timers.schedule(
+        at: stagger, settings.policies.earlyFirstPushPull ? .pushPullTick : .pushPullStaggerEnd)
     }
     return drainEffects()
   }
@@ -396,6 +401,8 @@ public struct SWIMNode: Sendable {
     case .gossipTick:
       timers.schedule(at: now + gossipInterval, .gossipTick)
       gossip(now: now)
+    case .pushPullStaggerEnd:
+      timers.schedule(at: now + scaledPushPullInterval, .pushPullTick)
     case .pushPullTick:
       timers.schedule(at: now + scaledPushPullInterval, .pushPullTick)
       // A node standing down would hand its alive record to a member that
@@ -438,6 +445,9 @@ public struct SWIMNode: Sendable {
 enum TimerEvent {
   case probeTick
   case gossipTick
+  /// The random stagger before the push-pull timer starts is over: the
+  /// first periodic push-pull is one (scaled) interval later.
+  case pushPullStaggerEnd
   case pushPullTick
   /// The direct ping of probe `sequence` got no ack within the timeout.
   case directTimeout(UInt32)

@@ -1,5 +1,5 @@
-/// The behaviours Rumor adds to memberlist's failure detection, in one
-/// place. Each is one setting here, one piece of state in the node
+/// The behaviours Rumor adds to memberlist's protocol, in one place.
+/// Each is one setting here, one piece of state in the node
 /// (`Sources/RumorCore/Policies`) and a few documented hooks in the base
 /// handlers; each sends only standard memberlist messages, so any peer
 /// interoperates. The same name is used by the configuration file
@@ -40,6 +40,14 @@ public struct Policies: Sendable, Hashable {
   /// join is complete). 0 to 16; 0 turns it off. docs/simulation.md,
   /// "Join storm".
   public var joinFollowUpSyncs: Int
+  /// Make the first periodic full-state exchange at a random moment of the
+  /// first push-pull interval after the start. memberlist waits that
+  /// random stagger and then a whole interval, scaled to the cluster's
+  /// size (30–60 s on the LAN profile up to 32 members; in a cluster of
+  /// 10,000, over five minutes), so a member that missed news in its
+  /// first minute learns it later. docs/simulation.md, "The first
+  /// push-pull".
+  public var earlyFirstPushPull: Bool
 
   /// The policies of `preset`.
   public init(preset: Preset) {
@@ -50,6 +58,7 @@ public struct Policies: Sendable, Hashable {
       flapQuarantine = .zero
       standDown = .zero
       joinFollowUpSyncs = 0
+      earlyFirstPushPull = false
     case .rumor:
       fastCrashDetection = true
       guardedAccusations = true
@@ -59,6 +68,7 @@ public struct Policies: Sendable, Hashable {
       flapQuarantine = .zero
       standDown = .seconds(30)
       joinFollowUpSyncs = 3
+      earlyFirstPushPull = true
     }
   }
 

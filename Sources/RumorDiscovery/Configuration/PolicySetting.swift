@@ -17,6 +17,8 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
   case standDown = "stand_down"
   /// `Policies.joinFollowUpSyncs`: 0 to 16.
   case joinFollowUpSyncs = "join_follow_up_syncs"
+  /// `Policies.earlyFirstPushPull`: true or false.
+  case earlyFirstPushPull = "early_first_push_pull"
 
   /// The key under `gossip:` in the configuration file.
   public var key: String { rawValue }
@@ -25,12 +27,14 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
   /// The command-line option, without its dashes.
   public var option: String { String(rawValue.map { $0 == "_" ? "-" : $0 }) }
   /// Whether the setting is on or off (a switch on the command line).
-  public var isBoolean: Bool { self == .fastCrashDetection || self == .guardedAccusations }
+  public var isBoolean: Bool {
+    self == .fastCrashDetection || self == .guardedAccusations || self == .earlyFirstPushPull
+  }
 
   /// Parses the setting's value from text (a file, a variable or a flag).
   public func parse(_ text: String) throws(InvalidValue) -> PolicyValue {
     switch self {
-    case .fastCrashDetection, .guardedAccusations:
+    case .fastCrashDetection, .guardedAccusations, .earlyFirstPushPull:
       switch text.lowercased() {
       case "true", "on", "yes", "1": return .enabled(true)
       case "false", "off", "no", "0": return .enabled(false)
@@ -55,6 +59,7 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
     case .flapQuarantine: .duration(policies.flapQuarantine)
     case .standDown: .duration(policies.standDown)
     case .joinFollowUpSyncs: .count(policies.joinFollowUpSyncs)
+    case .earlyFirstPushPull: .enabled(policies.earlyFirstPushPull)
     }
   }
 
@@ -67,6 +72,7 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
     case (.flapQuarantine, .duration(let time)): policies.flapQuarantine = time
     case (.standDown, .duration(let time)): policies.standDown = time
     case (.joinFollowUpSyncs, .count(let count)): policies.joinFollowUpSyncs = count
+    case (.earlyFirstPushPull, .enabled(let on)): policies.earlyFirstPushPull = on
     default: break
     }
   }
