@@ -112,6 +112,31 @@ struct PartitionHealTests {
       merged < serfMerged, "eager \(merged) s, Serf's alone \(serfMerged) s; \(reproduceSerf)")
   }
 
+  @Test(
+    "with the rumor preset, a member that holds the other side failed after a heal tries it promptly, even when a member that refuted came back after one that did not",
+    arguments: [UInt64(2), 11])
+  func refutedReturnKeepsQuickTicks(seed: UInt64) {
+    // A cluster that ran 160 s first. At the heal another member still
+    // held two members of the other side dead, and its death reminders
+    // made them refute: they came back refuted, just after the first
+    // ones came back unrefuted. That cancelled the quick reconnect ticks
+    // of a member the gossip had missed for the rest of the other side,
+    // so the cluster waited for its eager ticks (a chance each) to get
+    // past it (docs/simulation.md, "A refuted return after an unrefuted
+    // one").
+    var options = split(seconds: 60, seed: seed)
+    options.settings = SWIMSettings(profile: .lan, preset: .rumor)
+    options.duration = 150
+    options.faultAfter = 160
+    let (result, reproduce) = simulate(options)
+    let merged = result.remergeSeconds ?? .infinity
+    // The quick tick comes within `returnWait` (2 s at 20 members,
+    // jittered over 1-3 s) of the first member back.
+    #expect(
+      merged <= 4,
+      "merged after \(merged) s; \(reproduce) --preset rumor --fault-after 160")
+  }
+
   @Test("without Serf's reconnect a partition past the gossip-to-the-dead window never heals")
   func plainMemberlistStaysSplit() {
     // memberlist forgets failed members after 30 s and has no reconnect:

@@ -144,14 +144,22 @@ extension ClusterNode {
     guard let failedAt = reconnectCandidates.failedAt(name) else { return }
     reconnectCandidates.remove(name)
     guard let eager = reconnectPolicy.eagerInterval, !reconnectCandidates.isEmpty else { return }
-    returnedFailure = failedAt
     // A member that refuted its death (a flapping or lossy one, a paused
     // one) says nothing of the others: one tick soon, as before. One back
     // at the incarnation it failed at never heard it was dead: it was cut
-    // off with the rest of its side, which is likely back as well.
-    returnedUntil = unrefuted ? now.nanoseconds.addingSaturating(eager) : 0
-    firstTickSinceReturn = unrefuted
-    let soon = now.nanoseconds.addingSaturating(
+    // off with the rest of its side, which is likely back as well. So a
+    // refuted return leaves the quick ticks an unrefuted one started
+    // alone: after a heal, the members of the other side that some member
+    // still held dead come back refuted (that member's death reminders
+    // made them refute) in among the others, and one of them arriving
+    // last took the quick ticks away from the rest of that side.
+    let clock = now.nanoseconds
+    if unrefuted || clock >= returnedUntil {
+      returnedFailure = failedAt
+      returnedUntil = unrefuted ? clock.addingSaturating(eager) : 0
+      firstTickSinceReturn = unrefuted
+    }
+    let soon = clock.addingSaturating(
       ReconnectPolicy.jittered(unrefuted ? min(eager, returnWait) : eager, using: &random))
     nextReconnect = min(nextReconnect ?? soon, soon)
   }
