@@ -456,19 +456,9 @@ struct JoinFollowUpTests {
     var (node, id) = try joiningNode(settings)
     _ = node.streamReplied(id: id, bytes: try joinReply(members: [1, 2, 3]), now: at(0))
     var opened: [Double] = []
-    var now = at(0)
-    var steps = 0
-    while let deadline = node.nextDeadline, deadline <= at(30), steps < 10_000 {
-      now = deadline
-      steps += 1
-      for effect in node.tick(now: now) {
-        if case .openStream(let streamID, _, let request, _, _) = effect,
-          case .pushPull = try StreamCodec().decode(request[...]).message
-        {
-          opened.append(now.seconds)
-          _ = node.streamFailed(id: streamID, reason: "test", now: now)
-        }
-      }
+    try eachPushPull(of: &node, until: at(30)) { node, stream, now in
+      opened.append(now.seconds)
+      _ = node.streamFailed(id: stream, reason: "test", now: now)
     }
     #expect(opened == [2, 6, 14])
   }
@@ -484,17 +474,9 @@ struct JoinFollowUpTests {
     var (node, id) = try joiningNode(settings, seed: seed)
     _ = node.streamReplied(id: id, bytes: try joinReply(members: Array(1...members)), now: at(0))
     var opened: [Int64] = []
-    var steps = 0
-    while let deadline = node.nextDeadline, deadline <= at(200), steps < 10_000 {
-      steps += 1
-      for effect in node.tick(now: deadline) {
-        if case .openStream(let streamID, _, let request, _, _) = effect,
-          case .pushPull = try StreamCodec().decode(request[...]).message
-        {
-          opened.append(deadline.nanoseconds)
-          _ = node.streamFailed(id: streamID, reason: "test", now: deadline)
-        }
-      }
+    try eachPushPull(of: &node, until: at(200)) { node, stream, now in
+      opened.append(now.nanoseconds)
+      _ = node.streamFailed(id: stream, reason: "test", now: now)
     }
     return opened
   }
@@ -536,18 +518,10 @@ struct JoinFollowUpTests {
     var (node, id) = try joiningNode(settings)
     _ = node.streamReplied(id: id, bytes: try joinReply(members: joined), now: at(0))
     var opened: [Double] = []
-    var steps = 0
-    while let deadline = node.nextDeadline, deadline <= at(30), steps < 10_000 {
-      steps += 1
-      for effect in node.tick(now: deadline) {
-        if case .openStream(let streamID, _, let request, _, _) = effect,
-          case .pushPull = try StreamCodec().decode(request[...]).message
-        {
-          let reply = try joinReply(members: answer(opened.count))
-          opened.append(deadline.seconds)
-          _ = node.streamReplied(id: streamID, bytes: reply, now: deadline)
-        }
-      }
+    try eachPushPull(of: &node, until: at(30)) { node, stream, now in
+      let reply = try joinReply(members: answer(opened.count))
+      opened.append(now.seconds)
+      _ = node.streamReplied(id: stream, bytes: reply, now: now)
     }
     return opened
   }
@@ -698,6 +672,25 @@ struct RefusedConnectionTests {
 
 /// A started `n0` (with `settings`) and the id of the join stream it
 /// opened to n1.
+/// Runs `node`'s timers up to `end` and hands `body` each push-pull the
+/// node opens (its stream and the time), to answer or fail.
+private func eachPushPull(
+  of node: inout SWIMNode, until end: Timestamp,
+  _ body: (inout SWIMNode, UInt64, Timestamp) throws -> Void
+) throws {
+  var steps = 0
+  while let deadline = node.nextDeadline, deadline <= end, steps < 10_000 {
+    steps += 1
+    for effect in node.tick(now: deadline) {
+      if case .openStream(let stream, _, let request, _, _) = effect,
+        case .pushPull = try StreamCodec().decode(request[...]).message
+      {
+        try body(&node, stream, deadline)
+      }
+    }
+  }
+}
+
 private func joiningNode(_ settings: SWIMSettings = SWIMSettings(), seed: UInt64 = 3) throws -> (
   node: SWIMNode, stream: UInt64
 ) {
