@@ -151,10 +151,11 @@ struct NodeTests {
     #expect(await eventually(within: 5) { consistent(nodes[0]) })
     try await nodes[1].setTags(["svc.api": "http://:8001", "health.api": "warning"])
     try await nodes[2].setTags(["svc.redis": "redis://:6379"])
-    // Gossip lost while a full test run starves the nodes' threads (their
-    // sockets' buffers fill) is repaired by the next push-pull: with
-    // memberlist's timing (local profile) the first comes 15-30 s after
-    // the start, then every 15 s. Seen once in a full run.
+    // Gossip lost while a full test run starves the nodes' threads (a
+    // socket buffer that fills meanwhile drops it) is repaired by the next
+    // push-pull: with memberlist's timing (local profile) the first comes
+    // 15-30 s after the start, then every 15 s. A 10 s wait failed once in
+    // a full run, the cause not traced.
     #expect(
       await eventually(within: 35) {
         nodes[0].catalog.choices["api"]?.warning.map(\.node) == ["c1"]
