@@ -89,6 +89,12 @@ struct AgentPlanTests {
     #expect(!without.node.settings.policies.fastCrashDetection)
     #expect(without.node.settings.policies.guardedAccusations)
     #expect(throws: CommandError.self) { try plan(base + ["--guarded-accusations=maybe"]) }
+    // A switch like the others: bare on, `=false` off, over either preset.
+    let early = try plan(base + ["--preset", "memberlist", "--early-first-push-pull"])
+    #expect(early.node.settings.policies.earlyFirstPushPull)
+    let late = try plan(base + ["--early-first-push-pull=false"])
+    #expect(!late.node.settings.policies.earlyFirstPushPull)
+    #expect(late.node.settings.policies.guardedAccusations)
     #expect(throws: CommandError.self) { try plan(base + ["--preset", "serf"]) }
     #expect(plain.node.settings.suspicionMultiplier == 4)
     let quick = try plan(base + ["--guarded-accusations", "--suspicion-multiplier", "2"])

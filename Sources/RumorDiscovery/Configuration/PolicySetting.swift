@@ -28,7 +28,11 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
   public var option: String { String(rawValue.map { $0 == "_" ? "-" : $0 }) }
   /// Whether the setting is on or off (a switch on the command line).
   public var isBoolean: Bool {
-    self == .fastCrashDetection || self == .guardedAccusations || self == .earlyFirstPushPull
+    // Every case named, so that a new policy has to say which kind it is.
+    switch self {
+    case .fastCrashDetection, .guardedAccusations, .earlyFirstPushPull: true
+    case .flapQuarantine, .standDown, .joinFollowUpSyncs: false
+    }
   }
 
   /// Parses the setting's value from text (a file, a variable or a flag).
