@@ -89,12 +89,13 @@ run_grid() {
   # first so that an interrupted run leaves nothing behind.
   # A run that names no preset gets the settings every table was first
   # measured with: memberlist's behaviour, three join follow-up syncs (the
-  # default before presets existed) and the first push-pull within the
-  # first interval (every preset's before the memberlist preset took
-  # memberlist's timing).
+  # default before presets existed), the first push-pull within the
+  # first interval, quiet merges and direct announcements (every
+  # preset's before the memberlist preset took memberlist's behaviour).
   SIM=$sim DIR=$dir xargs -r -P "$jobs" -L 1 bash -c '
     name=$0
-    base=(--preset memberlist --join-follow-up-syncs 3 --early-first-push-pull)
+    base=(--preset memberlist --join-follow-up-syncs 3 --early-first-push-pull --quiet-merges
+      --direct-announcements)
     [[ " $* " == *" --preset "* ]] && base=()
     "$SIM" "${base[@]}" "$@" --json >"$DIR/$name.tmp" && mv "$DIR/$name.tmp" "$DIR/$name.json"
   ' <"$pending"
@@ -505,9 +506,11 @@ presets_grid() {
   # convergence would meet the rumor preset's cluster younger, with the
   # whole-run averages over a shorter quiet join. (Tables before the
   # memberlist preset took memberlist's first push-pull used 40 s.)
+  # rumorm: the rumor preset with memberlist's merges (--quiet-merges=false).
   for variant in ${PRESET_VARIANTS:-memberlist rumor rumorq}; do
     preset=$variant
     [[ $variant == rumorq ]] && preset="rumor --flap-quarantine 60"
+    [[ $variant == rumorm ]] && preset="rumor --quiet-merges=false"
     for seed in 1 2 3; do
       for loss in 0 0.1 0.2; do
         echo "crash-l${loss}-${variant}-s${seed} --preset $preset --fault-after 160 --nodes 200 --scenario crash" \
@@ -534,6 +537,8 @@ presets_table() {
   all_runs "$1" | jq -r "$jq_lib"'
     def preset: if .fast_crash_detection and .guarded_accusations and .flap_quarantine_s > 0
         then "rumor + flap quarantine \(.flap_quarantine_s) s"
+      elif .fast_crash_detection and .guarded_accusations and .quiet_merges == false
+        then "rumor, memberlist'"'"'s merges"
       elif .fast_crash_detection and .guarded_accusations then "rumor"
       elif (.fast_crash_detection or .guarded_accusations) | not then "memberlist" else "mixed" end;
     def case: if .scenario == "crash" then "crash, \(.loss * 100 | fmt(0)) % loss"

@@ -183,6 +183,8 @@ public struct ScenarioResult: Sendable {
       ("stand_down_s", number(Double(settings.policies.standDown.nanosecondsClamped) / 1e9)),
       ("join_follow_up_syncs", .count(settings.policies.joinFollowUpSyncs)),
       ("early_first_push_pull", .bool(settings.policies.earlyFirstPushPull)),
+      ("quiet_merges", .bool(settings.policies.quietMerges)),
+      ("direct_announcements", .bool(settings.policies.directAnnouncements)),
       ("suspicion_multiplier", .count(settings.suspicionMultiplier)),
       ("probe_interval_s", number(Double(settings.probeInterval.nanosecondsClamped) / 1e9)),
       ("suspect_first_s", number(suspectFirstSeconds)),

@@ -1,4 +1,4 @@
-import RumorCore
+@_spi(Simulation) import RumorCore
 import RumorWire
 
 /// Thousands of real `ClusterNode`s (SWIM and Serf, the machine the agent
@@ -544,7 +544,12 @@ public final class Simulation {
     }
     serf.statusLamportTimes = statusTimes
     guard let everyone = request(states, serf: serf) else { return }
-    for index in indices { _ = ask(index, everyone) }
+    for index in indices {
+      _ = ask(index, everyone)
+      // Without quiet merges each node queued every member the merge
+      // brought: a cluster converged long ago has sent all that.
+      nodes[index]?.node.settleGossip()
+    }
   }
 
   /// Handles node `index`'s effects now: what they do to the node

@@ -76,6 +76,12 @@ enum SimulatorCommand {
                             the first interval, not after that and a whole scaled interval
                             as memberlist (tables before "The first push-pull" ran with it
                             in every preset)
+      --quiet-merges[=false]  members a full-state exchange brings are not gossiped on,
+                            but a joiner's and those of a join reply of up to 64 (tables
+                            before "Quiet merges" ran with it in every preset)
+      --direct-announcements[=false]  joins and leaves announced at once and straight to
+                            the members (tables before "Quiet merges" ran with it in
+                            every preset)
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
       --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
                             DisableTcpPings)
@@ -127,7 +133,8 @@ enum SimulatorCommand {
       ].map { ArgumentList.Option(name: $0, takesValue: true) }
         + [
           ArgumentList.Option.toggle("fast-crash-detection"), .toggle("guarded-accusations"),
-          .toggle("early-first-push-pull"),
+          .toggle("early-first-push-pull"), .toggle("quiet-merges"),
+          .toggle("direct-announcements"),
         ]
         + [
           "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "progress", "json",
@@ -218,6 +225,10 @@ enum SimulatorCommand {
     if let on = parsed.toggle("guarded-accusations") { settings.policies.guardedAccusations = on }
     if let on = parsed.toggle("fast-crash-detection") { settings.policies.fastCrashDetection = on }
     if let on = parsed.toggle("early-first-push-pull") { settings.policies.earlyFirstPushPull = on }
+    if let on = parsed.toggle("quiet-merges") { settings.policies.quietMerges = on }
+    if let on = parsed.toggle("direct-announcements") {
+      settings.policies.directAnnouncements = on
+    }
     if let syncs = try number("join-follow-up-syncs", Int.self, default: nil) {
       settings.policies.joinFollowUpSyncs = syncs
     }

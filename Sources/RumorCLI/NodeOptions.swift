@@ -91,6 +91,12 @@ enum NodeOptions {
       --early-first-push-pull[=false]
                             the first periodic full-state exchange within the first
                             30 s, not after a stagger and a whole (scaled) interval
+      --quiet-merges[=false]
+                            members learned from a full-state exchange are not
+                            gossiped on (but a joiner's and a small join reply's)
+      --direct-announcements[=false]
+                            joins and leaves announced at once, and straight to
+                            every member (joins: up to 64 members)
     """
 
   /// `--profile lan|wan|local`.

@@ -122,14 +122,19 @@ struct SWIMNodeTests {
     #expect(events(effects).first.map { if case .left = $0 { true } else { false } } == true)
   }
 
-  @Test("leaving gossips this node's own death and stops refuting it")
-  func leaving() throws {
-    var node = try makeNode(knowing: 2)
+  @Test(
+    "leaving gossips this node's own death and stops refuting it; with direct announcements it is sent straight to every member too",
+    arguments: [false, true])
+  func leaving(direct: Bool) throws {
+    var settings = SWIMSettings()
+    settings.policies.directAnnouncements = direct
+    var node = try makeNode(knowing: 2, settings: settings)
     let farewell = sentMessages(node.leave(now: at(1))).filter {
       $0.message == .dead(Dead(incarnation: 1, node: "n0", from: "n0"))
     }
-    // Sent straight to both members at once, besides being gossiped.
-    #expect(Set(farewell.map(\.to)) == [address(1), address(2)])
+    // Sent straight to both members at once, besides being gossiped; as
+    // memberlist, gossip only.
+    #expect(Set(farewell.map(\.to)) == (direct ? [address(1), address(2)] : []))
     #expect(node.member(named: "n0")?.state == .left)
     #expect(!node.isLeaveBroadcast)
     let effects = run(&node, from: 1, to: 10)
@@ -354,10 +359,21 @@ struct JoinFollowUpTests {
       .pushPull(PushPull(join: true, states: states)), includeLabel: false)
   }
 
+  /// Settings with quiet merges and direct announcements as given, every
+  /// other policy memberlist's.
+  func settings(quiet: Bool, direct: Bool) -> SWIMSettings {
+    var settings = SWIMSettings()
+    settings.policies.quietMerges = quiet
+    settings.policies.directAnnouncements = direct
+    return settings
+  }
+
   /// A started `n0` that joined through n1, whose reply lists `members`,
   /// and the effects of taking that reply in.
-  func joined(replyMembers members: [Int]) throws -> (node: SWIMNode, replied: [Effect]) {
-    var (node, id) = try joiningNode()
+  func joined(replyMembers members: [Int], settings: SWIMSettings = SWIMSettings()) throws -> (
+    node: SWIMNode, replied: [Effect]
+  ) {
+    var (node, id) = try joiningNode(settings)
     let replied = node.streamReplied(
       id: id, bytes: try joinReply(members: members), now: at(0.01))
     #expect(node.activeMemberCount == members.count + 1)
@@ -366,8 +382,10 @@ struct JoinFollowUpTests {
 
   /// The alive messages `n0` gossips in its first second after joining
   /// through a member whose reply lists `members`.
-  func gossipedAfterJoining(replyMembers members: [Int]) throws -> Set<String> {
-    var (node, replied) = try joined(replyMembers: members)
+  func gossipedAfterJoining(replyMembers members: [Int], settings: SWIMSettings) throws
+    -> Set<String>
+  {
+    var (node, replied) = try joined(replyMembers: members, settings: settings)
     let gossip = sentMessages(replied + run(&node, from: 0.01, to: 1.0))
     return Set(
       gossip.compactMap { sent -> String? in
@@ -396,42 +414,66 @@ struct JoinFollowUpTests {
     #expect(errors.first?.contains("a different label or encryption key?") == true, "\(errors)")
   }
 
-  @Test("members learned from a big join reply are taken in without being re-gossiped")
+  @Test("under quiet merges, members from a big join reply are taken in without being re-gossiped")
   func bigReplyMembersAreNotRegossiped() throws {
     // Gossip carries only our own alive, not the hundred we learned.
-    #expect(try gossipedAfterJoining(replyMembers: Array(1...100)) == ["n0"])
+    let quiet = settings(quiet: true, direct: true)
+    #expect(try gossipedAfterJoining(replyMembers: Array(1...100), settings: quiet) == ["n0"])
   }
 
-  @Test("members learned from a small join reply are re-gossiped, as memberlist does")
-  func smallReplyMembersAreRegossiped() throws {
-    let gossiped = try gossipedAfterJoining(replyMembers: Array(1...10))
+  @Test("without quiet merges, members from a big join reply are re-gossiped, as memberlist does")
+  func bigReplyMembersAreRegossipedAsMemberlist() throws {
+    let gossiped = try gossipedAfterJoining(
+      replyMembers: Array(1...100), settings: settings(quiet: false, direct: false))
+    #expect(gossiped.contains("n0"))
+    #expect(gossiped.count > 5, "\(gossiped.sorted())")
+  }
+
+  @Test(
+    "members learned from a small join reply are re-gossiped, as memberlist does, with or without quiet merges",
+    arguments: [false, true])
+  func smallReplyMembersAreRegossiped(quiet: Bool) throws {
+    let gossiped = try gossipedAfterJoining(
+      replyMembers: Array(1...10), settings: settings(quiet: quiet, direct: quiet))
     // Our own alive and news of the ten, as far as a second of gossip
     // rounds (three members each, four sends a message) carries it.
     #expect(gossiped.contains("n0"))
     #expect(gossiped.count > 5, "\(gossiped.sorted())")
   }
 
-  @Test("a joiner into a small cluster sends its alive straight to every member it learned of")
+  @Test(
+    "with direct announcements, a joiner into a small cluster sends its alive straight to every member it learned of"
+  )
   func joinerAnnouncesItselfDirectly() throws {
-    let (_, replied) = try joined(replyMembers: Array(1...10))
+    let (_, replied) = try joined(
+      replyMembers: Array(1...10), settings: settings(quiet: true, direct: true))
     // Every member but n1, which answered the join and knows n0 already.
     #expect(Set(ownAliveSent(replied)) == Set((2...10).map(address)))
   }
 
+  @Test("without direct announcements, a joiner leaves its announcement to the next gossip round")
+  func joinerAnnouncesItselfByGossipAsMemberlist() throws {
+    let (_, replied) = try joined(
+      replyMembers: Array(1...10), settings: settings(quiet: false, direct: false))
+    #expect(ownAliveSent(replied).isEmpty)
+  }
+
   @Test("a joiner into a big cluster leaves its announcement to gossip")
   func bigClusterJoinIsGossipedOnly() throws {
-    let (_, replied) = try joined(replyMembers: Array(1...100))
+    let (_, replied) = try joined(
+      replyMembers: Array(1...100), settings: settings(quiet: true, direct: true))
     // One gossip round: three members at most.
     #expect(ownAliveSent(replied).count <= 3)
   }
 
-  @Test("a joiner's own alive, learned by the member it joins through, is gossiped")
-  func joinerIsGossiped() throws {
-    var node = try makeNode(knowing: 3)
+  /// Whether `n0`, knowing n1…n3, gossips n9 within a second after a peer's
+  /// push-pull (a join or not) brings it.
+  func gossipsMember(broughtByJoin join: Bool, settings: SWIMSettings) throws -> Bool {
+    var node = try makeNode(knowing: 3, settings: settings)
     let request = try StreamCodec().encode(
       .pushPull(
         PushPull(
-          join: true,
+          join: join,
           states: [
             PushNodeState(
               name: "n9", addr: address(9).ipBytes, port: address(9).port, incarnation: 1,
@@ -439,11 +481,26 @@ struct JoinFollowUpTests {
           ])),
       includeLabel: true)
     _ = node.handleStream(request, from: address(9), now: at(1))
+    #expect(node.member(named: "n9")?.state == .alive)
     let gossip = sentMessages(run(&node, from: 1, to: 2))
+    return gossip.contains {
+      if case .alive(let alive) = $0.message { alive.node == "n9" } else { false }
+    }
+  }
+
+  @Test(
+    "a member a periodic push-pull brings is gossiped on as memberlist does, not under quiet merges"
+  )
+  func antiEntropyMemberGossip() throws {
     #expect(
-      gossip.contains {
-        if case .alive(let alive) = $0.message { alive.node == "n9" } else { false }
-      })
+      try gossipsMember(broughtByJoin: false, settings: settings(quiet: false, direct: false)))
+    #expect(try !gossipsMember(broughtByJoin: false, settings: settings(quiet: true, direct: true)))
+  }
+
+  @Test("a joiner's own alive, learned by the member it joins through, is gossiped")
+  func joinerIsGossiped() throws {
+    #expect(try gossipsMember(broughtByJoin: true, settings: settings(quiet: false, direct: false)))
+    #expect(try gossipsMember(broughtByJoin: true, settings: settings(quiet: true, direct: true)))
   }
 
   @Test("after joining, the node exchanges full state again 2, 6 and 14 seconds later")
@@ -507,11 +564,13 @@ struct JoinFollowUpTests {
   /// When `n0`, joined through a reply listing n1…n3, opens its follow-up
   /// syncs within 30 s, each answered with a reply listing the members
   /// `answer` gives for that sync (counted from 0).
-  func followUpsAnswered(joinedWith joined: [Int] = [1, 2, 3], _ answer: (Int) -> [Int]) throws
-    -> [Double]
-  {
+  func followUpsAnswered(
+    joinedWith joined: [Int] = [1, 2, 3], direct: Bool = true, _ answer: (Int) -> [Int]
+  ) throws -> [Double] {
     var settings = SWIMSettings()
     settings.policies.joinFollowUpSyncs = 3
+    // The early end relies on joiners announcing themselves to everyone.
+    settings.policies.directAnnouncements = direct
     settings.pushPullInterval = .zero
     settings.probeInterval = .seconds(60)
     settings.disableTCPPings = true
@@ -531,6 +590,8 @@ struct JoinFollowUpTests {
     // Every reply lists the members n0 knows already: the first sync
     // shows the join complete, and no other is made.
     #expect(try followUpsAnswered { _ in [1, 2, 3] } == [2])
+    // Without direct announcements a quiet sync says less: all are made.
+    #expect(try followUpsAnswered(direct: false) { _ in [1, 2, 3] } == [2, 6, 14])
   }
 
   @Test("follow-up syncs go on while each brings a member the node did not know")

@@ -20,6 +20,7 @@ enum AgentCommand {
                        [--fast-crash-detection[=false]] [--guarded-accusations[=false]]
                        [--flap-quarantine S|off] [--stand-down S|off]
                        [--join-follow-up-syncs N] [--early-first-push-pull[=false]]
+                       [--quiet-merges[=false]] [--direct-announcements[=false]]
                        [--suspicion-multiplier N]
                        [--event-handler [FILTER=]SCRIPT]... [--dns HOST:PORT]
                        [--http HOST:PORT|off] [--http-token TOKEN]

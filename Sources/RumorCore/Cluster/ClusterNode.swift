@@ -502,3 +502,9 @@ extension Member {
     return copy
   }
 }
+
+extension ClusterNode {
+  /// Forgets every queued broadcast (`SWIMNode.settleGossip()`): for a
+  /// simulator's converged start only.
+  @_spi(Simulation) public mutating func settleGossip() { swim.settleGossip() }
+}

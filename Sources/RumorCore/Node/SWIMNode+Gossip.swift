@@ -112,3 +112,17 @@ extension SWIMNode {
     }
   }
 }
+
+extension SWIMNode {
+  /// Forgets every queued broadcast, memberlist's and the user messages',
+  /// as if gossip had sent each as often as it sends any news. For a
+  /// simulator that starts a cluster as one that converged long ago
+  /// (`rumor-sim --converged-start`): its members told each other all they
+  /// know long since, and their queues are empty, whatever a merge of the
+  /// seeded views queued. Not for a running node, whose news would then
+  /// never go out.
+  @_spi(Simulation) public mutating func settleGossip() {
+    broadcasts.removeAll()
+    userBroadcasts.removeAll()
+  }
+}

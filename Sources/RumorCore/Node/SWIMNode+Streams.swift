@@ -138,21 +138,22 @@ extension SWIMNode {
       case (.pushPull(false, _, _), .pushPull(_, _?)):
         counters.incompatibleMerges += 1
       case (.pushPull(let join, let target, let followUp), .pushPull(let members, nil)):
-        // Members we learn from a peer's reply are known around the cluster
-        // already: in a big cluster, taking them in without re-gossiping
-        // each keeps a join storm from filling every queue with thousands
-        // of alive messages. In a small one, re-gossiping them as
-        // memberlist does costs little and reaches the members that joined
-        // before them, which would otherwise wait for a follow-up sync.
+        // Quiet merges: members we learn from a peer's reply are known
+        // around the cluster already. In a small cluster re-gossiping them
+        // as memberlist does costs little and reaches the members that
+        // joined before them, which would otherwise wait for a follow-up
+        // sync.
         let eventsBefore = followUp ? effects.count(where: \.isMembershipEvent) : 0
         try merge(
           members, now: clock,
-          gossipNewMembers: members.stateCount <= Self.joinReplyGossipLimit)
+          gossipNewMembers: !settings.policies.quietMerges
+            || members.stateCount <= Self.joinReplyGossipLimit)
         // In a small cluster, where joiners announce themselves to every
         // member and join replies are re-gossiped, a follow-up sync that
         // changed nothing in this node's view says the join is complete.
         // In a big one a single peer's view says less: all are made.
-        if followUp, table.aliveCount <= Self.joinReplyGossipLimit,
+        if followUp, settings.policies.directAnnouncements,
+          table.aliveCount <= Self.joinReplyGossipLimit,
           effects.count(where: \.isMembershipEvent) == eventsBefore
         {
           followUpSyncsDone = true
@@ -160,10 +161,12 @@ extension SWIMNode {
         if join {
           effects.append(.joinFinished(address: target, error: nil))
           scheduleFollowUpSyncs(now: clock)
-          announceJoin(exceptAt: target)
-          // Announce ourselves now rather than at the next gossip tick:
-          // the rest of the cluster learns of a joiner one round sooner.
-          gossip(now: clock)
+          if settings.policies.directAnnouncements {
+            announceJoin(exceptAt: target)
+            // Now rather than at the next gossip tick: the rest of the
+            // cluster learns of a joiner one round sooner.
+            gossip(now: clock)
+          }
         }
       case (.fallbackPing(let sequence), .message(.ack(let ack))) where ack.seqNo == sequence:
         if var current = probe, current.sequence == sequence {
@@ -188,19 +191,20 @@ extension SWIMNode {
     return drainEffects()
   }
 
-  /// The largest join reply whose new members are re-gossiped, and the
-  /// largest cluster a joiner announces itself to member by member.
+  /// The largest join reply whose new members are re-gossiped under quiet
+  /// merges, and the largest cluster a joiner announces itself to member
+  /// by member under direct announcements (`Policies`).
   static let joinReplyGossipLimit = 64
 
-  /// Beyond memberlist: in a cluster of at most `joinReplyGossipLimit`
-  /// members, a joiner sends its alive message straight to every alive
-  /// member it learned from the join reply (but the one that answered,
-  /// which has it already), as `leave` does with its farewell. Gossip
-  /// needs several rounds of 200 ms to reach everyone, and the last
-  /// members of a small cluster to hear of a joiner set how long the
-  /// cluster takes to agree; a few dozen datagrams once per join cost
-  /// less than the rounds. Bigger clusters rely on gossip alone, so a join
-  /// storm does not make every joiner send thousands of datagrams.
+  /// Direct announcements (`Policies.directAnnouncements`): in a cluster
+  /// of at most `joinReplyGossipLimit` members, a joiner sends its alive
+  /// message straight to every alive member it learned from the join
+  /// reply (but the one that answered, which has it already), as `leave`
+  /// does with its farewell. The last members of a small cluster to hear
+  /// of a joiner set how long the cluster takes to agree; a few dozen
+  /// datagrams once per join cost less than gossip's rounds. Bigger
+  /// clusters rely on gossip alone, so a join storm does not make every
+  /// joiner send thousands of datagrams.
   mutating func announceJoin(exceptAt target: NodeAddress) {
     guard table.aliveCount <= Self.joinReplyGossipLimit else { return }
     sendToEveryAliveMember(Message.alive(localAlive).encoded(), sparing: target)
@@ -288,12 +292,14 @@ extension SWIMNode {
         counters.incompatibleMerges += 1
         return (reply, [])
       }
-      // A joiner's news is new to the cluster: gossip it. Anti-entropy only
-      // gossips changes to members we knew.
+      // A joiner's news is new to the cluster: gossip it. Under quiet
+      // merges anti-entropy only gossips changes to members we knew.
       do {
-        try merge(members, now: clock, gossipNewMembers: members.join)
+        try merge(
+          members, now: clock,
+          gossipNewMembers: members.join || !settings.policies.quietMerges)
         // Pass a joiner's news on at once, not at the next gossip tick.
-        if members.join { gossip(now: clock) }
+        if members.join && settings.policies.directAnnouncements { gossip(now: clock) }
       } catch {
         counters.decodeErrors += 1
       }

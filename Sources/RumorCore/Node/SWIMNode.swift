@@ -205,22 +205,23 @@ public struct SWIMNode: Sendable {
   }
 
   /// Leaves gracefully: gossips this node's own death (memberlist's leave:
-  /// a dead message from itself, which others record as left), and sends
-  /// it straight to every alive member too. Keep the node running until
-  /// `isLeaveBroadcast` so that the news gets out.
+  /// a dead message from itself, which others record as left), and under
+  /// `Policies.directAnnouncements` sends it straight to every alive
+  /// member too. Keep the node running until `isLeaveBroadcast` so that
+  /// the news gets out.
   ///
-  /// The direct sends go beyond memberlist: gossip alone, with its few
-  /// retransmissions in a small cluster, sometimes misses a member, which
-  /// then suspects the silent leaver and sees it leave only at a later
-  /// push-pull (docs/benchmarks.md, run 3). Serf's leave intent
-  /// is sent to everyone the same way.
+  /// Gossip alone, with its few retransmissions in a small cluster,
+  /// sometimes misses a member, which then suspects the silent leaver and
+  /// sees it leave only at a later push-pull (docs/benchmarks.md, run 3).
   public mutating func leave(now: Timestamp) -> [Effect] {
     guard !hasLeft else { return [] }
     hasLeft = true
     let record = localRecord
     let farewell = Dead(incarnation: record.incarnation, node: name, from: name)
     applyDead(farewell, now: now.nanoseconds)
-    sendToEveryAliveMember(Message.dead(farewell).encoded())
+    if settings.policies.directAnnouncements {
+      sendToEveryAliveMember(Message.dead(farewell).encoded())
+    }
     return drainEffects()
   }
 

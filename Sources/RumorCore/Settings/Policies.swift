@@ -48,6 +48,23 @@ public struct Policies: Sendable, Hashable {
   /// first minute learns it later. docs/simulation.md, "The first
   /// push-pull".
   public var earlyFirstPushPull: Bool
+  /// A member first learned from a full-state exchange is taken in without
+  /// gossiping it on, unless a joiner brought it or it came in a join
+  /// reply of at most 64 members: the cluster knows it already. memberlist
+  /// gossips every member a merge adds, so in a join storm each of them
+  /// goes round the whole cluster many times over; without it, a member
+  /// that missed a joiner's own gossip learns of it at its next push-pull
+  /// or follow-up sync. docs/simulation.md, "Quiet merges".
+  public var quietMerges: Bool
+  /// A join and a leave are announced at once, not at the next gossip
+  /// round, and sent straight to the members as well as gossiped: a
+  /// joiner's alive message to every alive member of a cluster of at most
+  /// 64, a leaver's farewell to every alive member. Gossip alone needs
+  /// several rounds to reach the last member, and with its few
+  /// retransmissions in a small cluster sometimes misses one, which then
+  /// suspects the leaver. memberlist leaves both to gossip.
+  /// docs/simulation.md, "Direct announcements".
+  public var directAnnouncements: Bool
 
   /// The policies of `preset`.
   public init(preset: Preset) {
@@ -59,6 +76,8 @@ public struct Policies: Sendable, Hashable {
       standDown = .zero
       joinFollowUpSyncs = 0
       earlyFirstPushPull = false
+      quietMerges = false
+      directAnnouncements = false
     case .rumor:
       fastCrashDetection = true
       guardedAccusations = true
@@ -69,6 +88,8 @@ public struct Policies: Sendable, Hashable {
       standDown = .seconds(30)
       joinFollowUpSyncs = 3
       earlyFirstPushPull = true
+      quietMerges = true
+      directAnnouncements = true
     }
   }
 

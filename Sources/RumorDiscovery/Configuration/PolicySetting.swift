@@ -19,6 +19,10 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
   case joinFollowUpSyncs = "join_follow_up_syncs"
   /// `Policies.earlyFirstPushPull`: true or false.
   case earlyFirstPushPull = "early_first_push_pull"
+  /// `Policies.quietMerges`: true or false.
+  case quietMerges = "quiet_merges"
+  /// `Policies.directAnnouncements`: true or false.
+  case directAnnouncements = "direct_announcements"
 
   /// The key under `gossip:` in the configuration file.
   public var key: String { rawValue }
@@ -30,7 +34,9 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
   public var isBoolean: Bool {
     // Every case named, so that a new policy has to say which kind it is.
     switch self {
-    case .fastCrashDetection, .guardedAccusations, .earlyFirstPushPull: true
+    case .fastCrashDetection, .guardedAccusations, .earlyFirstPushPull, .quietMerges,
+      .directAnnouncements:
+      true
     case .flapQuarantine, .standDown, .joinFollowUpSyncs: false
     }
   }
@@ -38,7 +44,8 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
   /// Parses the setting's value from text (a file, a variable or a flag).
   public func parse(_ text: String) throws(InvalidValue) -> PolicyValue {
     switch self {
-    case .fastCrashDetection, .guardedAccusations, .earlyFirstPushPull:
+    case .fastCrashDetection, .guardedAccusations, .earlyFirstPushPull, .quietMerges,
+      .directAnnouncements:
       switch text.lowercased() {
       case "true", "on", "yes", "1": return .enabled(true)
       case "false", "off", "no", "0": return .enabled(false)
@@ -64,6 +71,8 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
     case .standDown: .duration(policies.standDown)
     case .joinFollowUpSyncs: .count(policies.joinFollowUpSyncs)
     case .earlyFirstPushPull: .enabled(policies.earlyFirstPushPull)
+    case .quietMerges: .enabled(policies.quietMerges)
+    case .directAnnouncements: .enabled(policies.directAnnouncements)
     }
   }
 
@@ -77,6 +86,8 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
     case (.standDown, .duration(let time)): policies.standDown = time
     case (.joinFollowUpSyncs, .count(let count)): policies.joinFollowUpSyncs = count
     case (.earlyFirstPushPull, .enabled(let on)): policies.earlyFirstPushPull = on
+    case (.quietMerges, .enabled(let on)): policies.quietMerges = on
+    case (.directAnnouncements, .enabled(let on)): policies.directAnnouncements = on
     default: break
     }
   }
