@@ -54,7 +54,8 @@ public struct Policies: Sendable, Hashable {
   /// gossips every member a merge adds, so in a join storm each of them
   /// goes round the whole cluster many times over; without it, a member
   /// that missed a joiner's own gossip learns of it at its next push-pull
-  /// or follow-up sync. docs/simulation.md, "Quiet merges".
+  /// or follow-up sync. docs/simulation.md, "Quiet merges and direct
+  /// announcements".
   public var quietMerges: Bool
   /// A join and a leave are announced at once, not at the next gossip
   /// round, and sent straight to the members as well as gossiped: a
@@ -63,7 +64,7 @@ public struct Policies: Sendable, Hashable {
   /// several rounds to reach the last member, and with its few
   /// retransmissions in a small cluster sometimes misses one, which then
   /// suspects the leaver. memberlist leaves both to gossip.
-  /// docs/simulation.md, "Direct announcements".
+  /// docs/simulation.md, "Quiet merges and direct announcements".
   public var directAnnouncements: Bool
 
   /// The policies of `preset`.

@@ -9,7 +9,8 @@ public enum Preset: String, Sendable, Hashable, CaseIterable {
   case memberlist
   /// The policies that proved themselves in the simulator and against Serf
   /// (docs/simulation.md, "Presets"): fast crash detection, guarded
-  /// accusations, standing down, join follow-up syncs. The flap quarantine
+  /// accusations, standing down, join follow-up syncs, the early first
+  /// push-pull, quiet merges and direct announcements. The flap quarantine
   /// stays off; it is there to turn on.
   case rumor
 
