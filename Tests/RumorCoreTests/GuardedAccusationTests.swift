@@ -376,43 +376,6 @@ struct StaleAccusationTests {
     }
   }
 
-  @Test(
-    "with the guard, a stale accusation about this node itself is answered only while its health is good"
-  )
-  func staleAccusationOfSelf() throws {
-    for dead in [false, true] {
-      for refutations in [1, 4] {
-        var node = try makeNode(knowing: 4, settings: guarded())
-        // n0 refutes accusations one after another; each costs it a
-        // point of health (a lossy member refutes again and again).
-        for accused in 1...refutations {
-          _ = node.receive(
-            .suspect(Suspect(incarnation: UInt32(accused), node: "n0", from: "n1")),
-            from: address(1), now: at(1))
-        }
-        #expect(node.member(named: "n0")?.incarnation == UInt32(refutations) + 1)
-        #expect(node.healthScore == refutations)
-        // n2 missed the refutations and still accuses n0 at incarnation 1.
-        let stale: Message =
-          dead
-          ? .dead(Dead(incarnation: 1, node: "n0", from: "n2"))
-          : .suspect(Suspect(incarnation: 1, node: "n0", from: "n2"))
-        let effects = node.receive(stale, from: address(2), now: at(1.5))
-        let answered = sentMessages(effects).contains {
-          if case .alive(let alive) = $0.message {
-            alive.node == "n0" && $0.to == address(2)
-          } else {
-            false
-          }
-        }
-        // Healthy (score 1 of 8): n2 is told. Poor (4 of 8): ignored, as
-        // memberlist ignores it.
-        #expect(answered == (refutations == 1), "dead \(dead), refutations \(refutations)")
-        #expect(node.member(named: "n0")?.incarnation == UInt32(refutations) + 1)
-      }
-    }
-  }
-
   @Test("without the guard, a stale accusation is ignored as memberlist ignores it")
   func staleAccusationIgnoredByDefault() throws {
     // (Its next gossip round may well carry n1's alive, as news.)

@@ -134,15 +134,12 @@ extension SWIMNode {
   /// corrections add no packets. At most one correction per accuser per
   /// probe interval, since a lossy member keeps gossiping stale
   /// accusations; why not fewer: docs/simulation.md, "Guarded
-  /// accusations". A node whose own health is poor
-  /// (`answersStaleAccusationsOfItself`) does not answer those about
-  /// itself.
+  /// accusations".
   mutating func correctIfStale(
     about member: String, incarnation: UInt32, sender: NodeAddress, now: Int64
   ) {
     guard settings.policies.guardedAccusations, let record = table.record(named: member),
-      record.state == .alive, incarnation < record.incarnation, sender != address,
-      member != name || answersStaleAccusationsOfItself
+      record.state == .alive, incarnation < record.incarnation, sender != address
     else { return }
     if let index = accusationGuard.pendingCorrections.firstIndex(where: { $0.accuser == sender }) {
       let pending = accusationGuard.pendingCorrections[index]
@@ -158,18 +155,6 @@ extension SWIMNode {
     }
     accusationGuard.pendingCorrections.append(
       PendingCorrection(accuser: sender, members: [member]))
-  }
-
-  /// Whether this node corrects a stale accusation about itself: only
-  /// while its health score (Lifeguard's awareness) is below half its
-  /// maximum. A node whose own probes keep failing is the likelier lossy
-  /// one; it has refuted already (its alive is gossiped), and, as
-  /// memberlist does, it ignores an accusation below its incarnation, so
-  /// that a member hearing one packet in five does not escape every
-  /// death by answering each accuser again (docs/benchmarks.md, "The gray
-  /// member traced per agent").
-  var answersStaleAccusationsOfItself: Bool {
-    awareness.score < awareness.maximum / 2
   }
 
   /// With the guard on: an `alive` about a member this node holds dead
