@@ -297,13 +297,22 @@ public struct ClusterNode: Sendable {
   mutating func process(_ effects: [Effect], now: Timestamp) -> [Effect] {
     var output: [Effect] = []
     output.reserveCapacity(effects.count)
-    for effect in effects {
+    let decoded = decodedSerfMessages(effects)
+    for (index, effect) in effects.enumerated() {
       switch effect {
       case .event(let event):
         output.append(effect)
         output += observe(event, now: now)
       case .deliver(.message(let payload)):
-        guard let outcome = withSerf({ $0.receive(payload, now: now) }) else { continue }
+        let outcome: SerfOutcome?
+        if let (message, lookup) = decoded.isEmpty ? nil : decoded[index] {
+          outcome = withSerf {
+            $0.receive(message, bytes: payload, now: now, lookedUp: lookup)
+          }
+        } else {
+          outcome = withSerf { $0.receive(payload, now: now) }
+        }
+        guard let outcome else { continue }
         output += apply(outcome, now: now)
       case .deliver(.remoteState(let state, let join)):
         guard let outcome = withSerf({ $0.mergeRemoteState(state, join: join, now: now) })
@@ -460,6 +469,45 @@ public struct ClusterNode: Sendable {
       throw QueryResponseError(description: "a plain memberlist node answers no queries")
     }
     return send(try serf.response(to: query, payload: payload, now: now))
+  }
+
+  /// The Serf messages among `effects` (by index; nil for other effects
+  /// and for bytes that do not decode, which `SerfLayer.receive(_:now:)`
+  /// then counts), decoded ahead with the members their join and leave
+  /// intents name looked up together (`MemberTable.lookUp`): while
+  /// thousands join, a packet carries several intents, and looked up one
+  /// after the other each was a cache miss of its own. Empty when there
+  /// are fewer than two Serf messages, or no Serf layer.
+  private func decodedSerfMessages(_ effects: [Effect])
+    -> [(SerfMessage, MemberTable.Lookup?)?]
+  {
+    guard serfLayer != nil else { return [] }
+    var count = 0
+    for effect in effects {
+      if case .deliver(.message) = effect { count += 1 }
+    }
+    guard count > 1 else { return [] }
+    var messages: [SerfMessage?] = []
+    messages.reserveCapacity(effects.count)
+    var names: [String?] = []
+    names.reserveCapacity(effects.count)
+    for effect in effects {
+      guard case .deliver(.message(let payload)) = effect,
+        let message = try? SerfMessage(decoding: payload[...])
+      else {
+        messages.append(nil)
+        names.append(nil)
+        continue
+      }
+      messages.append(message)
+      switch message {
+      case .join(let intent): names.append(intent.node)
+      case .leave(let intent): names.append(intent.node)
+      default: names.append(nil)
+      }
+    }
+    let lookups = swim.table.lookUp(names)
+    return zip(messages, lookups).map { message, lookup in message.map { ($0, lookup) } }
   }
 
   /// Runs `body` on the Serf layer with its member records in place: the

@@ -333,6 +333,13 @@ struct MemberTable {
     }
   }
 
+  /// `self[serf: name]`, found through `lookedUp` (`lookUp(_:)` for this
+  /// name) when it still holds (`position(of:lookedUp:)`).
+  func serfRecord(named name: String, lookedUp: Lookup?) -> SerfMemberRecord? {
+    if let position = position(of: name, lookedUp: lookedUp) { return serfRecord(at: position) }
+    return serfOverflow.isEmpty ? nil : serfOverflow[name]
+  }
+
   /// The Serf record kept in `records[position]`, if any.
   func serfRecord(at position: Int) -> SerfMemberRecord? {
     serfRecord(of: records[position])
