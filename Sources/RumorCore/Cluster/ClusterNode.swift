@@ -545,7 +545,7 @@ public struct ClusterNode: Sendable {
   /// a stream's reply or failure: only ticks, joins and inbound streams
   /// open or answer a push-pull), without `withUserState`'s set-up: a
   /// copy of the Serf layer in a closure, made and dropped for every
-  /// datagram, was about 2 % of a 2,000-node simulation's time
+  /// datagram, showed in the profiles of large simulations
   /// (docs/simulation.md, "Tenth round"). Debug builds check that no
   /// push-pull state was encoded.
   mutating func withoutUserState<Result>(_ body: (inout SWIMNode) -> Result) -> Result {

@@ -47,8 +47,8 @@ struct NameIndex {
   ///
   /// A lookup in a large table is two cache misses, one after the other:
   /// the slot, then the record whose name it is compared with. One at a
-  /// time, a packet's members cost two misses each in sequence (the
-  /// probes were 14-17 % of a large simulation's time). Here every name
+  /// time, a packet's members cost two misses each in sequence
+  /// (docs/simulation.md, "Tenth round"). Here every name
   /// is hashed first, then every home slot is read, then every candidate
   /// record compared: the loads of one stage do not depend on each other,
   /// so the processor overlaps their misses. A candidate that is not the
