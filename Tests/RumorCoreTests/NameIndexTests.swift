@@ -114,24 +114,4 @@ struct NameIndexTests {
       #expect(table.position(of: name, lookedUp: lookup) == table.position(of: name))
     }
   }
-
-  @Test("room made ahead for a join's members keeps every name found, and grows nothing")
-  func reservedAhead() {
-    var table = MemberTable()
-    var random = SplitMix64(seed: 11)
-    table.insert(Self.record(0), versions: .rumor, using: &random)
-    table.reserveCapacity(2_000)
-    let capacity = table.records.capacity
-    #expect(capacity >= 2_000)
-    var expected: Set<String> = ["member-0"]
-    for index in 1..<2_000 {
-      table.insert(Self.record(index), versions: .rumor, using: &random)
-      expected.insert("member-\(index)")
-    }
-    #expect(table.records.capacity == capacity)
-    Self.check(table, holds: expected)
-    // Less than there is: nothing changes.
-    table.reserveCapacity(10)
-    Self.check(table, holds: expected)
-  }
 }

@@ -223,17 +223,6 @@ struct MemberTable {
       "member tallies out of step with the records")
   }
 
-  /// Makes room for `count` members in all: inserting up to that many
-  /// then grows neither the records nor the name index. A join's reply
-  /// brings thousands of members at once, and inserted one by one they
-  /// grew the records by a quarter and the index by double again and
-  /// again, each time a copy into fresh memory.
-  mutating func reserveCapacity(_ count: Int) {
-    guard count > records.capacity else { return }
-    records.reserveCapacity(count)
-    names.reserve(count, in: records)
-  }
-
   /// Adds a member with `meta` speaking `versions` (a name not in the
   /// table) at a random position of the probe order; returns where it
   /// landed.

@@ -181,25 +181,11 @@ struct NameIndex {
     return index
   }
 
-  /// Makes the slots enough for `count` names (the size inserting them
-  /// one by one would reach), so that inserting up to that many grows
-  /// nothing.
-  mutating func reserve(_ count: Int, in records: [MemberTable.Record]) {
-    var size = max(slots.count, 16)
-    while count * 4 > size * 3 { size *= 2 }
-    if size > slots.count { grow(records, to: size) }
-  }
-
   /// Doubles the slots; the names are hashed again (a slot keeps only
   /// their fingerprint), found through `records`.
   private mutating func grow(_ records: [MemberTable.Record]) {
-    grow(records, to: max(16, slots.count * 2))
-  }
-
-  /// `grow(_:)` to `size` slots (a power of two above the count).
-  private mutating func grow(_ records: [MemberTable.Record], to size: Int) {
     let old = slots
-    slots = Array(repeating: 0, count: size)
+    slots = Array(repeating: 0, count: max(16, old.count * 2))
     for entry in old where entry != 0 {
       let position = Int(entry & Self.positionMask) - 1
       guard position < records.count else { continue }

@@ -338,12 +338,6 @@ extension SWIMNode {
     throws(WireError)
   {
     lastContact = Timestamp(nanoseconds: now)
-    // Room for the members announced, up to what the bytes can hold (a
-    // state takes more than 8) and the member limit: a join's reply adds
-    // them all at once (`MemberTable.reserveCapacity`).
-    let announced = min(
-      remote.stateCount, remote.reader.remainingCount / 8, settings.maxMembers)
-    if announced > table.count { table.reserveCapacity(announced) }
     var members = remote
     while let state = try members.next() {
       // A name, metadata or version bytes over `MemberLimits`: skip this
