@@ -61,4 +61,57 @@ struct NameIndexTests {
     table.insert(Self.record(2), versions: .rumor, using: &random)
     Self.check(table, holds: ["member-2"])
   }
+
+  @Test("names looked up together get the positions looked up one by one")
+  func lookedUpTogether() {
+    var table = MemberTable()
+    var random = SplitMix64(seed: 5)
+    let none = table.lookUp(["member-1", nil])
+    #expect(none[1] == nil)
+    #expect(table.position(of: "member-1", lookedUp: none[0]) == nil)
+    for index in 0..<3_000 {
+      table.insert(Self.record(index), versions: .rumor, using: &random)
+    }
+    // Known names, unknown ones, nil and a repeat, in one batch.
+    let names: [String?] =
+      (0..<200).map { $0 % 7 == 0 ? nil : "member-\($0 * 17 % 3_500)" }
+      + ["member-5", "member-5", "nobody"]
+    let lookups = table.lookUp(names)
+    #expect(lookups.count == names.count)
+    for (name, lookup) in zip(names, lookups) {
+      guard let name else {
+        #expect(lookup == nil)
+        continue
+      }
+      #expect(lookup != nil)
+      #expect(table.position(of: name, lookedUp: lookup) == table.position(of: name))
+    }
+  }
+
+  @Test("a lookup made ahead still answers right after inserts and a reap")
+  func lookedUpAheadThenChanged() {
+    var table = MemberTable()
+    var random = SplitMix64(seed: 8)
+    for index in 0..<500 {
+      table.insert(
+        Self.record(index, state: index % 4 == 0 ? .dead : .alive), versions: .rumor,
+        using: &random)
+    }
+    let names: [String?] = (0..<600).map { "member-\($0)" }
+    let lookups = table.lookUp(names)
+    // New members land at random places, moving others to the end; the
+    // unknown names looked up become known.
+    for index in 500..<560 {
+      table.insert(Self.record(index), versions: .rumor, using: &random)
+    }
+    for (name, lookup) in zip(names, lookups) {
+      guard let name else { continue }
+      #expect(table.position(of: name, lookedUp: lookup) == table.position(of: name))
+    }
+    table.reapAndShuffle(keep: "member-0", using: &random) { $0.state == .dead }
+    for (name, lookup) in zip(names, lookups) {
+      guard let name else { continue }
+      #expect(table.position(of: name, lookedUp: lookup) == table.position(of: name))
+    }
+  }
 }

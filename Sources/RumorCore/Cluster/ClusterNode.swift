@@ -212,7 +212,7 @@ public struct ClusterNode: Sendable {
   public mutating func receivePacket(_ bytes: [UInt8], from sender: NodeAddress, now: Timestamp)
     -> [Effect]
   {
-    process(withUserState { $0.receivePacket(bytes, from: sender, now: now) }, now: now)
+    process(withoutUserState { $0.receivePacket(bytes, from: sender, now: now) }, now: now)
   }
 
   /// Takes the bytes of an inbound stream read so far; see
@@ -228,7 +228,7 @@ public struct ClusterNode: Sendable {
 
   /// The reply to stream `id`.
   public mutating func streamReplied(id: UInt64, bytes: [UInt8], now: Timestamp) -> [Effect] {
-    process(withUserState { $0.streamReplied(id: id, bytes: bytes, now: now) }, now: now)
+    process(withoutUserState { $0.streamReplied(id: id, bytes: bytes, now: now) }, now: now)
   }
 
   /// Stream `id` failed; `refused` when the connection was refused.
@@ -236,7 +236,7 @@ public struct ClusterNode: Sendable {
     -> [Effect]
   {
     process(
-      withUserState { $0.streamFailed(id: id, reason: reason, refused: refused, now: now) },
+      withoutUserState { $0.streamFailed(id: id, reason: reason, refused: refused, now: now) },
       now: now)
   }
 
@@ -297,13 +297,22 @@ public struct ClusterNode: Sendable {
   mutating func process(_ effects: [Effect], now: Timestamp) -> [Effect] {
     var output: [Effect] = []
     output.reserveCapacity(effects.count)
-    for effect in effects {
+    let decoded = decodedSerfMessages(effects)
+    for (index, effect) in effects.enumerated() {
       switch effect {
       case .event(let event):
         output.append(effect)
         output += observe(event, now: now)
       case .deliver(.message(let payload)):
-        guard let outcome = withSerf({ $0.receive(payload, now: now) }) else { continue }
+        let outcome: SerfOutcome?
+        if let (message, lookup) = decoded.isEmpty ? nil : decoded[index] {
+          outcome = withSerf {
+            $0.receive(message, bytes: payload, now: now, lookedUp: lookup)
+          }
+        } else {
+          outcome = withSerf { $0.receive(payload, now: now) }
+        }
+        guard let outcome else { continue }
         output += apply(outcome, now: now)
       case .deliver(.remoteState(let state, let join)):
         guard let outcome = withSerf({ $0.mergeRemoteState(state, join: join, now: now) })
@@ -462,6 +471,45 @@ public struct ClusterNode: Sendable {
     return send(try serf.response(to: query, payload: payload, now: now))
   }
 
+  /// The Serf messages among `effects` (by index; nil for other effects
+  /// and for bytes that do not decode, which `SerfLayer.receive(_:now:)`
+  /// then counts), decoded ahead with the members their join and leave
+  /// intents name looked up together (`MemberTable.lookUp`): while
+  /// thousands join, a packet carries several intents, and looked up one
+  /// after the other each was a cache miss of its own. Empty when there
+  /// are fewer than two Serf messages, or no Serf layer.
+  private func decodedSerfMessages(_ effects: [Effect])
+    -> [(SerfMessage, MemberTable.Lookup?)?]
+  {
+    guard serfLayer != nil else { return [] }
+    var count = 0
+    for effect in effects {
+      if case .deliver(.message) = effect { count += 1 }
+    }
+    guard count > 1 else { return [] }
+    var messages: [SerfMessage?] = []
+    messages.reserveCapacity(effects.count)
+    var names: [String?] = []
+    names.reserveCapacity(effects.count)
+    for effect in effects {
+      guard case .deliver(.message(let payload)) = effect,
+        let message = try? SerfMessage(decoding: payload[...])
+      else {
+        messages.append(nil)
+        names.append(nil)
+        continue
+      }
+      messages.append(message)
+      switch message {
+      case .join(let intent): names.append(intent.node)
+      case .leave(let intent): names.append(intent.node)
+      default: names.append(nil)
+      }
+    }
+    let lookups = swim.table.lookUp(names)
+    return zip(messages, lookups).map { message, lookup in message.map { ($0, lookup) } }
+  }
+
   /// Runs `body` on the Serf layer with its member records in place: the
   /// SWIM node's member table is lent to it for the call (moved, not
   /// copied), and taken back after. Nil for a plain memberlist node.
@@ -490,6 +538,23 @@ public struct ClusterNode: Sendable {
     // Dropped after the input, so that the copy of the Serf layer it holds
     // does not make the next change copy the layer's tables.
     defer { swim.userStateSource = nil }
+    return body(&swim)
+  }
+
+  /// Runs one SWIM input that never sends this node's state (a datagram,
+  /// a stream's reply or failure: only ticks, joins and inbound streams
+  /// open or answer a push-pull), without `withUserState`'s set-up: a
+  /// copy of the Serf layer in a closure, made and dropped for every
+  /// datagram, showed in the profiles of large simulations
+  /// (docs/simulation.md, "Tenth round"). Debug builds check that no
+  /// push-pull state was encoded.
+  mutating func withoutUserState<Result>(_ body: (inout SWIMNode) -> Result) -> Result {
+    let encodings = swim.localStateEncodings
+    defer {
+      assert(
+        swim.localStateEncodings == encodings,
+        "an input run without the Serf state source encoded the local state")
+    }
     return body(&swim)
   }
 }

@@ -10,8 +10,12 @@ struct AliveNews {
   var meta: ArraySlice<UInt8>
   var incarnation: UInt32
   var vsn: ArraySlice<UInt8>
-  /// The message it came in, when there was one (re-gossiped as it is).
-  var original: Alive?
+
+  // No copy of the message it came in is kept: the message is rebuilt
+  // from these fields (the same bytes, as `Alive` encodes its fields and
+  // nothing else), and a kept copy was three more references to retain
+  // and release for every alive message received, most of them news
+  // already known.
 
   init(_ alive: Alive) {
     node = alive.node
@@ -20,7 +24,6 @@ struct AliveNews {
     meta = alive.metaBytes
     incarnation = alive.incarnation
     vsn = alive.vsnBytes
-    original = alive
   }
 
   init(_ state: PushNodeStateView) {
@@ -30,17 +33,18 @@ struct AliveNews {
     meta = state.meta
     incarnation = state.incarnation
     vsn = state.vsn
-    original = nil
   }
 
   /// The same news with fields of its own, to keep beyond its packet.
   var owned: AliveNews { AliveNews(message.owned) }
 
-  /// The alive message to gossip.
+  /// The alive message to gossip, its byte fields still slices of the
+  /// packet or stream it came in.
   var message: Alive {
-    original
-      ?? Alive(
-        incarnation: incarnation, node: node, addr: Array(addr), port: port, meta: Array(meta),
-        vsn: Array(vsn))
+    var alive = Alive(incarnation: incarnation, node: node, port: port)
+    alive.addrBytes = addr
+    alive.metaBytes = meta
+    alive.vsnBytes = vsn
+    return alive
   }
 }

@@ -98,6 +98,47 @@ struct MemberTable {
   /// The position of `name`, if known.
   func position(of name: String) -> Int? { names.position(of: name, in: records) }
 
+  /// A member's position looked up ahead of its use (`lookUp(_:)`).
+  struct Lookup {
+    /// The position then (-1: not in the table).
+    fileprivate let position: Int
+    /// `insertions` then.
+    fileprivate let insertions: Int
+  }
+
+  /// How many members were ever inserted: a name not in the table stays
+  /// out of it until the next insertion.
+  private var insertions = 0
+
+  /// Looks up `names` together (`NameIndex.positions(of:in:)`, which
+  /// overlaps their cache misses), for `position(of:lookedUp:)` to use
+  /// later; nil for a nil name.
+  func lookUp(_ names: [String?]) -> [Lookup?] {
+    let positions = self.names.positions(of: names, in: records)
+    return names.indices.map { index in
+      names[index] == nil ? nil : Lookup(position: positions[index], insertions: insertions)
+    }
+  }
+
+  /// The position of `name`, if known, from `lookedUp` (`lookUp(_:)` for
+  /// this name) when it still holds: a position still holding that name
+  /// (names are unique in the table, and only insertions and reaps move
+  /// records), or no position when nothing was inserted since. Otherwise
+  /// looked up again.
+  func position(of name: String, lookedUp: Lookup?) -> Int? {
+    guard let lookedUp else { return position(of: name) }
+    let position: Int?
+    if lookedUp.position >= 0 {
+      let stillThere =
+        lookedUp.position < records.count && records[lookedUp.position].name == name
+      position = stillThere ? lookedUp.position : self.position(of: name)
+    } else {
+      position = lookedUp.insertions == insertions ? nil : self.position(of: name)
+    }
+    assert(position == self.position(of: name), "a lookup made ahead went stale unnoticed")
+    return position
+  }
+
   /// The record of `name`, if known.
   func record(named name: String) -> Record? {
     position(of: name).map { records[$0] }
@@ -197,6 +238,7 @@ struct MemberTable {
       // slack of doubling costs more than the extra copies.
       records.reserveCapacity(end + end / 4 + 16)
     }
+    insertions += 1
     var record = record
     record.versionCode = versionSets.retain(versions, name: record.name)
     record.metaCode = metadataSlots.store(meta)
@@ -289,6 +331,13 @@ struct MemberTable {
         serfOverflow[name] = newValue
       }
     }
+  }
+
+  /// `self[serf: name]`, found through `lookedUp` (`lookUp(_:)` for this
+  /// name) when it still holds (`position(of:lookedUp:)`).
+  func serfRecord(named name: String, lookedUp: Lookup?) -> SerfMemberRecord? {
+    if let position = position(of: name, lookedUp: lookedUp) { return serfRecord(at: position) }
+    return serfOverflow.isEmpty ? nil : serfOverflow[name]
   }
 
   /// The Serf record kept in `records[position]`, if any.

@@ -13,8 +13,11 @@ extension SWIMNode {
     counters.decodeErrors += packet.errors.count
     if packet.exceededLimits { counters.packetsOverLimits += 1 }
     notePacket(from: sender, now: now.nanoseconds)
-    for decoded in packet.messages {
-      handle(decoded.message, from: sender, now: now.nanoseconds)
+    // The members the messages are about, looked up together first: the
+    // lookups' cache misses overlap (`MemberTable.lookUp`).
+    let lookups = table.lookUp(packet.messages.map(\.message.subject))
+    for (decoded, lookup) in zip(packet.messages, lookups) {
+      handle(decoded.message, from: sender, now: now.nanoseconds, lookedUp: lookup)
     }
     if !accusationGuard.pendingCorrections.isEmpty { sendCorrections() }
     return drainEffects()
@@ -30,7 +33,12 @@ extension SWIMNode {
     return drainEffects()
   }
 
-  mutating func handle(_ message: Message, from sender: NodeAddress, now: Int64) {
+  /// `lookedUp`: the lookup of the member the message is about, made
+  /// ahead (`MemberTable.lookUp`).
+  mutating func handle(
+    _ message: Message, from sender: NodeAddress, now: Int64,
+    lookedUp: MemberTable.Lookup? = nil
+  ) {
     switch message {
     case .ping(let ping): received(ping, from: sender)
     case .indirectPing(let request): received(request, from: sender, now: now)
@@ -39,14 +47,14 @@ extension SWIMNode {
     case .suspect(let suspect):
       correctIfStale(
         about: suspect.node, incarnation: suspect.incarnation, sender: sender, now: now)
-      applySuspect(suspect, now: now)
-    case .alive(let alive): applyAlive(AliveNews(alive), now: now)
+      applySuspect(suspect, now: now, lookedUp: lookedUp)
+    case .alive(let alive): applyAlive(AliveNews(alive), now: now, lookedUp: lookedUp)
     case .dead(let dead):
       if !dead.isLeave {
         correctIfStale(
           about: dead.node, incarnation: dead.incarnation, sender: sender, now: now)
       }
-      applyDead(dead, now: now)
+      applyDead(dead, now: now, lookedUp: lookedUp)
     case .user(let user): effects.append(.deliver(.message(user.payload)))
     case .pushPull, .error:
       // Stream-only messages; the packet codec already refuses them.

@@ -74,7 +74,11 @@ extension SWIMNode {
 
   /// An alive message (gossip, push-pull, or a join). `gossipIfNew`
   /// false takes in a member we did not know without re-gossiping it.
-  mutating func applyAlive(_ alive: AliveNews, now: Int64, gossipIfNew: Bool = true) {
+  /// `lookedUp`: the member's lookup made ahead (`MemberTable.lookUp`),
+  /// if any.
+  mutating func applyAlive(
+    _ alive: AliveNews, now: Int64, gossipIfNew: Bool = true, lookedUp: MemberTable.Lookup? = nil
+  ) {
     if alive.node == name {
       applyAliveAboutMe(alive, now: now)
       return
@@ -91,7 +95,7 @@ extension SWIMNode {
     {
       return
     }
-    let known = table.position(of: alive.node)
+    let known = table.position(of: alive.node, lookedUp: lookedUp)
     guard isPlausible(alive.incarnation, knowing: known.map { table[$0].incarnation } ?? 0)
     else { return }
     if quarantine.history.isEnabled, known.map({ table[$0].state == .dead }) ?? true,
@@ -186,9 +190,13 @@ extension SWIMNode {
 
   /// A suspect message, or our own failed probe; `provenGoneBy` is a
   /// deadline to declare it dead by, when this node has proof (a refused
-  /// connection) that the member's process is gone.
-  mutating func applySuspect(_ suspect: Suspect, now: Int64, provenGoneBy: Int64? = nil) {
-    guard let position = table.position(of: suspect.node) else { return }
+  /// connection) that the member's process is gone. `lookedUp`: as for
+  /// `applyAlive`.
+  mutating func applySuspect(
+    _ suspect: Suspect, now: Int64, provenGoneBy: Int64? = nil,
+    lookedUp: MemberTable.Lookup? = nil
+  ) {
+    guard let position = table.position(of: suspect.node, lookedUp: lookedUp) else { return }
     let record = table[position]
     guard suspect.incarnation >= record.incarnation else { return }
     guard isPlausible(suspect.incarnation, knowing: record.incarnation) else { return }
@@ -276,9 +284,12 @@ extension SWIMNode {
 
   /// A dead message (a failure, or a leave when it comes from the member
   /// itself). `gossiped` false keeps a verdict of this node's own out of the
-  /// gossip queue (`AccusationVerdict.declareLocally`).
-  mutating func applyDead(_ dead: Dead, now: Int64, gossiped: Bool = true) {
-    guard let position = table.position(of: dead.node) else { return }
+  /// gossip queue (`AccusationVerdict.declareLocally`). `lookedUp`: as
+  /// for `applyAlive`.
+  mutating func applyDead(
+    _ dead: Dead, now: Int64, gossiped: Bool = true, lookedUp: MemberTable.Lookup? = nil
+  ) {
+    guard let position = table.position(of: dead.node, lookedUp: lookedUp) else { return }
     let record = table[position]
     guard dead.incarnation >= record.incarnation else { return }
     guard isPlausible(dead.incarnation, knowing: record.incarnation) else { return }

@@ -22,6 +22,7 @@ extension SWIMNode {
   /// This node's whole view as an encoded push-pull message, written
   /// straight from the member table (no per-member values are built).
   mutating func localStateMessage(join: Bool) -> [UInt8] {
+    localStateEncodings += 1
     let userState: [UInt8]
     if let makeUserState = userStateSource {
       userState = makeUserState(table)

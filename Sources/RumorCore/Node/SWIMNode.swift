@@ -41,6 +41,9 @@ public struct SWIMNode: Sendable {
   var userStateSource: (@Sendable (MemberTable) -> [UInt8])?
   /// How often `userStateSource` made the state.
   var userStateEncodings = 0
+  /// How often this node's state was encoded for a push-pull (with or
+  /// without `userStateSource`).
+  var localStateEncodings = 0
   /// What the layer above puts in every ack to a direct UDP ping
   /// (memberlist's `AckPayload`: Serf's network coordinate); empty sends
   /// none. Set with `setAckPayload`.

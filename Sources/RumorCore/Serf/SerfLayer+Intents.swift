@@ -17,14 +17,23 @@ extension SerfLayer {
       counters.malformed += 1
       return SerfOutcome(error: error)
     }
+    return receive(message, bytes: bytes, now: now, lookedUp: nil)
+  }
+
+  /// `receive(_:now:)` for a message decoded already from `bytes`;
+  /// `lookedUp` is the lookup of the member an intent names, made ahead
+  /// (`MemberTable.lookUp`), if any.
+  mutating func receive(
+    _ message: SerfMessage, bytes: [UInt8], now: Timestamp, lookedUp: MemberTable.Lookup?
+  ) -> SerfOutcome {
     var outcome = SerfOutcome()
     var regossip = false
     var holder: NodeAddress?
     switch message {
     case .join(let intent):
-      regossip = handleJoinIntent(intent, now: now, into: &outcome)
+      regossip = handleJoinIntent(intent, now: now, into: &outcome, lookedUp: lookedUp)
     case .leave(let intent):
-      regossip = handleLeaveIntent(intent, now: now, into: &outcome)
+      regossip = handleLeaveIntent(intent, now: now, into: &outcome, lookedUp: lookedUp)
     case .userEvent(let event):
       regossip = handleUserEvent(event, into: &outcome)
     case .query(let query):
@@ -50,7 +59,8 @@ extension SerfLayer {
   /// (Serf's `handleNodeJoinIntent`). Returns whether Serf would re-gossip
   /// it: when it was news.
   mutating func handleJoinIntent(
-    _ intent: SerfJoin, now: Timestamp, into outcome: inout SerfOutcome
+    _ intent: SerfJoin, now: Timestamp, into outcome: inout SerfOutcome,
+    lookedUp: MemberTable.Lookup? = nil
   )
     -> Bool
   {
@@ -62,7 +72,7 @@ extension SerfLayer {
       counters.implausibleTimes += 1
       return false
     }
-    guard var record = table[serf: intent.node] else {
+    guard var record = table.serfRecord(named: intent.node, lookedUp: lookedUp) else {
       return buffer(.join, about: intent.node, at: intent.lamportTime, now: now)
     }
     guard intent.lamportTime > record.statusTime else {
@@ -84,13 +94,14 @@ extension SerfLayer {
   /// (Serf's `handleNodeLeaveIntent`). Returns whether Serf would re-gossip
   /// it.
   mutating func handleLeaveIntent(
-    _ intent: SerfLeave, now: Timestamp, into outcome: inout SerfOutcome
+    _ intent: SerfLeave, now: Timestamp, into outcome: inout SerfOutcome,
+    lookedUp: MemberTable.Lookup? = nil
   ) -> Bool {
     guard memberClock.witness(intent.lamportTime) else {
       counters.implausibleTimes += 1
       return false
     }
-    guard var record = table[serf: intent.node] else {
+    guard var record = table.serfRecord(named: intent.node, lookedUp: lookedUp) else {
       return buffer(.leave, about: intent.node, at: intent.lamportTime, now: now)
     }
     guard intent.lamportTime > record.statusTime else {
