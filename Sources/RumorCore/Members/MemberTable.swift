@@ -320,10 +320,7 @@ struct MemberTable {
   /// The Serf layer's record of `name`, nil if it has none; setting nil
   /// removes it. O(1): one name lookup.
   subscript(serf name: String) -> SerfMemberRecord? {
-    get {
-      if let position = position(of: name) { return serfRecord(at: position) }
-      return serfOverflow.isEmpty ? nil : serfOverflow[name]
-    }
+    get { serfRecord(named: name, lookedUp: nil) }
     set {
       if let position = position(of: name) {
         setSerfRecord(newValue, at: position)
@@ -334,7 +331,8 @@ struct MemberTable {
   }
 
   /// `self[serf: name]`, found through `lookedUp` (`lookUp(_:)` for this
-  /// name) when it still holds (`position(of:lookedUp:)`).
+  /// name) when it still holds (`position(of:lookedUp:)`), else looked up
+  /// now.
   func serfRecord(named name: String, lookedUp: Lookup?) -> SerfMemberRecord? {
     if let position = position(of: name, lookedUp: lookedUp) { return serfRecord(at: position) }
     return serfOverflow.isEmpty ? nil : serfOverflow[name]
