@@ -41,6 +41,9 @@ public final class Monitor: Simulation.Observer {
   public private(set) var faultyViews: FaultyViewTracker?
   /// The traffic window, once opened.
   public private(set) var loadWindow: LoadWindow?
+  /// How each side of a partition came to hold the other failed, once
+  /// asked for.
+  public private(set) var split: SplitTracker?
   /// Observers that saw a gracefully leaving member as failed.
   public private(set) var leaversSeenFailed = 0
 
@@ -137,6 +140,12 @@ public final class Monitor: Simulation.Observer {
   /// name and faulty node indices); call when the views are settled.
   public func trackFaultyViews(_ groups: [(name: String, members: [Int])]) {
     faultyViews = FaultyViewTracker(groups: groups, simulation: simulation, at: simulation.now)
+  }
+
+  /// From `start` until `end`, follow how each side of a split into
+  /// `groups` (each node's side) declares the other side failed.
+  public func trackSplit(_ groups: [Int], from start: Int64, until end: Int64) {
+    split = SplitTracker(groups: groups, from: start, until: end)
   }
 
   /// Starts counting traffic now, for the steady-state load figures.
@@ -246,6 +255,7 @@ public final class Monitor: Simulation.Observer {
       noteSuspicion(subject, observer: observer, time: time)
     case .failed:
       failureEvents += 1
+      split?.noteFailure(of: subject, at: observer, time: time)
       if !dead.contains(subject) {
         failuresAboutLiving += 1
         if faulty.contains(observer) { failuresAboutLivingAtFaulty += 1 }

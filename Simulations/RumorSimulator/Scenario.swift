@@ -324,6 +324,7 @@ public enum ScenarioRunner {
       let groups = (0..<options.nodes).map { $0 < options.nodes / 2 ? 0 : 1 }
       window(faultStart, faultEnd)
       simulation.schedule(.partition(groups), at: faultStart)
+      monitor.trackSplit(groups, from: faultStart, until: faultEnd)
       simulation.schedule(.heal, at: faultEnd)
       openLoadWindow()
       _ = advance(to: faultEnd)

@@ -105,6 +105,8 @@ public struct ScenarioResult: Sendable {
   public var windowStartSeconds: Double?
   /// For `gray`: what the healthy members thought of the faulty ones.
   public var faultyViews: FaultyViewTracker?
+  /// For `partition`: how each side came to hold the other failed.
+  public var split: SplitTracker?
 
   init(options: ScenarioOptions) {
     self.options = options
@@ -161,6 +163,7 @@ public struct ScenarioResult: Sendable {
     window = monitor.loadWindow?.figures(simulation)
     windowStartSeconds = monitor.loadWindow.map { Double($0.start) / 1e9 }
     faultyViews = monitor.faultyViews
+    split = monitor.split
   }
 
   /// The fields added for the comparisons with the papers
@@ -243,6 +246,13 @@ public struct ScenarioResult: Sendable {
             ? .null : number(Double(views.viewChangesAfterRemoval) / perNode)
         ),
       ]
+    }
+    if let split {
+      func since(_ time: Int64?) -> JSONValue {
+        number(time.map { Double($0 - split.start) / 1e9 })
+      }
+      fields.append(("split_failed_first_s", since(split.firstFailedAt)))
+      fields.append(("split_failed_everywhere_s", since(split.failedEverywhereAt)))
     }
     if options.faultAfter > 0 { fields.append(("fault_after_s", number(options.faultAfter))) }
     return fields

@@ -22,6 +22,11 @@ enum Summary {
       lines.append("  first detection (median)   \(seconds(result.detectFirstSeconds))")
       lines.append("  detected by all            \(seconds(result.detectAllSeconds))")
     }
+    if let split = result.split {
+      func since(_ time: Int64?) -> Double? { time.map { Double($0 - split.start) / 1e9 } }
+      lines.append("  other side failed (first)  \(seconds(since(split.firstFailedAt)))")
+      lines.append("  other side failed (all)    \(seconds(since(split.failedEverywhereAt)))")
+    }
     if options.scenario == .partition || options.scenario == .churn {
       lines.append("  one view again after       \(seconds(result.remergeSeconds))")
     }

@@ -42,8 +42,8 @@ func simulatePaper(_ options: ScenarioOptions) -> (
   return (result, "seed \(options.seed); reproduce with: \(command)")
 }
 
-/// The keys of a JSON object's text, in order.
-private func keys(of json: JSONValue) -> [String] {
+/// The keys of a JSON object, in order.
+func keys(of json: JSONValue) -> [String] {
   guard case .object(let fields) = json else { return [] }
   return fields.map(\.key)
 }

@@ -137,6 +137,24 @@ struct PartitionHealTests {
       "merged after \(merged) s; \(reproduce) --preset rumor --fault-after 160")
   }
 
+  @Test(
+    "during a 60 s split every member comes to hold every member of the other side failed, and the run says when",
+    arguments: [UInt64(1), 2])
+  func otherSideFailedEverywhere(seed: UInt64) {
+    var options = split(seconds: 60, nodes: 16, seed: seed)
+    options.faultAfter = 20
+    let (result, reproduce) = simulate(options)
+    let first = result.split?.firstFailedAt
+    let everywhere = result.split?.failedEverywhereAt
+    #expect(first != nil && everywhere != nil, reproduce)
+    #expect((first ?? .max) <= (everywhere ?? .min), reproduce)
+    // The namespace lab's "other side failed everywhere" at N=16 is
+    // 16-25 s for Serf; Lifeguard's longest suspicion here is 28.9 s.
+    let seconds = Double((everywhere ?? .max) - (result.split?.start ?? 0)) / 1e9
+    #expect(seconds > 4.8 && seconds <= 40, "\(seconds) s; \(reproduce) --fault-after 20")
+    #expect(keys(of: result.json(includeTiming: false)).contains("split_failed_everywhere_s"))
+  }
+
   @Test("without Serf's reconnect a partition past the gossip-to-the-dead window never heals")
   func plainMemberlistStaysSplit() {
     // memberlist forgets failed members after 30 s and has no reconnect:
