@@ -175,6 +175,56 @@ struct GuardedAccusationTests {
     #expect(node.counters.accusationsHeld >= 1)
   }
 
+  @Test(
+    "on: a late confirmation is trusted when this node's own probe of the suspect failed while a helper nacked"
+  )
+  func lateConfirmationBackedHere() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded())
+    // The first probe fails and the helpers nack: this node's links work
+    // and the suspect is out of their reach too.
+    _ = drive(&node, from: start, to: start + 1.01, silent: target, nacks: true)
+    _ = drive(&node, from: start + 1.01, to: start + 20, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .suspect)
+    let other = target == "n2" ? "n3" : "n2"
+    let incarnation = try #require(node.member(named: target)?.incarnation)
+    // Late, as in `lateConfirmationIsHeld`: its deadline has passed.
+    _ = node.receive(
+      .suspect(Suspect(incarnation: incarnation, node: target, from: other)), from: address(2),
+      now: at(start + 20))
+    _ = drive(&node, from: start + 20, to: start + 20.2, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .dead)
+    #expect(node.counters.accusationsHeld == 0)
+  }
+
+  @Test(
+    "on: a held suspect that a round-robin probe finds unreachable while a helper nacks is declared dead, as by its re-probe"
+  )
+  func heldSettledByRoundRobinProbe() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded())
+    _ = drive(&node, from: start, to: start + 27, silent: target, nacks: false)
+    #expect(node.member(named: target)?.state == .suspect)
+    #expect(node.counters.accusationsHeld >= 1)
+    // Without a nack or a refusal the probe shows nothing new.
+    let unbacked = node.noteFailedProbe(of: target, backed: false, now: at(start + 27).nanoseconds)
+    #expect(!unbacked)
+    #expect(node.member(named: target)?.state == .suspect)
+    let confirmed = node.counters.accusationsConfirmedByReprobe
+    let settled = node.noteFailedProbe(of: target, backed: true, now: at(start + 27).nanoseconds)
+    #expect(settled)
+    #expect(node.member(named: target)?.state == .dead)
+    #expect(node.counters.accusationsConfirmedByReprobe == confirmed + 1)
+  }
+
+  @Test("off: a probe's nack changes nothing about a suspicion")
+  func backedProbeIgnoredWhenOff() throws {
+    var (node, target, start) = try nodeWithFirstProbe(guarded(false))
+    _ = drive(&node, from: start, to: start + 1.01, silent: target, nacks: true)
+    #expect(node.member(named: target)?.state == .suspect)
+    let settled = node.noteFailedProbe(of: target, backed: true, now: at(start + 2).nanoseconds)
+    #expect(!settled)
+    #expect(node.member(named: target)?.state == .suspect)
+  }
+
   @Test("on: a suspect that refutes after the re-probe is alive again")
   func refutationEndsIt() throws {
     var (node, target, start) = try nodeWithFirstProbe(guarded())

@@ -42,6 +42,11 @@ struct Suspicion {
   /// Whether there is proof beyond timeouts that the member is gone (a
   /// refused connection; see `expedite(to:)`), which needs no re-probe.
   private(set) var proven = false
+  /// Whether a probe of the member by this node failed while this
+  /// suspicion lasted, and a helper's nack or a refused connection showed
+  /// this node's own links working (`Policies.guardedAccusations`): the
+  /// evidence a re-probe looks for, already in hand.
+  private(set) var backedHere = false
 
   init(from accuser: String, expected: Int, minimum: Int64, maximum: Int64, now: Int64) {
     start = now
@@ -73,6 +78,12 @@ struct Suspicion {
   /// Marks the suspicion as waiting for a re-probe's verdict.
   mutating func hold() {
     held = true
+  }
+
+  /// Notes that a probe of the member by this node failed with its own
+  /// links shown working (see `backedHere`).
+  mutating func noteBackedProbe() {
+    backedHere = true
   }
 
   /// Brings the deadline forward to `deadline` (never back), when there

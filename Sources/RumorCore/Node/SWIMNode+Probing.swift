@@ -156,10 +156,16 @@ extension SWIMNode {
       settleAccusation(after: current, healthyBefore: healthyBefore, now: now)
       return
     }
+    // A nack or a refusal shows this node's links working: what a
+    // re-probe looks for (guarded accusations).
+    let backed = current.nacks > 0 || refused
+    if noteFailedProbe(of: record.name, backed: backed, now: now) { return }
     counters.suspicionsRaised += 1
     applySuspect(
       Suspect(incarnation: record.incarnation, node: record.name, from: name), now: now,
       provenGoneBy: refused ? now : nil)
+    // A suspicion this probe started.
+    _ = noteFailedProbe(of: record.name, backed: backed, now: now)
   }
 
   /// The host at `address` answered a datagram from this node with "port

@@ -73,10 +73,38 @@ extension SWIMNode {
   /// late confirmation is often this node's own accusation coming back
   /// (a push-pull turns a suspect it carries into the receiver's own
   /// suspicion, which the receiver gossips), so with the guard on the
-  /// suspicion is settled by a re-probe instead of the timer.
+  /// suspicion is settled by a re-probe instead of the timer; unless this
+  /// node's own probe of the member already failed with a helper's nack
+  /// or a refused connection during the suspicion (`Suspicion.backedHere`),
+  /// which is what the re-probe would look for. Without that exception
+  /// each side of a split held nearly every member of the other side for
+  /// a re-probe, and the re-probes, taking every other probe, left
+  /// members unprobed for tens of seconds (docs/simulation.md, "The
+  /// other side of a split").
   func lateConfirmation(of suspicion: Suspicion, now: Int64) -> Bool {
-    settings.policies.guardedAccusations && settings.lifeguard
+    settings.policies.guardedAccusations && settings.lifeguard && !suspicion.backedHere
       && suspicion.deadline <= now.addingSaturating(2 * probeInterval)
+  }
+
+  /// A round-robin probe of `member` failed, and a helper's nack or a
+  /// refused connection (`backed`) showed this node's links working: with
+  /// the guard on, the suspicion of the member notes it
+  /// (`Suspicion.backedHere`), and a suspicion already held for a
+  /// re-probe, whose timeout has run out, is settled as that re-probe
+  /// would settle it: the member is declared dead. Returns true when it
+  /// was.
+  mutating func noteFailedProbe(of member: String, backed: Bool, now: Int64) -> Bool {
+    guard settings.policies.guardedAccusations, backed, var suspicion = suspicions[member] else {
+      return false
+    }
+    suspicion.noteBackedProbe()
+    suspicions[member] = suspicion
+    guard suspicion.held, suspicion.deadline <= now, let record = table.record(named: member),
+      record.state == .suspect
+    else { return false }
+    counters.accusationsConfirmedByReprobe += 1
+    applyDead(Dead(incarnation: record.incarnation, node: record.name, from: name), now: now)
+    return true
   }
 
   /// Holds the suspicion of `member` and queues it for a re-probe at the
