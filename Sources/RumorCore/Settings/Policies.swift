@@ -15,11 +15,14 @@ public struct Policies: Sendable, Hashable {
   /// gossip port would make every member behind it look crashed.
   /// docs/simulation.md, "Crash detection".
   public var fastCrashDetection: Bool
-  /// A suspicion nobody else confirmed is declared dead only after a
-  /// re-probe shows this node's own links work (a helper's nack) and the
-  /// suspect is unreachable from elsewhere too; a stale accusation is
-  /// answered with the member's newer alive message. Needs Lifeguard.
-  /// docs/simulation.md, "Guarded accusations".
+  /// A suspicion nobody else confirmed, or confirmed too late for the
+  /// suspect to refute, is declared dead only once a probe of this node's
+  /// own (a re-probe, or a failed probe of the suspect during the
+  /// suspicion) shows its links work (a helper's nack) and the suspect
+  /// unreachable from elsewhere too; a stale accusation is answered with
+  /// the member's newer alive message. Needs Lifeguard.
+  /// docs/simulation.md, "Guarded accusations" and "The other side of a
+  /// split".
   public var guardedAccusations: Bool
   /// A member declared dead again within this long of a failure is kept
   /// out (this long, doubling each time up to 32 times), and a failed
