@@ -217,8 +217,12 @@ public enum LZW {
       table throws(WireError) in
       table.initialize(repeating: 0)
       var decoder = LZWDecoder()
+      // Gossip packets inflate about twofold, a push-pull of many members
+      // about fivefold: room for that much spares a large one a second
+      // buffer and a copy.
+      let ratio = input.count > 4096 ? 8 : 4
       var output = [UInt8](
-        repeating: 0, count: max(64, min(limit, input.count * 4)) + LZWDecoder.slack)
+        repeating: 0, count: max(64, min(limit, input.count * ratio)) + LZWDecoder.slack)
       while true {
         let stop = output.withUnsafeMutableBufferPointer { buffer in
           input.withUnsafeBufferPointer { source in
