@@ -63,6 +63,45 @@ struct LZWIdentityTests {
     }
   }
 
+  /// What a node compresses most: a push-pull of `count` members (the
+  /// join's answers), and gossip compounds of alive messages with Serf
+  /// tags as the packer fills them (the gossip rounds).
+  static func messages(members count: Int) -> [[UInt8]] {
+    let versions = ProtocolVersions.rumor
+    var writer = PushPullWriter(join: false, stateCount: count, userStateCount: 0)
+    var alives: [[UInt8]] = []
+    for index in 0..<count {
+      let name = "node-\(index)"
+      let address = NodeAddress(
+        ipv4: 10, UInt8(truncatingIfNeeded: index >> 16), UInt8(truncatingIfNeeded: index >> 8),
+        UInt8(truncatingIfNeeded: index), port: 7946)
+      let meta = Array("role=node-\(index % 7)".utf8)
+      writer.appendState(
+        name: name, address: address, meta: meta, incarnation: UInt32(1 + index % 5),
+        state: index % 11 == 0 ? .suspect : .alive, versions: versions)
+      alives.append(
+        Message.alive(
+          Alive(
+            incarnation: UInt32(1 + index % 5), node: name, addr: address.ipBytes,
+            port: address.port, meta: meta, vsn: versions.bytes)
+        ).encoded())
+    }
+    return [writer.finish(userState: [])] + Packer().pack(alives)
+  }
+
+  @Test("a push-pull and full gossip packets: the same bytes as the reference")
+  func sameOnMessages() throws {
+    let messages = Self.messages(members: 2_000)
+    #expect(messages.count > 100)
+    for message in messages {
+      let expected = ReferenceLZW.compress(message)
+      #expect(LZW.compress(message) == expected, "\(message.count) bytes")
+      let wrapped = LZW.withCompressed(message[...], maximumCount: message.count) { Array($0) }
+      #expect(wrapped == (expected.count <= message.count ? expected : nil))
+      #expect(try LZW.decompress(expected[...], limit: message.count) == message)
+    }
+  }
+
   @Test("the compressed payloads memberlist 0.2.2 sent, byte for byte")
   func sameAsCaptured() throws {
     var found = 0

@@ -16,7 +16,7 @@ struct BenchCase {
 }
 
 extension BenchCase {
-  /// The six cases, in the order the table lists them.
+  /// The cases, in the order the table lists them.
   static func all() throws -> [BenchCase] {
     let meta = try Fixtures.serfMeta(size: 200)
     let alive = Fixtures.alive(node: "web-01.dc1.internal", index: 0, meta: meta)
@@ -41,7 +41,40 @@ extension BenchCase {
         "compound+lzw", plainGossip, codec: compressing, detail: "CRC, LZW", compressed: true),
       try pushPull(states: 1_000, compressed: false),
       try pushPull(states: 1_000, compressed: true),
+      try lzw("lzw/gossip", packer(for: compressing).pack(plainGossip.map { $0.encoded() })),
+      try lzw("lzw/push-pull", pushPullMessage(states: 1_000).encoded(for: .stream)),
     ]
+  }
+
+  private static func packer(for codec: PacketCodec) -> Packer {
+    Packer(budget: Packer.defaultBudget, overhead: codec.overhead(checksum: true))
+  }
+
+  /// LZW alone: encode compresses `payload` (a compound or a push-pull as
+  /// a node compresses it), decode decompresses the result; the bytes
+  /// (and MB/s) are the uncompressed payload's, so 1,000 / MB/s is ns per
+  /// input byte.
+  private static func lzw(_ name: String, _ payloads: [[UInt8]]) throws -> BenchCase {
+    guard payloads.count == 1, let payload = payloads.first else {
+      throw BenchError("\(name): \(payloads.count) payloads, not 1")
+    }
+    return try lzw(name, payload)
+  }
+
+  private static func lzw(_ name: String, _ payload: [UInt8]) throws -> BenchCase {
+    let compressed = LZW.compress(payload)
+    guard try LZW.decompress(compressed[...], limit: payload.count) == payload else {
+      throw BenchError("\(name): decompressed bytes differ from the payload")
+    }
+    return BenchCase(
+      name: name, detail: "LZW alone, \(compressed.count) B compressed", datagram: payload,
+      encode: { Digest.bytes(LZW.compress(payload)) },
+      decode: {
+        guard let plain = try? LZW.decompress(compressed[...], limit: payload.count) else {
+          return 0
+        }
+        return Digest.bytes(plain)
+      })
   }
 
   private static func address(_ index: Int) -> [UInt8] {
@@ -53,12 +86,7 @@ extension BenchCase {
   /// A full-state exchange over TCP, as a member of a cluster of `states`
   /// members sends it (what joins and anti-entropy cost).
   private static func pushPull(states count: Int, compressed: Bool) throws -> BenchCase {
-    let states = (0..<count).map { index in
-      PushNodeState(
-        name: "node-\(index).dc1.internal", addr: address(index),
-        port: Fixtures.port, incarnation: UInt32(1 + index % 3), vsn: ProtocolVersions.rumor.bytes)
-    }
-    let message = Message.pushPull(PushPull(join: false, states: states))
+    let message = pushPullMessage(states: count)
     let codec = StreamCodec(options: WireOptions(compression: compressed))
     let stream = try codec.encode(message, includeLabel: false)
     guard try codec.decode(stream[...]).message == message else {
@@ -74,6 +102,16 @@ extension BenchCase {
         guard let decoded = try? codec.decode(stream[...]) else { return 0 }
         return UInt64(decoded.consumedCount)
       })
+  }
+
+  /// A push-pull of `count` members with distinct names and addresses.
+  private static func pushPullMessage(states count: Int) -> Message {
+    let states = (0..<count).map { index in
+      PushNodeState(
+        name: "node-\(index).dc1.internal", addr: address(index),
+        port: Fixtures.port, incarnation: UInt32(1 + index % 3), vsn: ProtocolVersions.rumor.bytes)
+    }
+    return Message.pushPull(PushPull(join: false, states: states))
   }
 
   /// A bare message: encode is `Message.encoded()`, nothing else.
@@ -94,7 +132,7 @@ extension BenchCase {
     _ name: String, _ gossip: [Message], codec: PacketCodec, detail: String,
     compressed: Bool = false
   ) throws -> BenchCase {
-    let packer = Packer(budget: Packer.defaultBudget, overhead: codec.overhead(checksum: true))
+    let packer = packer(for: codec)
     func build() throws(WireError) -> [[UInt8]] {
       var sealed: [[UInt8]] = []
       for packet in packer.pack(gossip.map { $0.encoded() }) {

@@ -33,11 +33,14 @@ struct CodecBenchOptions: BenchmarkOptions, Equatable {
 
     Measures the RumorWire codec: encode and decode of a ping, an ack, an
     alive with 200 bytes of Serf tags, a full 1400-byte compound of gossip,
-    the same kind of compound AES-GCM encrypted, and the compound with LZW.
-    "encode" builds the datagram from message values (for compounds: packing,
-    CRC and, where enabled, compression and encryption); "decode" is
-    PacketCodec.decode of that datagram. Each figure is the median of 7 runs
-    of about 0.3 s on a monotonic clock; MB/s counts datagram bytes (10^6).
+    the same kind of compound AES-GCM encrypted, the compound with LZW, a
+    push-pull of 1,000 members, and LZW alone on a compound's payload and on
+    that push-pull ("lzw/..."). "encode" builds the datagram from message
+    values (for compounds: packing, CRC and, where enabled, compression and
+    encryption); "decode" is PacketCodec.decode of that datagram; for the
+    "lzw/..." rows they are LZW.compress and LZW.decompress. Each figure is
+    the median of 7 runs of about 0.3 s on a monotonic clock; MB/s counts
+    datagram bytes (10^6), for "lzw/..." the uncompressed bytes.
     Build in release: swift run -c release rumor-bench codec
 
       --json    print one JSON object instead of the table

@@ -108,14 +108,16 @@ public enum LZW {
     // Codes are gathered 32 bits at a time and stored as one
     // little-endian word: fewer stores and branches than byte by byte.
     func emit(_ code: UInt32, _ width: Int) {
-      bits |= UInt64(code) << bitCount
-      bitCount += UInt64(width)
+      // Masking shifts and wrapping sums: `bitCount` stays below 44 and
+      // `written` below the output's size, so neither can wrap.
+      bits |= UInt64(code) &<< bitCount
+      bitCount &+= UInt64(width)
       if bitCount >= 32 {
         raw.storeBytes(
           of: UInt32(truncatingIfNeeded: bits).littleEndian, toByteOffset: written, as: UInt32.self)
-        written += 4
-        bits >>= 32
-        bitCount -= 32
+        written &+= 4
+        bits &>>= 32
+        bitCount &-= 32
       }
     }
     let mask = slots.count - 1
@@ -125,37 +127,43 @@ public enum LZW {
       var highest = endCode  // the code most recently assigned
       var overflow: UInt32 = 1 << firstWidth
       var code = UInt32(first)
+      // Where the current code's entry sits in the table (its byte for a
+      // literal). A child's home slot derives from this position and the
+      // next byte, both known before the current slot is even read, so
+      // the processor can start the next lookup's load while this one's is
+      // still on its way: a run of matches is not a chain of loads. (The
+      // code read out of the slot, which the home slot came from before,
+      // made each lookup wait for the one before it.)
+      var node = Int(truncatingIfNeeded: first)
       var position = 1
       let end = input.count
-      while position < end {
+      scan: while position < end {
         let byte = input[position]
-        position += 1
+        position &+= 1
         // Each slot holds `key << 12 | code`; 0 is empty (codes are >= 258).
         let key = code << 8 | UInt32(byte)
-        var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B1) >> 16) & mask
-        var found: UInt32 = 0
+        var index =
+          (node &* 5 &+ Int(truncatingIfNeeded: (UInt32(byte) &* 0x9E37_79B1) &>> 18)) & mask
         while true {
           let slot = slots[index]
           if slot == 0 { break }
-          if slot >> 12 == key {
-            found = slot & 0xfff
-            break
+          if slot &>> 12 == key {
+            code = slot & 0xfff
+            node = index
+            continue scan
           }
-          index = (index + 1) & mask
-        }
-        if found != 0 {
-          code = found
-          continue
+          index = (index &+ 1) & mask
         }
         emit(code, width)
         if written > maximumCount { return -1 }
         code = UInt32(byte)
+        node = Int(truncatingIfNeeded: byte)
         // The next dictionary code is implied by the emission: widen the
         // codes when it needs another bit, and clear a full table.
-        highest += 1
+        highest &+= 1
         if highest == overflow {
-          width += 1
-          overflow <<= 1
+          width &+= 1
+          overflow &<<= 1
         }
         if highest == maximumCode {
           emit(clearCode, width)
@@ -209,8 +217,12 @@ public enum LZW {
       table throws(WireError) in
       table.initialize(repeating: 0)
       var decoder = LZWDecoder()
+      // Gossip packets inflate about twofold, a push-pull of many members
+      // about fivefold: room for that much spares a large one a second
+      // buffer and a copy.
+      let ratio = input.count > 4096 ? 8 : 4
       var output = [UInt8](
-        repeating: 0, count: max(64, min(limit, input.count * 4)) + LZWDecoder.slack)
+        repeating: 0, count: max(64, min(limit, input.count * ratio)) + LZWDecoder.slack)
       while true {
         let stop = output.withUnsafeMutableBufferPointer { buffer in
           input.withUnsafeBufferPointer { source in

@@ -169,7 +169,9 @@ public struct PushPullWriter: Sendable {
 
   /// Starts the message: type byte and header for `stateCount` states.
   public init(join: Bool, stateCount: Int, userStateCount: Int, intStyle: GoIntStyle = .legacy) {
-    writer = MessagePackWriter(capacity: 16 + stateCount * 64 + userStateCount, intStyle: intStyle)
+    // A state takes about 70 bytes besides its name and metadata: room
+    // for 96 saves growing (and copying) a large message as it is written.
+    writer = MessagePackWriter(capacity: 16 + stateCount * 96 + userStateCount, intStyle: intStyle)
     writer.bytes.append(MessageType.pushPull.rawValue)
     PushPull.writeHeader(
       into: &writer, join: join, stateCount: stateCount, userStateCount: userStateCount)
@@ -186,11 +188,11 @@ public struct PushPullWriter: Sendable {
   }
 
   /// The whole message (type byte included), with `userState` appended;
-  /// it must be `userStateCount` bytes.
-  public func finish(userState: [UInt8]) -> [UInt8] {
-    var bytes = writer.bytes
-    bytes.append(contentsOf: userState)
-    return bytes
+  /// it must be `userStateCount` bytes. Consumes the writer, so that the
+  /// states written are not copied again.
+  public consuming func finish(userState: [UInt8]) -> [UInt8] {
+    writer.bytes.append(contentsOf: userState)
+    return writer.bytes
   }
 }
 
