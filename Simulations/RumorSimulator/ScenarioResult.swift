@@ -248,11 +248,8 @@ public struct ScenarioResult: Sendable {
       ]
     }
     if let split {
-      func since(_ time: Int64?) -> JSONValue {
-        number(time.map { Double($0 - split.start) / 1e9 })
-      }
-      fields.append(("split_failed_first_s", since(split.firstFailedAt)))
-      fields.append(("split_failed_everywhere_s", since(split.failedEverywhereAt)))
+      fields.append(("split_failed_first_s", number(split.firstFailedSeconds)))
+      fields.append(("split_failed_everywhere_s", number(split.failedEverywhereSeconds)))
     }
     if options.faultAfter > 0 { fields.append(("fault_after_s", number(options.faultAfter))) }
     return fields

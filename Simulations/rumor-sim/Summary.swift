@@ -23,9 +23,8 @@ enum Summary {
       lines.append("  detected by all            \(seconds(result.detectAllSeconds))")
     }
     if let split = result.split {
-      func since(_ time: Int64?) -> Double? { time.map { Double($0 - split.start) / 1e9 } }
-      lines.append("  other side failed (first)  \(seconds(since(split.firstFailedAt)))")
-      lines.append("  other side failed (all)    \(seconds(since(split.failedEverywhereAt)))")
+      lines.append("  other side failed (first)  \(seconds(split.firstFailedSeconds))")
+      lines.append("  other side failed (all)    \(seconds(split.failedEverywhereSeconds))")
     }
     if options.scenario == .partition || options.scenario == .churn {
       lines.append("  one view again after       \(seconds(result.remergeSeconds))")

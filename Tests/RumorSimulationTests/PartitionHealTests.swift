@@ -150,7 +150,7 @@ struct PartitionHealTests {
     #expect((first ?? .max) <= (everywhere ?? .min), reproduce)
     // The namespace lab's "other side failed everywhere" at N=16 is
     // 16-25 s for Serf; Lifeguard's longest suspicion here is 28.9 s.
-    let seconds = Double((everywhere ?? .max) - (result.split?.start ?? 0)) / 1e9
+    let seconds = result.split?.failedEverywhereSeconds ?? .infinity
     #expect(seconds > 4.8 && seconds <= 40, "\(seconds) s; \(reproduce) --fault-after 20")
     #expect(keys(of: result.json(includeTiming: false)).contains("split_failed_everywhere_s"))
   }
@@ -170,10 +170,7 @@ struct PartitionHealTests {
         options.faultAfter = 20
         options.settings = settings
         let result = ScenarioRunner.run(options)
-        guard let split = result.split, let everywhere = split.failedEverywhereAt else {
-          return Double.infinity
-        }
-        return Double(everywhere - split.start) / 1e9
+        return result.split?.failedEverywhereSeconds ?? .infinity
       }
       return (times.sorted()[2], times)
     }
@@ -338,5 +335,31 @@ struct LastContactTests {
     #expect(isolated <= cut, "node 9 heard nobody after the cut; seed 12")
     let connected = simulation.node(0)?.lastContact?.nanoseconds ?? 0
     #expect(simulation.now - connected < 3_000_000_000, "seed 12")
+  }
+}
+
+@Suite("SplitTracker")
+struct SplitTrackerTests {
+  @Test(
+    "the other side is failed everywhere once each observer declared each member outside its side, counted once, during the split only"
+  )
+  func countsEachCrossSidePairOnce() {
+    // Sides of 2 and 1: 2 + 2 cross-side pairs.
+    var tracker = SplitTracker(groups: [0, 0, 1], from: 1_000, until: 5_000)
+    tracker.noteFailure(of: 2, at: 0, time: 900)  // before the split
+    tracker.noteFailure(of: 1, at: 0, time: 1_500)  // same side
+    #expect(tracker.firstFailedAt == nil)
+    tracker.noteFailure(of: 2, at: 0, time: 2_000)
+    tracker.noteFailure(of: 2, at: 0, time: 2_100)  // again
+    tracker.noteFailure(of: 2, at: 1, time: 2_200)
+    tracker.noteFailure(of: 0, at: 2, time: 2_300)
+    #expect(tracker.failedEverywhereAt == nil)
+    tracker.noteFailure(of: 1, at: 2, time: 6_000)  // after the heal
+    #expect(tracker.failedEverywhereAt == nil)
+    var second = tracker
+    second.noteFailure(of: 1, at: 2, time: 3_000)
+    #expect(second.firstFailedAt == 2_000)
+    #expect(second.failedEverywhereAt == 3_000)
+    #expect(second.failedEverywhereSeconds == 2e-6)
   }
 }
