@@ -5,8 +5,8 @@ Standard library only; needs root, `ip` (iproute2) and `iptables` (the nft backe
 `-m statistic --mode random` drops packets; the kernel here has no netem). Each run:
 
   1. creates a bridge rnlK-br with the root namespace at 10.213.K.254/24 on it (K is
-     --lab-id, default 0; the range is used only on this bridge and in the lab's
-     namespaces), and N namespaces rnlK-nI, each with one veth (eth0, 10.213.K.(I+1))
+     --lab-id, default 0; ids 90-99 are kept for `swift test`; the range is used only
+     on this bridge and in the lab's namespaces), and N namespaces rnlK-nI, each with one veth (eth0, 10.213.K.(I+1))
      on the bridge and its own iptables rules:
         INPUT:  from 10.213.K.254 ACCEPT | lo ACCEPT | jump NLFAULT_IN  | udp ACCEPT | tcp ACCEPT
         OUTPUT: to 10.213.K.254 ACCEPT   | lo ACCEPT | jump NLFAULT_OUT | udp ACCEPT | tcp ACCEPT

@@ -10,11 +10,36 @@ private let netlabScript = URL(fileURLWithPath: #filePath)
   .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   .appendingPathComponent("Simulations/netlab/netlab.py")
 
-/// The lab id the tests use, 20 to 99 from the process id: their
-/// namespaces (rnlK-*) and range (10.213.K.0/24) never meet a lab someone
-/// runs by hand (id 0 by default), nor, mostly, a test suite running
-/// beside this one on the same machine.
-private let testLabID = String(20 + Int(getpid()) % 80)
+/// The lab ids kept for the tests (docs/simulation.md, "The namespace
+/// lab"): a lab run by hand uses another, so a test never meets it. Each
+/// id has its own namespaces (rnlK-*) and range (10.213.K.0/24).
+private let testLabIDs = 90...99
+
+/// Whether any namespace or link of lab `id` exists on this machine (a
+/// lab running, or one a killed run left).
+private func labInUse(_ id: Int) -> Bool {
+  let prefix = "rnl\(id)-"
+  for arguments in [["netns", "list"], ["-o", "link", "show"]] {
+    guard let ip = try? ChildProcess(URL(fileURLWithPath: ipExecutable), arguments) else {
+      return true
+    }
+    ip.process.waitUntilExit()
+    usleep(20_000)
+    if ip.log.contains(prefix) { return true }
+  }
+  return false
+}
+
+/// A free id of `testLabIDs`, from one the process id picks (two suites
+/// beside each other mostly start at different ones), or nil when every
+/// one is in use.
+private func freeTestLabID() -> Int? {
+  let first = Int(getpid()) % testLabIDs.count
+  return (0..<testLabIDs.count)
+    .lazy
+    .map { testLabIDs.lowerBound + (first + $0) % testLabIDs.count }
+    .first { !labInUse($0) }
+}
 
 /// Why the lab cannot run here, or nil when it can: it needs root, python3,
 /// network namespaces and iptables' random drop inside a namespace
@@ -68,6 +93,11 @@ extension TransportAttackTests {
       -> [[String: Any]]
     {
       guard let python = python3 else { throw AgentFailure("python3 not found") }
+      guard let labID = freeTestLabID() else {
+        throw AgentFailure(
+          "every test lab id (\(testLabIDs)) is in use: another suite runs, or a killed run left one (netlab.py cleanup --lab-id K)"
+        )
+      }
       let out = FileManager.default.temporaryDirectory
         .appendingPathComponent("netlab-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
       try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -77,11 +107,11 @@ extension TransportAttackTests {
         python,
         [
           netlabScript.path, "run", "--systems", "rumor", "--scenarios", scenarios,
-          "--nodes", "4", "--lab-id", testLabID,
+          "--nodes", "4", "--lab-id", String(labID),
           "--rumor", buildDirectory.appendingPathComponent("rumor").path,
           "--out", out.path, "--json", jsonl.path,
         ] + options)
-      defer { removeLeftovers(lab) }
+      defer { removeLeftovers(lab, labID: labID) }
       let deadline = Date().addingTimeInterval(seconds)
       while lab.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
       if lab.isRunning {
@@ -97,20 +127,17 @@ extension TransportAttackTests {
       return results
     }
 
-    /// Fails the test if a namespace or link of the test's lab is left, and
-    /// removes it (`netlab.py cleanup` kills what runs there by PID).
-    private func removeLeftovers(_ lab: ChildProcess) {
+    /// Fails the test if a namespace or link of the test's lab `labID` is
+    /// left, and removes it (`netlab.py cleanup` kills what runs there by
+    /// PID); but not when the script found the id taken meanwhile (by a
+    /// lab this test did not make, which is not this test's to remove).
+    private func removeLeftovers(_ lab: ChildProcess, labID: Int) {
       lab.stop(signal: SIGTERM)
-      guard let python = python3,
-        let namespaces = try? ChildProcess(URL(fileURLWithPath: ipExecutable), ["netns", "list"])
-      else { return }
-      namespaces.process.waitUntilExit()
-      usleep(20_000)
-      if namespaces.log.contains("rnl\(testLabID)-") {
-        Issue.record("the lab left namespaces behind: \(namespaces.log)")
-      }
+      guard let python = python3, !lab.log.contains("is in use") else { return }
+      guard labInUse(labID) else { return }
+      Issue.record("the lab rnl\(labID)- left namespaces or links behind")
       if let cleanup = try? ChildProcess(
-        python, [netlabScript.path, "cleanup", "--lab-id", testLabID])
+        python, [netlabScript.path, "cleanup", "--lab-id", String(labID)])
       {
         cleanup.process.waitUntilExit()
       }
