@@ -82,6 +82,17 @@ struct ServiceRegistryTests {
       try registry.url(for: "backend", path: "/api")
         .hasSuffix("/api"))
 
+    // The primary is the first by node name whatever round robin picks
+    // meanwhile, and asking for it moves no cursor; the backup is the
+    // other one (`rumor demo` named the round robin's pick as the primary,
+    // and the backup was then the same instance).
+    let next = try registry.resolve("backend").instance?.node
+    for _ in 0..<3 { #expect(try registry.primary("backend").instance?.node == "svc-a") }
+    #expect(try registry.resolve("backend").instance?.node != next, "the cursor moved once")
+    #expect(
+      try registry.backupURL(for: "backend")
+        == "http://127.0.0.1:\(second.server.address.port)")
+
     // A's health endpoint fails: its node gossips critical and every
     // resolver moves to B.
     first.set(healthy: false)

@@ -179,9 +179,13 @@ public final class ServiceRegistry: Sendable {
     }
   }
 
-  /// What a watcher of `name` sees now: the primary instance of the step
-  /// that answers (no cursor moves).
-  func primary(_ name: String, path: String) throws(ResolutionError) -> Resolution {
+  /// The primary instance of `name`, with `path` appended: the first
+  /// eligible one in resolution order, which `backupURL(for:path:)` is the
+  /// alternative to and a watcher (`watch`) follows. Unlike
+  /// `resolve(_:path:)` it moves no load-balancing cursor and claims no
+  /// circuit breaker's trial call, so asking does not change what the
+  /// next `url(for:path:)` returns. Throws as `resolve(_:path:)` does.
+  public func primary(_ name: String, path: String = "") throws(ResolutionError) -> Resolution {
     let now = Self.now()
     let resolution = try withLane { lane throws(ResolutionError) in
       try lane.resolver.primary(name, path: path, catalog: lane.catalog, at: now)

@@ -113,7 +113,9 @@ enum DemoCommand {
     for _ in 0..<2 { console.out(resolutionLine(cluster, "backend")) }
 
     // Act 3: a node dies with its service.
-    let primary = try cluster.registry.resolve("redis")
+    // The primary, not `resolve`: round robin alternates between the
+    // two instances, and the backup is the alternative to the primary.
+    let primary = try cluster.registry.primary("redis")
     let backup = try cluster.registry.backupURL(for: "redis")
     console.out(
       "\n▶ Killing cache-1 and its redis without a goodbye (the app's primary redis is \(primary.instance?.node ?? "?"), backup \(backup))."
