@@ -36,6 +36,13 @@ public enum PeerQuery {
     do {
       decoded = try codec.decode(bytes[...], allowLabel: false)
     } catch {
+      if bytes.starts(with: Array("HTTP/".utf8)) {
+        // The address given is an HTTP server's, most often an agent's
+        // API (7947 by default) instead of its gossip port (7946).
+        throw TransportError(
+          "\(peer) answered in HTTP, not memberlist: give the node's gossip address (port 7946 by default), not its HTTP API's (7947), or ask the agent with --agent HOST:PORT"
+        )
+      }
       let hint =
         error.kind == .authentication || error.kind == .unsupported
         ? " (is the cluster encrypted with another key, or not at all?)" : ""

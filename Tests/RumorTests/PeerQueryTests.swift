@@ -1,0 +1,31 @@
+import Rumor
+import Testing
+
+@Suite("Asking a member for its view without joining")
+struct PeerQueryTests {
+  /// An agent's HTTP API given for its gossip address (the likeliest
+  /// slip: 7947 for 7946) gets an error that says so, not a decoder's
+  /// complaint about message type 72 ('H') and a hint about encryption.
+  @Test func anAgentsHTTPAPIIsNamed() async throws {
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "peer-query", bind: anyPort, settings: testSettings(), seed: 5))
+    let configuration = try ConfigurationLoader.effective(
+      DiscoveryConfiguration(),
+      host: HostEnvironment(variables: [EnvironmentVariable.deploymentMode: "local"]))
+    let registry = ServiceRegistry(configuration: configuration, node: node, variables: [:])
+    let api = try AgentAPI(node: node, registry: registry, bind: anyPort, monitor: AgentMonitor())
+    defer { api.stop() }
+    do {
+      _ = try await PeerQuery.members(of: api.address, timeout: .seconds(5))
+      Issue.record("the HTTP API answered a push-pull")
+    } catch {
+      let message = "\(error)"
+      #expect(message.contains("answered in HTTP"), "\(message)")
+      #expect(message.contains("7946"), "\(message)")
+    }
+    // The gossip address still answers.
+    let members = try await PeerQuery.members(of: node.address, timeout: .seconds(5))
+    #expect(members.map(\.name) == ["peer-query"])
+    await node.shutdown()
+  }
+}
