@@ -9,7 +9,9 @@ struct RTTCommandTests {
   @Test("bad command lines exit 2 with one line that says what was wrong")
   func usageErrors() async {
     for arguments in [
-      ["rtt"], ["rtt", "a"], ["rtt", "a", "b", "c", "--peer", "127.0.0.1:1"],
+      ["rtt"], ["rtt", "a", "b", "c", "--peer", "127.0.0.1:1"],
+      ["rtt", "a", "--peer", "127.0.0.1:1", "--agent", "127.0.0.1:1"],
+      ["rtt", "a", "--bind", "127.0.0.1:0", "--agent", "127.0.0.1:1"],
       ["rtt", "--peer", "127.0.0.1:1"], ["rtt", "a", "--peer", "127.0.0.1:1", "--timeout", "0"],
       ["rtt", "a", "--peer", "127.0.0.1:1", "--bind", "not-an-ip"],
     ] {
@@ -25,7 +27,16 @@ struct RTTCommandTests {
     #expect(result.status == 0)
     let text = result.out.joined(separator: "\n")
     #expect(text.contains("short-lived node"))
+    #expect(text.contains("GET /v1/coordinate/NODE"))
     #expect(text.contains("Estimated NODE <-> NODE2 rtt"))
+  }
+
+  @Test(
+    "without --peer it asks the agent, and an agent that does not answer is a failure saying so")
+  func noAgent() async {
+    let result = await runRumor(["rtt", "a", "--agent", "127.0.0.1:1"])
+    #expect(result.status == 1, "\(result.err)")
+    #expect(result.err.first?.contains("no agent answers at 127.0.0.1:1") == true, "\(result.err)")
   }
 
   @Test("a peer nobody answers at is a failure, after the node gave up joining")

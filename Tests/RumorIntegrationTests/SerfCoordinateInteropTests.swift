@@ -1,5 +1,6 @@
 import Foundation
 import Rumor
+import RumorWire
 import Testing
 
 #if canImport(Glibc)
@@ -24,7 +25,8 @@ struct SerfCoordinateInteropTests {
   func rttBothWays() async throws {
     let serfExecutable = try #require(serfExecutable)
     let serf = try SerfAgent(name: "cs0")
-    let first = try AgentProcess(name: "cr0", arguments: ["--join", serf.address.description])
+    let first = try AgentProcess(
+      name: "cr0", arguments: ["--join", serf.address.description, "--http", "127.0.0.1:0"])
     let second = try AgentProcess(name: "cr1", arguments: ["--join", serf.address.description])
     defer { killAll(serf, first, second) }
     func serfRTT(_ nodes: [String]) async -> (status: Int32, output: String) {
@@ -77,5 +79,40 @@ struct SerfCoordinateInteropTests {
     let serfCoordinate = try #require(object["from_coordinate"] as? [String: Any])
     #expect((serfCoordinate["vec"] as? [Double])?.count == 8)
     #expect((serfCoordinate["error"] as? Double).map { $0 > 0 && $0 <= 1.5 } == true)
+
+    // Through cr0's HTTP API, as serf rtt asks its agent: curl reads the
+    // coordinates cr0 holds, and rumor rtt estimates from them.
+    let agent = try #require(first.httpAddress).description
+    if curlExecutable != nil {
+      var reply = try await curl(["http://\(agent)/v1/coordinate/cs0"])
+      #expect(
+        await eventually(within: 20) {
+          reply = (try? await curl(["http://\(agent)/v1/coordinate/cs0"])) ?? reply
+          return reply.status == 200
+        }, "\(reply.body)")
+      #expect(reply.json?["node"] == .string("cs0"), "\(reply.body)")
+      if case .array(let vector)? = reply.json?["coordinate"]?["vec"] {
+        #expect(vector.count == 8, "\(reply.body)")
+      } else {
+        Issue.record("no coordinate vector: \(reply.body)")
+      }
+      let unknown = try await curl(["http://\(agent)/v1/coordinate/nobody"])
+      #expect(unknown.status == 404, "\(unknown.body)")
+      #expect(unknown.body.contains("not a member"), "\(unknown.body)")
+    }
+    var viaAgent = (status: Int32(-1), output: "")
+    #expect(
+      await eventually(within: 20) {
+        viaAgent = (try? await rumorCommand(["rtt", "cs0", "cr1", "--agent", agent])) ?? viaAgent
+        return viaAgent.status == 0
+      }, "\(viaAgent.output)")
+    let throughAgent = try #require(estimatedMilliseconds(viaAgent.output), "\(viaAgent.output)")
+    #expect(throughAgent > 0 && throughAgent < 50, "\(viaAgent.output)")
+    #expect(viaAgent.output.contains("Estimated cs0 <-> cr1 rtt: "))
+    // Without a second name, the estimate is from the agent's own node.
+    let own = try await rumorCommand(["rtt", "cs0", "--agent", agent, "--json"])
+    #expect(own.status == 0, "\(own.output)")
+    let ownObject = try? JSONParser.parse(Array(own.output.utf8))
+    #expect(ownObject?["to"] == .string("cr0"), "\(own.output)")
   }
 }

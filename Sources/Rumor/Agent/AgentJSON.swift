@@ -15,6 +15,35 @@ public enum AgentJSON {
     ])
   }
 
+  /// `{vec, error, adjustment, height}`: Serf's network coordinate, as
+  /// `serf rtt` and the agent's `/v1/coordinate` give it.
+  public static func coordinate(_ coordinate: SerfCoordinate) -> JSONValue {
+    .object([
+      ("vec", .array(coordinate.vector.map(JSONValue.number))),
+      ("error", .number(coordinate.error)), ("adjustment", .number(coordinate.adjustment)),
+      ("height", .number(coordinate.height)),
+    ])
+  }
+
+  /// A coordinate in the form `coordinate(_:)` writes; nil when a field
+  /// is missing or not a number.
+  public static func coordinate(from value: JSONValue) -> SerfCoordinate? {
+    func number(_ value: JSONValue?) -> Double? {
+      switch value {
+      case .number(let number)?: number
+      case .integer(let number)?: Double(number)
+      case .unsigned(let number)?: Double(number)
+      default: nil
+      }
+    }
+    guard case .array(let elements)? = value["vec"], let error = number(value["error"]),
+      let adjustment = number(value["adjustment"]), let height = number(value["height"])
+    else { return nil }
+    let vector = elements.compactMap { number($0) }
+    guard vector.count == elements.count else { return nil }
+    return SerfCoordinate(vector: vector, error: error, adjustment: adjustment, height: height)
+  }
+
   /// `{service, url, node, health, member_status}`.
   public static func instance(_ instance: ServiceInstance) -> JSONValue {
     .object([

@@ -25,6 +25,10 @@ struct AgentRoutes: Sendable {
     router.add("GET", "/v1/health") { _ in healthOfAll() }
     router.add("GET", "/v1/health/{name}") { request in health(request) }
     router.add("GET", "/v1/agent") { _ in .response(.json(agent())) }
+    router.add("GET", "/v1/coordinate") { _ in .response(coordinate(of: node.name)) }
+    router.add("GET", "/v1/coordinate/{name}") { request in
+      .response(coordinate(of: request.parameters["name"] ?? ""))
+    }
     router.add("GET", "/v1/events") { _ in
       var head = HTTPResponse(
         status: 200, body: "retry: 3000\n\n", contentType: "text/event-stream; charset=utf-8")
@@ -88,6 +92,26 @@ struct AgentRoutes: Sendable {
           return latest.fingerprint() == firstFingerprint ? nil : stamped(latest, now)
         },
         expired: { stamped(answer(request), self.index()) }))
+  }
+
+  /// `{node, coordinate}`: the network coordinate `member` last sent
+  /// this node in an ack (this node's own for its own name), what
+  /// `serf rtt` reads over Serf's RPC; 404 saying why there is none.
+  func coordinate(of member: String) -> HTTPResponse {
+    if let coordinate = node.coordinate(of: member) {
+      return .json(
+        .object([("node", .string(member)), ("coordinate", AgentJSON.coordinate(coordinate))]))
+    }
+    if member == node.name {
+      return .error(404, "this agent has no coordinate: coordinates are off on it")
+    }
+    guard node.members.contains(where: { $0.name == member }) else {
+      return .error(404, "'\(member)' is not a member this agent knows")
+    }
+    return .error(
+      404,
+      "'\(member)' has sent this agent no coordinate yet (it arrives in the acks to this agent's probes, within about one probe interval per member; a member with coordinates off never sends one)"
+    )
   }
 
   @Sendable func members(_ request: HTTPRequest) -> Answer {
