@@ -91,7 +91,9 @@ Usage:
 Prints, per scenario, a table with Rumor / Serf ratios, and writes one JSON object per
 (system, scenario) to --json (default OUT/netlab-STAMP.jsonl). Exit status: 0 when every
 run completed, 1 when one failed to converge or to heal in time (it is still reported),
-2 for bad arguments, 3 when the lab cannot run here.
+2 for bad arguments, 3 when the lab cannot run here. A cluster that did not converge
+leaves, beside its agents' logs, diag-node-I.txt per agent: its sockets, the kernel's
+counters (nstat), its neighbours, the fault rules' counters and a Rumor agent's /v1/agent.
 """
 import argparse
 import calendar
@@ -330,6 +332,37 @@ class Lab:
         a.proc = subprocess.Popen(["ip", "netns", "exec", a.ns] + cmd, stdin=subprocess.DEVNULL,
                                   stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
         fh.close()
+
+    def diagnose(self, wd):
+        """Write what each namespace's kernel and agent say (sockets, TCP and UDP
+        counters, neighbours, the fault rules' counters, a Rumor agent's /v1/agent)
+        to WD/diag-node-I.txt: a cluster that did not converge leaves this to read.
+        Bounded: every command has a 5 s timeout; nothing here can fail the run."""
+        agent_json = ("import urllib.request;"
+                      "print(urllib.request.urlopen('http://127.0.0.1:7947/v1/agent', timeout=3)"
+                      ".read().decode())")
+        for a in self.agents:
+            ex = ["ip", "netns", "exec", a.ns]
+            commands = [ex + ["ss", "-tanpi"], ex + ["ss", "-uanpm"], ex + ["nstat", "-asz"],
+                        ex + ["ip", "-s", "link", "show", "eth0"], ex + ["ip", "neigh"],
+                        ex + ["iptables-save", "-c"]]
+            if a.system == "rumor":
+                commands.append(ex + [sys.executable, "-c", agent_json])
+            try:
+                with open(os.path.join(wd, "diag-node-%d.txt" % a.i), "w") as fh:
+                    fh.write("%s (%s), pid %s, running %s\n" % (
+                        a.name, a.system, a.proc.pid if a.proc else None,
+                        a.proc is not None and a.proc.poll() is None))
+                    for cmd in commands:
+                        fh.write("\n$ %s\n" % " ".join(cmd[4:]))
+                        try:
+                            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                               text=True, timeout=5)
+                            fh.write(p.stdout)
+                        except (OSError, subprocess.SubprocessError) as e:
+                            fh.write("(failed: %s)\n" % e)
+            except OSError as e:
+                log("diagnostics for %s not written: %s" % (a.name, e))
 
     def poll_addr(self, a):
         return (a.ip, GOSSIP_PORT if a.system == "rumor" else RPC_PORT)
@@ -580,6 +613,8 @@ def run_scenario(args, system, scenario, wd):
         if conv is None:
             res["ok"] = False
             res["error"] = "no convergence in %ss" % args.converge_timeout
+            lab.diagnose(wd)
+            res["diagnostics"] = "diag-node-*.txt in the logs folder"
             return res
         time.sleep(args.settle)
         # --fault-after: no fault (and no measured window) sooner than that many seconds
