@@ -754,6 +754,13 @@ def run_scenario(args, system, scenario, wd):
             ts = sorted(first.values())
             res["gray_detect_first_s"] = round(ts[0], 2) if ts else None
             res["gray_detect_full_s"] = round(ts[-1], 2) if len(ts) == n - 1 else None
+            # What a user routing by the view sees: the share of the healthy agents'
+            # polls during the fault that list the gray member alive (Rumor's view has
+            # suspect, which its resolver skips; Serf's members have no suspect state).
+            seen = [v.get(g.name) for t, views in mon.since(tg) if t <= tg + args.duration
+                    for i, v in views.items() if i != last]
+            res["gray_listed_alive_share"] = (
+                round(sum(1 for x in seen if x == "alive") / len(seen), 3) if seen else None)
         elif scenario == "flap":
             duration = args.duration if args.duration_given else 80
             res["flap_period_s"] = 20
@@ -837,6 +844,7 @@ ROWS = [
     ("paused_declared_failed_by", "pause: agents that declared it failed"),
     ("gray_detect_first_s", "gray: first detection (s)"),
     ("gray_detect_full_s", "gray: full detection (s)"),
+    ("gray_listed_alive_share", "gray: healthy polls listing it alive"),
     ("false_suspected_members", "healthy members suspected"),
     ("suspected_members_at_heal", "  besides: own side, at the heal"),
     ("false_suspicions", "false suspicions (pairs, see README)"),
