@@ -41,6 +41,12 @@ public struct FaultyViewTracker: Sendable {
     /// (healthy observer, member of the group) pairs where the member was
     /// declared failed at least once.
     var failedPairs = 0
+    /// Nanoseconds, summed over (healthy observer, member of the group)
+    /// pairs, of the intervals already closed in which the observer listed
+    /// the member alive (not suspect, not failed or left): what a client
+    /// resolving through that observer could be sent to
+    /// (`listedAliveShare(of:until:)`).
+    var listedAliveNanoseconds: Int64 = 0
   }
 
   /// When tracking began (the faults start then).
@@ -70,6 +76,10 @@ public struct FaultyViewTracker: Sendable {
   /// `position` failed, at `position * nodeCount + o`.
   private var everFailed: [Bool]
   private var totalInView = 0
+  /// Since when healthy observer `o` has listed the faulty member at
+  /// `position` alive, at `position * nodeCount + o`; nil while it does
+  /// not.
+  private var aliveSince: [Int64?]
 
   /// Starts tracking `groups` (names and node indices) at `time`, reading
   /// each healthy running node's current view from `simulation`.
@@ -92,6 +102,7 @@ public struct FaultyViewTracker: Sendable {
     inView = Array(repeating: false, count: position * nodeCount)
     readmissionsInView = Array(repeating: 0, count: position * nodeCount)
     everFailed = Array(repeating: false, count: position * nodeCount)
+    aliveSince = Array(repeating: nil, count: position * nodeCount)
     var healthy = 0
     for observer in 0..<nodeCount where slot[observer] == nil && simulation.isRunning(observer) {
       healthy += 1
@@ -99,8 +110,9 @@ public struct FaultyViewTracker: Sendable {
       for (group, members) in groups.enumerated() {
         for member in members.members {
           guard let place = slot[member],
-            node.member(named: Simulation.name(member))?.state.isActive == true
+            let state = node.member(named: Simulation.name(member))?.state, state.isActive
           else { continue }
+          if state == .alive { aliveSince[place.position * nodeCount + observer] = time }
           inView[place.position * nodeCount + observer] = true
           groups[group].inViewPairs += 1
           totalInView += 1
@@ -112,6 +124,37 @@ public struct FaultyViewTracker: Sendable {
 
   /// Whether `index` is one of the tracked faulty members.
   public func isFaulty(_ index: Int) -> Bool { index < slot.count && slot[index] != nil }
+
+  /// The share of the time from `start` to `end`, over every (healthy
+  /// observer, member of `group`) pair, in which the observer listed the
+  /// member alive; nil for an empty span or group. The namespace lab's
+  /// `gray_listed_alive_share` is this, polled.
+  public func listedAliveShare(of group: Group, until end: Int64) -> Double? {
+    let span = end - start
+    let pairs = group.members.count * healthyObservers
+    guard span > 0, pairs > 0 else { return nil }
+    var total = group.listedAliveNanoseconds
+    for member in group.members {
+      guard let place = slot[member] else { continue }
+      for observer in 0..<nodeCount {
+        if let since = aliveSince[place.position * nodeCount + observer], since < end {
+          total += end - since
+        }
+      }
+    }
+    return Double(total) / (Double(span) * Double(pairs))
+  }
+
+  /// Notes that healthy observer `pair`'s listing of its member turned
+  /// alive (`alive`) or not at `time`.
+  private mutating func listAlive(_ alive: Bool, pair: Int, group: Int, at time: Int64) {
+    if alive {
+      if aliveSince[pair] == nil { aliveSince[pair] = time }
+    } else if let since = aliveSince[pair] {
+      groups[group].listedAliveNanoseconds += time - since
+      aliveSince[pair] = nil
+    }
+  }
 
   /// Takes in one membership event seen by `observer`.
   mutating func record(_ event: MembershipEvent, subject: Int, at observer: Int, time: Int64) {
@@ -130,6 +173,16 @@ public struct FaultyViewTracker: Sendable {
     }
     guard let place = slot[subject] else { return }
     let pair = place.position * nodeCount + observer
+    if healthyObserver {
+      switch event {
+      // An update is an alive message, from any state.
+      case .joined, .recovered, .updated:
+        listAlive(true, pair: pair, group: place.group, at: time)
+      case .suspected, .failed, .left:
+        listAlive(false, pair: pair, group: place.group, at: time)
+      case .stoodDown, .resumed, .reaped: break
+      }
+    }
     switch event {
     case .failed, .left:
       if case .failed = event, firstDeclaredDead[place.position] == nil {

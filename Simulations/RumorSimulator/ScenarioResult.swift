@@ -52,6 +52,8 @@ public struct ScenarioResult: Sendable {
   public var maximumPacketBytes = 0
   /// Virtual seconds simulated.
   public var simulatedSeconds = 0.0
+  /// When the run ended (nanoseconds of simulated time).
+  public var simulationEnd: Int64 = 0
   /// Wall-clock seconds the run took (filled in by the caller).
   public var wallSeconds: Double?
   /// Peak resident memory in MB (filled in by the caller).
@@ -129,6 +131,7 @@ public struct ScenarioResult: Sendable {
     faultyButAliveDeclaredDead = monitor.faultyButAliveDeclaredDead
     leaversSeenFailed = monitor.leaversSeenFailed
     simulatedSeconds = Double(simulation.now) / 1e9
+    simulationEnd = simulation.now
     let nodeSeconds = Double(options.nodes) * max(simulatedSeconds, 1e-9)
     messagesPerNodePerSecond = Double(simulation.packetsSent) / nodeSeconds
     bytesPerNodePerSecond = Double(simulation.bytesSent) / nodeSeconds
@@ -235,6 +238,10 @@ public struct ScenarioResult: Sendable {
           ("\(group.name)_removed_s", since(group.removedAt)),
           ("\(group.name)_failed_everywhere_s", since(group.failedEverywhereAt)),
           ("\(group.name)_in_healthy_views_end", .count(group.inViewPairs)),
+          (
+            "\(group.name)_listed_alive_share",
+            number(views.listedAliveShare(of: group, until: simulationEnd))
+          ),
         ]
       }
       fields += [

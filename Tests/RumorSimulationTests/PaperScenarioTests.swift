@@ -146,6 +146,29 @@ struct PaperScenarioTests {
       keys(of: result.json(includeTiming: false)).contains("lossy_failed_everywhere_s"), reproduce)
   }
 
+  @Test(
+    "the share of time healthy members list the lossy member alive: above 0, and none once it is out of every view for good"
+  )
+  func grayListedAliveShare() throws {
+    var options = ScenarioOptions(scenario: .gray, nodes: 8, seed: 3, duration: 60)
+    options.faultAfter = 40
+    options.grayFlipFlop = false
+    let (result, reproduce) = simulatePaper(options)
+    let views = try #require(result.faultyViews, reproduce)
+    let lossy = try #require(views.groups.first, reproduce)
+    // This seed: out of every healthy view once and never back.
+    #expect(lossy.readmissionsAtHealthy == 0 && lossy.inViewPairs == 0, reproduce)
+    let removed = try #require(lossy.removedAt, reproduce)
+    let share = try #require(views.listedAliveShare(of: lossy, until: result.simulationEnd))
+    // Listed alive some of the time before it was out (between
+    // suspicions), never after.
+    let bound = Double(removed - views.start) / Double(result.simulationEnd - views.start)
+    #expect(share > 0 && share <= bound, "\(share) against \(bound); \(reproduce)")
+    #expect(views.listedAliveShare(of: lossy, until: views.start) == nil, reproduce)
+    #expect(
+      keys(of: result.json(includeTiming: false)).contains("lossy_listed_alive_share"), reproduce)
+  }
+
   @Test("the first suspicion of a crashed member comes no later than its first failure notice")
   func firstSuspicionPrecedesFailure() {
     let options = ScenarioOptions(scenario: .crash, nodes: 30, seed: 4, duration: 30, affected: 2)
