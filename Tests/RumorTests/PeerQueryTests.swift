@@ -23,6 +23,16 @@ struct PeerQueryTests {
       #expect(message.contains("answered in HTTP"), "\(message)")
       #expect(message.contains("7946"), "\(message)")
     }
+    // A port that takes the request and closes without a word (as
+    // Serf's RPC port does) is named as possibly not a gossip port.
+    let closer = try TCPResponder(bind: anyPort) { _ in [] }
+    defer { closer.stop() }
+    do {
+      _ = try await PeerQuery.members(of: closer.address, timeout: .seconds(5))
+      Issue.record("a closed connection gave members")
+    } catch {
+      #expect("\(error)".contains("not a gossip port"), "\(error)")
+    }
     // The gossip address still answers.
     let members = try await PeerQuery.members(of: node.address, timeout: .seconds(5))
     #expect(members.map(\.name) == ["peer-query"])

@@ -30,7 +30,8 @@ public enum PeerQuery {
     let bytes = try reply.get()
     guard !bytes.isEmpty else {
       throw TransportError(
-        "\(peer) closed the connection without answering (a different label or encryption key?)")
+        "\(peer) closed the connection without answering: a different label or encryption key, or not a gossip port (the gossip port is 7946 by default; Serf's RPC, 7373, closes so too)"
+      )
     }
     let decoded: StreamCodec.DecodedStreamMessage
     do {
