@@ -30,6 +30,19 @@ struct HealthProbeTests {
     #expect(bad.error == "HTTP 503")
   }
 
+  @Test("a check whose timeout runs out before it connects says so, not that the peer timed out")
+  func budgetSpentBeforeConnecting() async throws {
+    let server = try HTTPResponder(bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)) { _ in
+      HTTPResponse()
+    }
+    defer { server.stop() }
+    let result = await HealthProbe.run(
+      HealthCheck(kind: .http, path: "/health", timeout: .nanoseconds(1)), host: "localhost",
+      port: server.address.port)
+    #expect(!result.passed)
+    #expect(result.error?.contains("ran out before connecting") == true, "\(result.error ?? "")")
+  }
+
   @Test("a TCP check passes on an open port and fails, with the reason, on a closed one")
   func tcp() async throws {
     let server = try HTTPResponder(bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)) { _ in

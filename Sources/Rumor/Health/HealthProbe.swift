@@ -32,6 +32,16 @@ public enum HealthProbe {
       return HealthCheckResult(passed: false, responseTime: elapsed(), error: error.message)
     }
     let left = timeout - elapsed()
+    guard left > .zero else {
+      // Said as it is: a connect with no time left would read as a peer
+      // that does not answer, when the time went before it (a slow
+      // resolver, or a process too busy to run the check).
+      return HealthCheckResult(
+        passed: false, responseTime: elapsed(),
+        error:
+          "the check's \(DurationText.format(timeout)) timeout ran out before connecting to \(target) (resolving '\(host)' and waiting to run took \(DurationText.format(elapsed())))"
+      )
+    }
     let outcome: HealthCheckResult = await withCheckedContinuation { continuation in
       DispatchQueue.global().async {
         let exchange = BlockingExchange(peer: target, timeout: left)
