@@ -52,15 +52,9 @@ struct AgentMonitorTests {
 
   @Test("a monitor client that never reads is dropped and counted; a reading one gets the lines")
   func slowClientDropped() async throws {
-    let node = try RumorNode.start(
-      NodeConfiguration(name: "monitor-node", bind: anyPort, settings: testSettings(), seed: 3))
-    let configuration = try ConfigurationLoader.effective(
-      DiscoveryConfiguration(),
-      host: HostEnvironment(variables: [EnvironmentVariable.deploymentMode: "local"]))
-    let registry = ServiceRegistry(configuration: configuration, node: node, variables: [:])
     let monitor = AgentMonitor()
     monitor.record(.info, "before the API")
-    let api = try AgentAPI(node: node, registry: registry, bind: anyPort, monitor: monitor)
+    let (node, api) = try startLocalAgentAPI(name: "monitor-node", seed: 3, monitor: monitor)
     let port = api.address.port
     let outcome = await withCheckedContinuation { continuation in
       DispatchQueue.global().async {

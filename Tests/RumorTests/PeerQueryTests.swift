@@ -7,13 +7,7 @@ struct PeerQueryTests {
   /// slip: 7947 for 7946) gets an error that says so, not a decoder's
   /// complaint about message type 72 ('H') and a hint about encryption.
   @Test func anAgentsHTTPAPIIsNamed() async throws {
-    let node = try RumorNode.start(
-      NodeConfiguration(name: "peer-query", bind: anyPort, settings: testSettings(), seed: 5))
-    let configuration = try ConfigurationLoader.effective(
-      DiscoveryConfiguration(),
-      host: HostEnvironment(variables: [EnvironmentVariable.deploymentMode: "local"]))
-    let registry = ServiceRegistry(configuration: configuration, node: node, variables: [:])
-    let api = try AgentAPI(node: node, registry: registry, bind: anyPort, monitor: AgentMonitor())
+    let (node, api) = try startLocalAgentAPI(name: "peer-query", seed: 5)
     defer { api.stop() }
     do {
       _ = try await PeerQuery.members(of: api.address, timeout: .seconds(5))
