@@ -426,6 +426,28 @@ struct StaleAccusationTests {
     }
   }
 
+  @Test(
+    "a stale accusation about the node itself is not answered: it refuted already, and others correct"
+  )
+  func staleAccusationAboutItselfIsNotCorrected() throws {
+    for dead in [false, true] {
+      var node = try makeNode(knowing: 3, settings: guarded())
+      // n2 suspects n0 at incarnation 1: n0 refutes at 2.
+      _ = node.receive(
+        .suspect(Suspect(incarnation: 1, node: "n0", from: "n2")), from: address(2), now: at(1))
+      #expect(node.member(named: "n0")?.incarnation == 2)
+      let accusation: Message =
+        dead
+        ? .dead(Dead(incarnation: 1, node: "n0", from: "n3"))
+        : .suspect(Suspect(incarnation: 1, node: "n0", from: "n3"))
+      let effects = node.receive(accusation, from: address(3), now: at(2))
+      #expect(node.counters.staleAccusationsCorrected == 0)
+      #expect(
+        sentMessages(effects).filter { $0.to == address(3) }.isEmpty, "\(sentMessages(effects))")
+      #expect(node.member(named: "n0")?.incarnation == 2)
+    }
+  }
+
   @Test("without the guard, a stale accusation is ignored as memberlist ignores it")
   func staleAccusationIgnoredByDefault() throws {
     // (Its next gossip round may well carry n1's alive, as news.)

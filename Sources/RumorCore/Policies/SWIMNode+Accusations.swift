@@ -163,10 +163,18 @@ extension SWIMNode {
   /// probe interval, since a lossy member keeps gossiping stale
   /// accusations; why not fewer: docs/simulation.md, "Guarded
   /// accusations".
+  ///
+  /// Never about this node itself: it has refuted already, and the
+  /// members that saw the refutation correct the stale accusers. A member
+  /// that hears only part of what is sent to it (a gray failure) would
+  /// otherwise answer every accuser it hears from, and so undo the deaths
+  /// its accusers rightly declare (docs/simulation.md, "Corrections about
+  /// oneself").
   mutating func correctIfStale(
     about member: String, incarnation: UInt32, sender: NodeAddress, now: Int64
   ) {
-    guard settings.policies.guardedAccusations, let record = table.record(named: member),
+    guard settings.policies.guardedAccusations, member != name,
+      let record = table.record(named: member),
       record.state == .alive, incarnation < record.incarnation, sender != address
     else { return }
     if let index = accusationGuard.pendingCorrections.firstIndex(where: { $0.accuser == sender }) {
