@@ -158,6 +158,13 @@ struct ConfigurationDecodingTests {
       decodingErrors("just a value\n").first?.hasPrefix(
         "c.yml:1:1: expected the configuration's sections") == true)
     #expect(decodingErrors("services:\n  AI_Stack: {}\n").count == 1)
+    // A comma-separated value of commas alone lists nothing: `encrypt: ","`
+    // must not pass as a file without keys.
+    #expect(
+      decodingErrors("gossip:\n  encrypt: \",\"\n  join: \" , \"\n") == [
+        "c.yml:2:12: gossip.encrypt: ',' lists nothing between its commas; give at least one item, or remove the key",
+        "c.yml:3:9: gossip.join: ' , ' lists nothing between its commas; give at least one item, or remove the key",
+      ])
   }
 
   @Test("service names must be lowercase DNS labels, with a corrected spelling suggested")

@@ -161,6 +161,22 @@ struct EnvironmentOverrideTests {
     #expect(effective.gossip.label == "prod")
   }
 
+  @Test("a list variable of commas alone is an error, not an empty list over the file's")
+  func commasAlone() {
+    // `RUMOR_ENCRYPT="$OLD,$NEW"` with both unset must not replace the
+    // file's keys with none, which would gossip in plaintext. (Variables
+    // are read trimmed, so " , " is named as ",".)
+    let yaml = "gossip:\n  encrypt: \(String(repeating: "A", count: 43))=\n"
+    #expect(
+      environmentErrors(
+        ["RUMOR_ENCRYPT": ",", "RUMOR_JOIN": " , ", "RUMOR_SERVICES": ","], yaml: yaml)
+        == [
+          "environment RUMOR_JOIN: ',' lists nothing between its commas; give at least one item (an empty variable counts as unset, keeping the file's)",
+          "environment RUMOR_ENCRYPT: ',' lists nothing between its commas; give at least one item (an empty variable counts as unset, keeping the file's)",
+          "environment RUMOR_SERVICES: ',' lists nothing between its commas; give at least one item (an empty variable counts as unset, keeping the file's)",
+        ])
+  }
+
   @Test("a Kubernetes or Docker link's tcp://HOST:PORT in <NAME>_PORT gives its port")
   func linkStylePorts() throws {
     let effective = try effectiveConfiguration("", ["REDIS_PORT": "tcp://10.0.0.11:6380"])

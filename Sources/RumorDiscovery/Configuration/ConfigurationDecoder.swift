@@ -447,10 +447,17 @@ struct ConfigurationDecoder {
     case .empty:
       return []
     case .scalar(let text, let style) where splittingCommas:
-      configuration.origins[path] = .file(file, value.position)
-      return text.split(separator: ",").map {
+      let items = text.split(separator: ",").map {
         YAMLValue(.scalar($0.trimmingSpaces, style), at: value.position)
       }.filter { $0.scalar?.isEmpty == false }
+      guard !items.isEmpty else {
+        report(
+          value.position, path,
+          "'\(text)' lists nothing between its commas; give at least one item, or remove the key")
+        return []
+      }
+      configuration.origins[path] = .file(file, value.position)
+      return items
     default:
       report(
         value.position, path,

@@ -193,10 +193,18 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     return try ConfigurationDecoder.port(text)
   }
 
-  /// Comma-separated items, each parsed; empty items are skipped.
+  /// Comma-separated items, each parsed; empty items are skipped, but a
+  /// value of commas alone is an error: it would replace the file's list
+  /// with nothing (`RUMOR_ENCRYPT="$OLD,$NEW"` with both unset would turn
+  /// encryption off).
   static func list<Value>(_ text: String, _ parse: (String) throws(InvalidValue) -> Value)
     throws(InvalidValue) -> [Value]
   {
+    guard text.contains(where: { $0 != "," && !$0.isWhitespace }) else {
+      throw InvalidValue(
+        "'\(text)' lists nothing between its commas; give at least one item (an empty variable counts as unset, keeping the file's)"
+      )
+    }
     var values: [Value] = []
     // Items are numbered as written, empty ones included, so that "item 3"
     // is the third thing between commas.
