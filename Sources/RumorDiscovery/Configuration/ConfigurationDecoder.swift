@@ -57,6 +57,7 @@ struct ConfigurationDecoder {
       report(
         root.position, "",
         "expected the configuration's sections (\(Self.topLevelKeys.joined(separator: ", "))) as 'key:' lines, found a single value"
+          + Self.missingSpaceHint(root)
       )
       return
     }
@@ -406,9 +407,25 @@ struct ConfigurationDecoder {
     default:
       report(
         value.position, path,
-        "expected a map (indented 'key: value' lines), found \(value.kindDescription)")
+        "expected a map (indented 'key: value' lines), found \(value.kindDescription)"
+          + Self.missingSpaceHint(value))
       return []
     }
+  }
+
+  /// For a plain value that reads as a key and its value without the
+  /// space after ':' (`port:6379`, which YAML takes as one text), the
+  /// hint to add one; empty for anything else, URLs included.
+  static func missingSpaceHint(_ value: YAMLValue) -> String {
+    guard case .scalar(let text, .plain) = value.content,
+      let colon = text.firstIndex(of: ":"), colon != text.startIndex
+    else { return "" }
+    let key = text[..<colon]
+    let rest = text[text.index(after: colon)...]
+    guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }),
+      let first = rest.first, first != "/", first != " "
+    else { return "" }
+    return "; if '\(text)' is a key and its value, put a space after ':' (\(key): \(rest))"
   }
 
   /// A scalar value parsed by `parser`, its origin recorded; nil (and an
