@@ -15,17 +15,30 @@ enum AgentOptions {
     """
 
   /// The agent's address.
+  /// A bad one is named as it was given, the flag or the variable (an
+  /// empty variable counts as unset, as every variable does).
   static func address(_ parsed: ArgumentList, command: String) throws(CommandError) -> NodeAddress {
-    let variable = HostEnvironment.current().variables[EnvironmentVariable.agent]
-    let text = try parsed.value("agent") ?? variable ?? APIAddress.standard.description
-    let listen: APIAddress
-    do {
-      listen = try APIAddress.parse(text)
-    } catch {
-      throw .usage("--agent: \(error.reason)", command: command)
+    let source: String
+    let text: String
+    if let flag = try parsed.value("agent") {
+      (source, text) = ("--agent", flag)
+    } else if let variable = HostEnvironment.current().variable(EnvironmentVariable.agent) {
+      (source, text) = ("environment \(EnvironmentVariable.agent)", variable)
+    } else {
+      return NodeAddress(ipv4: 127, 0, 0, 1, port: APIAddress.defaultPort)
     }
-    guard case .at(let hostAndPort) = listen, let address = NodeAddress(hostAndPort.description)
-    else { throw .usage("--agent wants HOST:PORT, not '\(text)'", command: command) }
+    let hostAndPort: HostAndPort
+    do {
+      hostAndPort = try HostAndPort(
+        parsing: text, defaultPort: APIAddress.defaultPort, allowsPortZero: false)
+    } catch {
+      throw .usage("\(source): \(error.reason)", command: command)
+    }
+    guard hostAndPort.isNumeric, let address = NodeAddress(hostAndPort.description) else {
+      throw .usage(
+        "\(source): '\(text)' is not a numeric IP address; give the agent's HTTP API as IP:PORT (127.0.0.1:\(APIAddress.defaultPort) on this machine)",
+        command: command)
+    }
     return address
   }
 

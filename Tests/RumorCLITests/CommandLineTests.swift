@@ -209,6 +209,18 @@ struct NodeCommandErrorTests {
     }
   }
 
+  @Test("--agent with a host name says to give the agent's IP and port, not a listen address")
+  func agentNeedsNumericAddress() async {
+    // The HTTP API's listen rules said "nor 'off'" and "0.0.0.0:7947 for
+    // every interface", which a client cannot use.
+    let result = await runRumor(["members", "--agent", "localhost:7947"])
+    #expect(result.status == 2)
+    #expect(
+      result.err == [
+        "rumor members: --agent: 'localhost:7947' is not a numeric IP address; give the agent's HTTP API as IP:PORT (127.0.0.1:7947 on this machine) (see 'rumor members --help')"
+      ])
+  }
+
   @Test("an agent on a port in use fails with a clear reason and exit 1")
   func portInUse() async throws {
     let holder = try RumorNode.start(
