@@ -59,7 +59,9 @@ enum AgentDNS {
     do {
       return try DNSServer(bind: bind, answerer: answerer)
     } catch {
-      throw .failure("cannot start the DNS server on \(address): \(error)")
+      // The socket layer's hint names the gossip flag.
+      let reason = "\(error)".replacing("pick another with --bind", with: "pick another with --dns")
+      throw .failure("cannot start the DNS server on \(address): \(reason)")
     }
   }
 }

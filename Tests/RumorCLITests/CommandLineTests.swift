@@ -233,6 +233,20 @@ struct NodeCommandErrorTests {
     await holder.shutdown()
   }
 
+  @Test("a DNS address in use names --dns, not the gossip port's --bind")
+  func dnsPortInUse() async throws {
+    let holder = try RumorNode.start(
+      NodeConfiguration(name: "holder", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let result = await runRumor([
+      "agent", "--name", "dns-second", "--bind", "127.0.0.1:0", "--http", "off",
+      "--dns", holder.boundAddress.description,
+    ])
+    #expect(result.status == 1)
+    #expect(result.err.first?.contains("pick another with --dns") == true, "\(result.err)")
+    #expect(result.err.first?.contains("--bind") == false, "\(result.err)")
+    await holder.shutdown()
+  }
+
   @Test("members with a wrong key says the key is the likely problem")
   func wrongKey() async throws {
     let key = (0..<32).map { UInt8($0) }
