@@ -2,7 +2,7 @@ import CommandLineSupport
 import Rumor
 
 /// How the commands that read the cluster reach the local agent's HTTP
-/// API when `--peer` is not given: `--agent HOST:PORT`, else
+/// API when `--peer` is not given: `--agent IP:PORT`, else
 /// `RUMOR_AGENT`, else the agent's default 127.0.0.1:7947.
 enum AgentOptions {
   /// The options, for `ArgumentList`.
@@ -10,7 +10,7 @@ enum AgentOptions {
 
   /// Their lines in a command's help.
   static let help = """
-      --agent HOST:PORT  the agent whose HTTP API to ask when --peer is not given
+      --agent IP:PORT    the agent whose HTTP API to ask, by its numeric address
                          (default $RUMOR_AGENT, else 127.0.0.1:7947)
     """
 

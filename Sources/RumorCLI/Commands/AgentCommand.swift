@@ -21,9 +21,9 @@ enum AgentCommand {
                        [--flap-quarantine S|off] [--stand-down S|off]
                        [--join-follow-up-syncs N] [--early-first-push-pull[=false]]
                        [--quiet-merges[=false]] [--direct-announcements[=false]]
-                       [--suspicion-multiplier N]
+                       [--suspicion-multiplier N] [--keyring-file PATH] [--leave-timeout S]
                        [--event-handler [FILTER=]SCRIPT]... [--dns HOST:PORT]
-                       [--http HOST:PORT|off] [--http-token TOKEN]
+                       [--dns-domain DOMAIN] [--http HOST:PORT|off] [--http-token TOKEN]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and

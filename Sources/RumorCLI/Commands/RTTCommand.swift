@@ -12,7 +12,7 @@ import Rumor
 enum RTTCommand {
   static let summary = "Estimate the round trip between two members from their network coordinates"
   static let help = """
-    Usage: rumor rtt NODE [NODE2] [--agent HOST:PORT] [--json]
+    Usage: rumor rtt NODE [NODE2] [--agent IP:PORT] [--json]
            rumor rtt NODE [NODE2] --peer HOST:PORT [--config FILE] [--encrypt BASE64KEY]
                      [--label LABEL] [--timeout SECONDS] [--bind HOST:PORT] [--json]
 

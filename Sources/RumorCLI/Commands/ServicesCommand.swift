@@ -5,7 +5,7 @@ import Rumor
 enum ServicesCommand {
   static let summary = "List the services a running node sees advertised, with their health"
   static let help = """
-    Usage: rumor services [NAME] [--agent HOST:PORT | --peer HOST:PORT] [--config FILE]
+    Usage: rumor services [NAME] [--agent IP:PORT | --peer HOST:PORT] [--config FILE]
                           [--json]
 
     Lists every service instance advertised in the cluster as the local
