@@ -202,6 +202,11 @@ struct NodeCommandErrorTests {
       ["agent", "--name", "a", "--profile", "fast"],
       ["agent", "--name", "a", "--tag", "novalue"], ["demo", "--nodes", "2"],
       ["demo", "--profile", "fast"],
+      // Two ways to ask at once: one of them was silently ignored.
+      ["members", "--peer", "127.0.0.1:1", "--agent", "127.0.0.1:1"],
+      ["services", "--peer", "127.0.0.1:1", "--agent", "127.0.0.1:1"],
+      ["resolve", "redis", "--peer", "127.0.0.1:1", "--no-agent"],
+      ["health", "redis", "--peer", "127.0.0.1:1", "--no-agent"],
     ] {
       let result = await runRumor(arguments)
       #expect(result.status == 2, "\(arguments): \(result.err)")
