@@ -252,6 +252,21 @@ struct NodeCommandErrorTests {
     await holder.shutdown()
   }
 
+  @Test("a bad --dns-domain is refused without --dns too, not silently unused")
+  func dnsDomainCheckedWithoutDNS() async throws {
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "dns-domain", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let parsed = try ArgumentList(
+      ["--dns-domain", "a b"], command: "rumor agent",
+      options: AgentDNS.options.map { ArgumentList.Option(name: $0, takesValue: true) } + [
+        .init(name: "config", takesValue: true)
+      ])
+    #expect(throws: CommandError.self) {
+      _ = try AgentDNS.start(parsed, node: node, command: "rumor agent")
+    }
+    await node.shutdown()
+  }
+
   @Test("members with a wrong key says the key is the likely problem")
   func wrongKey() async throws {
     let key = (0..<32).map { UInt8($0) }
