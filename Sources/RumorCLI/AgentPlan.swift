@@ -47,7 +47,7 @@ struct AgentPlan {
       node.settings.suspicionMultiplier = multiplier
     }
     node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
-    let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))
+    let flagKeys = try NodeOptions.keys(parsed.values("encrypt"), command: command)
     node.keys = flagKeys.isEmpty ? gossip.encryptionKeys : flagKeys
     node.label = try parsed.value("label") ?? gossip.label
     node.keyringFile = try parsed.value("keyring-file") ?? gossip.keyringFile

@@ -48,7 +48,7 @@ enum PeerOptions {
     let timeout =
       try NodeOptions.seconds(try parsed.value("timeout"), option: "timeout", command: command)
       ?? defaultTimeout
-    var keys = try NodeOptions.keys(parsed.values("encrypt"))
+    var keys = try NodeOptions.keys(parsed.values("encrypt"), command: command)
     var label = try parsed.value("label")
     if parsed.values("encrypt").isEmpty || label == nil {
       // Like the agent: what the flags leave out comes from the

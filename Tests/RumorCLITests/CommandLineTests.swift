@@ -106,13 +106,15 @@ struct CommandLineTests {
     }
   }
 
-  @Test("a key that is not base64 or has the wrong length is a clear failure")
+  @Test("a key that is not base64 or has the wrong length is a clear usage error (exit 2)")
   func badKeys() async {
+    // Exit 2 as for every bad command line, as `rumor keys --install`
+    // already did (exit 1 before 2026-12-07).
     let notBase64 = await runRumor(["decode", "--key", "%%%", "--hex", "00"])
-    #expect(notBase64.status == 1)
+    #expect(notBase64.status == 2)
     #expect(notBase64.err.first?.contains("not base64") == true)
     let short = await runRumor(["decode", "--key", "AAEC", "--hex", "00"])
-    #expect(short.status == 1)
+    #expect(short.status == 2)
     #expect(short.err.first?.contains("16, 24 or 32 bytes") == true)
   }
 
@@ -207,6 +209,10 @@ struct NodeCommandErrorTests {
       ["services", "--peer", "127.0.0.1:1", "--agent", "127.0.0.1:1"],
       ["resolve", "redis", "--peer", "127.0.0.1:1", "--no-agent"],
       ["health", "redis", "--peer", "127.0.0.1:1", "--no-agent"],
+      // A key that is not one is a bad command line, not a failure (exit 1).
+      ["members", "--peer", "127.0.0.1:1", "--encrypt", "abc"],
+      ["agent", "--name", "a", "--bind", "127.0.0.1:0", "--encrypt", "AAAA"],
+      ["decode", "--hex", "02", "--key", "abc"],
     ] {
       let result = await runRumor(arguments)
       #expect(result.status == 2, "\(arguments): \(result.err)")
