@@ -121,7 +121,7 @@ struct EnvironmentOverrideTests {
       errors == [
         "environment RUMOR_PRESET: 'serf' is not a preset (one of memberlist, rumor)",
         "environment RUMOR_GUARDED_ACCUSATIONS: 'maybe' is not true or false",
-        "environment RUMOR_FLAP_QUARANTINE: 'soon' is not a duration; write seconds (10, 0.5) or a number with ms, s, m or h (500ms, 10s)",
+        "environment RUMOR_FLAP_QUARANTINE: 'soon' is not a duration; write seconds (10, 0.5) or a number with ms, s, m or h (500ms, 10s), or off",
       ])
   }
 
