@@ -202,8 +202,10 @@ enum RTTCommand {
         ? "\(name.logField) sent no coordinate (coordinates off on it?)"
         : "\(name.logField) is not a member"
     }
+    let seconds =
+      target.timeout == target.timeout.rounded() ? "\(Int64(target.timeout))" : "\(target.timeout)"
     throw .failure(
-      "could not find a coordinate for \(reasons.isEmpty ? "the peer" : reasons.joined(separator: "; ")) within \(format(target.timeout * 1000)) ms"
+      "no coordinate within \(seconds) s: \(reasons.isEmpty ? "the peer sent none" : reasons.joined(separator: "; "))"
     )
   }
 
