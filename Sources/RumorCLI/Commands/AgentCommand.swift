@@ -152,7 +152,6 @@ enum AgentCommand {
       await logUserEvents(of: node, console: console, handlers: eventHandlers)
     }
     let queries = Task { await handleQueries(of: node, handlers: eventHandlers) }
-    let health = Task { await logHealth(of: node, console: console) }
     let api: AgentAPI?
     do {
       api = try AgentHTTPServer.start(
@@ -172,6 +171,10 @@ enum AgentCommand {
         "\(timestamp()) advertising \(service.name) at \(service.url), checked by \(service.check?.summary ?? "nothing")"
       )
     }
+    // After the lines above, so that no check result comes before them
+    // (with a second core, a refused first check beat them); a check that
+    // ran already is logged from its status, none is missed.
+    let health = Task { await logHealth(of: node, console: console) }
     // Joined after subscribing, so that the handlers see the first joins.
     do {
       try await node.join(plan.seeds)
