@@ -80,7 +80,11 @@ enum AgentOptions {
       method, target, body: body, parsed, command: command, timeout: seconds)
     guard (200..<300).contains(status) else {
       let agent = try address(parsed, command: command)
-      throw .failure("the agent at \(agent) refused: \(message(json))")
+      // The agent's reason names its own option; this side sends the variable.
+      let hint =
+        status == 401 && token == nil
+        ? " (set \(EnvironmentVariable.httpToken) to the agent's token: this command sends it)" : ""
+      throw .failure("the agent at \(agent) refused: \(message(json))\(hint)")
     }
     return json
   }

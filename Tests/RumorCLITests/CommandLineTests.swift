@@ -273,6 +273,29 @@ struct NodeCommandErrorTests {
     await node.shutdown()
   }
 
+  @Test("a write refused for want of a token says which variable carries it")
+  func writeWithoutToken() async throws {
+    // Before 2026-12-07 the CLI passed on the agent's "writes need
+    // Authorization: Bearer TOKEN (the agent's --http-token)", which names
+    // neither the variable the CLI sends nor how to set it.
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "token-api", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let registry = ServiceRegistry(
+      configuration: try ConfigurationLoader.effective(
+        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
+      node: node)
+    let api = try AgentAPI(
+      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0),
+      authorization: WriteAuthorization(token: "s3cret"))
+    if HostEnvironment.current().variable("RUMOR_HTTP_TOKEN") == nil {
+      let result = await runRumor(["event", "x", "--agent", api.address.description])
+      #expect(result.status == 1)
+      #expect(result.err.first?.contains("set RUMOR_HTTP_TOKEN") == true, "\(result.err)")
+    }
+    api.stop()
+    await node.shutdown()
+  }
+
   @Test("members with a wrong key says the key is the likely problem")
   func wrongKey() async throws {
     let key = (0..<32).map { UInt8($0) }
