@@ -296,6 +296,29 @@ struct NodeCommandErrorTests {
     await node.shutdown()
   }
 
+  @Test("services through the agent reports a tag that does not parse, as with --peer")
+  func servicesWarnThroughAgent() async throws {
+    // Before 2026-12-07 only --peer printed the warning cli.md shows; the
+    // agent's list leaves such an instance out without a word.
+    var configuration = NodeConfiguration(
+      name: "legacy-2", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
+    configuration.tags = ["svc.search": "search-01:9200"]
+    let node = try RumorNode.start(configuration)
+    let registry = ServiceRegistry(
+      configuration: try ConfigurationLoader.effective(
+        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
+      node: node)
+    let api = try AgentAPI(
+      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
+    let result = await runRumor(["services", "--agent", api.address.description])
+    #expect(
+      result.err.contains {
+        $0.hasPrefix("warning: legacy-2: tag svc.search: 'search-01:9200' is not a URL")
+      }, "\(result.err)")
+    api.stop()
+    await node.shutdown()
+  }
+
   @Test("members with a wrong key says the key is the likely problem")
   func wrongKey() async throws {
     let key = (0..<32).map { UInt8($0) }
