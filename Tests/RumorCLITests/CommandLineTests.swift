@@ -213,6 +213,9 @@ struct NodeCommandErrorTests {
       ["members", "--peer", "127.0.0.1:1", "--encrypt", "abc"],
       ["agent", "--name", "a", "--bind", "127.0.0.1:0", "--encrypt", "AAAA"],
       ["decode", "--hex", "02", "--key", "abc"],
+      // A NAME that cannot be a service ("environment: BAD NAME_HOST not set").
+      ["resolve", "Bad Name", "--no-agent"], ["resolve", "", "--no-agent"],
+      ["health", "Redis", "--no-agent"], ["services", "a b", "--agent", "127.0.0.1:1"],
     ] {
       let result = await runRumor(arguments)
       #expect(result.status == 2, "\(arguments): \(result.err)")

@@ -39,6 +39,7 @@ enum HealthCommand {
         .init(name: "config", takesValue: true), .init(name: "json", takesValue: false),
       ])
     if parsed.wantsHelp { return console.out(help) }
+    try ServiceCommands.validate(parsed.positional, command: command)
     var reports: [ServiceHealthReport] = []
     if try ServiceCommands.asksAgent(parsed) {
       reports = try await fromAgent(parsed, command: command)

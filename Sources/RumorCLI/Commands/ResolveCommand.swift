@@ -52,6 +52,7 @@ enum ResolveCommand {
     guard let name = parsed.positional.first else {
       throw .usage("the service name is missing", command: command)
     }
+    try ServiceCommands.validate([name], command: command)
     let path = parsed.positional.count > 1 ? parsed.positional[1] : ""
     if try ServiceCommands.asksAgent(parsed) {
       return try await fromAgent(name, path: path, parsed, command: command, console: console)

@@ -33,6 +33,7 @@ enum ServicesCommand {
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 1)
     let wanted = parsed.positional.first
+    try ServiceCommands.validate(parsed.positional, command: command)
     let instances: [JSONValue]
     if let members = try await PeerOptions.members(parsed, command: command) {
       let catalog = ServiceCatalog(members: members)
