@@ -322,6 +322,24 @@ struct NodeCommandErrorTests {
     await node.shutdown()
   }
 
+  @Test("force-leave of the agent itself names the command that makes it leave")
+  func forceLeaveSelf() async throws {
+    // Before 2026-12-07 the refusal named only the HTTP route.
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "self-leave", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let registry = ServiceRegistry(
+      configuration: try ConfigurationLoader.effective(
+        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
+      node: node)
+    let api = try AgentAPI(
+      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
+    let result = await runRumor(["force-leave", "self-leave", "--agent", api.address.description])
+    #expect(result.status == 1)
+    #expect(result.err.first?.hasSuffix("(rumor leave)") == true, "\(result.err)")
+    api.stop()
+    await node.shutdown()
+  }
+
   @Test("members with a wrong key says the key is the likely problem")
   func wrongKey() async throws {
     let key = (0..<32).map { UInt8($0) }
