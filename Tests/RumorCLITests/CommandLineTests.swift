@@ -216,6 +216,12 @@ struct NodeCommandErrorTests {
       // A NAME that cannot be a service ("environment: BAD NAME_HOST not set").
       ["resolve", "Bad Name", "--no-agent"], ["resolve", "", "--no-agent"],
       ["health", "Redis", "--no-agent"], ["services", "a b", "--agent", "127.0.0.1:1"],
+      // The any-address as what others are to reach (its join fails
+      // before the fix: exit 1, not a hang).
+      [
+        "agent", "--name", "a", "--bind", "127.0.0.1:0", "--http", "off", "--advertise",
+        "0.0.0.0:7000", "--join", "127.0.0.1:1",
+      ],
     ] {
       let result = await runRumor(arguments)
       #expect(result.status == 2, "\(arguments): \(result.err)")

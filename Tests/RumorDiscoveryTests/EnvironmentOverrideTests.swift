@@ -177,6 +177,27 @@ struct EnvironmentOverrideTests {
         ])
   }
 
+  @Test("the any-address cannot be advertised, from the file or the environment")
+  func anyAddressIsNotAdvertised() {
+    // Accepted before 2026-12-07: the node then told every member to
+    // reach it at 0.0.0.0.
+    let reason =
+      "is the any-address, which other members cannot reach; advertise the address they reach this node at, or leave it out (the bind address, or the machine's first private address when binding 0.0.0.0)"
+    #expect(
+      environmentErrors(["RUMOR_ADVERTISE": "0.0.0.0"]) == [
+        "environment RUMOR_ADVERTISE: '0.0.0.0' \(reason)"
+      ])
+    #expect(
+      decodingErrors("gossip:\n  advertise: \"[::]:7000\"\n") == [
+        "c.yml:2:14: gossip.advertise: '[::]:7000' \(reason)"
+      ])
+    #expect(
+      environmentErrors(["RUMOR_ADVERTISE": "my-host"]) == [
+        "environment RUMOR_ADVERTISE: 'my-host' is not a numeric IP address; give the address other members reach this node at"
+      ])
+    #expect(environmentErrors(["RUMOR_ADVERTISE": "10.0.0.5"]).isEmpty)
+  }
+
   @Test("a Kubernetes or Docker link's tcp://HOST:PORT in <NAME>_PORT gives its port")
   func linkStylePorts() throws {
     let effective = try effectiveConfiguration("", ["REDIS_PORT": "tcp://10.0.0.11:6380"])

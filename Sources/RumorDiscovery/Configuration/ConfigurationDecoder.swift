@@ -180,9 +180,7 @@ struct ConfigurationDecoder {
           try Self.numericAddress(text, allowsPortZero: true)
         }
       case "advertise":
-        configuration.gossip.advertise = parse(entry.value, path) { text throws(InvalidValue) in
-          try Self.numericAddress(text, allowsPortZero: false)
-        }
+        configuration.gossip.advertise = parse(entry.value, path, Self.advertiseAddress)
       case "join":
         configuration.gossip.join = items(entry.value, path: path, splittingCommas: true)
           .enumerated().compactMap { index, item in
@@ -538,6 +536,12 @@ struct ConfigurationDecoder {
       )
     }
     return address
+  }
+
+  /// `gossip.advertise` and `RUMOR_ADVERTISE`: see
+  /// `HostAndPort.init(advertising:)`.
+  static func advertiseAddress(_ text: String) throws(InvalidValue) -> HostAndPort {
+    try HostAndPort(advertising: text)
   }
 
   /// A member to join through: a name or address, port 7946 unless given.

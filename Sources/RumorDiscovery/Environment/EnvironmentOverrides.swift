@@ -88,9 +88,7 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     bind = read(EnvironmentVariable.bind) { text throws(InvalidValue) in
       try ConfigurationDecoder.numericAddress(text, allowsPortZero: true)
     }
-    advertise = read(EnvironmentVariable.advertise) { text throws(InvalidValue) in
-      try ConfigurationDecoder.numericAddress(text, allowsPortZero: false)
-    }
+    advertise = read(EnvironmentVariable.advertise, ConfigurationDecoder.advertiseAddress)
     join = read(EnvironmentVariable.join) { text throws(InvalidValue) in
       try Self.list(text, ConfigurationDecoder.seed)
     }
