@@ -177,6 +177,19 @@ struct EnvironmentOverrideTests {
         ])
   }
 
+  @Test("RUMOR_SERVICES is held to the file's 512-byte rule for tags")
+  func servicesMustFit() {
+    // Before 2026-12-07 `rumor config show` took twelve long services from
+    // the variable; only the agent's start refused them.
+    let services = (1...12).map { "svc-number-\($0)=http://:80\($0)/some/long/path/here" }
+    let errors = environmentErrors(["RUMOR_SERVICES": services.joined(separator: ",")])
+    #expect(errors.count == 1)
+    #expect(
+      errors.first?.hasPrefix(
+        "environment RUMOR_SERVICES: the services' tags do not fit in a node's metadata: tags encode to"
+      ) == true, "\(errors)")
+  }
+
   @Test("the any-address cannot be advertised, from the file or the environment")
   func anyAddressIsNotAdvertised() {
     // Accepted before 2026-12-07: the node then told every member to
