@@ -39,8 +39,7 @@ enum AgentDNS {
         throw .usage("--dns: \(error.reason)", command: command)
       }
     }
-    guard let address else { return nil }
-    let bind = try NodeOptions.address(address, option: "dns", command: command)
+    // The domain first, so that a bad one is refused even with DNS off.
     var domainText = effective.dns.domain
     if let flag = try parsed.value("dns-domain") {
       do {
@@ -49,6 +48,8 @@ enum AgentDNS {
         throw .usage("--dns-domain: \(error.reason)", command: command)
       }
     }
+    guard let address else { return nil }
+    let bind = try NodeOptions.address(address, option: "dns", command: command)
     guard let domain = DNSName(domainText) else {
       throw .usage("--dns-domain: '\(domainText)' is not a domain name", command: command)
     }
@@ -59,7 +60,9 @@ enum AgentDNS {
     do {
       return try DNSServer(bind: bind, answerer: answerer)
     } catch {
-      throw .failure("cannot start the DNS server on \(address): \(error)")
+      // The socket layer's hint names the gossip flag.
+      let reason = "\(error)".replacing("pick another with --bind", with: "pick another with --dns")
+      throw .failure("cannot start the DNS server on \(address): \(reason)")
     }
   }
 }

@@ -2,7 +2,7 @@ import CommandLineSupport
 import Rumor
 
 /// How the commands that read the cluster reach the local agent's HTTP
-/// API when `--peer` is not given: `--agent HOST:PORT`, else
+/// API when `--peer` is not given: `--agent IP:PORT`, else
 /// `RUMOR_AGENT`, else the agent's default 127.0.0.1:7947.
 enum AgentOptions {
   /// The options, for `ArgumentList`.
@@ -10,22 +10,35 @@ enum AgentOptions {
 
   /// Their lines in a command's help.
   static let help = """
-      --agent HOST:PORT  the agent whose HTTP API to ask when --peer is not given
+      --agent IP:PORT    the agent whose HTTP API to ask, by its numeric address
                          (default $RUMOR_AGENT, else 127.0.0.1:7947)
     """
 
   /// The agent's address.
+  /// A bad one is named as it was given, the flag or the variable (an
+  /// empty variable counts as unset, as every variable does).
   static func address(_ parsed: ArgumentList, command: String) throws(CommandError) -> NodeAddress {
-    let variable = HostEnvironment.current().variables[EnvironmentVariable.agent]
-    let text = try parsed.value("agent") ?? variable ?? APIAddress.standard.description
-    let listen: APIAddress
-    do {
-      listen = try APIAddress.parse(text)
-    } catch {
-      throw .usage("--agent: \(error.reason)", command: command)
+    let source: String
+    let text: String
+    if let flag = try parsed.value("agent") {
+      (source, text) = ("--agent", flag)
+    } else if let variable = HostEnvironment.current().variable(EnvironmentVariable.agent) {
+      (source, text) = ("environment \(EnvironmentVariable.agent)", variable)
+    } else {
+      return NodeAddress(ipv4: 127, 0, 0, 1, port: APIAddress.defaultPort)
     }
-    guard case .at(let hostAndPort) = listen, let address = NodeAddress(hostAndPort.description)
-    else { throw .usage("--agent wants HOST:PORT, not '\(text)'", command: command) }
+    let hostAndPort: HostAndPort
+    do {
+      hostAndPort = try HostAndPort(
+        parsing: text, defaultPort: APIAddress.defaultPort, allowsPortZero: false)
+    } catch {
+      throw .usage("\(source): \(error.reason)", command: command)
+    }
+    guard hostAndPort.isNumeric, let address = NodeAddress(hostAndPort.description) else {
+      throw .usage(
+        "\(source): '\(text)' is not a numeric IP address; give the agent's HTTP API as IP:PORT (127.0.0.1:\(APIAddress.defaultPort) on this machine)",
+        command: command)
+    }
     return address
   }
 
@@ -67,7 +80,11 @@ enum AgentOptions {
       method, target, body: body, parsed, command: command, timeout: seconds)
     guard (200..<300).contains(status) else {
       let agent = try address(parsed, command: command)
-      throw .failure("the agent at \(agent) refused: \(message(json))")
+      // The agent's reason names its own option; this side sends the variable.
+      let hint =
+        status == 401 && token == nil
+        ? " (set \(EnvironmentVariable.httpToken) to the agent's token: this command sends it)" : ""
+      throw .failure("the agent at \(agent) refused: \(message(json))\(hint)")
     }
     return json
   }

@@ -25,7 +25,13 @@ struct AgentPlan {
       parsed.value("bind"), or: gossip.bind, option: "bind", key: "gossip.bind",
       origins: effective.origins, command: command)
     if let advertise = try parsed.value("advertise") {
-      node.advertise = try NodeOptions.address(advertise, option: "advertise", command: command)
+      let address = try NodeOptions.address(advertise, option: "advertise", command: command)
+      do {
+        _ = try HostAndPort(advertising: address.description)
+      } catch {
+        throw .usage("--advertise: \(error.reason)", command: command)
+      }
+      node.advertise = address
     } else if let advertise = gossip.advertise {
       node.advertise = try Self.address(
         nil, or: advertise, option: "advertise", key: "gossip.advertise",
@@ -47,7 +53,7 @@ struct AgentPlan {
       node.settings.suspicionMultiplier = multiplier
     }
     node.tags = try NodeOptions.tags(parsed.values("tag"), command: command)
-    let flagKeys = try NodeOptions.keys(parsed.values("encrypt"))
+    let flagKeys = try NodeOptions.keys(parsed.values("encrypt"), command: command)
     node.keys = flagKeys.isEmpty ? gossip.encryptionKeys : flagKeys
     node.label = try parsed.value("label") ?? gossip.label
     node.keyringFile = try parsed.value("keyring-file") ?? gossip.keyringFile

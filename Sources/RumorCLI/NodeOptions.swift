@@ -6,8 +6,10 @@ import RumorWire
 /// Parsing shared by the commands that start or talk to nodes.
 enum NodeOptions {
   /// Keys given as base64 (`--encrypt`), checked.
-  static func keys(_ texts: [String]) throws(CommandError) -> [[UInt8]] {
-    guard let keyring = try KeyParsing.keyring(fromBase64: texts, option: "encrypt") else {
+  static func keys(_ texts: [String], command: String) throws(CommandError) -> [[UInt8]] {
+    guard
+      let keyring = try KeyParsing.keyring(fromBase64: texts, option: "encrypt", command: command)
+    else {
       return []
     }
     return keyring.keys
@@ -131,7 +133,8 @@ enum NodeOptions {
     guard let text else { return nil }
     guard let value = Double(text), value > 0, value <= 86_400 else {
       throw .usage(
-        "--\(option) must be a number of seconds above 0 (not '\(text)')", command: command)
+        "--\(option) must be a number of seconds above 0, at most 86400 (a day) (not '\(text)')",
+        command: command)
     }
     return value
   }

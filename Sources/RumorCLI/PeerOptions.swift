@@ -36,10 +36,19 @@ enum PeerOptions {
     async throws(CommandError) -> Target?
   {
     guard let peerText = try parsed.value("peer") else { return nil }
+    // The other ways to ask would be ignored without a word.
+    if try parsed.value("agent") != nil {
+      throw .usage("--agent and --peer are two ways to ask: give one", command: command)
+    }
+    if parsed.flag("no-agent") {
+      throw .usage(
+        "--no-agent and --peer: give one (--peer resolves here from that node's gossip view, --no-agent without any)",
+        command: command)
+    }
     let timeout =
       try NodeOptions.seconds(try parsed.value("timeout"), option: "timeout", command: command)
       ?? defaultTimeout
-    var keys = try NodeOptions.keys(parsed.values("encrypt"))
+    var keys = try NodeOptions.keys(parsed.values("encrypt"), command: command)
     var label = try parsed.value("label")
     if parsed.values("encrypt").isEmpty || label == nil {
       // Like the agent: what the flags leave out comes from the

@@ -10,6 +10,18 @@ enum ServiceCommands {
                          configuration alone (gossip skipped): no agent needed
     """
 
+  /// Refuses a NAME that cannot be a service (`Redis`, `a b`), which
+  /// no step could resolve and whose variables would read `A B_HOST`.
+  static func validate(_ names: [String], command: String) throws(CommandError) {
+    for name in names {
+      do {
+        try ServiceName.validate(name)
+      } catch {
+        throw .usage(error.reason, command: command)
+      }
+    }
+  }
+
   /// Whether the command asks the local agent: neither --peer nor
   /// --no-agent.
   static func asksAgent(_ parsed: ArgumentList) throws(CommandError) -> Bool {

@@ -106,13 +106,15 @@ struct CommandLineTests {
     }
   }
 
-  @Test("a key that is not base64 or has the wrong length is a clear failure")
+  @Test("a key that is not base64 or has the wrong length is a clear usage error (exit 2)")
   func badKeys() async {
+    // Exit 2 as for every bad command line, as `rumor keys --install`
+    // already did (exit 1 before 2026-12-07).
     let notBase64 = await runRumor(["decode", "--key", "%%%", "--hex", "00"])
-    #expect(notBase64.status == 1)
+    #expect(notBase64.status == 2)
     #expect(notBase64.err.first?.contains("not base64") == true)
     let short = await runRumor(["decode", "--key", "AAEC", "--hex", "00"])
-    #expect(short.status == 1)
+    #expect(short.status == 2)
     #expect(short.err.first?.contains("16, 24 or 32 bytes") == true)
   }
 
@@ -202,11 +204,41 @@ struct NodeCommandErrorTests {
       ["agent", "--name", "a", "--profile", "fast"],
       ["agent", "--name", "a", "--tag", "novalue"], ["demo", "--nodes", "2"],
       ["demo", "--profile", "fast"],
+      // Two ways to ask at once: one of them was silently ignored.
+      ["members", "--peer", "127.0.0.1:1", "--agent", "127.0.0.1:1"],
+      ["services", "--peer", "127.0.0.1:1", "--agent", "127.0.0.1:1"],
+      ["resolve", "redis", "--peer", "127.0.0.1:1", "--no-agent"],
+      ["health", "redis", "--peer", "127.0.0.1:1", "--no-agent"],
+      // A key that is not one is a bad command line, not a failure (exit 1).
+      ["members", "--peer", "127.0.0.1:1", "--encrypt", "abc"],
+      ["agent", "--name", "a", "--bind", "127.0.0.1:0", "--encrypt", "AAAA"],
+      ["decode", "--hex", "02", "--key", "abc"],
+      // A NAME that cannot be a service ("environment: BAD NAME_HOST not set").
+      ["resolve", "Bad Name", "--no-agent"], ["resolve", "", "--no-agent"],
+      ["health", "Redis", "--no-agent"], ["services", "a b", "--agent", "127.0.0.1:1"],
+      // The any-address as what others are to reach (its join fails
+      // before the fix: exit 1, not a hang).
+      [
+        "agent", "--name", "a", "--bind", "127.0.0.1:0", "--http", "off", "--advertise",
+        "0.0.0.0:7000", "--join", "127.0.0.1:1",
+      ],
     ] {
       let result = await runRumor(arguments)
       #expect(result.status == 2, "\(arguments): \(result.err)")
       #expect(result.err.count == 1, "\(arguments)")
     }
+  }
+
+  @Test("--agent with a host name says to give the agent's IP and port, not a listen address")
+  func agentNeedsNumericAddress() async {
+    // The HTTP API's listen rules said "nor 'off'" and "0.0.0.0:7947 for
+    // every interface", which a client cannot use.
+    let result = await runRumor(["members", "--agent", "localhost:7947"])
+    #expect(result.status == 2)
+    #expect(
+      result.err == [
+        "rumor members: --agent: 'localhost:7947' is not a numeric IP address; give the agent's HTTP API as IP:PORT (127.0.0.1:7947 on this machine) (see 'rumor members --help')"
+      ])
   }
 
   @Test("an agent on a port in use fails with a clear reason and exit 1")
@@ -219,6 +251,99 @@ struct NodeCommandErrorTests {
     #expect(result.status == 1)
     #expect(result.err.first?.contains("in use") == true, "\(result.err)")
     await holder.shutdown()
+  }
+
+  @Test("a DNS address in use names --dns, not the gossip port's --bind")
+  func dnsPortInUse() async throws {
+    let holder = try RumorNode.start(
+      NodeConfiguration(name: "holder", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let result = await runRumor([
+      "agent", "--name", "dns-second", "--bind", "127.0.0.1:0", "--http", "off",
+      "--dns", holder.boundAddress.description,
+    ])
+    #expect(result.status == 1)
+    #expect(result.err.first?.contains("pick another with --dns") == true, "\(result.err)")
+    #expect(result.err.first?.contains("--bind") == false, "\(result.err)")
+    await holder.shutdown()
+  }
+
+  @Test("a bad --dns-domain is refused without --dns too, not silently unused")
+  func dnsDomainCheckedWithoutDNS() async throws {
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "dns-domain", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let parsed = try ArgumentList(
+      ["--dns-domain", "a b"], command: "rumor agent",
+      options: AgentDNS.options.map { ArgumentList.Option(name: $0, takesValue: true) } + [
+        .init(name: "config", takesValue: true)
+      ])
+    #expect(throws: CommandError.self) {
+      _ = try AgentDNS.start(parsed, node: node, command: "rumor agent")
+    }
+    await node.shutdown()
+  }
+
+  @Test("a write refused for want of a token says which variable carries it")
+  func writeWithoutToken() async throws {
+    // Before 2026-12-07 the CLI passed on the agent's "writes need
+    // Authorization: Bearer TOKEN (the agent's --http-token)", which names
+    // neither the variable the CLI sends nor how to set it.
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "token-api", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let registry = ServiceRegistry(
+      configuration: try ConfigurationLoader.effective(
+        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
+      node: node)
+    let api = try AgentAPI(
+      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0),
+      authorization: WriteAuthorization(token: "s3cret"))
+    if HostEnvironment.current().variable("RUMOR_HTTP_TOKEN") == nil {
+      let result = await runRumor(["event", "x", "--agent", api.address.description])
+      #expect(result.status == 1)
+      #expect(result.err.first?.contains("set RUMOR_HTTP_TOKEN") == true, "\(result.err)")
+    }
+    api.stop()
+    await node.shutdown()
+  }
+
+  @Test("services through the agent reports a tag that does not parse, as with --peer")
+  func servicesWarnThroughAgent() async throws {
+    // Before 2026-12-07 only --peer printed the warning cli.md shows; the
+    // agent's list leaves such an instance out without a word.
+    var configuration = NodeConfiguration(
+      name: "legacy-2", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
+    configuration.tags = ["svc.search": "search-01:9200"]
+    let node = try RumorNode.start(configuration)
+    let registry = ServiceRegistry(
+      configuration: try ConfigurationLoader.effective(
+        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
+      node: node)
+    let api = try AgentAPI(
+      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
+    let result = await runRumor(["services", "--agent", api.address.description])
+    #expect(
+      result.err.contains {
+        $0.hasPrefix("warning: legacy-2: tag svc.search: 'search-01:9200' is not a URL")
+      }, "\(result.err)")
+    api.stop()
+    await node.shutdown()
+  }
+
+  @Test("force-leave of the agent itself names the command that makes it leave")
+  func forceLeaveSelf() async throws {
+    // Before 2026-12-07 the refusal named only the HTTP route.
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "self-leave", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let registry = ServiceRegistry(
+      configuration: try ConfigurationLoader.effective(
+        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
+      node: node)
+    let api = try AgentAPI(
+      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
+    let result = await runRumor(["force-leave", "self-leave", "--agent", api.address.description])
+    #expect(result.status == 1)
+    #expect(result.err.first?.hasSuffix("(rumor leave)") == true, "\(result.err)")
+    api.stop()
+    await node.shutdown()
   }
 
   @Test("members with a wrong key says the key is the likely problem")

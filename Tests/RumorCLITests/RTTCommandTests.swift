@@ -46,6 +46,22 @@ struct RTTCommandTests {
     #expect(result.err.first?.contains("cannot join through 127.0.0.1:9") == true, "\(result.err)")
   }
 
+  @Test("a name that is no member is a failure that reads as a sentence")
+  func notAMember() async throws {
+    // Before 2026-12-07: "could not find a coordinate for nobody is not a
+    // member within 1000.000 ms".
+    let node = try RumorNode.start(
+      NodeConfiguration(name: "rtt-seed", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
+    let result = await runRumor([
+      "rtt", "nobody", "--peer", node.boundAddress.description, "--timeout", "1",
+    ])
+    #expect(result.status == 1, "\(result.err)")
+    #expect(
+      result.err == ["rumor rtt: no coordinate within 1 s: nobody is not a member"],
+      "\(result.err)")
+    await node.shutdown()
+  }
+
   @Test("milliseconds are printed with three decimals, as serf rtt prints them")
   func format() {
     #expect(RTTCommand.format(0.4123) == "0.412")

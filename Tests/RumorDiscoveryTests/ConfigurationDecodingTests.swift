@@ -158,6 +158,28 @@ struct ConfigurationDecodingTests {
       decodingErrors("just a value\n").first?.hasPrefix(
         "c.yml:1:1: expected the configuration's sections") == true)
     #expect(decodingErrors("services:\n  AI_Stack: {}\n").count == 1)
+    // `port:6379` alone under its key is YAML for the text "port:6379".
+    #expect(
+      decodingErrors("services:\n  redis:\n    port:6379\n") == [
+        "c.yml:3:5: services.redis: expected a map (indented 'key: value' lines), found a single value; if 'port:6379' is a key and its value, put a space after ':' (port: 6379)"
+      ])
+    #expect(
+      decodingErrors("gossip:x\n").first?.hasSuffix(
+        "found a single value; if 'gossip:x' is a key and its value, put a space after ':' (gossip: x)"
+      )
+        == true)
+    // A URL has no such hint.
+    #expect(
+      decodingErrors("services:\n  redis:\n    redis://cache:6379\n") == [
+        "c.yml:3:5: services.redis: expected a map (indented 'key: value' lines), found a single value"
+      ])
+    // A comma-separated value of commas alone lists nothing: `encrypt: ","`
+    // must not pass as a file without keys.
+    #expect(
+      decodingErrors("gossip:\n  encrypt: \",\"\n  join: \" , \"\n") == [
+        "c.yml:2:12: gossip.encrypt: ',' lists nothing between its commas; give at least one item, or remove the key",
+        "c.yml:3:9: gossip.join: ' , ' lists nothing between its commas; give at least one item, or remove the key",
+      ])
   }
 
   @Test("service names must be lowercase DNS labels, with a corrected spelling suggested")

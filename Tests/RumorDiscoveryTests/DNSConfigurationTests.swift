@@ -41,5 +41,8 @@ struct DNSConfigurationTests {
     #expect(
       environmentErrors(["RUMOR_DNS_DOMAIN": "bad..domain"]).first?.contains("RUMOR_DNS_DOMAIN")
         == true)
+    // The value as written, not with its final dot taken off ("'.' is not
+    // a host name" for "..", before 2026-12-07).
+    #expect(decodingErrors("dns:\n  domain: ..\n").first?.contains("'..' is not") == true)
   }
 }

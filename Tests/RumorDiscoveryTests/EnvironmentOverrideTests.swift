@@ -121,7 +121,7 @@ struct EnvironmentOverrideTests {
       errors == [
         "environment RUMOR_PRESET: 'serf' is not a preset (one of memberlist, rumor)",
         "environment RUMOR_GUARDED_ACCUSATIONS: 'maybe' is not true or false",
-        "environment RUMOR_FLAP_QUARANTINE: 'soon' is not a duration; write seconds (10, 0.5) or a number with ms, s, m or h (500ms, 10s)",
+        "environment RUMOR_FLAP_QUARANTINE: 'soon' is not a duration; write seconds (10, 0.5) or a number with ms, s, m or h (500ms, 10s), or off",
       ])
   }
 
@@ -159,6 +159,56 @@ struct EnvironmentOverrideTests {
     let effective = try effectiveConfiguration(Self.file, ["REDIS_HOST": "", "RUMOR_LABEL": "  "])
     #expect(effective.service(named: "redis")?.host == "redis-01.autobot.prod")
     #expect(effective.gossip.label == "prod")
+  }
+
+  @Test("a list variable of commas alone is an error, not an empty list over the file's")
+  func commasAlone() {
+    // `RUMOR_ENCRYPT="$OLD,$NEW"` with both unset must not replace the
+    // file's keys with none, which would gossip in plaintext. (Variables
+    // are read trimmed, so " , " is named as ",".)
+    let yaml = "gossip:\n  encrypt: \(String(repeating: "A", count: 43))=\n"
+    #expect(
+      environmentErrors(
+        ["RUMOR_ENCRYPT": ",", "RUMOR_JOIN": " , ", "RUMOR_SERVICES": ","], yaml: yaml)
+        == [
+          "environment RUMOR_JOIN: ',' lists nothing between its commas; give at least one item (an empty variable counts as unset, keeping the file's)",
+          "environment RUMOR_ENCRYPT: ',' lists nothing between its commas; give at least one item (an empty variable counts as unset, keeping the file's)",
+          "environment RUMOR_SERVICES: ',' lists nothing between its commas; give at least one item (an empty variable counts as unset, keeping the file's)",
+        ])
+  }
+
+  @Test("RUMOR_SERVICES is held to the file's 512-byte rule for tags")
+  func servicesMustFit() {
+    // Before 2026-12-07 `rumor config show` took twelve long services from
+    // the variable; only the agent's start refused them.
+    let services = (1...12).map { "svc-number-\($0)=http://:80\($0)/some/long/path/here" }
+    let errors = environmentErrors(["RUMOR_SERVICES": services.joined(separator: ",")])
+    #expect(errors.count == 1)
+    #expect(
+      errors.first?.hasPrefix(
+        "environment RUMOR_SERVICES: the services' tags do not fit in a node's metadata: tags encode to"
+      ) == true, "\(errors)")
+  }
+
+  @Test("the any-address cannot be advertised, from the file or the environment")
+  func anyAddressIsNotAdvertised() {
+    // Accepted before 2026-12-07: the node then told every member to
+    // reach it at 0.0.0.0.
+    let reason =
+      "is the any-address, which other members cannot reach; advertise the address they reach this node at, or leave it out (the bind address, or the machine's first private address when binding 0.0.0.0)"
+    #expect(
+      environmentErrors(["RUMOR_ADVERTISE": "0.0.0.0"]) == [
+        "environment RUMOR_ADVERTISE: '0.0.0.0' \(reason)"
+      ])
+    #expect(
+      decodingErrors("gossip:\n  advertise: \"[::]:7000\"\n") == [
+        "c.yml:2:14: gossip.advertise: '[::]:7000' \(reason)"
+      ])
+    #expect(
+      environmentErrors(["RUMOR_ADVERTISE": "my-host"]) == [
+        "environment RUMOR_ADVERTISE: 'my-host' is not a numeric IP address; give the address other members reach this node at"
+      ])
+    #expect(environmentErrors(["RUMOR_ADVERTISE": "10.0.0.5"]).isEmpty)
   }
 
   @Test("a Kubernetes or Docker link's tcp://HOST:PORT in <NAME>_PORT gives its port")

@@ -65,6 +65,10 @@ struct YAMLRejectedTests {
       name: "a missing space after ':'", text: "a: 1\nport:6379\n", line: 2, column: 1,
       says: "a space must follow ':'"),
     Case(
+      name: "a missing space after ':' in a nested map's first key",
+      text: "gossip:\n  label:x\n  bind: 1\n", line: 3, column: 3,
+      says: "line 2's 'label:x' was read as a value, not a key: a space must follow ':'"),
+    Case(
       name: "a value without a key", text: "a: 1\njust text\n", line: 2, column: 1,
       says: "without a key"),
     Case(

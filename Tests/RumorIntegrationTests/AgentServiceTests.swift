@@ -158,4 +158,24 @@ struct AgentServiceTests {
     #expect(child.process.terminationStatus == 1)
     #expect(child.log.contains("\(file):2:"), "\(child.log)")
   }
+
+  @Test("the agent says it started, and what it advertises, before the first check result")
+  func startLinesFirst() async throws {
+    // Failed before 2026-12-07: in local mode, a service whose port
+    // refuses logged "service backend is critical (...)" before "started"
+    // (the guide shows the start, then the check).
+    let file = FileManager.default.temporaryDirectory
+      .appendingPathComponent("rumor-order-\(UUID().uuidString).yml").path
+    try "deployment:\n  mode: local\n".write(toFile: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let agent = try AgentProcess(
+      name: "order",
+      arguments: ["--config", file, "--service", "backend=http://:1/api", "--http", "127.0.0.1:0"])
+    defer { killAll(agent) }
+    #expect(await eventually(within: 20) { agent.log.contains("service backend is critical") })
+    let lines = agent.log.split(separator: "\n")
+    let advertising = try #require(lines.firstIndex { $0.contains(" advertising backend at ") })
+    let checked = try #require(lines.firstIndex { $0.contains(" service backend is ") })
+    #expect(advertising < checked, "\(agent.log)")
+  }
 }

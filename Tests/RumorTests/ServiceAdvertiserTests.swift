@@ -57,4 +57,15 @@ struct ServiceAdvertiserTests {
     #expect(changes.elements.map(\.health) == [.passing, .critical])
     #expect(advertiser.statuses.first?.health == .critical)
   }
+
+  @Test("a base tag cannot stand in for an advertised service's svc. or health. tag")
+  func serviceTagsWinOverBaseTags() throws {
+    // Failed before 2026-12-07: `rumor tags --set health.redis=critical`
+    // on an agent whose redis check passes gossiped critical, although
+    // the command says it does not change its services' tags.
+    let tags = try ServiceAdvertiser.initialTags(
+      baseTags: ["health.redis": "critical", "svc.redis": "redis://other:1", "zone": "a"],
+      services: [AdvertisedService(name: "redis", url: ServiceURL(scheme: "redis", port: 6379))])
+    #expect(tags == ["svc.redis": "redis://:6379", "zone": "a"])
+  }
 }

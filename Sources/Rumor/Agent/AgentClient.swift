@@ -28,7 +28,7 @@ public enum AgentClient {
     public var description: String {
       switch self {
       case .unreachable(let agent, let reason):
-        "no agent answers at \(agent) (\(reason)): start one with `rumor agent` (its HTTP API listens on 127.0.0.1:7947 by default), point to another with --agent HOST:PORT or RUMOR_AGENT, or ask a node directly with --peer HOST:PORT"
+        "no agent answers at \(agent) (\(reason)): start one with `rumor agent` (its HTTP API listens on 127.0.0.1:7947 by default), point to another with --agent IP:PORT or RUMOR_AGENT, or ask a node directly with --peer HOST:PORT"
       case .notAnAgent(let agent, let reason):
         "\(agent) is not a Rumor agent's HTTP API (\(reason))"
       case .refused(let agent, let status, let reason):

@@ -44,7 +44,8 @@ extension AgentRoutes {
     let name = request.parameters["name"] ?? ""
     let prune = request.query?["prune"] == "true"
     guard name != node.name else {
-      return .error(400, "'\(name)' is this agent; it leaves with POST /v1/agent/leave")
+      return .error(
+        400, "'\(name)' is this agent; it leaves with POST /v1/agent/leave (rumor leave)")
     }
     guard let member = node.members.first(where: { $0.name == name }) else {
       return .error(404, "no member named '\(name)' is known to this agent")

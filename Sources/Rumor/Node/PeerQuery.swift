@@ -41,7 +41,7 @@ public enum PeerQuery {
         // The address given is an HTTP server's, most often an agent's
         // API (7947 by default) instead of its gossip port (7946).
         throw TransportError(
-          "\(peer) answered in HTTP, not memberlist: give the node's gossip address (port 7946 by default), not its HTTP API's (7947), or ask the agent with --agent HOST:PORT"
+          "\(peer) answered in HTTP, not memberlist: give the node's gossip address (port 7946 by default), not its HTTP API's (7947), or ask the agent with --agent IP:PORT"
         )
       }
       let hint =

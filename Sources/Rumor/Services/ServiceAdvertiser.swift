@@ -99,7 +99,10 @@ final class ServiceAdvertiser: Sendable {
   }
 
   /// The tags of `state`; with `worstCase`, as if every checked service
-  /// were critical (the longest they can get).
+  /// were critical (the longest they can get). An advertised service's
+  /// `svc.` and `health.` tags are its own: a base tag of the same key
+  /// (`rumor tags --set health.redis=critical`) does not stand in for
+  /// its check.
   private static func tags(of state: State, worstCase: Bool = false) -> [String: String] {
     var tags = state.baseTags
     for name in state.order {
@@ -109,6 +112,8 @@ final class ServiceAdvertiser: Sendable {
         tags[entry.service.healthTagKey] = ServiceHealth.critical.rawValue
       } else if entry.health != .passing {
         tags[entry.service.healthTagKey] = entry.health.rawValue
+      } else {
+        tags[entry.service.healthTagKey] = nil
       }
     }
     return tags

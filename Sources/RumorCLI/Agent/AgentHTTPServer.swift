@@ -77,8 +77,11 @@ enum AgentHTTPServer {
       let reason = "\(error)".replacing(
         "pick another with --bind", with: "pick another with --http")
       guard asked else {
+        // The default address: the line's own hint says it better.
+        let bare = reason.replacing(
+          " (another process uses this port; pick another with --http)", with: "")
         console.out(
-          "\(AgentCommand.timestamp()) no HTTP API: \(reason) (another agent on this machine? give --http HOST:PORT, or --http off)"
+          "\(AgentCommand.timestamp()) no HTTP API: \(bare) (another agent on this machine? give --http HOST:PORT, or --http off)"
         )
         return nil
       }

@@ -21,9 +21,9 @@ enum AgentCommand {
                        [--flap-quarantine S|off] [--stand-down S|off]
                        [--join-follow-up-syncs N] [--early-first-push-pull[=false]]
                        [--quiet-merges[=false]] [--direct-announcements[=false]]
-                       [--suspicion-multiplier N]
+                       [--suspicion-multiplier N] [--keyring-file PATH] [--leave-timeout S]
                        [--event-handler [FILTER=]SCRIPT]... [--dns HOST:PORT]
-                       [--http HOST:PORT|off] [--http-token TOKEN]
+                       [--dns-domain DOMAIN] [--http HOST:PORT|off] [--http-token TOKEN]
 
     Runs a Rumor node until SIGINT or SIGTERM; then it leaves gracefully
     (others see it as left, not failed) and stops. It speaks memberlist and
@@ -152,7 +152,6 @@ enum AgentCommand {
       await logUserEvents(of: node, console: console, handlers: eventHandlers)
     }
     let queries = Task { await handleQueries(of: node, handlers: eventHandlers) }
-    let health = Task { await logHealth(of: node, console: console) }
     let api: AgentAPI?
     do {
       api = try AgentHTTPServer.start(
@@ -172,6 +171,10 @@ enum AgentCommand {
         "\(timestamp()) advertising \(service.name) at \(service.url), checked by \(service.check?.summary ?? "nothing")"
       )
     }
+    // After the lines above, so that no check result comes before them
+    // (with a second core, a refused first check beat them); a check that
+    // ran already is logged from its status, none is missed.
+    let health = Task { await logHealth(of: node, console: console) }
     // Joined after subscribing, so that the handlers see the first joins.
     do {
       try await node.join(plan.seeds)

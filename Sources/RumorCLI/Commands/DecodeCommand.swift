@@ -49,7 +49,8 @@ enum DecodeCommand {
     }
     let options = WireOptions(
       label: label ?? "",
-      keyring: try KeyParsing.keyring(fromBase64: parsed.values("key"), option: "key"),
+      keyring: try KeyParsing.keyring(
+        fromBase64: parsed.values("key"), option: "key", command: "rumor decode"),
       acceptsAnyLabel: label == nil)
     let stream = parsed.flag("stream")
     var report = inspect(bytes, options: options, stream: stream)

@@ -6,7 +6,7 @@ import Rumor
 enum EventCommand {
   static let summary = "Send a user event to the cluster through the local agent (serf event)"
   static let help = """
-    Usage: rumor event [--agent HOST:PORT] [--no-coalesce] NAME [PAYLOAD]
+    Usage: rumor event [--agent IP:PORT] [--no-coalesce] NAME [PAYLOAD]
 
     Sends the user event NAME, with PAYLOAD as its bytes, to every member
     through the local agent's HTTP API (POST /v1/event/NAME); Serf agents

@@ -6,7 +6,7 @@ import Rumor
 enum ForceLeaveCommand {
   static let summary = "Make a failed member left, so it is reaped (serf force-leave)"
   static let help = """
-    Usage: rumor force-leave [--agent HOST:PORT] [--prune] [--json] NODE
+    Usage: rumor force-leave [--agent IP:PORT] [--prune] [--json] NODE
 
     Asks the local agent (POST /v1/agent/force-leave/NODE) to gossip
     Serf's leave intent for NODE: a failed member becomes left on every

@@ -6,19 +6,19 @@ import Rumor
 enum HealthCommand {
   static let summary = "Resolve services and check their health now"
   static let help = """
-    Usage: rumor health [NAME...] [--agent HOST:PORT | --peer HOST:PORT | --no-agent]
+    Usage: rumor health [NAME...] [--agent IP:PORT | --peer HOST:PORT | --no-agent]
                         [--config FILE] [--json]
 
     Asks the local agent to resolve each service and check that instance
     now (GET /v1/health/NAME; GET /v1/health for all). With --peer or
-    --no-agent, resolves as `rumor resolve` does and checks from here: Redis gets a PING (expects +PONG), HTTP services a
-    GET of their health path (backend /api/system/health, ai-stack and
-    npu-worker /health, others /), anything else a TCP connect. Without
-    NAME, every known service, every configured one and every one the
-    peer's gossip view holds.
+    --no-agent, resolves as `rumor resolve` does and checks from here.
+    Redis gets a PING (expects +PONG), HTTP services a GET of their health
+    path (backend /api/system/health, ai-stack and npu-worker /health,
+    others /), anything else a TCP connect. Without NAME, every known
+    service, every configured one and every one the gossip view holds.
 
-    ✅ backend         → healthy (0.004s response time) http://127.0.0.1:8001
-    ❌ redis           → unhealthy (connection refused) redis://localhost:6379
+    ✅ backend         → healthy (0.0010s response time) http://127.0.0.1:18001 on api-1
+    ❌ redis           → unhealthy (cannot connect to 127.0.0.1:6379: Connection refused) redis://localhost:6379
 
     Exits 0 when every service checked is healthy, 1 otherwise.
 
@@ -39,6 +39,7 @@ enum HealthCommand {
         .init(name: "config", takesValue: true), .init(name: "json", takesValue: false),
       ])
     if parsed.wantsHelp { return console.out(help) }
+    try ServiceCommands.validate(parsed.positional, command: command)
     var reports: [ServiceHealthReport] = []
     if try ServiceCommands.asksAgent(parsed) {
       reports = try await fromAgent(parsed, command: command)

@@ -6,7 +6,7 @@ import Rumor
 enum JoinCommand {
   static let summary = "Tell the local agent to join the members at these addresses (serf join)"
   static let help = """
-    Usage: rumor join [--agent HOST:PORT] ADDRESS...
+    Usage: rumor join [--agent IP:PORT] ADDRESS...
 
     Asks the local agent (POST /v1/agent/join) to join through each
     ADDRESS (HOST:PORT, or a name that resolves to several addresses, as

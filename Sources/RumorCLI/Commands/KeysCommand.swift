@@ -7,7 +7,7 @@ import RumorWire
 enum KeysCommand {
   static let summary = "Install, use, remove or list gossip keys cluster-wide (serf keys)"
   static let help = """
-    Usage: rumor keys [--agent HOST:PORT] --install KEY | --use KEY | --remove KEY | --list [--json]
+    Usage: rumor keys [--agent IP:PORT] --install KEY | --use KEY | --remove KEY | --list [--json]
 
     Changes the encryption keyring of every member, Serf agents included,
     through the local agent's HTTP API (POST /v1/keys/install, /use,

@@ -6,7 +6,7 @@ import Rumor
 enum LeaveCommand {
   static let summary = "Tell the local agent to leave the cluster gracefully and exit (serf leave)"
   static let help = """
-    Usage: rumor leave [--agent HOST:PORT]
+    Usage: rumor leave [--agent IP:PORT]
 
     Asks the local agent (POST /v1/agent/leave) to leave: the others see
     it "left", not failed, and the agent exits 0, as on SIGTERM.

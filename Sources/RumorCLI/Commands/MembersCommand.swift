@@ -5,7 +5,7 @@ import Rumor
 enum MembersCommand {
   static let summary = "List the members a running node (Rumor or Serf) knows, without joining"
   static let help = """
-    Usage: rumor members [--agent HOST:PORT | --peer HOST:PORT] [--config FILE]
+    Usage: rumor members [--agent IP:PORT | --peer HOST:PORT] [--config FILE]
                          [--encrypt BASE64KEY] [--label LABEL] [--json]
                          [--status alive|suspect|failed|left]
 

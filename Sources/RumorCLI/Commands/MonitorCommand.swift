@@ -8,7 +8,7 @@ import Synchronization
 enum MonitorCommand {
   static let summary = "Stream the local agent's log and events as they happen (serf monitor)"
   static let help = """
-    Usage: rumor monitor [--agent HOST:PORT] [--log-level LEVEL] [--json]
+    Usage: rumor monitor [--agent IP:PORT] [--log-level LEVEL] [--json]
 
     Prints the local agent's recent log lines, then its lines and events
     (members joining, failing, leaving; user events; service health) as

@@ -6,7 +6,7 @@ import Rumor
 enum QueryCommand {
   static let summary = "Ask the cluster a query through the local agent (serf query)"
   static let help = """
-    Usage: rumor query [--agent HOST:PORT] [--timeout 5s] [--json] NAME [PAYLOAD]
+    Usage: rumor query [--agent IP:PORT] [--timeout 5s] [--json] NAME [PAYLOAD]
 
     Sends the query NAME, with PAYLOAD as its bytes, through the local
     agent's HTTP API (POST /v1/query/NAME), waits for its deadline and

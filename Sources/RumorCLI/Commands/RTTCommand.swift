@@ -12,7 +12,7 @@ import Rumor
 enum RTTCommand {
   static let summary = "Estimate the round trip between two members from their network coordinates"
   static let help = """
-    Usage: rumor rtt NODE [NODE2] [--agent HOST:PORT] [--json]
+    Usage: rumor rtt NODE [NODE2] [--agent IP:PORT] [--json]
            rumor rtt NODE [NODE2] --peer HOST:PORT [--config FILE] [--encrypt BASE64KEY]
                      [--label LABEL] [--timeout SECONDS] [--bind HOST:PORT] [--json]
 
@@ -202,8 +202,10 @@ enum RTTCommand {
         ? "\(name.logField) sent no coordinate (coordinates off on it?)"
         : "\(name.logField) is not a member"
     }
+    let seconds =
+      target.timeout == target.timeout.rounded() ? "\(Int64(target.timeout))" : "\(target.timeout)"
     throw .failure(
-      "could not find a coordinate for \(reasons.isEmpty ? "the peer" : reasons.joined(separator: "; ")) within \(format(target.timeout * 1000)) ms"
+      "no coordinate within \(seconds) s: \(reasons.isEmpty ? "the peer sent none" : reasons.joined(separator: "; "))"
     )
   }
 

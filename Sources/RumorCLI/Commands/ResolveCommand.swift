@@ -5,7 +5,7 @@ import Rumor
 enum ResolveCommand {
   static let summary = "Print the URL of a healthy instance of a service"
   static let help = """
-    Usage: rumor resolve NAME [PATH] [--agent HOST:PORT | --peer HOST:PORT | --no-agent]
+    Usage: rumor resolve NAME [PATH] [--agent IP:PORT | --peer HOST:PORT | --no-agent]
                          [--config FILE] [--explain] [--json]
 
     Prints the URL of NAME (with PATH appended) and nothing else, as the
@@ -34,9 +34,8 @@ enum ResolveCommand {
     \(PeerOptions.help)
 
     Examples:
-      AUTOBOT_DEPLOYMENT_MODE=docker_local rumor resolve redis   # redis://autobot-redis:6379
-      rumor resolve ai-stack /api/process --explain
-      AUTOBOT_DEPLOYMENT_MODE=docker_local rumor resolve redis --no-agent
+      rumor resolve ai-stack /api/process --explain   # as the local agent resolves it
+      AUTOBOT_DEPLOYMENT_MODE=docker_local rumor resolve redis --no-agent   # redis://autobot-redis:6379
     """
 
   static func run(_ arguments: [String], console: Console) async throws(CommandError) {
@@ -53,6 +52,7 @@ enum ResolveCommand {
     guard let name = parsed.positional.first else {
       throw .usage("the service name is missing", command: command)
     }
+    try ServiceCommands.validate([name], command: command)
     let path = parsed.positional.count > 1 ? parsed.positional[1] : ""
     if try ServiceCommands.asksAgent(parsed) {
       return try await fromAgent(name, path: path, parsed, command: command, console: console)

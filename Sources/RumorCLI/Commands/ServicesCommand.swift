@@ -5,15 +5,15 @@ import Rumor
 enum ServicesCommand {
   static let summary = "List the services a running node sees advertised, with their health"
   static let help = """
-    Usage: rumor services [NAME] [--agent HOST:PORT | --peer HOST:PORT] [--config FILE]
+    Usage: rumor services [NAME] [--agent IP:PORT | --peer HOST:PORT] [--config FILE]
                           [--json]
 
     Lists every service instance advertised in the cluster as the local
     agent sees it (GET /v1/services), or with --peer as the node at
     HOST:PORT sees it: one row per instance, from its member's svc.NAME and
     health.NAME tags (a plain `serf agent -tag svc.redis=redis://:6379`
-    shows up like any Rumor node). With --peer, tags that do not parse are
-    reported on stderr.
+    shows up like any Rumor node). Tags that do not parse are reported on
+    stderr, with the member that sent them.
 
     Options:
     \(AgentOptions.help)
@@ -33,6 +33,7 @@ enum ServicesCommand {
     if parsed.wantsHelp { return console.out(help) }
     try parsed.expectPositional(atMost: 1)
     let wanted = parsed.positional.first
+    try ServiceCommands.validate(parsed.positional, command: command)
     let instances: [JSONValue]
     if let members = try await PeerOptions.members(parsed, command: command) {
       let catalog = ServiceCatalog(members: members)
@@ -48,6 +49,14 @@ enum ServicesCommand {
         instances = []
       } else {
         throw .failure("the agent answered \(status): \(AgentOptions.message(json))")
+      }
+      // The agent's list leaves out instances whose tag does not parse;
+      // its members say which, as --peer's view does.
+      if case (200, .array(let values))? = try? await AgentOptions.get(
+        "/v1/members", parsed, command: command)
+      {
+        let catalog = ServiceCatalog(members: values.compactMap(AgentOptions.member))
+        for problem in catalog.problems { console.err("warning: \(problem)") }
       }
     }
     if parsed.flag("json") {

@@ -5,7 +5,7 @@ import Rumor
 enum TagsCommand {
   static let summary = "Set or delete the local agent's tags (serf tags)"
   static let help = """
-    Usage: rumor tags [--agent HOST:PORT] [--json] [--set KEY=VALUE]... [--delete KEY]...
+    Usage: rumor tags [--agent IP:PORT] [--json] [--set KEY=VALUE]... [--delete KEY]...
 
     Sets and deletes tags of the local agent (PATCH /v1/agent/tags): each
     --set is applied, then each --delete; its other tags stay. The change

@@ -57,6 +57,7 @@ struct ConfigurationDecoder {
       report(
         root.position, "",
         "expected the configuration's sections (\(Self.topLevelKeys.joined(separator: ", "))) as 'key:' lines, found a single value"
+          + Self.missingSpaceHint(root)
       )
       return
     }
@@ -179,9 +180,7 @@ struct ConfigurationDecoder {
           try Self.numericAddress(text, allowsPortZero: true)
         }
       case "advertise":
-        configuration.gossip.advertise = parse(entry.value, path) { text throws(InvalidValue) in
-          try Self.numericAddress(text, allowsPortZero: false)
-        }
+        configuration.gossip.advertise = parse(entry.value, path, Self.advertiseAddress)
       case "join":
         configuration.gossip.join = items(entry.value, path: path, splittingCommas: true)
           .enumerated().compactMap { index, item in
@@ -406,9 +405,25 @@ struct ConfigurationDecoder {
     default:
       report(
         value.position, path,
-        "expected a map (indented 'key: value' lines), found \(value.kindDescription)")
+        "expected a map (indented 'key: value' lines), found \(value.kindDescription)"
+          + Self.missingSpaceHint(value))
       return []
     }
+  }
+
+  /// For a plain value that reads as a key and its value without the
+  /// space after ':' (`port:6379`, which YAML takes as one text), the
+  /// hint to add one; empty for anything else, URLs included.
+  static func missingSpaceHint(_ value: YAMLValue) -> String {
+    guard case .scalar(let text, .plain) = value.content,
+      let colon = text.firstIndex(of: ":"), colon != text.startIndex
+    else { return "" }
+    let key = text[..<colon]
+    let rest = text[text.index(after: colon)...]
+    guard key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }),
+      let first = rest.first, first != "/", first != " "
+    else { return "" }
+    return "; if '\(text)' is a key and its value, put a space after ':' (\(key): \(rest))"
   }
 
   /// A scalar value parsed by `parser`, its origin recorded; nil (and an
@@ -447,10 +462,17 @@ struct ConfigurationDecoder {
     case .empty:
       return []
     case .scalar(let text, let style) where splittingCommas:
-      configuration.origins[path] = .file(file, value.position)
-      return text.split(separator: ",").map {
+      let items = text.split(separator: ",").map {
         YAMLValue(.scalar($0.trimmingSpaces, style), at: value.position)
       }.filter { $0.scalar?.isEmpty == false }
+      guard !items.isEmpty else {
+        report(
+          value.position, path,
+          "'\(text)' lists nothing between its commas; give at least one item, or remove the key")
+        return []
+      }
+      configuration.origins[path] = .file(file, value.position)
+      return items
     default:
       report(
         value.position, path,
@@ -514,6 +536,12 @@ struct ConfigurationDecoder {
       )
     }
     return address
+  }
+
+  /// `gossip.advertise` and `RUMOR_ADVERTISE`: see
+  /// `HostAndPort.init(advertising:)`.
+  static func advertiseAddress(_ text: String) throws(InvalidValue) -> HostAndPort {
+    try HostAndPort(advertising: text)
   }
 
   /// A member to join through: a name or address, port 7946 unless given.

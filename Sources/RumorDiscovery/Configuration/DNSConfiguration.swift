@@ -56,7 +56,12 @@ public struct DNSConfiguration: Hashable, Sendable {
   /// the final dot optional; returned with it.
   public static func parseDomain(_ text: String) throws(InvalidValue) -> String {
     let trimmed = text.hasSuffix(".") ? String(text.dropLast()) : text
-    try HostName.validateDomain(trimmed)
+    do {
+      try HostName.validateDomain(trimmed)
+    } catch {
+      // Quote the value as written, final dot included.
+      throw InvalidValue(error.reason.replacing("'\(trimmed)'", with: "'\(text)'"))
+    }
     return trimmed + "."
   }
 

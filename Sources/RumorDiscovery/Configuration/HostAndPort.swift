@@ -1,3 +1,5 @@
+import RumorWire
+
 /// A host (DNS name or IP address) and a port: load-balancer members,
 /// gossip seeds, bind and advertise addresses.
 public struct HostAndPort: Hashable, Sendable, CustomStringConvertible {
@@ -73,4 +75,22 @@ public struct HostAndPort: Hashable, Sendable, CustomStringConvertible {
 
   /// Whether the host is a numeric address rather than a name.
   public var isNumeric: Bool { HostName.isIPAddress(host) }
+
+  /// Parses an address to give other members (`gossip.advertise`,
+  /// `RUMOR_ADVERTISE`, `rumor agent --advertise`): a numeric address,
+  /// port 7946 unless given (as Serf's `-advertise`), never port 0 nor the
+  /// any-address (`0.0.0.0`, `::`), which can be bound but not reached.
+  public init(advertising text: String) throws(InvalidValue) {
+    self = try HostAndPort(parsing: text, defaultPort: 7946)
+    guard isNumeric else {
+      throw InvalidValue(
+        "'\(text)' is not a numeric IP address; give the address other members reach this node at"
+      )
+    }
+    guard IPAddress.parse(host)?.allSatisfy({ $0 == 0 }) != true else {
+      throw InvalidValue(
+        "'\(text)' is the any-address, which other members cannot reach; advertise the address they reach this node at, or leave it out (the bind address, or the machine's first private address when binding 0.0.0.0)"
+      )
+    }
+  }
 }

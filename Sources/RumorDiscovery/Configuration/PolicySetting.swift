@@ -53,7 +53,13 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
       }
     case .flapQuarantine, .standDown:
       if text == "0" || text.lowercased() == "off" { return .duration(.zero) }
-      return .duration(try DurationText.parse(text, maximum: .seconds(86_400)))
+      do {
+        return .duration(try DurationText.parse(text, maximum: .seconds(86_400)))
+      } catch {
+        // The duration's own advice leaves out the word that turns it off.
+        let notDuration = error.reason.hasPrefix("'\(text)' is not a duration")
+        throw notDuration ? InvalidValue(error.reason + ", or off") : error
+      }
     case .joinFollowUpSyncs:
       guard let count = Int(text), (0...16).contains(count) else {
         throw InvalidValue("'\(text)' is not a whole number from 0 to 16")

@@ -1,4 +1,5 @@
 import RumorCore
+import RumorWire
 
 /// The settings the environment overrides, read and checked in one go.
 ///
@@ -88,9 +89,7 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     bind = read(EnvironmentVariable.bind) { text throws(InvalidValue) in
       try ConfigurationDecoder.numericAddress(text, allowsPortZero: true)
     }
-    advertise = read(EnvironmentVariable.advertise) { text throws(InvalidValue) in
-      try ConfigurationDecoder.numericAddress(text, allowsPortZero: false)
-    }
+    advertise = read(EnvironmentVariable.advertise, ConfigurationDecoder.advertiseAddress)
     join = read(EnvironmentVariable.join) { text throws(InvalidValue) in
       try Self.list(text, ConfigurationDecoder.seed)
     }
@@ -193,10 +192,18 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     return try ConfigurationDecoder.port(text)
   }
 
-  /// Comma-separated items, each parsed; empty items are skipped.
+  /// Comma-separated items, each parsed; empty items are skipped, but a
+  /// value of commas alone is an error: it would replace the file's list
+  /// with nothing (`RUMOR_ENCRYPT="$OLD,$NEW"` with both unset would turn
+  /// encryption off).
   static func list<Value>(_ text: String, _ parse: (String) throws(InvalidValue) -> Value)
     throws(InvalidValue) -> [Value]
   {
+    guard text.contains(where: { $0 != "," && !$0.isWhitespace }) else {
+      throw InvalidValue(
+        "'\(text)' lists nothing between its commas; give at least one item (an empty variable counts as unset, keeping the file's)"
+      )
+    }
     var values: [Value] = []
     // Items are numbered as written, empty ones included, so that "item 3"
     // is the third thing between commas.
@@ -227,6 +234,21 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     var seen: Set<String> = []
     for service in services where !seen.insert(service.name).inserted {
       throw InvalidValue("'\(service.name)' is listed twice")
+    }
+    // As the file's `advertise:` is checked: the tags must fit in 512
+    // bytes with every service at its longest health, or the node would
+    // refuse them at start.
+    var tags: [String: String] = [:]
+    for service in services {
+      tags[service.tagKey] = service.url.description
+      tags[service.healthTagKey] = "critical"
+    }
+    do {
+      _ = try SerfTags.encode(tags)
+    } catch {
+      throw InvalidValue(
+        "the services' tags do not fit in a node's metadata: \(error.reason) (advertise fewer services, or shorten names and paths)"
+      )
     }
     return services
   }

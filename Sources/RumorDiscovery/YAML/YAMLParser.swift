@@ -124,12 +124,20 @@ struct YAMLBlockParser {
     // The key whose value sat on its own line, for the message when the
     // next line is indented as if that value went on.
     var inlineKey: (key: String, line: Int)?
+    // A plain value nested on the line below its key and holding a ':'
+    // (`label:x`, a key without its space), for the same message.
+    var nestedText: (text: String, line: Int)?
     while index < lines.count, offset >= indent {
       let reader = self.reader
       guard offset == indent else {
         if let inlineKey {
           throw misindented(
             "the value of '\(inlineKey.key)' (line \(inlineKey.line)) is complete on its line and cannot continue here; keep a value on one line (quoted if need be), or leave nothing after '\(inlineKey.key):' to nest a map or list below it"
+          )
+        }
+        if let nestedText {
+          throw misindented(
+            "the keys of this map are at column \(indent + 1); line \(nestedText.line)'s '\(nestedText.text)' was read as a value, not a key: a space must follow ':' in 'key: value'"
           )
         }
         throw misindented("the keys of this map are at column \(indent + 1); line them up")
@@ -155,11 +163,15 @@ struct YAMLBlockParser {
       seen[key.text] = key.position.line
       let valueStart = reader.skipSpaces(from: key.end)
       let value: YAMLValue
+      nestedText = nil
       if reader.isEndOfContent(valueStart) {
         advance()
         inlineKey = nil
         if index < lines.count, offset > indent {
           value = try node(depth: depth + 1)
+          if case .scalar(let text, .plain) = value.content, text.contains(":") {
+            nestedText = (text, value.position.line)
+          }
         } else if index < lines.count, offset == indent, self.reader.isListItem(at: offset) {
           // `key:` with its list at the same indentation, a common style.
           value = try list(indent: indent, depth: depth + 1, sharesKeyIndent: true)
