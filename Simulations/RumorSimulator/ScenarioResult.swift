@@ -310,6 +310,7 @@ public struct ScenarioResult: Sendable {
     }
     if options.settings.policies.guardedAccusations {
       fields.append(("accusations_held", .count(totals.accusationsHeld)))
+      fields.append(("suspicion_checks", .count(totals.suspicionChecks)))
       fields.append(
         ("accusations_confirmed_by_reprobe", .count(totals.accusationsConfirmedByReprobe)))
       fields.append(("deaths_kept_local", .count(totals.deathsKeptLocal)))

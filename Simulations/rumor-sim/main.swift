@@ -63,7 +63,8 @@ enum SimulatorCommand {
                             the simulator refuses streams to killed members) means dead
       --guarded-accusations[=false]  an unconfirmed suspicion is re-probed, not declared
                             dead, when its timeout runs out; dead only if a helper's nack
-                            backs it
+                            backs it; a suspicion raised elsewhere is checked by about
+                            α − 2 members' next probes
       --flap-quarantine S   keep a member that fails again soon after a failure out for S
                             seconds, doubling each time up to 32 × S, then let it back only
                             once it has answered pings for S more (0: off)

@@ -601,3 +601,87 @@ struct StaleAccusationRateTests {
     #expect(node.counters.staleAccusationsCorrected == 3)
   }
 }
+
+@Suite("Guarded accusations: a suspicion raised elsewhere is checked")
+struct SuspicionCheckTests {
+  /// A node that knows `others` members, told at `time` that n1 suspects
+  /// n2; what it sends in the next `seconds` (every member acks but n2,
+  /// whose helpers nack).
+  fileprivate func checkAfterSuspicion(settings: SWIMSettings, others: Int = 4, seed: UInt64 = 1) throws
+    -> (node: SWIMNode, traffic: Traffic)
+  {
+    var node = try makeNode(knowing: others, settings: settings, seed: seed)
+    _ = node.receive(
+      .suspect(Suspect(incarnation: 1, node: "n2", from: "n1")), from: address(1), now: at(0.1))
+    let traffic = drive(&node, from: 0.1, to: 1.2, silent: "n2", nacks: true)
+    return (node, traffic)
+  }
+
+  /// The members pinged in `traffic`, in order.
+  fileprivate func pinged(_ traffic: Traffic) -> [String] {
+    traffic.sent.compactMap { if case .ping(let ping) = $0.message { ping.node } else { nil } }
+  }
+
+  @Test(
+    "with the guard, in a small cluster the next probe checks the suspect, with the suspicion attached, and a failed check confirms"
+  )
+  func nextProbeChecksTheSuspect() throws {
+    let (node, traffic) = try checkAfterSuspicion(settings: guarded())
+    #expect(pinged(traffic).first == "n2", "\(pinged(traffic))")
+    #expect(node.counters.suspicionChecks == 1)
+    // Lifeguard's buddy system: the suspect hears of the suspicion in the
+    // ping's packet.
+    #expect(
+      traffic.sent.contains {
+        if case .suspect(let suspect) = $0.message {
+          suspect.node == "n2" && $0.to == address(2)
+        } else {
+          false
+        }
+      })
+    // The check failed while helpers nacked: this node now suspects n2
+    // itself and gossips its own suspect message, a confirmation.
+    #expect(
+      traffic.sent.contains {
+        if case .suspect(let suspect) = $0.message { suspect.from == "n0" } else { false }
+      }, "\(traffic.sent.map(\.message))")
+  }
+
+  @Test("without the guard, the round robin goes on as memberlist's")
+  func noCheckWithoutTheGuard() throws {
+    let (node, _) = try checkAfterSuspicion(settings: guarded(false))
+    #expect(node.counters.suspicionChecks == 0)
+    var control = try makeNode(knowing: 4, settings: guarded(false))
+    let alone = drive(&control, from: 0.1, to: 1.2, silent: "n2", nacks: true)
+    let (_, traffic) = try checkAfterSuspicion(settings: guarded(false))
+    #expect(pinged(traffic).first == pinged(alone).first)
+  }
+
+  @Test(
+    "in a large cluster about suspicion multiplier − 2 members check: 64 nodes of 41 draw it 1 to 16 times"
+  )
+  func drawnInProportion() throws {
+    var drawn = 0
+    for seed in UInt64(1)...64 {
+      let (node, _) = try checkAfterSuspicion(settings: guarded(), others: 40, seed: seed)
+      drawn += node.counters.suspicionChecks
+    }
+    // 2 of the 39 other alive members: 64 × 2 / 39 ≈ 3.3 expected.
+    #expect((1...16).contains(drawn), "\(drawn)")
+  }
+
+  @Test("the suspects waiting for a check are bounded")
+  func checksAreBounded() throws {
+    // A multiplier of 64 wants 62 checks, more than there are members:
+    // every suspicion is drawn, and 39 at once must not all be queued.
+    var settings = guarded()
+    settings.suspicionMultiplier = 64
+    var node = try makeNode(knowing: 40, settings: settings)
+    for index in 2...40 {
+      _ = node.receive(
+        .suspect(Suspect(incarnation: 1, node: "n\(index)", from: "n1")), from: address(1),
+        now: at(0.1))
+    }
+    #expect(node.accusationGuard.checks.count == AccusationGuard.checksLimit)
+  }
+}

@@ -271,7 +271,8 @@ struct NodeLifecycleTests {
     #expect(samples["rumor_decode_errors_total{kind=\"malformed\"}"]?.kind == .counter)
     // What the guard of the rumor preset did, which the node uses by default.
     for name in [
-      "rumor_accusations_held_total", "rumor_stale_accusations_corrected_total",
+      "rumor_accusations_held_total", "rumor_suspicion_checks_total",
+      "rumor_stale_accusations_corrected_total",
       "rumor_deaths_kept_local_total", "rumor_death_reminders_total",
     ] {
       #expect(samples[name]?.kind == .counter, "\(name)")

@@ -122,6 +122,10 @@ public struct MetricsSnapshot: Hashable, Sendable {
       "Suspicions held for a re-probe instead of a death (guarded accusations).",
       [([:], c.accusationsHeld)])
     add(
+      "rumor_suspicion_checks_total", .counter,
+      "Probes of a suspect another member accused, to check it (guarded accusations).",
+      [([:], c.suspicionChecks)])
+    add(
       "rumor_stale_accusations_corrected_total", .counter,
       "Stale accusers sent the member's newer alive message (guarded accusations).",
       [([:], c.staleAccusationsCorrected)])

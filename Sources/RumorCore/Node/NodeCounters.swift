@@ -40,6 +40,9 @@ public struct NodeCounters: Sendable, Hashable {
   /// re-probe instead of declaring the member dead
   /// (`Policies.guardedAccusations`).
   public var accusationsHeld = 0
+  /// Probes of a suspect another member accused, drawn to check it
+  /// (`Policies.guardedAccusations`).
+  public var suspicionChecks = 0
   /// Held suspicions that a re-probe settled as dead (a helper's nack
   /// confirmed the suspect unreachable).
   public var accusationsConfirmedByReprobe = 0
@@ -123,6 +126,7 @@ public struct NodeCounters: Sendable, Hashable {
     indirectProbes += other.indirectProbes
     suspicionsRaised += other.suspicionsRaised
     accusationsHeld += other.accusationsHeld
+    suspicionChecks += other.suspicionChecks
     deathsKeptLocal += other.deathsKeptLocal
     deathReminders += other.deathReminders
     accusationsConfirmedByReprobe += other.accusationsConfirmedByReprobe

@@ -3,8 +3,9 @@ import RumorWire
 /// Failure detection: the probe loop (SWIM §3-4, memberlist's `probeNode`)
 /// and relaying indirect probes for others.
 extension SWIMNode {
-  /// Starts probing the next member in the round-robin order, or a
-  /// suspect waiting for a re-probe (every other probe at most).
+  /// Starts probing the next member in the round-robin order, a suspect
+  /// waiting for a re-probe (every other probe at most), or a suspect
+  /// this node checks for others (every other probe of the rest at most).
   mutating func startProbe(now: Int64) {
     if !accusationGuard.lastProbeWasReprobe, let position = nextReprobeTarget() {
       accusationGuard.lastProbeWasReprobe = true
@@ -12,6 +13,13 @@ extension SWIMNode {
       return
     }
     accusationGuard.lastProbeWasReprobe = false
+    if !accusationGuard.lastProbeWasCheck, let position = nextCheckTarget() {
+      accusationGuard.lastProbeWasCheck = true
+      counters.suspicionChecks += 1
+      startProbe(of: position, reprobe: false, now: now)
+      return
+    }
+    accusationGuard.lastProbeWasCheck = false
     // memberlist's `probe`: each entry passed over (this node, a dead or
     // left member) and the wrap to a new round count one check, and the
     // tick is given up once the checks reach the number of entries. So

@@ -247,6 +247,7 @@ extension SWIMNode {
     suspicions[suspect.node] = suspicion
     timers.schedule(at: suspicion.deadline, .suspicionTimeout(suspect.node, suspicion.start))
     emit(.suspected(table.member(at: position)))
+    if suspect.from != name { noteAccusationToCheck(suspect.node) }
   }
 
   /// A suspicion timer fired: if the member is still in that suspicion

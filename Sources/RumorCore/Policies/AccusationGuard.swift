@@ -11,6 +11,17 @@ struct AccusationGuard {
   /// Whether the last probe started was such a re-probe (they alternate
   /// with round-robin probes, so that probing goes on).
   var lastProbeWasReprobe = false
+  /// Suspects another member accused that this node drew to check with
+  /// its own probe (`SWIMNode.noteAccusationToCheck`), oldest first; at
+  /// most `checksLimit`.
+  var checks: [String] = []
+  /// Whether the last probe that was not a re-probe was such a check
+  /// (checks, too, leave every other probe to the round robin).
+  var lastProbeWasCheck = false
+
+  /// The most suspects `checks` holds: a node that has more to check
+  /// than this is not short of evidence (a partition, a mass failure).
+  static let checksLimit = 16
   /// When each accuser last got a stale accusation corrected.
   var corrections = Cooldown<NodeAddress>()
   /// When each member this node holds dead was last told so

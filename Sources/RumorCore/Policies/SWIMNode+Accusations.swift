@@ -115,6 +115,47 @@ extension SWIMNode {
     if !accusationGuard.reprobes.contains(member) { accusationGuard.reprobes.append(member) }
   }
 
+  /// A suspicion of `member` that another member raised has just reached
+  /// this node: with the guard on, this node draws whether to check it
+  /// with its own probe, next (in place of a round-robin probe), so that
+  /// about as many members check it as Lifeguard's formula expects
+  /// confirmations (the suspicion multiplier less two), whatever the
+  /// cluster's size. A failed check is an independent confirmation (this
+  /// node's own suspect message), drawn within a probe interval or two,
+  /// where a confirmation otherwise waits for some member's round robin to
+  /// reach the suspect (about one a probe interval in the whole cluster);
+  /// a check that gets an ack is evidence for the suspect, and its ping
+  /// carries the suspicion so the suspect can refute (Lifeguard's buddy
+  /// system). What it changed: docs/simulation.md, "Checking a
+  /// suspicion, and corrections about oneself".
+  mutating func noteAccusationToCheck(_ member: String) {
+    guard settings.policies.guardedAccusations, settings.lifeguard, member != name,
+      accusationGuard.checks.count < AccusationGuard.checksLimit,
+      !accusationGuard.checks.contains(member)
+    else { return }
+    let wanted = max(1, settings.suspicionMultiplier - 2)
+    // The members that may check it: every alive one but this node.
+    let others = table.aliveCount - 1
+    if others > wanted {
+      guard random.next() % UInt64(others) < UInt64(wanted) else { return }
+    }
+    accusationGuard.checks.append(member)
+  }
+
+  /// The table position of the oldest suspect drawn for a check that is
+  /// still suspect and that this node has not accused itself; others are
+  /// dropped.
+  mutating func nextCheckTarget() -> Int? {
+    while !accusationGuard.checks.isEmpty {
+      let member = accusationGuard.checks.removeFirst()
+      guard let position = table.position(of: member), table[position].state == .suspect,
+        let suspicion = suspicions[member], !suspicion.confirmers.contains(name)
+      else { continue }
+      return position
+    }
+    return nil
+  }
+
   /// The table position of the oldest queued suspect that still waits for
   /// a re-probe; entries whose suspicion ended meanwhile are dropped.
   mutating func nextReprobeTarget() -> Int? {

@@ -19,10 +19,12 @@ public struct Policies: Sendable, Hashable {
   /// suspect to refute, is declared dead only once a probe of this node's
   /// own (a re-probe, or a failed probe of the suspect during the
   /// suspicion) shows its links work (a helper's nack) and the suspect
-  /// unreachable from elsewhere too; a stale accusation is answered with
-  /// the member's newer alive message. Needs Lifeguard.
-  /// docs/simulation.md, "Guarded accusations" and "The other side of a
-  /// split".
+  /// unreachable from elsewhere too; a stale accusation about another
+  /// member is answered with that member's newer alive message; a
+  /// suspicion raised elsewhere is checked by about as many members'
+  /// next probes as Lifeguard expects confirmations. Needs Lifeguard.
+  /// docs/simulation.md, "Guarded accusations", "The other side of a
+  /// split" and "Checking a suspicion, and corrections about oneself".
   public var guardedAccusations: Bool
   /// A member declared dead again within this long of a failure is kept
   /// out (this long, doubling each time up to 32 times), and a failed
