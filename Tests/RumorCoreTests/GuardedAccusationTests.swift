@@ -604,10 +604,11 @@ struct StaleAccusationRateTests {
 
 @Suite("Guarded accusations: a suspicion raised elsewhere is checked")
 struct SuspicionCheckTests {
-  /// A node that knows `others` members, told at `time` that n1 suspects
-  /// n2; what it sends in the next `seconds` (every member acks but n2,
-  /// whose helpers nack).
-  fileprivate func checkAfterSuspicion(settings: SWIMSettings, others: Int = 4, seed: UInt64 = 1) throws
+  /// A node that knows `others` members, told 0.1 s in that n1 suspects
+  /// n2, and what it sends until 1.2 s (every member acks but n2, whose
+  /// helpers nack).
+  fileprivate func checkAfterSuspicion(settings: SWIMSettings, others: Int = 4, seed: UInt64 = 1)
+    throws
     -> (node: SWIMNode, traffic: Traffic)
   {
     var node = try makeNode(knowing: others, settings: settings, seed: seed)
