@@ -32,6 +32,24 @@ func runRumorAgainstLocalAgent(_ arguments: [String]) async -> (
   return result
 }
 
+/// Starts a node from `configuration` with the agent's HTTP API in
+/// front of it on a free loopback port, in local mode, for the commands
+/// that ask the agent.
+func startAgentAPI(
+  _ configuration: NodeConfiguration,
+  authorization: WriteAuthorization = WriteAuthorization(token: nil)
+) throws -> (node: RumorNode, api: AgentAPI) {
+  let node = try RumorNode.start(configuration)
+  let registry = ServiceRegistry(
+    configuration: try ConfigurationLoader.effective(
+      DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
+    node: node)
+  let api = try AgentAPI(
+    node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0),
+    authorization: authorization)
+  return (node, api)
+}
+
 @Suite("The rumor command line")
 struct CommandLineTests {
   @Test("decode prints one JSON object per message with its envelopes")
@@ -302,14 +320,8 @@ struct NodeCommandErrorTests {
     // Before 2026-12-07 the CLI passed on the agent's "writes need
     // Authorization: Bearer TOKEN (the agent's --http-token)", which names
     // neither the variable the CLI sends nor how to set it.
-    let node = try RumorNode.start(
-      NodeConfiguration(name: "token-api", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
-    let registry = ServiceRegistry(
-      configuration: try ConfigurationLoader.effective(
-        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
-      node: node)
-    let api = try AgentAPI(
-      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0),
+    let (node, api) = try startAgentAPI(
+      NodeConfiguration(name: "token-api", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)),
       authorization: WriteAuthorization(token: "s3cret"))
     if HostEnvironment.current().variable("RUMOR_HTTP_TOKEN") == nil {
       let result = await runRumorAgainstLocalAgent([
@@ -329,13 +341,7 @@ struct NodeCommandErrorTests {
     var configuration = NodeConfiguration(
       name: "legacy-2", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
     configuration.tags = ["svc.search": "search-01:9200"]
-    let node = try RumorNode.start(configuration)
-    let registry = ServiceRegistry(
-      configuration: try ConfigurationLoader.effective(
-        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
-      node: node)
-    let api = try AgentAPI(
-      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
+    let (node, api) = try startAgentAPI(configuration)
     let result = await runRumorAgainstLocalAgent(["services", "--agent", api.address.description])
     #expect(
       result.err.contains {
@@ -348,14 +354,8 @@ struct NodeCommandErrorTests {
   @Test("force-leave of the agent itself names the command that makes it leave")
   func forceLeaveSelf() async throws {
     // Before 2026-12-07 the refusal named only the HTTP route.
-    let node = try RumorNode.start(
+    let (node, api) = try startAgentAPI(
       NodeConfiguration(name: "self-leave", bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0)))
-    let registry = ServiceRegistry(
-      configuration: try ConfigurationLoader.effective(
-        DiscoveryConfiguration(mode: .local), host: HostEnvironment(variables: [:])),
-      node: node)
-    let api = try AgentAPI(
-      node: node, registry: registry, bind: NodeAddress(ipv4: 127, 0, 0, 1, port: 0))
     let result = await runRumorAgainstLocalAgent([
       "force-leave", "self-leave", "--agent", api.address.description,
     ])
