@@ -355,22 +355,13 @@ struct ConfigurationDecoder {
     return check
   }
 
-  /// memberlist carries tags in 512 bytes of node metadata: refuse a list
-  /// of services that could not be gossiped once every one of them is
-  /// critical (the longest health value).
+  /// The advertised services' tags must fit a node's metadata
+  /// (`AdvertisedService.checkTagsFit`).
   private mutating func checkTagSize(at position: SourcePosition) {
-    var tags: [String: String] = [:]
-    for service in configuration.advertise {
-      tags[service.tagKey] = service.url.description
-      tags[service.healthTagKey] = "critical"
-    }
     do {
-      _ = try SerfTags.encode(tags)
+      try AdvertisedService.checkTagsFit(configuration.advertise)
     } catch {
-      report(
-        position, "advertise",
-        "the services' tags do not fit in a node's metadata: \(error.reason) (advertise fewer services, or shorten names and paths)"
-      )
+      report(position, "advertise", error.reason)
     }
   }
 

@@ -1,5 +1,4 @@
 import RumorCore
-import RumorWire
 
 /// The settings the environment overrides, read and checked in one go.
 ///
@@ -235,21 +234,9 @@ public struct EnvironmentOverrides: Hashable, Sendable {
     for service in services where !seen.insert(service.name).inserted {
       throw InvalidValue("'\(service.name)' is listed twice")
     }
-    // As the file's `advertise:` is checked: the tags must fit in 512
-    // bytes with every service at its longest health, or the node would
-    // refuse them at start.
-    var tags: [String: String] = [:]
-    for service in services {
-      tags[service.tagKey] = service.url.description
-      tags[service.healthTagKey] = "critical"
-    }
-    do {
-      _ = try SerfTags.encode(tags)
-    } catch {
-      throw InvalidValue(
-        "the services' tags do not fit in a node's metadata: \(error.reason) (advertise fewer services, or shorten names and paths)"
-      )
-    }
+    // As the file's `advertise:` is checked, or the node would refuse
+    // them at start.
+    try AdvertisedService.checkTagsFit(services)
     return services
   }
 }
