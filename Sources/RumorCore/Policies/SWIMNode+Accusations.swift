@@ -137,7 +137,7 @@ extension SWIMNode {
     // The members that may check it: every alive one but this node.
     let others = table.aliveCount - 1
     if others > wanted {
-      guard random.next() % UInt64(others) < UInt64(wanted) else { return }
+      guard random.below(others) < wanted else { return }
     }
     accusationGuard.checks.append(member)
   }
@@ -146,23 +146,30 @@ extension SWIMNode {
   /// still suspect and that this node has not accused itself; others are
   /// dropped.
   mutating func nextCheckTarget() -> Int? {
-    while !accusationGuard.checks.isEmpty {
-      let member = accusationGuard.checks.removeFirst()
-      guard let position = table.position(of: member), table[position].state == .suspect,
-        let suspicion = suspicions[member], !suspicion.confirmers.contains(name)
-      else { continue }
-      return position
+    let me = name
+    return Self.takeSuspect(from: &accusationGuard.checks, table: table, suspicions: suspicions) {
+      !$0.confirmers.contains(me)
     }
-    return nil
   }
 
   /// The table position of the oldest queued suspect that still waits for
   /// a re-probe; entries whose suspicion ended meanwhile are dropped.
   mutating func nextReprobeTarget() -> Int? {
-    while !accusationGuard.reprobes.isEmpty {
-      let member = accusationGuard.reprobes.removeFirst()
+    Self.takeSuspect(from: &accusationGuard.reprobes, table: table, suspicions: suspicions) { _ in
+      true
+    }
+  }
+
+  /// Takes members off the front of `queue` until one is still suspect,
+  /// with a suspicion that `wanted` accepts, and returns its position.
+  private static func takeSuspect(
+    from queue: inout [String], table: MemberTable, suspicions: [String: Suspicion],
+    where wanted: (Suspicion) -> Bool
+  ) -> Int? {
+    while !queue.isEmpty {
+      let member = queue.removeFirst()
       guard let position = table.position(of: member), table[position].state == .suspect,
-        suspicions[member] != nil
+        let suspicion = suspicions[member], wanted(suspicion)
       else { continue }
       return position
     }
