@@ -57,7 +57,7 @@ struct RTTCommandTests {
     ])
     #expect(result.status == 1, "\(result.err)")
     #expect(
-      result.err == ["rumor rtt: no coordinate within 1 s: nobody is not a member"],
+      result.err == ["rumor rtt: no coordinate within 1s: nobody is not a member"],
       "\(result.err)")
     await node.shutdown()
   }

@@ -202,10 +202,9 @@ enum RTTCommand {
         ? "\(name.logField) sent no coordinate (coordinates off on it?)"
         : "\(name.logField) is not a member"
     }
-    let seconds =
-      target.timeout == target.timeout.rounded() ? "\(Int64(target.timeout))" : "\(target.timeout)"
+    let waited = DurationText.format(.milliseconds(Int64(target.timeout * 1000)))
     throw .failure(
-      "no coordinate within \(seconds) s: \(reasons.isEmpty ? "the peer sent none" : reasons.joined(separator: "; "))"
+      "no coordinate within \(waited): \(reasons.isEmpty ? "the peer sent none" : reasons.joined(separator: "; "))"
     )
   }
 
