@@ -191,6 +191,7 @@ public struct ScenarioResult: Sendable {
       ("early_first_push_pull", .bool(settings.policies.earlyFirstPushPull)),
       ("quiet_merges", .bool(settings.policies.quietMerges)),
       ("direct_announcements", .bool(settings.policies.directAnnouncements)),
+      ("late_nacks", .bool(settings.policies.lateNacks)),
       ("suspicion_multiplier", .count(settings.suspicionMultiplier)),
       ("probe_interval_s", number(Double(settings.probeInterval.nanosecondsClamped) / 1e9)),
       ("suspect_first_s", number(suspectFirstSeconds)),
@@ -318,6 +319,9 @@ public struct ScenarioResult: Sendable {
       fields.append(("stale_accusations_corrected", .count(totals.staleAccusationsCorrected)))
       fields.append(
         ("stale_corrections_adding_packets", .count(totals.staleCorrectionsAddingPackets)))
+    }
+    if options.settings.policies.lateNacks {
+      fields.append(("late_nacks_counted", .count(totals.lateNacksCounted)))
     }
     if options.settings.policies.standDown > .zero {
       fields.append(("stand_downs", .count(totals.standDowns)))

@@ -83,6 +83,9 @@ enum SimulatorCommand {
       --direct-announcements[=false]  joins and leaves announced at once and straight to
                             the members (tables before "Quiet merges" ran with it in
                             every preset)
+      --late-nacks[=false]  a helper's nack that comes after its failed probe was
+                            judged takes back the health point its absence cost (all
+                            but one per probe; needs Lifeguard)
       --suspicion-multiplier A  α of the suspicion timeout, 1 to 64 (default: the profile's)
       --no-tcp-pings        no TCP fallback ping in indirect probing (memberlist's
                             DisableTcpPings)
@@ -135,7 +138,7 @@ enum SimulatorCommand {
         + [
           ArgumentList.Option.toggle("fast-crash-detection"), .toggle("guarded-accusations"),
           .toggle("early-first-push-pull"), .toggle("quiet-merges"),
-          .toggle("direct-announcements"),
+          .toggle("direct-announcements"), .toggle("late-nacks"),
         ]
         + [
           "no-lifeguard", "no-tcp-pings", "no-serf", "view-sizes", "progress", "json",
@@ -230,6 +233,7 @@ enum SimulatorCommand {
     if let on = parsed.toggle("direct-announcements") {
       settings.policies.directAnnouncements = on
     }
+    if let on = parsed.toggle("late-nacks") { settings.policies.lateNacks = on }
     if let syncs = try number("join-follow-up-syncs", Int.self, default: nil) {
       settings.policies.joinFollowUpSyncs = syncs
     }

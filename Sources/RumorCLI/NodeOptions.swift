@@ -99,6 +99,8 @@ enum NodeOptions {
       --direct-announcements[=false]
                             joins and leaves announced at once, and straight to
                             every member (joins: up to 64 members)
+      --late-nacks[=false]  a helper's nack that comes after its failed probe was
+                            judged still counts for this node's health
     """
 
   /// `--profile lan|wan|local`.

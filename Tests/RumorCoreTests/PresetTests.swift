@@ -24,6 +24,7 @@ struct PresetTests {
     #expect(settings.policies.flapQuarantine == .zero)
     #expect(settings.policies.standDown == .seconds(30))
     #expect(settings.policies.joinFollowUpSyncs == 3)
+    #expect(settings.policies.lateNacks)
     #expect(settings.probeInterval == SWIMSettings(profile: .wan).probeInterval)
     try settings.validate()
   }
@@ -36,8 +37,10 @@ struct PresetTests {
     let problems = error?.problems.joined(separator: " ") ?? ""
     #expect(problems.contains("guarded accusations need Lifeguard"))
     #expect(problems.contains("standing down needs Lifeguard"))
+    #expect(problems.contains("late nacks need Lifeguard"))
     settings.policies.guardedAccusations = false
     settings.policies.standDown = .zero
+    settings.policies.lateNacks = false
     try settings.validate()
     settings.policies.joinFollowUpSyncs = 17
     #expect(throws: SettingsError.self) { try settings.validate() }

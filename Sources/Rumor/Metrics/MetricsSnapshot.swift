@@ -126,6 +126,10 @@ public struct MetricsSnapshot: Hashable, Sendable {
       "Probes of a suspect another member accused, to check it (guarded accusations).",
       [([:], c.suspicionChecks)])
     add(
+      "rumor_late_nacks_counted_total", .counter,
+      "Nacks that came after their failed probe was judged and took a health point back (late nacks).",
+      [([:], c.lateNacksCounted)])
+    add(
       "rumor_stale_accusations_corrected_total", .counter,
       "Stale accusers sent the member's newer alive message (guarded accusations).",
       [([:], c.staleAccusationsCorrected)])

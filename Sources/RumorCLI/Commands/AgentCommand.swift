@@ -21,7 +21,7 @@ enum AgentCommand {
                        [--flap-quarantine S|off] [--stand-down S|off]
                        [--join-follow-up-syncs N] [--early-first-push-pull[=false]]
                        [--quiet-merges[=false]] [--direct-announcements[=false]]
-                       [--suspicion-multiplier N] [--keyring-file PATH] [--leave-timeout S]
+                       [--late-nacks[=false]] [--suspicion-multiplier N] [--keyring-file PATH] [--leave-timeout S]
                        [--event-handler [FILTER=]SCRIPT]... [--dns HOST:PORT]
                        [--dns-domain DOMAIN] [--http HOST:PORT|off] [--http-token TOKEN]
 

@@ -43,6 +43,9 @@ public struct NodeCounters: Sendable, Hashable {
   /// Probes of a suspect another member accused, drawn to check it
   /// (`Policies.guardedAccusations`).
   public var suspicionChecks = 0
+  /// Nacks that came after the failed probe they answered was judged and
+  /// took back a health point (`Policies.lateNacks`).
+  public var lateNacksCounted = 0
   /// Held suspicions that a re-probe settled as dead (a helper's nack
   /// confirmed the suspect unreachable).
   public var accusationsConfirmedByReprobe = 0
@@ -127,6 +130,7 @@ public struct NodeCounters: Sendable, Hashable {
     suspicionsRaised += other.suspicionsRaised
     accusationsHeld += other.accusationsHeld
     suspicionChecks += other.suspicionChecks
+    lateNacksCounted += other.lateNacksCounted
     deathsKeptLocal += other.deathsKeptLocal
     deathReminders += other.deathReminders
     accusationsConfirmedByReprobe += other.accusationsConfirmedByReprobe

@@ -150,8 +150,9 @@ extension SWIMNode {
     // counts against us. A refusal is an answer from the target's host,
     // so our links worked.
     if !refused {
-      adjustHealth(
-        current.expectedNacks > 0 ? max(0, current.expectedNacks - current.nacks) : 1, now: now)
+      let missing = max(0, current.expectedNacks - current.nacks)
+      adjustHealth(current.expectedNacks > 0 ? missing : 1, now: now)
+      noteMissingNacks(missing, of: current)
     }
     guard let record = table.record(named: current.target), record.state.isActive else { return }
     // A node standing down holds its own failures for the likelier cause;
@@ -225,9 +226,12 @@ extension SWIMNode {
   }
 
   /// A nack from a helper: it could not reach the target either.
-  mutating func received(_ nack: Nack) {
+  mutating func received(_ nack: Nack, now: Int64) {
     counters.nacksReceived += 1
-    guard var current = probe, current.sequence == nack.seqNo else { return }
+    guard var current = probe, current.sequence == nack.seqNo else {
+      _ = creditLateNack(nack, now: now)
+      return
+    }
     current.nacks += 1
     probe = current
   }

@@ -43,7 +43,7 @@ extension SWIMNode {
     case .ping(let ping): received(ping, from: sender)
     case .indirectPing(let request): received(request, from: sender, now: now)
     case .ack(let ack): received(ack, now: now)
-    case .nack(let nack): received(nack)
+    case .nack(let nack): received(nack, now: now)
     case .suspect(let suspect):
       correctIfStale(
         about: suspect.node, incarnation: suspect.incarnation, sender: sender, now: now)

@@ -63,6 +63,7 @@ public struct SWIMNode: Sendable {
   var streams: [UInt64: StreamPurpose] = [:]
   // The policies' state (`Policies`; Sources/RumorCore/Policies).
   var accusationGuard = AccusationGuard()
+  var lateNackCredit = LateNackCredit()
   var quarantine: Quarantine
   var standing: Standing
   var sequence: UInt32 = 0

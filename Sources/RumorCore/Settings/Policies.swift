@@ -71,6 +71,17 @@ public struct Policies: Sendable, Hashable {
   /// suspects the leaver. memberlist leaves both to gossip.
   /// docs/simulation.md, "Quiet merges and direct announcements".
   public var directAnnouncements: Bool
+  /// A helper's nack that arrives after the probe it answers was judged
+  /// still counts for this node's health (Lifeguard's local health
+  /// score): it takes back the point that nack's absence cost, down to
+  /// the one point any failed probe costs. memberlist judges a probe at
+  /// its deadline, which at a health score of 0 comes before any helper
+  /// can nack (each waits a probe timeout of its own), so every failed
+  /// probe of a healthy node counts as if no helper had answered, and
+  /// probing slows while any member is unreachable; a node whose helpers
+  /// do answer has working links. Needs Lifeguard. docs/simulation.md,
+  /// "Late nacks".
+  public var lateNacks: Bool
 
   /// The policies of `preset`.
   public init(preset: Preset) {
@@ -84,6 +95,7 @@ public struct Policies: Sendable, Hashable {
       earlyFirstPushPull = false
       quietMerges = false
       directAnnouncements = false
+      lateNacks = false
     case .rumor:
       fastCrashDetection = true
       guardedAccusations = true
@@ -96,6 +108,7 @@ public struct Policies: Sendable, Hashable {
       earlyFirstPushPull = true
       quietMerges = true
       directAnnouncements = true
+      lateNacks = true
     }
   }
 
@@ -113,6 +126,9 @@ public struct Policies: Sendable, Hashable {
     }
     if !lifeguard && guardedAccusations {
       problems.append("guarded accusations need Lifeguard (its nacks are the evidence)")
+    }
+    if !lifeguard && lateNacks {
+      problems.append("late nacks need Lifeguard (its nacks and health score)")
     }
     if !lifeguard && standDown > .zero {
       problems.append("standing down needs Lifeguard (its health score is the signal)")

@@ -23,6 +23,8 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
   case quietMerges = "quiet_merges"
   /// `Policies.directAnnouncements`: true or false.
   case directAnnouncements = "direct_announcements"
+  /// `Policies.lateNacks`: true or false.
+  case lateNacks = "late_nacks"
 
   /// The key under `gossip:` in the configuration file.
   public var key: String { rawValue }
@@ -35,7 +37,7 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
     // Every case named, so that a new policy has to say which kind it is.
     switch self {
     case .fastCrashDetection, .guardedAccusations, .earlyFirstPushPull, .quietMerges,
-      .directAnnouncements:
+      .directAnnouncements, .lateNacks:
       true
     case .flapQuarantine, .standDown, .joinFollowUpSyncs: false
     }
@@ -45,7 +47,7 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
   public func parse(_ text: String) throws(InvalidValue) -> PolicyValue {
     switch self {
     case .fastCrashDetection, .guardedAccusations, .earlyFirstPushPull, .quietMerges,
-      .directAnnouncements:
+      .directAnnouncements, .lateNacks:
       switch text.lowercased() {
       case "true", "on", "yes", "1": return .enabled(true)
       case "false", "off", "no", "0": return .enabled(false)
@@ -79,6 +81,7 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
     case .earlyFirstPushPull: .enabled(policies.earlyFirstPushPull)
     case .quietMerges: .enabled(policies.quietMerges)
     case .directAnnouncements: .enabled(policies.directAnnouncements)
+    case .lateNacks: .enabled(policies.lateNacks)
     }
   }
 
@@ -94,6 +97,7 @@ public enum PolicySetting: String, CaseIterable, Sendable, Hashable {
     case (.earlyFirstPushPull, .enabled(let on)): policies.earlyFirstPushPull = on
     case (.quietMerges, .enabled(let on)): policies.quietMerges = on
     case (.directAnnouncements, .enabled(let on)): policies.directAnnouncements = on
+    case (.lateNacks, .enabled(let on)): policies.lateNacks = on
     default: break
     }
   }
