@@ -129,9 +129,9 @@ extension ClusterNode {
   /// A member is alive again: it is no reconnect candidate any more. If it
   /// was one and others remain, the next reconnect tick comes soon, for
   /// the members that failed with it; if it says that its side is back
-  /// (`bringsSideBack`: unrefuted, or the second of one failure back),
-  /// ticks come every `returnWait` for one eager interval, and in a small
-  /// cluster the first tries one of them.
+  /// (it came back `unrefuted`, or refuted as the second of one failure:
+  /// `bringsSideBack`), ticks come every `returnWait` for one eager
+  /// interval, and in a small cluster the first tries one of them.
   ///
   /// After a partition heals, the first member back is often the one that
   /// joined across and announced itself to every member directly; the
