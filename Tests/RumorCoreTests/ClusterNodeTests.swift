@@ -132,6 +132,52 @@ struct ClusterNodeTests {
   }
 
   @Test(
+    "after a split heals, a member that sees the other side come back only refuted tries the rest within about a probe interval once a second one of them is back, not after one"
+  )
+  func lateMemberTriesTheRestAfterRefutedReturns() throws {
+    // As above, with n5…n8 the other side, declared dead at 1 s.
+    var node = try makeClusterNode(knowing: 8)
+    let otherSide = (5...8).map { address($0) }
+    for index in 5...8 {
+      let dead = Message.dead(Dead(incarnation: 1, node: "n\(index)", from: "n1")).encoded()
+      _ = node.receivePacket(dead, from: address(1), now: at(1))
+    }
+    var now = 1.0
+    while now < 70 {
+      let effects = run(&node, from: now, to: now + 0.1)
+      now += 0.1
+      for effect in effects {
+        if case .openStream(let id, let target, _, _, _) = effect, otherSide.contains(target) {
+          _ = node.streamFailed(id: id, reason: "refused", refused: true, now: at(now))
+        }
+      }
+      for sent in sentMessages(effects) where !otherSide.contains(sent.to) {
+        guard case .ping(let ping) = sent.message else { continue }
+        _ = node.receivePacket(
+          Message.ack(Ack(seqNo: ping.seqNo)).encoded(), from: sent.to, now: at(now))
+      }
+    }
+    #expect(node.reconnectCandidates.count == 4)
+    // The split heals, and the other side comes back to n0 refuted (a
+    // member that still held it dead reminded it): n5 first. One refuted
+    // return is what a flapping member gives too: no quick ticks.
+    let refuted = Message.alive(alive(5, incarnation: 2)).encoded()
+    _ = node.receivePacket(refuted, from: address(5), now: at(70))
+    #expect(node.serf?.status(of: "n5") == .alive)
+    let quickAfterOne = (node.firstTickSinceReturn, node.returnedUntil)
+    #expect(!quickAfterOne.0 && quickAfterOne.1 == 0)
+    // n6, which failed with it, back refuted as well: its side is back,
+    // and n0, the member the gossip missed for n7 and n8, tries them.
+    let second = Message.alive(alive(6, incarnation: 2)).encoded()
+    _ = node.receivePacket(second, from: address(6), now: at(70.05))
+    #expect(node.serf?.status(of: "n6") == .alive)
+    let quickAfterTwo = node.firstTickSinceReturn
+    #expect(quickAfterTwo)
+    let tried = joinsOpened(run(&node, from: 70.05, to: 71.6))
+    #expect(tried.contains { [address(7), address(8)].contains($0) }, "\(tried)")
+  }
+
+  @Test(
     "an eager reconnect waits for its connection only as long as a probe waits for its ack; joins and Serf's reconnect wait the TCP timeout"
   )
   func reconnectConnectTimeout() throws {

@@ -138,6 +138,29 @@ struct PartitionHealTests {
   }
 
   @Test(
+    "with the rumor preset, a member that holds the other side failed after a heal tries it promptly when the members back all refuted their deaths",
+    arguments: [UInt64(7), 17])
+  func refutedReturnsStartQuickTicks(seed: UInt64) {
+    // At the heal one member of 32 still held ten members of the other
+    // side failed. The six of them that came back to it had refuted their
+    // deaths (death reminders), none came back unrefuted, so it started
+    // no quick ticks and waited for eager ticks, each trying with the
+    // cluster's share of a chance, which missed for many seconds
+    // (docs/simulation.md, "Only refuted returns after a heal").
+    var options = split(seconds: 60, nodes: 32, seed: seed)
+    options.settings = SWIMSettings(profile: .lan, preset: .rumor)
+    options.duration = 90
+    options.faultAfter = 20
+    let (result, reproduce) = simulate(options)
+    let merged = result.remergeSeconds ?? .infinity
+    // The quick tick comes within `returnWait` (2 s at 16 to 31 members,
+    // jittered over 1-3 s) of the second member back.
+    #expect(
+      merged <= 5,
+      "merged after \(merged) s; \(reproduce) --preset rumor --fault-after 20")
+  }
+
+  @Test(
     "during a 60 s split every member comes to hold every member of the other side failed, and the run says when",
     arguments: [UInt64(1), 2])
   func otherSideFailedEverywhere(seed: UInt64) {

@@ -52,7 +52,8 @@ extension ClusterNode {
     let base = reconnectPolicy.interval(age: clock.subtractingSaturating(latest))
     var tick = base
     // A tick brought forward because a failed member came back; after a
-    // return without a refutation, ticks every `returnWait` for a while.
+    // return that says its side is back, ticks every `returnWait` for a
+    // while.
     let returned = returnedFailure
     let quick = returned != nil && clock < returnedUntil
     let firstSinceReturn = firstTickSinceReturn
@@ -127,9 +128,10 @@ extension ClusterNode {
 
   /// A member is alive again: it is no reconnect candidate any more. If it
   /// was one and others remain, the next reconnect tick comes soon, for
-  /// the members that failed with it; if it came back `unrefuted` (at the
-  /// incarnation it failed at), ticks come every `returnWait` for one
-  /// eager interval, and in a small cluster the first tries one of them.
+  /// the members that failed with it; if it says that its side is back
+  /// (it came back `unrefuted`, or refuted as the second of one failure:
+  /// `bringsSideBack`), ticks come every `returnWait` for one eager
+  /// interval, and in a small cluster the first tries one of them.
   ///
   /// After a partition heals, the first member back is often the one that
   /// joined across and announced itself to every member directly; the
@@ -143,25 +145,63 @@ extension ClusterNode {
   mutating func memberReturned(_ name: String, unrefuted: Bool, now: Timestamp) {
     guard let failedAt = reconnectCandidates.failedAt(name) else { return }
     reconnectCandidates.remove(name)
+    let clock = now.nanoseconds
+    let previous = lastReturn
+    lastReturn = (name, failedAt, clock)
     guard let eager = reconnectPolicy.eagerInterval, !reconnectCandidates.isEmpty else { return }
-    // A member that refuted its death (a flapping or lossy one, a paused
-    // one) says nothing of the others: one tick soon, as before. One back
-    // at the incarnation it failed at never heard it was dead: it was cut
-    // off with the rest of its side, which is likely back as well. So a
-    // refuted return leaves the quick ticks an unrefuted one started
-    // alone: after a heal, the members of the other side that some member
+    let sideBack =
+      unrefuted
+      || previous.map { bringsSideBack(after: $0, name: name, failedAt: failedAt, now: clock) }
+        ?? false
+    // A quick window open stays as it is, whatever a refuted return
+    // says: after a heal, the members of the other side that some member
     // still held dead come back refuted (that member's death reminders
     // made them refute) in among the others, and one of them arriving
     // last took the quick ticks away from the rest of that side.
-    let clock = now.nanoseconds
     if unrefuted || clock >= returnedUntil {
       returnedFailure = failedAt
-      returnedUntil = unrefuted ? clock.addingSaturating(eager) : 0
-      firstTickSinceReturn = unrefuted
+      returnedUntil = sideBack ? clock.addingSaturating(eager) : 0
+      firstTickSinceReturn = sideBack
     }
     let soon = clock.addingSaturating(
-      ReconnectPolicy.jittered(unrefuted ? min(eager, returnWait) : eager, using: &random))
+      ReconnectPolicy.jittered(sideBack ? min(eager, returnWait) : eager, using: &random))
     nextReconnect = min(nextReconnect ?? soon, soon)
+  }
+
+  /// Whether `name`, failed at `failedAt` and back at `now` after
+  /// refuting its death, says that the side it was cut off with is back
+  /// (one back unrefuted, at the incarnation it failed at, never heard it
+  /// was dead: it does say so). A refuted return alone says nothing: a
+  /// flapping, lossy or paused member refutes over and over. But after a
+  /// heal most of the other side comes back refuted, since a member that
+  /// still held them dead reminded them (death reminders), and a member
+  /// the gossip missed may see only such returns. With no quick ticks it
+  /// waited for eager ticks, each trying with the cluster's share of a
+  /// chance, as if every alive member held them failed, where only it
+  /// did. So a refuted return says it when `previous`, another member,
+  /// failed within one backoff step of it and came back within one eager
+  /// interval before it: two members of one failure back together is
+  /// what a heal looks like, and one flapping member cannot do that.
+  ///
+  /// Only in a cluster small enough for the first quick tick to try for
+  /// sure (`eagerReconnect`'s `alone`), counted by its alive and suspect
+  /// members: right after a heal many members of a big cluster are
+  /// suspect for a moment, until the other side's stale suspicions about
+  /// them are refuted. In a bigger cluster every member sees such returns
+  /// at a heal, and quick ticks at all of them at once add joins while
+  /// those refutations are still going round, which made heals slower
+  /// there (docs/simulation.md, "Only refuted returns after a heal"); it
+  /// keeps the share.
+  private func bringsSideBack(
+    after previous: (name: String, failedAt: Int64, time: Int64), name: String, failedAt: Int64,
+    now: Int64
+  ) -> Bool {
+    guard previous.name != name, let eager = reconnectPolicy.eagerInterval,
+      swim.activeMemberCount <= SWIMNode.joinReplyGossipLimit
+    else { return false }
+    return now.subtractingSaturating(previous.time) <= eager
+      && failedAt.subtractingSaturating(previous.failedAt).magnitude
+        <= reconnectPolicy.backoff.magnitude
   }
 
   /// How long after a failed member came back the next reconnect tick

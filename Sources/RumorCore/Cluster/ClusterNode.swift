@@ -69,6 +69,10 @@ public struct ClusterNode: Sendable {
   /// came back: in a small cluster it tries a member that failed with it
   /// for sure (`ClusterNode.eagerReconnect`).
   var firstTickSinceReturn = false
+  /// The last failed member that came back, when it had failed and when
+  /// it came back: a second member of the same failure back soon after
+  /// it says that their side is back (`ClusterNode.memberReturned`).
+  var lastReturn: (name: String, failedAt: Int64, time: Int64)?
   /// A graceful leave under way.
   var pendingLeave: PendingLeave?
   /// Whether the leave has finished (`Effect.leaveFinished` went out).
