@@ -96,8 +96,11 @@ func fixtureAlive(_ index: Int, incarnation: UInt32) -> Alive {
 let receiveFixture: ReceiveFixture = {
   let selfAddress = NodeAddress(ipv4: 10, 0, 0, 1, port: 7946)
   let now = Timestamp.seconds(100)
-  // A member limit close to the fixture's size, so inputs can reach it.
-  var settings = SWIMSettings()
+  // The rumor preset, what a node runs by default, so that the policies'
+  // hooks (the guard's corrections and checks, late nacks) are fuzzed
+  // too; a member limit close to the fixture's size, so inputs can reach
+  // it.
+  var settings = SWIMSettings(profile: .lan, preset: .rumor)
   settings.maxMembers = fixtureMemberLimit
   guard
     var node = try? ClusterNode(
