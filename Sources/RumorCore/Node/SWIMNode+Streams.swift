@@ -344,6 +344,13 @@ extension SWIMNode {
     throws(WireError)
   {
     lastContact = Timestamp(nanoseconds: now)
+    // Room for an event per member at once: a joiner learns thousands,
+    // and an array grown by doubling copied them into fresh pages at
+    // every step (docs/simulation.md, "Thirteenth round"). A state takes
+    // well over 8 bytes: a count the bytes cannot hold reserves no more
+    // than they can.
+    effects.reserveCapacity(
+      effects.count + min(remote.stateCount, remote.reader.remainingCount / 8))
     var members = remote
     while let state = try members.next() {
       // A name, metadata or version bytes over `MemberLimits`: skip this
