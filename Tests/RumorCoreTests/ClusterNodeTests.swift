@@ -37,6 +37,36 @@ private func joinsOpened(_ effects: [Effect]) -> [NodeAddress] {
   }
 }
 
+/// A node n0 that knows n1…n`others`, the last four of them the other side
+/// of a split: declared dead at 1 s, and every try to reach them refused
+/// until 70 s, while n0's own side answers its probes. Returns the node
+/// at 70 s, holding the other side failed.
+private func nodeAfterSplit(knowing others: Int) throws -> ClusterNode {
+  var node = try makeClusterNode(knowing: others)
+  let sideRange = (others - 3)...others
+  let otherSide = sideRange.map { address($0) }
+  for index in sideRange {
+    let dead = Message.dead(Dead(incarnation: 1, node: "n\(index)", from: "n1")).encoded()
+    _ = node.receivePacket(dead, from: address(1), now: at(1))
+  }
+  var now = 1.0
+  while now < 70 {
+    let effects = run(&node, from: now, to: now + 0.1)
+    now += 0.1
+    for effect in effects {
+      if case .openStream(let id, let target, _, _, _) = effect, otherSide.contains(target) {
+        _ = node.streamFailed(id: id, reason: "refused", refused: true, now: at(now))
+      }
+    }
+    for sent in sentMessages(effects) where !otherSide.contains(sent.to) {
+      guard case .ping(let ping) = sent.message else { continue }
+      _ = node.receivePacket(
+        Message.ack(Ack(seqNo: ping.seqNo)).encoded(), from: sent.to, now: at(now))
+    }
+  }
+  return node
+}
+
 @Suite("ClusterNode: SWIM and Serf in one machine")
 struct ClusterNodeTests {
   @Test("a failed member stays listed as failed after SWIM forgets it, and is reconnected to")
@@ -98,27 +128,7 @@ struct ClusterNodeTests {
     // n0 knows n1…n7; n4…n7, the other side of a split, are declared dead
     // at 1 s, and every try to reach them is refused until the split heals.
     // n1…n3, n0's side, answer its probes.
-    var node = try makeClusterNode(knowing: 7)
-    let otherSide = (4...7).map { address($0) }
-    for index in 4...7 {
-      let dead = Message.dead(Dead(incarnation: 1, node: "n\(index)", from: "n1")).encoded()
-      _ = node.receivePacket(dead, from: address(1), now: at(1))
-    }
-    var now = 1.0
-    while now < 70 {
-      let effects = run(&node, from: now, to: now + 0.1)
-      now += 0.1
-      for effect in effects {
-        if case .openStream(let id, let target, _, _, _) = effect, otherSide.contains(target) {
-          _ = node.streamFailed(id: id, reason: "refused", refused: true, now: at(now))
-        }
-      }
-      for sent in sentMessages(effects) where !otherSide.contains(sent.to) {
-        guard case .ping(let ping) = sent.message else { continue }
-        _ = node.receivePacket(
-          Message.ack(Ack(seqNo: ping.seqNo)).encoded(), from: sent.to, now: at(now))
-      }
-    }
+    var node = try nodeAfterSplit(knowing: 7)
     #expect(node.reconnectCandidates.count == 4)
     // The split heals: n5 joins across and announces itself to n0
     // directly, but the gossip about n4, n6 and n7 misses n0, while the
@@ -136,27 +146,7 @@ struct ClusterNodeTests {
   )
   func lateMemberTriesTheRestAfterRefutedReturns() throws {
     // As above, with n5…n8 the other side, declared dead at 1 s.
-    var node = try makeClusterNode(knowing: 8)
-    let otherSide = (5...8).map { address($0) }
-    for index in 5...8 {
-      let dead = Message.dead(Dead(incarnation: 1, node: "n\(index)", from: "n1")).encoded()
-      _ = node.receivePacket(dead, from: address(1), now: at(1))
-    }
-    var now = 1.0
-    while now < 70 {
-      let effects = run(&node, from: now, to: now + 0.1)
-      now += 0.1
-      for effect in effects {
-        if case .openStream(let id, let target, _, _, _) = effect, otherSide.contains(target) {
-          _ = node.streamFailed(id: id, reason: "refused", refused: true, now: at(now))
-        }
-      }
-      for sent in sentMessages(effects) where !otherSide.contains(sent.to) {
-        guard case .ping(let ping) = sent.message else { continue }
-        _ = node.receivePacket(
-          Message.ack(Ack(seqNo: ping.seqNo)).encoded(), from: sent.to, now: at(now))
-      }
-    }
+    var node = try nodeAfterSplit(knowing: 8)
     #expect(node.reconnectCandidates.count == 4)
     // The split heals, and the other side comes back to n0 refuted (a
     // member that still held it dead reminded it): n5 first. One refuted
